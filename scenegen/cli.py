@@ -1,0 +1,182 @@
+"""The `scenegen` command: a thin layer over the library API. Data to stdout, messages to stderr."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Callable
+
+import click
+import orjson
+
+from .content import FindingType, Sex
+from .errors import ContentError, ScenegenError, UsageError
+from .knowledge import Demographics, KnowledgeBase, format_age
+from .load import ENV_LIBRARY, load_knowledge_base
+
+
+def library_option(f: Callable) -> Callable:
+    return click.option(
+        "--library", "library", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help=f"Library folder holding conditions/, personas/, templates/ (default: ${ENV_LIBRARY}, else the bundled one).",
+    )(f)
+
+
+def _load(library: Path | None) -> KnowledgeBase:
+    try:
+        return load_knowledge_base(library)
+    except ContentError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from None
+
+
+class _Group(click.Group):
+    """Turns scenegen's own errors into a clean message and exit status 2, without a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            raise click.UsageError(str(exc), ctx) from None
+        except ScenegenError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            raise SystemExit(1) from None
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="scenegen")
+def cli() -> None:
+    """scenegen: synthetic patient triage dialogues with gold reasoning and escalation labels."""
+
+
+# ---------------------------------------------------------------------------------------------------------
+# kb
+
+
+@cli.group(cls=_Group)
+def kb() -> None:
+    """Inspect and validate the knowledge base (conditions/)."""
+
+
+@kb.command("check")
+@library_option
+@click.option("--coverage", is_flag=True, help="Also print counts by age band, confusable pairs and unused findings.")
+def kb_check(library: Path | None, coverage: bool) -> None:
+    """Validate the library and print a summary. Exit status 0 only when it is valid."""
+    from .report import summary
+
+    knowledge = _load(library)
+    click.echo(summary(knowledge, coverage=coverage))
+
+
+@kb.command("export")
+@library_option
+def kb_export(library: Path | None) -> None:
+    """Print the whole knowledge base as one JSON document."""
+    from .report import export
+
+    knowledge = _load(library)
+    sys.stdout.buffer.write(orjson.dumps(export(knowledge), option=orjson.OPT_INDENT_2) + b"\n")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# triage
+
+_AGE = re.compile(r"^\s*(\d+)\s*(m|mo|months?|y|yr|years?)?\s*$", re.IGNORECASE)
+
+
+def parse_age(text: str) -> int:
+    """Age in months from '60' or '60y' (years) or '4m' (months)."""
+    m = _AGE.match(text)
+    if not m:
+        raise UsageError(f"age '{text}' is not understood; give years ('60', '60y') or months for infants ('4m')")
+    n, unit = int(m.group(1)), (m.group(2) or "y").lower()
+    return n if unit.startswith("m") else n * 12
+
+
+def parse_findings(kb_: KnowledgeBase, present: str, absent: str) -> dict:
+    """--present a,b,onset=sudden --absent c  ->  observations."""
+    obs: dict = {}
+    for item in [s.strip() for s in present.split(",") if s.strip()]:
+        fid, _, value = item.partition("=")
+        f = kb_.finding(fid.strip())
+        if f.type is FindingType.binary:
+            if value:
+                raise UsageError(f"'{fid}' is a yes/no finding; write it without '={value}'")
+            obs[fid] = True
+            continue
+        valid = [v.id for v in f.values]
+        if not value:
+            raise UsageError(f"'{fid}' is {f.type.value}; write {fid}=VALUE with VALUE one of: {', '.join(valid)}")
+        if value not in valid:
+            raise UsageError(f"'{value}' is not a value of '{fid}'; valid: {', '.join(valid)}")
+        if f.type is FindingType.categorical:
+            if fid in obs:
+                raise UsageError(f"'{fid}' takes one value; it was given twice")
+            obs[fid] = value
+        else:
+            obs[fid] = frozenset(obs.get(fid, frozenset()) | {value})
+    for fid in [s.strip() for s in absent.split(",") if s.strip()]:
+        if "=" in fid:
+            raise UsageError(f"--absent takes finding ids only ('{fid}'); for a multi-valued finding, list the "
+                             "values present with --present and the rest count as absent")
+        f = kb_.finding(fid)
+        if fid in obs:
+            raise UsageError(f"'{fid}' is given as both present and absent")
+        if f.type is FindingType.categorical:
+            raise UsageError(f"'{fid}' is categorical: report its value with --present {fid}=VALUE")
+        obs[fid] = False if f.type is FindingType.binary else frozenset()
+    return obs
+
+
+@cli.command("triage")
+@library_option
+@click.option("--age", required=True, help="Age in years ('60'), or in months for infants ('4m').")
+@click.option("--sex", required=True, type=click.Choice([s.value for s in Sex]))
+@click.option("--pregnant", is_flag=True, help="The person is pregnant.")
+@click.option("--present", default="", help="Findings present, comma-separated; categorical as id=value.")
+@click.option("--absent", default="", help="Findings absent, comma-separated.")
+@click.option("--questions", "n_questions", default=5, show_default=True, type=click.IntRange(0, 100),
+              help="How many next questions to rank.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def triage_command(library: Path | None, age: str, sex: str, pregnant: bool, present: str, absent: str,
+                   n_questions: int, as_json: bool) -> None:
+    """Differential, safety-first disposition with reasons, and the next best questions."""
+    from .triage import assess
+
+    knowledge = _load(library)
+    who = Demographics(parse_age(age), Sex(sex), pregnant)
+    obs = parse_findings(knowledge, present, absent)
+    result = assess(knowledge, who, obs, n_questions=n_questions)
+    if as_json:
+        sys.stdout.buffer.write(orjson.dumps(result.as_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+        return
+    click.echo(_triage_text(knowledge, who, result))
+
+
+def _triage_text(kb_: KnowledgeBase, who: Demographics, result) -> str:
+    d = result.decision
+    lines = [f"{format_age(who.age_months)}, {who.sex.value}{', pregnant' if who.pregnant else ''} "
+             f"(age band {kb_.age_band(who.age_months)})", "", "Differential:"]
+    for cid, p in result.differential:
+        c = kb_.conditions[cid]
+        lines.append(f"  {p:6.1%}  {c.name} [{c.icd10}] — {c.disposition.value}")
+    lines += ["", f"Disposition: {d.disposition.value} ({d.disposition.level4} / {d.disposition.level3})"]
+    for r in d.decisive:
+        lines.append(f"  because {r.kind.replace('_', ' ')}: {r.detail}")
+    if d.crisis_resource.value != "none":
+        lines.append(f"  crisis resource: {d.crisis_resource.value}")
+    lines += ["", "Red flags not yet asked:" if result.red_flags_unasked else "Red flags not yet asked: none"]
+    for fid in result.red_flags_unasked:
+        rf = kb_.findings[fid].red_flag
+        lines.append(f"  {fid} -> {rf.disposition.value}")
+    lines += ["", "Next questions (expected gain, bits):"]
+    for q in result.next_questions:
+        tag = f"  [red flag -> {q.red_flag.value}]" if q.red_flag else ""
+        lines.append(f"  {q.expected_gain:5.3f}  {kb_.findings[q.finding].question}  ({q.finding}){tag}")
+    return "\n".join(lines)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    cli()

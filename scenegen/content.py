@@ -1,0 +1,307 @@
+"""Pydantic models for the content files of a library (`conditions/`).
+
+The models describe one YAML file each; cross-file rules (ids that must exist, parent cycles, ICD-10-CM
+codes, duplicate finding sets) are checked by :mod:`scenegen.load`, which sees the whole library.
+Every model forbids unknown keys so that a typo in a content file is an error, not a silent default.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+Id = Annotated[str, Field(pattern=ID_PATTERN, description="lower_snake_case identifier")]
+
+
+class Disposition(str, Enum):
+    """How urgently care is needed, most urgent first (DESIGN.md, 'Escalation labels')."""
+
+    emergency_ambulance = "emergency_ambulance"
+    emergency_department = "emergency_department"
+    urgent = "urgent"
+    routine = "routine"
+    self_care = "self_care"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more urgent, so ``max`` over ranks is the safety-first choice."""
+        return _RANK[self]
+
+    @property
+    def level4(self) -> str:
+        """Hill et al. 2020 four-level form."""
+        return _LEVEL4[self]
+
+    @property
+    def level3(self) -> str:
+        """Semigran et al. 2015 three-level form."""
+        return _LEVEL3[self]
+
+    @property
+    def max_hours_to_care(self) -> int | None:
+        return _HOURS[self]
+
+
+_RANK = {
+    Disposition.self_care: 0,
+    Disposition.routine: 1,
+    Disposition.urgent: 2,
+    Disposition.emergency_department: 3,
+    Disposition.emergency_ambulance: 4,
+}
+_LEVEL4 = {
+    Disposition.emergency_ambulance: "emergency",
+    Disposition.emergency_department: "emergency",
+    Disposition.urgent: "urgent",
+    Disposition.routine: "non_urgent",
+    Disposition.self_care: "self_care",
+}
+_LEVEL3 = {
+    Disposition.emergency_ambulance: "emergent",
+    Disposition.emergency_department: "emergent",
+    Disposition.urgent: "non_emergent",
+    Disposition.routine: "non_emergent",
+    Disposition.self_care: "self_care",
+}
+_HOURS = {
+    Disposition.emergency_ambulance: 0,
+    Disposition.emergency_department: 1,
+    Disposition.urgent: 24,
+    Disposition.routine: 336,
+    Disposition.self_care: None,
+}
+
+
+def most_urgent(dispositions: list[Disposition]) -> Disposition:
+    return max(dispositions, key=lambda d: d.rank)
+
+
+class CrisisResource(str, Enum):
+    none = "none"
+    suicide_crisis_line = "suicide_crisis_line"
+    poison_centre = "poison_centre"
+    domestic_violence = "domestic_violence"
+    sexual_assault = "sexual_assault"
+
+
+class Sex(str, Enum):
+    female = "female"
+    male = "male"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Model settings (conditions/_model.yaml): the numbers behind the words, kept in one place.
+
+
+class AgeBand(Strict):
+    """An age band; the first band whose upper bound the age is below is the one that applies."""
+
+    id: Id
+    name: str
+    below_months: int | None = Field(None, description="exclusive upper bound in months; null = no bound")
+
+
+class ModelSettings(Strict):
+    frequency_bands: dict[str, float] = Field(
+        description="P(finding | condition) for each frequency band name (HPO bands)")
+    prior_bands: dict[str, float] = Field(
+        description="relative prior weight of a condition among contacts, for each prior band name")
+    leak: float = Field(gt=0, lt=0.5, description="P(finding | condition) when the condition has no edge to it")
+    max_likelihood: float = Field(gt=0.5, le=1, description="ceiling on any P(finding | condition) in inference")
+    plausible_threshold: float = Field(gt=0, lt=1, description="posterior at which a condition counts as plausible")
+    differential_threshold: float = Field(gt=0, lt=1, description="posterior at which a condition is listed")
+    disposition_gain_weight: float = Field(ge=0, description="weight of disposition gain against condition gain")
+    age_bands: list[AgeBand]
+    sources: list[str] = Field(min_length=1)
+
+    @field_validator("frequency_bands", "prior_bands")
+    @classmethod
+    def _bands_are_probabilities(cls, v: dict[str, float]) -> dict[str, float]:
+        for name, p in v.items():
+            if not re.match(ID_PATTERN, name):
+                raise ValueError(f"band name {name!r} must be lower_snake_case")
+            if not 0 <= p <= 1:
+                raise ValueError(f"band {name!r} = {p} is not in [0, 1]")
+        return v
+
+    @model_validator(mode="after")
+    def _age_bands_ordered(self) -> "ModelSettings":
+        bounds = [b.below_months for b in self.age_bands]
+        if not bounds or bounds[-1] is not None:
+            raise ValueError("the last age band must have below_months: null (no upper bound)")
+        finite = [b for b in bounds[:-1]]
+        if any(b is None for b in finite) or finite != sorted(finite):
+            raise ValueError("age bands must be in increasing order of below_months")
+        return self
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Findings
+
+
+class FindingType(str, Enum):
+    binary = "binary"
+    categorical = "categorical"
+    multi = "multi"
+
+
+class FindingKind(str, Enum):
+    symptom = "symptom"
+    sign = "sign"  # something a patient or carer can see or measure at home
+    risk_factor = "risk_factor"
+    history = "history"
+
+
+class RedFlag(Strict):
+    """A finding that forces a disposition on its own, whatever the likeliest diagnosis."""
+
+    disposition: Disposition
+    source: str = Field(min_length=3, description="guideline the red flag comes from")
+    warning: str | None = Field(
+        None, description="the warning sign in plain words, for safety-net advice ('chest pain lasting over 15 minutes')")
+    crisis_resource: CrisisResource = CrisisResource.none
+
+
+class FindingValue(Strict):
+    id: Id
+    name: str
+    lay: list[str] = Field(min_length=1, description="how a patient says this answer")
+
+
+class Finding(Strict):
+    id: Id
+    name: str = Field(description="clinical name")
+    type: FindingType = FindingType.binary
+    kind: FindingKind = FindingKind.symptom
+    system: str = Field(pattern=ID_PATTERN, description="body system, lower_snake_case")
+    parent: Id | None = Field(None, description="finding that must be present before this one can be asked")
+    question: str = Field(description="what the assistant asks, to the patient (second person)")
+    ask: str | None = Field(
+        None, description="noun phrase for framing the question ('any pain spreading to the arm'); binary only")
+    lay: list[str] = Field(default_factory=list, description="how patients say it (noun phrases, no pronouns)")
+    values: list[FindingValue] = Field(default_factory=list)
+    red_flag: RedFlag | None = None
+
+    @model_validator(mode="after")
+    def _shape_matches_type(self) -> "Finding":
+        if self.type is FindingType.binary:
+            if self.values:
+                raise ValueError("a binary finding has no values; use type: categorical or multi")
+            if len(self.lay) < 1:
+                raise ValueError("a binary finding needs at least one lay phrasing")
+            if not self.ask:
+                raise ValueError("a binary finding needs 'ask', a noun phrase for the question")
+        else:
+            if len(self.values) < 2:
+                raise ValueError(f"a {self.type.value} finding needs at least two values")
+            if self.type is FindingType.multi and len(self.values) > 8:
+                raise ValueError("a multi finding has at most 8 values")
+            ids = [v.id for v in self.values]
+            if len(set(ids)) != len(ids):
+                raise ValueError(f"duplicate value ids: {sorted({i for i in ids if ids.count(i) > 1})}")
+            if self.red_flag is not None:
+                raise ValueError("only a binary finding can be a red flag; make the value its own binary finding")
+        if not self.question.rstrip().endswith("?"):
+            raise ValueError("question must end with '?'")
+        return self
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Complaints and demographic modifiers
+
+
+class Complaint(Strict):
+    """A presenting complaint: what an opening message reveals."""
+
+    id: Id
+    name: str
+    finding: Id = Field(description="the binary finding that the opening reveals as present")
+    lay: list[str] = Field(min_length=1, description="how a patient opens with it (noun phrases)")
+
+
+class ModifierWhen(Strict):
+    age_below_months: int | None = Field(None, gt=0)
+    age_at_least_months: int | None = Field(None, ge=0)
+    sex: Sex | None = None
+    pregnant: bool | None = None
+    present: list[Id] = Field(default_factory=list, description="binary findings that must all be present")
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "ModifierWhen":
+        if not self.model_fields_set:
+            raise ValueError("'when' must name at least one condition")
+        return self
+
+
+class Modifier(Strict):
+    """A demographic modifier: raises the disposition when its conditions hold, never lowers it."""
+
+    id: Id
+    when: ModifierWhen
+    disposition: Disposition
+    reason: str
+    source: str = Field(min_length=3)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Conditions
+
+Probability = Union[float, str]
+
+
+class FindingEdge(Strict):
+    """P(finding | condition): a band name or a number; a mapping of value -> band for non-binary findings."""
+
+    id: Id
+    p: Union[Probability, dict[str, Probability]]
+    source: str | None = Field(None, description="where this frequency comes from, when it differs from the condition's")
+
+
+class Pregnancy(str, Enum):
+    any = "any"
+    required = "required"
+    excluded = "excluded"
+
+
+class Condition(Strict):
+    id: Id
+    name: str
+    lay_name: str = Field(description="how the assistant names it to a patient ('a problem with the heart's blood supply')")
+    icd10: str = Field(description="ICD-10-CM code, billable, with the dot (I21.9)")
+    specialty: str = Field(pattern=ID_PATTERN)
+    complaints: list[Id] = Field(min_length=1)
+    disposition: Disposition
+    crisis_resource: CrisisResource = CrisisResource.none
+    prior: Probability = Field(description="prior band name (or a number, if a source gives one)")
+    prior_by_age: dict[str, Probability] = Field(
+        default_factory=dict, description="age band id -> prior band, where it differs from 'prior'")
+    ages: list[Id] = Field(min_length=1, description="age band ids in which the condition occurs")
+    sexes: list[Sex] = Field(default_factory=lambda: [Sex.female, Sex.male])
+    pregnancy: Pregnancy = Pregnancy.any
+    findings: list[FindingEdge] = Field(min_length=2)
+    advice: list[str] = Field(default_factory=list, description="self-care advice in plain words, for self_care/routine")
+    sources: list[str] = Field(min_length=1, description="guidelines, textbooks or data sets the entry was drawn from")
+    notes: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A content file holds any of these lists.
+
+
+class ContentFile(Strict):
+    model: ModelSettings | None = None
+    findings: list[Finding] = Field(default_factory=list)
+    complaints: list[Complaint] = Field(default_factory=list)
+    modifiers: list[Modifier] = Field(default_factory=list)
+    conditions: list[Condition] = Field(default_factory=list)
+
+
+ContentKind = Literal["model", "findings", "complaints", "modifiers", "conditions"]

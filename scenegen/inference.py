@@ -1,0 +1,186 @@
+"""Naive-Bayes inference over mutually exclusive conditions, with a leak term.
+
+A modelling choice, kept in one module so it can be replaced: findings are independent given the
+condition; a finding with no edge to a condition appears at the leak rate; a child finding's probability
+is conditional on its parent being present, so a child observed while its parent is unknown is scored by
+the marginal P(parent) * P(child | parent), and one observed while its parent is absent carries no
+information.
+
+Everything here is plain Python floats in a fixed order, so results are identical on every machine.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Iterable, Mapping
+
+from .content import FindingType
+from .errors import UsageError
+from .knowledge import Answer, Demographics, KnowledgeBase, Observations
+
+Posterior = dict[str, float]
+
+
+def candidates(kb: KnowledgeBase, who: Demographics) -> dict[str, float]:
+    """Prior weights of the conditions this person can have, normalised; raises if none can."""
+    weights = {c: kb.prior(c, who) for c in kb.conditions}
+    weights = {c: w for c, w in weights.items() if w > 0}
+    total = sum(weights.values())
+    if total == 0:
+        raise UsageError(f"no condition in the library applies to {who.sex.value}, age band "
+                         f"'{kb.age_band(who.age_months)}'{', pregnant' if who.pregnant else ''}")
+    return {c: w / total for c, w in weights.items()}
+
+
+def answer_likelihood(kb: KnowledgeBase, condition: str, finding: str, answer: Answer,
+                      observations: Observations) -> float:
+    """P(answer | condition), taking the parent chain into account as the module docstring says."""
+    f = kb.findings[finding]
+    chain = 1.0
+    parent = f.parent
+    while parent is not None:
+        seen = observations.get(parent)
+        if seen is False:
+            return 1.0  # the question cannot arise: no information
+        if seen is not True:
+            chain *= kb.p_present(condition, parent)
+        parent = kb.findings[parent].parent
+    if f.type is FindingType.binary:
+        p = chain * kb.p_present(condition, finding)
+        return p if answer is True else 1.0 - p
+    values = kb.p_values(condition, finding)
+    if f.type is FindingType.categorical:
+        return chain * values[answer]  # type: ignore[index]
+    chosen = answer  # multi: a frozenset of the values present
+    p = 1.0
+    for value, pv in values.items():
+        p *= pv if value in chosen else 1.0 - pv  # type: ignore[operator]
+    return chain * p
+
+
+def validate_observations(kb: KnowledgeBase, observations: Observations) -> None:
+    """Raise a clear error for an unknown id or an answer of the wrong shape."""
+    for fid, answer in observations.items():
+        f = kb.finding(fid)
+        if f.type is FindingType.binary:
+            if not isinstance(answer, bool):
+                raise UsageError(f"'{fid}' is a yes/no finding; report it as present or absent, not '{answer}'")
+            continue
+        valid = [v.id for v in f.values]
+        if f.type is FindingType.categorical:
+            if not isinstance(answer, str) or answer not in valid:
+                raise UsageError(f"'{fid}' takes one value: {fid}={'|'.join(valid)} (got {answer!r})")
+        else:
+            if not isinstance(answer, frozenset) or not answer <= set(valid):
+                raise UsageError(f"'{fid}' takes a set of values from: {', '.join(valid)} (got {answer!r})")
+
+
+def posterior(kb: KnowledgeBase, who: Demographics, observations: Observations) -> Posterior:
+    """P(condition | demographics, observations), over the conditions this person can have."""
+    prior = candidates(kb, who)
+    logs = {}
+    for c, p0 in prior.items():
+        lp = math.log(p0)
+        for fid, answer in observations.items():
+            lp += math.log(max(answer_likelihood(kb, c, fid, answer, observations), 1e-300))
+        logs[c] = lp
+    return _normalise_logs(logs)
+
+
+def _normalise_logs(logs: Mapping[str, float]) -> Posterior:
+    top = max(logs.values())
+    unnorm = {c: math.exp(lp - top) for c, lp in logs.items()}
+    total = sum(unnorm.values())
+    return {c: v / total for c, v in unnorm.items()}
+
+
+def ranked(post: Posterior) -> list[tuple[str, float]]:
+    """Most probable first; ties broken by id so the order never depends on dict history."""
+    return sorted(post.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Expected information gain
+
+
+def entropy(dist: Iterable[float]) -> float:
+    return -sum(p * math.log2(p) for p in dist if p > 0)
+
+
+def askable(kb: KnowledgeBase, observations: Observations) -> list[str]:
+    """Unasked findings whose parent (if any) is known present: the questions that make sense now."""
+    out = []
+    for fid, f in kb.findings.items():
+        if fid in observations:
+            continue
+        if f.parent is not None and observations.get(f.parent) is not True:
+            continue
+        out.append(fid)
+    return out
+
+
+def outcomes(kb: KnowledgeBase, finding: str) -> list[Answer]:
+    """Every answer a finding's question can get."""
+    f = kb.findings[finding]
+    if f.type is FindingType.binary:
+        return [True, False]
+    ids = [v.id for v in f.values]
+    if f.type is FindingType.categorical:
+        return list(ids)
+    return [frozenset(s) for r in range(len(ids) + 1) for s in combinations(ids, r)]
+
+
+@dataclass(frozen=True)
+class Gain:
+    """What asking one finding is expected to be worth, in bits."""
+
+    finding: str
+    condition_gain: float
+    disposition_gain: float
+    total: float
+
+
+def expected_gain(kb: KnowledgeBase, post: Posterior, finding: str, observations: Observations) -> Gain:
+    """Expected reduction in entropy of the condition and of the disposition from asking ``finding``."""
+    disp_of = {c: kb.conditions[c].disposition for c in post}
+    h_c = entropy(post.values())
+    h_d = entropy(_by_disposition(post, disp_of).values())
+    exp_c = exp_d = 0.0
+    for answer in outcomes(kb, finding):
+        joint = {c: p * answer_likelihood(kb, c, finding, answer, observations) for c, p in post.items()}
+        pa = sum(joint.values())
+        if pa <= 0:
+            continue
+        cond = {c: v / pa for c, v in joint.items()}
+        exp_c += pa * entropy(cond.values())
+        exp_d += pa * entropy(_by_disposition(cond, disp_of).values())
+    gc = max(h_c - exp_c, 0.0)
+    gd = max(h_d - exp_d, 0.0)
+    w = kb.settings.disposition_gain_weight
+    return Gain(finding, gc, gd, gc + w * gd)
+
+
+def _by_disposition(post: Mapping[str, float], disp_of: Mapping[str, object]) -> dict[object, float]:
+    out: dict[object, float] = {}
+    for c, p in post.items():
+        out[disp_of[c]] = out.get(disp_of[c], 0.0) + p
+    return out
+
+
+def focus(post: Posterior, floor: float = 1e-4) -> Posterior:
+    """The posterior restricted to conditions above ``floor`` and renormalised.
+
+    Expected gain is computed on this, so that conditions that are already all but excluded do not cost
+    time; with the default floor the mass left out is below 1e-4 per condition.
+    """
+    kept = {c: p for c, p in post.items() if p >= floor}
+    total = sum(kept.values())
+    return {c: p / total for c, p in kept.items()}
+
+
+def relevant_findings(kb: KnowledgeBase, post: Posterior, observations: Observations) -> list[str]:
+    """Askable findings with an edge to at least one condition still in ``post``."""
+    linked = {fid for c in post for fid in kb.likelihoods[c]}
+    return [fid for fid in askable(kb, observations) if fid in linked]

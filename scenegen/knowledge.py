@@ -1,0 +1,143 @@
+"""The loaded knowledge base: validated content plus the numbers derived from its band words.
+
+Built only by :func:`scenegen.load.load_knowledge_base`, which has already checked every cross-reference,
+so lookups here can trust their ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Union
+
+from .content import (
+    Complaint, Condition, Disposition, Finding, FindingType, Modifier, ModelSettings, Pregnancy, Sex,
+)
+from .errors import UsageError
+
+#: What a patient can report about one finding: yes/no, one value, or a set of values.
+Answer = Union[bool, str, frozenset]
+Observations = Mapping[str, Answer]
+
+MAX_AGE_MONTHS = 120 * 12
+
+
+@dataclass(frozen=True)
+class Demographics:
+    """Who the case is about. Age is in months so that infants' bands are exact."""
+
+    age_months: int
+    sex: Sex
+    pregnant: bool = False
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.age_months <= MAX_AGE_MONTHS:
+            raise UsageError(f"age {self.age_months} months is outside 0-{MAX_AGE_MONTHS} months (0-120 years)")
+        if self.pregnant and self.sex is not Sex.female:
+            raise UsageError("pregnant applies only to sex 'female'")
+        if self.pregnant and not 10 * 12 <= self.age_months < 60 * 12:
+            raise UsageError(f"pregnant at age {format_age(self.age_months)} is not plausible; valid ages are 10-59 years")
+
+    @property
+    def age_years(self) -> int:
+        return self.age_months // 12
+
+
+def format_age(months: int) -> str:
+    return f"{months} months" if months < 24 else f"{months // 12} years"
+
+
+@dataclass(frozen=True, eq=False)
+class KnowledgeBase:
+    """Compared and hashed by identity: one load, one knowledge base (caches key on it)."""
+
+    settings: ModelSettings
+    findings: dict[str, Finding]
+    conditions: dict[str, Condition]
+    complaints: dict[str, Complaint]
+    modifiers: tuple[Modifier, ...]
+    #: where each item was defined: (kind, id) -> (file, line)
+    locations: dict[tuple[str, str], tuple[str, int]]
+    content_hash: str
+    #: condition -> finding -> P(present | condition, parent present), or value -> P for non-binary findings
+    likelihoods: dict[str, dict[str, Union[float, dict[str, float]]]] = field(repr=False)
+    #: condition -> age band -> relative prior weight (0 where the condition cannot occur)
+    prior_weights: dict[str, dict[str, float]] = field(repr=False)
+    #: finding -> conditions with an edge to it
+    used_by: dict[str, tuple[str, ...]] = field(repr=False)
+
+    # --- demographics -------------------------------------------------------------------------------
+    def age_band(self, age_months: int) -> str:
+        for band in self.settings.age_bands:
+            if band.below_months is None or age_months < band.below_months:
+                return band.id
+        raise AssertionError("the last age band is unbounded")
+
+    def prior(self, condition: str, who: Demographics) -> float:
+        """Relative prior weight of a condition for this person; 0 where it cannot occur."""
+        c = self.conditions[condition]
+        if who.sex not in c.sexes:
+            return 0.0
+        if c.pregnancy is Pregnancy.required and not who.pregnant:
+            return 0.0
+        if c.pregnancy is Pregnancy.excluded and who.pregnant:
+            return 0.0
+        return self.prior_weights[condition].get(self.age_band(who.age_months), 0.0)
+
+    # --- likelihoods --------------------------------------------------------------------------------
+    def p_present(self, condition: str, finding: str) -> float:
+        """P(binary finding present | condition, its parent present); the leak when there is no edge."""
+        p = self.likelihoods[condition].get(finding)
+        return self.settings.leak if p is None else p  # type: ignore[return-value]
+
+    def p_values(self, condition: str, finding: str) -> dict[str, float]:
+        """Per-value probabilities of a categorical (sums to 1) or multi (independent) finding."""
+        p = self.likelihoods[condition].get(finding)
+        if p is None:
+            return self._leak_values(finding)
+        return p  # type: ignore[return-value]
+
+    def _leak_values(self, finding: str) -> dict[str, float]:
+        f = self.findings[finding]
+        if f.type is FindingType.categorical:
+            n = len(f.values)
+            return {v.id: 1.0 / n for v in f.values}
+        return {v.id: self.settings.leak for v in f.values}
+
+    def p_parent_chain(self, condition: str, finding: str) -> float:
+        """P(every ancestor of a finding is present | condition): the chance the finding can be asked at all."""
+        p = 1.0
+        parent = self.findings[finding].parent
+        while parent is not None:
+            p *= self.p_present(condition, parent)
+            parent = self.findings[parent].parent
+        return p
+
+    # --- lookups with helpful errors -----------------------------------------------------------------
+    def finding(self, finding_id: str) -> Finding:
+        try:
+            return self.findings[finding_id]
+        except KeyError:
+            raise UsageError(unknown_id("finding", finding_id, self.findings)) from None
+
+    def condition(self, condition_id: str) -> Condition:
+        try:
+            return self.conditions[condition_id]
+        except KeyError:
+            raise UsageError(unknown_id("condition", condition_id, self.conditions)) from None
+
+    def red_flags(self) -> dict[str, Finding]:
+        return {fid: f for fid, f in self.findings.items() if f.red_flag is not None}
+
+    def disposition(self, condition: str) -> Disposition:
+        return self.conditions[condition].disposition
+
+
+def unknown_id(kind: str, given: str, valid: Mapping[str, object]) -> str:
+    """An error message naming the valid ids closest to what was typed."""
+    import difflib
+
+    close = difflib.get_close_matches(given, list(valid), n=5, cutoff=0.5)
+    if not close:
+        close = sorted(v for v in valid if given.split("_")[0] in v)[:5]
+    hint = f"; did you mean: {', '.join(close)}?" if close else f"; {len(valid)} {kind}s are defined (scenegen kb export lists them)"
+    return f"unknown {kind} '{given}'{hint}"

@@ -1,0 +1,479 @@
+"""Load stage: read a library's content files, validate them whole, and build the knowledge base.
+
+Every problem in every file is collected before anything is returned, so one run of ``scenegen kb check``
+shows the whole list. A library with any problem raises :class:`ContentError`; nothing downstream ever
+sees a half-valid knowledge base.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+from pydantic import ValidationError
+
+from .content import (
+    Complaint, Condition, ContentFile, Finding, FindingEdge, FindingType, Modifier, ModelSettings, Pregnancy, Sex,
+)
+from .errors import ContentError, Problem, UsageError
+from .knowledge import KnowledgeBase
+from .yamlfile import LineDict, line_at, read_yaml
+
+ENV_LIBRARY = "SCENEGEN_LIBRARY"
+_REPRODUCTIVE_BANDS = {"adolescent", "adult"}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Where a library lives
+
+
+def default_library() -> Path:
+    """The library to use when none is named: $SCENEGEN_LIBRARY, else the one bundled with the package."""
+    env = os.environ.get(ENV_LIBRARY)
+    if env:
+        return Path(env)
+    return bundled_library()
+
+
+def bundled_library() -> Path:
+    """The content shipped in the wheel (scenegen/_library), or the source checkout's top-level folders."""
+    packaged = Path(str(resources.files("scenegen"))) / "_library"
+    if (packaged / "conditions").is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "conditions").is_dir():
+        return checkout
+    raise UsageError("no bundled library found; reinstall scenegen or pass --library DIR")
+
+
+def resolve_library(path: str | Path | None) -> Path:
+    root = Path(path) if path is not None else default_library()
+    if not (root / "conditions").is_dir():
+        raise UsageError(f"{root} is not a scenegen library: it has no conditions/ folder "
+                         "(a library holds conditions/, personas/ and templates/)")
+    return root
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reading and validating files
+
+
+def _content_files(conditions_dir: Path) -> list[Path]:
+    return sorted(p for p in conditions_dir.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file())
+
+
+def _label(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _field_path(data: Any, loc: tuple[Any, ...]) -> str:
+    """`conditions[acute_mi].findings[2].p` from a pydantic loc, naming list items by their id."""
+    out = ""
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            item_id = node[part].get("id") if isinstance(node, list) and 0 <= part < len(node) and isinstance(node[part], dict) else None
+            out += f"[{item_id}]" if isinstance(item_id, str) else f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return out
+
+
+def _pydantic_problems(label: str, data: Any, exc: ValidationError, prefix: tuple[Any, ...] = ()) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = prefix + tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-after")))
+        # unions report one error per member; keep the location, drop pydantic's internal member names
+        loc = tuple(p for p in loc if p not in {"float", "str", "dict[str,union[float,str]]"})
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown key '{loc[-1]}'; check the spelling against docs/authoring.md"
+        elif err["type"] == "missing":
+            msg = f"required key '{loc[-1]}' is missing"
+        elif "input" in err and err["type"] not in {"model_type", "dict_type", "list_type"}:
+            shown = repr(err["input"])
+            if len(shown) <= 80:
+                msg = f"{msg} (found {shown})"
+        problems.append(Problem(label, line_at(data, loc), _field_path(data, loc), msg))
+    # a value that fails every member of a union is reported once per member: keep distinct messages
+    return list(dict.fromkeys(problems))
+
+
+_ITEM_MODELS = {"findings": Finding, "complaints": Complaint, "modifiers": Modifier, "conditions": Condition}
+
+
+def _validate_file(label: str, data: Any) -> tuple[ContentFile, list[Problem], dict[str, set[str]]]:
+    """Validate item by item, so one bad entry neither hides the rest of its file nor causes knock-on errors.
+
+    Returns the valid part of the file, the problems, and the ids of items that failed (per kind), which
+    the cross-file checks treat as known so that a typo is reported once, where it is.
+    """
+    problems: list[Problem] = []
+    invalid: dict[str, set[str]] = {k: set() for k in _ITEM_MODELS}
+    unknown = [k for k in data if k not in ContentFile.model_fields]
+    for key in unknown:
+        problems.append(Problem(label, line_at(data, (key,)), str(key),
+                                f"unknown top-level key '{key}'; valid: {', '.join(ContentFile.model_fields)}"))
+    parts: dict[str, Any] = {}
+    if data.get("model") is not None:
+        try:
+            parts["model"] = ModelSettings.model_validate(data["model"])
+        except ValidationError as exc:
+            problems.extend(_pydantic_problems(label, data, exc, prefix=("model",)))
+    for kind, model in _ITEM_MODELS.items():
+        raw = data.get(kind)
+        if raw is None:
+            continue
+        if not isinstance(raw, list):
+            problems.append(Problem(label, line_at(data, (kind,)), kind, f"'{kind}' must be a list of entries"))
+            continue
+        good = []
+        for i, item in enumerate(raw):
+            try:
+                good.append(model.model_validate(item))
+            except ValidationError as exc:
+                problems.extend(_pydantic_problems(label, data, exc, prefix=(kind, i)))
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    invalid[kind].add(item["id"])
+        parts[kind] = good
+    return ContentFile.model_construct(**{k: v for k, v in parts.items()}), problems, invalid
+
+
+def _read_files(root: Path) -> tuple[list[tuple[str, ContentFile, Any]], list[Problem], str, dict[str, set[str]]]:
+    conditions_dir = root / "conditions"
+    problems: list[Problem] = []
+    files: list[tuple[str, ContentFile, Any]] = []
+    invalid: dict[str, set[str]] = {k: set() for k in _ITEM_MODELS}
+    digest = hashlib.sha256()
+    paths = _content_files(conditions_dir)
+    if not paths:
+        problems.append(Problem(_label(root, conditions_dir), 0, "", "no .yaml content files found"))
+    for path in paths:
+        label = _label(root, path)
+        digest.update(label.encode() + b"\0" + path.read_bytes() + b"\0")
+        before = len(problems)
+        data = read_yaml(path, label, problems)
+        if data is None:
+            if len(problems) == before:
+                problems.append(Problem(label, 0, "", "file is empty"))
+            continue
+        if not isinstance(data, dict):
+            problems.append(Problem(label, 1, "", "a content file must be a mapping with keys such as "
+                                                  "findings:, conditions:, complaints:, modifiers:, model:"))
+            continue
+        content, found, bad = _validate_file(label, data)
+        problems.extend(found)
+        for kind, ids in bad.items():
+            invalid[kind] |= ids
+        files.append((label, content, data))
+    return files, problems, digest.hexdigest(), invalid
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Cross-file checks
+
+
+class _Checker:
+    """Collects the library-wide problems; each method checks one rule."""
+
+    def __init__(self, files: list[tuple[str, ContentFile, Any]], invalid: dict[str, set[str]], all_read: bool = True):
+        self.files = files
+        self.all_read = all_read
+        self.invalid = invalid
+        self.problems: list[Problem] = []
+        self.locations: dict[tuple[str, str], tuple[str, int]] = {}
+        self.findings: dict[str, Finding] = {}
+        self.conditions: dict[str, Condition] = {}
+        self.complaints: dict[str, Complaint] = {}
+        self.modifiers: dict[str, Modifier] = {}
+        self.settings: ModelSettings | None = None
+        self._raw: dict[tuple[str, str], Any] = {}
+
+    def add(self, kind: str, item_id: str, loc: tuple[Any, ...], message: str) -> None:
+        file, line = self.locations.get((kind, item_id), ("?", 0))
+        raw = self._raw.get((kind, item_id))
+        if raw is not None and loc:
+            line = line_at(raw, loc) or line
+        field = f"{kind}[{item_id}]" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
+        self.problems.append(Problem(file, line, field, message))
+
+    def collect(self) -> None:
+        settings_at: list[str] = []
+        for label, cf, data in self.files:
+            if cf.model is not None:
+                settings_at.append(label)
+                self.settings = cf.model
+            for kind, items, target in (("findings", cf.findings, self.findings),
+                                        ("conditions", cf.conditions, self.conditions),
+                                        ("complaints", cf.complaints, self.complaints),
+                                        ("modifiers", cf.modifiers, self.modifiers)):
+                raw_by_id: dict[Any, list[Any]] = {}
+                for r in data.get(kind) or []:
+                    if isinstance(r, dict):
+                        raw_by_id.setdefault(r.get("id"), []).append(r)
+                for item in items:
+                    raw = raw_by_id[item.id].pop(0) if raw_by_id.get(item.id) else None
+                    line = getattr(raw, "line", 0)
+                    if item.id in target:
+                        first_file, first_line = self.locations[(kind, item.id)]
+                        self.problems.append(Problem(label, line, f"{kind}[{item.id}].id",
+                                                     f"duplicate id '{item.id}'; first defined at {first_file}:{first_line}"))
+                        continue
+                    target[item.id] = item  # type: ignore[index]
+                    self.locations[(kind, item.id)] = (label, line)
+                    self._raw[(kind, item.id)] = raw
+        for kind, items in (("conditions", self.conditions), ("complaints", self.complaints)):
+            if not items and not self.invalid[kind] and self.all_read:
+                self.problems.append(Problem("conditions", 0, kind, f"the library defines no {kind}; "
+                                             f"add a '{kind}:' list to a file under conditions/"))
+        if not settings_at and self.all_read:
+            self.problems.append(Problem("conditions", 0, "model", "no model settings found; add conditions/_model.yaml "
+                                                                   "with a 'model:' mapping (bands, leak, thresholds, age bands)"))
+        elif len(settings_at) > 1:
+            self.problems.append(Problem(settings_at[1], 1, "model", f"model settings defined twice (also in {settings_at[0]})"))
+
+    # --- findings -------------------------------------------------------------------------------------
+    def check_findings(self) -> None:
+        for fid, f in self.findings.items():
+            if f.parent is None:
+                continue
+            parent = self.findings.get(f.parent)
+            if parent is None and f.parent in self.invalid["findings"]:
+                continue
+            if parent is None:
+                self.add("findings", fid, ("parent",), self._unknown("finding", f.parent, self.findings))
+            elif parent.type is not FindingType.binary:
+                self.add("findings", fid, ("parent",), f"parent '{f.parent}' is {parent.type.value}; a parent must be binary")
+        # parent cycles
+        reported: set[str] = set()
+        for fid in self.findings:
+            seen: list[str] = []
+            node: str | None = fid
+            while node is not None and node in self.findings and node not in seen:
+                seen.append(node)
+                node = self.findings[node].parent
+            if node is not None and node in seen:
+                cycle = seen[seen.index(node):]
+                key = min(cycle)
+                if key not in reported:
+                    reported.add(key)
+                    self.add("findings", key, ("parent",), "parent cycle: " + " -> ".join(cycle + [node]))
+
+    # --- complaints and modifiers ---------------------------------------------------------------------
+    def check_complaints(self) -> None:
+        for cid, c in self.complaints.items():
+            f = self.findings.get(c.finding)
+            if f is None and c.finding in self.invalid["findings"]:
+                continue
+            if f is None:
+                self.add("complaints", cid, ("finding",), self._unknown("finding", c.finding, self.findings))
+            elif f.type is not FindingType.binary:
+                self.add("complaints", cid, ("finding",), f"'{c.finding}' is {f.type.value}; a complaint's finding must be binary")
+        for mid, m in self.modifiers.items():
+            for i, fid in enumerate(m.when.present):
+                f = self.findings.get(fid)
+                if f is None and fid in self.invalid["findings"]:
+                    continue
+                if f is None:
+                    self.add("modifiers", mid, ("when", "present", i), self._unknown("finding", fid, self.findings))
+                elif f.type is not FindingType.binary:
+                    self.add("modifiers", mid, ("when", "present", i), f"'{fid}' is {f.type.value}; only binary findings can be required present")
+
+    # --- conditions -----------------------------------------------------------------------------------
+    def check_conditions(self, settings: ModelSettings) -> None:
+        bands = settings.frequency_bands
+        band_ids = {b.id for b in settings.age_bands}
+        finding_sets: dict[frozenset[str], str] = {}
+        for cid, c in self.conditions.items():
+            self._check_code(cid, c)
+            self._check_prior(cid, ("prior",), c.prior, settings)
+            for band, p in c.prior_by_age.items():
+                if band not in band_ids:
+                    self.add("conditions", cid, ("prior_by_age", band), self._unknown("age band", band, band_ids))
+                elif band not in c.ages:
+                    self.add("conditions", cid, ("prior_by_age", band), f"age band '{band}' has a prior but is not in ages {c.ages}")
+                else:
+                    self._check_prior(cid, ("prior_by_age", band), p, settings)
+            for i, band in enumerate(c.ages):
+                if band not in band_ids:
+                    self.add("conditions", cid, ("ages", i), self._unknown("age band", band, band_ids))
+            if c.pregnancy is Pregnancy.required:
+                if Sex.female not in c.sexes:
+                    self.add("conditions", cid, ("pregnancy",), "pregnancy: required, but sexes does not include female")
+                if not _REPRODUCTIVE_BANDS & set(c.ages):
+                    self.add("conditions", cid, ("pregnancy",), f"pregnancy: required, but ages has none of {sorted(_REPRODUCTIVE_BANDS)}")
+            for i, comp in enumerate(c.complaints):
+                complaint = self.complaints.get(comp)
+                if complaint is None and comp in self.invalid["complaints"]:
+                    continue
+                if complaint is None:
+                    self.add("conditions", cid, ("complaints", i), self._unknown("complaint", comp, self.complaints))
+                elif complaint.finding not in {e.id for e in c.findings} and complaint.finding in self.findings:
+                    self.add("conditions", cid, ("complaints", i),
+                             f"complaint '{comp}' opens with finding '{complaint.finding}', which is not among this "
+                             f"condition's findings; add an edge '{{id: {complaint.finding}, p: ...}}'")
+            edge_ids = [e.id for e in c.findings]
+            for i, edge in enumerate(c.findings):
+                if edge_ids.index(edge.id) != i:
+                    self.add("conditions", cid, ("findings", i, "id"), f"finding '{edge.id}' is listed twice")
+                    continue
+                self._check_edge(cid, i, edge, bands, set(edge_ids))
+            key = frozenset(edge_ids)
+            if key in finding_sets:
+                other = finding_sets[key]
+                self.add("conditions", cid, ("findings",),
+                         f"same set of findings as condition '{other}' ({self._where('conditions', other)}); no question "
+                         "can tell them apart: add a finding that separates them")
+            else:
+                finding_sets[key] = cid
+
+    def _check_code(self, cid: str, c: Condition) -> None:
+        from .codes import check_icd10cm
+
+        message = check_icd10cm(c.icd10)
+        if message:
+            self.add("conditions", cid, ("icd10",), message)
+
+    def _check_prior(self, cid: str, loc: tuple[Any, ...], p: float | str, settings: ModelSettings) -> None:
+        if isinstance(p, str):
+            if p not in settings.prior_bands:
+                self.add("conditions", cid, loc, f"unknown prior band '{p}'; valid: {', '.join(settings.prior_bands)} "
+                                                 "(or a number from a cited source)")
+        elif not 0 < p <= 1:
+            self.add("conditions", cid, loc, f"prior {p} is not in (0, 1]")
+
+    def _check_edge(self, cid: str, i: int, edge: FindingEdge, bands: dict[str, float], edge_ids: set[str]) -> None:
+        f = self.findings.get(edge.id)
+        if f is None and edge.id in self.invalid["findings"]:
+            return
+        if f is None:
+            self.add("conditions", cid, ("findings", i, "id"), self._unknown("finding", edge.id, self.findings))
+            return
+        if f.parent is not None and f.parent not in edge_ids:
+            self.add("conditions", cid, ("findings", i, "id"),
+                     f"finding '{edge.id}' is asked only when '{f.parent}' is present, but this condition has no "
+                     f"edge to '{f.parent}'; add one")
+        if f.type is FindingType.binary:
+            if isinstance(edge.p, dict):
+                self.add("conditions", cid, ("findings", i, "p"),
+                         f"'{edge.id}' is binary: give one band or number, not a mapping of values")
+            else:
+                self._check_probability(cid, ("findings", i, "p"), edge.p, bands)
+            return
+        if not isinstance(edge.p, dict):
+            valid = ", ".join(v.id for v in f.values)
+            self.add("conditions", cid, ("findings", i, "p"),
+                     f"'{edge.id}' is {f.type.value}: give a mapping of value -> band, with values from: {valid}")
+            return
+        values = {v.id for v in f.values}
+        for value, p in edge.p.items():
+            if value not in values:
+                self.add("conditions", cid, ("findings", i, "p", value), self._unknown(f"value of '{edge.id}'", value, values))
+            else:
+                self._check_probability(cid, ("findings", i, "p", value), p, bands)
+
+    def _check_probability(self, cid: str, loc: tuple[Any, ...], p: float | str, bands: dict[str, float]) -> None:
+        if isinstance(p, str):
+            if p not in bands:
+                self.add("conditions", cid, loc, f"unknown frequency band '{p}'; valid: {', '.join(bands)}, or a number in [0, 1]")
+        elif not 0 <= p <= 1:
+            self.add("conditions", cid, loc, f"probability {p} is outside [0, 1]; use a number in [0, 1] or a band: {', '.join(bands)}")
+
+    # --- helpers --------------------------------------------------------------------------------------
+    def _where(self, kind: str, item_id: str) -> str:
+        file, line = self.locations.get((kind, item_id), ("?", 0))
+        return f"{file}:{line}"
+
+    @staticmethod
+    def _unknown(kind: str, given: str, valid: Iterable[str]) -> str:
+        import difflib
+
+        valid = list(valid)
+        close = difflib.get_close_matches(given, valid, n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        return f"unknown {kind} '{given}'{hint}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Building the knowledge base
+
+
+def _number(p: float | str, bands: dict[str, float]) -> float:
+    return bands[p] if isinstance(p, str) else float(p)
+
+
+def _derive(ch: _Checker, settings: ModelSettings) -> tuple[dict, dict, dict]:
+    bands = settings.frequency_bands
+    lo, hi = settings.leak, settings.max_likelihood
+    likelihoods: dict[str, dict[str, Any]] = {}
+    prior_weights: dict[str, dict[str, float]] = {}
+    used_by: dict[str, list[str]] = {fid: [] for fid in ch.findings}
+    for cid, c in ch.conditions.items():
+        table: dict[str, Any] = {}
+        for edge in c.findings:
+            f = ch.findings[edge.id]
+            used_by[edge.id].append(cid)
+            if f.type is FindingType.binary:
+                table[edge.id] = min(max(_number(edge.p, bands), lo), hi)  # type: ignore[arg-type]
+                continue
+            given = {v: _number(p, bands) for v, p in edge.p.items()}  # type: ignore[union-attr]
+            per_value = {v.id: min(max(given.get(v.id, lo), lo), hi) for v in f.values}
+            if f.type is FindingType.categorical:
+                total = sum(per_value.values())
+                per_value = {v: p / total for v, p in per_value.items()}
+            table[edge.id] = per_value
+        likelihoods[cid] = table
+        weights = {}
+        for band in c.ages:
+            weights[band] = _number(c.prior_by_age.get(band, c.prior), settings.prior_bands)
+        prior_weights[cid] = weights
+    return likelihoods, prior_weights, {k: tuple(v) for k, v in used_by.items()}
+
+
+def load_knowledge_base(library: str | Path | None = None) -> KnowledgeBase:
+    """Load and validate ``library/conditions``; raise :class:`ContentError` listing every problem."""
+    root = resolve_library(library)
+    files, problems, content_hash, invalid = _read_files(root)
+    ch = _Checker(files, invalid, all_read=len(files) == len(_content_files(root / "conditions")))
+    ch.collect()
+    ch.check_findings()
+    ch.check_complaints()
+    if ch.settings is not None:
+        ch.check_conditions(ch.settings)
+    problems += ch.problems
+    if problems:
+        raise ContentError(problems)
+    assert ch.settings is not None
+    likelihoods, prior_weights, used_by = _derive(ch, ch.settings)
+    return KnowledgeBase(
+        settings=ch.settings, findings=ch.findings, conditions=ch.conditions, complaints=ch.complaints,
+        modifiers=tuple(ch.modifiers.values()), locations=ch.locations, content_hash=content_hash,
+        likelihoods=likelihoods, prior_weights=prior_weights, used_by=used_by,
+    )
+
+
+@lru_cache(maxsize=8)
+def _cached(root: str, stamp: tuple) -> KnowledgeBase:
+    return load_knowledge_base(root)
+
+
+def cached_knowledge_base(library: str | Path | None = None) -> KnowledgeBase:
+    """Load once per process per library state (keyed on the files' names, sizes and times)."""
+    root = resolve_library(library)
+    stamp = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in _content_files(root / "conditions"))
+    return _cached(str(root.resolve()), stamp)
+
+
+__all__ = ["load_knowledge_base", "cached_knowledge_base", "default_library", "bundled_library", "resolve_library",
+           "LineDict"]

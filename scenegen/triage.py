@@ -1,0 +1,228 @@
+"""Safety-first disposition, its reasons, and the next best questions.
+
+The gold disposition is the most urgent of (DESIGN.md, 'Escalation labels'):
+  (a) every red flag reported present;
+  (b) every condition that is still plausible (posterior at or above the threshold), and the most likely one;
+  (c) every demographic modifier whose conditions hold.
+A red flag is never used as evidence *against* a dangerous condition: a condition counts as plausible if
+it passes the threshold with, or without, any subset of the red flags reported present. This makes a
+reported red flag unable to lower the disposition, which plain Bayesian thresholds would not guarantee.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Literal
+
+from .content import CrisisResource, Disposition, FindingType, Modifier
+from .inference import (
+    Gain, Posterior, expected_gain, focus, posterior, ranked, relevant_findings, validate_observations,
+)
+from .knowledge import Demographics, KnowledgeBase, Observations
+
+ReasonKind = Literal["red_flag", "plausible_condition", "most_likely_condition", "modifier"]
+#: beyond this many red flags present, only the full set and each one left out are tried
+_MAX_SUBSET_FLAGS = 6
+
+
+@dataclass(frozen=True)
+class Reason:
+    kind: ReasonKind
+    id: str
+    disposition: Disposition
+    detail: str
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "id": self.id, "disposition": self.disposition.value, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Decision:
+    disposition: Disposition
+    reasons: tuple[Reason, ...]  # those at the final level first, then the rest, most urgent first
+    plausible: dict[str, float]  # condition -> highest posterior it reached over the red-flag subsets
+    red_flags_present: tuple[str, ...]
+    crisis_resource: CrisisResource
+
+    @property
+    def decisive(self) -> tuple[Reason, ...]:
+        return tuple(r for r in self.reasons if r.disposition is self.disposition)
+
+
+def present_red_flags(kb: KnowledgeBase, observations: Observations) -> list[str]:
+    return sorted(f for f, a in observations.items() if a is True and kb.findings[f].red_flag is not None)
+
+
+def modifier_applies(m: Modifier, who: Demographics, observations: Observations) -> bool:
+    w = m.when
+    if w.age_below_months is not None and not who.age_months < w.age_below_months:
+        return False
+    if w.age_at_least_months is not None and not who.age_months >= w.age_at_least_months:
+        return False
+    if w.sex is not None and who.sex is not w.sex:
+        return False
+    if w.pregnant is not None and who.pregnant is not w.pregnant:
+        return False
+    return all(observations.get(f) is True for f in w.present)
+
+
+def _flag_subsets(flags: list[str]) -> list[tuple[str, ...]]:
+    if len(flags) <= _MAX_SUBSET_FLAGS:
+        return [s for r in range(len(flags) + 1) for s in combinations(flags, r)]
+    return [()] + [(f,) for f in flags] + [tuple(flags)]
+
+
+def decide(kb: KnowledgeBase, who: Demographics, observations: Observations,
+           post: Posterior | None = None) -> Decision:
+    """The safety-first disposition for what is known now, with every reason that contributes."""
+    threshold = kb.settings.plausible_threshold
+    flags = present_red_flags(kb, observations)
+    full = post if post is not None else posterior(kb, who, observations)
+    plausible: dict[str, float] = {c: p for c, p in full.items() if p >= threshold}
+    for removed in _flag_subsets(flags):
+        if not removed:
+            continue
+        reduced = {f: a for f, a in observations.items() if f not in removed}
+        for c, p in posterior(kb, who, reduced).items():
+            if p >= threshold and p > plausible.get(c, 0.0):
+                plausible[c] = p
+    reasons: list[Reason] = []
+    crisis = CrisisResource.none
+    for fid in flags:
+        rf = kb.findings[fid].red_flag
+        assert rf is not None
+        reasons.append(Reason("red_flag", fid, rf.disposition, f"{kb.findings[fid].name} ({rf.source})"))
+        if rf.crisis_resource is not CrisisResource.none and crisis is CrisisResource.none:
+            crisis = rf.crisis_resource
+    for c, p in sorted(plausible.items(), key=lambda kv: (-kv[1], kv[0])):
+        cond = kb.conditions[c]
+        reasons.append(Reason("plausible_condition", c, cond.disposition,
+                              f"{cond.name} is still plausible (p={p:.3f} >= {threshold})"))
+    top, top_p = ranked(full)[0]
+    if top not in plausible:
+        cond = kb.conditions[top]
+        reasons.append(Reason("most_likely_condition", top, cond.disposition, f"{cond.name} is the most likely (p={top_p:.3f})"))
+    for m in kb.modifiers:
+        if modifier_applies(m, who, observations):
+            reasons.append(Reason("modifier", m.id, m.disposition, f"{m.reason} ({m.source})"))
+    disposition = max((r.disposition for r in reasons), key=lambda d: d.rank)
+    if crisis is CrisisResource.none:
+        for r in reasons:
+            if r.kind in {"plausible_condition", "most_likely_condition"}:
+                resource = kb.conditions[r.id].crisis_resource
+                if resource is not CrisisResource.none:
+                    crisis = resource
+                    break
+    order = sorted(reasons, key=lambda r: (r.disposition is not disposition, -r.disposition.rank))
+    return Decision(disposition, tuple(order), plausible, tuple(flags), crisis)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Questions
+
+
+@dataclass(frozen=True)
+class QuestionScore:
+    finding: str
+    expected_gain: float
+    condition_gain: float
+    disposition_gain: float
+    red_flag: Disposition | None
+
+    def as_dict(self) -> dict:
+        return {"finding": self.finding, "expected_gain": round(self.expected_gain, 6),
+                "condition_gain": round(self.condition_gain, 6),
+                "disposition_gain": round(self.disposition_gain, 6),
+                "red_flag": self.red_flag.value if self.red_flag else None}
+
+
+def unasked_red_flags(kb: KnowledgeBase, observations: Observations, plausible: dict[str, float]) -> list[str]:
+    """Red flags that could still be asked and bear on a plausible condition, most urgent first."""
+    from .inference import askable
+
+    linked = {fid for c in plausible for fid in kb.likelihoods[c]}
+    flags = [f for f in askable(kb, observations) if f in linked and kb.findings[f].red_flag is not None]
+    return sorted(flags, key=lambda f: (-kb.findings[f].red_flag.disposition.rank, f))  # type: ignore[union-attr]
+
+
+def score_questions(kb: KnowledgeBase, post: Posterior, observations: Observations,
+                    plausible: dict[str, float]) -> list[QuestionScore]:
+    """Every relevant unasked question, red flags bearing on a plausible condition first, then by gain.
+
+    Red flags come first because rule-out logic asks the life-threatening questions first (NHS Pathways;
+    Schmitt-Thompson), whatever their information value; among them, and among the rest, the higher
+    expected gain wins, and ties go to the finding id so the order is stable.
+    """
+    focused = focus(post)
+    flags = set(unasked_red_flags(kb, observations, plausible))
+    scores = []
+    for fid in relevant_findings(kb, focused, observations):
+        g: Gain = expected_gain(kb, focused, fid, observations)
+        rf = kb.findings[fid].red_flag
+        scores.append(QuestionScore(fid, g.total, g.condition_gain, g.disposition_gain,
+                                    rf.disposition if rf is not None and fid in flags else None))
+
+    def key(q: QuestionScore):
+        urgent_flag = q.red_flag is not None
+        return (not urgent_flag, -(q.red_flag.rank if q.red_flag else 0), -round(q.expected_gain, 9), q.finding)
+
+    return sorted(scores, key=key)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One call for the triage command and for users of the library
+
+
+@dataclass(frozen=True)
+class Assessment:
+    differential: list[tuple[str, float]]
+    decision: Decision
+    red_flags_unasked: list[str]
+    next_questions: list[QuestionScore] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "differential": [{"condition": c, "p": round(p, 6)} for c, p in self.differential],
+            "disposition": self.decision.disposition.value,
+            "level4": self.decision.disposition.level4,
+            "level3": self.decision.disposition.level3,
+            "reasons": [r.as_dict() for r in self.decision.reasons],
+            "red_flags_present": list(self.decision.red_flags_present),
+            "red_flags_unasked": self.red_flags_unasked,
+            "crisis_resource": self.decision.crisis_resource.value,
+            "next_questions": [q.as_dict() for q in self.next_questions],
+        }
+
+
+def assess(kb: KnowledgeBase, who: Demographics, observations: Observations, *, n_questions: int = 5) -> Assessment:
+    """Differential, safety-first disposition with reasons, unasked red flags and next best questions."""
+    validate_observations(kb, observations)
+    observations = imply_parents(kb, observations)
+    post = posterior(kb, who, observations)
+    decision = decide(kb, who, observations, post)
+    threshold = kb.settings.differential_threshold
+    differential = [(c, p) for c, p in ranked(post) if p >= threshold]
+    questions = score_questions(kb, post, observations, decision.plausible)[:n_questions]
+    return Assessment(differential, decision, unasked_red_flags(kb, observations, decision.plausible), questions)
+
+
+def imply_parents(kb: KnowledgeBase, observations: Observations) -> dict:
+    """A finding reported present implies its parents are present (radiating chest pain is chest pain)."""
+    out = dict(observations)
+    for fid, answer in observations.items():
+        if answer is False or answer == frozenset():
+            continue
+        parent = kb.findings[fid].parent
+        while parent is not None:
+            if out.get(parent) is False:
+                from .errors import UsageError
+
+                raise UsageError(f"'{fid}' is reported, but its parent finding '{parent}' is reported absent")
+            out[parent] = True
+            parent = kb.findings[parent].parent
+    return out
+
+
+__all__ = ["Assessment", "Decision", "QuestionScore", "Reason", "assess", "decide", "imply_parents",
+           "modifier_applies", "present_red_flags", "score_questions", "unasked_red_flags", "FindingType"]

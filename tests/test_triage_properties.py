@@ -1,0 +1,110 @@
+"""Hypothesis properties of the posterior, the expected gain and the safety-first disposition."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from scenegen import Demographics, UsageError
+from scenegen.content import Sex
+from scenegen.inference import expected_gain, posterior
+from scenegen.triage import assess, decide, imply_parents
+
+
+@st.composite
+def demographics(draw):
+    sex = draw(st.sampled_from(list(Sex)))
+    age = draw(st.integers(0, 100 * 12))
+    pregnant = sex is Sex.female and 16 * 12 <= age < 45 * 12 and draw(st.booleans())
+    return Demographics(age, sex, pregnant)
+
+
+@st.composite
+def observations(draw, kb, max_size=8):
+    """Yes/no answers to binary findings, consistent with the question hierarchy."""
+    binary = sorted(f for f, x in kb.findings.items() if x.type.value == "binary")
+    chosen = draw(st.lists(st.sampled_from(binary), max_size=max_size, unique=True))
+    obs = {f: draw(st.booleans()) for f in chosen}
+    for f in list(obs):  # a child with its parent reported absent cannot be reported: drop it
+        parent = kb.findings[f].parent
+        while parent is not None:
+            if obs.get(parent) is False:
+                obs.pop(f, None)
+                break
+            parent = kb.findings[parent].parent
+    return imply_parents(kb, obs)
+
+
+def _case(draw, kb):
+    who = draw(demographics())
+    obs = draw(observations(kb))
+    try:
+        post = posterior(kb, who, obs)
+    except UsageError:
+        assume(False)
+    return who, obs, post
+
+
+@pytest.fixture(params=["tiny", "bundled"])
+def kb(request):
+    return request.getfixturevalue(f"{request.param}_kb")
+
+
+@given(data=st.data())
+def test_posterior_is_a_distribution(kb, data):
+    _, _, post = _case(data.draw, kb)
+    assert sum(post.values()) == pytest.approx(1.0, abs=1e-9)
+    assert all(0.0 <= p <= 1.0 for p in post.values())
+
+
+@given(data=st.data())
+def test_a_present_red_flag_never_lowers_the_disposition(kb, data):
+    who, obs, post = _case(data.draw, kb)
+    flags = sorted(f for f, x in kb.findings.items()
+                   if x.red_flag is not None and f not in obs and (x.parent is None or obs.get(x.parent) is True))
+    assume(flags)
+    flag = data.draw(st.sampled_from(flags))
+    before = decide(kb, who, obs).disposition
+    after = decide(kb, who, {**obs, flag: True}).disposition
+    assert after.rank >= before.rank
+    assert after.rank >= kb.findings[flag].red_flag.disposition.rank
+
+
+@given(data=st.data())
+def test_disposition_is_never_below_a_plausible_condition(kb, data):
+    who, obs, post = _case(data.draw, kb)
+    d = decide(kb, who, obs, post)
+    for c, p in post.items():
+        if p >= kb.settings.plausible_threshold:
+            assert d.disposition.rank >= kb.conditions[c].disposition.rank, (c, p)
+
+
+@given(data=st.data())
+def test_disposition_is_never_below_a_reported_red_flag_or_modifier(kb, data):
+    who, obs, post = _case(data.draw, kb)
+    d = decide(kb, who, obs, post)
+    for r in d.reasons:
+        assert d.disposition.rank >= r.disposition.rank
+    for f, answer in obs.items():
+        rf = kb.findings[f].red_flag
+        if answer is True and rf is not None:
+            assert d.disposition.rank >= rf.disposition.rank
+
+
+@given(data=st.data())
+def test_uninformative_finding_has_zero_gain_whatever_else_is_known(tiny_kb, data):
+    who, obs, post = _case(data.draw, tiny_kb)
+    assume("uninformative" not in obs)
+    assert expected_gain(tiny_kb, post, "uninformative", obs).total == pytest.approx(0.0, abs=1e-9)
+
+
+@given(data=st.data())
+def test_next_questions_are_unasked_and_askable(kb, data):
+    who, obs, _ = _case(data.draw, kb)
+    result = assess(kb, who, obs, n_questions=10)
+    for q in result.next_questions:
+        assert q.finding not in obs
+        parent = kb.findings[q.finding].parent
+        assert parent is None or obs.get(parent) is True
+        assert q.expected_gain >= 0
