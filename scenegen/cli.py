@@ -178,5 +178,133 @@ def _triage_text(kb_: KnowledgeBase, who: Demographics, result) -> str:
     return "\n".join(lines)
 
 
+# ---------------------------------------------------------------------------------------------------------
+# generate, validate, show
+
+
+@cli.command("generate")
+@library_option
+@click.option("--n", "n", required=True, type=click.IntRange(1), help="Number of dialogues.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0), help="Master seed.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("--test-fraction", default=0.2, show_default=True, type=click.FloatRange(0, 1, max_open=True))
+@click.option("--holdout-by", default="condition", show_default=True, type=click.Choice(["condition", "persona", "template"]),
+              help="The axis on which train and test share nothing.")
+@click.option("--condition", "conditions", multiple=True, help="Generate only this condition (repeatable).")
+@click.option("--complaint", "complaints", multiple=True, help="Generate only this presenting complaint (repeatable).")
+@click.option("--balance", type=click.Choice(["disposition"]), default=None,
+              help="Draw each disposition equally often, so rare levels are not starved.")
+@click.option("--ambiguity", default="high", show_default=True, type=click.Choice(["low", "medium", "high"]),
+              help="How spread the opening differential is: high reveals only the complaint.")
+@click.option("--max-questions", default=8, show_default=True, type=click.IntRange(1, 30))
+@click.option("--no-system-prompt", is_flag=True, help="Leave out the leading system message.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def generate_command(library: Path | None, n: int, seed: int, out: Path, test_fraction: float, holdout_by: str,
+                     conditions: tuple[str, ...], complaints: tuple[str, ...], balance: str | None, ambiguity: str,
+                     max_questions: int, no_system_prompt: bool, quiet: bool) -> None:
+    """Write OUT/train.jsonl, OUT/test.jsonl and OUT/manifest.json."""
+    import time
+
+    from .generate import GenerateConfig, Generator, Library
+    from .write import write_dataset
+
+    try:
+        lib = Library.load(library)
+    except ContentError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from None
+    config = GenerateConfig(seed=seed, test_fraction=test_fraction, holdout_by=holdout_by,  # type: ignore[arg-type]
+                            conditions=tuple(conditions), complaints=tuple(complaints), balance=balance,  # type: ignore[arg-type]
+                            ambiguity=ambiguity, max_questions=max_questions,  # type: ignore[arg-type]
+                            system_prompt=not no_system_prompt)
+    generator = Generator(lib, config)
+    started = time.perf_counter()
+    if quiet:
+        manifest = write_dataset(generator, n, out)
+    else:
+        with click.progressbar(length=n, label="generating", file=sys.stderr) as bar:
+            manifest = write_dataset(generator, n, out, progress=bar.update)
+    elapsed = time.perf_counter() - started
+    rec = manifest["records"]
+    click.echo(f"wrote {rec['train']} train and {rec['test']} test dialogues to {out} in {elapsed:.1f}s "
+               f"({n / max(elapsed, 1e-9):.0f}/s); dispositions: {manifest['distributions']['disposition']}", err=True)
+
+
+@cli.command("validate")
+@library_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--holdout-by", type=click.Choice(["condition", "persona", "template"]), default=None,
+              help="With a train and a test file: also check they share nothing on this axis.")
+@click.option("--max-report", default=50, show_default=True, help="How many violations to print.")
+def validate_command(library: Path | None, files: tuple[Path, ...], holdout_by: str | None, max_report: int) -> None:
+    """Check dataset files record by record: schema and label consistency. Exit 1 on any violation."""
+    from .load import resolve_library
+    from .validate import Lexicon, check_holdout, validate_file
+
+    kb_ = _load(library)
+    lexicon = Lexicon.load(resolve_library(library))
+    total = records = 0
+    for path in files:
+        from .write import read_records
+
+        records += sum(1 for _ in read_records(path))
+        for v in validate_file(path, kb_, lexicon):
+            total += 1
+            if total <= max_report:
+                click.echo(str(v), err=True)
+    if holdout_by:
+        if len(files) != 2:
+            raise UsageError("--holdout-by needs exactly two files: train then test")
+        shared = check_holdout(files[0], files[1], holdout_by)
+        for key in shared[:max_report]:
+            click.echo(f"[holdout] '{key}' appears in both {files[0]} and {files[1]}", err=True)
+        total += len(shared)
+    if total:
+        click.echo(f"{total} violation(s) in {records} record(s)", err=True)
+        raise SystemExit(1)
+    click.echo(f"ok: {records} record(s), no violations")
+
+
+@cli.command("show")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--id", "record_id", default=None, help="Record id (default: the first record).")
+def show_command(file: Path, record_id: str | None) -> None:
+    """Print a dialogue with its gold labels, for a person to read."""
+    from .records import Record
+    from .write import read_records
+
+    for _, obj, _ in read_records(file):
+        if obj is not None and (record_id is None or obj.get("id") == record_id):
+            click.echo(_show(Record.model_validate(obj)))
+            return
+    raise UsageError(f"no record with id '{record_id}' in {file}")
+
+
+def _show(r) -> str:
+    import textwrap
+
+    p, g = r.persona, r.gold
+    who = f"{p.name}, {p.age_group} ({p.age_months // 12}y {p.age_months % 12}m), {p.sex}" + (", pregnant" if p.pregnant else "")
+    lines = [f"{r.id}  [{r.split}]", f"persona: {who}; speaker {p.speaker}; {p.literacy} literacy; {p.style}; {p.locale}",
+             f"hidden:  {r.case.condition_name} ({r.case.icd10}) via {r.case.complaint}", ""]
+    for i, (m, t) in enumerate(zip(r.messages, r.turns)):
+        tag = f"{t.act}" + (f":{t.finding}" if t.finding else "")
+        lines.append(f"[{i}] {m.role.upper()} ({tag})")
+        lines += textwrap.wrap(m.content, 100, initial_indent="    ", subsequent_indent="    ")
+    lines += ["", "GOLD", f"  disposition: {g.disposition} ({g.level4} / {g.level3}) at message {g.disposition_turn}"]
+    for reason in g.reasons:
+        lines.append(f"    because {reason.kind}: {reason.detail}")
+    lines.append("  initial differential: " + ", ".join(f"{d.condition} {d.p:.2f}" for d in g.differential_initial[:6]))
+    lines.append("  final differential:   " + ", ".join(f"{d.condition} {d.p:.2f}" for d in g.differential_final[:6]))
+    lines.append("  questions:")
+    for q in g.questions:
+        lines.append(f"    [{q.turn}] {q.finding} -> {q.answer}  gain {q.expected_gain:.3f}{'  RED FLAG' if q.red_flag else ''}: {q.why}")
+    for step in g.reasoning:
+        lines.append(f"  {step.step}: {step.text}")
+    lines.append(f"  red flags present: {g.red_flags_present or 'none'}; unasked: {g.red_flags_unasked or 'none'}")
+    lines.append(f"  safety net: {g.safety_net or 'none'}; crisis resource: {g.crisis_resource}")
+    return "\n".join(lines)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     cli()

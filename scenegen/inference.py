@@ -79,14 +79,58 @@ def validate_observations(kb: KnowledgeBase, observations: Observations) -> None
 
 def posterior(kb: KnowledgeBase, who: Demographics, observations: Observations) -> Posterior:
     """P(condition | demographics, observations), over the conditions this person can have."""
-    prior = candidates(kb, who)
-    logs = {}
-    for c, p0 in prior.items():
-        lp = math.log(p0)
-        for fid, answer in observations.items():
-            lp += math.log(max(answer_likelihood(kb, c, fid, answer, observations), 1e-300))
-        logs[c] = lp
-    return _normalise_logs(logs)
+    conds, logs = _prior_logs(kb, who)
+    terms = [log_likelihoods(kb, conds, fid, answer, observations) for fid, answer in sorted(observations.items(), key=_by_id)]
+    return combine(conds, logs, terms)
+
+
+def _by_id(item: tuple[str, Answer]) -> str:
+    return item[0]
+
+
+def combine(conds: tuple[str, ...], prior_logs: list[float], terms: list[list[float]]) -> Posterior:
+    """Normalise prior log-weights plus per-observation log-likelihoods (added in the order given)."""
+    totals = list(prior_logs)
+    for row in terms:
+        totals = [a + b for a, b in zip(totals, row)]
+    return _normalise_logs(dict(zip(conds, totals)))
+
+
+def _prior_logs(kb: KnowledgeBase, who: Demographics) -> tuple[tuple[str, ...], list[float]]:
+    key = (kb.age_band(who.age_months), who.sex, who.pregnant)
+    cache = kb.cache.setdefault("prior_logs", {})
+    hit = cache.get(key)
+    if hit is None:
+        prior = candidates(kb, who)
+        conds = tuple(sorted(prior))
+        hit = cache[key] = (conds, [math.log(prior[c]) for c in conds])
+    return hit
+
+
+def log_likelihoods(kb: KnowledgeBase, conds: tuple[str, ...], finding: str, answer: Answer,
+                    observations: Observations) -> list[float]:
+    """log P(answer | condition) for each condition in ``conds``."""
+    parent = kb.findings[finding].parent
+    chain_known = True
+    while parent is not None:
+        if observations.get(parent) is not True:
+            chain_known = False
+            break
+        parent = kb.findings[parent].parent
+    if chain_known:
+        table = _log_table(kb, finding, answer)
+        return [table[c] for c in conds]
+    return [math.log(max(answer_likelihood(kb, c, finding, answer, observations), 1e-300)) for c in conds]
+
+
+def _log_table(kb: KnowledgeBase, finding: str, answer: Answer) -> dict[str, float]:
+    tables = kb.cache.setdefault("log_tables", {})
+    key = (finding, answer)
+    table = tables.get(key)
+    if table is None:
+        table = tables[key] = {c: math.log(max(_base_likelihood(kb, c, finding, answer), 1e-300))
+                                    for c in kb.conditions}
+    return table
 
 
 def _normalise_logs(logs: Mapping[str, float]) -> Posterior:
@@ -111,14 +155,24 @@ def entropy(dist: Iterable[float]) -> float:
 
 def askable(kb: KnowledgeBase, observations: Observations) -> list[str]:
     """Unasked findings whose parent (if any) is known present: the questions that make sense now."""
-    out = []
-    for fid, f in kb.findings.items():
-        if fid in observations:
-            continue
-        if f.parent is not None and observations.get(f.parent) is not True:
-            continue
-        out.append(fid)
-    return out
+    roots, children = _hierarchy(kb)
+    out = [f for f in roots if f not in observations]
+    for parent, answer in observations.items():
+        if answer is True:
+            out += [f for f in children.get(parent, ()) if f not in observations]
+    return sorted(out)
+
+
+def _hierarchy(kb: KnowledgeBase) -> tuple[list[str], dict[str, list[str]]]:
+    hit = kb.cache.get("hierarchy")
+    if hit is None:
+        roots = sorted(f for f, x in kb.findings.items() if x.parent is None)
+        children: dict[str, list[str]] = {}
+        for f, x in sorted(kb.findings.items()):
+            if x.parent is not None:
+                children.setdefault(x.parent, []).append(f)
+        hit = kb.cache["hierarchy"] = (roots, children)
+    return hit
 
 
 def outcomes(kb: KnowledgeBase, finding: str) -> list[Answer]:
@@ -184,3 +238,92 @@ def relevant_findings(kb: KnowledgeBase, post: Posterior, observations: Observat
     """Askable findings with an edge to at least one condition still in ``post``."""
     linked = {fid for c in post for fid in kb.likelihoods[c]}
     return [fid for fid in askable(kb, observations) if fid in linked]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Vectorised expected gain, for generating many dialogues. Same quantity as `expected_gain` (the reference
+# implementation, which the tests compare it against), computed for many findings at once. It relies on
+# the fact that a finding can only be asked once its parent is known present, so P(answer | condition)
+# is a fixed table per finding.
+
+
+class GainTables:
+    """Per-knowledge-base matrices: P(answer | condition) for every finding's possible answers."""
+
+    def __init__(self, kb: KnowledgeBase):
+        import numpy as np
+
+        self.kb = kb
+        self.conditions = sorted(kb.conditions)
+        self.index = {c: i for i, c in enumerate(self.conditions)}
+        dispositions = sorted({kb.conditions[c].disposition for c in self.conditions}, key=lambda d: d.rank)
+        self.disp_onehot = np.zeros((len(self.conditions), len(dispositions)))
+        for i, c in enumerate(self.conditions):
+            self.disp_onehot[i, dispositions.index(kb.conditions[c].disposition)] = 1.0
+        self.tables: dict[str, "np.ndarray"] = {}  # finding -> (outcomes x conditions)
+        for fid in sorted(kb.findings):
+            rows = []
+            for answer in outcomes(kb, fid):
+                rows.append([_base_likelihood(kb, c, fid, answer) for c in self.conditions])
+            self.tables[fid] = np.array(rows)
+        # findings with the same number of possible answers, stacked: (findings x outcomes x conditions)
+        self.stacks: dict[int, "np.ndarray"] = {}
+        self.rows: dict[str, tuple[int, int]] = {}
+        by_k: dict[int, list[str]] = {}
+        for fid, t in self.tables.items():
+            by_k.setdefault(t.shape[0], []).append(fid)
+        for k, fids in by_k.items():
+            self.stacks[k] = np.stack([self.tables[f] for f in fids])
+            for i, f in enumerate(fids):
+                self.rows[f] = (k, i)
+
+    def gains(self, post: Posterior, findings: list[str]) -> dict[str, Gain]:
+        import numpy as np
+
+        if not findings:
+            return {}
+        idx = np.array([self.index[c] for c in post])
+        q = np.array([post[c] for c in post])
+        onehot = self.disp_onehot[idx]
+        h_c = float(_entropy_vec(q[None, :])[0])
+        h_d = float(_entropy_vec((q @ onehot)[None, :])[0])
+        w = self.kb.settings.disposition_gain_weight
+        groups: dict[int, list[str]] = {}
+        for fid in findings:
+            groups.setdefault(self.rows[fid][0], []).append(fid)
+        out = {}
+        for k, fids in groups.items():
+            table = self.stacks[k][np.array([self.rows[f][1] for f in fids])][:, :, idx]  # F x k x S
+            joint = table * q[None, None, :]
+            pa = joint.sum(axis=2)  # F x k
+            safe = np.where(pa > 0, pa, 1.0)
+            cond = joint / safe[:, :, None]
+            exp_c = (pa * _entropy_vec(cond)).sum(axis=1)
+            exp_d = (pa * _entropy_vec(cond @ onehot)).sum(axis=1)
+            for f, ec, ed in zip(fids, exp_c.tolist(), exp_d.tolist()):
+                gc, gd = max(h_c - ec, 0.0), max(h_d - ed, 0.0)
+                out[f] = Gain(f, gc, gd, gc + w * gd)
+        return out
+
+
+def _entropy_vec(m):
+    """Entropy in bits along the last axis."""
+    import numpy as np
+
+    logs = np.log2(np.where(m > 0, m, 1.0))
+    return -(m * logs).sum(axis=-1)
+
+
+def _base_likelihood(kb: KnowledgeBase, condition: str, finding: str, answer: Answer) -> float:
+    """P(answer | condition) with the parent known present (the only state in which it is asked)."""
+    f = kb.findings[finding]
+    if f.type is FindingType.binary:
+        p = kb.p_present(condition, finding)
+        return p if answer is True else 1.0 - p
+    values = kb.p_values(condition, finding)
+    if f.type is FindingType.categorical:
+        return values[answer]  # type: ignore[index]
+    prob = 1.0
+    for value, pv in values.items():
+        prob *= pv if value in answer else 1.0 - pv  # type: ignore[operator]
+    return prob

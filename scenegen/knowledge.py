@@ -64,6 +64,8 @@ class KnowledgeBase:
     prior_weights: dict[str, dict[str, float]] = field(repr=False)
     #: finding -> conditions with an edge to it
     used_by: dict[str, tuple[str, ...]] = field(repr=False)
+    #: derived tables computed on first use (inference caches); lives and dies with this knowledge base
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     # --- demographics -------------------------------------------------------------------------------
     def age_band(self, age_months: int) -> str:

@@ -12,13 +12,20 @@ reported red flag unable to lower the disposition, which plain Bayesian threshol
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import heapq
+from functools import lru_cache
 from itertools import combinations
 from typing import Literal
 
 from .content import CrisisResource, Disposition, FindingType, Modifier
 from .inference import (
-    Gain, Posterior, expected_gain, focus, posterior, ranked, relevant_findings, validate_observations,
+    Gain, GainTables, Posterior, expected_gain, focus, posterior, ranked, relevant_findings, validate_observations,
 )
+
+
+@lru_cache(maxsize=8)
+def gain_tables(kb: KnowledgeBase) -> GainTables:
+    return GainTables(kb)
 from .knowledge import Demographics, KnowledgeBase, Observations
 
 ReasonKind = Literal["red_flag", "plausible_condition", "most_likely_condition", "modifier"]
@@ -137,37 +144,63 @@ class QuestionScore:
                 "red_flag": self.red_flag.value if self.red_flag else None}
 
 
-def unasked_red_flags(kb: KnowledgeBase, observations: Observations, plausible: dict[str, float]) -> list[str]:
-    """Red flags that could still be asked and bear on a plausible condition, most urgent first."""
-    from .inference import askable
+def pending_red_flags(kb: KnowledgeBase, observations: Observations, plausible: dict[str, float]) -> dict[str, str]:
+    """Red flags bearing on a plausible condition and not yet ruled out -> the question that screens them.
 
+    That question is the flag itself when it can be asked now, or the first unasked ancestor in its
+    question hierarchy (a gateway: 'is the redness spreading?' before 'is it spreading fast?'). A flag
+    under an ancestor reported absent is ruled out.
+    """
     linked = {fid for c in plausible for fid in kb.likelihoods[c]}
-    flags = [f for f in askable(kb, observations) if f in linked and kb.findings[f].red_flag is not None]
+    out: dict[str, str] = {}
+    for fid in sorted(linked):
+        f = kb.findings[fid]
+        if f.red_flag is None or fid in observations:
+            continue
+        chain = []
+        parent = f.parent
+        while parent is not None:
+            chain.append(parent)
+            parent = kb.findings[parent].parent
+        if any(observations.get(a) is False for a in chain):
+            continue
+        unknown = [a for a in chain if a not in observations]
+        out[fid] = unknown[-1] if unknown else fid  # the most distant unknown ancestor is askable now
+    return out
+
+
+def unasked_red_flags(kb: KnowledgeBase, observations: Observations, plausible: dict[str, float]) -> list[str]:
+    """Red flags that bear on a plausible condition and are not yet ruled out, most urgent first."""
+    flags = pending_red_flags(kb, observations, plausible)
     return sorted(flags, key=lambda f: (-kb.findings[f].red_flag.disposition.rank, f))  # type: ignore[union-attr]
 
 
 def score_questions(kb: KnowledgeBase, post: Posterior, observations: Observations,
-                    plausible: dict[str, float]) -> list[QuestionScore]:
-    """Every relevant unasked question, red flags bearing on a plausible condition first, then by gain.
+                    plausible: dict[str, float], *, tables: bool = True, limit: int | None = None) -> list[QuestionScore]:
+    """Relevant unasked questions, red flags bearing on a plausible condition first, then by gain.
 
     Red flags come first because rule-out logic asks the life-threatening questions first (NHS Pathways;
     Schmitt-Thompson), whatever their information value; among them, and among the rest, the higher
-    expected gain wins, and ties go to the finding id so the order is stable.
+    expected gain wins (compared at 9 decimals, so floating-point noise cannot reorder them), and ties
+    go to the finding id so the order is stable.
     """
     focused = focus(post)
-    flags = set(unasked_red_flags(kb, observations, plausible))
-    scores = []
-    for fid in relevant_findings(kb, focused, observations):
-        g: Gain = expected_gain(kb, focused, fid, observations)
-        rf = kb.findings[fid].red_flag
-        scores.append(QuestionScore(fid, g.total, g.condition_gain, g.disposition_gain,
-                                    rf.disposition if rf is not None and fid in flags else None))
+    screens: dict[str, Disposition] = {}  # question -> most urgent red flag it screens
+    for flag, question in pending_red_flags(kb, observations, plausible).items():
+        level = kb.findings[flag].red_flag.disposition  # type: ignore[union-attr]
+        if question not in screens or level.rank > screens[question].rank:
+            screens[question] = level
+    relevant = sorted(set(relevant_findings(kb, focused, observations)) | set(screens))
+    gains = gain_tables(kb).gains(focused, relevant) if tables else {
+        fid: expected_gain(kb, focused, fid, observations) for fid in relevant}
 
-    def key(q: QuestionScore):
-        urgent_flag = q.red_flag is not None
-        return (not urgent_flag, -(q.red_flag.rank if q.red_flag else 0), -round(q.expected_gain, 9), q.finding)
+    def key(fid: str):
+        level = screens.get(fid)
+        return (level is None, -(level.rank if level else 0), -round(gains[fid].total, 9), fid)
 
-    return sorted(scores, key=key)
+    ordered = sorted(relevant, key=key) if limit is None else heapq.nsmallest(limit, relevant, key=key)
+    return [QuestionScore(fid, gains[fid].total, gains[fid].condition_gain, gains[fid].disposition_gain, screens.get(fid))
+            for fid in ordered]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -203,7 +236,7 @@ def assess(kb: KnowledgeBase, who: Demographics, observations: Observations, *, 
     decision = decide(kb, who, observations, post)
     threshold = kb.settings.differential_threshold
     differential = [(c, p) for c, p in ranked(post) if p >= threshold]
-    questions = score_questions(kb, post, observations, decision.plausible)[:n_questions]
+    questions = score_questions(kb, post, observations, decision.plausible, limit=n_questions)
     return Assessment(differential, decision, unasked_red_flags(kb, observations, decision.plausible), questions)
 
 

@@ -1,0 +1,327 @@
+"""Generation: one record from (configuration, index), through sample -> plan -> realise.
+
+Record *i* is made from random streams derived from the master seed and *i* alone, so any record can be
+regenerated on its own, and a dataset's bytes do not depend on how many workers made it or in what order.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import metadata
+from pathlib import Path
+from typing import Literal, Optional
+
+from .content import Disposition
+from .errors import UsageError
+from .inference import entropy
+from .knowledge import KnowledgeBase
+from .load import bundled_library, load_knowledge_base, resolve_library
+from .personas import PersonaLibrary, load_personas
+from .plan import Plan, PlanSettings, Reasoner, plan_dialogue
+from .realise import Realiser
+from .records import (
+    Ambiguity, Case, DifferentialEntry, Gold, Message, Persona, QuestionGold, Reason, ReasoningStep, Record, Turn,
+)
+from .rng import chance, derive_seed, pick, stream, unit_hash
+from .sample import Filters, HiddenCase, PersonaDraw, check_filters, eligible, sample_case, sample_persona
+from .templates import TemplateLibrary, Variant, load_templates
+
+HoldoutAxis = Literal["condition", "persona", "template"]
+MAX_ATTEMPTS = 400
+SYSTEM_PROMPT = ("You are a careful health-triage assistant. You ask clarifying questions before giving advice, "
+                 "you never claim to diagnose, and you tell people which level of care they need and when.")
+P_IRRELEVANT_DETAIL = 0.3
+
+
+def generator_version() -> str:
+    try:
+        return metadata.version("scenegen")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a checkout without install
+        from . import __version__
+
+        return __version__
+
+
+@dataclass(frozen=True)
+class GenerateConfig:
+    seed: int = 0
+    test_fraction: float = 0.2
+    holdout_by: HoldoutAxis = "condition"
+    conditions: tuple[str, ...] = ()
+    complaints: tuple[str, ...] = ()
+    balance: Optional[Literal["disposition"]] = None
+    ambiguity: Literal["low", "medium", "high"] = "high"
+    max_questions: int = 8
+    min_gain: float = 0.08
+    system_prompt: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.test_fraction < 1.0:
+            raise UsageError(f"test fraction {self.test_fraction} must be in [0, 1)")
+        if self.max_questions < 1:
+            raise UsageError("max_questions must be at least 1")
+
+    @property
+    def filters(self) -> Filters:
+        return Filters(frozenset(self.conditions), frozenset(self.complaints))
+
+
+@dataclass
+class Library:
+    """Everything loaded from one library folder, validated."""
+
+    root: Path
+    kb: KnowledgeBase
+    personas: PersonaLibrary
+    templates: TemplateLibrary
+
+    @classmethod
+    def load(cls, library: str | Path | None = None) -> "Library":
+        root = resolve_library(library)
+        user_supplied = root.resolve() != bundled_library().resolve()
+        return cls(root, load_knowledge_base(root), load_personas(root),
+                   load_templates(root, sandboxed=user_supplied))
+
+
+class Generator:
+    """Makes records for one configuration; cheap to call once built (one library load, shared caches)."""
+
+    def __init__(self, library: Library, config: GenerateConfig):
+        self.lib = library
+        self.config = config
+        check_filters(library.kb, config.filters)
+        self.reasoner = Reasoner(library.kb)
+        self.realiser = Realiser(library.kb, library.personas, library.templates)
+        self._fakers: dict[str, object] = {}
+        self._test_variants = self._assign_template_splits() if config.holdout_by == "template" else frozenset()
+
+    # --- splits ---------------------------------------------------------------------------------------
+    def split_of(self, index: int, persona: PersonaDraw, case: HiddenCase) -> Literal["train", "test"]:
+        c = self.config
+        if c.test_fraction == 0:
+            return "train"
+        if c.holdout_by == "condition":
+            key = ("condition", case.condition)
+        elif c.holdout_by == "persona":
+            key = ("persona", persona_archetype(persona))
+        else:
+            key = ("record", index)
+        return "test" if unit_hash(c.seed, *key) < c.test_fraction else "train"
+
+    def _assign_template_splits(self) -> frozenset[str]:
+        """Template variants held out for test: every (act, situation) keeps at least one in each split."""
+        f = self.config.test_fraction
+        if f == 0:
+            return frozenset()
+        lib = self.lib.templates
+        test: set[str] = set()
+        for act, variants in lib.variants.items():
+            ordered = sorted(variants, key=lambda v: unit_hash(self.config.seed, "template", v.id))
+            test |= {v.id for v in ordered if unit_hash(self.config.seed, "template", v.id) < f}
+            for facts in situations(self.lib, act):
+                pool = sorted((v for v in variants if v.matches(facts)),
+                              key=lambda v: unit_hash(self.config.seed, "template", v.id))
+                if len(pool) < 2:
+                    raise UsageError(f"--holdout-by template needs two wordings for act '{act}' in situation "
+                                     f"{dict(facts)}; the library has {len(pool)}")
+                if not any(v.id in test for v in pool):
+                    test.add(pool[0].id)
+                if all(v.id in test for v in pool):
+                    test.discard(pool[-1].id)
+            for facts in situations(self.lib, act):  # a second pass may have emptied a split elsewhere
+                pool = [v for v in variants if v.matches(facts)]
+                if all(v.id in test for v in pool) or not any(v.id in test for v in pool):
+                    raise UsageError(f"cannot hold out wordings of act '{act}' for situation {dict(facts)}: "
+                                     "add more template variants")
+        return frozenset(test)
+
+    def _keep(self, split: str):
+        if self.config.holdout_by != "template" or self.config.test_fraction == 0:
+            return None
+        test = self._test_variants
+        return (lambda v: v.id in test) if split == "test" else (lambda v: v.id not in test)
+
+    # --- one record -----------------------------------------------------------------------------------
+    def record(self, index: int) -> Record:
+        c = self.config
+        kb = self.lib.kb
+        rng_case = stream(c.seed, index, "case")
+        rng_plan = stream(c.seed, index, "plan")
+        settings = PlanSettings(c.max_questions, c.min_gain, c.ambiguity)
+        target = None
+        if c.balance == "disposition":
+            target = pick(rng_case, self._dispositions_available)
+        for _ in range(MAX_ATTEMPTS):
+            persona = sample_persona(self.lib.personas, rng_case)
+            case = sample_case(kb, persona, rng_case, c.filters, target)
+            if case is None:
+                continue
+            plan = plan_dialogue(kb, self.lib.personas, self.reasoner, persona, case, rng_plan, settings)
+            if plan is not None:
+                break
+        else:
+            raise UsageError(f"record {index}: no ambiguous, consistent dialogue found in {MAX_ATTEMPTS} draws for "
+                             f"conditions={list(c.conditions) or 'all'} complaints={list(c.complaints) or 'all'}; "
+                             "widen the selection")
+        split = self.split_of(index, persona, case)
+        return self._build(index, split, persona, case, plan)
+
+    @cached_property
+    def _dispositions_available(self) -> list[Disposition]:
+        kb = self.lib.kb
+        have = {kb.conditions[cid].disposition for cid, _, _ in self._all_pairs()}
+        return [d for d in Disposition if d in have]
+
+    def _all_pairs(self):
+        kb = self.lib.kb
+        out = []
+        for group in self.lib.personas.age_groups:
+            for sex in ("female", "male"):
+                from .content import Sex
+                from .knowledge import Demographics
+
+                who = Demographics(group.min_months, Sex(sex), False)
+                out += eligible(kb, who, self.config.filters)
+        return out
+
+    def _name(self, persona: PersonaDraw, index: int) -> str:
+        from faker import Faker
+
+        locale = self.lib.personas.locale(persona.locale).faker
+        fake = self._fakers.get(locale)
+        if fake is None:
+            fake = self._fakers[locale] = Faker(locale)
+        fake.seed_instance(derive_seed(self.config.seed, index, "name"))  # type: ignore[attr-defined]
+        return fake.first_name_female() if persona.sex.value == "female" else fake.first_name_male()  # type: ignore[attr-defined]
+
+    def _build(self, index: int, split: str, persona: PersonaDraw, case: HiddenCase, plan: Plan) -> Record:
+        c = self.config
+        kb = self.lib.kb
+        rng_words = stream(c.seed, index, "words")
+        name = self._name(persona, index)
+        details = self.lib.personas.irrelevant_details
+        detail = pick(rng_words, details) if details and chance(rng_words, P_IRRELEVANT_DETAIL) else ""
+        rendered = self.realiser.render(plan, persona, case, name, detail, rng_words, self._keep(split))
+        messages = [Message(role=r, content=t) for r, t in rendered.messages]
+        turns = [Turn(act=m.act, finding=m.finding, answer=_answer_json(m.answer) if m.role == "user" else None,
+                      parts=list(m.parts), templates=ids, volunteered=list(m.volunteered))
+                 for m, ids in zip(plan.messages, rendered.templates)]
+        offset = 0
+        if c.system_prompt:
+            messages.insert(0, Message(role="system", content=SYSTEM_PROMPT))
+            turns.insert(0, Turn(act="system", finding=None, answer=None, parts=["system"], templates=[], volunteered=[]))
+            offset = 1
+        d = plan.decision
+        gold = Gold(
+            differential_initial=_diff(plan.differential_initial),
+            differential_final=_diff(plan.differential_final),
+            questions=[QuestionGold(
+                turn=q.message + offset, finding=q.score.finding, expected_gain=round(q.score.expected_gain, 6),
+                condition_gain=round(q.score.condition_gain, 6), disposition_gain=round(q.score.disposition_gain, 6),
+                red_flag=q.score.red_flag is not None, separates=q.separates, answer=_answer_json(q.answer),
+                why=_why(kb, q), differential_after=_diff(q.differential_after)) for q in plan.questions],
+            reasoning=reasoning(kb, persona, case, plan),
+            disposition=d.disposition.value, level4=d.disposition.level4, level3=d.disposition.level3,  # type: ignore[arg-type]
+            max_hours_to_care=d.disposition.max_hours_to_care, disposition_turn=plan.disposition_message + offset,
+            reasons=[Reason(kind=r.kind, id=r.id, disposition=r.disposition.value, detail=r.detail) for r in d.decisive],
+            red_flags_present=list(d.red_flags_present), red_flags_unasked=list(plan.red_flags_unasked),
+            safety_net=list(plan.safety_net), crisis_resource=plan.crisis.value,  # type: ignore[arg-type]
+        )
+        truth = case.truth
+        edges = kb.likelihoods[case.condition]
+        binary = [f for f in sorted(edges) if kb.findings[f].type.value == "binary"]
+        cond = kb.conditions[case.condition]
+        return Record(
+            id=f"scn-{c.seed}-{index:08d}", split=split, seed=c.seed, index=index,  # type: ignore[arg-type]
+            generator_version=generator_version(),
+            persona=Persona(name=name, age_months=persona.age_months, age_group=persona.age_group,
+                            sex=persona.sex.value, pregnant=persona.pregnant, speaker=persona.speaker,  # type: ignore[arg-type]
+                            relation=persona.relation, literacy=persona.literacy, style=persona.style,
+                            locale=persona.locale),
+            case=Case(condition=case.condition, condition_name=cond.name, icd10=cond.icd10, complaint=case.complaint,
+                      present=[f for f in binary if truth[f] is True],
+                      absent=[f for f in binary if truth[f] is False],
+                      values={f: _values(truth[f]) for f in sorted(edges)
+                              if kb.findings[f].type.value != "binary" and truth[f] not in ("", frozenset())}),
+            messages=messages, turns=turns, gold=gold,
+            ambiguity=Ambiguity(setting=c.ambiguity, entropy_initial=round(plan.entropy_initial, 6),
+                                plausible_initial=len(plan.plausible_initial),
+                                dispositions_initial=sorted({kb.conditions[x].disposition.value for x in plan.plausible_initial}),
+                                volunteered_initial=list(plan.opening_volunteered)),
+        )
+
+
+def persona_archetype(p: PersonaDraw) -> str:
+    """The persona group that --holdout-by persona keeps on one side: who speaks, how, and in which locale."""
+    return f"{p.age_group}|{p.speaker}|{p.literacy}|{p.style}|{p.locale}"
+
+
+def situations(lib: Library, act: str) -> list[dict[str, str]]:
+    """Every combination of facts a template of ``act`` can be asked to fit."""
+    tones = sorted({s.tone for s in lib.personas.styles})
+    wordings = sorted({x.wording for x in lib.personas.literacy})
+    axes: dict[str, list[str]] = {"speaker": ["self", "proxy"], "wording": wordings, "tone": tones}
+    if act == "disposition":
+        axes["disposition"] = [d.value for d in Disposition]
+    if act in {"clarify", "red_flag_check"}:
+        axes["type"] = ["binary", "categorical", "multi"]
+    keys = list(axes)
+    return [dict(zip(keys, combo)) for combo in itertools.product(*(axes[k] for k in keys))]
+
+
+def _diff(entries) -> list[DifferentialEntry]:
+    return [DifferentialEntry(condition=c, p=round(p, 6)) for c, p in entries]
+
+
+def _values(answer) -> list[str]:
+    return [answer] if isinstance(answer, str) else sorted(answer)
+
+
+def _answer_json(answer):
+    if answer is None or isinstance(answer, bool):
+        return answer
+    return _values(answer)
+
+
+def _why(kb: KnowledgeBase, q) -> str:
+    f = kb.findings[q.score.finding]
+    if q.score.red_flag is not None:
+        return (f"screens a red flag ({f.name}) that would call for {q.score.red_flag.value} "
+                f"while {', '.join(q.separates) or 'a dangerous condition'} is still plausible")
+    if len(q.separates) == 2:
+        return (f"highest expected information gain ({q.score.expected_gain:.3f} bits): {f.name} separates "
+                f"{q.separates[0]} from {q.separates[1]}")
+    return f"highest expected information gain ({q.score.expected_gain:.3f} bits)"
+
+
+def reasoning(kb: KnowledgeBase, persona: PersonaDraw, case: HiddenCase, plan: Plan) -> list[ReasoningStep]:
+    """Problem representation, pertinent positives and negatives, red flags checked, why this disposition."""
+    from .knowledge import format_age
+
+    obs = plan.observations
+    positives = sorted(f for f, a in obs.items() if a is True and kb.findings[f].type.value == "binary")
+    negatives = sorted(f for f, a in obs.items() if a is False)
+    valued = sorted(f for f, a in obs.items() if not isinstance(a, bool))
+    flags = sorted(f for f in obs if kb.findings[f].red_flag is not None)
+
+    def names(ids):
+        return ", ".join(kb.findings[f].name.lower() for f in ids) or "none"
+
+    who = f"{format_age(persona.age_months)} {persona.sex.value}{' (pregnant)' if persona.pregnant else ''}"
+    complaint = kb.complaints[case.complaint].name.lower()
+    qualifiers = "; ".join(f"{kb.findings[f].name.lower()}: {', '.join(_values(obs[f]))}" for f in valued)
+    rep = f"{who} presenting with {complaint}" + (f"; {qualifiers}" if qualifiers else "")
+    d = plan.decision
+    rationale = "; ".join(r.detail for r in d.decisive)
+    return [
+        ReasoningStep(step="problem_representation", text=rep, findings=[kb.complaints[case.complaint].finding] + valued),
+        ReasoningStep(step="pertinent_positives", text=names(positives), findings=positives),
+        ReasoningStep(step="pertinent_negatives", text=names(negatives), findings=negatives),
+        ReasoningStep(step="red_flags_checked", text=", ".join(
+            f"{kb.findings[f].name.lower()}: {'present' if obs[f] is True else 'absent'}" for f in flags) or "none asked",
+            findings=flags),
+        ReasoningStep(step="disposition_rationale", text=f"{d.disposition.value}: {rationale}",
+                      findings=[r.id for r in d.decisive if r.kind == "red_flag"]),
+    ]

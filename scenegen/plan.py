@@ -1,0 +1,279 @@
+"""Plan stage: what gets said when, and the gold trace of why. The planner never writes a sentence.
+
+The assistant asks the unasked red flags that bear on a still-plausible condition first (most urgent
+first), then the finding with the highest expected information gain about the condition and the
+disposition. It stops when no such red flag is left and no question is worth ``min_gain`` bits, when the
+question budget is spent, or at once when a reported red flag calls for an ambulance. The patient
+answers from the hidden case through the persona: a vague persona may be unsure (never of a red flag);
+a talkative one may volunteer a true detail. The gold disposition is the safety-first decision on what
+the dialogue revealed (scenegen.triage).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Literal, Optional
+
+from .content import CrisisResource, Disposition, FindingType
+from .inference import posterior, ranked
+from .knowledge import Answer, KnowledgeBase, Observations
+from .personas import PersonaLibrary
+from .rng import chance, pick
+from .sample import HiddenCase, PersonaDraw
+from .triage import Decision, QuestionScore, decide, modifier_applies, score_questions, unasked_red_flags
+
+Ambiguity = Literal["low", "medium", "high"]
+VOLUNTEERED_AT_OPENING = {"high": 0, "medium": 1, "low": 2}
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    max_questions: int = 8
+    min_gain: float = 0.08
+    ambiguity: Ambiguity = "high"
+
+
+class Reasoner:
+    """Inference with a bounded cache: the same evidence for the same demographics is computed once."""
+
+    def __init__(self, kb: KnowledgeBase, cache_size: int = 50_000):
+        self.kb = kb
+        self.cache_size = cache_size
+        self._cache: OrderedDict[tuple, Any] = OrderedDict()
+
+    def _memo(self, key: tuple, compute):
+        hit = self._cache.get(key)
+        if hit is not None:
+            self._cache.move_to_end(key)
+            return hit
+        value = compute()
+        self._cache[key] = value
+        if len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+        return value
+
+    def _key(self, persona: PersonaDraw, obs: Observations) -> tuple:
+        who = persona.demographics
+        mods = tuple(m.id for m in self.kb.modifiers if modifier_applies(m, who, obs))
+        return (self.kb.age_band(who.age_months), who.sex, who.pregnant, mods, frozenset(obs.items()))
+
+    def assess(self, persona: PersonaDraw, obs: Observations) -> tuple[dict[str, float], Decision]:
+        def compute():
+            post = posterior(self.kb, persona.demographics, obs)
+            return post, decide(self.kb, persona.demographics, obs, post)
+        return self._memo(("assess",) + self._key(persona, obs), compute)
+
+    def questions(self, persona: PersonaDraw, obs: Observations) -> list[QuestionScore]:
+        def compute():
+            post, decision = self.assess(persona, obs)
+            return score_questions(self.kb, post, obs, decision.plausible, limit=1)
+        return self._memo(("questions",) + self._key(persona, obs), compute)
+
+
+@dataclass
+class PlannedMessage:
+    role: Literal["user", "assistant"]
+    act: str
+    parts: list[str]
+    finding: Optional[str] = None
+    answer: Any = None  # bool, str, frozenset, or None for unsure
+    volunteered: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QuestionTrace:
+    message: int
+    score: QuestionScore
+    separates: list[str]
+    answer: Any
+    differential_after: list[tuple[str, float]]
+
+
+@dataclass
+class Plan:
+    messages: list[PlannedMessage]
+    opening_volunteered: list[str]
+    differential_initial: list[tuple[str, float]]
+    plausible_initial: dict[str, float]
+    entropy_initial: float
+    questions: list[QuestionTrace]
+    observations: dict[str, Answer]
+    differential_final: list[tuple[str, float]]
+    decision: Decision
+    red_flags_unasked: list[str]
+    disposition_message: int
+    safety_net: list[str]
+    advice: list[str]
+    crisis: CrisisResource
+
+
+def _differential(kb: KnowledgeBase, post: dict[str, float]) -> list[tuple[str, float]]:
+    t = kb.settings.differential_threshold
+    return [(c, p) for c, p in ranked(post) if p >= t]
+
+
+def _volunteerable(kb: KnowledgeBase, case: HiddenCase, obs: Observations) -> list[str]:
+    """True, present, non-red-flag binary findings of the hidden condition not yet known."""
+    out = []
+    for fid in sorted(kb.likelihoods[case.condition]):
+        f = kb.findings[fid]
+        if fid in obs or f.type is not FindingType.binary or f.red_flag is not None:
+            continue
+        if case.answer(fid) is True and (f.parent is None or obs.get(f.parent) is True):
+            out.append(fid)
+    return out
+
+
+def _separates(kb: KnowledgeBase, finding: str, post: dict[str, float]) -> list[str]:
+    plausible = [c for c, p in ranked(post)[:8] if p >= kb.settings.differential_threshold]
+    if len(plausible) < 2:
+        return plausible
+    f = kb.findings[finding]
+
+    def score(c: str) -> float:
+        if f.type is FindingType.binary:
+            return kb.p_present(c, finding)
+        values = kb.p_values(c, finding)
+        return max(values.values())
+    ordered = sorted(plausible, key=lambda c: (score(c), c))
+    return [ordered[-1], ordered[0]]
+
+
+def is_ambiguous(kb: KnowledgeBase, post: dict[str, float], decision: Decision) -> bool:
+    """At least two plausible conditions of different dispositions (DESIGN.md, 'Ambiguity')."""
+    plausible = {c for c, p in post.items() if p >= kb.settings.plausible_threshold}
+    return len(plausible) >= 2 and len({kb.conditions[c].disposition for c in plausible}) >= 2
+
+
+def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, persona: PersonaDraw,
+                  case: HiddenCase, rng: random.Random, settings: PlanSettings) -> Optional[Plan]:
+    """The whole dialogue plan, or None when this case cannot make an honest record (the caller redraws).
+
+    A case is refused when no opening leaves two plausible conditions of different dispositions, or when
+    the hidden condition is no longer plausible at the end (a presentation its own findings do not
+    support), so that every record's gold keeps the hidden condition in the final differential.
+    """
+    style = pl.style(persona.style)
+    entry = kb.complaints[case.complaint].finding
+    obs: dict[str, Answer] = {entry: True}
+
+    # opening: the complaint, plus volunteered details when ambiguity is lower, while it stays ambiguous
+    volunteered: list[str] = []
+    candidates = _volunteerable(kb, case, obs)
+    for _ in range(VOLUNTEERED_AT_OPENING[settings.ambiguity]):
+        if not candidates:
+            break
+        fid = pick(rng, candidates)
+        trial = {**obs, fid: True}
+        post, decision = reasoner.assess(persona, trial)
+        if not is_ambiguous(kb, post, decision):
+            break
+        obs = trial
+        volunteered.append(fid)
+        candidates = _volunteerable(kb, case, obs)
+    post0, decision0 = reasoner.assess(persona, obs)
+    if not is_ambiguous(kb, post0, decision0):
+        return None
+    messages = [PlannedMessage("user", "opening", ["opening"], entry, True, list(volunteered))]
+
+    questions: list[QuestionTrace] = []
+    first_question = True
+    while len(questions) < settings.max_questions:
+        post, decision = reasoner.assess(persona, obs)
+        if any(kb.findings[f].red_flag.disposition is Disposition.emergency_ambulance  # type: ignore[union-attr]
+               for f in decision.red_flags_present):
+            break  # an ambulance-level red flag: escalate now, ask nothing more
+        scores = reasoner.questions(persona, obs)
+        if not scores:
+            break
+        best = scores[0]
+        if best.red_flag is None and best.expected_gain < settings.min_gain:
+            break
+        fid = best.finding
+        f = kb.findings[fid]
+        act = "red_flag_check" if best.red_flag is not None else "clarify"
+        parts = (["empathy"] if first_question else []) + [act]
+        first_question = False
+        messages.append(PlannedMessage("assistant", act, parts, fid))
+        truth = case.answer(fid)
+        unsure = f.red_flag is None and chance(rng, style.unsure_rate)
+        if unsure:
+            answer_act, answer = "answer_unsure", None
+        elif f.type is FindingType.binary:
+            answer_act, answer = ("answer_yes" if truth else "answer_no"), truth
+            obs[fid] = truth
+        else:
+            answer_act, answer = "answer_value", truth
+            obs[fid] = truth
+        extra: list[str] = []
+        if not unsure and chance(rng, style.volunteer_rate):
+            options = _volunteerable(kb, case, obs)
+            if options:
+                vol = pick(rng, options)
+                obs[vol] = True
+                extra.append(vol)
+        user_parts = [answer_act] + (["volunteer"] if extra else [])
+        messages.append(PlannedMessage("user", answer_act, user_parts, fid, answer, extra))
+        post_after, _ = reasoner.assess(persona, obs)
+        questions.append(QuestionTrace(len(messages) - 2, best, _separates(kb, fid, post), answer,
+                                       _differential(kb, post_after)[:5]))
+
+    post, decision = reasoner.assess(persona, obs)
+    if post.get(case.condition, 0.0) < kb.settings.plausible_threshold:
+        return None
+    final_parts = ["disposition"]
+    safety = safety_net(kb, obs, decision, post, case.complaint)
+    if safety:
+        final_parts.append("safety_net")
+    advice = []
+    if decision.disposition in {Disposition.self_care, Disposition.routine}:
+        top = ranked(post)[0][0]
+        advice = list(kb.conditions[top].advice)
+        if advice:
+            final_parts.append("self_care")
+    if decision.crisis_resource is not CrisisResource.none:
+        final_parts.append("crisis")
+    final_parts.append("close")
+    messages.append(PlannedMessage("assistant", "disposition", final_parts))
+    return Plan(
+        messages=messages, opening_volunteered=volunteered,
+        differential_initial=_differential(kb, post0),
+        plausible_initial={c: p for c, p in post0.items() if p >= kb.settings.plausible_threshold},
+        entropy_initial=-sum(p * math.log2(p) for p in post0.values() if p > 0),
+        questions=questions, observations=dict(obs), differential_final=_differential(kb, post),
+        decision=decision, red_flags_unasked=unasked_red_flags(kb, obs, decision.plausible),
+        disposition_message=len(messages) - 1, safety_net=safety, advice=advice, crisis=decision.crisis_resource,
+    )
+
+
+def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, post: dict[str, float],
+               complaint: str, limit: int = 4) -> list[str]:
+    """Red-flag warnings for the conditions still in view that were not reported present, most urgent first.
+
+    Taken from the plausible conditions and the top of the differential; where those have no red flag, from
+    the other conditions that present with the same complaint (the dangerous look-alikes), so that every
+    piece of advice says what should make the person seek help.
+    """
+    in_view = list(decision.plausible)
+    in_view += [c for c, _ in ranked(post)[:3] if c not in in_view]
+
+    def flags_of(conditions) -> set[str]:
+        found = {fid for c in conditions for fid in kb.likelihoods[c] if kb.findings[fid].red_flag is not None}
+        return {f for f in found if obs.get(f) is not True}
+
+    flags = flags_of(in_view)
+    if not flags:
+        flags = flags_of(c for c, cond in sorted(kb.conditions.items()) if complaint in cond.complaints)
+    ordered = sorted(flags, key=lambda f: (-kb.findings[f].red_flag.disposition.rank, f))  # type: ignore[union-attr]
+    out = []
+    for fid in ordered:
+        f = kb.findings[fid]
+        text = f.red_flag.warning or f.name[:1].lower() + f.name[1:]  # type: ignore[union-attr]
+        if text not in out:
+            out.append(text)
+        if len(out) >= limit:
+            break
+    return out

@@ -1,0 +1,191 @@
+"""Realise stage: turn a plan into messages through the persona and the templates.
+
+Only words are chosen here: the template variant, the lay phrasing, the persona's name. Nothing here can
+change a label, because the plan is final before the first word is written.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Optional
+
+from .content import FindingType
+from .knowledge import KnowledgeBase, format_age
+from .personas import PersonaLibrary
+from .plan import Plan, PlannedMessage
+from .rng import pick
+from .sample import HiddenCase, PersonaDraw
+from .templates import TemplateLibrary, Variant
+
+#: keeps only the template variants of one split (holdout by template); None keeps all
+VariantFilter = Optional[Callable[[Variant], bool]]
+
+_PRONOUNS = {
+    "female": {"subj": "she", "obj": "her", "poss": "her"},
+    "male": {"subj": "he", "obj": "him", "poss": "his"},
+}
+_SELF = {"subj": "I", "obj": "me", "poss": "my"}
+_PROXY_LEADS = [
+    (re.compile(r"^Do you\b"), "Does {ref}"), (re.compile(r"^Are you\b"), "Is {ref}"),
+    (re.compile(r"^Have you\b"), "Has {ref}"), (re.compile(r"^Did you\b"), "Did {ref}"),
+    (re.compile(r"^Can you\b"), "Can {ref}"), (re.compile(r"^Were you\b"), "Was {ref}"),
+    (re.compile(r"^Has your\b"), "Has {poss}"), (re.compile(r"^Is your\b"), "Is {poss}"),
+    (re.compile(r"^Does your\b"), "Does {poss}"), (re.compile(r"^Did your\b"), "Did {poss}"),
+    (re.compile(r"^Have your\b"), "Have {poss}"), (re.compile(r"^Are your\b"), "Are {poss}"),
+]
+_YOU = re.compile(r"\byou(r|rs|rself|'ve|'re|'d)?\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    messages: list[tuple[str, str]]  # (role, content)
+    templates: list[list[str]]  # per message: the variant ids used
+
+
+def proxy_question(question: str, who_ref: str, pronouns: Mapping[str, str]) -> Optional[str]:
+    """'Do you have a cough?' -> 'Does your son have a cough?'; None when the wording cannot be turned safely."""
+    for pattern, lead in _PROXY_LEADS:
+        if pattern.search(question):
+            out = pattern.sub(lead.format(ref=who_ref, poss=f"{pronouns['poss']}"), question, count=1)
+            out = re.sub(r"\byour\b", pronouns["poss"], out)
+            out = re.sub(r"\byou\b", pronouns["obj"], out)
+            return None if _YOU.search(out) else out
+    return None
+
+
+class Realiser:
+    def __init__(self, kb: KnowledgeBase, pl: PersonaLibrary, templates: TemplateLibrary):
+        self.kb = kb
+        self.pl = pl
+        self.templates = templates
+
+    # --- context ---------------------------------------------------------------------------------------
+    def _base(self, persona: PersonaDraw, name: str) -> dict[str, Any]:
+        locale = self.pl.locale(persona.locale)
+        style = self.pl.style(persona.style)
+        if persona.proxy:
+            p = dict(_PRONOUNS[persona.sex.value])
+            relation = persona.relation or "relative"
+            if persona.speaker == "carer":
+                relation = locale.vocab["mum"] if relation == "mum" else relation
+            who = {"ref": f"your {relation}", "do": "Does", "have": "has", "are": "is", "poss": p["poss"], "subj": p["subj"]}
+        else:
+            p = dict(_SELF)
+            relation = ""
+            who = {"ref": "you", "do": "Do", "have": "have", "are": "are", "poss": "your", "subj": "you"}
+        return {"speaker": "proxy" if persona.proxy else "self", "who": who, "p": p, "v": locale.vocab,
+                "tone": style.tone, "name": name, "_relation": relation}
+
+    def _facts(self, persona: PersonaDraw, **extra: str) -> dict[str, str]:
+        literacy = next(x for x in self.pl.literacy if x.id == persona.literacy)
+        facts = {"speaker": "proxy" if persona.proxy else "self", "wording": literacy.wording,
+                 "tone": self.pl.style(persona.style).tone}
+        facts.update(extra)
+        return facts
+
+    def _choose(self, act: str, facts: Mapping[str, str], rng: random.Random, keep: VariantFilter) -> Variant:
+        options = self.templates.candidates(act, facts)
+        if keep is not None:
+            options = [v for v in options if keep(v)]
+        # most specific first: variants written for this tone or speaker are preferred over generic ones
+        best = max((len(v.when) for v in options), default=0)
+        specific = [v for v in options if len(v.when) == best and best > 0 and "tone" in v.when]
+        pool = specific if specific and rng.random() < 0.7 else options
+        if not pool:
+            raise LookupError(f"no template for act '{act}' with {dict(facts)}")
+        return pick(rng, sorted(pool, key=lambda v: v.id))
+
+    def _lay(self, fid: str, rng: random.Random) -> str:
+        return pick(rng, self.kb.findings[fid].lay)
+
+    def _value_phrases(self, fid: str, answer: Any, rng: random.Random) -> list[str]:
+        f = self.kb.findings[fid]
+        chosen = [answer] if isinstance(answer, str) else sorted(answer)
+        if not chosen:
+            return ["none of those"]
+        by_id = {v.id: v for v in f.values}
+        return [pick(rng, by_id[v].lay) for v in chosen]
+
+    # --- messages --------------------------------------------------------------------------------------
+    def render(self, plan: Plan, persona: PersonaDraw, case: HiddenCase, name: str, detail: str,
+               rng: random.Random, keep: VariantFilter = None) -> Rendered:
+        base = self._base(persona, name)
+        out: list[tuple[str, str]] = []
+        used: list[list[str]] = []
+        for msg in plan.messages:
+            texts, ids = [], []
+            for part in msg.parts:
+                ctx, facts = self._context(part, msg, plan, persona, case, base, detail, rng)
+                variant = self._choose(part, facts, rng, keep)
+                texts.append(TemplateLibrary.render(variant, ctx))
+                ids.append(variant.id)
+            out.append((msg.role, " ".join(t for t in texts if t)))
+            used.append(ids)
+        return Rendered(out, used)
+
+    def _context(self, part: str, msg: PlannedMessage, plan: Plan, persona: PersonaDraw, case: HiddenCase,
+                 base: dict[str, Any], detail: str, rng: random.Random) -> tuple[dict[str, Any], dict[str, str]]:
+        ctx = {k: v for k, v in base.items() if not k.startswith("_")}
+        facts = self._facts(persona)
+        kb = self.kb
+        if part == "opening":
+            complaint = kb.complaints[case.complaint]
+            ctx.update(complaint=pick(rng, complaint.lay), relation=base["_relation"],
+                       age_phrase=self._age_phrase(persona, base) if persona.proxy else "",
+                       detail=detail, volunteered=[self._lay(f, rng) for f in msg.volunteered],
+                       pregnant=persona.pregnant)
+        elif part in {"clarify", "red_flag_check"}:
+            f = kb.findings[msg.finding]  # type: ignore[index]
+            question = f.question
+            if persona.proxy:
+                question = proxy_question(f.question, base["who"]["ref"], base["p"]) or (
+                    f"{base['who']['do']} {base['who']['ref']} have {f.ask}?" if f.ask
+                    else f"Thinking about {base['who']['ref']}: {f.question}")
+            ctx.update(question=question, ask=f.ask or f.name.lower(), type=f.type.value)
+            facts["type"] = f.type.value
+        elif part == "answer_yes":
+            ctx["phrase"] = self._lay(msg.finding, rng)  # type: ignore[arg-type]
+        elif part in {"answer_no", "answer_unsure"}:
+            f = kb.findings[msg.finding]  # type: ignore[index]
+            ctx["ask"] = f.ask or f.name.lower()
+        elif part == "answer_value":
+            ctx["phrases"] = self._value_phrases(msg.finding, msg.answer, rng)  # type: ignore[arg-type]
+        elif part == "volunteer":
+            ctx["phrase"] = self._lay(msg.volunteered[0], rng)
+        elif part == "disposition":
+            d = plan.decision
+            decisive = d.decisive
+            flags = [kb.findings[r.id].red_flag.warning or kb.findings[r.id].name.lower()  # type: ignore[union-attr]
+                     for r in decisive if r.kind == "red_flag"]
+            concerns = [kb.conditions[r.id].lay_name for r in decisive
+                        if r.kind in {"plausible_condition", "most_likely_condition"}][:3]
+            modifiers = [_sentence(m.reason) for m in kb.modifiers if m.id in {r.id for r in decisive if r.kind == "modifier"}]
+            ctx.update(disposition=d.disposition.value, concerns=concerns)
+            ctx["flags"], ctx["modifiers"] = flags, modifiers
+            facts["disposition"] = d.disposition.value
+        elif part == "safety_net":
+            ctx["warnings"] = plan.safety_net
+        elif part == "self_care":
+            ctx["advice"] = plan.advice
+        elif part == "crisis":
+            ctx["crisis"] = self.pl.locale(persona.locale).crisis[plan.crisis.value]
+        return ctx, facts
+
+    @staticmethod
+    def _age_phrase(persona: PersonaDraw, base: dict[str, Any]) -> str:
+        subj = base["p"]["subj"].capitalize()
+        age = format_age(persona.age_months)
+        if persona.age_months < 24:
+            return f"{subj}'s {age} old."
+        return f"{subj}'s {persona.age_months // 12}."
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+__all__ = ["Realiser", "Rendered", "proxy_question", "FindingType"]

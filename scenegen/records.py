@@ -1,0 +1,159 @@
+"""The output schema: one :class:`Record` per JSONL line. These models are the schema; the JSON Schema file
+in ``schemas/record.schema.json`` is exported from them and a test keeps the two equal.
+
+Every field has one JSON type in every row (no field that is a string here and a list there), so
+Arrow-based loaders (datasets, Ray, Spark) read the files without surprises.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+Role = Literal["system", "user", "assistant"]
+Act = Literal[
+    "system", "opening", "answer_yes", "answer_no", "answer_unsure", "answer_value",
+    "clarify", "red_flag_check", "disposition",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Persona(_Model):
+    name: str
+    """the patient's name (from Faker, for the persona's locale); never affects a label"""
+    age_months: int
+    age_group: str
+    sex: Literal["female", "male"]
+    pregnant: bool
+    speaker: Literal["self", "parent", "carer"]
+    """who is typing: the patient, a parent for a child, or a carer for an older adult"""
+    relation: Optional[str]
+    """what the speaker calls the patient ("son", "mum"), or null when the patient speaks"""
+    literacy: str
+    style: str
+    locale: str
+
+
+class Case(_Model):
+    condition: str
+    """the hidden condition"""
+    condition_name: str
+    icd10: str
+    complaint: str
+    present: list[str]
+    """binary findings present in the hidden case"""
+    absent: list[str]
+    """binary findings the case has an edge to and that are absent (other findings are absent too)"""
+    values: dict[str, list[str]]
+    """categorical and multi-valued findings: finding id -> the value(s) present"""
+
+
+class Message(_Model):
+    role: Role
+    content: str
+
+
+class Turn(_Model):
+    act: Act
+    """the main dialogue act of the message at the same index"""
+    finding: Optional[str]
+    """the finding asked or answered, where there is one"""
+    answer: Optional[Union[bool, list[str]]]
+    """for answers: true/false, the value(s) given, or null for 'not sure'"""
+    parts: list[str]
+    """every act realised in the message, in order (e.g. empathy then clarify)"""
+    templates: list[str]
+    """the template variants used, one per part"""
+    volunteered: list[str]
+    """findings the patient volunteered in this message without being asked"""
+
+
+class DifferentialEntry(_Model):
+    condition: str
+    p: float
+
+
+class QuestionGold(_Model):
+    turn: int
+    """index of the assistant message that asks it"""
+    finding: str
+    expected_gain: float
+    """bits: condition gain + weight x disposition gain, before the answer"""
+    condition_gain: float
+    disposition_gain: float
+    red_flag: bool
+    """the question screens a red flag"""
+    separates: list[str]
+    """the two plausible conditions whose likelihoods of this finding differ most"""
+    answer: Optional[Union[bool, list[str]]]
+    why: str
+    differential_after: list[DifferentialEntry]
+
+
+class ReasoningStep(_Model):
+    step: Literal["problem_representation", "pertinent_positives", "pertinent_negatives", "red_flags_checked",
+                  "disposition_rationale"]
+    text: str
+    findings: list[str]
+
+
+class Reason(_Model):
+    kind: Literal["red_flag", "plausible_condition", "most_likely_condition", "modifier"]
+    id: str
+    disposition: str
+    detail: str
+
+
+class Gold(_Model):
+    differential_initial: list[DifferentialEntry]
+    differential_final: list[DifferentialEntry]
+    questions: list[QuestionGold]
+    reasoning: list[ReasoningStep]
+    disposition: Literal["emergency_ambulance", "emergency_department", "urgent", "routine", "self_care"]
+    level4: Literal["emergency", "urgent", "non_urgent", "self_care"]
+    level3: Literal["emergent", "non_emergent", "self_care"]
+    max_hours_to_care: Optional[int]
+    disposition_turn: int
+    """index of the assistant message that gives the disposition"""
+    reasons: list[Reason]
+    """the reasons at the final level (red flag, still-plausible condition, modifier)"""
+    red_flags_present: list[str]
+    red_flags_unasked: list[str]
+    """red flags that bear on a plausible condition and were not asked before the decision"""
+    safety_net: list[str]
+    """warning signs the person is told to act on (required for routine and self_care)"""
+    crisis_resource: Literal["none", "suicide_crisis_line", "poison_centre", "domestic_violence", "sexual_assault"]
+
+
+class Ambiguity(_Model):
+    setting: Literal["low", "medium", "high"]
+    entropy_initial: float
+    """bits, of the differential after the opening"""
+    plausible_initial: int
+    """conditions at or above the plausibility threshold after the opening"""
+    dispositions_initial: list[str]
+    """dispositions spanned by those plausible conditions"""
+    volunteered_initial: list[str]
+    """findings volunteered in the opening besides the complaint"""
+
+
+class Record(_Model):
+    schema_version: str = SCHEMA_VERSION
+    id: str
+    split: Literal["train", "test"]
+    seed: int
+    """the master seed; with the index it regenerates this record alone"""
+    index: int
+    generator_version: str
+    persona: Persona
+    case: Case
+    messages: list[Message]
+    turns: list[Turn]
+    gold: Gold
+    ambiguity: Ambiguity

@@ -1,0 +1,66 @@
+"""Deterministic randomness: per-record seeds from (master seed, keys), sampling built on ``random()`` only.
+
+Python promises that ``Random.random()`` reproduces across versions for the same seed; ``choice``,
+``randrange`` and ``shuffle`` have changed before. So every draw in scenegen goes through the helpers
+here, each record gets its own ``Random`` derived with blake2b (never ``hash()``), and nothing touches the
+global random state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from typing import Sequence, TypeVar
+
+T = TypeVar("T")
+
+
+def derive_seed(master: int, *keys: object) -> int:
+    """A 64-bit seed that depends only on the master seed and the keys."""
+    h = hashlib.blake2b(digest_size=8)
+    h.update(str(master).encode())
+    for k in keys:
+        h.update(b"\x1f" + str(k).encode())
+    return int.from_bytes(h.digest(), "big")
+
+
+def stream(master: int, *keys: object) -> random.Random:
+    """An independent random stream for one purpose of one record."""
+    return random.Random(derive_seed(master, *keys))
+
+
+def unit_hash(*keys: object) -> float:
+    """A uniform number in [0, 1) from the keys alone: used to assign groups to splits."""
+    return derive_seed(0, *keys) / 2.0 ** 64
+
+
+def uniform_index(rng: random.Random, n: int) -> int:
+    if n <= 0:
+        raise ValueError("cannot choose from an empty sequence")
+    return min(int(rng.random() * n), n - 1)
+
+
+def pick(rng: random.Random, items: Sequence[T]) -> T:
+    return items[uniform_index(rng, len(items))]
+
+
+def weighted_pick(rng: random.Random, items: Sequence[T], weights: Sequence[float]) -> T:
+    total = sum(weights)
+    if total <= 0:
+        raise ValueError("weights must have a positive sum")
+    x = rng.random() * total
+    acc = 0.0
+    for item, w in zip(items, weights):
+        acc += w
+        if x < acc:
+            return item
+    return items[-1]
+
+
+def randint(rng: random.Random, lo: int, hi: int) -> int:
+    """Uniform integer in [lo, hi]."""
+    return lo + uniform_index(rng, hi - lo + 1)
+
+
+def chance(rng: random.Random, p: float) -> bool:
+    return rng.random() < p

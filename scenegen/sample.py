@@ -1,0 +1,182 @@
+"""Sample stage: a persona and a hidden case, from the libraries and one random stream.
+
+The persona comes first (age group, sex, pregnancy, speaker, literacy, style, locale); the hidden
+condition and the complaint it opens with are then drawn together with weight
+prior(condition | persona) x P(complaint's finding | condition), so a complaint brings its conditions in
+proportion to how often each presents with it. Findings are drawn from their probabilities, parents
+before children; a finding the condition has no edge to is absent (the leak is a property of the
+inference, not of the case).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .content import Disposition, FindingType, Sex
+from .errors import UsageError
+from .knowledge import Answer, Demographics, KnowledgeBase
+from .personas import PersonaLibrary
+from .rng import chance, derive_seed, pick, randint, weighted_pick
+
+
+@dataclass(frozen=True)
+class PersonaDraw:
+    age_group: str
+    age_months: int
+    sex: Sex
+    pregnant: bool
+    speaker: str
+    relation: Optional[str]
+    literacy: str
+    style: str
+    locale: str
+
+    @property
+    def demographics(self) -> Demographics:
+        return Demographics(self.age_months, self.sex, self.pregnant)
+
+    @property
+    def proxy(self) -> bool:
+        return self.speaker != "self"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a run restricts generation to; empty means everything."""
+
+    conditions: frozenset[str] = frozenset()
+    complaints: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class HiddenCase:
+    condition: str
+    complaint: str
+    truth: dict[str, Answer] = field(repr=False)
+    """the condition's own findings and their ancestors: binary -> bool, categorical -> value, multi -> frozenset"""
+    kb: KnowledgeBase = field(repr=False, compare=False)
+    seed: int = field(repr=False, compare=False)
+    """draws the answer to any other finding on demand, from its own stream, so order of asking never matters"""
+
+    def answer(self, finding: str) -> Answer:
+        hit = self.truth.get(finding)
+        if hit is not None:
+            return hit
+        return self._other(finding)
+
+    def _other(self, finding: str) -> Answer:
+        """A finding the condition has no edge to: absent if binary; otherwise drawn like the inference assumes."""
+        f = self.kb.findings[finding]
+        if f.type is FindingType.binary:
+            return False
+        rng = random.Random(derive_seed(self.seed, "finding", finding))
+        dist = self.kb.p_values(self.condition, finding)
+        if f.type is FindingType.categorical:
+            ids = [v.id for v in f.values]
+            return weighted_pick(rng, ids, [dist[i] for i in ids])
+        return frozenset(v.id for v in f.values if chance(rng, dist[v.id]))
+
+
+def sample_persona(pl: PersonaLibrary, rng: random.Random) -> PersonaDraw:
+    group = weighted_pick(rng, pl.age_groups, [g.weight for g in pl.age_groups])
+    age = randint(rng, group.min_months, group.max_months)
+    sex = pick(rng, [Sex.female, Sex.male])
+    lo, hi = pl.pregnancy_ages_months
+    pregnant = sex is Sex.female and lo <= age <= hi and chance(rng, pl.pregnancy_rate)
+    speaker_id = pick(rng, group.speakers)
+    speaker = pl.speaker(speaker_id)
+    relation = speaker.relations.get(sex) if speaker_id != "self" else None
+    literacy = weighted_pick(rng, pl.literacy, [x.weight for x in pl.literacy])
+    style = weighted_pick(rng, pl.styles, [x.weight for x in pl.styles])
+    locale = weighted_pick(rng, pl.locales, [x.weight for x in pl.locales])
+    return PersonaDraw(group.id, age, sex, pregnant, speaker_id, relation, literacy.id, style.id, locale.id)
+
+
+def eligible(kb: KnowledgeBase, who: Demographics, filters: Filters,
+             disposition: Optional[Disposition] = None) -> list[tuple[str, str, float]]:
+    """(condition, complaint, weight) for every pairing this person could present with."""
+    key = (kb.age_band(who.age_months), who.sex, who.pregnant, filters, disposition)
+    cache = kb.cache.setdefault("eligible", {})
+    if key not in cache:
+        cache[key] = _eligible(kb, who, filters, disposition)
+    return cache[key]
+
+
+def _eligible(kb: KnowledgeBase, who: Demographics, filters: Filters,
+              disposition: Optional[Disposition]) -> list[tuple[str, str, float]]:
+    out = []
+    for cid, c in kb.conditions.items():
+        if filters.conditions and cid not in filters.conditions:
+            continue
+        if disposition is not None and c.disposition is not disposition:
+            continue
+        prior = kb.prior(cid, who)
+        if prior <= 0:
+            continue
+        for comp in c.complaints:
+            if filters.complaints and comp not in filters.complaints:
+                continue
+            out.append((cid, comp, prior * kb.p_present(cid, kb.complaints[comp].finding)))
+    return out
+
+
+def sample_truth(kb: KnowledgeBase, condition: str, complaint: str, rng: random.Random) -> dict[str, Answer]:
+    """Draw the condition's own findings, parents first, in a fixed order so the draws are reproducible."""
+    truth: dict[str, Answer] = {}
+    entry = kb.complaints[complaint].finding
+    edges = kb.likelihoods[condition]
+
+    def resolve(fid: str) -> None:
+        if fid in truth:
+            return
+        f = kb.findings[fid]
+        if f.parent is not None:
+            resolve(f.parent)
+            if truth[f.parent] is not True:
+                truth[fid] = False if f.type is FindingType.binary else (frozenset() if f.type is FindingType.multi else "")
+                return
+        if fid == entry:
+            truth[fid] = True
+        elif f.type is FindingType.binary:
+            truth[fid] = chance(rng, edges[fid]) if fid in edges else False  # type: ignore[arg-type]
+        elif f.type is FindingType.categorical:
+            dist = kb.p_values(condition, fid)
+            ids = [v.id for v in f.values]
+            truth[fid] = weighted_pick(rng, ids, [dist[i] for i in ids])
+        else:
+            dist = kb.p_values(condition, fid)
+            truth[fid] = frozenset(v.id for v in f.values if chance(rng, dist[v.id]))
+
+    for fid in sorted(edges):
+        resolve(fid)
+    resolve(entry)
+    return truth
+
+
+def sample_case(kb: KnowledgeBase, persona: PersonaDraw, rng: random.Random, filters: Filters,
+                disposition: Optional[Disposition] = None) -> Optional[HiddenCase]:
+    """A hidden case for this persona, or None when no condition fits (the caller draws a new persona)."""
+    options = eligible(kb, persona.demographics, filters, disposition)
+    weights = [w for _, _, w in options]
+    if not options or sum(weights) <= 0:
+        return None
+    cid, comp, _ = weighted_pick(rng, options, weights)
+    seed = int(rng.random() * 2 ** 53)
+    return HiddenCase(cid, comp, sample_truth(kb, cid, comp, rng), kb, seed)
+
+
+def check_filters(kb: KnowledgeBase, filters: Filters) -> None:
+    """Unknown ids in --condition / --complaint, or a combination that no condition satisfies, fail early."""
+    from .knowledge import unknown_id
+
+    for cid in sorted(filters.conditions):
+        if cid not in kb.conditions:
+            raise UsageError(unknown_id("condition", cid, kb.conditions))
+    for comp in sorted(filters.complaints):
+        if comp not in kb.complaints:
+            raise UsageError(unknown_id("complaint", comp, kb.complaints))
+    if filters.conditions and filters.complaints:
+        if not any(set(kb.conditions[c].complaints) & filters.complaints for c in filters.conditions):
+            raise UsageError("none of the chosen conditions presents with the chosen complaints")

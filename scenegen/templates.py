@@ -1,0 +1,162 @@
+"""The template library (`templates/`): Jinja2 wordings for every dialogue act, compiled once.
+
+Layout: ``templates/<act>/<name>.j2``. A template may open with a metadata comment that says when it
+applies, for example ``{# when: {speaker: proxy, tone: [anxious, catastrophising]} #}``; keys left out
+match anything. Keys: ``speaker`` (self | proxy), ``wording`` (plain | standard), ``tone`` (a style tone),
+``disposition`` (a disposition), ``type`` (binary | categorical | multi, for questions).
+
+Templates only word what the planner decided: every variable a template may use is declared per act
+below and checked at load, undefined variables raise (StrictUndefined), and the ``random`` and ``shuffle``
+filters are removed, since all variation comes from the record's own random stream.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import jinja2
+import yaml
+from jinja2 import meta
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .errors import ContentError, Problem
+
+COMMON = {"speaker", "who", "p", "v", "tone", "name"}
+ACT_VARIABLES: dict[str, set[str]] = {
+    # patient acts
+    "opening": COMMON | {"complaint", "relation", "age_phrase", "detail", "volunteered", "pregnant"},
+    "answer_yes": COMMON | {"phrase"},
+    "answer_no": COMMON | {"ask"},
+    "answer_unsure": COMMON | {"ask"},
+    "answer_value": COMMON | {"phrases"},
+    "volunteer": COMMON | {"phrase"},
+    # assistant acts
+    "empathy": COMMON,
+    "clarify": COMMON | {"question", "ask", "type"},
+    "red_flag_check": COMMON | {"question", "ask", "type"},
+    "disposition": COMMON | {"disposition", "concerns", "flags", "modifiers"},
+    "safety_net": COMMON | {"warnings"},
+    "self_care": COMMON | {"advice"},
+    "crisis": COMMON | {"crisis"},
+    "close": COMMON,
+}
+WHEN_KEYS = {"speaker", "wording", "tone", "disposition", "type"}
+MAX_RENDERED = 2000
+_META = re.compile(r"^\s*\{#-?\s*when:\s*(.*?)\s*-?#\}", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Variant:
+    id: str  # "<act>/<name>"
+    act: str
+    when: Mapping[str, frozenset[str]]
+    template: jinja2.Template
+
+    def matches(self, facts: Mapping[str, str]) -> bool:
+        return all(facts.get(k) in allowed for k, allowed in self.when.items())
+
+    @property
+    def signature(self) -> tuple:
+        return tuple(sorted((k, tuple(sorted(v))) for k, v in self.when.items()))
+
+
+class TemplateLibrary:
+    """All variants by act; ``render`` never sees a variable the act does not declare."""
+
+    def __init__(self, variants: dict[str, list[Variant]]):
+        self.variants = variants
+
+    def candidates(self, act: str, facts: Mapping[str, str]) -> list[Variant]:
+        return [v for v in self.variants.get(act, []) if v.matches(facts)]
+
+    @staticmethod
+    def render(variant: Variant, context: Mapping[str, Any]) -> str:
+        text = variant.template.render(context)
+        text = re.sub(r"\s+", " ", text).strip()
+        if len(text) > MAX_RENDERED:
+            raise ContentError([Problem(f"templates/{variant.id}.j2", 0, "", f"rendered text is over {MAX_RENDERED} characters")])
+        return text
+
+
+def _environment(sandboxed: bool) -> jinja2.Environment:
+    cls = ImmutableSandboxedEnvironment if sandboxed else jinja2.Environment
+    env = cls(undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
+              keep_trailing_newline=False, auto_reload=False, cache_size=-1)
+    env.filters.pop("random", None)
+    env.filters.pop("shuffle", None)
+    env.filters["cap"] = lambda s: s[:1].upper() + s[1:] if s else s
+    env.filters["lower_first"] = lambda s: s[:1].lower() + s[1:] if s else s
+    env.filters["join_and"] = _join_and
+    return env
+
+
+def _join_and(items: list[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _parse_when(src: str, label: str, problems: list[Problem]) -> dict[str, frozenset[str]]:
+    m = _META.match(src)
+    if not m:
+        return {}
+    try:
+        raw = yaml.safe_load(m.group(1)) or {}
+    except yaml.YAMLError as exc:
+        problems.append(Problem(label, 1, "when", f"metadata comment is not valid YAML: {exc}"))
+        return {}
+    if not isinstance(raw, dict):
+        problems.append(Problem(label, 1, "when", "metadata must be a mapping, e.g. {speaker: self}"))
+        return {}
+    out = {}
+    for key, value in raw.items():
+        if key not in WHEN_KEYS:
+            problems.append(Problem(label, 1, f"when.{key}", f"unknown key; valid: {', '.join(sorted(WHEN_KEYS))}"))
+            continue
+        values = value if isinstance(value, list) else [value]
+        out[key] = frozenset(str(v) for v in values)
+    return out
+
+
+def load_templates(root: Path, *, sandboxed: bool) -> TemplateLibrary:
+    """Compile every template of ``root/templates``; raise ContentError listing every problem."""
+    env = _environment(sandboxed)
+    problems: list[Problem] = []
+    variants: dict[str, list[Variant]] = {act: [] for act in ACT_VARIABLES}
+    tdir = root / "templates"
+    if not tdir.is_dir():
+        raise ContentError([Problem("templates", 0, "", "template library not found; a library holds templates/<act>/*.j2")])
+    for path in sorted(tdir.rglob("*.j2")):
+        rel = path.relative_to(tdir)
+        label = f"templates/{rel.as_posix()}"
+        if len(rel.parts) != 2:
+            problems.append(Problem(label, 0, "", "templates must sit one folder deep: templates/<act>/<name>.j2"))
+            continue
+        act = rel.parts[0]
+        if act not in ACT_VARIABLES:
+            problems.append(Problem(label, 0, "", f"unknown dialogue act '{act}'; valid: {', '.join(ACT_VARIABLES)}"))
+            continue
+        src = path.read_text(encoding="utf-8")
+        when = _parse_when(src, label, problems)
+        try:
+            ast = env.parse(src)
+            template = env.from_string(src)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(Problem(label, exc.lineno or 0, "", f"template syntax error: {exc.message}"))
+            continue
+        extra = meta.find_undeclared_variables(ast) - ACT_VARIABLES[act]
+        if extra:
+            problems.append(Problem(label, 0, "", f"uses variables {sorted(extra)} that act '{act}' does not provide; "
+                                                  f"valid: {', '.join(sorted(ACT_VARIABLES[act]))}"))
+            continue
+        variants[act].append(Variant(f"{act}/{path.stem}", act, when, template))
+    for act, vs in variants.items():
+        if not vs:
+            problems.append(Problem(f"templates/{act}", 0, "", f"no template for dialogue act '{act}'"))
+    if problems:
+        raise ContentError(problems)
+    return TemplateLibrary(variants)

@@ -1,0 +1,290 @@
+"""Validate any dataset file, record by record: the schema and the consistency of the labels.
+
+Every rule is a small function that returns the problems it finds, so a QA expert can read the rules one
+by one and a test can break each one on purpose. The checks read the records and the library only; they
+do not re-run the generator.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import yaml
+from pydantic import ValidationError
+
+from .content import Disposition, FindingType
+from .knowledge import KnowledgeBase
+from .records import Record
+
+
+@dataclass(frozen=True)
+class Violation:
+    file: str
+    line: int
+    record_id: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.record_id}: [{self.rule}] {self.message}"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    affirmative: tuple[str, ...]
+    negative: tuple[str, ...]
+    unsure: tuple[str, ...]
+
+    @classmethod
+    def load(cls, root: Path) -> "Lexicon":
+        data = yaml.safe_load((root / "templates" / "_lexicon.yaml").read_text(encoding="utf-8"))
+        return cls(tuple(data["affirmative"]), tuple(data["negative"]), tuple(data["unsure"]))
+
+
+Rule = Callable[[Record, KnowledgeBase, Lexicon], Iterable[str]]
+RULES: dict[str, Rule] = {}
+
+
+def rule(name: str) -> Callable[[Rule], Rule]:
+    def register(fn: Rule) -> Rule:
+        RULES[name] = fn
+        return fn
+    return register
+
+
+def _words(text: str) -> str:
+    return " " + re.sub(r"[^a-z0-9' ]+", " ", text.lower()) + " "
+
+
+def _has_any(text: str, markers: Iterable[str]) -> bool:
+    w = _words(text)
+    return any(f" {m} " in w for m in markers)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Rules
+
+
+@rule("known_ids")
+def known_ids(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    if r.case.condition not in kb.conditions:
+        yield f"hidden condition '{r.case.condition}' is not in the library"
+        return
+    for f in r.case.present + r.case.absent + list(r.case.values):
+        if f not in kb.findings:
+            yield f"case finding '{f}' is not in the library"
+    for t in r.turns:
+        if t.finding is not None and t.finding not in kb.findings:
+            yield f"turn finding '{t.finding}' is not in the library"
+
+
+@rule("structure")
+def structure(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    if len(r.messages) != len(r.turns):
+        yield f"{len(r.messages)} messages but {len(r.turns)} turns"
+        return
+    body = [m for m in r.messages if m.role != "system"]
+    if r.messages[0].role == "system" and any(m.role == "system" for m in r.messages[1:]):
+        yield "a system message appears after the first message"
+    for i, m in enumerate(body):
+        expected = "user" if i % 2 == 0 else "assistant"
+        if m.role != expected:
+            yield f"message roles do not alternate user/assistant at message {i}"
+            break
+    d = r.gold.disposition_turn
+    if not 0 <= d < len(r.messages) or r.messages[d].role != "assistant" or r.turns[d].act != "disposition":
+        yield f"disposition_turn {d} is not the assistant message that gives the disposition"
+    for q in r.gold.questions:
+        if not 0 <= q.turn < len(r.turns) or r.turns[q.turn].finding != q.finding or \
+                r.turns[q.turn].act not in {"clarify", "red_flag_check"}:
+            yield f"gold question at turn {q.turn} does not match the assistant's question there"
+
+
+@rule("hidden_condition_in_final_differential")
+def hidden_in_final(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    if r.case.condition not in {d.condition for d in r.gold.differential_final}:
+        yield f"hidden condition '{r.case.condition}' is missing from the final differential"
+
+
+@rule("disposition_not_below_hidden_condition")
+def not_below_hidden(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    own = kb.conditions[r.case.condition].disposition
+    if Disposition(r.gold.disposition).rank < own.rank:
+        yield f"disposition {r.gold.disposition} is below the hidden condition's own level {own.value}"
+
+
+@rule("red_flags_reflected")
+def red_flags_reflected(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    revealed = {t.finding for t in r.turns if t.act == "answer_yes"} | {v for t in r.turns for v in t.volunteered}
+    revealed |= {t.finding for t in r.turns if t.act == "opening"}
+    level = Disposition(r.gold.disposition)
+    for fid in sorted(revealed):
+        f = kb.findings.get(fid)  # type: ignore[arg-type]
+        if f is None or f.red_flag is None:
+            continue
+        if fid not in r.gold.red_flags_present:
+            yield f"red flag '{fid}' was revealed but is not in gold.red_flags_present"
+        if level.rank < f.red_flag.disposition.rank:
+            yield f"red flag '{fid}' calls for {f.red_flag.disposition.value} but the disposition is {level.value}"
+    for fid in r.gold.red_flags_present:
+        if fid not in revealed:
+            yield f"gold lists red flag '{fid}' as present but the dialogue never revealed it"
+
+
+@rule("collapsed_levels_match")
+def collapsed(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    d = Disposition(r.gold.disposition)
+    if r.gold.level4 != d.level4:
+        yield f"level4 {r.gold.level4} does not match disposition {d.value} (expected {d.level4})"
+    if r.gold.level3 != d.level3:
+        yield f"level3 {r.gold.level3} does not match disposition {d.value} (expected {d.level3})"
+    if r.gold.max_hours_to_care != d.max_hours_to_care:
+        yield f"max_hours_to_care {r.gold.max_hours_to_care} does not match {d.value} ({d.max_hours_to_care})"
+
+
+@rule("answers_true_to_case")
+def answers_true(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    present, absent = set(r.case.present), set(r.case.absent)
+    for i, t in enumerate(r.turns):
+        if t.finding is None or t.act not in {"answer_yes", "answer_no", "answer_value"}:
+            continue
+        f = kb.findings.get(t.finding)
+        if f is None:
+            continue
+        if t.act == "answer_yes" and t.finding not in present:
+            yield f"message {i} answers yes to '{t.finding}', which the case does not have"
+        if t.act == "answer_no" and t.finding in present:
+            yield f"message {i} answers no to '{t.finding}', which the case has"
+        if t.act == "answer_value" and t.finding in r.case.values and sorted(t.answer or []) != r.case.values[t.finding]:
+            yield f"message {i} gives {t.answer} for '{t.finding}' but the case has {r.case.values[t.finding]}"
+    for t in r.turns:
+        for v in t.volunteered:
+            if v not in present:
+                yield f"'{v}' is volunteered but the case does not have it"
+    for q in r.gold.questions:
+        if q.answer is True and q.finding not in present or q.answer is False and q.finding in present:
+            yield f"gold question '{q.finding}' records answer {q.answer} against the case"
+
+
+@rule("answer_text_agrees")
+def answer_text(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    for i, (m, t) in enumerate(zip(r.messages, r.turns)):
+        if t.finding is None or t.finding not in kb.findings:
+            continue
+        f = kb.findings[t.finding]
+        text = m.content
+        first = text.split(".")[0]
+        phrases = [p.lower() for p in f.lay]
+        if t.act == "answer_yes":
+            if not (_has_any(first, lx.affirmative) or any(p in text.lower() for p in phrases)):
+                yield f"message {i} should say yes to '{t.finding}' but reads: {text!r}"
+            elif _words(first).startswith((" no ", " not ", " nothing ")):
+                yield f"message {i} is a yes to '{t.finding}' but opens with a negative: {text!r}"
+        elif t.act == "answer_no":
+            if not _has_any(first, lx.negative):
+                yield f"message {i} should say no to '{t.finding}' but reads: {text!r}"
+            elif any(p in text.lower() for p in phrases):
+                yield f"message {i} says no to '{t.finding}' but describes it: {text!r}"
+        elif t.act == "answer_unsure":
+            if not _has_any(text, lx.unsure):
+                yield f"message {i} should be unsure about '{t.finding}' but reads: {text!r}"
+        elif t.act == "answer_value" and f.type is not FindingType.binary:
+            by_id = {v.id: v for v in f.values}
+            for value in t.answer or []:
+                if value in by_id and not any(p.lower() in text.lower() for p in by_id[value].lay):
+                    yield f"message {i} gives '{value}' for '{t.finding}' but its text does not say so: {text!r}"
+        elif t.act == "opening" and f.type is FindingType.binary:
+            complaint = kb.complaints.get(r.case.complaint)
+            if complaint is not None and not any(p.lower() in text.lower() for p in complaint.lay):
+                yield f"the opening does not state the complaint '{r.case.complaint}': {text!r}"
+
+
+@rule("safety_net_where_required")
+def safety_net_rule(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    if r.gold.disposition in {"routine", "self_care"} and not r.gold.safety_net:
+        yield f"a {r.gold.disposition} disposition needs safety-net advice, and gold.safety_net is empty"
+
+
+@rule("differential_is_a_distribution")
+def differential(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    for name in ("differential_initial", "differential_final"):
+        entries = getattr(r.gold, name)
+        ps = [e.p for e in entries]
+        if any(not 0 <= p <= 1 for p in ps) or sum(ps) > 1 + 1e-6:
+            yield f"{name} probabilities are not a (partial) distribution: {ps}"
+        if ps != sorted(ps, reverse=True):
+            yield f"{name} is not sorted by probability"
+
+
+@rule("disposition_reasons_support_level")
+def reasons_support(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    if not r.gold.reasons:
+        yield "gold.reasons is empty"
+    for reason in r.gold.reasons:
+        if reason.disposition != r.gold.disposition:
+            yield f"reason {reason.kind} '{reason.id}' is at {reason.disposition}, not the final {r.gold.disposition}"
+
+
+@rule("crisis_resource_given")
+def crisis(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    if r.gold.crisis_resource != "none":
+        final = r.turns[r.gold.disposition_turn] if 0 <= r.gold.disposition_turn < len(r.turns) else None
+        if final is None or "crisis" not in final.parts:
+            yield f"crisis resource {r.gold.crisis_resource} is in the gold but the final message does not give it"
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+
+def validate_record(obj: dict, kb: KnowledgeBase, lexicon: Lexicon, *, file: str = "-", line: int = 0) -> list[Violation]:
+    rid = str(obj.get("id", "?")) if isinstance(obj, dict) else "?"
+    try:
+        record = Record.model_validate(obj)
+    except ValidationError as exc:
+        return [Violation(file, line, rid, "schema", f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}")
+                for e in exc.errors(include_url=False)]
+    out = []
+    for name, fn in RULES.items():
+        try:
+            for message in fn(record, kb, lexicon):
+                out.append(Violation(file, line, rid, name, message))
+        except (KeyError, IndexError) as exc:  # a record bad enough to break a rule is itself a violation
+            out.append(Violation(file, line, rid, name, f"could not be checked: missing {exc}"))
+        if name == "known_ids" and out:
+            break
+    return out
+
+
+def validate_file(path: Path, kb: KnowledgeBase, lexicon: Lexicon) -> Iterator[Violation]:
+    from .write import read_records
+
+    for lineno, obj, error in read_records(path):
+        if error is not None:
+            yield Violation(str(path), lineno, "?", "json", error)
+            continue
+        yield from validate_record(obj, kb, lexicon, file=str(path), line=lineno)  # type: ignore[arg-type]
+
+
+def holdout_groups(obj: dict, axis: str) -> set[str]:
+    """The held-out keys a record carries on one axis."""
+    if axis == "condition":
+        return {obj["case"]["condition"]}
+    if axis == "persona":
+        p = obj["persona"]
+        return {f"{p['age_group']}|{p['speaker']}|{p['literacy']}|{p['style']}|{p['locale']}"}
+    return {tpl for t in obj["turns"] for tpl in t["templates"]}
+
+
+def check_holdout(train: Path, test: Path, axis: str) -> list[str]:
+    """Keys that appear on both sides of a held-out axis (empty when the split is disjoint)."""
+    from .write import read_records
+
+    seen = {name: set() for name in ("train", "test")}
+    for name, path in (("train", train), ("test", test)):
+        for _, obj, error in read_records(path):
+            if obj is not None:
+                seen[name] |= holdout_groups(obj, axis)
+    return sorted(seen["train"] & seen["test"])

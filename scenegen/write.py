@@ -1,0 +1,140 @@
+"""Write stage: JSONL train and test files and a manifest, each written whole or not at all.
+
+Records stream to temporary files in the output folder; only when every record has been made are the
+files renamed into place, manifest last. A run that fails leaves the folder as it was before the run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+from collections import Counter
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+import orjson
+
+from .generate import GenerateConfig, Generator, generator_version
+from .records import SCHEMA_VERSION, Record
+
+SPLITS = ("train", "test")
+
+
+class _Stats:
+    """Label and persona distributions, counted as records stream past (memory independent of n)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, Counter] = {s: Counter() for s in SPLITS}
+        self.by: dict[str, Counter] = {k: Counter() for k in (
+            "disposition", "level4", "level3", "condition", "complaint", "crisis_resource", "age_group", "sex",
+            "speaker", "literacy", "style", "locale", "ambiguity_plausible_initial", "questions_asked")}
+        self.by_split_disposition: dict[str, Counter] = {s: Counter() for s in SPLITS}
+        self.conditions_by_split: dict[str, set[str]] = {s: set() for s in SPLITS}
+
+    def add(self, r: Record) -> None:
+        self.counts[r.split]["records"] += 1
+        g, p = r.gold, r.persona
+        for key, value in (("disposition", g.disposition), ("level4", g.level4), ("level3", g.level3),
+                           ("condition", r.case.condition), ("complaint", r.case.complaint),
+                           ("crisis_resource", g.crisis_resource), ("age_group", p.age_group), ("sex", p.sex),
+                           ("speaker", p.speaker), ("literacy", p.literacy), ("style", p.style), ("locale", p.locale),
+                           ("ambiguity_plausible_initial", str(r.ambiguity.plausible_initial)),
+                           ("questions_asked", str(len(g.questions)))):
+            self.by[key][value] += 1
+        self.by_split_disposition[r.split][g.disposition] += 1
+        self.conditions_by_split[r.split].add(r.case.condition)
+
+    def as_dict(self) -> dict:
+        return {
+            "records": {s: self.counts[s]["records"] for s in SPLITS},
+            "distributions": {k: dict(sorted(v.items())) for k, v in self.by.items()},
+            "disposition_by_split": {s: dict(sorted(v.items())) for s, v in self.by_split_disposition.items()},
+            "conditions_by_split": {s: len(v) for s, v in self.conditions_by_split.items()},
+        }
+
+
+def write_dataset(generator: Generator, n: int, out_dir: Path, *,
+                  progress: Optional[Callable[[int], None]] = None) -> dict:
+    """Generate records 0..n-1 into out_dir/{train,test}.jsonl and out_dir/manifest.json; return the manifest."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stats = _Stats()
+    digests = {s: hashlib.sha256() for s in SPLITS}
+    temps: dict[str, Path] = {}
+    try:
+        with ExitStack() as stack:
+            handles = {}
+            for split in SPLITS:
+                fd, name = tempfile.mkstemp(prefix=f".{split}.", suffix=".jsonl.part", dir=out_dir)
+                temps[split] = Path(name)
+                handles[split] = stack.enter_context(os.fdopen(fd, "wb"))
+            for i in range(n):
+                record = generator.record(i)
+                line = orjson.dumps(record.model_dump(mode="json"), option=orjson.OPT_APPEND_NEWLINE)
+                handles[record.split].write(line)
+                digests[record.split].update(line)
+                stats.add(record)
+                if progress is not None:
+                    progress(1)
+        manifest = _manifest(generator, n, stats, digests)
+        fd, name = tempfile.mkstemp(prefix=".manifest.", suffix=".json.part", dir=out_dir)
+        temps["manifest"] = Path(name)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
+        for split in SPLITS:
+            os.replace(temps.pop(split), out_dir / f"{split}.jsonl")
+        os.replace(temps.pop("manifest"), out_dir / "manifest.json")
+        return manifest
+    finally:
+        for path in temps.values():
+            path.unlink(missing_ok=True)
+
+
+def _manifest(generator: Generator, n: int, stats: _Stats, digests: dict) -> dict:
+    """Everything needed to reproduce and audit the run; deterministic, so reruns match byte for byte."""
+    from importlib import metadata
+
+    from .codes import code_set_release
+
+    versions = {}
+    for pkg in ("pydantic", "jinja2", "faker", "networkx", "numpy", "orjson", "PyYAML", "simple-icd-10-cm"):
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = None
+    cfg = generator.config
+    lib = generator.lib
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator_version": generator_version(),
+        "python": sys.version.split()[0],
+        "versions": versions,
+        "icd10cm": code_set_release(),
+        "config": {
+            "n": n, "seed": cfg.seed, "test_fraction": cfg.test_fraction, "holdout_by": cfg.holdout_by,
+            "conditions": list(cfg.conditions), "complaints": list(cfg.complaints), "balance": cfg.balance,
+            "ambiguity": cfg.ambiguity, "max_questions": cfg.max_questions, "min_gain": cfg.min_gain,
+            "system_prompt": cfg.system_prompt,
+        },
+        "library": {"content_sha256": lib.kb.content_hash,
+                    "conditions": len(lib.kb.conditions), "findings": len(lib.kb.findings)},
+        "files": {f"{s}.jsonl": {"records": stats.counts[s]["records"], "sha256": digests[s].hexdigest()} for s in SPLITS},
+        **stats.as_dict(),
+    }
+
+
+def read_records(path: Path) -> Iterable[tuple[int, dict | None, str | None]]:
+    """(line number, parsed object or None, error or None) for each line of a JSONL file."""
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            try:
+                yield lineno, orjson.loads(raw), None
+            except orjson.JSONDecodeError as exc:
+                yield lineno, None, f"not valid JSON: {exc}"
+
+
+__all__ = ["write_dataset", "read_records", "GenerateConfig"]
