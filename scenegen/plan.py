@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Optional
 
 from .content import CrisisResource, Disposition, FindingType
-from .inference import posterior, ranked
+from .inference import expected_gain, focus, posterior, ranked
 from .knowledge import Answer, KnowledgeBase, Observations
 from .personas import PersonaLibrary
 from .rng import chance, pick
@@ -142,6 +142,12 @@ def _separates(kb: KnowledgeBase, finding: str, post: dict[str, float]) -> list[
     return [ordered[-1], ordered[0]]
 
 
+def _exact(kb: KnowledgeBase, score: QuestionScore, post: dict[str, float], obs: Observations) -> QuestionScore:
+    """The chosen question's gain recomputed in plain Python, so numbers written to records are bit-stable."""
+    g = expected_gain(kb, focus(post), score.finding, obs)
+    return QuestionScore(score.finding, g.total, g.condition_gain, g.disposition_gain, score.red_flag)
+
+
 def is_ambiguous(kb: KnowledgeBase, post: dict[str, float], decision: Decision) -> bool:
     """At least two plausible conditions of different dispositions (DESIGN.md, 'Ambiguity')."""
     plausible = {c for c, p in post.items() if p >= kb.settings.plausible_threshold}
@@ -194,6 +200,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
             break
         fid = best.finding
         f = kb.findings[fid]
+        asked_from = dict(obs)
         act = "red_flag_check" if best.red_flag is not None else "clarify"
         parts = (["empathy"] if first_question else []) + [act]
         first_question = False
@@ -218,8 +225,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         user_parts = [answer_act] + (["volunteer"] if extra else [])
         messages.append(PlannedMessage("user", answer_act, user_parts, fid, answer, extra))
         post_after, _ = reasoner.assess(persona, obs)
-        questions.append(QuestionTrace(len(messages) - 2, best, _separates(kb, fid, post), answer,
-                                       _differential(kb, post_after)[:5]))
+        questions.append(QuestionTrace(len(messages) - 2, _exact(kb, best, post, asked_from), _separates(kb, fid, post),
+                                       answer, _differential(kb, post_after)[:5]))
 
     post, decision = reasoner.assess(persona, obs)
     if post.get(case.condition, 0.0) < kb.settings.plausible_threshold:
