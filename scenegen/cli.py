@@ -306,5 +306,13 @@ def _show(r) -> str:
     return "\n".join(lines)
 
 
+@cli.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of one dataset record."""
+    from .records import record_json_schema
+
+    sys.stdout.buffer.write(orjson.dumps(record_json_schema(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     cli()

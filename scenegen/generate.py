@@ -220,7 +220,7 @@ class Generator:
             questions=[QuestionGold(
                 turn=q.message + offset, finding=q.score.finding, expected_gain=round(q.score.expected_gain, 6),
                 condition_gain=round(q.score.condition_gain, 6), disposition_gain=round(q.score.disposition_gain, 6),
-                red_flag=q.score.red_flag is not None, separates=q.separates, answer=_answer_json(q.answer),
+                red_flag=q.score.red_flag is not None, screens=q.score.screens, separates=q.separates, answer=_answer_json(q.answer),
                 why=_why(kb, q), differential_after=_diff(q.differential_after)) for q in plan.questions],
             reasoning=reasoning(kb, persona, case, plan),
             disposition=d.disposition.value, level4=d.disposition.level4, level3=d.disposition.level3,  # type: ignore[arg-type]
@@ -287,9 +287,11 @@ def _answer_json(answer):
 
 def _why(kb: KnowledgeBase, q) -> str:
     f = kb.findings[q.score.finding]
-    if q.score.red_flag is not None:
-        return (f"screens a red flag ({f.name}) that would call for {q.score.red_flag.value} "
-                f"while {', '.join(q.separates) or 'a dangerous condition'} is still plausible")
+    if q.score.red_flag is not None and q.score.screens is not None:
+        flag = kb.findings[q.score.screens]
+        via = "" if q.score.screens == q.score.finding else f" (asking about {f.name.lower()} first, as the question hierarchy requires)"
+        return (f"screens the red flag '{flag.name}'{via}, which would raise the disposition to "
+                f"{q.score.red_flag.value}; rule-out logic asks it before anything else")
     if len(q.separates) == 2:
         return (f"highest expected information gain ({q.score.expected_gain:.3f} bits): {f.name} separates "
                 f"{q.separates[0]} from {q.separates[1]}")

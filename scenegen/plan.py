@@ -69,7 +69,7 @@ class Reasoner:
     def questions(self, persona: PersonaDraw, obs: Observations) -> list[QuestionScore]:
         def compute():
             post, decision = self.assess(persona, obs)
-            return score_questions(self.kb, post, obs, decision.plausible, limit=1)
+            return score_questions(self.kb, post, obs, decision.plausible, decision.disposition, limit=1)
         return self._memo(("questions",) + self._key(persona, obs), compute)
 
 
@@ -145,7 +145,7 @@ def _separates(kb: KnowledgeBase, finding: str, post: dict[str, float]) -> list[
 def _exact(kb: KnowledgeBase, score: QuestionScore, post: dict[str, float], obs: Observations) -> QuestionScore:
     """The chosen question's gain recomputed in plain Python, so numbers written to records are bit-stable."""
     g = expected_gain(kb, focus(post), score.finding, obs)
-    return QuestionScore(score.finding, g.total, g.condition_gain, g.disposition_gain, score.red_flag)
+    return QuestionScore(score.finding, g.total, g.condition_gain, g.disposition_gain, score.red_flag, score.screens)
 
 
 def is_ambiguous(kb: KnowledgeBase, post: dict[str, float], decision: Decision) -> bool:

@@ -88,7 +88,9 @@ class QuestionGold(_Model):
     condition_gain: float
     disposition_gain: float
     red_flag: bool
-    """the question screens a red flag"""
+    """the question screens a red flag that would raise the disposition (asked first, by rule-out logic)"""
+    screens: Optional[str]
+    """that red flag's finding id: the question's own finding, or one below it in the question hierarchy"""
     separates: list[str]
     """the two plausible conditions whose likelihoods of this finding differ most"""
     answer: Optional[Union[bool, list[str]]]
@@ -157,3 +159,11 @@ class Record(_Model):
     turns: list[Turn]
     gold: Gold
     ambiguity: Ambiguity
+
+
+def record_json_schema() -> dict:
+    """The JSON Schema of one output line, as committed in schemas/record.schema.json."""
+    schema = Record.model_json_schema(mode="serialization")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"https://scenegen.invalid/schemas/record-{SCHEMA_VERSION}.schema.json"
+    return schema

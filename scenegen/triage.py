@@ -136,12 +136,15 @@ class QuestionScore:
     condition_gain: float
     disposition_gain: float
     red_flag: Disposition | None
+    """the level of the most urgent red flag this question screens, when that is above the current level"""
+    screens: str | None = None
+    """that red flag: the finding itself, or a red flag below it in the question hierarchy"""
 
     def as_dict(self) -> dict:
         return {"finding": self.finding, "expected_gain": round(self.expected_gain, 6),
                 "condition_gain": round(self.condition_gain, 6),
                 "disposition_gain": round(self.disposition_gain, 6),
-                "red_flag": self.red_flag.value if self.red_flag else None}
+                "red_flag": self.red_flag.value if self.red_flag else None, "screens": self.screens}
 
 
 def pending_red_flags(kb: KnowledgeBase, observations: Observations, plausible: dict[str, float]) -> dict[str, str]:
@@ -175,32 +178,40 @@ def unasked_red_flags(kb: KnowledgeBase, observations: Observations, plausible: 
     return sorted(flags, key=lambda f: (-kb.findings[f].red_flag.disposition.rank, f))  # type: ignore[union-attr]
 
 
-def score_questions(kb: KnowledgeBase, post: Posterior, observations: Observations,
-                    plausible: dict[str, float], *, tables: bool = True, limit: int | None = None) -> list[QuestionScore]:
-    """Relevant unasked questions, red flags bearing on a plausible condition first, then by gain.
+def score_questions(kb: KnowledgeBase, post: Posterior, observations: Observations, plausible: dict[str, float],
+                    current: Disposition, *, tables: bool = True, limit: int | None = None) -> list[QuestionScore]:
+    """Relevant unasked questions: those screening a red flag that would raise the disposition first, then by gain.
 
-    Red flags come first because rule-out logic asks the life-threatening questions first (NHS Pathways;
-    Schmitt-Thompson), whatever their information value; among them, and among the rest, the higher
-    expected gain wins (compared at 9 decimals, so floating-point noise cannot reorder them), and ties
-    go to the finding id so the order is stable.
+    Rule-out logic asks first about the dangers that would change the decision (NHS Pathways: "life-threatening
+    problems are assessed first"; Schmitt-Thompson: most serious first): a red flag bearing on a plausible
+    condition whose level is above ``current``, or the gateway question above it in the hierarchy, most
+    urgent first. A red flag that could not raise the level gets no priority; its value is in its expected
+    gain like any other question. Gains are compared at 9 decimals, so floating-point noise cannot reorder
+    questions, and ties go to the finding id.
     """
     focused = focus(post)
-    screens: dict[str, Disposition] = {}  # question -> most urgent red flag it screens
+    screens: dict[str, tuple[Disposition, str]] = {}  # question -> (level, flag) of the most urgent flag it screens
     for flag, question in pending_red_flags(kb, observations, plausible).items():
         level = kb.findings[flag].red_flag.disposition  # type: ignore[union-attr]
-        if question not in screens or level.rank > screens[question].rank:
-            screens[question] = level
+        if level.rank <= current.rank:
+            continue
+        if question not in screens or level.rank > screens[question][0].rank:
+            screens[question] = (level, flag)
     relevant = sorted(set(relevant_findings(kb, focused, observations)) | set(screens))
     gains = gain_tables(kb).gains(focused, relevant) if tables else {
         fid: expected_gain(kb, focused, fid, observations) for fid in relevant}
 
     def key(fid: str):
-        level = screens.get(fid)
-        return (level is None, -(level.rank if level else 0), -round(gains[fid].total, 9), fid)
+        level = screens[fid][0].rank if fid in screens else -1
+        return (fid not in screens, -level, -round(gains[fid].total, 9), fid)
 
     ordered = sorted(relevant, key=key) if limit is None else heapq.nsmallest(limit, relevant, key=key)
-    return [QuestionScore(fid, gains[fid].total, gains[fid].condition_gain, gains[fid].disposition_gain, screens.get(fid))
-            for fid in ordered]
+    out = []
+    for fid in ordered:
+        g = gains[fid]
+        level, flag = screens.get(fid, (None, None))
+        out.append(QuestionScore(fid, g.total, g.condition_gain, g.disposition_gain, level, flag))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -236,7 +247,7 @@ def assess(kb: KnowledgeBase, who: Demographics, observations: Observations, *, 
     decision = decide(kb, who, observations, post)
     threshold = kb.settings.differential_threshold
     differential = [(c, p) for c, p in ranked(post) if p >= threshold]
-    questions = score_questions(kb, post, observations, decision.plausible, limit=n_questions)
+    questions = score_questions(kb, post, observations, decision.plausible, decision.disposition, limit=n_questions)
     return Assessment(differential, decision, unasked_red_flags(kb, observations, decision.plausible), questions)
 
 

@@ -1,0 +1,215 @@
+"""Generation: every record validates, runs are deterministic, held-out axes are disjoint, names change no label."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scenegen.generate import GenerateConfig, Generator, Library
+from scenegen.load import bundled_library
+from scenegen.validate import Lexicon, check_holdout, validate_record
+from scenegen.write import write_dataset
+
+
+@lru_cache(maxsize=1)
+def _library() -> Library:
+    return Library.load()
+
+
+@pytest.fixture(scope="session")
+def library() -> Library:
+    return _library()
+
+
+@pytest.fixture(scope="session")
+def lexicon() -> Lexicon:
+    return Lexicon.load(bundled_library())
+
+
+def dump(record) -> bytes:
+    return orjson.dumps(record.model_dump(mode="json"))
+
+
+configs = st.builds(
+    GenerateConfig,
+    seed=st.integers(0, 2**32),
+    test_fraction=st.sampled_from([0.0, 0.2, 0.5]),
+    holdout_by=st.sampled_from(["condition", "persona", "template"]),
+    balance=st.sampled_from([None, "disposition"]),
+    ambiguity=st.sampled_from(["low", "medium", "high"]),
+    max_questions=st.integers(1, 10),
+    system_prompt=st.booleans(),
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(config=configs, indices=st.lists(st.integers(0, 10**6), min_size=1, max_size=4, unique=True))
+def test_every_generated_record_passes_validate(config, indices):
+    library, lexicon = _library(), Lexicon.load(bundled_library())
+    gen = Generator(library, config)
+    for i in indices:
+        record = gen.record(i)
+        obj = json.loads(dump(record))
+        assert validate_record(obj, library.kb, lexicon) == [], (config, i)
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32), complaint=st.sampled_from(["chest_pain", "headache", "fever", "low_mood", "rash"]))
+def test_complaint_filter_yields_only_that_complaint_and_valid_records(seed, complaint):
+    library, lexicon = _library(), Lexicon.load(bundled_library())
+    gen = Generator(library, GenerateConfig(seed=seed, complaints=(complaint,)))
+    for i in range(3):
+        r = gen.record(i)
+        assert r.case.complaint == complaint
+        assert validate_record(json.loads(dump(r)), library.kb, lexicon) == []
+
+
+def test_condition_filter(library):
+    gen = Generator(library, GenerateConfig(seed=3, conditions=("migraine", "subarachnoid_haemorrhage")))
+    assert {gen.record(i).case.condition for i in range(12)} <= {"migraine", "subarachnoid_haemorrhage"}
+
+
+def test_same_seed_same_bytes(library, tmp_path):
+    cfg = GenerateConfig(seed=11, holdout_by="persona")
+    a, b = tmp_path / "a", tmp_path / "b"
+    write_dataset(Generator(library, cfg), 60, a)
+    write_dataset(Generator(library, cfg), 60, b)
+    for name in ("train.jsonl", "test.jsonl", "manifest.json"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_different_seed_different_data(library):
+    one = dump(Generator(library, GenerateConfig(seed=1)).record(0))
+    two = dump(Generator(library, GenerateConfig(seed=2)).record(0))
+    assert one != two
+
+
+def test_a_record_regenerated_alone_equals_its_copy_in_a_batch(library, tmp_path):
+    cfg = GenerateConfig(seed=5)
+    write_dataset(Generator(library, cfg), 40, tmp_path)
+    lines = {}
+    for split in ("train", "test"):
+        for line in (tmp_path / f"{split}.jsonl").read_bytes().splitlines():
+            lines[json.loads(line)["index"]] = line
+    fresh = Generator(library, cfg)  # a new process-like generator with cold caches
+    for i in (0, 17, 39):
+        assert dump(fresh.record(i)) == lines[i]
+
+
+@pytest.mark.parametrize("axis", ["condition", "persona", "template"])
+def test_held_out_axis_is_disjoint(library, tmp_path, axis):
+    write_dataset(Generator(library, GenerateConfig(seed=9, holdout_by=axis, test_fraction=0.3)), 150, tmp_path)
+    train, test = tmp_path / "train.jsonl", tmp_path / "test.jsonl"
+    assert train.read_bytes() and test.read_bytes()
+    assert check_holdout(train, test, axis) == []
+
+
+def test_changing_the_name_changes_no_label(library, monkeypatch):
+    cfg = GenerateConfig(seed=21)
+    gen = Generator(library, cfg)
+    originals = [gen.record(i) for i in range(15)]
+    monkeypatch.setattr(Generator, "_name", lambda self, persona, index: "Zebedee")
+    renamed_gen = Generator(library, cfg)
+    for i, original in enumerate(originals):
+        renamed = renamed_gen.record(i)
+        assert renamed.persona.name == "Zebedee"
+        assert renamed.gold == original.gold
+        assert renamed.case == original.case
+        assert renamed.split == original.split
+        assert [t.act for t in renamed.turns] == [t.act for t in original.turns]
+
+
+def test_balance_disposition_covers_every_level(library):
+    gen = Generator(library, GenerateConfig(seed=4, balance="disposition"))
+    seen = {gen.record(i).case.condition for i in range(60)}
+    levels = {library.kb.conditions[c].disposition.value for c in seen}
+    assert levels == {"emergency_ambulance", "emergency_department", "urgent", "routine", "self_care"}
+
+
+def test_hidden_condition_is_always_plausible_at_the_end(library):
+    gen = Generator(library, GenerateConfig(seed=8))
+    threshold = library.kb.settings.plausible_threshold
+    for i in range(40):
+        r = gen.record(i)
+        final = {d.condition: d.p for d in r.gold.differential_final}
+        assert final[r.case.condition] >= threshold
+
+
+def test_openings_are_ambiguous_across_dispositions(library):
+    gen = Generator(library, GenerateConfig(seed=12))
+    for i in range(40):
+        amb = gen.record(i).ambiguity
+        assert amb.plausible_initial >= 2 and len(amb.dispositions_initial) >= 2
+
+
+def test_lower_ambiguity_setting_volunteers_details(library):
+    low = Generator(library, GenerateConfig(seed=2, ambiguity="low"))
+    high = Generator(library, GenerateConfig(seed=2, ambiguity="high"))
+    assert all(high.record(i).ambiguity.volunteered_initial == [] for i in range(20))
+    assert any(low.record(i).ambiguity.volunteered_initial for i in range(20))
+
+
+def test_failed_run_leaves_no_partial_dataset(library, tmp_path, monkeypatch):
+    gen = Generator(library, GenerateConfig(seed=1))
+    real = gen.record
+
+    def failing(i):
+        if i == 7:
+            raise RuntimeError("disk on fire")
+        return real(i)
+
+    monkeypatch.setattr(gen, "record", failing)
+    with pytest.raises(RuntimeError):
+        write_dataset(gen, 20, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_run_keeps_a_previous_dataset_intact(library, tmp_path, monkeypatch):
+    write_dataset(Generator(library, GenerateConfig(seed=1)), 10, tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    gen = Generator(library, GenerateConfig(seed=2))
+    monkeypatch.setattr(gen, "record", lambda i: (_ for _ in ()).throw(RuntimeError("boom")))
+    with pytest.raises(RuntimeError):
+        write_dataset(gen, 10, tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_manifest_counts_and_distributions(library, tmp_path):
+    manifest = write_dataset(Generator(library, GenerateConfig(seed=3)), 50, tmp_path)
+    assert manifest["records"]["train"] + manifest["records"]["test"] == 50
+    assert sum(manifest["distributions"]["disposition"].values()) == 50
+    assert manifest["library"]["content_sha256"] == library.kb.content_hash
+    assert json.loads((tmp_path / "manifest.json").read_text()) == manifest
+    for key in ("condition", "complaint", "style", "literacy", "age_group", "locale"):
+        assert sum(manifest["distributions"][key].values()) == 50
+
+
+def test_record_keys_the_issue_promises(library):
+    obj = json.loads(dump(Generator(library, GenerateConfig(seed=0)).record(0)))
+    assert {"id", "split", "seed", "persona", "case", "messages", "turns", "gold", "ambiguity"} <= set(obj)
+    assert {"condition", "icd10", "present", "absent"} <= set(obj["case"])
+    assert {"differential_initial", "differential_final", "questions", "reasoning", "disposition", "level4", "level3",
+            "disposition_turn", "safety_net", "crisis_resource"} <= set(obj["gold"])
+    assert all(set(m) == {"role", "content"} for m in obj["messages"])
+    assert len(obj["turns"]) == len(obj["messages"])
+
+
+def test_committed_json_schema_matches_the_models():
+    from scenegen.records import record_json_schema
+
+    committed = json.loads((Path(__file__).parent.parent / "schemas" / "record.schema.json").read_text())
+    assert committed == record_json_schema()
+
+
+def test_suicidal_ideation_dialogue_gives_crisis_resource(library):
+    gen = Generator(library, GenerateConfig(seed=6, conditions=("suicidal_thoughts_without_plan",)))
+    r = gen.record(0)
+    assert r.gold.crisis_resource == "suicide_crisis_line"
+    final = r.messages[r.gold.disposition_turn].content
+    assert "988" in final or "116 123" in final

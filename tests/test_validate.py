@@ -1,0 +1,194 @@
+"""`scenegen validate` catches records corrupted on purpose: one test per rule."""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import lru_cache
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from scenegen.cli import cli
+from scenegen.generate import GenerateConfig, Generator, Library
+from scenegen.load import bundled_library
+from scenegen.validate import RULES, Lexicon, validate_record
+
+
+@lru_cache(maxsize=1)
+def lib() -> Library:
+    return Library.load()
+
+
+WANTS = {
+    None: lambda r: True,
+    "self_care": lambda r: r.gold.disposition == "self_care",
+    "red_flag": lambda r: bool(r.gold.red_flags_present),
+    "yes": lambda r: any(t.act == "answer_yes" for t in r.turns),
+}
+
+
+@lru_cache(maxsize=None)
+def _record(seed: int, conditions: tuple[str, ...] = (), want: str | None = None) -> str:
+    """The first generated record with the property a test needs (searched, not assumed from a seed)."""
+    gen = Generator(lib(), GenerateConfig(seed=seed, conditions=conditions))
+    for i in range(400):
+        r = gen.record(i)
+        if WANTS[want](r):
+            return orjson.dumps(r.model_dump(mode="json")).decode()
+    raise AssertionError(f"no record with {want!r} in 400 draws")
+
+
+def record(seed=1, conditions=(), want=None) -> dict:
+    return copy.deepcopy(json.loads(_record(seed, tuple(conditions), want)))
+
+
+def rules_broken(obj: dict) -> set[str]:
+    return {v.rule for v in validate_record(obj, lib().kb, Lexicon.load(bundled_library()))}
+
+
+def first(obj: dict, act: str) -> int:
+    return next(i for i, t in enumerate(obj["turns"]) if t["act"] == act)
+
+
+def test_a_generated_record_is_clean():
+    assert rules_broken(record()) == set()
+
+
+def test_every_rule_has_a_test_here():
+    tested = {"known_ids", "structure", "hidden_condition_in_final_differential", "disposition_not_below_hidden_condition",
+              "red_flags_reflected", "collapsed_levels_match", "answers_true_to_case", "answer_text_agrees",
+              "safety_net_where_required", "differential_is_a_distribution", "disposition_reasons_support_level",
+              "crisis_resource_given"}
+    assert set(RULES) == tested
+
+
+def test_schema():
+    obj = record()
+    del obj["gold"]
+    assert rules_broken(obj) == {"schema"}
+
+
+def test_known_ids():
+    obj = record()
+    obj["case"]["condition"] = "dragon_pox"
+    assert "known_ids" in rules_broken(obj)
+
+
+def test_structure_roles_must_alternate():
+    obj = record()
+    i = first(obj, "opening")
+    obj["messages"][i]["role"] = "assistant"
+    assert "structure" in rules_broken(obj)
+
+
+def test_structure_disposition_turn_must_point_at_the_disposition():
+    obj = record()
+    obj["gold"]["disposition_turn"] = first(obj, "opening")
+    assert "structure" in rules_broken(obj)
+
+
+def test_hidden_condition_in_final_differential():
+    obj = record()
+    obj["gold"]["differential_final"] = [d for d in obj["gold"]["differential_final"] if d["condition"] != obj["case"]["condition"]]
+    assert "hidden_condition_in_final_differential" in rules_broken(obj)
+
+
+def test_disposition_not_below_hidden_condition():
+    obj = record(conditions=("acute_coronary_syndrome",))
+    obj["gold"].update(disposition="self_care", level4="self_care", level3="self_care", max_hours_to_care=None)
+    assert "disposition_not_below_hidden_condition" in rules_broken(obj)
+
+
+def test_red_flags_reflected_in_disposition():
+    obj = record(want="red_flag")
+    obj["gold"].update(disposition="routine", level4="non_urgent", level3="non_emergent", max_hours_to_care=336)
+    assert "red_flags_reflected" in rules_broken(obj)
+
+
+def test_red_flag_revealed_but_not_listed():
+    obj = record(want="red_flag")
+    obj["gold"]["red_flags_present"] = []
+    assert "red_flags_reflected" in rules_broken(obj)
+
+
+def test_collapsed_levels_match():
+    obj = record()
+    obj["gold"]["level3"] = "emergent" if obj["gold"]["level3"] != "emergent" else "self_care"
+    assert "collapsed_levels_match" in rules_broken(obj)
+
+
+def test_answers_true_to_case():
+    obj = record()
+    i = first(obj, "answer_no")
+    obj["turns"][i]["act"] = "answer_yes"
+    obj["turns"][i]["answer"] = True
+    assert "answers_true_to_case" in rules_broken(obj)
+
+
+def test_answer_text_agrees_with_yes():
+    obj = record(want="yes")
+    i = first(obj, "answer_yes")
+    obj["messages"][i]["content"] = "No, nothing like that."
+    assert "answer_text_agrees" in rules_broken(obj)
+
+
+def test_answer_text_agrees_with_no():
+    obj = record()
+    i = first(obj, "answer_no")
+    obj["messages"][i]["content"] = "Yes, definitely."
+    assert "answer_text_agrees" in rules_broken(obj)
+
+
+def test_safety_net_where_required():
+    obj = record(want="self_care")
+    obj["gold"]["safety_net"] = []
+    assert "safety_net_where_required" in rules_broken(obj)
+
+
+def test_differential_is_a_distribution():
+    obj = record()
+    obj["gold"]["differential_final"][0]["p"] = 1.5
+    assert "differential_is_a_distribution" in rules_broken(obj)
+
+
+def test_disposition_reasons_support_level():
+    obj = record()
+    obj["gold"]["reasons"] = []
+    assert "disposition_reasons_support_level" in rules_broken(obj)
+
+
+def test_crisis_resource_given():
+    obj = record(want="self_care")
+    obj["gold"]["crisis_resource"] = "suicide_crisis_line"
+    assert "crisis_resource_given" in rules_broken(obj)
+
+
+def test_validate_command_reports_record_id_and_exits_nonzero(tmp_path):
+    good, bad = record(), record()
+    bad["gold"]["level4"] = "urgent" if bad["gold"]["level4"] != "urgent" else "emergency"
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(orjson.dumps(good) + b"\n" + orjson.dumps(bad) + b"\nnot json\n")
+    r = CliRunner().invoke(cli, ["validate", str(path)])
+    assert r.exit_code == 1
+    assert f"{bad['id']}: [collapsed_levels_match]" in r.stderr and ":3: ?: [json]" in r.stderr
+
+
+def test_generate_then_validate_and_show_through_the_cli(tmp_path):
+    out = tmp_path / "out"
+    r = CliRunner().invoke(cli, ["generate", "--n", "40", "--seed", "3", "--out", str(out), "--quiet"])
+    assert r.exit_code == 0, r.output
+    assert {p.name for p in out.iterdir()} == {"train.jsonl", "test.jsonl", "manifest.json"}
+    r = CliRunner().invoke(cli, ["validate", str(out / "train.jsonl"), str(out / "test.jsonl"), "--holdout-by", "condition"])
+    assert r.exit_code == 0, r.output
+    assert "ok: 40 record(s)" in r.stdout
+    first_id = json.loads((out / "train.jsonl").read_text().splitlines()[0])["id"]
+    r = CliRunner().invoke(cli, ["show", str(out / "train.jsonl"), "--id", first_id])
+    assert r.exit_code == 0 and first_id in r.stdout and "GOLD" in r.stdout and "disposition:" in r.stdout
+
+
+def test_generate_rejects_unknown_condition(tmp_path):
+    r = CliRunner().invoke(cli, ["generate", "--n", "2", "--out", str(tmp_path / "o"), "--condition", "migrane"])
+    assert r.exit_code == 2 and "unknown condition 'migrane'" in r.stderr and "migraine" in r.stderr
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
