@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Literal, Optional
@@ -35,6 +35,7 @@ SYSTEM_PROMPT = ("You are a careful health-triage assistant. You ask clarifying 
 P_IRRELEVANT_DETAIL = 0.3
 
 
+@lru_cache(maxsize=1)
 def generator_version() -> str:
     try:
         return metadata.version("scenegen")

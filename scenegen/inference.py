@@ -110,17 +110,28 @@ def _prior_logs(kb: KnowledgeBase, who: Demographics) -> tuple[tuple[str, ...], 
 def log_likelihoods(kb: KnowledgeBase, conds: tuple[str, ...], finding: str, answer: Answer,
                     observations: Observations) -> list[float]:
     """log P(answer | condition) for each condition in ``conds``."""
-    parent = kb.findings[finding].parent
-    chain_known = True
-    while parent is not None:
-        if observations.get(parent) is not True:
-            chain_known = False
-            break
-        parent = kb.findings[parent].parent
-    if chain_known:
+    if _parents_present(kb, finding, observations):
         table = _log_table(kb, finding, answer)
         return [table[c] for c in conds]
     return [math.log(max(answer_likelihood(kb, c, finding, answer, observations), 1e-300)) for c in conds]
+
+
+def _parents_present(kb: KnowledgeBase, finding: str, observations: Observations) -> bool:
+    parent = kb.findings[finding].parent
+    while parent is not None:
+        if observations.get(parent) is not True:
+            return False
+        parent = kb.findings[parent].parent
+    return True
+
+
+def _prob_table(kb: KnowledgeBase, finding: str, answer: Answer) -> dict[str, float]:
+    tables = kb.cache.setdefault("prob_tables", {})
+    key = (finding, answer)
+    table = tables.get(key)
+    if table is None:
+        table = tables[key] = {c: _base_likelihood(kb, c, finding, answer) for c in kb.conditions}
+    return table
 
 
 def _log_table(kb: KnowledgeBase, finding: str, answer: Answer) -> dict[str, float]:
@@ -202,8 +213,13 @@ def expected_gain(kb: KnowledgeBase, post: Posterior, finding: str, observations
     h_c = entropy(post.values())
     h_d = entropy(_by_disposition(post, disp_of).values())
     exp_c = exp_d = 0.0
+    askable_now = _parents_present(kb, finding, observations)
     for answer in outcomes(kb, finding):
-        joint = {c: p * answer_likelihood(kb, c, finding, answer, observations) for c, p in post.items()}
+        if askable_now:
+            table = _prob_table(kb, finding, answer)
+            joint = {c: p * table[c] for c, p in post.items()}
+        else:
+            joint = {c: p * answer_likelihood(kb, c, finding, answer, observations) for c, p in post.items()}
         pa = sum(joint.values())
         if pa <= 0:
             continue

@@ -19,6 +19,8 @@ Answer = Union[bool, str, frozenset]
 Observations = Mapping[str, Answer]
 
 MAX_AGE_MONTHS = 120 * 12
+#: ages (months, [from, to)) at which a pregnancy is accepted as plausible input
+PREGNANCY_MONTHS = (10 * 12, 60 * 12)
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class Demographics:
             raise UsageError(f"age {self.age_months} months is outside 0-{MAX_AGE_MONTHS} months (0-120 years)")
         if self.pregnant and self.sex is not Sex.female:
             raise UsageError("pregnant applies only to sex 'female'")
-        if self.pregnant and not 10 * 12 <= self.age_months < 60 * 12:
+        if self.pregnant and not PREGNANCY_MONTHS[0] <= self.age_months < PREGNANCY_MONTHS[1]:
             raise UsageError(f"pregnant at age {format_age(self.age_months)} is not plausible; valid ages are 10-59 years")
 
     @property

@@ -24,7 +24,6 @@ from .knowledge import KnowledgeBase
 from .yamlfile import LineDict, line_at, read_yaml
 
 ENV_LIBRARY = "SCENEGEN_LIBRARY"
-_REPRODUCTIVE_BANDS = {"adolescent", "adult"}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -184,6 +183,20 @@ def _read_files(root: Path) -> tuple[list[tuple[str, ContentFile, Any]], list[Pr
 # Cross-file checks
 
 
+def _reproductive_bands(settings: ModelSettings) -> set[str]:
+    """Age bands that overlap the ages at which pregnancy is plausible (scenegen.knowledge.PREGNANCY_MONTHS)."""
+    from .knowledge import PREGNANCY_MONTHS
+
+    lo, hi = PREGNANCY_MONTHS
+    out, start = set(), 0
+    for band in settings.age_bands:
+        end = band.below_months if band.below_months is not None else 10**9
+        if start < hi and end > lo:
+            out.add(band.id)
+        start = end
+    return out
+
+
 class _Checker:
     """Collects the library-wide problems; each method checks one rule."""
 
@@ -311,8 +324,9 @@ class _Checker:
             if c.pregnancy is Pregnancy.required:
                 if Sex.female not in c.sexes:
                     self.add("conditions", cid, ("pregnancy",), "pregnancy: required, but sexes does not include female")
-                if not _REPRODUCTIVE_BANDS & set(c.ages):
-                    self.add("conditions", cid, ("pregnancy",), f"pregnancy: required, but ages has none of {sorted(_REPRODUCTIVE_BANDS)}")
+                reproductive = _reproductive_bands(settings)
+                if not reproductive & set(c.ages):
+                    self.add("conditions", cid, ("pregnancy",), f"pregnancy: required, but ages has none of {sorted(reproductive)}")
             for i, comp in enumerate(c.complaints):
                 complaint = self.complaints.get(comp)
                 if complaint is None and comp in self.invalid["complaints"]:

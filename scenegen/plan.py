@@ -66,6 +66,20 @@ class Reasoner:
             return post, decide(self.kb, persona.demographics, obs, post)
         return self._memo(("assess",) + self._key(persona, obs), compute)
 
+    def exact(self, persona: PersonaDraw, obs: Observations, score: QuestionScore) -> QuestionScore:
+        """The chosen question's gain recomputed in plain Python, so numbers written to records are bit-stable."""
+        def compute():
+            post, _ = self.assess(persona, obs)
+            g = expected_gain(self.kb, focus(post), score.finding, obs)
+            return QuestionScore(score.finding, g.total, g.condition_gain, g.disposition_gain, score.red_flag, score.screens)
+        return self._memo(("exact", score.finding) + self._key(persona, obs), compute)
+
+    def differential(self, persona: PersonaDraw, obs: Observations) -> list[tuple[str, float]]:
+        def compute():
+            post, _ = self.assess(persona, obs)
+            return _differential(self.kb, post)
+        return self._memo(("differential",) + self._key(persona, obs), compute)
+
     def questions(self, persona: PersonaDraw, obs: Observations) -> list[QuestionScore]:
         def compute():
             post, decision = self.assess(persona, obs)
@@ -140,12 +154,6 @@ def _separates(kb: KnowledgeBase, finding: str, post: dict[str, float]) -> list[
         return max(values.values())
     ordered = sorted(plausible, key=lambda c: (score(c), c))
     return [ordered[-1], ordered[0]]
-
-
-def _exact(kb: KnowledgeBase, score: QuestionScore, post: dict[str, float], obs: Observations) -> QuestionScore:
-    """The chosen question's gain recomputed in plain Python, so numbers written to records are bit-stable."""
-    g = expected_gain(kb, focus(post), score.finding, obs)
-    return QuestionScore(score.finding, g.total, g.condition_gain, g.disposition_gain, score.red_flag, score.screens)
 
 
 def is_ambiguous(kb: KnowledgeBase, post: dict[str, float], decision: Decision) -> bool:
@@ -224,9 +232,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
                 extra.append(vol)
         user_parts = [answer_act] + (["volunteer"] if extra else [])
         messages.append(PlannedMessage("user", answer_act, user_parts, fid, answer, extra))
-        post_after, _ = reasoner.assess(persona, obs)
-        questions.append(QuestionTrace(len(messages) - 2, _exact(kb, best, post, asked_from), _separates(kb, fid, post),
-                                       answer, _differential(kb, post_after)[:5]))
+        questions.append(QuestionTrace(len(messages) - 2, reasoner.exact(persona, asked_from, best),
+                                       _separates(kb, fid, post), answer, reasoner.differential(persona, obs)[:5]))
 
     post, decision = reasoner.assess(persona, obs)
     if post.get(case.condition, 0.0) < kb.settings.plausible_threshold:
@@ -247,10 +254,10 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     messages.append(PlannedMessage("assistant", "disposition", final_parts))
     return Plan(
         messages=messages, opening_volunteered=volunteered,
-        differential_initial=_differential(kb, post0),
+        differential_initial=reasoner.differential(persona, {**{entry: True}, **{v: True for v in volunteered}}),
         plausible_initial={c: p for c, p in post0.items() if p >= kb.settings.plausible_threshold},
         entropy_initial=-sum(p * math.log2(p) for p in post0.values() if p > 0),
-        questions=questions, observations=dict(obs), differential_final=_differential(kb, post),
+        questions=questions, observations=dict(obs), differential_final=reasoner.differential(persona, obs),
         decision=decision, red_flags_unasked=unasked_red_flags(kb, obs, decision.plausible),
         disposition_message=len(messages) - 1, safety_net=safety, advice=advice, crisis=decision.crisis_resource,
     )

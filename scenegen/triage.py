@@ -224,6 +224,14 @@ class Assessment:
     decision: Decision
     red_flags_unasked: list[str]
     next_questions: list[QuestionScore] = field(default_factory=list)
+    _info_state: str | None = None
+
+    @property
+    def info_state(self) -> str:
+        """'needs_more_info' while an unasked red flag could still raise the disposition (clinical reference §1.7)."""
+        if self._info_state is not None:
+            return self._info_state
+        return "needs_more_info" if any(q.red_flag is not None for q in self.next_questions[:1]) else "sufficient"
 
     def as_dict(self) -> dict:
         return {
@@ -234,6 +242,7 @@ class Assessment:
             "reasons": [r.as_dict() for r in self.decision.reasons],
             "red_flags_present": list(self.decision.red_flags_present),
             "red_flags_unasked": self.red_flags_unasked,
+            "info_state": self.info_state,
             "crisis_resource": self.decision.crisis_resource.value,
             "next_questions": [q.as_dict() for q in self.next_questions],
         }
@@ -247,8 +256,9 @@ def assess(kb: KnowledgeBase, who: Demographics, observations: Observations, *, 
     decision = decide(kb, who, observations, post)
     threshold = kb.settings.differential_threshold
     differential = [(c, p) for c, p in ranked(post) if p >= threshold]
-    questions = score_questions(kb, post, observations, decision.plausible, decision.disposition, limit=n_questions)
-    return Assessment(differential, decision, unasked_red_flags(kb, observations, decision.plausible), questions)
+    questions = score_questions(kb, post, observations, decision.plausible, decision.disposition, limit=max(n_questions, 1))
+    result = Assessment(differential, decision, unasked_red_flags(kb, observations, decision.plausible), questions)
+    return result if n_questions >= 1 else Assessment(differential, decision, result.red_flags_unasked, [], result.info_state)
 
 
 def imply_parents(kb: KnowledgeBase, observations: Observations) -> dict:
