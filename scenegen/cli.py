@@ -67,7 +67,17 @@ def kb_check(library: Path | None, coverage: bool) -> None:
     from .report import summary
 
     knowledge = _load(library)
-    click.echo(summary(knowledge, coverage=coverage))
+    personas = None
+    if coverage:
+        from .load import resolve_library
+        from .personas import load_personas
+
+        try:
+            personas = load_personas(resolve_library(library))
+        except ContentError as exc:
+            click.echo(str(exc), err=True)
+            raise SystemExit(1) from None
+    click.echo(summary(knowledge, coverage=coverage, personas=personas))
 
 
 @kb.command("export")

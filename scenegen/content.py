@@ -119,6 +119,8 @@ class ModelSettings(Strict):
     plausible_threshold: float = Field(gt=0, lt=1, description="posterior at which a condition counts as plausible")
     differential_threshold: float = Field(gt=0, lt=1, description="posterior at which a condition is listed")
     disposition_gain_weight: float = Field(ge=0, description="weight of disposition gain against condition gain")
+    pregnancy_finding: Id | None = Field(
+        None, description="binary finding that a known pregnancy makes present (implied, never asked, when pregnant)")
     age_bands: list[AgeBand]
     sources: list[str] = Field(min_length=1)
 

@@ -284,6 +284,17 @@ class _Checker:
                     self.add("findings", key, ("parent",), "parent cycle: " + " -> ".join(cycle + [node]))
 
     # --- complaints and modifiers ---------------------------------------------------------------------
+    def check_settings(self) -> None:
+        fid = self.settings.pregnancy_finding if self.settings is not None else None
+        if fid is None:
+            return
+        f = self.findings.get(fid)
+        if f is None and fid not in self.invalid["findings"]:
+            self.problems.append(Problem("conditions/_model.yaml", 0, "model.pregnancy_finding",
+                                         self._unknown("finding", fid, self.findings)))
+        elif f is not None and f.type is not FindingType.binary:
+            self.problems.append(Problem("conditions/_model.yaml", 0, "model.pregnancy_finding", f"'{fid}' must be binary"))
+
     def check_complaints(self) -> None:
         for cid, c in self.complaints.items():
             f = self.findings.get(c.finding)
@@ -462,6 +473,7 @@ def load_knowledge_base(library: str | Path | None = None) -> KnowledgeBase:
     ch = _Checker(files, invalid, all_read=len(files) == len(_content_files(root / "conditions")))
     ch.collect()
     ch.check_findings()
+    ch.check_settings()
     ch.check_complaints()
     if ch.settings is not None:
         ch.check_conditions(ch.settings)

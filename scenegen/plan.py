@@ -23,7 +23,9 @@ from .knowledge import Answer, KnowledgeBase, Observations
 from .personas import PersonaLibrary
 from .rng import chance, pick
 from .sample import HiddenCase, PersonaDraw
-from .triage import Decision, QuestionScore, decide, modifier_applies, score_questions, unasked_red_flags
+from .triage import (
+    Decision, QuestionScore, baseline_observations, decide, modifier_applies, score_questions, unasked_red_flags,
+)
 
 Ambiguity = Literal["low", "medium", "high"]
 VOLUNTEERED_AT_OPENING = {"high": 0, "medium": 1, "low": 2}
@@ -172,7 +174,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     """
     style = pl.style(persona.style)
     entry = kb.complaints[case.complaint].finding
-    obs: dict[str, Answer] = {entry: True}
+    obs: dict[str, Answer] = {**baseline_observations(kb, persona.demographics), entry: True}
 
     # opening: the complaint, plus volunteered details when ambiguity is lower, while it stays ambiguous
     volunteered: list[str] = []
@@ -188,6 +190,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         obs = trial
         volunteered.append(fid)
         candidates = _volunteerable(kb, case, obs)
+    opening_obs = dict(obs)
     post0, decision0 = reasoner.assess(persona, obs)
     if not is_ambiguous(kb, post0, decision0):
         return None
@@ -254,7 +257,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     messages.append(PlannedMessage("assistant", "disposition", final_parts))
     return Plan(
         messages=messages, opening_volunteered=volunteered,
-        differential_initial=reasoner.differential(persona, {**{entry: True}, **{v: True for v in volunteered}}),
+        differential_initial=reasoner.differential(persona, opening_obs),
         plausible_initial={c: p for c, p in post0.items() if p >= kb.settings.plausible_threshold},
         entropy_initial=-sum(p * math.log2(p) for p in post0.values() if p > 0),
         questions=questions, observations=dict(obs), differential_final=reasoner.differential(persona, obs),

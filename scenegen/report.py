@@ -43,7 +43,25 @@ def _disposition_mix(kb: KnowledgeBase, conds: list[str]) -> str:
     return " ".join(f"{_SHORT[d]} {counts[d]}" for d in Disposition if counts[d])
 
 
-def summary(kb: KnowledgeBase, *, coverage: bool = False) -> str:
+def unreachable_conditions(kb: KnowledgeBase, personas) -> list[str]:
+    """Conditions that no persona of the library can have with any of their complaints, so no opening reaches them."""
+    from .content import Sex
+    from .knowledge import Demographics
+    from .sample import Filters, eligible
+
+    reachable: set[str] = set()
+    lo, hi = personas.pregnancy_ages_months
+    for group in personas.age_groups:
+        ages = {group.min_months, group.max_months}
+        ages |= {a for a in (lo, hi) if group.min_months <= a <= group.max_months}
+        for age in sorted(ages):
+            for sex in Sex:
+                for pregnant in ((False, True) if sex is Sex.female and lo <= age <= hi and personas.pregnancy_rate > 0 else (False,)):
+                    reachable |= {c for c, _, w in eligible(kb, Demographics(age, sex, pregnant), Filters()) if w > 0}
+    return sorted(set(kb.conditions) - reachable)
+
+
+def summary(kb: KnowledgeBase, *, coverage: bool = False, personas=None) -> str:
     """The text `scenegen kb check` prints for a library that loaded."""
     red_flags = kb.red_flags()
     lines = [
@@ -79,6 +97,10 @@ def summary(kb: KnowledgeBase, *, coverage: bool = False) -> str:
             lines.append(f"  {pair.a} ~ {pair.b}  [{', '.join(pair.complaints)}]  separation {pair.divergence:.2f}")
         unused = unused_findings(kb)
         lines += ["", f"Findings no condition uses: {len(unused)}"] + [f"  {f}" for f in unused]
+        if personas is not None:
+            unreachable = unreachable_conditions(kb, personas)
+            lines += ["", f"Conditions no generated opening can reach (no persona can have them): {len(unreachable)}"]
+            lines += [f"  {c}" for c in unreachable]
     warns = warnings(kb)
     lines += ["", f"Warnings: {len(warns)}"] + [f"  {w}" for w in warns]
     return "\n".join(lines)

@@ -164,7 +164,10 @@ def sample_case(kb: KnowledgeBase, persona: PersonaDraw, rng: random.Random, fil
         return None
     cid, comp, _ = weighted_pick(rng, options, weights)
     seed = int(rng.random() * 2 ** 53)
-    return HiddenCase(cid, comp, sample_truth(kb, cid, comp, rng), kb, seed)
+    truth = sample_truth(kb, cid, comp, rng)
+    if persona.pregnant and kb.settings.pregnancy_finding is not None:
+        truth[kb.settings.pregnancy_finding] = True  # a known pregnancy is a fact of the case, whatever was drawn
+    return HiddenCase(cid, comp, truth, kb, seed)
 
 
 def check_filters(kb: KnowledgeBase, filters: Filters) -> None:

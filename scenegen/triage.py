@@ -251,7 +251,7 @@ class Assessment:
 def assess(kb: KnowledgeBase, who: Demographics, observations: Observations, *, n_questions: int = 5) -> Assessment:
     """Differential, safety-first disposition with reasons, unasked red flags and next best questions."""
     validate_observations(kb, observations)
-    observations = imply_parents(kb, observations)
+    observations = imply_parents(kb, {**baseline_observations(kb, who), **observations})
     post = posterior(kb, who, observations)
     decision = decide(kb, who, observations, post)
     threshold = kb.settings.differential_threshold
@@ -259,6 +259,12 @@ def assess(kb: KnowledgeBase, who: Demographics, observations: Observations, *, 
     questions = score_questions(kb, post, observations, decision.plausible, decision.disposition, limit=max(n_questions, 1))
     result = Assessment(differential, decision, unasked_red_flags(kb, observations, decision.plausible), questions)
     return result if n_questions >= 1 else Assessment(differential, decision, result.red_flags_unasked, [], result.info_state)
+
+
+def baseline_observations(kb: KnowledgeBase, who: Demographics) -> dict:
+    """What the demographics already tell: a known pregnancy makes the library's pregnancy finding present."""
+    fid = kb.settings.pregnancy_finding
+    return {fid: True} if who.pregnant and fid is not None else {}
 
 
 def imply_parents(kb: KnowledgeBase, observations: Observations) -> dict:

@@ -1,0 +1,115 @@
+"""The bundled library, validated whole: breadth, sources, codes, demographics, reachability."""
+
+from __future__ import annotations
+
+import warnings
+from collections import Counter
+from functools import lru_cache
+
+import pytest
+
+from scenegen.content import Disposition, FindingType, Pregnancy, Sex
+from scenegen.generate import GenerateConfig, Generator, Library
+from scenegen.load import bundled_library
+from scenegen.personas import load_personas
+from scenegen.report import unreachable_conditions, warnings as library_warnings
+
+EMERGENCY = {Disposition.emergency_ambulance, Disposition.emergency_department}
+LOW = {Disposition.routine, Disposition.self_care}
+
+
+@lru_cache(maxsize=1)
+def lib() -> Library:
+    return Library.load()
+
+
+def test_breadth_matches_the_issue(bundled_kb):
+    kb = bundled_kb
+    assert len(kb.conditions) >= 100
+    assert len(kb.complaints) >= 15
+    assert len({c.specialty for c in kb.conditions.values()}) >= 12
+    assert len(kb.findings) >= 300
+    by_level = Counter(c.disposition for c in kb.conditions.values())
+    assert all(by_level[d] >= 10 for d in Disposition), by_level
+
+
+def test_required_specialties_and_conditions_are_present(bundled_kb):
+    ids = set(bundled_kb.conditions)
+    for must in ["sepsis", "bacterial_meningitis", "cauda_equina_syndrome", "diabetic_ketoacidosis", "hypoglycaemia_treated_diabetes",
+                 "anaphylaxis", "paracetamol_overdose", "ectopic_pregnancy", "threatened_miscarriage", "pre_eclampsia",
+                 "febrile_young_infant_serious_bacterial_infection", "croup", "bronchiolitis", "gastroenteritis_dehydration_child",
+                 "delirium", "hip_fracture", "suicidal_ideation_with_plan", "panic_attack"]:
+        assert must in ids, must
+
+
+def test_every_complaint_holds_an_emergency_and_a_low_acuity_condition(bundled_kb):
+    for comp in bundled_kb.complaints:
+        levels = {c.disposition for c in bundled_kb.conditions.values() if comp in c.complaints}
+        assert levels & EMERGENCY, comp
+        assert levels & LOW, comp
+
+
+def test_every_icd10cm_code_is_a_billable_code_of_the_code_set(bundled_kb):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm as cm
+    for cid, c in bundled_kb.conditions.items():
+        assert cm.is_valid_item(c.icd10) and cm.is_leaf(c.icd10), (cid, c.icd10)
+
+
+def test_every_condition_and_red_flag_cites_a_source(bundled_kb):
+    for cid, c in bundled_kb.conditions.items():
+        assert c.sources and all(len(s.strip()) > 10 for s in c.sources), cid
+    for fid, f in bundled_kb.red_flags().items():
+        assert f.red_flag.source and len(f.red_flag.source.strip()) > 10, fid
+    for m in bundled_kb.modifiers:
+        assert len(m.source) > 10, m.id
+
+
+def test_findings_have_three_lay_phrasings_and_a_question(bundled_kb):
+    for fid, f in bundled_kb.findings.items():
+        assert f.question.endswith("?"), fid
+        if f.type is FindingType.binary:
+            assert len(f.lay) >= 3, fid
+            assert f.ask, fid
+        else:
+            assert all(v.lay for v in f.values), fid
+
+
+def test_lay_phrasings_carry_no_pronouns(bundled_kb):
+    """Templates wrap lay phrasings for the patient and for a carer alike, so they must not say 'my' or 'I'."""
+    import re
+
+    bad = re.compile(r"\b(i|i'm|i've|my|me|mine)\b", re.IGNORECASE)
+    offenders = [(fid, p) for fid, f in bundled_kb.findings.items() for p in f.lay if bad.search(p)]
+    offenders += [(c.id, p) for c in bundled_kb.complaints.values() for p in c.lay if bad.search(p)]
+    assert offenders == []
+
+
+def test_demographic_gating(bundled_kb):
+    for cid, c in bundled_kb.conditions.items():
+        if c.pregnancy is Pregnancy.required:
+            assert c.sexes == [Sex.female], cid
+    assert "young_infant" not in bundled_kb.conditions["gout_flare"].ages
+    assert bundled_kb.conditions["ectopic_pregnancy"].sexes == [Sex.female]
+    assert "older_adult" not in bundled_kb.conditions["febrile_young_infant_serious_bacterial_infection"].ages
+
+
+def test_no_warnings_and_every_condition_is_reachable(bundled_kb):
+    assert library_warnings(bundled_kb) == []
+    assert unreachable_conditions(bundled_kb, load_personas(bundled_library())) == []
+
+
+def test_every_condition_can_be_generated():
+    gen_lib = lib()
+    for cid in sorted(gen_lib.kb.conditions):
+        r = Generator(gen_lib, GenerateConfig(seed=1, conditions=(cid,))).record(0)
+        assert r.case.condition == cid
+
+
+def test_every_complaint_yields_openings_ambiguous_across_dispositions():
+    gen_lib = lib()
+    for comp in sorted(gen_lib.kb.complaints):
+        r = Generator(gen_lib, GenerateConfig(seed=2, complaints=(comp,))).record(0)
+        assert r.case.complaint == comp
+        assert r.ambiguity.plausible_initial >= 2 and len(r.ambiguity.dispositions_initial) >= 2, comp
