@@ -17,7 +17,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Literal, Optional
 
-from .content import CrisisResource, Disposition, FindingType
+from .content import CrisisResource, Disposition, FindingKind, FindingType
 from .inference import expected_gain, focus, posterior, ranked
 from .knowledge import Answer, KnowledgeBase, Observations
 from .personas import PersonaLibrary
@@ -132,11 +132,17 @@ def _differential(kb: KnowledgeBase, post: dict[str, float]) -> list[tuple[str, 
 
 
 def _volunteerable(kb: KnowledgeBase, case: HiddenCase, obs: Observations) -> list[str]:
-    """True, present, non-red-flag binary findings of the hidden condition not yet known."""
+    """True, present, non-red-flag symptoms and signs of the hidden condition not yet known.
+
+    Red flags are left for the assistant to ask; history and risk factors ('diabetes') are not what people
+    volunteer as part of what is wrong.
+    """
     out = []
     for fid in sorted(kb.likelihoods[case.condition]):
         f = kb.findings[fid]
         if fid in obs or f.type is not FindingType.binary or f.red_flag is not None:
+            continue
+        if f.kind not in (FindingKind.symptom, FindingKind.sign):
             continue
         if case.answer(fid) is True and (f.parent is None or obs.get(f.parent) is True):
             out.append(fid)

@@ -44,15 +44,92 @@ class Rendered:
     templates: list[list[str]]  # per message: the variant ids used
 
 
+_AGREE = {  # second-person verb -> third-person singular, for "you <verb>" turned into "he <verb>"
+    "are": "is", "were": "was", "have": "has", "do": "does", "don't": "doesn't", "feel": "feels", "get": "gets",
+    "need": "needs", "notice": "notices", "take": "takes", "go": "goes", "think": "thinks", "try": "tries",
+    "wake": "wakes", "stand": "stands", "walk": "walks", "breathe": "breathes", "swallow": "swallows",
+    "pass": "passes", "eat": "eats", "drink": "drinks", "lie": "lies", "sit": "sits", "move": "moves",
+    "bend": "bends", "keep": "keeps", "look": "looks", "press": "presses", "use": "uses", "smoke": "smokes",
+    "hear": "hears", "see": "sees", "know": "knows", "remember": "remembers", "find": "finds", "want": "wants",
+    "haven't": "hasn't", "aren't": "isn't", "weren't": "wasn't",
+}
+_UNCHANGED = {"can", "can't", "cannot", "could", "couldn't", "will", "would", "won't", "should", "must", "may", "might",
+              "did", "didn't", "had", "hadn't", "felt", "got", "took", "went", "woke", "hit", "fell", "lost", "ate",
+              "drank", "saw", "heard", "began", "came", "knew", "thought", "bit", "swallowed", "sat", "stood", "ran"}
+_CONTRACTIONS = {"you've": "{s}'s", "you're": "{s}'s", "you'd": "{s}'d", "you'll": "{s}'ll", "yourself": "{r}"}
+
+
+_AUX_AGREE = {"have": "has", "do": "does", "are": "is", "were": "was", "don't": "doesn't", "haven't": "hasn't",
+              "aren't": "isn't", "weren't": "wasn't", "did": "did", "didn't": "didn't", "can": "can", "can't": "can't",
+              "could": "could", "will": "will", "would": "would", "had": "had", "should": "should"}
+_ADVERBS = {"already", "also", "still", "usually", "ever", "just", "only", "suddenly", "recently", "often", "sometimes",
+            "really", "now", "then", "normally", "even"}
+
+
+def _third_person(text: str, pronouns: Mapping[str, str]) -> str:
+    """Second person to third person: 'you feel' -> 'he feels', 'have you had' -> 'has he had', 'your' -> 'his'."""
+    subj, obj, poss = pronouns["subj"], pronouns["obj"], pronouns["poss"]
+    reflexive = "herself" if subj == "she" else "himself"
+    tokens = re.split(r"(\W+)", text)
+    words = [i for i, t in enumerate(tokens) if t and not re.fullmatch(r"\W+", t)]
+    for n, i in enumerate(words):
+        low = tokens[i].lower()
+        if low in _CONTRACTIONS:
+            tokens[i] = _CONTRACTIONS[low].format(s=subj, r=reflexive)
+        elif low == "your":
+            tokens[i] = poss
+        elif low == "you":
+            prev = tokens[words[n - 1]].lower() if n > 0 else ""
+            following = [j for j in words[n + 1:] if tokens[j].lower() not in _ADVERBS]
+            nxt = following[0] if following else None
+            if prev in _AUX_AGREE:  # inverted question: 'have you had' -> 'has he had'
+                tokens[i] = subj
+                tokens[words[n - 1]] = _match_case(tokens[words[n - 1]], _AUX_AGREE[prev])
+            elif prev in _TAKES_OBJECT:  # 'wake you', 'to you', 'with you'
+                tokens[i] = obj
+            else:  # the subject of its clause: the verb after it agrees
+                tokens[i] = subj
+                if nxt is not None:
+                    tokens[nxt] = _agree(tokens[nxt])
+    return "".join(tokens)
+
+
+_TAKES_OBJECT = {"to", "with", "for", "at", "about", "of", "from", "by", "on", "in", "into", "onto", "near", "around",
+                 "than", "like", "without", "over", "under", "behind", "wake", "wakes", "make", "makes", "let", "lets",
+                 "help", "helps", "tell", "tells", "give", "gives", "ask", "asks", "see", "sees", "stop", "stops",
+                 "keep", "keeps", "bother", "bothers", "affect", "affects", "worry", "worries", "told", "given", "asked"}
+
+
+def _agree(verb: str) -> str:
+    """The third-person singular of a present-tense verb that followed 'you'; other words unchanged."""
+    low = verb.lower()
+    if low in _AGREE:
+        return _AGREE[low]
+    if low in _UNCHANGED or not low.isalpha() or low.endswith("ed") or low in {"and", "or", "if", "that", "who", "a", "the"}:
+        return verb
+    if re.search(r"[^aeiou]y$", low):
+        return verb[:-1] + "ies"
+    if re.search(r"(s|sh|ch|x|z|o)$", low):
+        return verb + "es"
+    return verb + "s"
+
+
+def _match_case(original: str, word: str) -> str:
+    return word[:1].upper() + word[1:] if original[:1].isupper() else word
+
+
 def proxy_question(question: str, who_ref: str, pronouns: Mapping[str, str]) -> Optional[str]:
-    """'Do you have a cough?' -> 'Does your son have a cough?'; None when the wording cannot be turned safely."""
+    """'Do you feel sick?' -> 'Does your son feel sick?'; None when the wording cannot be turned safely."""
     for pattern, lead in _PROXY_LEADS:
-        if pattern.search(question):
-            out = pattern.sub(lead.format(ref=who_ref, poss=f"{pronouns['poss']}"), question, count=1)
-            out = re.sub(r"\byour\b", pronouns["poss"], out)
-            out = re.sub(r"\byou\b", pronouns["obj"], out)
-            return None if _YOU.search(out) else out
-    return None
+        m = pattern.search(question)
+        if m:
+            rest = _third_person(question[m.end():], pronouns)
+            return None if _YOU.search(rest) else lead.format(ref=who_ref, poss=pronouns["poss"]) + rest
+    if not _YOU.search(question):
+        return question  # already neutral ("Does the pain come in waves?")
+    out = _third_person(question, pronouns)
+    out = out[:1].upper() + out[1:]
+    return None if _YOU.search(out) else out
 
 
 class Realiser:
@@ -85,10 +162,13 @@ class Realiser:
         facts.update(extra)
         return facts
 
-    def _choose(self, act: str, facts: Mapping[str, str], rng: random.Random, keep: VariantFilter) -> Variant:
+    def _choose(self, act: str, facts: Mapping[str, str], rng: random.Random, keep: VariantFilter,
+                last: Optional[str] = None) -> Variant:
         options = self.templates.candidates(act, facts)
         if keep is not None:
             options = [v for v in options if keep(v)]
+        if last is not None and len(options) > 1:
+            options = [v for v in options if v.id != last]  # no wording twice in a row for the same act
         # most specific first: variants written for this tone or speaker are preferred over generic ones
         best = max((len(v.when) for v in options), default=0)
         specific = [v for v in options if len(v.when) == best and best > 0 and "tone" in v.when]
@@ -114,11 +194,13 @@ class Realiser:
         base = self._base(persona, name)
         out: list[tuple[str, str]] = []
         used: list[list[str]] = []
+        last: dict[str, str] = {}
         for msg in plan.messages:
             texts, ids = [], []
             for part in msg.parts:
                 ctx, facts = self._context(part, msg, plan, persona, case, base, detail, rng)
-                variant = self._choose(part, facts, rng, keep)
+                variant = self._choose(part, facts, rng, keep, last.get(part))
+                last[part] = variant.id
                 texts.append(TemplateLibrary.render(variant, ctx))
                 ids.append(variant.id)
             out.append((msg.role, " ".join(t for t in texts if t)))
@@ -177,8 +259,10 @@ class Realiser:
     def _age_phrase(persona: PersonaDraw, base: dict[str, Any]) -> str:
         subj = base["p"]["subj"].capitalize()
         age = format_age(persona.age_months)
+        if persona.age_months == 0:
+            return f"{subj}'s a newborn, not yet a month old."
         if persona.age_months < 24:
-            return f"{subj}'s {age} old."
+            return f"{subj}'s {age} old." if persona.age_months > 1 else f"{subj}'s a month old."
         return f"{subj}'s {persona.age_months // 12}."
 
 
