@@ -198,6 +198,8 @@ class Generator:
         return fake.first_name_female() if persona.sex.value == "female" else fake.first_name_male()  # type: ignore[attr-defined]
 
     def _build(self, index: int, split: str, persona: PersonaDraw, case: HiddenCase, plan: Plan) -> Record:
+        """Assemble the record. Nested parts are built with model_construct (no re-validation of what this code
+        just made); the record itself is validated, and the tests validate every record against the schema."""
         c = self.config
         kb = self.lib.kb
         rng_words = stream(c.seed, index, "words")
@@ -205,20 +207,20 @@ class Generator:
         details = self.lib.personas.irrelevant_details
         detail = pick(rng_words, details) if details and chance(rng_words, P_IRRELEVANT_DETAIL) else ""
         rendered = self.realiser.render(plan, persona, case, name, detail, rng_words, self._keep(split))
-        messages = [Message(role=r, content=t) for r, t in rendered.messages]
-        turns = [Turn(act=m.act, finding=m.finding, answer=_answer_json(m.answer) if m.role == "user" else None,
+        messages = [Message.model_construct(role=r, content=t) for r, t in rendered.messages]
+        turns = [Turn.model_construct(act=m.act, finding=m.finding, answer=_answer_json(m.answer) if m.role == "user" else None,
                       parts=list(m.parts), templates=ids, volunteered=list(m.volunteered))
                  for m, ids in zip(plan.messages, rendered.templates)]
         offset = 0
         if c.system_prompt:
-            messages.insert(0, Message(role="system", content=SYSTEM_PROMPT))
-            turns.insert(0, Turn(act="system", finding=None, answer=None, parts=["system"], templates=[], volunteered=[]))
+            messages.insert(0, Message.model_construct(role="system", content=SYSTEM_PROMPT))
+            turns.insert(0, Turn.model_construct(act="system", finding=None, answer=None, parts=["system"], templates=[], volunteered=[]))
             offset = 1
         d = plan.decision
         gold = Gold(
             differential_initial=_diff(plan.differential_initial),
             differential_final=_diff(plan.differential_final),
-            questions=[QuestionGold(
+            questions=[QuestionGold.model_construct(
                 turn=q.message + offset, finding=q.score.finding, expected_gain=round(q.score.expected_gain, 6),
                 condition_gain=round(q.score.condition_gain, 6), disposition_gain=round(q.score.disposition_gain, 6),
                 red_flag=q.score.red_flag is not None, screens=q.score.screens, separates=q.separates, answer=_answer_json(q.answer),
@@ -226,7 +228,7 @@ class Generator:
             reasoning=reasoning(kb, persona, case, plan),
             disposition=d.disposition.value, level4=d.disposition.level4, level3=d.disposition.level3,  # type: ignore[arg-type]
             max_hours_to_care=d.disposition.max_hours_to_care, disposition_turn=plan.disposition_message + offset,
-            reasons=[Reason(kind=r.kind, id=r.id, disposition=r.disposition.value, detail=r.detail) for r in d.decisive],
+            reasons=[Reason.model_construct(kind=r.kind, id=r.id, disposition=r.disposition.value, detail=r.detail) for r in d.decisive],
             red_flags_present=list(d.red_flags_present), red_flags_unasked=list(plan.red_flags_unasked),
             safety_net=list(plan.safety_net), crisis_resource=plan.crisis.value,  # type: ignore[arg-type]
         )
@@ -273,7 +275,7 @@ def situations(lib: Library, act: str) -> list[dict[str, str]]:
 
 
 def _diff(entries) -> list[DifferentialEntry]:
-    return [DifferentialEntry(condition=c, p=round(p, 6)) for c, p in entries]
+    return [DifferentialEntry.model_construct(condition=c, p=round(p, 6)) for c, p in entries]
 
 
 def _values(answer) -> list[str]:
@@ -319,12 +321,12 @@ def reasoning(kb: KnowledgeBase, persona: PersonaDraw, case: HiddenCase, plan: P
     d = plan.decision
     rationale = "; ".join(r.detail for r in d.decisive)
     return [
-        ReasoningStep(step="problem_representation", text=rep, findings=[kb.complaints[case.complaint].finding] + valued),
-        ReasoningStep(step="pertinent_positives", text=names(positives), findings=positives),
-        ReasoningStep(step="pertinent_negatives", text=names(negatives), findings=negatives),
-        ReasoningStep(step="red_flags_checked", text=", ".join(
+        ReasoningStep.model_construct(step="problem_representation", text=rep, findings=[kb.complaints[case.complaint].finding] + valued),
+        ReasoningStep.model_construct(step="pertinent_positives", text=names(positives), findings=positives),
+        ReasoningStep.model_construct(step="pertinent_negatives", text=names(negatives), findings=negatives),
+        ReasoningStep.model_construct(step="red_flags_checked", text=", ".join(
             f"{kb.findings[f].name.lower()}: {'present' if obs[f] is True else 'absent'}" for f in flags) or "none asked",
             findings=flags),
-        ReasoningStep(step="disposition_rationale", text=f"{d.disposition.value}: {rationale}",
+        ReasoningStep.model_construct(step="disposition_rationale", text=f"{d.disposition.value}: {rationale}",
                       findings=[r.id for r in d.decisive if r.kind == "red_flag"]),
     ]

@@ -45,6 +45,7 @@ class Reasoner:
         self.kb = kb
         self.cache_size = cache_size
         self._cache: OrderedDict[tuple, Any] = OrderedDict()
+        self._last_key: tuple | None = None
 
     def _memo(self, key: tuple, compute):
         hit = self._cache.get(key)
@@ -58,9 +59,16 @@ class Reasoner:
         return value
 
     def _key(self, persona: PersonaDraw, obs: Observations) -> tuple:
+        """Everything the inference depends on: age band, sex, pregnancy, modifiers in force, observations."""
+        state = frozenset(obs.items())
+        cached = self._last_key
+        if cached is not None and cached[0] is persona and cached[1] == state:
+            return cached[2]
         who = persona.demographics
         mods = tuple(m.id for m in self.kb.modifiers if modifier_applies(m, who, obs))
-        return (self.kb.age_band(who.age_months), who.sex, who.pregnant, mods, frozenset(obs.items()))
+        key = (self.kb.age_band(who.age_months), who.sex, who.pregnant, mods, state)
+        self._last_key = (persona, state, key)
+        return key
 
     def assess(self, persona: PersonaDraw, obs: Observations) -> tuple[dict[str, float], Decision]:
         def compute():
@@ -128,7 +136,7 @@ class Plan:
 
 def _differential(kb: KnowledgeBase, post: dict[str, float]) -> list[tuple[str, float]]:
     t = kb.settings.differential_threshold
-    return [(c, p) for c, p in ranked(post) if p >= t]
+    return ranked({c: p for c, p in post.items() if p >= t})
 
 
 def _volunteerable(kb: KnowledgeBase, case: HiddenCase, obs: Observations) -> list[str]:
@@ -149,8 +157,8 @@ def _volunteerable(kb: KnowledgeBase, case: HiddenCase, obs: Observations) -> li
     return out
 
 
-def _separates(kb: KnowledgeBase, finding: str, post: dict[str, float]) -> list[str]:
-    plausible = [c for c, p in ranked(post)[:8] if p >= kb.settings.differential_threshold]
+def _separates(kb: KnowledgeBase, finding: str, differential: list[tuple[str, float]]) -> list[str]:
+    plausible = [c for c, _ in differential[:8]]
     if len(plausible) < 2:
         return plausible
     f = kb.findings[finding]
@@ -242,7 +250,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         user_parts = [answer_act] + (["volunteer"] if extra else [])
         messages.append(PlannedMessage("user", answer_act, user_parts, fid, answer, extra))
         questions.append(QuestionTrace(len(messages) - 2, reasoner.exact(persona, asked_from, best),
-                                       _separates(kb, fid, post), answer, reasoner.differential(persona, obs)[:5]))
+                                       _separates(kb, fid, reasoner.differential(persona, asked_from)), answer,
+                                       reasoner.differential(persona, obs)[:5]))
 
     post, decision = reasoner.assess(persona, obs)
     if post.get(case.condition, 0.0) < kb.settings.plausible_threshold:

@@ -68,9 +68,14 @@ class TemplateLibrary:
 
     def __init__(self, variants: dict[str, list[Variant]]):
         self.variants = variants
+        self._candidates: dict[tuple, list[Variant]] = {}
 
     def candidates(self, act: str, facts: Mapping[str, str]) -> list[Variant]:
-        return [v for v in self.variants.get(act, []) if v.matches(facts)]
+        key = (act, tuple(sorted(facts.items())))
+        hit = self._candidates.get(key)
+        if hit is None:
+            hit = self._candidates[key] = [v for v in self.variants.get(act, []) if v.matches(facts)]
+        return hit
 
     @staticmethod
     def render(variant: Variant, context: Mapping[str, Any]) -> str:

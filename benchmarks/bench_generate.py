@@ -1,0 +1,52 @@
+"""Throughput and peak memory of `scenegen generate` on one process. Run by hand, not in CI:
+
+    python benchmarks/bench_generate.py            # 10,000 and 100,000 records
+    python benchmarks/bench_generate.py 2000       # a quick look
+
+Each size runs in a fresh subprocess so that its peak resident memory is its own. Library loading is
+reported separately from generation, since it happens once per run.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+
+CHILD = r"""
+import json, resource, sys, time
+from pathlib import Path
+from scenegen.generate import GenerateConfig, Generator, Library
+from scenegen.write import write_dataset
+
+n, out = int(sys.argv[1]), Path(sys.argv[2])
+t0 = time.perf_counter()
+lib = Library.load()
+gen = Generator(lib, GenerateConfig(seed=1))
+t1 = time.perf_counter()
+marks = {}
+def progress(_):
+    progress.count += 1
+    if progress.count in (n // 10, n // 2, n):
+        marks[progress.count] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+progress.count = 0
+manifest = write_dataset(gen, n, out, progress=progress)
+t2 = time.perf_counter()
+print(json.dumps({"n": n, "load_s": round(t1 - t0, 2), "generate_s": round(t2 - t1, 2),
+                  "dialogues_per_s": round(n / (t2 - t1), 1), "peak_rss_mib": marks,
+                  "bytes": sum((out / f).stat().st_size for f in ("train.jsonl", "test.jsonl"))}))
+"""
+
+
+def run(n: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        done = subprocess.run([sys.executable, "-c", CHILD, str(n), tmp], check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+if __name__ == "__main__":
+    sizes = [int(a) for a in sys.argv[1:]] or [10_000, 100_000]
+    for n in sizes:
+        result = run(n)
+        print(json.dumps(result))
