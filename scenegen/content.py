@@ -191,6 +191,8 @@ class Finding(Strict):
     lay: list[str] = Field(default_factory=list, description="how patients say it (noun phrases, no pronouns)")
     values: list[FindingValue] = Field(default_factory=list)
     red_flag: RedFlag | None = None
+    ages: list[Id] = Field(default_factory=list,
+                           description="age bands in which a patient or carer can report it; empty means every age")
 
     @model_validator(mode="after")
     def _shape_matches_type(self) -> "Finding":

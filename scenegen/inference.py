@@ -250,10 +250,12 @@ def focus(post: Posterior, floor: float = 1e-4) -> Posterior:
     return {c: p / total for c, p in kept.items()}
 
 
-def relevant_findings(kb: KnowledgeBase, post: Posterior, observations: Observations) -> list[str]:
-    """Askable findings with an edge to at least one condition still in ``post``."""
+def relevant_findings(kb: KnowledgeBase, post: Posterior, observations: Observations,
+                      age_band: str | None = None) -> list[str]:
+    """Askable findings with an edge to at least one condition still in ``post``, reportable at this age."""
     linked = {fid for c in post for fid in kb.likelihoods[c]}
-    return [fid for fid in askable(kb, observations) if fid in linked]
+    return [fid for fid in askable(kb, observations) if fid in linked
+            and (age_band is None or kb.reportable(fid, age_band))]
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -45,6 +45,10 @@ class Demographics:
 
 
 def format_age(months: int) -> str:
+    if months < 1:
+        return "under 1 month"
+    if months == 1:
+        return "1 month"
     return f"{months} months" if months < 24 else f"{months // 12} years"
 
 
@@ -75,6 +79,11 @@ class KnowledgeBase:
             if band.below_months is None or age_months < band.below_months:
                 return band.id
         raise AssertionError("the last age band is unbounded")
+
+    def reportable(self, finding: str, age_band: str) -> bool:
+        """Whether someone in this age band (or their carer) can report the finding at all."""
+        ages = self.findings[finding].ages
+        return not ages or age_band in ages
 
     def prior(self, condition: str, who: Demographics) -> float:
         """Relative prior weight of a condition for this person; 0 where it cannot occur."""

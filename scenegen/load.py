@@ -284,6 +284,13 @@ class _Checker:
                     self.add("findings", key, ("parent",), "parent cycle: " + " -> ".join(cycle + [node]))
 
     # --- complaints and modifiers ---------------------------------------------------------------------
+    def check_finding_ages(self, settings: ModelSettings) -> None:
+        bands = {b.id for b in settings.age_bands}
+        for fid, f in self.findings.items():
+            for i, band in enumerate(f.ages):
+                if band not in bands:
+                    self.add("findings", fid, ("ages", i), self._unknown("age band", band, bands))
+
     def check_settings(self) -> None:
         fid = self.settings.pregnancy_finding if self.settings is not None else None
         if fid is None:
@@ -477,6 +484,7 @@ def load_knowledge_base(library: str | Path | None = None) -> KnowledgeBase:
     ch.check_complaints()
     if ch.settings is not None:
         ch.check_conditions(ch.settings)
+        ch.check_finding_ages(ch.settings)
     problems += ch.problems
     if problems:
         raise ContentError(problems)

@@ -93,7 +93,8 @@ class Reasoner:
     def questions(self, persona: PersonaDraw, obs: Observations) -> list[QuestionScore]:
         def compute():
             post, decision = self.assess(persona, obs)
-            return score_questions(self.kb, post, obs, decision.plausible, decision.disposition, limit=1)
+            band = self.kb.age_band(persona.age_months)
+            return score_questions(self.kb, post, obs, decision.plausible, decision.disposition, age_band=band, limit=1)
         return self._memo(("questions",) + self._key(persona, obs), compute)
 
 
@@ -139,7 +140,7 @@ def _differential(kb: KnowledgeBase, post: dict[str, float]) -> list[tuple[str, 
     return ranked({c: p for c, p in post.items() if p >= t})
 
 
-def _volunteerable(kb: KnowledgeBase, case: HiddenCase, obs: Observations) -> list[str]:
+def _volunteerable(kb: KnowledgeBase, case: HiddenCase, obs: Observations, age_band: str) -> list[str]:
     """True, present, non-red-flag symptoms and signs of the hidden condition not yet known.
 
     Red flags are left for the assistant to ask; history and risk factors ('diabetes') are not what people
@@ -152,7 +153,7 @@ def _volunteerable(kb: KnowledgeBase, case: HiddenCase, obs: Observations) -> li
             continue
         if f.kind not in (FindingKind.symptom, FindingKind.sign):
             continue
-        if case.answer(fid) is True and (f.parent is None or obs.get(f.parent) is True):
+        if case.answer(fid) is True and (f.parent is None or obs.get(f.parent) is True) and kb.reportable(fid, age_band):
             out.append(fid)
     return out
 
@@ -187,12 +188,13 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     support), so that every record's gold keeps the hidden condition in the final differential.
     """
     style = pl.style(persona.style)
+    band = kb.age_band(persona.age_months)
     entry = kb.complaints[case.complaint].finding
     obs: dict[str, Answer] = {**baseline_observations(kb, persona.demographics), entry: True}
 
     # opening: the complaint, plus volunteered details when ambiguity is lower, while it stays ambiguous
     volunteered: list[str] = []
-    candidates = _volunteerable(kb, case, obs)
+    candidates = _volunteerable(kb, case, obs, band)
     for _ in range(VOLUNTEERED_AT_OPENING[settings.ambiguity]):
         if not candidates:
             break
@@ -203,7 +205,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
             break
         obs = trial
         volunteered.append(fid)
-        candidates = _volunteerable(kb, case, obs)
+        candidates = _volunteerable(kb, case, obs, band)
     opening_obs = dict(obs)
     post0, decision0 = reasoner.assess(persona, obs)
     if not is_ambiguous(kb, post0, decision0):
@@ -242,7 +244,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
             obs[fid] = truth
         extra: list[str] = []
         if not unsure and chance(rng, style.volunteer_rate):
-            options = _volunteerable(kb, case, obs)
+            options = _volunteerable(kb, case, obs, band)
             if options:
                 vol = pick(rng, options)
                 obs[vol] = True
@@ -257,7 +259,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     if post.get(case.condition, 0.0) < kb.settings.plausible_threshold:
         return None
     final_parts = ["disposition"]
-    safety = safety_net(kb, obs, decision, post, case.complaint)
+    safety = safety_net(kb, obs, decision, post, case.complaint, band)
     if safety:
         final_parts.append("safety_net")
     advice = []
@@ -276,13 +278,13 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         plausible_initial={c: p for c, p in post0.items() if p >= kb.settings.plausible_threshold},
         entropy_initial=-sum(p * math.log2(p) for p in post0.values() if p > 0),
         questions=questions, observations=dict(obs), differential_final=reasoner.differential(persona, obs),
-        decision=decision, red_flags_unasked=unasked_red_flags(kb, obs, decision.plausible),
+        decision=decision, red_flags_unasked=unasked_red_flags(kb, obs, decision.plausible, band),
         disposition_message=len(messages) - 1, safety_net=safety, advice=advice, crisis=decision.crisis_resource,
     )
 
 
 def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, post: dict[str, float],
-               complaint: str, limit: int = 4) -> list[str]:
+               complaint: str, age_band: str, limit: int = 4) -> list[str]:
     """Red-flag warnings for the conditions still in view that were not reported present, most urgent first.
 
     Taken from the plausible conditions and the top of the differential; where those have no red flag, from
@@ -293,7 +295,8 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, post: d
     in_view += [c for c, _ in ranked(post)[:3] if c not in in_view]
 
     def flags_of(conditions) -> set[str]:
-        found = {fid for c in conditions for fid in kb.likelihoods[c] if kb.findings[fid].red_flag is not None}
+        found = {fid for c in conditions for fid in kb.likelihoods[c]
+                 if kb.findings[fid].red_flag is not None and kb.reportable(fid, age_band)}
         return {f for f in found if obs.get(f) is not True}
 
     flags = flags_of(in_view)

@@ -85,7 +85,7 @@ def _third_person(text: str, pronouns: Mapping[str, str]) -> str:
             if prev in _AUX_AGREE:  # inverted question: 'have you had' -> 'has he had'
                 tokens[i] = subj
                 tokens[words[n - 1]] = _match_case(tokens[words[n - 1]], _AUX_AGREE[prev])
-            elif prev in _TAKES_OBJECT:  # 'wake you', 'to you', 'with you'
+            elif prev in _TAKES_OBJECT and not (nxt is not None and _is_verb(tokens[nxt])):  # 'wake you', 'to you'
                 tokens[i] = obj
             else:  # the subject of its clause: the verb after it agrees
                 tokens[i] = subj
@@ -98,6 +98,11 @@ _TAKES_OBJECT = {"to", "with", "for", "at", "about", "of", "from", "by", "on", "
                  "than", "like", "without", "over", "under", "behind", "wake", "wakes", "make", "makes", "let", "lets",
                  "help", "helps", "tell", "tells", "give", "gives", "ask", "asks", "see", "sees", "stop", "stops",
                  "keep", "keeps", "bother", "bothers", "affect", "affects", "worry", "worries", "told", "given", "asked"}
+
+
+def _is_verb(word: str) -> bool:
+    low = word.lower()
+    return low in _AGREE or low in _UNCHANGED or low in _AUX_AGREE
 
 
 def _agree(verb: str) -> str:

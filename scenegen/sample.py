@@ -115,18 +115,27 @@ def _eligible(kb: KnowledgeBase, who: Demographics, filters: Filters,
         prior = kb.prior(cid, who)
         if prior <= 0:
             continue
+        band = kb.age_band(who.age_months)
         for comp in c.complaints:
             if filters.complaints and comp not in filters.complaints:
                 continue
+            if not kb.reportable(kb.complaints[comp].finding, band):
+                continue  # nobody opens with a complaint that cannot be reported at this age
             out.append((cid, comp, prior * kb.p_present(cid, kb.complaints[comp].finding)))
     return out
 
 
-def sample_truth(kb: KnowledgeBase, condition: str, complaint: str, rng: random.Random) -> dict[str, Answer]:
-    """Draw the condition's own findings, parents first, in a fixed order so the draws are reproducible."""
+def sample_truth(kb: KnowledgeBase, condition: str, complaint: str, rng: random.Random, *,
+                 age_band: Optional[str] = None, forced: Optional[dict[str, bool]] = None) -> dict[str, Answer]:
+    """Draw the condition's own findings, parents first, in a fixed order so the draws are reproducible.
+
+    ``forced`` findings take their given value (a known pregnancy), and a finding nobody can report at
+    ``age_band`` is absent; both are settled before any child is drawn, so the hierarchy stays consistent.
+    """
     truth: dict[str, Answer] = {}
     entry = kb.complaints[complaint].finding
     edges = kb.likelihoods[condition]
+    forced = forced or {}
 
     def resolve(fid: str) -> None:
         if fid in truth:
@@ -137,8 +146,12 @@ def sample_truth(kb: KnowledgeBase, condition: str, complaint: str, rng: random.
             if truth[f.parent] is not True:
                 truth[fid] = False if f.type is FindingType.binary else (frozenset() if f.type is FindingType.multi else "")
                 return
-        if fid == entry:
+        if fid in forced:
+            truth[fid] = forced[fid]
+        elif fid == entry:
             truth[fid] = True
+        elif age_band is not None and not kb.reportable(fid, age_band):
+            truth[fid] = False if f.type is FindingType.binary else (frozenset() if f.type is FindingType.multi else "")
         elif f.type is FindingType.binary:
             truth[fid] = chance(rng, edges[fid]) if fid in edges else False  # type: ignore[arg-type]
         elif f.type is FindingType.categorical:
@@ -152,6 +165,8 @@ def sample_truth(kb: KnowledgeBase, condition: str, complaint: str, rng: random.
     for fid in sorted(edges):
         resolve(fid)
     resolve(entry)
+    for fid in sorted(forced):
+        resolve(fid)
     return truth
 
 
@@ -164,9 +179,10 @@ def sample_case(kb: KnowledgeBase, persona: PersonaDraw, rng: random.Random, fil
         return None
     cid, comp, _ = weighted_pick(rng, options, weights)
     seed = int(rng.random() * 2 ** 53)
-    truth = sample_truth(kb, cid, comp, rng)
-    if persona.pregnant and kb.settings.pregnancy_finding is not None:
-        truth[kb.settings.pregnancy_finding] = True  # a known pregnancy is a fact of the case, whatever was drawn
+    # a known pregnancy is a fact of the case, whatever would have been drawn; and nobody can report at this
+    # age what cannot be reported (a baby cannot say it feels it might die)
+    forced = {kb.settings.pregnancy_finding: True} if persona.pregnant and kb.settings.pregnancy_finding else {}
+    truth = sample_truth(kb, cid, comp, rng, age_band=kb.age_band(persona.age_months), forced=forced)
     return HiddenCase(cid, comp, truth, kb, seed)
 
 

@@ -147,7 +147,8 @@ class QuestionScore:
                 "red_flag": self.red_flag.value if self.red_flag else None, "screens": self.screens}
 
 
-def pending_red_flags(kb: KnowledgeBase, observations: Observations, plausible: dict[str, float]) -> dict[str, str]:
+def pending_red_flags(kb: KnowledgeBase, observations: Observations, plausible: dict[str, float],
+                      age_band: str | None = None) -> dict[str, str]:
     """Red flags bearing on a plausible condition and not yet ruled out -> the question that screens them.
 
     That question is the flag itself when it can be asked now, or the first unasked ancestor in its
@@ -159,6 +160,8 @@ def pending_red_flags(kb: KnowledgeBase, observations: Observations, plausible: 
     for fid in sorted(linked):
         f = kb.findings[fid]
         if f.red_flag is None or fid in observations:
+            continue
+        if age_band is not None and not kb.reportable(fid, age_band):
             continue
         chain = []
         parent = f.parent
@@ -172,14 +175,16 @@ def pending_red_flags(kb: KnowledgeBase, observations: Observations, plausible: 
     return out
 
 
-def unasked_red_flags(kb: KnowledgeBase, observations: Observations, plausible: dict[str, float]) -> list[str]:
+def unasked_red_flags(kb: KnowledgeBase, observations: Observations, plausible: dict[str, float],
+                      age_band: str | None = None) -> list[str]:
     """Red flags that bear on a plausible condition and are not yet ruled out, most urgent first."""
-    flags = pending_red_flags(kb, observations, plausible)
+    flags = pending_red_flags(kb, observations, plausible, age_band)
     return sorted(flags, key=lambda f: (-kb.findings[f].red_flag.disposition.rank, f))  # type: ignore[union-attr]
 
 
 def score_questions(kb: KnowledgeBase, post: Posterior, observations: Observations, plausible: dict[str, float],
-                    current: Disposition, *, tables: bool = True, limit: int | None = None) -> list[QuestionScore]:
+                    current: Disposition, *, age_band: str | None = None, tables: bool = True,
+                    limit: int | None = None) -> list[QuestionScore]:
     """Relevant unasked questions: those screening a red flag that would raise the disposition first, then by gain.
 
     Rule-out logic asks first about the dangers that would change the decision (NHS Pathways: "life-threatening
@@ -191,13 +196,13 @@ def score_questions(kb: KnowledgeBase, post: Posterior, observations: Observatio
     """
     focused = focus(post)
     screens: dict[str, tuple[Disposition, str]] = {}  # question -> (level, flag) of the most urgent flag it screens
-    for flag, question in pending_red_flags(kb, observations, plausible).items():
+    for flag, question in pending_red_flags(kb, observations, plausible, age_band).items():
         level = kb.findings[flag].red_flag.disposition  # type: ignore[union-attr]
         if level.rank <= current.rank:
             continue
         if question not in screens or level.rank > screens[question][0].rank:
             screens[question] = (level, flag)
-    relevant = sorted(set(relevant_findings(kb, focused, observations)) | set(screens))
+    relevant = sorted(set(relevant_findings(kb, focused, observations, age_band)) | set(screens))
     gains = gain_tables(kb).gains(focused, relevant) if tables else {
         fid: expected_gain(kb, focused, fid, observations) for fid in relevant}
 
@@ -256,8 +261,10 @@ def assess(kb: KnowledgeBase, who: Demographics, observations: Observations, *, 
     decision = decide(kb, who, observations, post)
     threshold = kb.settings.differential_threshold
     differential = [(c, p) for c, p in ranked(post) if p >= threshold]
-    questions = score_questions(kb, post, observations, decision.plausible, decision.disposition, limit=max(n_questions, 1))
-    result = Assessment(differential, decision, unasked_red_flags(kb, observations, decision.plausible), questions)
+    band = kb.age_band(who.age_months)
+    questions = score_questions(kb, post, observations, decision.plausible, decision.disposition, age_band=band,
+                                limit=max(n_questions, 1))
+    result = Assessment(differential, decision, unasked_red_flags(kb, observations, decision.plausible, band), questions)
     return result if n_questions >= 1 else Assessment(differential, decision, result.red_flags_unasked, [], result.info_state)
 
 

@@ -83,6 +83,9 @@ def write_dataset(generator: Generator, n: int, out_dir: Path, *,
         temps["manifest"] = Path(name)
         with os.fdopen(fd, "wb") as fh:
             fh.write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
+        mode = _default_mode()
+        for key in temps:  # mkstemp makes files private (0600); a dataset gets the usual umask-based mode
+            os.chmod(temps[key], mode)
         for split in SPLITS:
             os.replace(temps.pop(split), out_dir / f"{split}.jsonl")
         os.replace(temps.pop("manifest"), out_dir / "manifest.json")
@@ -90,6 +93,12 @@ def write_dataset(generator: Generator, n: int, out_dir: Path, *,
     finally:
         for path in temps.values():
             path.unlink(missing_ok=True)
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _manifest(generator: Generator, n: int, stats: _Stats, digests: dict) -> dict:

@@ -213,3 +213,36 @@ def test_suicidal_ideation_dialogue_gives_crisis_resource(library):
     assert r.gold.crisis_resource == "suicide_crisis_line"
     final = r.messages[r.gold.disposition_turn].content
     assert "988" in final or "116 123" in final
+
+
+def test_dataset_files_get_ordinary_permissions(library, tmp_path):
+    import os
+    import stat
+
+    write_dataset(Generator(library, GenerateConfig(seed=1)), 5, tmp_path)
+    umask = os.umask(0)
+    os.umask(umask)
+    for name in ("train.jsonl", "test.jsonl", "manifest.json"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o666 & ~umask
+
+
+@pytest.mark.parametrize("condition", ["pre_eclampsia", "placental_abruption", "hyperemesis_gravidarum", "ectopic_pregnancy"])
+def test_pregnancy_conditions_keep_the_question_hierarchy_consistent(library, lexicon, condition):
+    """A known pregnancy is forced present before its follow-up questions are drawn (regression: a follow-up
+    drawn as if the pregnancy were absent could be asked and had no answer)."""
+    gen = Generator(library, GenerateConfig(seed=31, conditions=(condition,), ambiguity="low"))
+    for i in range(15):
+        r = gen.record(i)
+        assert validate_record(json.loads(dump(r)), library.kb, lexicon) == []
+        if r.persona.pregnant:
+            assert "pregnancy_known_or_possible" in r.case.present
+
+
+def test_babies_are_never_asked_what_only_they_could_report(library):
+    gen = Generator(library, GenerateConfig(seed=5, complaints=("fever", "breathlessness", "vomiting", "rash")))
+    for i in range(40):
+        r = gen.record(i)
+        band = library.kb.age_band(r.persona.age_months)
+        for t in r.turns:
+            if t.act in {"clarify", "red_flag_check"}:
+                assert library.kb.reportable(t.finding, band), (r.id, t.finding)
