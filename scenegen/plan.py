@@ -159,7 +159,10 @@ def _volunteerable(kb: KnowledgeBase, case: HiddenCase, obs: Observations, age_b
 
 
 def _separates(kb: KnowledgeBase, finding: str, differential: list[tuple[str, float]]) -> list[str]:
-    plausible = [c for c, _ in differential[:8]]
+    """The two conditions, among the plausible ones (or else the top three), whose likelihoods of it differ most."""
+    plausible = [c for c, p in differential if p >= kb.settings.plausible_threshold]
+    if len(plausible) < 2:
+        plausible = [c for c, _ in differential[:3]]
     if len(plausible) < 2:
         return plausible
     f = kb.findings[finding]
