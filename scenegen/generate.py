@@ -30,9 +30,6 @@ from .templates import TemplateLibrary, Variant, load_templates
 
 HoldoutAxis = Literal["condition", "persona", "template"]
 MAX_ATTEMPTS = 400
-SYSTEM_PROMPT = ("You are a careful health-triage assistant. You ask clarifying questions before giving advice, "
-                 "you never claim to diagnose, and you tell people which level of care they need and when.")
-P_IRRELEVANT_DETAIL = 0.3
 
 
 @lru_cache(maxsize=1)
@@ -205,7 +202,8 @@ class Generator:
         rng_words = stream(c.seed, index, "words")
         name = self._name(persona, index)
         details = self.lib.personas.irrelevant_details
-        detail = pick(rng_words, details) if details and chance(rng_words, P_IRRELEVANT_DETAIL) else ""
+        rate = self.lib.personas.irrelevant_detail_rate
+        detail = pick(rng_words, details) if details and chance(rng_words, rate) else ""
         rendered = self.realiser.render(plan, persona, case, name, detail, rng_words, self._keep(split))
         messages = [Message.model_construct(role=r, content=t) for r, t in rendered.messages]
         turns = [Turn.model_construct(act=m.act, finding=m.finding, answer=_answer_json(m.answer) if m.role == "user" else None,
@@ -213,8 +211,10 @@ class Generator:
                  for m, ids in zip(plan.messages, rendered.templates)]
         offset = 0
         if c.system_prompt:
-            messages.insert(0, Message.model_construct(role="system", content=SYSTEM_PROMPT))
-            turns.insert(0, Turn.model_construct(act="system", finding=None, answer=None, parts=["system"], templates=[], volunteered=[]))
+            text, template = self.realiser.system(persona, rng_words, self._keep(split))
+            messages.insert(0, Message.model_construct(role="system", content=text))
+            turns.insert(0, Turn.model_construct(act="system", finding=None, answer=None, parts=["system"],
+                                                 templates=[template], volunteered=[]))
             offset = 1
         d = plan.decision
         gold = Gold(

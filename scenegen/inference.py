@@ -139,8 +139,7 @@ def _log_table(kb: KnowledgeBase, finding: str, answer: Answer) -> dict[str, flo
     key = (finding, answer)
     table = tables.get(key)
     if table is None:
-        table = tables[key] = {c: math.log(max(_base_likelihood(kb, c, finding, answer), 1e-300))
-                                    for c in kb.conditions}
+        table = tables[key] = {c: math.log(max(p, 1e-300)) for c, p in _prob_table(kb, finding, answer).items()}
     return table
 
 

@@ -68,6 +68,7 @@ class PersonaLibrary(_Strict):
     styles: list[Style] = Field(min_length=1)
     locales: list[Locale] = Field(min_length=1)
     irrelevant_details: list[str] = Field(default_factory=list)
+    irrelevant_detail_rate: float = Field(0.0, ge=0, le=1, description="share of openings that add an irrelevant detail")
 
     @model_validator(mode="after")
     def _consistent(self) -> "PersonaLibrary":

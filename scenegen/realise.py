@@ -194,6 +194,12 @@ class Realiser:
         return [pick(rng, by_id[v].lay) for v in chosen]
 
     # --- messages --------------------------------------------------------------------------------------
+    def system(self, persona: PersonaDraw, rng: random.Random, keep: VariantFilter = None) -> tuple[str, str]:
+        """The system message that opens a training conversation: (text, template id)."""
+        variant = self._choose("system", self._facts(persona), rng, keep)
+        ctx = {k: v for k, v in self._base(persona, "").items() if not k.startswith("_")}
+        return TemplateLibrary.render(variant, ctx), variant.id
+
     def render(self, plan: Plan, persona: PersonaDraw, case: HiddenCase, name: str, detail: str,
                rng: random.Random, keep: VariantFilter = None) -> Rendered:
         base = self._base(persona, name)

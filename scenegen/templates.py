@@ -26,6 +26,8 @@ from .errors import ContentError, Problem
 
 COMMON = {"speaker", "who", "p", "v", "tone", "name"}
 ACT_VARIABLES: dict[str, set[str]] = {
+    # the system message that opens a training conversation
+    "system": COMMON,
     # patient acts
     "opening": COMMON | {"complaint", "relation", "age_phrase", "detail", "volunteered", "pregnant"},
     "answer_yes": COMMON | {"phrase"},
