@@ -60,7 +60,7 @@ def test_every_rule_has_a_test_here():
     tested = {"known_ids", "structure", "hidden_condition_in_final_differential", "disposition_not_below_hidden_condition",
               "red_flags_reflected", "collapsed_levels_match", "answers_true_to_case", "answer_text_agrees",
               "safety_net_where_required", "differential_is_a_distribution", "disposition_reasons_support_level",
-              "crisis_resource_given"}
+              "crisis_resource_given", "no_diagnosis_claim"}
     assert set(RULES) == tested
 
 
@@ -163,6 +163,14 @@ def test_crisis_resource_given():
     obj = record(want="self_care")
     obj["gold"]["crisis_resource"] = "suicide_crisis_line"
     assert "crisis_resource_given" in rules_broken(obj)
+
+
+def test_no_diagnosis_claim():
+    obj = record()
+    d = obj["gold"]["disposition_turn"]
+    name = lib().kb.conditions[obj["case"]["condition"]].lay_name
+    obj["messages"][d]["content"] = f"You have {name}. " + obj["messages"][d]["content"]
+    assert "no_diagnosis_claim" in rules_broken(obj)
 
 
 def test_validate_command_reports_record_id_and_exits_nonzero(tmp_path):
