@@ -21,9 +21,7 @@ from .load import bundled_library, load_knowledge_base, resolve_library
 from .personas import PersonaLibrary, load_personas
 from .plan import Plan, PlanSettings, Reasoner, plan_dialogue
 from .realise import Realiser
-from .records import (
-    Ambiguity, Case, DifferentialEntry, Gold, Message, Persona, QuestionGold, Reason, ReasoningStep, Record, Turn,
-)
+from .records import SCHEMA_VERSION, Record
 from .rng import chance, derive_seed, pick, stream, unit_hash
 from .sample import Filters, HiddenCase, PersonaDraw, check_filters, eligible, sample_case, sample_persona
 from .templates import TemplateLibrary, Variant, load_templates
@@ -143,6 +141,11 @@ class Generator:
 
     # --- one record -----------------------------------------------------------------------------------
     def record(self, index: int) -> Record:
+        """Record ``index``, validated against the schema."""
+        return Record.model_validate(self.record_data(index))
+
+    def record_data(self, index: int) -> dict:
+        """Record ``index`` as JSON-ready data (what the writer serialises)."""
         c = self.config
         kb = self.lib.kb
         rng_case = stream(c.seed, index, "case")
@@ -194,9 +197,12 @@ class Generator:
         fake.seed_instance(derive_seed(self.config.seed, index, "name"))  # type: ignore[attr-defined]
         return fake.first_name_female() if persona.sex.value == "female" else fake.first_name_male()  # type: ignore[attr-defined]
 
-    def _build(self, index: int, split: str, persona: PersonaDraw, case: HiddenCase, plan: Plan) -> Record:
-        """Assemble the record. Nested parts are built with model_construct (no re-validation of what this code
-        just made); the record itself is validated, and the tests validate every record against the schema."""
+    def _build(self, index: int, split: str, persona: PersonaDraw, case: HiddenCase, plan: Plan) -> dict:
+        """The record as plain JSON-ready data, keys in the schema's field order.
+
+        Built as a dict because the writer serialises millions of these; ``record()`` validates the same dict
+        into a :class:`Record`, and a test checks that both serialise to identical bytes.
+        """
         c = self.config
         kb = self.lib.kb
         rng_words = stream(c.seed, index, "words")
@@ -204,56 +210,60 @@ class Generator:
         details = self.lib.personas.irrelevant_details
         rate = self.lib.personas.irrelevant_detail_rate
         detail = pick(rng_words, details) if details and chance(rng_words, rate) else ""
-        rendered = self.realiser.render(plan, persona, case, name, detail, rng_words, self._keep(split))
-        messages = [Message.model_construct(role=r, content=t) for r, t in rendered.messages]
-        turns = [Turn.model_construct(act=m.act, finding=m.finding, answer=_answer_json(m.answer) if m.role == "user" else None,
-                      parts=list(m.parts), templates=ids, volunteered=list(m.volunteered))
+        keep = self._keep(split)
+        rendered = self.realiser.render(plan, persona, case, name, detail, rng_words, keep)
+        messages = [{"role": r, "content": t} for r, t in rendered.messages]
+        turns = [{"act": m.act, "finding": m.finding, "answer": _answer_json(m.answer) if m.role == "user" else None,
+                  "parts": list(m.parts), "templates": ids, "volunteered": list(m.volunteered)}
                  for m, ids in zip(plan.messages, rendered.templates)]
         offset = 0
         if c.system_prompt:
-            text, template = self.realiser.system(persona, rng_words, self._keep(split))
-            messages.insert(0, Message.model_construct(role="system", content=text))
-            turns.insert(0, Turn.model_construct(act="system", finding=None, answer=None, parts=["system"],
-                                                 templates=[template], volunteered=[]))
+            text, template = self.realiser.system(persona, rng_words, keep)
+            messages.insert(0, {"role": "system", "content": text})
+            turns.insert(0, {"act": "system", "finding": None, "answer": None, "parts": ["system"],
+                             "templates": [template], "volunteered": []})
             offset = 1
         d = plan.decision
-        gold = Gold(
-            differential_initial=_diff(plan.differential_initial),
-            differential_final=_diff(plan.differential_final),
-            questions=[QuestionGold.model_construct(
-                turn=q.message + offset, finding=q.score.finding, expected_gain=round(q.score.expected_gain, 6),
-                condition_gain=round(q.score.condition_gain, 6), disposition_gain=round(q.score.disposition_gain, 6),
-                red_flag=q.score.red_flag is not None, screens=q.score.screens, separates=q.separates, answer=_answer_json(q.answer),
-                why=_why(kb, q), differential_after=_diff(q.differential_after)) for q in plan.questions],
-            reasoning=reasoning(kb, persona, case, plan),
-            disposition=d.disposition.value, level4=d.disposition.level4, level3=d.disposition.level3,  # type: ignore[arg-type]
-            max_hours_to_care=d.disposition.max_hours_to_care, disposition_turn=plan.disposition_message + offset,
-            reasons=[Reason.model_construct(kind=r.kind, id=r.id, disposition=r.disposition.value, detail=r.detail) for r in d.decisive],
-            red_flags_present=list(d.red_flags_present), red_flags_unasked=list(plan.red_flags_unasked),
-            safety_net=list(plan.safety_net), crisis_resource=plan.crisis.value,  # type: ignore[arg-type]
-        )
+        gold = {
+            "differential_initial": _diff(plan.differential_initial),
+            "differential_final": _diff(plan.differential_final),
+            "questions": [{
+                "turn": q.message + offset, "finding": q.score.finding,
+                "expected_gain": round(q.score.expected_gain, 6), "condition_gain": round(q.score.condition_gain, 6),
+                "disposition_gain": round(q.score.disposition_gain, 6), "red_flag": q.score.red_flag is not None,
+                "screens": q.score.screens, "separates": q.separates, "answer": _answer_json(q.answer),
+                "why": _why(kb, q), "differential_after": _diff(q.differential_after)} for q in plan.questions],
+            "reasoning": reasoning(kb, persona, case, plan),
+            "disposition": d.disposition.value, "level4": d.disposition.level4, "level3": d.disposition.level3,
+            "max_hours_to_care": d.disposition.max_hours_to_care, "disposition_turn": plan.disposition_message + offset,
+            "reasons": [{"kind": r.kind, "id": r.id, "disposition": r.disposition.value, "detail": r.detail}
+                        for r in d.decisive],
+            "red_flags_present": list(d.red_flags_present), "red_flags_unasked": list(plan.red_flags_unasked),
+            "safety_net": list(plan.safety_net), "crisis_resource": plan.crisis.value,
+        }
         truth = case.truth
         edges = kb.likelihoods[case.condition]
         binary = [f for f in sorted(edges) if kb.findings[f].type.value == "binary"]
         cond = kb.conditions[case.condition]
-        return Record(
-            id=f"scn-{c.seed}-{index:08d}", split=split, seed=c.seed, index=index,  # type: ignore[arg-type]
-            generator_version=generator_version(),
-            persona=Persona(name=name, age_months=persona.age_months, age_group=persona.age_group,
-                            sex=persona.sex.value, pregnant=persona.pregnant, speaker=persona.speaker,  # type: ignore[arg-type]
-                            relation=persona.relation, literacy=persona.literacy, style=persona.style,
-                            locale=persona.locale),
-            case=Case(condition=case.condition, condition_name=cond.name, icd10=cond.icd10, complaint=case.complaint,
-                      present=[f for f in binary if truth[f] is True],
-                      absent=[f for f in binary if truth[f] is False],
-                      values={f: _values(truth[f]) for f in sorted(edges)
-                              if kb.findings[f].type.value != "binary" and truth[f] not in ("", frozenset())}),
-            messages=messages, turns=turns, gold=gold,
-            ambiguity=Ambiguity(setting=c.ambiguity, entropy_initial=round(plan.entropy_initial, 6),
-                                plausible_initial=len(plan.plausible_initial),
-                                dispositions_initial=sorted({kb.conditions[x].disposition.value for x in plan.plausible_initial}),
-                                volunteered_initial=list(plan.opening_volunteered)),
-        )
+        return {
+            "schema_version": SCHEMA_VERSION, "id": f"scn-{c.seed}-{index:08d}", "split": split, "seed": c.seed,
+            "index": index, "generator_version": generator_version(),
+            "persona": {"name": name, "age_months": persona.age_months, "age_group": persona.age_group,
+                        "sex": persona.sex.value, "pregnant": persona.pregnant, "speaker": persona.speaker,
+                        "relation": persona.relation, "literacy": persona.literacy, "style": persona.style,
+                        "locale": persona.locale},
+            "case": {"condition": case.condition, "condition_name": cond.name, "icd10": cond.icd10,
+                     "complaint": case.complaint,
+                     "present": [f for f in binary if truth[f] is True],
+                     "absent": [f for f in binary if truth[f] is False],
+                     "values": {f: _values(truth[f]) for f in sorted(edges)
+                                if kb.findings[f].type.value != "binary" and truth[f] not in ("", frozenset())}},
+            "messages": messages, "turns": turns, "gold": gold,
+            "ambiguity": {"setting": c.ambiguity, "entropy_initial": round(plan.entropy_initial, 6),
+                          "plausible_initial": len(plan.plausible_initial),
+                          "dispositions_initial": sorted({kb.conditions[x].disposition.value for x in plan.plausible_initial}),
+                          "volunteered_initial": list(plan.opening_volunteered)},
+        }
 
 
 def persona_archetype(p: PersonaDraw) -> str:
@@ -274,8 +284,8 @@ def situations(lib: Library, act: str) -> list[dict[str, str]]:
     return [dict(zip(keys, combo)) for combo in itertools.product(*(axes[k] for k in keys))]
 
 
-def _diff(entries) -> list[DifferentialEntry]:
-    return [DifferentialEntry.model_construct(condition=c, p=round(p, 6)) for c, p in entries]
+def _diff(entries) -> list[dict]:
+    return [{"condition": c, "p": round(p, 6)} for c, p in entries]
 
 
 def _values(answer) -> list[str]:
@@ -301,7 +311,7 @@ def _why(kb: KnowledgeBase, q) -> str:
     return f"highest expected information gain ({q.score.expected_gain:.3f} bits)"
 
 
-def reasoning(kb: KnowledgeBase, persona: PersonaDraw, case: HiddenCase, plan: Plan) -> list[ReasoningStep]:
+def reasoning(kb: KnowledgeBase, persona: PersonaDraw, case: HiddenCase, plan: Plan) -> list[dict]:
     """Problem representation, pertinent positives and negatives, red flags checked, why this disposition."""
     from .knowledge import format_age
 
@@ -321,12 +331,12 @@ def reasoning(kb: KnowledgeBase, persona: PersonaDraw, case: HiddenCase, plan: P
     d = plan.decision
     rationale = "; ".join(r.detail for r in d.decisive)
     return [
-        ReasoningStep.model_construct(step="problem_representation", text=rep, findings=[kb.complaints[case.complaint].finding] + valued),
-        ReasoningStep.model_construct(step="pertinent_positives", text=names(positives), findings=positives),
-        ReasoningStep.model_construct(step="pertinent_negatives", text=names(negatives), findings=negatives),
-        ReasoningStep.model_construct(step="red_flags_checked", text=", ".join(
+        {"step": "problem_representation", "text": rep, "findings": [kb.complaints[case.complaint].finding] + valued},
+        {"step": "pertinent_positives", "text": names(positives), "findings": positives},
+        {"step": "pertinent_negatives", "text": names(negatives), "findings": negatives},
+        {"step": "red_flags_checked", "text": ", ".join(
             f"{kb.findings[f].name.lower()}: {'present' if obs[f] is True else 'absent'}" for f in flags) or "none asked",
-            findings=flags),
-        ReasoningStep.model_construct(step="disposition_rationale", text=f"{d.disposition.value}: {rationale}",
-                      findings=[r.id for r in d.decisive if r.kind == "red_flag"]),
+         "findings": flags},
+        {"step": "disposition_rationale", "text": f"{d.disposition.value}: {rationale}",
+         "findings": [r.id for r in d.decisive if r.kind == "red_flag"]},
     ]

@@ -180,7 +180,7 @@ class Realiser:
         pool = specific if specific and rng.random() < 0.7 else options
         if not pool:
             raise LookupError(f"no template for act '{act}' with {dict(facts)}")
-        return pick(rng, sorted(pool, key=lambda v: v.id))
+        return pick(rng, pool)  # candidates come sorted by id, so the draw never depends on file order
 
     def _lay(self, fid: str, rng: random.Random) -> str:
         return pick(rng, self.kb.findings[fid].lay)

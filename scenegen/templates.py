@@ -76,7 +76,8 @@ class TemplateLibrary:
         key = (act, tuple(sorted(facts.items())))
         hit = self._candidates.get(key)
         if hit is None:
-            hit = self._candidates[key] = [v for v in self.variants.get(act, []) if v.matches(facts)]
+            hit = self._candidates[key] = sorted((v for v in self.variants.get(act, []) if v.matches(facts)),
+                                                 key=lambda v: v.id)
         return hit
 
     @staticmethod

@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Optional
 import orjson
 
 from .generate import GenerateConfig, Generator, generator_version
-from .records import SCHEMA_VERSION, Record
+from .records import SCHEMA_VERSION
 
 SPLITS = ("train", "test")
 
@@ -34,18 +34,18 @@ class _Stats:
         self.by_split_disposition: dict[str, Counter] = {s: Counter() for s in SPLITS}
         self.conditions_by_split: dict[str, set[str]] = {s: set() for s in SPLITS}
 
-    def add(self, r: Record) -> None:
-        self.counts[r.split]["records"] += 1
-        g, p = r.gold, r.persona
-        for key, value in (("disposition", g.disposition), ("level4", g.level4), ("level3", g.level3),
-                           ("condition", r.case.condition), ("complaint", r.case.complaint),
-                           ("crisis_resource", g.crisis_resource), ("age_group", p.age_group), ("sex", p.sex),
-                           ("speaker", p.speaker), ("literacy", p.literacy), ("style", p.style), ("locale", p.locale),
-                           ("ambiguity_plausible_initial", str(r.ambiguity.plausible_initial)),
-                           ("questions_asked", str(len(g.questions)))):
+    def add(self, r: dict) -> None:
+        split, g, p, case = r["split"], r["gold"], r["persona"], r["case"]
+        self.counts[split]["records"] += 1
+        for key, value in (("disposition", g["disposition"]), ("level4", g["level4"]), ("level3", g["level3"]),
+                           ("condition", case["condition"]), ("complaint", case["complaint"]),
+                           ("crisis_resource", g["crisis_resource"]), ("age_group", p["age_group"]), ("sex", p["sex"]),
+                           ("speaker", p["speaker"]), ("literacy", p["literacy"]), ("style", p["style"]),
+                           ("locale", p["locale"]), ("ambiguity_plausible_initial", str(r["ambiguity"]["plausible_initial"])),
+                           ("questions_asked", str(len(g["questions"])))):
             self.by[key][value] += 1
-        self.by_split_disposition[r.split][g.disposition] += 1
-        self.conditions_by_split[r.split].add(r.case.condition)
+        self.by_split_disposition[split][g["disposition"]] += 1
+        self.conditions_by_split[split].add(case["condition"])
 
     def as_dict(self) -> dict:
         return {
@@ -71,10 +71,10 @@ def write_dataset(generator: Generator, n: int, out_dir: Path, *,
                 temps[split] = Path(name)
                 handles[split] = stack.enter_context(os.fdopen(fd, "wb"))
             for i in range(n):
-                record = generator.record(i)
-                line = orjson.dumps(record.model_dump(mode="json"), option=orjson.OPT_APPEND_NEWLINE)
-                handles[record.split].write(line)
-                digests[record.split].update(line)
+                record = generator.record_data(i)
+                line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+                handles[record["split"]].write(line)
+                digests[record["split"]].update(line)
                 stats.add(record)
                 if progress is not None:
                     progress(1)

@@ -157,14 +157,14 @@ def test_lower_ambiguity_setting_volunteers_details(library):
 
 def test_failed_run_leaves_no_partial_dataset(library, tmp_path, monkeypatch):
     gen = Generator(library, GenerateConfig(seed=1))
-    real = gen.record
+    real = gen.record_data
 
     def failing(i):
         if i == 7:
             raise RuntimeError("disk on fire")
         return real(i)
 
-    monkeypatch.setattr(gen, "record", failing)
+    monkeypatch.setattr(gen, "record_data", failing)
     with pytest.raises(RuntimeError):
         write_dataset(gen, 20, tmp_path)
     assert list(tmp_path.iterdir()) == []
@@ -174,7 +174,7 @@ def test_failed_run_keeps_a_previous_dataset_intact(library, tmp_path, monkeypat
     write_dataset(Generator(library, GenerateConfig(seed=1)), 10, tmp_path)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     gen = Generator(library, GenerateConfig(seed=2))
-    monkeypatch.setattr(gen, "record", lambda i: (_ for _ in ()).throw(RuntimeError("boom")))
+    monkeypatch.setattr(gen, "record_data", lambda i: (_ for _ in ()).throw(RuntimeError("boom")))
     with pytest.raises(RuntimeError):
         write_dataset(gen, 10, tmp_path)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
@@ -246,3 +246,14 @@ def test_babies_are_never_asked_what_only_they_could_report(library):
         for t in r.turns:
             if t.act in {"clarify", "red_flag_check"}:
                 assert library.kb.reportable(t.finding, band), (r.id, t.finding)
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32), index=st.integers(0, 10**6), system_prompt=st.booleans())
+def test_the_writers_plain_data_is_exactly_the_validated_record(seed, index, system_prompt):
+    """The writer serialises plain dicts for speed; they must be byte-for-byte what the schema produces."""
+    from scenegen.records import Record
+
+    gen = Generator(_library(), GenerateConfig(seed=seed, system_prompt=system_prompt))
+    data = gen.record_data(index)
+    assert orjson.dumps(Record.model_validate(data).model_dump(mode="json")) == orjson.dumps(data)
