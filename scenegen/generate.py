@@ -280,6 +280,7 @@ def situations(lib: Library, act: str) -> list[dict[str, str]]:
         axes["disposition"] = [d.value for d in Disposition]
     if act in {"clarify", "red_flag_check"}:
         axes["type"] = ["binary", "categorical", "multi"]
+        axes["turn"] = ["first", "later", "after_unsure"]
     keys = list(axes)
     return [dict(zip(keys, combo)) for combo in itertools.product(*(axes[k] for k in keys))]
 

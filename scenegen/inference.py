@@ -253,8 +253,9 @@ def relevant_findings(kb: KnowledgeBase, post: Posterior, observations: Observat
                       age_band: str | None = None) -> list[str]:
     """Askable findings with an edge to at least one condition still in ``post``, reportable at this age."""
     linked = {fid for c in post for fid in kb.likelihoods[c]}
-    return [fid for fid in askable(kb, observations) if fid in linked
-            and (age_band is None or kb.reportable(fid, age_band))]
+    if age_band is not None:
+        linked -= kb.unreportable(age_band)
+    return [fid for fid in askable(kb, observations) if fid in linked]
 
 
 # ---------------------------------------------------------------------------------------------------------

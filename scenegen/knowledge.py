@@ -82,8 +82,15 @@ class KnowledgeBase:
 
     def reportable(self, finding: str, age_band: str) -> bool:
         """Whether someone in this age band (or their carer) can report the finding at all."""
-        ages = self.findings[finding].ages
-        return not ages or age_band in ages
+        return finding not in self.unreportable(age_band)
+
+    def unreportable(self, age_band: str) -> frozenset[str]:
+        """The findings nobody in this age band can report (computed once per band)."""
+        table = self.cache.setdefault("unreportable", {})
+        hit = table.get(age_band)
+        if hit is None:
+            hit = table[age_band] = frozenset(f for f, x in self.findings.items() if x.ages and age_band not in x.ages)
+        return hit
 
     def prior(self, condition: str, who: Demographics) -> float:
         """Relative prior weight of a condition for this person; 0 where it cannot occur."""

@@ -90,12 +90,13 @@ class Reasoner:
             return _differential(self.kb, post)
         return self._memo(("differential",) + self._key(persona, obs), compute)
 
-    def questions(self, persona: PersonaDraw, obs: Observations) -> list[QuestionScore]:
+    def questions(self, persona: PersonaDraw, obs: Observations, limit: int = 1) -> list[QuestionScore]:
         def compute():
             post, decision = self.assess(persona, obs)
             band = self.kb.age_band(persona.age_months)
-            return score_questions(self.kb, post, obs, decision.plausible, decision.disposition, age_band=band, limit=1)
-        return self._memo(("questions",) + self._key(persona, obs), compute)
+            return score_questions(self.kb, post, obs, decision.plausible, decision.disposition, age_band=band,
+                                   limit=limit)
+        return self._memo(("questions", limit) + self._key(persona, obs), compute)
 
 
 @dataclass
@@ -217,12 +218,14 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
 
     questions: list[QuestionTrace] = []
     first_question = True
+    unsure_count: dict[str, int] = {}
+    given_up: set[str] = set()
     while len(questions) < settings.max_questions:
         post, decision = reasoner.assess(persona, obs)
         if any(kb.findings[f].red_flag.disposition is Disposition.emergency_ambulance  # type: ignore[union-attr]
                for f in decision.red_flags_present):
             break  # an ambulance-level red flag: escalate now, ask nothing more
-        scores = reasoner.questions(persona, obs)
+        scores = [q for q in reasoner.questions(persona, obs, limit=1 + len(given_up)) if q.finding not in given_up]
         if not scores:
             break
         best = scores[0]
@@ -239,6 +242,9 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         unsure = f.red_flag is None and chance(rng, style.unsure_rate)
         if unsure:
             answer_act, answer = "answer_unsure", None
+            unsure_count[fid] = unsure_count.get(fid, 0) + 1
+            if unsure_count[fid] >= 2:
+                given_up.add(fid)  # asked twice, in two wordings: a clinician moves on rather than press
         elif f.type is FindingType.binary:
             answer_act, answer = ("answer_yes" if truth else "answer_no"), truth
             obs[fid] = truth

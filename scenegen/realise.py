@@ -142,6 +142,7 @@ class Realiser:
         self.kb = kb
         self.pl = pl
         self.templates = templates
+        self._facts_cache: dict[tuple, dict[str, str]] = {}
 
     # --- context ---------------------------------------------------------------------------------------
     def _base(self, persona: PersonaDraw, name: str) -> dict[str, Any]:
@@ -161,11 +162,13 @@ class Realiser:
                 "tone": style.tone, "name": name, "_relation": relation}
 
     def _facts(self, persona: PersonaDraw, **extra: str) -> dict[str, str]:
-        literacy = next(x for x in self.pl.literacy if x.id == persona.literacy)
-        facts = {"speaker": "proxy" if persona.proxy else "self", "wording": literacy.wording,
-                 "tone": self.pl.style(persona.style).tone}
-        facts.update(extra)
-        return facts
+        key = (persona.proxy, persona.literacy, persona.style)
+        base = self._facts_cache.get(key)
+        if base is None:
+            literacy = next(x for x in self.pl.literacy if x.id == persona.literacy)
+            base = self._facts_cache[key] = {"speaker": "proxy" if persona.proxy else "self",
+                                             "wording": literacy.wording, "tone": self.pl.style(persona.style).tone}
+        return {**base, **extra}
 
     def _choose(self, act: str, facts: Mapping[str, str], rng: random.Random, keep: VariantFilter,
                 last: Optional[str] = None) -> Variant:
@@ -206,16 +209,20 @@ class Realiser:
         out: list[tuple[str, str]] = []
         used: list[list[str]] = []
         last: dict[str, str] = {}
+        previous: Optional[PlannedMessage] = None
         for msg in plan.messages:
             texts, ids = [], []
             for part in msg.parts:
                 ctx, facts = self._context(part, msg, plan, persona, case, base, detail, rng)
+                if "turn" in facts and facts["turn"] == "later" and previous is not None and previous.act == "answer_unsure":
+                    facts["turn"] = "after_unsure"  # no 'That's helpful.' after 'not sure
                 variant = self._choose(part, facts, rng, keep, last.get(part))
                 last[part] = variant.id
                 texts.append(TemplateLibrary.render(variant, ctx))
                 ids.append(variant.id)
             out.append((msg.role, " ".join(t for t in texts if t)))
             used.append(ids)
+            previous = msg
         return Rendered(out, used)
 
     def _context(self, part: str, msg: PlannedMessage, plan: Plan, persona: PersonaDraw, case: HiddenCase,
@@ -238,6 +245,7 @@ class Realiser:
                     else f"Thinking about {base['who']['ref']}: {f.question}")
             ctx.update(question=question, ask=f.ask or f.name.lower(), type=f.type.value)
             facts["type"] = f.type.value
+            facts["turn"] = "first" if "empathy" in msg.parts else "later"
         elif part == "answer_yes":
             ctx["phrase"] = self._lay(msg.finding, rng)  # type: ignore[arg-type]
         elif part in {"answer_no", "answer_unsure"}:

@@ -3,7 +3,8 @@
 Layout: ``templates/<act>/<name>.j2``. A template may open with a metadata comment that says when it
 applies, for example ``{# when: {speaker: proxy, tone: [anxious, catastrophising]} #}``; keys left out
 match anything. Keys: ``speaker`` (self | proxy), ``wording`` (plain | standard), ``tone`` (a style tone),
-``disposition`` (a disposition), ``type`` (binary | categorical | multi, for questions).
+``disposition`` (a disposition), ``type`` (binary | categorical | multi, for questions), ``turn`` (first |
+later | after_unsure: a question's place, so acknowledgements like "Thanks." only follow a real answer).
 
 Templates only word what the planner decided: every variable a template may use is declared per act
 below and checked at load, undefined variables raise (StrictUndefined), and the ``random`` and ``shuffle``
@@ -45,7 +46,7 @@ ACT_VARIABLES: dict[str, set[str]] = {
     "crisis": COMMON | {"crisis"},
     "close": COMMON,
 }
-WHEN_KEYS = {"speaker", "wording", "tone", "disposition", "type"}
+WHEN_KEYS = {"speaker", "wording", "tone", "disposition", "type", "turn"}
 MAX_RENDERED = 2000
 _META = re.compile(r"^\s*\{#-?\s*when:\s*(.*?)\s*-?#\}", re.DOTALL)
 

@@ -202,6 +202,21 @@ def answer_text(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
                 yield f"the opening does not state the complaint '{r.case.complaint}': {text!r}"
 
 
+@rule("no_pressing_the_same_question")
+def no_pressing(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """A question may be asked again only after 'not sure', and at most twice in all."""
+    asked: dict[str, int] = {}
+    for i, t in enumerate(r.turns):
+        if t.act in {"clarify", "red_flag_check"} and t.finding is not None:
+            asked[t.finding] = asked.get(t.finding, 0) + 1
+            if asked[t.finding] > 2:
+                yield f"message {i} asks about '{t.finding}' a third time"
+            elif asked[t.finding] == 2:
+                before = [u for u in r.turns[:i] if u.finding == t.finding and u.act.startswith("answer")]
+                if not before or before[-1].act != "answer_unsure":
+                    yield f"message {i} asks about '{t.finding}' again although it was already answered"
+
+
 @rule("safety_net_where_required")
 def safety_net_rule(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
     if r.gold.disposition in {"routine", "self_care"} and not r.gold.safety_net:

@@ -60,7 +60,7 @@ def test_every_rule_has_a_test_here():
     tested = {"known_ids", "structure", "hidden_condition_in_final_differential", "disposition_not_below_hidden_condition",
               "red_flags_reflected", "collapsed_levels_match", "answers_true_to_case", "answer_text_agrees",
               "safety_net_where_required", "differential_is_a_distribution", "disposition_reasons_support_level",
-              "crisis_resource_given", "no_diagnosis_claim"}
+              "crisis_resource_given", "no_diagnosis_claim", "no_pressing_the_same_question"}
     assert set(RULES) == tested
 
 
@@ -163,6 +163,15 @@ def test_crisis_resource_given():
     obj = record(want="self_care")
     obj["gold"]["crisis_resource"] = "suicide_crisis_line"
     assert "crisis_resource_given" in rules_broken(obj)
+
+
+def test_no_pressing_the_same_question():
+    obj = record(want="yes")
+    i = first(obj, "answer_yes")
+    # the assistant asks the just-answered question again
+    obj["messages"][i + 1:i + 1] = [dict(obj["messages"][i - 1]), dict(obj["messages"][i])]
+    obj["turns"][i + 1:i + 1] = [dict(obj["turns"][i - 1]), dict(obj["turns"][i])]
+    assert "no_pressing_the_same_question" in rules_broken(obj)
 
 
 def test_no_diagnosis_claim():
