@@ -114,21 +114,18 @@ class Generator:
         lib = self.lib.templates
         test: set[str] = set()
         for act, variants in lib.variants.items():
-            ordered = sorted(variants, key=lambda v: unit_hash(self.config.seed, "template", v.id))
-            test |= {v.id for v in ordered if unit_hash(self.config.seed, "template", v.id) < f}
+            rank = {v.id: unit_hash(self.config.seed, "template", v.id) for v in variants}
+            test |= {v.id for v in variants if rank[v.id] < f}
+            pools = []
             for facts in situations(self.lib, act):
-                pool = sorted((v for v in variants if v.matches(facts)),
-                              key=lambda v: unit_hash(self.config.seed, "template", v.id))
+                pool = sorted((v.id for v in variants if v.matches(facts)), key=lambda i: (rank[i], i))
                 if len(pool) < 2:
                     raise UsageError(f"--holdout-by template needs two wordings for act '{act}' in situation "
                                      f"{dict(facts)}; the library has {len(pool)}")
-                if not any(v.id in test for v in pool):
-                    test.add(pool[0].id)
-                if all(v.id in test for v in pool):
-                    test.discard(pool[-1].id)
-            for facts in situations(self.lib, act):  # a second pass may have emptied a split elsewhere
-                pool = [v for v in variants if v.matches(facts)]
-                if all(v.id in test for v in pool) or not any(v.id in test for v in pool):
+                pools.append((facts, pool))
+            _balance_sides(pools, test, rank)
+            for facts, pool in pools:
+                if all(i in test for i in pool) or not any(i in test for i in pool):
                     raise UsageError(f"cannot hold out wordings of act '{act}' for situation {dict(facts)}: "
                                      "add more template variants")
         return frozenset(test)
@@ -264,6 +261,29 @@ class Generator:
                           "dispositions_initial": sorted({kb.conditions[x].disposition.value for x in plan.plausible_initial}),
                           "volunteered_initial": list(plan.opening_volunteered)},
         }
+
+
+def _balance_sides(pools: list, test: set[str], rank: dict[str, float], max_steps: int = 2000) -> None:
+    """Move wordings between sides until every situation's pool has one on each side (in place).
+
+    A two-colouring of a small hypergraph: while a pool is one-sided, flip the variant of that pool whose
+    move leaves the fewest one-sided pools (ties to the lower hash rank, then the id), so it is deterministic.
+    """
+    def one_sided() -> int:
+        return sum(1 for _, pool in pools if all(i in test for i in pool) or not any(i in test for i in pool))
+
+    for _ in range(max_steps):
+        bad = next((pool for _, pool in pools if all(i in test for i in pool) or not any(i in test for i in pool)), None)
+        if bad is None:
+            return
+        best = None
+        for i in bad:
+            test.symmetric_difference_update({i})
+            score = (one_sided(), rank[i], i)
+            test.symmetric_difference_update({i})
+            if best is None or score < best:
+                best = score
+        test.symmetric_difference_update({best[2]})
 
 
 def persona_archetype(p: PersonaDraw) -> str:

@@ -257,3 +257,11 @@ def test_the_writers_plain_data_is_exactly_the_validated_record(seed, index, sys
     gen = Generator(_library(), GenerateConfig(seed=seed, system_prompt=system_prompt))
     data = gen.record_data(index)
     assert orjson.dumps(Record.model_validate(data).model_dump(mode="json")) == orjson.dumps(data)
+
+
+def test_template_holdout_can_be_built_for_many_seeds_and_fractions(library):
+    """Regression: a greedy assignment could leave a situation with all its wordings on one side."""
+    for seed in range(120):
+        for fraction in (0.1, 0.5, 0.8):
+            gen = Generator(library, GenerateConfig(seed=seed, holdout_by="template", test_fraction=fraction))
+            assert gen._test_variants
