@@ -287,6 +287,10 @@ class Condition(Strict):
     prior: Probability = Field(description="prior band name (or a number, if a source gives one)")
     prior_by_age: dict[str, Probability] = Field(
         default_factory=dict, description="age band id -> prior band, where it differs from 'prior'")
+    prior_by_sex: dict[Sex, Probability] = Field(
+        default_factory=dict,
+        description="sex -> prior band where a cited source says the condition is commoner in one sex; "
+                    "an age-band prior still takes precedence")
     ages: list[Id] = Field(min_length=1, description="age band ids in which the condition occurs")
     sexes: list[Sex] = Field(default_factory=lambda: [Sex.female, Sex.male])
     pregnancy: Pregnancy = Pregnancy.any

@@ -101,7 +101,13 @@ class KnowledgeBase:
             return 0.0
         if c.pregnancy is Pregnancy.excluded and who.pregnant:
             return 0.0
-        return self.prior_weights[condition].get(self.age_band(who.age_months), 0.0)
+        band = self.age_band(who.age_months)
+        if band not in c.ages:
+            return 0.0
+        if band not in c.prior_by_age and who.sex in c.prior_by_sex:
+            p = c.prior_by_sex[who.sex]
+            return self.settings.prior_bands[p] if isinstance(p, str) else float(p)
+        return self.prior_weights[condition].get(band, 0.0)
 
     # --- likelihoods --------------------------------------------------------------------------------
     def p_present(self, condition: str, finding: str) -> float:

@@ -336,6 +336,11 @@ class _Checker:
                     self.add("conditions", cid, ("prior_by_age", band), f"age band '{band}' has a prior but is not in ages {c.ages}")
                 else:
                     self._check_prior(cid, ("prior_by_age", band), p, settings)
+            for sex, p in c.prior_by_sex.items():
+                if sex not in c.sexes:
+                    self.add("conditions", cid, ("prior_by_sex", sex.value), f"sex '{sex.value}' has a prior but is not in sexes")
+                else:
+                    self._check_prior(cid, ("prior_by_sex", sex.value), p, settings)
             for i, band in enumerate(c.ages):
                 if band not in band_ids:
                     self.add("conditions", cid, ("ages", i), self._unknown("age band", band, band_ids))

@@ -79,3 +79,14 @@ def test_no_condition_for_these_demographics_is_a_clear_error(tiny_kb):
 
     with pytest.raises(UsageError):
         Demographics(30 * 12, Sex.male, pregnant=True)
+
+
+def test_prior_by_sex_applies_unless_an_age_band_prior_is_given(tiny_copy):
+    from scenegen import load_knowledge_base
+
+    lib = tiny_copy / "conditions" / "library.yaml"
+    lib.write_text(lib.read_text().replace("    prior: 0.3\n", "    prior: 0.3\n    prior_by_sex: {male: 0.9}\n", 1))
+    kb = load_knowledge_base(tiny_copy)
+    man, woman = Demographics(40 * 12, Sex.male), Demographics(40 * 12, Sex.female)
+    assert kb.prior("pneumonia", man) == pytest.approx(0.9)
+    assert kb.prior("pneumonia", woman) == pytest.approx(0.3)
