@@ -97,14 +97,12 @@ def combine(conds: tuple[str, ...], prior_logs: list[float], terms: list[list[fl
 
 
 def _prior_logs(kb: KnowledgeBase, who: Demographics) -> tuple[tuple[str, ...], list[float]]:
-    key = (kb.age_band(who.age_months), who.sex, who.pregnant)
-    cache = kb.cache.setdefault("prior_logs", {})
-    hit = cache.get(key)
-    if hit is None:
+    def compute() -> tuple[tuple[str, ...], list[float]]:
         prior = candidates(kb, who)
         conds = tuple(sorted(prior))
-        hit = cache[key] = (conds, [math.log(prior[c]) for c in conds])
-    return hit
+        return conds, [math.log(prior[c]) for c in conds]
+
+    return kb.cached("prior_logs", (kb.age_band(who.age_months), who.sex, who.pregnant), compute)
 
 
 def log_likelihoods(kb: KnowledgeBase, conds: tuple[str, ...], finding: str, answer: Answer,
@@ -126,21 +124,13 @@ def _parents_present(kb: KnowledgeBase, finding: str, observations: Observations
 
 
 def _prob_table(kb: KnowledgeBase, finding: str, answer: Answer) -> dict[str, float]:
-    tables = kb.cache.setdefault("prob_tables", {})
-    key = (finding, answer)
-    table = tables.get(key)
-    if table is None:
-        table = tables[key] = {c: _base_likelihood(kb, c, finding, answer) for c in kb.conditions}
-    return table
+    return kb.cached("prob_tables", (finding, answer),
+                     lambda: {c: _base_likelihood(kb, c, finding, answer) for c in kb.conditions})
 
 
 def _log_table(kb: KnowledgeBase, finding: str, answer: Answer) -> dict[str, float]:
-    tables = kb.cache.setdefault("log_tables", {})
-    key = (finding, answer)
-    table = tables.get(key)
-    if table is None:
-        table = tables[key] = {c: math.log(max(p, 1e-300)) for c, p in _prob_table(kb, finding, answer).items()}
-    return table
+    return kb.cached("log_tables", (finding, answer), lambda: {
+        c: math.log(max(p, 1e-300)) for c, p in _prob_table(kb, finding, answer).items()})
 
 
 def _normalise_logs(logs: Mapping[str, float]) -> Posterior:
@@ -174,15 +164,15 @@ def askable(kb: KnowledgeBase, observations: Observations) -> list[str]:
 
 
 def _hierarchy(kb: KnowledgeBase) -> tuple[list[str], dict[str, list[str]]]:
-    hit = kb.cache.get("hierarchy")
-    if hit is None:
+    def compute() -> tuple[list[str], dict[str, list[str]]]:
         roots = sorted(f for f, x in kb.findings.items() if x.parent is None)
         children: dict[str, list[str]] = {}
         for f, x in sorted(kb.findings.items()):
             if x.parent is not None:
                 children.setdefault(x.parent, []).append(f)
-        hit = kb.cache["hierarchy"] = (roots, children)
-    return hit
+        return roots, children
+
+    return kb.cached("hierarchy", None, compute)
 
 
 def outcomes(kb: KnowledgeBase, finding: str) -> list[Answer]:

@@ -7,7 +7,7 @@ so lookups here can trust their ids.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Union
+from typing import Callable, Hashable, Mapping, TypeVar, Union
 
 from .content import (
     Complaint, Condition, Disposition, Finding, FindingType, Modifier, ModelSettings, Pregnancy, Sex,
@@ -17,6 +17,7 @@ from .errors import UsageError
 #: What a patient can report about one finding: yes/no, one value, or a set of values.
 Answer = Union[bool, str, frozenset]
 Observations = Mapping[str, Answer]
+T = TypeVar("T")
 
 MAX_AGE_MONTHS = 120 * 12
 #: ages (months, [from, to)) at which a pregnancy is accepted as plausible input
@@ -84,13 +85,17 @@ class KnowledgeBase:
         """Whether someone in this age band (or their carer) can report the finding at all."""
         return finding not in self.unreportable(age_band)
 
+    def cached(self, table: str, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` once per (table, key) for the life of this knowledge base."""
+        entries = self.cache.setdefault(table, {})
+        if key not in entries:
+            entries[key] = compute()
+        return entries[key]
+
     def unreportable(self, age_band: str) -> frozenset[str]:
         """The findings nobody in this age band can report (computed once per band)."""
-        table = self.cache.setdefault("unreportable", {})
-        hit = table.get(age_band)
-        if hit is None:
-            hit = table[age_band] = frozenset(f for f, x in self.findings.items() if x.ages and age_band not in x.ages)
-        return hit
+        return self.cached("unreportable", age_band, lambda: frozenset(
+            f for f, x in self.findings.items() if x.ages and age_band not in x.ages))
 
     def prior(self, condition: str, who: Demographics) -> float:
         """Relative prior weight of a condition for this person; 0 where it cannot occur."""

@@ -98,10 +98,7 @@ def eligible(kb: KnowledgeBase, who: Demographics, filters: Filters,
              disposition: Optional[Disposition] = None) -> list[tuple[str, str, float]]:
     """(condition, complaint, weight) for every pairing this person could present with."""
     key = (kb.age_band(who.age_months), who.sex, who.pregnant, filters, disposition)
-    cache = kb.cache.setdefault("eligible", {})
-    if key not in cache:
-        cache[key] = _eligible(kb, who, filters, disposition)
-    return cache[key]
+    return kb.cached("eligible", key, lambda: _eligible(kb, who, filters, disposition))
 
 
 def _eligible(kb: KnowledgeBase, who: Demographics, filters: Filters,

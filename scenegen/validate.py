@@ -263,15 +263,15 @@ def no_diagnosis_claim(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[st
 
 
 def _diagnosis_pattern(kb: KnowledgeBase) -> re.Pattern:
-    cached = kb.cache.get("diagnosis_pattern")
-    if cached is None:
+    def compute() -> re.Pattern:
         names = sorted({n.lower() for c in kb.conditions.values() for n in (c.name, c.lay_name)}, key=len, reverse=True)
         alternatives = "|".join(re.escape(n) for n in names)
         subject = r"(?:you have|you've got|you are having|(?:he|she) has|(?:he|she)'s got|this is|it is|it's|you've had)"
         # 'whether this is X' and 'if it is X' are hedges, not claims
-        cached = kb.cache["diagnosis_pattern"] = re.compile(
-            rf"(?<!whether )(?<!if )\b{subject} (?:definitely |probably )?(?:{alternatives})(?!\w)", re.IGNORECASE)
-    return cached
+        return re.compile(rf"(?<!whether )(?<!if )\b{subject} (?:definitely |probably )?(?:{alternatives})(?!\w)",
+                          re.IGNORECASE)
+
+    return kb.cached("diagnosis_pattern", None, compute)
 
 
 # ---------------------------------------------------------------------------------------------------------
