@@ -7,7 +7,7 @@ regenerated on its own, and a dataset's bytes do not depend on how many workers 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -15,7 +15,6 @@ from typing import Literal, Optional
 
 from .content import Disposition
 from .errors import UsageError
-from .inference import entropy
 from .knowledge import KnowledgeBase
 from .load import bundled_library, load_knowledge_base, resolve_library
 from .personas import PersonaLibrary, load_personas
@@ -24,7 +23,7 @@ from .realise import Realiser
 from .records import SCHEMA_VERSION, Record
 from .rng import chance, derive_seed, pick, stream, unit_hash
 from .sample import Filters, HiddenCase, PersonaDraw, check_filters, eligible, sample_case, sample_persona
-from .templates import TemplateLibrary, Variant, load_templates
+from .templates import TemplateLibrary, load_templates
 
 HoldoutAxis = Literal["condition", "persona", "template"]
 MAX_ATTEMPTS = 400

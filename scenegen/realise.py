@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 
-from .content import FindingType
 from .knowledge import KnowledgeBase, format_age
 from .personas import PersonaLibrary
 from .plan import Plan, PlannedMessage
@@ -291,4 +290,4 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-__all__ = ["Realiser", "Rendered", "proxy_question", "FindingType"]
+__all__ = ["Realiser", "Rendered", "proxy_question"]

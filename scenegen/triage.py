@@ -17,9 +17,9 @@ from functools import lru_cache
 from itertools import combinations
 from typing import Literal
 
-from .content import CrisisResource, Disposition, FindingType, Modifier
+from .content import CrisisResource, Disposition, Modifier
 from .inference import (
-    Gain, GainTables, Posterior, expected_gain, focus, posterior, ranked, relevant_findings, validate_observations,
+    GainTables, Posterior, expected_gain, focus, posterior, ranked, relevant_findings, validate_observations,
 )
 
 
@@ -292,4 +292,4 @@ def imply_parents(kb: KnowledgeBase, observations: Observations) -> dict:
 
 
 __all__ = ["Assessment", "Decision", "QuestionScore", "Reason", "assess", "decide", "imply_parents",
-           "modifier_applies", "present_red_flags", "score_questions", "unasked_red_flags", "FindingType"]
+           "modifier_applies", "present_red_flags", "score_questions", "unasked_red_flags"]

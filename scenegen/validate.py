@@ -147,7 +147,7 @@ def collapsed(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
 
 @rule("answers_true_to_case")
 def answers_true(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
-    present, absent = set(r.case.present), set(r.case.absent)
+    present = set(r.case.present)
     for i, t in enumerate(r.turns):
         if t.finding is None or t.act not in {"answer_yes", "answer_no", "answer_value"}:
             continue

@@ -6,7 +6,6 @@ import warnings
 from collections import Counter
 from functools import lru_cache
 
-import pytest
 
 from scenegen.content import Disposition, FindingType, Pregnancy, Sex
 from scenegen.generate import GenerateConfig, Generator, Library

@@ -7,7 +7,6 @@ import json
 from functools import lru_cache
 
 import orjson
-import pytest
 from click.testing import CliRunner
 
 from scenegen.cli import cli
