@@ -478,6 +478,39 @@ def _derive(ch: _Checker, settings: ModelSettings) -> tuple[dict, dict, dict]:
     return likelihoods, prior_weights, {k: tuple(v) for k, v in used_by.items()}
 
 
+def _indistinguishable(ch: _Checker, likelihoods: dict[str, dict[str, Any]]) -> list[Problem]:
+    """Conditions whose answer probabilities are the same for every finding: no question can tell them apart.
+
+    Catches more than identical finding sets: an edge at the leak rate is the same as no edge, and two
+    edges with the same band are the same evidence.
+    """
+    assert ch.settings is not None
+    leak = ch.settings.leak
+    seen: dict[tuple, str] = {}
+    problems = []
+    for cid in sorted(likelihoods):
+        table = likelihoods[cid]
+        signature = []
+        for fid, p in sorted(table.items()):
+            if isinstance(p, dict):
+                default = 1.0 / len(p) if ch.findings[fid].type is FindingType.categorical else leak
+                if any(abs(v - default) > 1e-12 for v in p.values()):
+                    signature.append((fid, tuple(sorted(p.items()))))
+            elif abs(p - leak) > 1e-12:
+                signature.append((fid, p))
+        key = tuple(signature)
+        if key in seen:
+            file, line = ch.locations[("conditions", cid)]
+            other = seen[key]
+            problems.append(Problem(file, line, f"conditions[{cid}].findings",
+                                    f"answers to every question are equally likely under '{other}' "
+                                    f"({ch._where('conditions', other)}); no question can tell them apart: "
+                                    "change a frequency band or add a finding that separates them"))
+        else:
+            seen[key] = cid
+    return problems
+
+
 def load_knowledge_base(library: str | Path | None = None) -> KnowledgeBase:
     """Load and validate ``library/conditions``; raise :class:`ContentError` listing every problem."""
     root = resolve_library(library)
@@ -495,6 +528,9 @@ def load_knowledge_base(library: str | Path | None = None) -> KnowledgeBase:
         raise ContentError(problems)
     assert ch.settings is not None
     likelihoods, prior_weights, used_by = _derive(ch, ch.settings)
+    twins = _indistinguishable(ch, likelihoods)
+    if twins:
+        raise ContentError(twins)
     return KnowledgeBase(
         settings=ch.settings, findings=ch.findings, conditions=ch.conditions, complaints=ch.complaints,
         modifiers=tuple(ch.modifiers.values()), locations=ch.locations, content_hash=content_hash,

@@ -182,3 +182,12 @@ def test_not_a_library(tmp_path):
 
     with pytest.raises(UsageError, match="no conditions/ folder"):
         load_knowledge_base(tmp_path)
+
+
+def test_conditions_no_question_can_tell_apart(tiny_copy):
+    """Different finding lists, same evidence: an edge at the leak rate (0.05 here) is the same as no edge."""
+    edit(tiny_copy, "      - {id: cough, p: 0.3}\n      - {id: blood_in_sputum, p: 0.3}\n      - {id: onset, p: {sudden: 0.8, gradual: 0.2}}\n      - {id: uninformative, p: 0.5}\n",
+         "      - {id: cough, p: 0.8}\n      - {id: fever, p: 0.2}\n      - {id: night_cough, p: 0.5}\n"
+         "      - {id: onset, p: {gradual: 0.9, sudden: 0.1}}\n      - {id: uninformative, p: 0.5}\n      - {id: blood_in_sputum, p: 0.05}\n")
+    [p] = problems(tiny_copy)
+    assert p.field == "conditions[pe].findings" and "no question can tell them apart" in p.message and "'cold'" in p.message
