@@ -1,9 +1,11 @@
 """Plan stage: what gets said when, and the gold trace of why. The planner never writes a sentence.
 
-The assistant asks the unasked red flags that bear on a still-plausible condition first (most urgent
-first), then the finding with the highest expected information gain about the condition and the
-disposition. It stops when no such red flag is left and no question is worth ``min_gain`` bits, when the
-question budget is spent, or at once when a reported red flag calls for an ambulance. The patient
+The assistant asks the unasked red flags that bear on a still-plausible condition and could raise the
+disposition first (most urgent first), then the finding with the highest expected information gain about
+the condition and the disposition. It stops when no such red flag is left and no question is worth
+``min_gain`` bits or the question budget is spent, or at once when a reported red flag calls for an
+ambulance. The budget bounds information questions only: a red flag that could raise the disposition is
+always asked before deciding, so the gold never closes over a danger it did not check. The patient
 answers from the hidden case through the persona: a vague persona may be unsure (never of a red flag);
 a talkative one may volunteer a true detail. The gold disposition is the safety-first decision on what
 the dialogue revealed (scenegen.triage).
@@ -29,6 +31,8 @@ from .triage import (
 
 Ambiguity = Literal["low", "medium", "high"]
 VOLUNTEERED_AT_OPENING = {"high": 0, "medium": 1, "low": 2}
+#: red-flag screens that could raise the disposition are asked even past the question budget, up to this many more
+EXTRA_RED_FLAG_QUESTIONS = 8
 
 
 @dataclass(frozen=True)
@@ -220,7 +224,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     first_question = True
     unsure_count: dict[str, int] = {}
     given_up: set[str] = set()
-    while len(questions) < settings.max_questions:
+    while True:
         post, decision = reasoner.assess(persona, obs)
         if any(kb.findings[f].red_flag.disposition is Disposition.emergency_ambulance  # type: ignore[union-attr]
                for f in decision.red_flags_present):
@@ -229,8 +233,10 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         if not scores:
             break
         best = scores[0]
-        if best.red_flag is None and best.expected_gain < settings.min_gain:
-            break
+        if best.red_flag is None and (best.expected_gain < settings.min_gain or len(questions) >= settings.max_questions):
+            break  # the budget and the gain threshold bound information questions only
+        if best.red_flag is not None and len(questions) >= settings.max_questions + EXTRA_RED_FLAG_QUESTIONS:
+            return None  # cannot close safely within any reasonable length: draw another case
         fid = best.finding
         f = kb.findings[fid]
         asked_from = dict(obs)
@@ -239,7 +245,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         first_question = False
         messages.append(PlannedMessage("assistant", act, parts, fid))
         truth = case.answer(fid)
-        unsure = f.red_flag is None and chance(rng, style.unsure_rate)
+        # never unsure of a question that screens a danger: it would leave it neither asked nor ruled out
+        unsure = f.red_flag is None and best.red_flag is None and chance(rng, style.unsure_rate)
         if unsure:
             answer_act, answer = "answer_unsure", None
             unsure_count[fid] = unsure_count.get(fid, 0) + 1

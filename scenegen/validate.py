@@ -217,6 +217,17 @@ def no_pressing(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
                     yield f"message {i} asks about '{t.finding}' again although it was already answered"
 
 
+@rule("no_decision_over_an_unasked_red_flag")
+def no_decision_over_unasked(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """The disposition is given only once every red flag that would raise it has been asked or ruled out."""
+    level = Disposition(r.gold.disposition)
+    for fid in r.gold.red_flags_unasked:
+        f = kb.findings.get(fid)
+        if f is not None and f.red_flag is not None and f.red_flag.disposition.rank > level.rank:
+            yield (f"red flag '{fid}' ({f.red_flag.disposition.value}) was still unasked when "
+                   f"{level.value} was given")
+
+
 @rule("safety_net_where_required")
 def safety_net_rule(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
     if r.gold.disposition in {"routine", "self_care"} and not r.gold.safety_net:

@@ -59,7 +59,8 @@ def test_every_rule_has_a_test_here():
     tested = {"known_ids", "structure", "hidden_condition_in_final_differential", "disposition_not_below_hidden_condition",
               "red_flags_reflected", "collapsed_levels_match", "answers_true_to_case", "answer_text_agrees",
               "safety_net_where_required", "differential_is_a_distribution", "disposition_reasons_support_level",
-              "crisis_resource_given", "no_diagnosis_claim", "no_pressing_the_same_question"}
+              "crisis_resource_given", "no_diagnosis_claim", "no_pressing_the_same_question",
+              "no_decision_over_an_unasked_red_flag"}
     assert set(RULES) == tested
 
 
@@ -171,6 +172,12 @@ def test_no_pressing_the_same_question():
     obj["messages"][i + 1:i + 1] = [dict(obj["messages"][i - 1]), dict(obj["messages"][i])]
     obj["turns"][i + 1:i + 1] = [dict(obj["turns"][i - 1]), dict(obj["turns"][i])]
     assert "no_pressing_the_same_question" in rules_broken(obj)
+
+
+def test_no_decision_over_an_unasked_red_flag():
+    obj = record(want="self_care")
+    obj["gold"]["red_flags_unasked"] = obj["gold"]["red_flags_unasked"] + ["chest_pain_over_15_min"]
+    assert "no_decision_over_an_unasked_red_flag" in rules_broken(obj)
 
 
 def test_no_diagnosis_claim():
