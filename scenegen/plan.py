@@ -274,6 +274,9 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     post, decision = reasoner.assess(persona, obs)
     if post.get(case.condition, 0.0) < kb.settings.plausible_threshold:
         return None
+    if any(kb.findings[f].red_flag.disposition.rank > decision.disposition.rank  # type: ignore[union-attr]
+           for f in unasked_red_flags(kb, obs, decision.plausible, band)):
+        return None  # a danger that would raise the level could not be checked (e.g. its gateway went unanswered)
     final_parts = ["disposition"]
     safety = safety_net(kb, obs, decision, post, case.complaint, band)
     if safety:

@@ -265,3 +265,12 @@ def test_template_holdout_can_be_built_for_many_seeds_and_fractions(library):
         for fraction in (0.1, 0.5, 0.8):
             gen = Generator(library, GenerateConfig(seed=seed, holdout_by="template", test_fraction=fraction))
             assert gen._test_variants
+
+
+def test_no_record_closes_over_a_red_flag_whose_gateway_went_unanswered(library, lexicon):
+    """Regression (seed 1, record 749): a gateway question answered 'not sure' twice while its red flag could
+    not yet raise the level was set aside; when the level later dropped, the flag could no longer be asked.
+    Such a case is now redrawn, so the decision never stands over an unasked raising red flag."""
+    gen = Generator(library, GenerateConfig(seed=1))
+    for i in range(740, 760):
+        assert validate_record(json.loads(dump(gen.record(i))), library.kb, lexicon) == [], i
