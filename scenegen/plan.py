@@ -88,6 +88,16 @@ class Reasoner:
             return QuestionScore(score.finding, g.total, g.condition_gain, g.disposition_gain, score.red_flag, score.screens)
         return self._memo(("exact", score.finding) + self._key(persona, obs), compute)
 
+    def unasked_raising_flags(self, persona: PersonaDraw, obs: Observations) -> list[str]:
+        """Red flags still unasked (bearing on a plausible condition) that would raise the disposition."""
+        def compute():
+            _, decision = self.assess(persona, obs)
+            band = self.kb.age_band(persona.age_months)
+            level = decision.disposition.rank
+            return [f for f in unasked_red_flags(self.kb, obs, decision.plausible, band)
+                    if self.kb.findings[f].red_flag.disposition.rank > level]  # type: ignore[union-attr]
+        return self._memo(("raising",) + self._key(persona, obs), compute)
+
     def differential(self, persona: PersonaDraw, obs: Observations) -> list[tuple[str, float]]:
         def compute():
             post, _ = self.assess(persona, obs)
@@ -274,8 +284,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     post, decision = reasoner.assess(persona, obs)
     if post.get(case.condition, 0.0) < kb.settings.plausible_threshold:
         return None
-    if any(kb.findings[f].red_flag.disposition.rank > decision.disposition.rank  # type: ignore[union-attr]
-           for f in unasked_red_flags(kb, obs, decision.plausible, band)):
+    if reasoner.unasked_raising_flags(persona, obs):
         return None  # a danger that would raise the level could not be checked (e.g. its gateway went unanswered)
     final_parts = ["disposition"]
     safety = safety_net(kb, obs, decision, post, case.complaint, band)
