@@ -172,15 +172,15 @@ class Generator:
         return [d for d in Disposition if d in have]
 
     def _all_pairs(self):
+        """Every (condition, complaint, weight) any persona age group and sex could draw."""
+        from .content import Sex
+        from .knowledge import Demographics
+
         kb = self.lib.kb
         out = []
         for group in self.lib.personas.age_groups:
-            for sex in ("female", "male"):
-                from .content import Sex
-                from .knowledge import Demographics
-
-                who = Demographics(group.min_months, Sex(sex), False)
-                out += eligible(kb, who, self.config.filters)
+            for sex in Sex:
+                out += eligible(kb, Demographics(group.min_months, sex, False), self.config.filters)
         return out
 
     def _name(self, persona: PersonaDraw, index: int) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
@@ -21,7 +20,7 @@ from .content import (
 )
 from .errors import ContentError, Problem, UsageError
 from .knowledge import KnowledgeBase
-from .yamlfile import LineDict, line_at, read_yaml
+from .yamlfile import line_at, read_yaml
 
 ENV_LIBRARY = "SCENEGEN_LIBRARY"
 
@@ -538,17 +537,4 @@ def load_knowledge_base(library: str | Path | None = None) -> KnowledgeBase:
     )
 
 
-@lru_cache(maxsize=8)
-def _cached(root: str, stamp: tuple) -> KnowledgeBase:
-    return load_knowledge_base(root)
-
-
-def cached_knowledge_base(library: str | Path | None = None) -> KnowledgeBase:
-    """Load once per process per library state (keyed on the files' names, sizes and times)."""
-    root = resolve_library(library)
-    stamp = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in _content_files(root / "conditions"))
-    return _cached(str(root.resolve()), stamp)
-
-
-__all__ = ["load_knowledge_base", "cached_knowledge_base", "default_library", "bundled_library", "resolve_library",
-           "LineDict"]
+__all__ = ["load_knowledge_base", "default_library", "bundled_library", "resolve_library"]

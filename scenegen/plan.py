@@ -191,7 +191,7 @@ def _separates(kb: KnowledgeBase, finding: str, differential: list[tuple[str, fl
     return [ordered[-1], ordered[0]]
 
 
-def is_ambiguous(kb: KnowledgeBase, post: dict[str, float], decision: Decision) -> bool:
+def is_ambiguous(kb: KnowledgeBase, post: dict[str, float]) -> bool:
     """At least two plausible conditions of different dispositions (DESIGN.md, 'Ambiguity')."""
     plausible = {c for c, p in post.items() if p >= kb.settings.plausible_threshold}
     return len(plausible) >= 2 and len({kb.conditions[c].disposition for c in plausible}) >= 2
@@ -218,15 +218,15 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
             break
         fid = pick(rng, candidates)
         trial = {**obs, fid: True}
-        post, decision = reasoner.assess(persona, trial)
-        if not is_ambiguous(kb, post, decision):
+        post, _ = reasoner.assess(persona, trial)
+        if not is_ambiguous(kb, post):
             break
         obs = trial
         volunteered.append(fid)
         candidates = _volunteerable(kb, case, obs, band)
     opening_obs = dict(obs)
-    post0, decision0 = reasoner.assess(persona, obs)
-    if not is_ambiguous(kb, post0, decision0):
+    post0, _ = reasoner.assess(persona, obs)
+    if not is_ambiguous(kb, post0):
         return None
     messages = [PlannedMessage("user", "opening", ["opening"], entry, True, list(volunteered))]
 
