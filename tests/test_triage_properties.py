@@ -109,3 +109,20 @@ def test_next_questions_are_unasked_and_askable(kb, data):
         parent = kb.findings[q.finding].parent
         assert parent is None or known.get(parent) is True
         assert q.expected_gain >= 0
+
+
+@given(data=st.data())
+def test_vectorised_question_scores_equal_the_reference_implementation(kb, data):
+    """numpy ranks the questions during generation; the plain-Python expected_gain is the reference."""
+    from scenegen.triage import score_questions
+
+    who, obs, post = _case(data.draw, kb)
+    d = decide(kb, who, obs, post)
+    band = kb.age_band(who.age_months)
+    fast = score_questions(kb, post, obs, d.plausible, d.disposition, age_band=band, tables=True)
+    slow = score_questions(kb, post, obs, d.plausible, d.disposition, age_band=band, tables=False)
+    assert [q.finding for q in fast] == [q.finding for q in slow]
+    for a, b in zip(fast, slow):
+        assert a.expected_gain == pytest.approx(b.expected_gain, abs=1e-9)
+        assert a.disposition_gain == pytest.approx(b.disposition_gain, abs=1e-9)
+        assert a.red_flag == b.red_flag
