@@ -59,6 +59,35 @@ class Locale(_Strict):
 REQUIRED_VOCAB = {"emergency_number", "ed", "ed_long", "primary_care", "urgent_care", "pharmacist", "mum", "vomit"}
 
 
+_PLACEHOLDERS = {
+    "age_newborn": {"subj"}, "age_one_month": {"subj"}, "age_months": {"subj", "months"},
+    "age_years": {"subj", "years"}, "no_option_applies": set(),
+    "carer_yes_no_question": {"do", "ref", "ask"}, "carer_other_question": {"ref", "question"},
+}
+
+
+class Phrases(_Strict):
+    """Wordings the realiser fills in; each may use only its own placeholders."""
+
+    age_newborn: str
+    age_one_month: str
+    age_months: str
+    age_years: str
+    no_option_applies: str
+    carer_yes_no_question: str
+    carer_other_question: str
+
+    @model_validator(mode="after")
+    def _placeholders(self) -> "Phrases":
+        import string
+
+        for name, allowed in _PLACEHOLDERS.items():
+            used = {f for _, f, _, _ in string.Formatter().parse(getattr(self, name)) if f}
+            if used - allowed:
+                raise ValueError(f"phrase '{name}' uses {sorted(used - allowed)}; it may use only {sorted(allowed)}")
+        return self
+
+
 class PersonaLibrary(_Strict):
     age_groups: list[AgeGroup] = Field(min_length=1)
     pregnancy_rate: float = Field(ge=0, le=1)
@@ -69,6 +98,7 @@ class PersonaLibrary(_Strict):
     locales: list[Locale] = Field(min_length=1)
     irrelevant_details: list[str] = Field(default_factory=list)
     irrelevant_detail_rate: float = Field(0.0, ge=0, le=1, description="share of openings that add an irrelevant detail")
+    phrases: Phrases
 
     @model_validator(mode="after")
     def _consistent(self) -> "PersonaLibrary":

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 
-from .knowledge import KnowledgeBase, format_age
+from .knowledge import KnowledgeBase
 from .personas import PersonaLibrary
 from .plan import Plan, PlannedMessage
 from .rng import pick
@@ -191,7 +191,7 @@ class Realiser:
         f = self.kb.findings[fid]
         chosen = [answer] if isinstance(answer, str) else sorted(answer)
         if not chosen:
-            return ["none of those"]
+            return [self.pl.phrases.no_option_applies]
         by_id = {v.id: v for v in f.values}
         return [pick(rng, by_id[v].lay) for v in chosen]
 
@@ -239,9 +239,10 @@ class Realiser:
             f = kb.findings[msg.finding]  # type: ignore[index]
             question = f.question
             if persona.proxy:
-                question = proxy_question(f.question, base["who"]["ref"], base["p"]) or (
-                    f"{base['who']['do']} {base['who']['ref']} have {f.ask}?" if f.ask
-                    else f"Thinking about {base['who']['ref']}: {f.question}")
+                phrases, who = self.pl.phrases, base["who"]
+                question = proxy_question(f.question, who["ref"], base["p"]) or (
+                    phrases.carer_yes_no_question.format(do=who["do"], ref=who["ref"], ask=f.ask) if f.ask
+                    else phrases.carer_other_question.format(ref=who["ref"], question=f.question))
             ctx.update(question=question, ask=f.ask or f.name.lower(), type=f.type.value)
             facts["type"] = f.type.value
             facts["turn"] = "first" if "empathy" in msg.parts else "later"
@@ -273,15 +274,16 @@ class Realiser:
             ctx["crisis"] = self.pl.locale(persona.locale).crisis[plan.crisis.value]
         return ctx, facts
 
-    @staticmethod
-    def _age_phrase(persona: PersonaDraw, base: dict[str, Any]) -> str:
+    def _age_phrase(self, persona: PersonaDraw, base: dict[str, Any]) -> str:
         subj = base["p"]["subj"].capitalize()
-        age = format_age(persona.age_months)
-        if persona.age_months == 0:
-            return f"{subj}'s a newborn, not yet a month old."
-        if persona.age_months < 24:
-            return f"{subj}'s {age} old." if persona.age_months > 1 else f"{subj}'s a month old."
-        return f"{subj}'s {persona.age_months // 12}."
+        phrases, months = self.pl.phrases, persona.age_months
+        if months == 0:
+            return phrases.age_newborn.format(subj=subj)
+        if months == 1:
+            return phrases.age_one_month.format(subj=subj)
+        if months < 24:
+            return phrases.age_months.format(subj=subj, months=months)
+        return phrases.age_years.format(subj=subj, years=months // 12)
 
 
 def _sentence(text: str) -> str:

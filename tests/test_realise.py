@@ -77,3 +77,17 @@ def test_a_users_template_renders_in_the_sandbox(tmp_path):
     variant = next(v for v in lib.variants["close"] if v.id == "close/zz_test")
     with pytest.raises(SecurityError):
         lib.render(variant, {"speaker": "self", "who": {}, "p": {}, "v": {}, "tone": "neutral", "name": "A"})
+
+
+def test_a_persona_phrase_with_an_unknown_placeholder_is_rejected_at_load(tmp_path):
+    import shutil
+
+    from scenegen.load import bundled_library
+    from scenegen.personas import load_personas
+
+    root = tmp_path / "lib"
+    shutil.copytree(bundled_library() / "personas", root / "personas")
+    path = root / "personas" / "personas.yaml"
+    path.write_text(path.read_text().replace('age_years: "{subj}\'s {years}."', 'age_years: "{subj}\'s {age} years."'))
+    with pytest.raises(ContentError, match="age_years"):
+        load_personas(root)
