@@ -12,6 +12,7 @@ Everything here is plain Python floats in a fixed order, so results are identica
 from __future__ import annotations
 
 import math
+from operator import add
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Iterable, Mapping
@@ -78,40 +79,52 @@ def validate_observations(kb: KnowledgeBase, observations: Observations) -> None
 
 
 def posterior(kb: KnowledgeBase, who: Demographics, observations: Observations) -> Posterior:
-    """P(condition | demographics, observations), over the conditions this person can have."""
-    conds, logs = _prior_logs(kb, who)
-    terms = [log_likelihoods(kb, conds, fid, answer, observations) for fid, answer in sorted(observations.items(), key=_by_id)]
-    return combine(conds, logs, terms)
+    """P(condition | demographics, observations), over the conditions this person can have.
+
+    Log-likelihood rows are added to the prior in finding-id order, so the result is a function of the
+    observations alone, whatever order they were learnt in.
+    """
+    frame = _frame(kb, who)
+    totals = frame.prior_logs
+    for fid, answer in sorted(observations.items(), key=_by_id):
+        totals = list(map(add, totals, frame.row(kb, fid, answer, observations)))
+    return _normalise_logs(dict(zip(frame.conds, totals)))
 
 
 def _by_id(item: tuple[str, Answer]) -> str:
     return item[0]
 
 
-def combine(conds: tuple[str, ...], prior_logs: list[float], terms: list[list[float]]) -> Posterior:
-    """Normalise prior log-weights plus per-observation log-likelihoods (added in the order given)."""
-    totals = list(prior_logs)
-    for row in terms:
-        totals = [a + b for a, b in zip(totals, row)]
-    return _normalise_logs(dict(zip(conds, totals)))
+class _Frame:
+    """The conditions one demographic group can have, their prior log-weights, and log-likelihood rows
+    aligned with them (computed once per group, finding and answer)."""
+
+    __slots__ = ("conds", "prior_logs", "rows")
+
+    def __init__(self, conds: tuple[str, ...], prior_logs: list[float]):
+        self.conds = conds
+        self.prior_logs = prior_logs
+        self.rows: dict[tuple[str, Answer], list[float]] = {}
+
+    def row(self, kb: KnowledgeBase, finding: str, answer: Answer, observations: Observations) -> list[float]:
+        """log P(answer | condition) for each condition, in the order of ``conds``."""
+        if not _parents_present(kb, finding, observations):
+            return [math.log(max(answer_likelihood(kb, c, finding, answer, observations), 1e-300))
+                    for c in self.conds]
+        row = self.rows.get((finding, answer))
+        if row is None:
+            table = _log_table(kb, finding, answer)
+            row = self.rows[(finding, answer)] = [table[c] for c in self.conds]
+        return row
 
 
-def _prior_logs(kb: KnowledgeBase, who: Demographics) -> tuple[tuple[str, ...], list[float]]:
-    def compute() -> tuple[tuple[str, ...], list[float]]:
+def _frame(kb: KnowledgeBase, who: Demographics) -> _Frame:
+    def compute() -> _Frame:
         prior = candidates(kb, who)
         conds = tuple(sorted(prior))
-        return conds, [math.log(prior[c]) for c in conds]
+        return _Frame(conds, [math.log(prior[c]) for c in conds])
 
-    return kb.cached("prior_logs", (kb.age_band(who.age_months), who.sex, who.pregnant), compute)
-
-
-def log_likelihoods(kb: KnowledgeBase, conds: tuple[str, ...], finding: str, answer: Answer,
-                    observations: Observations) -> list[float]:
-    """log P(answer | condition) for each condition in ``conds``."""
-    if _parents_present(kb, finding, observations):
-        table = _log_table(kb, finding, answer)
-        return [table[c] for c in conds]
-    return [math.log(max(answer_likelihood(kb, c, finding, answer, observations), 1e-300)) for c in conds]
+    return kb.cached("frames", (kb.age_band(who.age_months), who.sex, who.pregnant), compute)
 
 
 def _parents_present(kb: KnowledgeBase, finding: str, observations: Observations) -> bool:
@@ -242,7 +255,9 @@ def focus(post: Posterior, floor: float = 1e-4) -> Posterior:
 def relevant_findings(kb: KnowledgeBase, post: Posterior, observations: Observations,
                       age_band: str | None = None) -> list[str]:
     """Askable findings with an edge to at least one condition still in ``post``, reportable at this age."""
-    linked = {fid for c in post for fid in kb.likelihoods[c]}
+    linked: set[str] = set()
+    for c in post:
+        linked.update(kb.likelihoods[c])
     if age_band is not None:
         linked -= kb.unreportable(age_band)
     return [fid for fid in askable(kb, observations) if fid in linked]
@@ -286,32 +301,52 @@ class GainTables:
                 self.rows[f] = (k, i)
 
     def gains(self, post: Posterior, findings: list[str]) -> dict[str, Gain]:
+        """Expected gain of each finding, as :class:`Gain` objects (see :meth:`totals` for the fast form)."""
+        gc, gd, total = self.totals(post, findings)
+        return {f: Gain(f, a, b, t) for f, a, b, t in zip(findings, gc, gd, total)}
+
+    def totals(self, post: Posterior, findings: list[str]) -> tuple[list[float], list[float], list[float]]:
+        """(condition gains, disposition gains, totals), aligned with ``findings``.
+
+        The per-finding arithmetic is the same whichever other findings are scored alongside, so a finding's
+        score does not depend on the company it is computed in.
+        """
         import numpy as np
 
-        if not findings:
-            return {}
-        idx = np.array([self.index[c] for c in post])
-        q = np.array([post[c] for c in post])
+        n = len(findings)
+        if not n:
+            return [], [], []
+        index = self.index
+        idx = np.fromiter([index[c] for c in post], dtype=np.intp, count=len(post))
+        q = np.fromiter(post.values(), dtype=float, count=len(post))
         onehot = self.disp_onehot[idx]
         h_c = float(_entropy_vec(q[None, :])[0])
         h_d = float(_entropy_vec((q @ onehot)[None, :])[0])
         w = self.kb.settings.disposition_gain_weight
-        groups: dict[int, list[str]] = {}
-        for fid in findings:
-            groups.setdefault(self.rows[fid][0], []).append(fid)
-        out = {}
-        for k, fids in groups.items():
-            table = self.stacks[k][np.array([self.rows[f][1] for f in fids])][:, :, idx]  # F x k x S
+        rows = self.rows
+        groups: dict[int, tuple[list[int], list[int]]] = {}
+        for i, fid in enumerate(findings):
+            k, r = rows[fid]
+            g = groups.get(k)
+            if g is None:
+                g = groups[k] = ([], [])
+            g[0].append(i)
+            g[1].append(r)
+        exp_c = np.empty(n)
+        exp_d = np.empty(n)
+        for k, (positions, stack_rows) in groups.items():
+            table = self.stacks[k][np.array(stack_rows)][:, :, idx]  # F x k x S
             joint = table * q[None, None, :]
             pa = joint.sum(axis=2)  # F x k
             safe = np.where(pa > 0, pa, 1.0)
             cond = joint / safe[:, :, None]
-            exp_c = (pa * _entropy_vec(cond)).sum(axis=1)
-            exp_d = (pa * _entropy_vec(cond @ onehot)).sum(axis=1)
-            for f, ec, ed in zip(fids, exp_c.tolist(), exp_d.tolist()):
-                gc, gd = max(h_c - ec, 0.0), max(h_d - ed, 0.0)
-                out[f] = Gain(f, gc, gd, gc + w * gd)
-        return out
+            at = np.array(positions)
+            exp_c[at] = (pa * _entropy_vec(cond)).sum(axis=1)
+            exp_d[at] = (pa * _entropy_vec(cond @ onehot)).sum(axis=1)
+        gc = np.maximum(h_c - exp_c, 0.0)
+        gd = np.maximum(h_d - exp_d, 0.0)
+        total = gc + w * gd
+        return gc.tolist(), gd.tolist(), total.tolist()
 
 
 def _entropy_vec(m):

@@ -42,75 +42,92 @@ class PlanSettings:
     ambiguity: Ambiguity = "high"
 
 
-class Reasoner:
-    """Inference with a bounded cache: the same evidence for the same demographics is computed once."""
+class State:
+    """What is known about one state of evidence for one demographic group, computed once and shared by
+    every dialogue that reaches it: the posterior and decision at once, the rest on first use."""
 
-    def __init__(self, kb: KnowledgeBase, cache_size: int = 50_000):
+    __slots__ = ("post", "decision", "differential", "questions", "raising", "exact")
+
+    def __init__(self, post: dict[str, float], decision: Decision):
+        self.post = post
+        self.decision = decision
+        self.differential: list[tuple[str, float]] | None = None
+        self.questions: tuple[int, list[QuestionScore]] | None = None  # (limit it was computed for, scores)
+        self.raising: list[str] | None = None
+        self.exact: dict[str, QuestionScore] = {}
+
+
+class Reasoner:
+    """Inference with a bounded cache of states: the same evidence for the same demographics is reasoned
+    about once. Every value is a function of (demographics, observations) alone, so what the cache holds
+    never changes a record."""
+
+    def __init__(self, kb: KnowledgeBase, cache_size: int = 20_000):
         self.kb = kb
         self.cache_size = cache_size
-        self._cache: OrderedDict[tuple, Any] = OrderedDict()
-        self._last_key: tuple | None = None
+        self._cache: OrderedDict[tuple, State] = OrderedDict()
+        self._last: tuple | None = None
 
-    def _memo(self, key: tuple, compute):
-        hit = self._cache.get(key)
-        if hit is not None:
-            self._cache.move_to_end(key)
-            return hit
-        value = compute()
-        self._cache[key] = value
-        if len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
-        return value
-
-    def _key(self, persona: PersonaDraw, obs: Observations) -> tuple:
-        """Everything the inference depends on: age band, sex, pregnancy, modifiers in force, observations."""
-        state = frozenset(obs.items())
-        cached = self._last_key
-        if cached is not None and cached[0] is persona and cached[1] == state:
-            return cached[2]
+    def state(self, persona: PersonaDraw, obs: Observations) -> State:
+        """The state for these demographics (age band, sex, pregnancy, modifiers in force) and observations."""
+        items = frozenset(obs.items())
+        last = self._last
+        if last is not None and last[0] is persona and last[1] == items:
+            return last[2]
         who = persona.demographics
         mods = tuple(m.id for m in self.kb.modifiers if modifier_applies(m, who, obs))
-        key = (self.kb.age_band(who.age_months), who.sex, who.pregnant, mods, state)
-        self._last_key = (persona, state, key)
-        return key
+        key = (self.kb.age_band(who.age_months), who.sex, who.pregnant, mods, items)
+        cache = self._cache
+        st = cache.get(key)
+        if st is None:
+            post = posterior(self.kb, who, obs)
+            st = cache[key] = State(post, decide(self.kb, who, obs, post))
+            if len(cache) > self.cache_size:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(key)
+        self._last = (persona, items, st)
+        return st
 
     def assess(self, persona: PersonaDraw, obs: Observations) -> tuple[dict[str, float], Decision]:
-        def compute():
-            post = posterior(self.kb, persona.demographics, obs)
-            return post, decide(self.kb, persona.demographics, obs, post)
-        return self._memo(("assess",) + self._key(persona, obs), compute)
+        st = self.state(persona, obs)
+        return st.post, st.decision
 
     def exact(self, persona: PersonaDraw, obs: Observations, score: QuestionScore) -> QuestionScore:
         """The chosen question's gain recomputed in plain Python, so numbers written to records are bit-stable."""
-        def compute():
-            post, _ = self.assess(persona, obs)
-            g = expected_gain(self.kb, focus(post), score.finding, obs)
-            return QuestionScore(score.finding, g.total, g.condition_gain, g.disposition_gain, score.red_flag, score.screens)
-        return self._memo(("exact", score.finding) + self._key(persona, obs), compute)
+        st = self.state(persona, obs)
+        hit = st.exact.get(score.finding)
+        if hit is None:
+            g = expected_gain(self.kb, focus(st.post), score.finding, obs)
+            hit = st.exact[score.finding] = QuestionScore(score.finding, g.total, g.condition_gain,
+                                                          g.disposition_gain, score.red_flag, score.screens)
+        return hit
 
     def unasked_raising_flags(self, persona: PersonaDraw, obs: Observations) -> list[str]:
         """Red flags still unasked (bearing on a plausible condition) that would raise the disposition."""
-        def compute():
-            _, decision = self.assess(persona, obs)
+        st = self.state(persona, obs)
+        if st.raising is None:
             band = self.kb.age_band(persona.age_months)
-            level = decision.disposition.rank
-            return [f for f in unasked_red_flags(self.kb, obs, decision.plausible, band)
-                    if self.kb.findings[f].red_flag.disposition.rank > level]  # type: ignore[union-attr]
-        return self._memo(("raising",) + self._key(persona, obs), compute)
+            level = st.decision.disposition.rank
+            st.raising = [f for f in unasked_red_flags(self.kb, obs, st.decision.plausible, band)
+                          if self.kb.findings[f].red_flag.disposition.rank > level]  # type: ignore[union-attr]
+        return st.raising
 
     def differential(self, persona: PersonaDraw, obs: Observations) -> list[tuple[str, float]]:
-        def compute():
-            post, _ = self.assess(persona, obs)
-            return _differential(self.kb, post)
-        return self._memo(("differential",) + self._key(persona, obs), compute)
+        st = self.state(persona, obs)
+        if st.differential is None:
+            st.differential = _differential(self.kb, st.post)
+        return st.differential
 
     def questions(self, persona: PersonaDraw, obs: Observations, limit: int = 1) -> list[QuestionScore]:
-        def compute():
-            post, decision = self.assess(persona, obs)
+        """The ``limit`` best questions (a prefix of any longer list: the order is total)."""
+        st = self.state(persona, obs)
+        if st.questions is None or st.questions[0] < limit:
             band = self.kb.age_band(persona.age_months)
-            return score_questions(self.kb, post, obs, decision.plausible, decision.disposition, age_band=band,
-                                   limit=limit)
-        return self._memo(("questions", limit) + self._key(persona, obs), compute)
+            scores = score_questions(self.kb, st.post, obs, st.decision.plausible, st.decision.disposition,
+                                     age_band=band, limit=limit)
+            st.questions = (limit, scores)
+        return st.questions[1][:limit]
 
 
 @dataclass

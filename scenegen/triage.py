@@ -202,20 +202,26 @@ def score_questions(kb: KnowledgeBase, post: Posterior, observations: Observatio
             continue
         if question not in screens or level.rank > screens[question][0].rank:
             screens[question] = (level, flag)
-    relevant = sorted(set(relevant_findings(kb, focused, observations, age_band)) | set(screens))
-    gains = gain_tables(kb).gains(focused, relevant) if tables else {
-        fid: expected_gain(kb, focused, fid, observations) for fid in relevant}
-
-    def key(fid: str):
-        level = screens[fid][0].rank if fid in screens else -1
-        return (fid not in screens, -level, -round(gains[fid].total, 9), fid)
-
-    ordered = sorted(relevant, key=key) if limit is None else heapq.nsmallest(limit, relevant, key=key)
-    out = []
-    for fid in ordered:
-        g = gains[fid]
-        level, flag = screens.get(fid, (None, None))
-        out.append(QuestionScore(fid, g.total, g.condition_gain, g.disposition_gain, level, flag))
+    relevant = set(relevant_findings(kb, focused, observations, age_band)) | set(screens)
+    # most urgent screens first, then everything else; within a group by gain. Gains are computed one group
+    # at a time, so a turn settled by a red-flag screen does not pay for scoring every other question.
+    levels = sorted({level.rank for level, _ in screens.values()}, reverse=True)
+    groups = [sorted(f for f in screens if screens[f][0].rank == rank) for rank in levels]
+    groups.append(sorted(relevant - set(screens)))
+    out: list[QuestionScore] = []
+    for group in groups:
+        if limit is not None and len(out) >= limit:
+            break
+        if tables:
+            gc, gd, total = gain_tables(kb).totals(focused, group)
+        else:
+            ref = [expected_gain(kb, focused, fid, observations) for fid in group]
+            gc, gd, total = [g.condition_gain for g in ref], [g.disposition_gain for g in ref], [g.total for g in ref]
+        keys = [(-round(t, 9), fid, i) for i, (t, fid) in enumerate(zip(total, group))]
+        take = sorted(keys) if limit is None else heapq.nsmallest(limit - len(out), keys)
+        for _, fid, i in take:
+            level, flag = screens.get(fid, (None, None))
+            out.append(QuestionScore(fid, total[i], gc[i], gd[i], level, flag))
     return out
 
 
