@@ -265,13 +265,17 @@ def relevant_findings(kb: KnowledgeBase, post: Posterior, observations: Observat
 
 # ---------------------------------------------------------------------------------------------------------
 # Vectorised expected gain, for generating many dialogues. Same quantity as `expected_gain` (the reference
-# implementation, which the tests compare it against), computed for many findings at once. It relies on
-# the fact that a finding can only be asked once its parent is known present, so P(answer | condition)
-# is a fixed table per finding.
+# implementation, which the tests compare it against), for every finding at once. It relies on the fact
+# that a finding is only asked once its parent is known present, so P(answer | condition) is a fixed table.
+#
+# With j(a, c) = P(a | c) q(c) and P(a) = sum_c j(a, c), the expected entropy after asking is
+#     sum_a P(a) H(c | a) = sum_a [ P(a) log P(a) - sum_c j(a, c) log j(a, c) ]
+# and sum_c j log j = (P log P) @ q + P @ (q log q): matrix products over fixed tables, no per-answer
+# normalisation. The disposition term is the same with j summed within each disposition.
 
 
 class GainTables:
-    """Per-knowledge-base matrices: P(answer | condition) for every finding's possible answers."""
+    """Per-knowledge-base matrices: one row per (finding, answer), one column per condition."""
 
     def __init__(self, kb: KnowledgeBase):
         import numpy as np
@@ -283,22 +287,15 @@ class GainTables:
         self.disp_onehot = np.zeros((len(self.conditions), len(dispositions)))
         for i, c in enumerate(self.conditions):
             self.disp_onehot[i, dispositions.index(kb.conditions[c].disposition)] = 1.0
-        self.tables: dict[str, "np.ndarray"] = {}  # finding -> (outcomes x conditions)
+        rows: list[list[float]] = []
+        self.rows_of: dict[str, list[int]] = {}  # finding -> its rows, one per possible answer
         for fid in sorted(kb.findings):
-            rows = []
+            first = len(rows)
             for answer in outcomes(kb, fid):
                 rows.append([_base_likelihood(kb, c, fid, answer) for c in self.conditions])
-            self.tables[fid] = np.array(rows)
-        # findings with the same number of possible answers, stacked: (findings x outcomes x conditions)
-        self.stacks: dict[int, "np.ndarray"] = {}
-        self.rows: dict[str, tuple[int, int]] = {}
-        by_k: dict[int, list[str]] = {}
-        for fid, t in self.tables.items():
-            by_k.setdefault(t.shape[0], []).append(fid)
-        for k, fids in by_k.items():
-            self.stacks[k] = np.stack([self.tables[f] for f in fids])
-            for i, f in enumerate(fids):
-                self.rows[f] = (k, i)
+            self.rows_of[fid] = list(range(first, len(rows)))
+        self.p = np.array(rows)  # (finding, answer) x condition
+        self.p_log_p = _xlogx(self.p)
 
     def gains(self, post: Posterior, findings: list[str]) -> dict[str, Gain]:
         """Expected gain of each finding, as :class:`Gain` objects (see :meth:`totals` for the fast form)."""
@@ -308,53 +305,50 @@ class GainTables:
     def totals(self, post: Posterior, findings: list[str]) -> tuple[list[float], list[float], list[float]]:
         """(condition gains, disposition gains, totals), aligned with ``findings``.
 
-        The per-finding arithmetic is the same whichever other findings are scored alongside, so a finding's
-        score does not depend on the company it is computed in.
+        Each finding's rows are reduced on their own, so its score does not depend on which others were
+        asked for alongside it.
         """
         import numpy as np
 
-        n = len(findings)
-        if not n:
+        if not findings:
             return [], [], []
+        q = np.zeros(len(self.conditions))
         index = self.index
-        idx = np.fromiter([index[c] for c in post], dtype=np.intp, count=len(post))
-        q = np.fromiter(post.values(), dtype=float, count=len(post))
-        onehot = self.disp_onehot[idx]
-        h_c = float(_entropy_vec(q[None, :])[0])
-        h_d = float(_entropy_vec((q @ onehot)[None, :])[0])
-        w = self.kb.settings.disposition_gain_weight
-        rows = self.rows
-        groups: dict[int, tuple[list[int], list[int]]] = {}
-        for i, fid in enumerate(findings):
-            k, r = rows[fid]
-            g = groups.get(k)
-            if g is None:
-                g = groups[k] = ([], [])
-            g[0].append(i)
-            g[1].append(r)
-        exp_c = np.empty(n)
-        exp_d = np.empty(n)
-        for k, (positions, stack_rows) in groups.items():
-            table = self.stacks[k][np.array(stack_rows)][:, :, idx]  # F x k x S
-            joint = table * q[None, None, :]
-            pa = joint.sum(axis=2)  # F x k
-            safe = np.where(pa > 0, pa, 1.0)
-            cond = joint / safe[:, :, None]
-            at = np.array(positions)
-            exp_c[at] = (pa * _entropy_vec(cond)).sum(axis=1)
-            exp_d[at] = (pa * _entropy_vec(cond @ onehot)).sum(axis=1)
+        q[np.fromiter([index[c] for c in post], dtype=np.intp, count=len(post))] = list(post.values())
+        onehot = self.disp_onehot
+        weights = np.empty((len(q), 2 + onehot.shape[1]))
+        weights[:, 0] = q
+        weights[:, 1] = _xlogx(q)
+        np.multiply(q[:, None], onehot, out=weights[:, 2:])
+        rows: list[int] = []
+        starts: list[int] = []
+        rows_of = self.rows_of
+        for f in findings:
+            starts.append(len(rows))
+            rows += rows_of[f]
+        at = np.array(rows)
+        joint = self.p[at] @ weights  # per row: P(a), sum_c P(a|c) q log q, P(a, disposition) per disposition
+        p_a_log = _xlogx(joint[:, 0])
+        row_c = p_a_log - self.p_log_p[at] @ q - joint[:, 1]
+        row_d = p_a_log - _xlogx(joint[:, 2:]).sum(axis=1)
+        exp_c = np.add.reduceat(row_c, starts)
+        exp_d = np.add.reduceat(row_d, starts)
+        h_c = -float(weights[:, 1].sum())
+        h_d = -float(_xlogx(q @ onehot).sum())
         gc = np.maximum(h_c - exp_c, 0.0)
         gd = np.maximum(h_d - exp_d, 0.0)
-        total = gc + w * gd
+        total = gc + self.kb.settings.disposition_gain_weight * gd
         return gc.tolist(), gd.tolist(), total.tolist()
 
 
-def _entropy_vec(m):
-    """Entropy in bits along the last axis."""
+def _xlogx(m):
+    """x log2 x elementwise, with 0 log 0 = 0."""
     import numpy as np
 
-    logs = np.log2(np.where(m > 0, m, 1.0))
-    return -(m * logs).sum(axis=-1)
+    out = np.zeros_like(m)
+    np.log2(m, out=out, where=m > 0)
+    out *= m
+    return out
 
 
 def _base_likelihood(kb: KnowledgeBase, condition: str, finding: str, answer: Answer) -> float:
