@@ -130,10 +130,15 @@ class Generator:
         return frozenset(test)
 
     def _keep(self, split: str):
+        """The variant filter of one split: built once, so the realiser can cache choices made under it."""
         if self.config.holdout_by != "template" or self.config.test_fraction == 0:
             return None
+        return self._split_filters[split]
+
+    @cached_property
+    def _split_filters(self) -> dict:
         test = self._test_variants
-        return (lambda v: v.id in test) if split == "test" else (lambda v: v.id not in test)
+        return {"test": lambda v: v.id in test, "train": lambda v: v.id not in test}
 
     # --- one record -----------------------------------------------------------------------------------
     def record(self, index: int) -> Record:

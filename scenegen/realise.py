@@ -142,6 +142,7 @@ class Realiser:
         self.pl = pl
         self.templates = templates
         self._facts_cache: dict[tuple, dict[str, str]] = {}
+        self._choices: dict[tuple, tuple[list[Variant], list[Variant]]] = {}
 
     # --- context ---------------------------------------------------------------------------------------
     def _base(self, persona: PersonaDraw, name: str) -> dict[str, Any]:
@@ -171,6 +172,19 @@ class Realiser:
 
     def _choose(self, act: str, facts: Mapping[str, str], rng: random.Random, keep: VariantFilter,
                 last: Optional[str] = None) -> Variant:
+        key = (act, tuple(sorted(facts.items())), keep, last)
+        choice = self._choices.get(key)
+        if choice is None:
+            choice = self._choices[key] = self._options(act, facts, keep, last)
+        specific, options = choice
+        pool = specific if specific and rng.random() < 0.7 else options
+        if not pool:
+            raise LookupError(f"no template for act '{act}' with {dict(facts)}")
+        return pick(rng, pool)  # candidates come sorted by id, so the draw never depends on file order
+
+    def _options(self, act: str, facts: Mapping[str, str], keep: VariantFilter,
+                 last: Optional[str]) -> tuple[list[Variant], list[Variant]]:
+        """(the most specific variants written for this tone, every fitting variant) for one situation."""
         options = self.templates.candidates(act, facts)
         if keep is not None:
             options = [v for v in options if keep(v)]
@@ -179,10 +193,7 @@ class Realiser:
         # most specific first: variants written for this tone or speaker are preferred over generic ones
         best = max((len(v.when) for v in options), default=0)
         specific = [v for v in options if len(v.when) == best and best > 0 and "tone" in v.when]
-        pool = specific if specific and rng.random() < 0.7 else options
-        if not pool:
-            raise LookupError(f"no template for act '{act}' with {dict(facts)}")
-        return pick(rng, pool)  # candidates come sorted by id, so the draw never depends on file order
+        return specific, options
 
     def _lay(self, fid: str, rng: random.Random) -> str:
         return pick(rng, self.kb.findings[fid].lay)
@@ -199,12 +210,12 @@ class Realiser:
     def system(self, persona: PersonaDraw, rng: random.Random, keep: VariantFilter = None) -> tuple[str, str]:
         """The system message that opens a training conversation: (text, template id)."""
         variant = self._choose("system", self._facts(persona), rng, keep)
-        ctx = {k: v for k, v in self._base(persona, "").items() if not k.startswith("_")}
-        return TemplateLibrary.render(variant, ctx), variant.id
+        return TemplateLibrary.render(variant, _public(self._base(persona, ""))), variant.id
 
     def render(self, plan: Plan, persona: PersonaDraw, case: HiddenCase, name: str, detail: str,
                rng: random.Random, keep: VariantFilter = None) -> Rendered:
         base = self._base(persona, name)
+        public = _public(base)
         out: list[tuple[str, str]] = []
         used: list[list[str]] = []
         last: dict[str, str] = {}
@@ -212,7 +223,7 @@ class Realiser:
         for msg in plan.messages:
             texts, ids = [], []
             for part in msg.parts:
-                ctx, facts = self._context(part, msg, plan, persona, case, base, detail, rng)
+                ctx, facts = self._context(part, msg, plan, persona, case, base, public, detail, rng)
                 if "turn" in facts and facts["turn"] == "later" and previous is not None and previous.act == "answer_unsure":
                     facts["turn"] = "after_unsure"  # no 'That's helpful.' after 'not sure
                 variant = self._choose(part, facts, rng, keep, last.get(part))
@@ -225,8 +236,9 @@ class Realiser:
         return Rendered(out, used)
 
     def _context(self, part: str, msg: PlannedMessage, plan: Plan, persona: PersonaDraw, case: HiddenCase,
-                 base: dict[str, Any], detail: str, rng: random.Random) -> tuple[dict[str, Any], dict[str, str]]:
-        ctx = {k: v for k, v in base.items() if not k.startswith("_")}
+                 base: dict[str, Any], public: dict[str, Any], detail: str,
+                 rng: random.Random) -> tuple[dict[str, Any], dict[str, str]]:
+        ctx = dict(public)
         facts = self._facts(persona)
         kb = self.kb
         if part == "opening":
@@ -284,6 +296,11 @@ class Realiser:
         if months < 24:
             return phrases.age_months.format(subj=subj, months=months)
         return phrases.age_years.format(subj=subj, years=months // 12)
+
+
+def _public(base: dict[str, Any]) -> dict[str, Any]:
+    """The template variables of a base context (keys starting with '_' are for the realiser only)."""
+    return {k: v for k, v in base.items() if not k.startswith("_")}
 
 
 def _sentence(text: str) -> str:

@@ -82,9 +82,18 @@ class TemplateLibrary:
         return hit
 
     @staticmethod
-    def render(variant: Variant, context: Mapping[str, Any]) -> str:
-        text = variant.template.render(context)
-        text = re.sub(r"\s+", " ", text).strip()
+    def render(variant: Variant, context: dict[str, Any]) -> str:
+        """The variant's text for ``context``, whitespace collapsed.
+
+        The context is passed to Jinja as shared (not copied and merged with Jinja's globals): the load
+        check guarantees a template reads only its act's variables, never a global such as ``range``.
+        """
+        template = variant.template
+        try:
+            text = "".join(template.root_render_func(template.new_context(context, shared=True)))
+        except Exception:
+            text = template.render(context)  # raises again, with Jinja's traceback pointing into the template
+        text = " ".join(text.split())
         if len(text) > MAX_RENDERED:
             raise ContentError([Problem(f"templates/{variant.id}.j2", 0, "", f"rendered text is over {MAX_RENDERED} characters")])
         return text
