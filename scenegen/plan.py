@@ -46,13 +46,14 @@ class State:
     """What is known about one state of evidence for one demographic group, computed once and shared by
     every dialogue that reaches it: the posterior and decision at once, the rest on first use."""
 
-    __slots__ = ("post", "decision", "differential", "questions", "raising", "exact")
+    __slots__ = ("post", "decision", "differential", "questions", "screens", "raising", "exact")
 
     def __init__(self, post: dict[str, float], decision: Decision):
         self.post = post
         self.decision = decision
         self.differential: list[tuple[str, float]] | None = None
         self.questions: tuple[int, list[QuestionScore]] | None = None  # (limit it was computed for, scores)
+        self.screens: tuple[int, list[QuestionScore]] | None = None  # the same, red-flag screens only
         self.raising: list[str] | None = None
         self.exact: dict[str, QuestionScore] = {}
 
@@ -128,6 +129,18 @@ class Reasoner:
                                      age_band=band, limit=limit)
             st.questions = (limit, scores)
         return st.questions[1][:limit]
+
+    def screens(self, persona: PersonaDraw, obs: Observations, limit: int = 1) -> list[QuestionScore]:
+        """The ``limit`` best red-flag screens: the head of :meth:`questions`, without scoring the rest."""
+        st = self.state(persona, obs)
+        if st.questions is not None and st.questions[0] >= limit:
+            return [q for q in st.questions[1][:limit] if q.red_flag is not None]
+        if st.screens is None or st.screens[0] < limit:
+            band = self.kb.age_band(persona.age_months)
+            scores = score_questions(self.kb, st.post, obs, st.decision.plausible, st.decision.disposition,
+                                     age_band=band, limit=limit, screens_only=True)
+            st.screens = (limit, scores)
+        return st.screens[1][:limit]
 
 
 @dataclass
@@ -256,7 +269,9 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         if any(kb.findings[f].red_flag.disposition is Disposition.emergency_ambulance  # type: ignore[union-attr]
                for f in decision.red_flags_present):
             break  # an ambulance-level red flag: escalate now, ask nothing more
-        scores = [q for q in reasoner.questions(persona, obs, limit=1 + len(given_up)) if q.finding not in given_up]
+        # once the budget is spent only a red-flag screen can still be asked, so only screens are scored
+        ask = reasoner.screens if len(questions) >= settings.max_questions else reasoner.questions
+        scores = [q for q in ask(persona, obs, limit=1 + len(given_up)) if q.finding not in given_up]
         if not scores:
             break
         best = scores[0]

@@ -184,7 +184,7 @@ def unasked_red_flags(kb: KnowledgeBase, observations: Observations, plausible: 
 
 def score_questions(kb: KnowledgeBase, post: Posterior, observations: Observations, plausible: dict[str, float],
                     current: Disposition, *, age_band: str | None = None, tables: bool = True,
-                    limit: int | None = None) -> list[QuestionScore]:
+                    limit: int | None = None, screens_only: bool = False) -> list[QuestionScore]:
     """Relevant unasked questions: those screening a red flag that would raise the disposition first, then by gain.
 
     Rule-out logic asks first about the dangers that would change the decision (NHS Pathways: "life-threatening
@@ -192,7 +192,8 @@ def score_questions(kb: KnowledgeBase, post: Posterior, observations: Observatio
     condition whose level is above ``current``, or the gateway question above it in the hierarchy, most
     urgent first. A red flag that could not raise the level gets no priority; its value is in its expected
     gain like any other question. Gains are compared at 9 decimals, so floating-point noise cannot reorder
-    questions, and ties go to the finding id.
+    questions, and ties go to the finding id. ``screens_only`` returns just the red-flag screens (the head
+    of the full list), for when no information question could be asked any more.
     """
     focused = focus(post)
     screens: dict[str, tuple[Disposition, str]] = {}  # question -> (level, flag) of the most urgent flag it screens
@@ -202,12 +203,12 @@ def score_questions(kb: KnowledgeBase, post: Posterior, observations: Observatio
             continue
         if question not in screens or level.rank > screens[question][0].rank:
             screens[question] = (level, flag)
-    relevant = set(relevant_findings(kb, focused, observations, age_band)) | set(screens)
     # most urgent screens first, then everything else; within a group by gain. Gains are computed one group
     # at a time, so a turn settled by a red-flag screen does not pay for scoring every other question.
     levels = sorted({level.rank for level, _ in screens.values()}, reverse=True)
     groups = [sorted(f for f in screens if screens[f][0].rank == rank) for rank in levels]
-    groups.append(sorted(relevant - set(screens)))
+    if not screens_only:
+        groups.append(sorted(set(relevant_findings(kb, focused, observations, age_band)) - set(screens)))
     out: list[QuestionScore] = []
     for group in groups:
         if limit is not None and len(out) >= limit:
