@@ -13,6 +13,7 @@ the dialogue revealed (scenegen.triage).
 
 from __future__ import annotations
 
+import heapq
 import math
 import random
 from collections import OrderedDict
@@ -46,16 +47,20 @@ class State:
     """What is known about one state of evidence for one demographic group, computed once and shared by
     every dialogue that reaches it: the posterior and decision at once, the rest on first use."""
 
-    __slots__ = ("post", "decision", "differential", "questions", "screens", "raising", "exact")
+    __slots__ = ("post", "decision", "plausible", "differential", "questions", "screens", "raising", "exact",
+                 "entropy")
 
-    def __init__(self, post: dict[str, float], decision: Decision):
+    def __init__(self, post: dict[str, float], decision: Decision, plausible_threshold: float):
         self.post = post
         self.decision = decision
+        #: conditions at or above the plausibility threshold in this posterior (not over red-flag subsets)
+        self.plausible = {c: p for c, p in post.items() if p >= plausible_threshold}
+        self.entropy: float | None = None
         self.differential: list[tuple[str, float]] | None = None
         self.questions: tuple[int, list[QuestionScore]] | None = None  # (limit it was computed for, scores)
         self.screens: tuple[int, list[QuestionScore]] | None = None  # the same, red-flag screens only
         self.raising: list[str] | None = None
-        self.exact: dict[str, QuestionScore] = {}
+        self.exact: dict[str, tuple[QuestionScore, list[str]]] = {}  # finding -> (exact score, separates)
 
 
 class Reasoner:
@@ -67,14 +72,10 @@ class Reasoner:
         self.kb = kb
         self.cache_size = cache_size
         self._cache: OrderedDict[tuple, State] = OrderedDict()
-        self._last: tuple | None = None
 
     def state(self, persona: PersonaDraw, obs: Observations) -> State:
         """The state for these demographics (age band, sex, pregnancy, modifiers in force) and observations."""
         items = frozenset(obs.items())
-        last = self._last
-        if last is not None and last[0] is persona and last[1] == items:
-            return last[2]
         who = persona.demographics
         mods = tuple(m.id for m in self.kb.modifiers if modifier_applies(m, who, obs))
         key = (self.kb.age_band(who.age_months), who.sex, who.pregnant, mods, items)
@@ -82,31 +83,33 @@ class Reasoner:
         st = cache.get(key)
         if st is None:
             post = posterior(self.kb, who, obs)
-            st = cache[key] = State(post, decide(self.kb, who, obs, post))
+            st = cache[key] = State(post, decide(self.kb, who, obs, post), self.kb.settings.plausible_threshold)
             if len(cache) > self.cache_size:
                 cache.popitem(last=False)
         else:
             cache.move_to_end(key)
-        self._last = (persona, items, st)
         return st
 
-    def assess(self, persona: PersonaDraw, obs: Observations) -> tuple[dict[str, float], Decision]:
-        st = self.state(persona, obs)
-        return st.post, st.decision
-
-    def exact(self, persona: PersonaDraw, obs: Observations, score: QuestionScore) -> QuestionScore:
-        """The chosen question's gain recomputed in plain Python, so numbers written to records are bit-stable."""
-        st = self.state(persona, obs)
+    def exact(self, st: State, obs: Observations, score: QuestionScore) -> tuple[QuestionScore, list[str]]:
+        """The chosen question's gain recomputed in plain Python, so numbers written to records are bit-stable,
+        and the two conditions it best separates."""
         hit = st.exact.get(score.finding)
         if hit is None:
             g = expected_gain(self.kb, focus(st.post), score.finding, obs)
-            hit = st.exact[score.finding] = QuestionScore(score.finding, g.total, g.condition_gain,
-                                                          g.disposition_gain, score.red_flag, score.screens)
+            hit = st.exact[score.finding] = (
+                QuestionScore(score.finding, g.total, g.condition_gain, g.disposition_gain, score.red_flag,
+                              score.screens),
+                _separates(self.kb, score.finding, self.differential(st)))
         return hit
 
-    def unasked_raising_flags(self, persona: PersonaDraw, obs: Observations) -> list[str]:
+    def entropy(self, st: State) -> float:
+        """Entropy of the posterior, in bits."""
+        if st.entropy is None:
+            st.entropy = -sum(p * math.log2(p) for p in st.post.values() if p > 0)
+        return st.entropy
+
+    def unasked_raising_flags(self, st: State, persona: PersonaDraw, obs: Observations) -> list[str]:
         """Red flags still unasked (bearing on a plausible condition) that would raise the disposition."""
-        st = self.state(persona, obs)
         if st.raising is None:
             band = self.kb.age_band(persona.age_months)
             level = st.decision.disposition.rank
@@ -114,15 +117,13 @@ class Reasoner:
                           if self.kb.findings[f].red_flag.disposition.rank > level]  # type: ignore[union-attr]
         return st.raising
 
-    def differential(self, persona: PersonaDraw, obs: Observations) -> list[tuple[str, float]]:
-        st = self.state(persona, obs)
+    def differential(self, st: State) -> list[tuple[str, float]]:
         if st.differential is None:
             st.differential = _differential(self.kb, st.post)
         return st.differential
 
-    def questions(self, persona: PersonaDraw, obs: Observations, limit: int = 1) -> list[QuestionScore]:
+    def questions(self, st: State, persona: PersonaDraw, obs: Observations, limit: int = 1) -> list[QuestionScore]:
         """The ``limit`` best questions (a prefix of any longer list: the order is total)."""
-        st = self.state(persona, obs)
         if st.questions is None or st.questions[0] < limit:
             band = self.kb.age_band(persona.age_months)
             scores = score_questions(self.kb, st.post, obs, st.decision.plausible, st.decision.disposition,
@@ -130,9 +131,8 @@ class Reasoner:
             st.questions = (limit, scores)
         return st.questions[1][:limit]
 
-    def screens(self, persona: PersonaDraw, obs: Observations, limit: int = 1) -> list[QuestionScore]:
+    def screens(self, st: State, persona: PersonaDraw, obs: Observations, limit: int = 1) -> list[QuestionScore]:
         """The ``limit`` best red-flag screens: the head of :meth:`questions`, without scoring the rest."""
-        st = self.state(persona, obs)
         if st.questions is not None and st.questions[0] >= limit:
             return [q for q in st.questions[1][:limit] if q.red_flag is not None]
         if st.screens is None or st.screens[0] < limit:
@@ -223,8 +223,20 @@ def _separates(kb: KnowledgeBase, finding: str, differential: list[tuple[str, fl
 
 def is_ambiguous(kb: KnowledgeBase, post: dict[str, float]) -> bool:
     """At least two plausible conditions of different dispositions (DESIGN.md, 'Ambiguity')."""
-    plausible = {c for c, p in post.items() if p >= kb.settings.plausible_threshold}
+    return _ambiguous(kb, {c for c, p in post.items() if p >= kb.settings.plausible_threshold})
+
+
+def _ambiguous(kb: KnowledgeBase, plausible) -> bool:
     return len(plausible) >= 2 and len({kb.conditions[c].disposition for c in plausible}) >= 2
+
+
+def _top(post: dict[str, float], n: int) -> list[tuple[str, float]]:
+    """``ranked(post)[:n]`` without sorting the whole posterior."""
+    return heapq.nsmallest(n, post.items(), key=_rank_key)
+
+
+def _rank_key(item: tuple[str, float]) -> tuple[float, str]:
+    return -item[1], item[0]
 
 
 def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, persona: PersonaDraw,
@@ -248,15 +260,13 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
             break
         fid = pick(rng, candidates)
         trial = {**obs, fid: True}
-        post, _ = reasoner.assess(persona, trial)
-        if not is_ambiguous(kb, post):
+        if not _ambiguous(kb, reasoner.state(persona, trial).plausible):
             break
         obs = trial
         volunteered.append(fid)
         candidates = _volunteerable(kb, case, obs, band)
-    opening_obs = dict(obs)
-    post0, _ = reasoner.assess(persona, obs)
-    if not is_ambiguous(kb, post0):
+    st = opening = reasoner.state(persona, obs)
+    if not _ambiguous(kb, opening.plausible):
         return None
     messages = [PlannedMessage("user", "opening", ["opening"], entry, True, list(volunteered))]
 
@@ -265,13 +275,13 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     unsure_count: dict[str, int] = {}
     given_up: set[str] = set()
     while True:
-        post, decision = reasoner.assess(persona, obs)
+        decision = st.decision
         if any(kb.findings[f].red_flag.disposition is Disposition.emergency_ambulance  # type: ignore[union-attr]
                for f in decision.red_flags_present):
             break  # an ambulance-level red flag: escalate now, ask nothing more
         # once the budget is spent only a red-flag screen can still be asked, so only screens are scored
         ask = reasoner.screens if len(questions) >= settings.max_questions else reasoner.questions
-        scores = [q for q in ask(persona, obs, limit=1 + len(given_up)) if q.finding not in given_up]
+        scores = [q for q in ask(st, persona, obs, limit=1 + len(given_up)) if q.finding not in given_up]
         if not scores:
             break
         best = scores[0]
@@ -309,14 +319,14 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
                 extra.append(vol)
         user_parts = [answer_act] + (["volunteer"] if extra else [])
         messages.append(PlannedMessage("user", answer_act, user_parts, fid, answer, extra))
-        questions.append(QuestionTrace(len(messages) - 2, reasoner.exact(persona, asked_from, best),
-                                       _separates(kb, fid, reasoner.differential(persona, asked_from)), answer,
-                                       reasoner.differential(persona, obs)[:5]))
+        asked_in, st = st, reasoner.state(persona, obs)
+        exact, separates = reasoner.exact(asked_in, asked_from, best)
+        questions.append(QuestionTrace(len(messages) - 2, exact, separates, answer, reasoner.differential(st)[:5]))
 
-    post, decision = reasoner.assess(persona, obs)
+    post, decision = st.post, st.decision
     if post.get(case.condition, 0.0) < kb.settings.plausible_threshold:
         return None
-    if reasoner.unasked_raising_flags(persona, obs):
+    if reasoner.unasked_raising_flags(st, persona, obs):
         return None  # a danger that would raise the level could not be checked (e.g. its gateway went unanswered)
     final_parts = ["disposition"]
     safety = safety_net(kb, obs, decision, post, case.complaint, band)
@@ -324,7 +334,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         final_parts.append("safety_net")
     advice = []
     if decision.disposition in {Disposition.self_care, Disposition.routine}:
-        top = ranked(post)[0][0]
+        top = _top(post, 1)[0][0]
         advice = list(kb.conditions[top].advice)
         if advice:
             final_parts.append("self_care")
@@ -334,10 +344,9 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     messages.append(PlannedMessage("assistant", "disposition", final_parts))
     return Plan(
         messages=messages, opening_volunteered=volunteered,
-        differential_initial=reasoner.differential(persona, opening_obs),
-        plausible_initial={c: p for c, p in post0.items() if p >= kb.settings.plausible_threshold},
-        entropy_initial=-sum(p * math.log2(p) for p in post0.values() if p > 0),
-        questions=questions, observations=dict(obs), differential_final=reasoner.differential(persona, obs),
+        differential_initial=reasoner.differential(opening),
+        plausible_initial=dict(opening.plausible), entropy_initial=reasoner.entropy(opening),
+        questions=questions, observations=dict(obs), differential_final=reasoner.differential(st),
         decision=decision, red_flags_unasked=unasked_red_flags(kb, obs, decision.plausible, band),
         disposition_message=len(messages) - 1, safety_net=safety, advice=advice, crisis=decision.crisis_resource,
     )
@@ -352,11 +361,12 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, post: d
     piece of advice says what should make the person seek help.
     """
     in_view = list(decision.plausible)
-    in_view += [c for c, _ in ranked(post)[:3] if c not in in_view]
+    in_view += [c for c, _ in _top(post, 3) if c not in in_view]
 
     def flags_of(conditions) -> set[str]:
-        found = {fid for c in conditions for fid in kb.likelihoods[c]
-                 if kb.findings[fid].red_flag is not None and kb.reportable(fid, age_band)}
+        found: set[str] = set()
+        for c in conditions:
+            found.update(_red_flags_of(kb, c, age_band))
         return {f for f in found if obs.get(f) is not True}
 
     flags = flags_of(in_view)
@@ -372,3 +382,10 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, post: d
         if len(out) >= limit:
             break
     return out
+
+
+def _red_flags_of(kb: KnowledgeBase, condition: str, age_band: str) -> tuple[str, ...]:
+    """The red flags linked to a condition that someone in this age band can report."""
+    return kb.cached("red_flags_of", (condition, age_band), lambda: tuple(
+        fid for fid in kb.likelihoods[condition]
+        if kb.findings[fid].red_flag is not None and kb.reportable(fid, age_band)))
