@@ -147,10 +147,12 @@ def _log_table(kb: KnowledgeBase, finding: str, answer: Answer) -> dict[str, flo
 
 
 def _normalise_logs(logs: Mapping[str, float]) -> Posterior:
-    top = max(logs.values())
-    unnorm = {c: math.exp(lp - top) for c, lp in logs.items()}
-    total = sum(unnorm.values())
-    return {c: v / total for c, v in unnorm.items()}
+    values = list(logs.values())
+    top = max(values)
+    exp = math.exp
+    unnorm = [exp(lp - top) for lp in values]
+    total = sum(unnorm)
+    return dict(zip(logs, [v / total for v in unnorm]))
 
 
 def ranked(post: Posterior) -> list[tuple[str, float]]:
@@ -210,34 +212,51 @@ class Gain:
 
 
 def expected_gain(kb: KnowledgeBase, post: Posterior, finding: str, observations: Observations) -> Gain:
-    """Expected reduction in entropy of the condition and of the disposition from asking ``finding``."""
-    disp_of = {c: kb.conditions[c].disposition for c in post}
-    h_c = entropy(post.values())
-    h_d = entropy(_by_disposition(post, disp_of).values())
+    """Expected reduction in entropy of the condition and of the disposition from asking ``finding``.
+
+    Plain Python floats, summed in the posterior's order, so the result is the same on every machine.
+    """
+    conds = list(post)
+    probs = list(post.values())
+    groups = _disposition_groups(kb, conds)
+    h_c = entropy(probs)
+    h_d = entropy(_group_sums(probs, groups))
     exp_c = exp_d = 0.0
     askable_now = _parents_present(kb, finding, observations)
     for answer in outcomes(kb, finding):
         if askable_now:
             table = _prob_table(kb, finding, answer)
-            joint = {c: p * table[c] for c, p in post.items()}
+            joint = [p * table[c] for c, p in zip(conds, probs)]
         else:
-            joint = {c: p * answer_likelihood(kb, c, finding, answer, observations) for c, p in post.items()}
-        pa = sum(joint.values())
+            joint = [p * answer_likelihood(kb, c, finding, answer, observations) for c, p in zip(conds, probs)]
+        pa = sum(joint)
         if pa <= 0:
             continue
-        cond = {c: v / pa for c, v in joint.items()}
-        exp_c += pa * entropy(cond.values())
-        exp_d += pa * entropy(_by_disposition(cond, disp_of).values())
+        cond = [v / pa for v in joint]
+        exp_c += pa * entropy(cond)
+        exp_d += pa * entropy(_group_sums(cond, groups))
     gc = max(h_c - exp_c, 0.0)
     gd = max(h_d - exp_d, 0.0)
     w = kb.settings.disposition_gain_weight
     return Gain(finding, gc, gd, gc + w * gd)
 
 
-def _by_disposition(post: Mapping[str, float], disp_of: Mapping[str, object]) -> dict[object, float]:
-    out: dict[object, float] = {}
-    for c, p in post.items():
-        out[disp_of[c]] = out.get(disp_of[c], 0.0) + p
+def _disposition_groups(kb: KnowledgeBase, conds: list[str]) -> tuple[list[int], int]:
+    """Each condition's disposition as a group number, numbered in order of first appearance."""
+    number: dict[object, int] = {}
+    out = []
+    for c in conds:
+        d = kb.conditions[c].disposition
+        out.append(number.setdefault(d, len(number)))
+    return out, len(number)
+
+
+def _group_sums(probs: list[float], groups: tuple[list[int], int]) -> list[float]:
+    """Probability per disposition, added up in the order given (groups in order of first appearance)."""
+    of, n = groups
+    out = [0.0] * n
+    for g, p in zip(of, probs):
+        out[g] += p
     return out
 
 
@@ -258,9 +277,21 @@ def relevant_findings(kb: KnowledgeBase, post: Posterior, observations: Observat
     linked: set[str] = set()
     for c in post:
         linked.update(kb.likelihoods[c])
+    linked.difference_update(observations)
     if age_band is not None:
-        linked -= kb.unreportable(age_band)
-    return [fid for fid in askable(kb, observations) if fid in linked]
+        linked.difference_update(kb.unreportable(age_band))
+    parent_of = _parents(kb)
+    out = []
+    for fid in linked:
+        parent = parent_of[fid]
+        if parent is None or observations.get(parent) is True:
+            out.append(fid)
+    out.sort()
+    return out
+
+
+def _parents(kb: KnowledgeBase) -> dict[str, str | None]:
+    return kb.cached("parents", None, lambda: {f: x.parent for f, x in kb.findings.items()})
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -106,7 +106,8 @@ def decide(kb: KnowledgeBase, who: Demographics, observations: Observations,
         cond = kb.conditions[c]
         reasons.append(Reason("plausible_condition", c, cond.disposition,
                               f"{cond.name} is still plausible (p={p:.3f} >= {threshold})"))
-    top, top_p = min(full.items(), key=lambda kv: (-kv[1], kv[0]))  # ranked(full)[0], without the sort
+    top_p = max(full.values())
+    top = min(c for c, p in full.items() if p == top_p)  # ranked(full)[0], without the sort
     if top not in plausible:
         cond = kb.conditions[top]
         reasons.append(Reason("most_likely_condition", top, cond.disposition, f"{cond.name} is the most likely (p={top_p:.3f})"))
