@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 
+from .content import Finding
 from .knowledge import KnowledgeBase
 from .personas import PersonaLibrary
 from .plan import Plan, PlannedMessage
@@ -143,6 +144,7 @@ class Realiser:
         self.templates = templates
         self._facts_cache: dict[tuple, dict[str, str]] = {}
         self._choices: dict[tuple, tuple[list[Variant], list[Variant]]] = {}
+        self._proxy_questions: dict[tuple, str] = {}
 
     # --- context ---------------------------------------------------------------------------------------
     def _base(self, persona: PersonaDraw, name: str) -> dict[str, Any]:
@@ -210,7 +212,7 @@ class Realiser:
     def system(self, persona: PersonaDraw, rng: random.Random, keep: VariantFilter = None) -> tuple[str, str]:
         """The system message that opens a training conversation: (text, template id)."""
         variant = self._choose("system", self._facts(persona), rng, keep)
-        return TemplateLibrary.render(variant, _public(self._base(persona, ""))), variant.id
+        return self.templates.render(variant, _public(self._base(persona, ""))), variant.id
 
     def render(self, plan: Plan, persona: PersonaDraw, case: HiddenCase, name: str, detail: str,
                rng: random.Random, keep: VariantFilter = None) -> Rendered:
@@ -228,7 +230,7 @@ class Realiser:
                     facts["turn"] = "after_unsure"  # no 'That's helpful.' after 'not sure
                 variant = self._choose(part, facts, rng, keep, last.get(part))
                 last[part] = variant.id
-                texts.append(TemplateLibrary.render(variant, ctx))
+                texts.append(self.templates.render(variant, ctx))
                 ids.append(variant.id)
             out.append((msg.role, " ".join(t for t in texts if t)))
             used.append(ids)
@@ -249,12 +251,7 @@ class Realiser:
                        pregnant=persona.pregnant)
         elif part in {"clarify", "red_flag_check"}:
             f = kb.findings[msg.finding]  # type: ignore[index]
-            question = f.question
-            if persona.proxy:
-                phrases, who = self.pl.phrases, base["who"]
-                question = proxy_question(f.question, who["ref"], base["p"]) or (
-                    phrases.carer_yes_no_question.format(do=who["do"], ref=who["ref"], ask=f.ask) if f.ask
-                    else phrases.carer_other_question.format(ref=who["ref"], question=f.question))
+            question = self._proxy_question(f, base) if persona.proxy else f.question
             ctx.update(question=question, ask=f.ask or f.name.lower(), type=f.type.value)
             facts["type"] = f.type.value
             facts["turn"] = "first" if "empathy" in msg.parts else "later"
@@ -285,6 +282,18 @@ class Realiser:
         elif part == "crisis":
             ctx["crisis"] = self.pl.locale(persona.locale).crisis[plan.crisis.value]
         return ctx, facts
+
+    def _proxy_question(self, f: Finding, base: dict[str, Any]) -> str:
+        """The question put to a parent or carer about the patient (computed once per wording)."""
+        who = base["who"]
+        key = (f.id, who["ref"], who["do"], base["p"]["subj"])
+        question = self._proxy_questions.get(key)
+        if question is None:
+            phrases = self.pl.phrases
+            question = self._proxy_questions[key] = proxy_question(f.question, who["ref"], base["p"]) or (
+                phrases.carer_yes_no_question.format(do=who["do"], ref=who["ref"], ask=f.ask) if f.ask
+                else phrases.carer_other_question.format(ref=who["ref"], question=f.question))
+        return question
 
     def _age_phrase(self, persona: PersonaDraw, base: dict[str, Any]) -> str:
         subj = base["p"]["subj"].capitalize()

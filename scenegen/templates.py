@@ -57,6 +57,7 @@ class Variant:
     act: str
     when: Mapping[str, frozenset[str]]
     template: jinja2.Template
+    reads: tuple[str, ...] = ()  # the variables the template reads (found at load)
 
     def matches(self, facts: Mapping[str, str]) -> bool:
         return all(facts.get(k) in allowed for k, allowed in self.when.items())
@@ -69,9 +70,13 @@ class Variant:
 class TemplateLibrary:
     """All variants by act; ``render`` never sees a variable the act does not declare."""
 
+    #: rendered texts kept; the cache is emptied when full, so memory stays bounded on any run length
+    RENDER_CACHE_SIZE = 100_000
+
     def __init__(self, variants: dict[str, list[Variant]]):
         self.variants = variants
         self._candidates: dict[tuple, list[Variant]] = {}
+        self._rendered: dict[tuple, str] = {}
 
     def candidates(self, act: str, facts: Mapping[str, str]) -> list[Variant]:
         key = (act, tuple(sorted(facts.items())))
@@ -81,13 +86,24 @@ class TemplateLibrary:
                                                  key=lambda v: v.id)
         return hit
 
-    @staticmethod
-    def render(variant: Variant, context: dict[str, Any]) -> str:
+    def render(self, variant: Variant, context: dict[str, Any]) -> str:
         """The variant's text for ``context``, whitespace collapsed.
 
-        The context is passed to Jinja as shared (not copied and merged with Jinja's globals): the load
-        check guarantees a template reads only its act's variables, never a global such as ``range``.
+        A template is a pure function of the variables it reads (no globals, no random filter, nothing but
+        the context), so a text is rendered once per distinct value of those variables and then reused.
         """
+        key = (variant.id,) + tuple(_frozen(context[name]) for name in variant.reads)
+        text = self._rendered.get(key)
+        if text is None:
+            if len(self._rendered) >= self.RENDER_CACHE_SIZE:
+                self._rendered.clear()
+            text = self._rendered[key] = self._render(variant, context)
+        return text
+
+    @staticmethod
+    def _render(variant: Variant, context: dict[str, Any]) -> str:
+        """Render through Jinja on a shared context: the load check guarantees a template reads only its
+        act's variables, never a Jinja global such as ``range``, so the context need not be merged."""
         template = variant.template
         try:
             text = "".join(template.root_render_func(template.new_context(context, shared=True)))
@@ -97,6 +113,19 @@ class TemplateLibrary:
         if len(text) > MAX_RENDERED:
             raise ContentError([Problem(f"templates/{variant.id}.j2", 0, "", f"rendered text is over {MAX_RENDERED} characters")])
         return text
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in for a template variable's value (strings, booleans, lists and dicts of them)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bool, int, float)) or value is None:
+        return (type(value).__name__, value)  # True and 1 are equal keys, but render differently
+    if isinstance(value, dict):
+        return ("dict",) + tuple((k, _frozen(v)) for k, v in sorted(value.items()))
+    if isinstance(value, (list, tuple)):
+        return ("list",) + tuple(_frozen(v) for v in value)
+    raise TypeError(f"template variable of unsupported type {type(value).__name__}")
 
 
 def _environment(sandboxed: bool) -> jinja2.Environment:
@@ -171,7 +200,8 @@ def load_templates(root: Path, *, sandboxed: bool) -> TemplateLibrary:
             problems.append(Problem(label, 0, "", f"uses variables {sorted(extra)} that act '{act}' does not provide; "
                                                   f"valid: {', '.join(sorted(ACT_VARIABLES[act]))}"))
             continue
-        variants[act].append(Variant(f"{act}/{path.stem}", act, when, template))
+        variants[act].append(Variant(f"{act}/{path.stem}", act, when, template,
+                                     tuple(sorted(meta.find_undeclared_variables(ast)))))
     for act, vs in variants.items():
         if not vs:
             problems.append(Problem(f"templates/{act}", 0, "", f"no template for dialogue act '{act}'"))
