@@ -20,9 +20,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Literal, Optional
 
-from .content import CrisisResource, Disposition, FindingKind, FindingType
+from .content import CrisisResource, Disposition, FindingKind, FindingType, Modifier
 from .inference import expected_gain, focus, posterior, ranked
-from .knowledge import Answer, KnowledgeBase, Observations
+from .knowledge import Answer, Demographics, KnowledgeBase, Observations
 from .personas import PersonaLibrary
 from .rng import chance, pick
 from .sample import HiddenCase, PersonaDraw
@@ -72,13 +72,19 @@ class Reasoner:
         self.kb = kb
         self.cache_size = cache_size
         self._cache: OrderedDict[tuple, State] = OrderedDict()
+        self._groups: dict[Demographics, tuple[str, tuple[Modifier, ...]]] = {}
 
     def state(self, persona: PersonaDraw, obs: Observations) -> State:
         """The state for these demographics (age band, sex, pregnancy, modifiers in force) and observations."""
-        items = frozenset(obs.items())
         who = persona.demographics
-        mods = tuple(m.id for m in self.kb.modifiers if modifier_applies(m, who, obs))
-        key = (self.kb.age_band(who.age_months), who.sex, who.pregnant, mods, items)
+        group = self._groups.get(who)
+        if group is None:
+            # the age band, and the modifiers whose demographic conditions hold (they then need only findings)
+            group = self._groups[who] = (self.kb.age_band(who.age_months), tuple(
+                m for m in self.kb.modifiers if modifier_applies(m, who, {f: True for f in m.when.present})))
+        band, modifiers = group
+        mods = tuple(m.id for m in modifiers if all(obs.get(f) is True for f in m.when.present))
+        key = (band, who.sex, who.pregnant, mods, frozenset(obs.items()))
         cache = self._cache
         st = cache.get(key)
         if st is None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import random
-from typing import Sequence, TypeVar
+from bisect import bisect_right
+from typing import Generic, Sequence, TypeVar
 
 T = TypeVar("T")
 
@@ -55,6 +56,29 @@ def weighted_pick(rng: random.Random, items: Sequence[T], weights: Sequence[floa
         if x < acc:
             return item
     return items[-1]
+
+
+class WeightedChoice(Generic[T]):
+    """``weighted_pick`` over fixed items and weights, with the running sums computed once.
+
+    The draw is the same as ``weighted_pick`` for the same stream: the total and the running sums are
+    made by the same additions, and the first running sum above the draw is found by bisection.
+    """
+
+    def __init__(self, items: Sequence[T], weights: Sequence[float]):
+        self.items = list(items)
+        self.total = sum(weights)
+        if self.total <= 0:
+            raise ValueError("weights must have a positive sum")
+        acc = 0.0
+        self.cumulative = []
+        for w in weights:
+            acc += w
+            self.cumulative.append(acc)
+
+    def pick(self, rng: random.Random) -> T:
+        i = bisect_right(self.cumulative, rng.random() * self.total)
+        return self.items[min(i, len(self.items) - 1)]
 
 
 def randint(rng: random.Random, lo: int, hi: int) -> int:

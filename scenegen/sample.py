@@ -18,7 +18,7 @@ from .content import Disposition, FindingType, Sex
 from .errors import UsageError
 from .knowledge import Answer, Demographics, KnowledgeBase
 from .personas import PersonaLibrary
-from .rng import chance, derive_seed, pick, randint, weighted_pick
+from .rng import WeightedChoice, chance, derive_seed, pick, randint, weighted_pick
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,17 @@ def eligible(kb: KnowledgeBase, who: Demographics, filters: Filters,
     return kb.cached("eligible", key, lambda: _eligible(kb, who, filters, disposition))
 
 
+def _case_draw(kb: KnowledgeBase, who: Demographics, filters: Filters,
+               disposition: Optional[Disposition]) -> Optional[WeightedChoice]:
+    """The weighted draw over ``eligible`` pairings (None when nothing can be drawn), built once per group."""
+    def build() -> Optional[WeightedChoice]:
+        options = eligible(kb, who, filters, disposition)
+        weights = [w for _, _, w in options]
+        return WeightedChoice(options, weights) if options and sum(weights) > 0 else None
+
+    return kb.cached("case_draw", (kb.age_band(who.age_months), who.sex, who.pregnant, filters, disposition), build)
+
+
 def _eligible(kb: KnowledgeBase, who: Demographics, filters: Filters,
               disposition: Optional[Disposition]) -> list[tuple[str, str, float]]:
     out = []
@@ -170,11 +181,10 @@ def sample_truth(kb: KnowledgeBase, condition: str, complaint: str, rng: random.
 def sample_case(kb: KnowledgeBase, persona: PersonaDraw, rng: random.Random, filters: Filters,
                 disposition: Optional[Disposition] = None) -> Optional[HiddenCase]:
     """A hidden case for this persona, or None when no condition fits (the caller draws a new persona)."""
-    options = eligible(kb, persona.demographics, filters, disposition)
-    weights = [w for _, _, w in options]
-    if not options or sum(weights) <= 0:
+    draw = _case_draw(kb, persona.demographics, filters, disposition)
+    if draw is None:
         return None
-    cid, comp, _ = weighted_pick(rng, options, weights)
+    cid, comp, _ = draw.pick(rng)
     seed = int(rng.random() * 2 ** 53)
     # a known pregnancy is a fact of the case, whatever would have been drawn; and nobody can report at this
     # age what cannot be reported (a baby cannot say it feels it might die)
