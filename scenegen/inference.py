@@ -165,7 +165,8 @@ def ranked(post: Posterior) -> list[tuple[str, float]]:
 
 
 def entropy(dist: Iterable[float]) -> float:
-    return -sum(p * math.log2(p) for p in dist if p > 0)
+    log2 = math.log2
+    return -sum([p * log2(p) for p in dist if p > 0])
 
 
 def askable(kb: KnowledgeBase, observations: Observations) -> list[str]:
@@ -274,20 +275,26 @@ def focus(post: Posterior, floor: float = 1e-4) -> Posterior:
 def relevant_findings(kb: KnowledgeBase, post: Posterior, observations: Observations,
                       age_band: str | None = None) -> list[str]:
     """Askable findings with an edge to at least one condition still in ``post``, reportable at this age."""
-    linked: set[str] = set()
-    for c in post:
-        linked.update(kb.likelihoods[c])
-    linked.difference_update(observations)
+    linked_to, roots, children = _linked_sets(kb)
+    linked = set().union(*[linked_to[c] for c in post])
+    out = linked & roots
+    for parent, answer in observations.items():
+        if answer is True and parent in children:
+            out |= linked & children[parent]
+    out.difference_update(observations)
     if age_band is not None:
-        linked.difference_update(kb.unreportable(age_band))
-    parent_of = _parents(kb)
-    out = []
-    for fid in linked:
-        parent = parent_of[fid]
-        if parent is None or observations.get(parent) is True:
-            out.append(fid)
-    out.sort()
-    return out
+        out -= kb.unreportable(age_band)
+    return sorted(out)
+
+
+def _linked_sets(kb: KnowledgeBase) -> tuple[dict[str, frozenset[str]], frozenset[str], dict[str, frozenset[str]]]:
+    """(condition -> its findings, the root findings, parent -> its child findings), built once."""
+    def compute():
+        roots, children = _hierarchy(kb)
+        return ({c: frozenset(edges) for c, edges in kb.likelihoods.items()}, frozenset(roots),
+                {p: frozenset(cs) for p, cs in children.items()})
+
+    return kb.cached("linked_sets", None, compute)
 
 
 def _parents(kb: KnowledgeBase) -> dict[str, str | None]:

@@ -219,8 +219,14 @@ def score_questions(kb: KnowledgeBase, post: Posterior, observations: Observatio
         else:
             ref = [expected_gain(kb, focused, fid, observations) for fid in group]
             gc, gd, total = [g.condition_gain for g in ref], [g.disposition_gain for g in ref], [g.total for g in ref]
-        keys = [(-round(t, 9), fid, i) for i, (t, fid) in enumerate(zip(total, group))]
-        take = sorted(keys) if limit is None else heapq.nsmallest(limit - len(out), keys)
+        want = None if limit is None else limit - len(out)
+        if want == 1 and total:
+            # only the best is wanted: just the gains within rounding distance of the top can tie at 9 decimals
+            floor = max(total) - 1e-8
+            keys = [(-round(t, 9), group[i], i) for i, t in enumerate(total) if t >= floor]
+        else:
+            keys = [(-round(t, 9), fid, i) for i, (t, fid) in enumerate(zip(total, group))]
+        take = sorted(keys) if want is None else heapq.nsmallest(want, keys)
         for _, fid, i in take:
             level, flag = screens.get(fid, (None, None))
             out.append(QuestionScore(fid, total[i], gc[i], gd[i], level, flag))
