@@ -233,7 +233,7 @@ class Generator:
                 "expected_gain": round(q.score.expected_gain, 6), "condition_gain": round(q.score.condition_gain, 6),
                 "disposition_gain": round(q.score.disposition_gain, 6), "red_flag": q.score.red_flag is not None,
                 "screens": q.score.screens, "separates": q.separates, "answer": _answer_json(q.answer),
-                "why": _why(kb, q), "differential_after": _diff(q.differential_after)} for q in plan.questions],
+                "why": q.why, "differential_after": _diff(q.differential_after)} for q in plan.questions],
             "reasoning": reasoning(kb, persona, case, plan),
             "disposition": d.disposition.value, "level4": d.disposition.level4, "level3": d.disposition.level3,
             "max_hours_to_care": d.disposition.max_hours_to_care, "disposition_turn": plan.disposition_message + offset,
@@ -243,8 +243,7 @@ class Generator:
             "safety_net": list(plan.safety_net), "crisis_resource": plan.crisis.value,
         }
         truth = case.truth
-        edges = kb.likelihoods[case.condition]
-        binary = [f for f in sorted(edges) if kb.findings[f].type.value == "binary"]
+        binary, other = _own_findings(kb, case.condition)
         cond = kb.conditions[case.condition]
         return {
             "schema_version": SCHEMA_VERSION, "id": f"scn-{c.seed}-{index:08d}", "split": split, "seed": c.seed,
@@ -257,8 +256,7 @@ class Generator:
                      "complaint": case.complaint,
                      "present": [f for f in binary if truth[f] is True],
                      "absent": [f for f in binary if truth[f] is False],
-                     "values": {f: _values(truth[f]) for f in sorted(edges)
-                                if kb.findings[f].type.value != "binary" and truth[f] not in ("", frozenset())}},
+                     "values": {f: _values(truth[f]) for f in other if truth[f] not in ("", frozenset())}},
             "messages": messages, "turns": turns, "gold": gold,
             "ambiguity": {"setting": c.ambiguity, "entropy_initial": round(plan.entropy_initial, 6),
                           "plausible_initial": len(plan.plausible_initial),
@@ -309,6 +307,16 @@ def situations(lib: Library, act: str) -> list[dict[str, str]]:
     return [dict(zip(keys, combo)) for combo in itertools.product(*(axes[k] for k in keys))]
 
 
+def _own_findings(kb: KnowledgeBase, condition: str) -> tuple[list[str], list[str]]:
+    """A condition's own findings, sorted: (yes/no ones, the others)."""
+    def compute() -> tuple[list[str], list[str]]:
+        edges = sorted(kb.likelihoods[condition])
+        return ([f for f in edges if kb.findings[f].type.value == "binary"],
+                [f for f in edges if kb.findings[f].type.value != "binary"])
+
+    return kb.cached("own_findings", condition, compute)
+
+
 def _diff(entries) -> list[dict]:
     return [{"condition": c, "p": round(p, 6)} for c, p in entries]
 
@@ -321,19 +329,6 @@ def _answer_json(answer):
     if answer is None or isinstance(answer, bool):
         return answer
     return _values(answer)
-
-
-def _why(kb: KnowledgeBase, q) -> str:
-    f = kb.findings[q.score.finding]
-    if q.score.red_flag is not None and q.score.screens is not None:
-        flag = kb.findings[q.score.screens]
-        via = "" if q.score.screens == q.score.finding else f" (asking about {f.name.lower()} first, as the question hierarchy requires)"
-        return (f"screens the red flag '{flag.name}'{via}, which would raise the disposition to "
-                f"{q.score.red_flag.value}; rule-out logic asks it before anything else")
-    if len(q.separates) == 2:
-        return (f"highest expected information gain ({q.score.expected_gain:.3f} bits): {f.name} separates "
-                f"{q.separates[0]} from {q.separates[1]}")
-    return f"highest expected information gain ({q.score.expected_gain:.3f} bits)"
 
 
 def reasoning(kb: KnowledgeBase, persona: PersonaDraw, case: HiddenCase, plan: Plan) -> list[dict]:

@@ -60,7 +60,7 @@ class State:
         self.questions: tuple[int, list[QuestionScore]] | None = None  # (limit it was computed for, scores)
         self.screens: tuple[int, list[QuestionScore]] | None = None  # the same, red-flag screens only
         self.raising: list[str] | None = None
-        self.exact: dict[str, tuple[QuestionScore, list[str]]] = {}  # finding -> (exact score, separates)
+        self.exact: dict[str, tuple[QuestionScore, list[str], str]] = {}  # finding -> (score, separates, why)
 
 
 class Reasoner:
@@ -96,16 +96,16 @@ class Reasoner:
             cache.move_to_end(key)
         return st
 
-    def exact(self, st: State, obs: Observations, score: QuestionScore) -> tuple[QuestionScore, list[str]]:
-        """The chosen question's gain recomputed in plain Python, so numbers written to records are bit-stable,
-        and the two conditions it best separates."""
+    def exact(self, st: State, obs: Observations, score: QuestionScore) -> tuple[QuestionScore, list[str], str]:
+        """The chosen question's gain recomputed in plain Python, so numbers written to records are bit-stable;
+        the two conditions it best separates; and why it was asked, in words."""
         hit = st.exact.get(score.finding)
         if hit is None:
             g = expected_gain(self.kb, focus(st.post), score.finding, obs)
-            hit = st.exact[score.finding] = (
-                QuestionScore(score.finding, g.total, g.condition_gain, g.disposition_gain, score.red_flag,
-                              score.screens),
-                _separates(self.kb, score.finding, self.differential(st)))
+            exact = QuestionScore(score.finding, g.total, g.condition_gain, g.disposition_gain, score.red_flag,
+                                  score.screens)
+            separates = _separates(self.kb, score.finding, self.differential(st))
+            hit = st.exact[score.finding] = (exact, separates, why_asked(self.kb, exact, separates))
         return hit
 
     def entropy(self, st: State) -> float:
@@ -166,6 +166,7 @@ class QuestionTrace:
     separates: list[str]
     answer: Any
     differential_after: list[tuple[str, float]]
+    why: str
 
 
 @dataclass
@@ -225,6 +226,20 @@ def _separates(kb: KnowledgeBase, finding: str, differential: list[tuple[str, fl
         return max(values.values())
     ordered = sorted(plausible, key=lambda c: (score(c), c))
     return [ordered[-1], ordered[0]]
+
+
+def why_asked(kb: KnowledgeBase, score: QuestionScore, separates: list[str]) -> str:
+    """The gold reason for asking a question: the red flag it screens, or the gain and what it separates."""
+    f = kb.findings[score.finding]
+    if score.red_flag is not None and score.screens is not None:
+        flag = kb.findings[score.screens]
+        via = "" if score.screens == score.finding else f" (asking about {f.name.lower()} first, as the question hierarchy requires)"
+        return (f"screens the red flag '{flag.name}'{via}, which would raise the disposition to "
+                f"{score.red_flag.value}; rule-out logic asks it before anything else")
+    if len(separates) == 2:
+        return (f"highest expected information gain ({score.expected_gain:.3f} bits): {f.name} separates "
+                f"{separates[0]} from {separates[1]}")
+    return f"highest expected information gain ({score.expected_gain:.3f} bits)"
 
 
 def is_ambiguous(kb: KnowledgeBase, post: dict[str, float]) -> bool:
@@ -326,8 +341,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         user_parts = [answer_act] + (["volunteer"] if extra else [])
         messages.append(PlannedMessage("user", answer_act, user_parts, fid, answer, extra))
         asked_in, st = st, reasoner.state(persona, obs)
-        exact, separates = reasoner.exact(asked_in, asked_from, best)
-        questions.append(QuestionTrace(len(messages) - 2, exact, separates, answer, reasoner.differential(st)[:5]))
+        exact, separates, why = reasoner.exact(asked_in, asked_from, best)
+        questions.append(QuestionTrace(len(messages) - 2, exact, separates, answer, reasoner.differential(st)[:5], why))
 
     post, decision = st.post, st.decision
     if post.get(case.condition, 0.0) < kb.settings.plausible_threshold:

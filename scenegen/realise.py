@@ -174,7 +174,7 @@ class Realiser:
 
     def _choose(self, act: str, facts: Mapping[str, str], rng: random.Random, keep: VariantFilter,
                 last: Optional[str] = None) -> Variant:
-        key = (act, tuple(sorted(facts.items())), keep, last)
+        key = (act, tuple(facts.items()), keep, last)  # facts are built in a fixed order
         choice = self._choices.get(key)
         if choice is None:
             choice = self._choices[key] = self._options(act, facts, keep, last)

@@ -121,10 +121,11 @@ def _frozen(value: Any) -> Any:
         return value
     if isinstance(value, (bool, int, float)) or value is None:
         return (type(value).__name__, value)  # True and 1 are equal keys, but render differently
+    # in insertion order: equal dicts built in another order only make a second cache entry, never a wrong one
     if isinstance(value, dict):
-        return ("dict",) + tuple((k, _frozen(v)) for k, v in sorted(value.items()))
+        return ("dict",) + tuple((k, v if type(v) is str else _frozen(v)) for k, v in value.items())
     if isinstance(value, (list, tuple)):
-        return ("list",) + tuple(_frozen(v) for v in value)
+        return ("list",) + tuple(v if type(v) is str else _frozen(v) for v in value)
     raise TypeError(f"template variable of unsupported type {type(value).__name__}")
 
 
