@@ -128,6 +128,11 @@ class _Frame:
         return row
 
 
+def conditions_for(kb: KnowledgeBase, who: Demographics) -> tuple[str, ...]:
+    """The conditions this person can have, in id order: the keys of every posterior for them (one shared tuple)."""
+    return _frame(kb, who).conds
+
+
 def _frame(kb: KnowledgeBase, who: Demographics) -> _Frame:
     def compute() -> _Frame:
         prior = candidates(kb, who)

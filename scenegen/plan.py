@@ -16,12 +16,13 @@ from __future__ import annotations
 import heapq
 import math
 import random
+from array import array
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Literal, Optional
 
 from .content import CrisisResource, Disposition, FindingKind, FindingType, Modifier
-from .inference import expected_gain, focus, posterior, ranked
+from .inference import conditions_for, expected_gain, focus, posterior, ranked
 from .knowledge import Answer, Demographics, KnowledgeBase, Observations
 from .personas import PersonaLibrary
 from .rng import chance, pick
@@ -45,13 +46,19 @@ class PlanSettings:
 
 class State:
     """What is known about one state of evidence for one demographic group, computed once and shared by
-    every dialogue that reaches it: the posterior and decision at once, the rest on first use."""
+    every dialogue that reaches it: the posterior and decision at once, the rest on first use.
 
-    __slots__ = ("post", "decision", "plausible", "differential", "questions", "screens", "raising", "exact",
-                 "entropy")
+    The posterior is kept as packed doubles beside the group's shared tuple of conditions (an eighth of a
+    dict of floats), so that many states fit in the cache.
+    """
 
-    def __init__(self, post: dict[str, float], decision: Decision, plausible_threshold: float):
-        self.post = post
+    __slots__ = ("conds", "probs", "decision", "plausible", "differential", "questions", "screens", "raising",
+                 "exact", "entropy")
+
+    def __init__(self, conds: tuple[str, ...], post: dict[str, float], decision: Decision,
+                 plausible_threshold: float):
+        self.conds = conds
+        self.probs = array("d", post.values())
         self.decision = decision
         #: conditions at or above the plausibility threshold in this posterior (not over red-flag subsets)
         self.plausible = {c: p for c, p in post.items() if p >= plausible_threshold}
@@ -61,6 +68,11 @@ class State:
         self.screens: tuple[int, list[QuestionScore]] | None = None  # the same, red-flag screens only
         self.raising: list[str] | None = None
         self.exact: dict[str, tuple[QuestionScore, list[str], str]] = {}  # finding -> (score, separates, why)
+
+    @property
+    def post(self) -> dict[str, float]:
+        """The posterior over the group's conditions (the same floats, unpacked)."""
+        return dict(zip(self.conds, self.probs))
 
 
 class Reasoner:
@@ -89,7 +101,8 @@ class Reasoner:
         st = cache.get(key)
         if st is None:
             post = posterior(self.kb, who, obs)
-            st = cache[key] = State(post, decide(self.kb, who, obs, post), self.kb.settings.plausible_threshold)
+            st = cache[key] = State(conditions_for(self.kb, who), post, decide(self.kb, who, obs, post),
+                                    self.kb.settings.plausible_threshold)
             if len(cache) > self.cache_size:
                 cache.popitem(last=False)
         else:
@@ -344,12 +357,13 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         exact, separates, why = reasoner.exact(asked_in, asked_from, best)
         questions.append(QuestionTrace(len(messages) - 2, exact, separates, answer, reasoner.differential(st)[:5], why))
 
-    post, decision = st.post, st.decision
-    if post.get(case.condition, 0.0) < kb.settings.plausible_threshold:
-        return None
+    decision = st.decision
+    if case.condition not in st.plausible:
+        return None  # its own findings do not support the hidden condition
     if reasoner.unasked_raising_flags(st, persona, obs):
         return None  # a danger that would raise the level could not be checked (e.g. its gateway went unanswered)
     final_parts = ["disposition"]
+    post = st.post
     safety = safety_net(kb, obs, decision, post, case.complaint, band)
     if safety:
         final_parts.append("safety_net")
