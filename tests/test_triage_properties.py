@@ -126,3 +126,41 @@ def test_vectorised_question_scores_equal_the_reference_implementation(kb, data)
         assert a.expected_gain == pytest.approx(b.expected_gain, abs=1e-9)
         assert a.disposition_gain == pytest.approx(b.disposition_gain, abs=1e-9)
         assert a.red_flag == b.red_flag
+
+
+@given(data=st.data())
+def test_screens_only_is_the_head_of_the_full_ranking(kb, data):
+    """Once the question budget is spent the planner scores only red-flag screens; that must pick what the
+    full ranking would have picked."""
+    from scenegen.triage import score_questions
+
+    who, obs, post = _case(data.draw, kb)
+    d = decide(kb, who, obs, post)
+    band = kb.age_band(who.age_months)
+    limit = data.draw(st.integers(1, 4))
+    full = score_questions(kb, post, obs, d.plausible, d.disposition, age_band=band, limit=limit)
+    screens = score_questions(kb, post, obs, d.plausible, d.disposition, age_band=band, limit=limit,
+                              screens_only=True)
+    assert screens == [q for q in full if q.red_flag is not None]
+
+
+@given(data=st.data())
+def test_relevant_findings_are_the_askable_ones_linked_to_a_condition_in_view(kb, data):
+    """The set-algebra version equals the definition: askable now, linked to a condition in the posterior,
+    reportable at this age."""
+    from scenegen.inference import askable, focus, relevant_findings
+
+    who, obs, post = _case(data.draw, kb)
+    focused = focus(post)
+    band = kb.age_band(who.age_months)
+    linked = {f for c in focused for f in kb.likelihoods[c]}
+    expected = [f for f in askable(kb, obs) if f in linked and kb.reportable(f, band)]
+    assert relevant_findings(kb, focused, obs, band) == expected
+
+
+@given(data=st.data())
+def test_the_posterior_does_not_depend_on_the_order_observations_were_learnt(kb, data):
+    """States are cached by the set of observations, so the posterior must be a function of that set."""
+    who, obs, post = _case(data.draw, kb)
+    shuffled = dict(data.draw(st.permutations(list(obs.items()))))
+    assert posterior(kb, who, shuffled) == post
