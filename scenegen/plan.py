@@ -80,11 +80,12 @@ class Reasoner:
     about once. Every value is a function of (demographics, observations) alone, so what the cache holds
     never changes a record."""
 
-    def __init__(self, kb: KnowledgeBase, cache_size: int = 20_000):
+    def __init__(self, kb: KnowledgeBase, cache_size: int = 50_000):
         self.kb = kb
         self.cache_size = cache_size
         self._cache: OrderedDict[tuple, State] = OrderedDict()
         self._groups: dict[Demographics, tuple[str, tuple[Modifier, ...]]] = {}
+        self._codes: dict[tuple[str, Answer], int] = {}
 
     def state(self, persona: PersonaDraw, obs: Observations) -> State:
         """The state for these demographics (age band, sex, pregnancy, modifiers in force) and observations."""
@@ -96,7 +97,15 @@ class Reasoner:
                 m for m in self.kb.modifiers if modifier_applies(m, who, {f: True for f in m.when.present})))
         band, modifiers = group
         mods = tuple(m.id for m in modifiers if all(obs.get(f) is True for f in m.when.present))
-        key = (band, who.sex, who.pregnant, mods, frozenset(obs.items()))
+        codes = self._codes  # each (finding, answer) as a small int: a state's key is its sorted codes
+        ids = []
+        for item in obs.items():
+            code = codes.get(item)
+            if code is None:
+                code = codes[item] = len(codes)
+            ids.append(code)
+        ids.sort()
+        key = (band, who.sex, who.pregnant, mods, tuple(ids))
         cache = self._cache
         st = cache.get(key)
         if st is None:

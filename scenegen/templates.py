@@ -71,7 +71,7 @@ class TemplateLibrary:
     """All variants by act; ``render`` never sees a variable the act does not declare."""
 
     #: rendered texts kept; the cache is emptied when full, so memory stays bounded on any run length
-    RENDER_CACHE_SIZE = 100_000
+    RENDER_CACHE_SIZE = 30_000
 
     def __init__(self, variants: dict[str, list[Variant]]):
         self.variants = variants
