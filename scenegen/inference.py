@@ -289,30 +289,58 @@ def focus(post: Posterior, floor: float = 1e-4) -> Posterior:
 def relevant_findings(kb: KnowledgeBase, post: Posterior, observations: Observations,
                       age_band: str | None = None) -> list[str]:
     """Askable findings with an edge to at least one condition still in ``post``, reportable at this age."""
-    linked_to, roots, children = _linked_sets(kb)
-    linked = set().union(*[linked_to[c] for c in post])
-    out = linked & roots
+    import numpy as np
+
+    m = _finding_masks(kb)
+    mask = m.linked[[m.condition_index[c] for c in post]].any(axis=0)  # linked to a condition in view
+    askable = m.roots.copy()
     for parent, answer in observations.items():
-        if answer is True and parent in children:
-            out |= linked & children[parent]
-    out.difference_update(observations)
+        if answer is True:
+            children = m.children.get(parent)
+            if children is not None:
+                askable |= children
+    mask &= askable
+    mask[[m.finding_index[f] for f in observations]] = False
     if age_band is not None:
-        out -= kb.unreportable(age_band)
-    return sorted(out)
+        mask &= m.reportable(kb, age_band)
+    ids = m.ids
+    return [ids[i] for i in np.flatnonzero(mask).tolist()]
 
 
-def _linked_sets(kb: KnowledgeBase) -> tuple[dict[str, frozenset[str]], frozenset[str], dict[str, frozenset[str]]]:
-    """(condition -> its findings, the root findings, parent -> its child findings), built once."""
-    def compute():
-        roots, children = _hierarchy(kb)
-        return ({c: frozenset(edges) for c, edges in kb.likelihoods.items()}, frozenset(roots),
-                {p: frozenset(cs) for p, cs in children.items()})
+class _FindingMasks:
+    """Findings as boolean vectors in id order: which each condition links to, the roots, each parent's
+    children, and who can report them; so relevant findings are a few vector operations."""
 
-    return kb.cached("linked_sets", None, compute)
+    def __init__(self, kb: KnowledgeBase):
+        import numpy as np
+
+        self.ids = sorted(kb.findings)
+        self.finding_index = {f: i for i, f in enumerate(self.ids)}
+        self.condition_index = {c: i for i, c in enumerate(sorted(kb.conditions))}
+        self.linked = np.zeros((len(self.condition_index), len(self.ids)), dtype=bool)
+        for c, i in self.condition_index.items():
+            self.linked[i, [self.finding_index[f] for f in kb.likelihoods[c]]] = True
+        self.roots = np.array([kb.findings[f].parent is None for f in self.ids])
+        self.children: dict[str, "np.ndarray"] = {}
+        for f in self.ids:
+            parent = kb.findings[f].parent
+            if parent is not None:
+                vec = self.children.setdefault(parent, np.zeros(len(self.ids), dtype=bool))
+                vec[self.finding_index[f]] = True
+        self._reportable: dict[str, "np.ndarray"] = {}
+
+    def reportable(self, kb: KnowledgeBase, age_band: str):
+        vec = self._reportable.get(age_band)
+        if vec is None:
+            import numpy as np
+
+            gone = kb.unreportable(age_band)
+            vec = self._reportable[age_band] = np.array([f not in gone for f in self.ids])
+        return vec
 
 
-def _parents(kb: KnowledgeBase) -> dict[str, str | None]:
-    return kb.cached("parents", None, lambda: {f: x.parent for f, x in kb.findings.items()})
+def _finding_masks(kb: KnowledgeBase) -> _FindingMasks:
+    return kb.cached("finding_masks", None, lambda: _FindingMasks(kb))
 
 
 # ---------------------------------------------------------------------------------------------------------
