@@ -372,13 +372,15 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     if reasoner.unasked_raising_flags(st, persona, obs):
         return None  # a danger that would raise the level could not be checked (e.g. its gateway went unanswered)
     final_parts = ["disposition"]
-    post = st.post
-    safety = safety_net(kb, obs, decision, post, case.complaint, band)
+    final = reasoner.differential(st)
+    # the differential is the posterior ranked down to a threshold: its head is the posterior's head
+    top3 = final[:3] if len(final) >= 3 else _top(st.post, 3)
+    safety = safety_net(kb, obs, decision, top3, case.complaint, band)
     if safety:
         final_parts.append("safety_net")
     advice = []
     if decision.disposition in {Disposition.self_care, Disposition.routine}:
-        top = _top(post, 1)[0][0]
+        top = top3[0][0]
         advice = list(kb.conditions[top].advice)
         if advice:
             final_parts.append("self_care")
@@ -396,16 +398,16 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     )
 
 
-def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, post: dict[str, float],
+def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: list[tuple[str, float]],
                complaint: str, age_band: str, limit: int = 4) -> list[str]:
     """Red-flag warnings for the conditions still in view that were not reported present, most urgent first.
 
-    Taken from the plausible conditions and the top of the differential; where those have no red flag, from
+    Taken from the plausible conditions and ``top`` (the three most likely); where those have no red flag, from
     the other conditions that present with the same complaint (the dangerous look-alikes), so that every
     piece of advice says what should make the person seek help.
     """
     in_view = list(decision.plausible)
-    in_view += [c for c, _ in _top(post, 3) if c not in in_view]
+    in_view += [c for c, _ in top if c not in in_view]
 
     def flags_of(conditions) -> set[str]:
         found: set[str] = set()
