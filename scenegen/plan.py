@@ -13,7 +13,6 @@ the dialogue revealed (scenegen.triage).
 
 from __future__ import annotations
 
-import heapq
 import math
 import random
 from array import array
@@ -73,6 +72,14 @@ class State:
     def post(self) -> dict[str, float]:
         """The posterior over the group's conditions (the same floats, unpacked)."""
         return dict(zip(self.conds, self.probs))
+
+    def top(self, n: int) -> list[tuple[str, float]]:
+        """``ranked(post)[:n]``: most probable first, ties to the lower id (the conditions are in id order,
+        and a stable sort keeps that order among equal probabilities)."""
+        import numpy as np
+
+        order = np.argsort(-np.frombuffer(self.probs, dtype=float), kind="stable")[:n].tolist()
+        return [(self.conds[i], self.probs[i]) for i in order]
 
 
 class Reasoner:
@@ -273,15 +280,6 @@ def _ambiguous(kb: KnowledgeBase, plausible) -> bool:
     return len(plausible) >= 2 and len({kb.conditions[c].disposition for c in plausible}) >= 2
 
 
-def _top(post: dict[str, float], n: int) -> list[tuple[str, float]]:
-    """``ranked(post)[:n]`` without sorting the whole posterior."""
-    return heapq.nsmallest(n, post.items(), key=_rank_key)
-
-
-def _rank_key(item: tuple[str, float]) -> tuple[float, str]:
-    return -item[1], item[0]
-
-
 def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, persona: PersonaDraw,
                   case: HiddenCase, rng: random.Random, settings: PlanSettings) -> Optional[Plan]:
     """The whole dialogue plan, or None when this case cannot make an honest record (the caller redraws).
@@ -374,7 +372,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     final_parts = ["disposition"]
     final = reasoner.differential(st)
     # the differential is the posterior ranked down to a threshold: its head is the posterior's head
-    top3 = final[:3] if len(final) >= 3 else _top(st.post, 3)
+    top3 = final[:3] if len(final) >= 3 else st.top(3)
     safety = safety_net(kb, obs, decision, top3, case.complaint, band)
     if safety:
         final_parts.append("safety_net")
