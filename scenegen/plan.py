@@ -93,6 +93,7 @@ class Reasoner:
         self._cache: OrderedDict[tuple, State] = OrderedDict()
         self._groups: dict[Demographics, tuple[str, tuple[Modifier, ...]]] = {}
         self._codes: dict[tuple[str, Answer], int] = {}
+        self._focus_memo: tuple[State, dict[str, float]] | None = None
 
     def state(self, persona: PersonaDraw, obs: Observations) -> State:
         """The state for these demographics (age band, sex, pregnancy, modifiers in force) and observations."""
@@ -130,12 +131,20 @@ class Reasoner:
         the two conditions it best separates; and why it was asked, in words."""
         hit = st.exact.get(score.finding)
         if hit is None:
-            g = expected_gain(self.kb, focus(st.post), score.finding, obs)
+            g = expected_gain(self.kb, self._focused(st), score.finding, obs)
             exact = QuestionScore(score.finding, g.total, g.condition_gain, g.disposition_gain, score.red_flag,
                                   score.screens)
             separates = _separates(self.kb, score.finding, self.differential(st))
             hit = st.exact[score.finding] = (exact, separates, why_asked(self.kb, exact, separates))
         return hit
+
+    def _focused(self, st: State) -> dict[str, float]:
+        """``focus(st.post)``, kept for the last state asked about: scoring its questions and recomputing the
+        chosen one's gain need it one after the other."""
+        memo = self._focus_memo
+        if memo is None or memo[0] is not st:
+            memo = self._focus_memo = (st, focus(st.post))
+        return memo[1]
 
     def entropy(self, st: State) -> float:
         """Entropy of the posterior, in bits."""
@@ -162,7 +171,7 @@ class Reasoner:
         if st.questions is None or st.questions[0] < limit:
             band = self.kb.age_band(persona.age_months)
             scores = score_questions(self.kb, st.post, obs, st.decision.plausible, st.decision.disposition,
-                                     age_band=band, limit=limit)
+                                     age_band=band, limit=limit, focused=self._focused(st))
             st.questions = (limit, scores)
         return st.questions[1][:limit]
 
@@ -173,7 +182,7 @@ class Reasoner:
         if st.screens is None or st.screens[0] < limit:
             band = self.kb.age_band(persona.age_months)
             scores = score_questions(self.kb, st.post, obs, st.decision.plausible, st.decision.disposition,
-                                     age_band=band, limit=limit, screens_only=True)
+                                     age_band=band, limit=limit, screens_only=True, focused=self._focused(st))
             st.screens = (limit, scores)
         return st.screens[1][:limit]
 

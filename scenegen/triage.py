@@ -185,7 +185,8 @@ def unasked_red_flags(kb: KnowledgeBase, observations: Observations, plausible: 
 
 def score_questions(kb: KnowledgeBase, post: Posterior, observations: Observations, plausible: dict[str, float],
                     current: Disposition, *, age_band: str | None = None, tables: bool = True,
-                    limit: int | None = None, screens_only: bool = False) -> list[QuestionScore]:
+                    limit: int | None = None, screens_only: bool = False,
+                    focused: Posterior | None = None) -> list[QuestionScore]:
     """Relevant unasked questions: those screening a red flag that would raise the disposition first, then by gain.
 
     Rule-out logic asks first about the dangers that would change the decision (NHS Pathways: "life-threatening
@@ -194,9 +195,11 @@ def score_questions(kb: KnowledgeBase, post: Posterior, observations: Observatio
     urgent first. A red flag that could not raise the level gets no priority; its value is in its expected
     gain like any other question. Gains are compared at 9 decimals, so floating-point noise cannot reorder
     questions, and ties go to the finding id. ``screens_only`` returns just the red-flag screens (the head
-    of the full list), for when no information question could be asked any more.
+    of the full list), for when no information question could be asked any more. ``focused`` is
+    ``focus(post)`` when the caller already has it.
     """
-    focused = focus(post)
+    if focused is None:
+        focused = focus(post)
     screens: dict[str, tuple[Disposition, str]] = {}  # question -> (level, flag) of the most urgent flag it screens
     for flag, question in pending_red_flags(kb, observations, plausible, age_band).items():
         level = kb.findings[flag].red_flag.disposition  # type: ignore[union-attr]
