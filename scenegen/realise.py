@@ -163,14 +163,15 @@ class Realiser:
         return {"speaker": "proxy" if persona.proxy else "self", "who": who, "p": p, "v": locale.vocab,
                 "tone": style.tone, "name": name, "_relation": relation}
 
-    def _facts(self, persona: PersonaDraw, **extra: str) -> dict[str, str]:
+    def _facts(self, persona: PersonaDraw) -> dict[str, str]:
+        """Who speaks, in which register and tone: what every part's wording is chosen by (a fresh copy)."""
         key = (persona.proxy, persona.literacy, persona.style)
         base = self._facts_cache.get(key)
         if base is None:
             literacy = next(x for x in self.pl.literacy if x.id == persona.literacy)
             base = self._facts_cache[key] = {"speaker": "proxy" if persona.proxy else "self",
                                              "wording": literacy.wording, "tone": self.pl.style(persona.style).tone}
-        return {**base, **extra}
+        return dict(base)
 
     def _choose(self, act: str, facts: Mapping[str, str], rng: random.Random, keep: VariantFilter,
                 last: Optional[str] = None) -> Variant:
@@ -218,6 +219,7 @@ class Realiser:
                rng: random.Random, keep: VariantFilter = None) -> Rendered:
         base = self._base(persona, name)
         public = _public(base)
+        facts0 = self._facts(persona)
         out: list[tuple[str, str]] = []
         used: list[list[str]] = []
         last: dict[str, str] = {}
@@ -225,12 +227,12 @@ class Realiser:
         for msg in plan.messages:
             texts, ids = [], []
             for part in msg.parts:
-                ctx, facts = self._context(part, msg, plan, persona, case, base, public, detail, rng)
+                extra, facts = self._context(part, msg, plan, persona, case, base, facts0, detail, rng)
                 if "turn" in facts and facts["turn"] == "later" and previous is not None and previous.act == "answer_unsure":
                     facts["turn"] = "after_unsure"  # no 'That's helpful.' after 'not sure
                 variant = self._choose(part, facts, rng, keep, last.get(part))
                 last[part] = variant.id
-                texts.append(self.templates.render(variant, ctx))
+                texts.append(self.templates.render(variant, public, extra))
                 ids.append(variant.id)
             out.append((msg.role, " ".join(t for t in texts if t)))
             used.append(ids)
@@ -238,10 +240,13 @@ class Realiser:
         return Rendered(out, used)
 
     def _context(self, part: str, msg: PlannedMessage, plan: Plan, persona: PersonaDraw, case: HiddenCase,
-                 base: dict[str, Any], public: dict[str, Any], detail: str,
+                 base: dict[str, Any], facts0: dict[str, str], detail: str,
                  rng: random.Random) -> tuple[dict[str, Any], dict[str, str]]:
-        ctx = dict(public)
-        facts = self._facts(persona)
+        """The part's own template variables (beyond the persona's) and the facts that choose its wording.
+
+        ``facts0`` is shared by every part of the record; a part that adds facts gets its own copy."""
+        ctx: dict[str, Any] = {}
+        facts = facts0
         kb = self.kb
         if part == "opening":
             complaint = kb.complaints[case.complaint]
@@ -253,8 +258,7 @@ class Realiser:
             f = kb.findings[msg.finding]  # type: ignore[index]
             question = self._proxy_question(f, base) if persona.proxy else f.question
             ctx.update(question=question, ask=f.ask or f.name.lower(), type=f.type.value)
-            facts["type"] = f.type.value
-            facts["turn"] = "first" if "empathy" in msg.parts else "later"
+            facts = {**facts0, "type": f.type.value, "turn": "first" if "empathy" in msg.parts else "later"}
         elif part == "answer_yes":
             ctx["phrase"] = self._lay(msg.finding, rng)  # type: ignore[arg-type]
         elif part in {"answer_no", "answer_unsure"}:
@@ -274,7 +278,7 @@ class Realiser:
             modifiers = [_sentence(m.reason) for m in kb.modifiers if m.id in {r.id for r in decisive if r.kind == "modifier"}]
             ctx.update(disposition=d.disposition.value, concerns=concerns)
             ctx["flags"], ctx["modifiers"] = flags, modifiers
-            facts["disposition"] = d.disposition.value
+            facts = {**facts0, "disposition": d.disposition.value}
         elif part == "safety_net":
             ctx["warnings"] = plan.safety_net
         elif part == "self_care":

@@ -86,18 +86,22 @@ class TemplateLibrary:
                                                  key=lambda v: v.id)
         return hit
 
-    def render(self, variant: Variant, context: dict[str, Any]) -> str:
-        """The variant's text for ``context``, whitespace collapsed.
+    def render(self, variant: Variant, context: dict[str, Any], extra: dict[str, Any] | None = None) -> str:
+        """The variant's text for ``context`` updated with ``extra``, whitespace collapsed.
 
         A template is a pure function of the variables it reads (no globals, no random filter, nothing but
         the context), so a text is rendered once per distinct value of those variables and then reused.
         """
-        key = (variant.id,) + tuple(_frozen(context[name]) for name in variant.reads)
+        if extra:
+            key = (variant.id,) + tuple(_frozen(extra[name] if name in extra else context[name])
+                                        for name in variant.reads)
+        else:
+            key = (variant.id,) + tuple(_frozen(context[name]) for name in variant.reads)
         text = self._rendered.get(key)
         if text is None:
             if len(self._rendered) >= self.RENDER_CACHE_SIZE:
                 self._rendered.clear()
-            text = self._rendered[key] = self._render(variant, context)
+            text = self._rendered[key] = self._render(variant, {**context, **extra} if extra else context)
         return text
 
     @staticmethod
