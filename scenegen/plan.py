@@ -91,28 +91,29 @@ class Reasoner:
         self.kb = kb
         self.cache_size = cache_size
         self._cache: OrderedDict[tuple, State] = OrderedDict()
-        self._groups: dict[Demographics, tuple[str, tuple[Modifier, ...]]] = {}
+        self._groups: dict[tuple, tuple[Demographics, str, tuple[Modifier, ...]]] = {}
         self._codes: dict[tuple[str, Answer], int] = {}
         self._focus_memo: tuple[State, dict[str, float]] | None = None
 
     def state(self, persona: PersonaDraw, obs: Observations) -> State:
         """The state for these demographics (age band, sex, pregnancy, modifiers in force) and observations."""
-        who = persona.demographics
-        group = self._groups.get(who)
+        group = self._groups.get((persona.age_months, persona.sex, persona.pregnant))
         if group is None:
+            who = persona.demographics
             # the age band, and the modifiers whose demographic conditions hold (they then need only findings)
-            group = self._groups[who] = (self.kb.age_band(who.age_months), tuple(
-                m for m in self.kb.modifiers if modifier_applies(m, who, {f: True for f in m.when.present})))
-        band, modifiers = group
+            group = self._groups[(who.age_months, who.sex, who.pregnant)] = (
+                who, self.kb.age_band(who.age_months),
+                tuple(m for m in self.kb.modifiers if modifier_applies(m, who, {f: True for f in m.when.present})))
+        who, band, modifiers = group
         mods = tuple(m.id for m in modifiers if all(obs.get(f) is True for f in m.when.present))
         codes = self._codes  # each (finding, answer) as a small int: a state's key is its sorted codes
-        ids = []
-        for item in obs.items():
-            code = codes.get(item)
-            if code is None:
-                code = codes[item] = len(codes)
-            ids.append(code)
-        ids.sort()
+        try:
+            ids = sorted([codes[item] for item in obs.items()])
+        except KeyError:
+            for item in obs.items():
+                if item not in codes:
+                    codes[item] = len(codes)
+            ids = sorted([codes[item] for item in obs.items()])
         key = (band, who.sex, who.pregnant, mods, tuple(ids))
         cache = self._cache
         st = cache.get(key)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 from .content import Disposition, FindingType, Sex
 from .errors import UsageError
@@ -141,41 +141,72 @@ def sample_truth(kb: KnowledgeBase, condition: str, complaint: str, rng: random.
     ``age_band`` is absent; both are settled before any child is drawn, so the hierarchy stays consistent.
     """
     truth: dict[str, Answer] = {}
-    entry = kb.complaints[complaint].finding
-    edges = kb.likelihoods[condition]
     forced = forced or {}
-
-    def resolve(fid: str) -> None:
-        if fid in truth:
-            return
-        f = kb.findings[fid]
-        if f.parent is not None:
-            resolve(f.parent)
-            if truth[f.parent] is not True:
-                truth[fid] = False if f.type is FindingType.binary else (frozenset() if f.type is FindingType.multi else "")
-                return
-        if fid in forced:
+    for fid, parent, absent, how, arg in _truth_steps(kb, condition, complaint, age_band, tuple(sorted(forced))):
+        if parent is not None and truth[parent] is not True:
+            truth[fid] = absent  # its parent is not present, so neither is it
+        elif how == "forced":
             truth[fid] = forced[fid]
-        elif fid == entry:
-            truth[fid] = True
-        elif age_band is not None and not kb.reportable(fid, age_band):
-            truth[fid] = False if f.type is FindingType.binary else (frozenset() if f.type is FindingType.multi else "")
-        elif f.type is FindingType.binary:
-            truth[fid] = chance(rng, edges[fid]) if fid in edges else False  # type: ignore[arg-type]
-        elif f.type is FindingType.categorical:
-            dist = kb.p_values(condition, fid)
-            ids = [v.id for v in f.values]
-            truth[fid] = weighted_pick(rng, ids, [dist[i] for i in ids])
+        elif how == "fixed":
+            truth[fid] = arg
+        elif how == "binary":
+            truth[fid] = chance(rng, arg)
+        elif how == "categorical":
+            ids, weights = arg
+            truth[fid] = weighted_pick(rng, ids, weights)
         else:
-            dist = kb.p_values(condition, fid)
-            truth[fid] = frozenset(v.id for v in f.values if chance(rng, dist[v.id]))
-
-    for fid in sorted(edges):
-        resolve(fid)
-    resolve(entry)
-    for fid in sorted(forced):
-        resolve(fid)
+            truth[fid] = frozenset(v for v, p in arg if chance(rng, p))
     return truth
+
+
+_Step = tuple[str, Optional[str], Answer, str, Any]  # (finding, parent, its 'absent' answer, how, argument)
+
+
+def _truth_steps(kb: KnowledgeBase, condition: str, complaint: str, age_band: Optional[str],
+                 forced: tuple[str, ...]) -> list[_Step]:
+    """The order in which ``sample_truth`` settles findings (the condition's own, sorted, each after its
+    parents; then the complaint's; then the forced ones) and how each is settled. Built once per kind of
+    case, so a draw is a flat loop that consumes the random stream in this fixed order."""
+    def build() -> list[_Step]:
+        entry = kb.complaints[complaint].finding
+        edges = kb.likelihoods[condition]
+        steps: list[_Step] = []
+        seen: set[str] = set()
+
+        def visit(fid: str) -> None:
+            if fid in seen:
+                return
+            f = kb.findings[fid]
+            if f.parent is not None:
+                visit(f.parent)
+            seen.add(fid)
+            absent: Answer = False if f.type is FindingType.binary else (
+                frozenset() if f.type is FindingType.multi else "")
+            if fid in forced:
+                how, arg = "forced", None
+            elif fid == entry:
+                how, arg = "fixed", True
+            elif age_band is not None and not kb.reportable(fid, age_band):
+                how, arg = "fixed", absent  # nobody can report it at this age
+            elif f.type is FindingType.binary:
+                how, arg = ("binary", edges[fid]) if fid in edges else ("fixed", False)
+            elif f.type is FindingType.categorical:
+                dist = kb.p_values(condition, fid)
+                ids = [v.id for v in f.values]
+                how, arg = "categorical", (ids, [dist[i] for i in ids])
+            else:
+                dist = kb.p_values(condition, fid)
+                how, arg = "multi", [(v.id, dist[v.id]) for v in f.values]
+            steps.append((fid, f.parent, absent, how, arg))
+
+        for fid in sorted(edges):
+            visit(fid)
+        visit(entry)
+        for fid in forced:
+            visit(fid)
+        return steps
+
+    return kb.cached("truth_steps", (condition, complaint, age_band, forced), build)
 
 
 def sample_case(kb: KnowledgeBase, persona: PersonaDraw, rng: random.Random, filters: Filters,
