@@ -7,8 +7,9 @@ the marginal P(parent) * P(child | parent), and one observed while its parent is
 information.
 
 Every number that reaches a record is computed with plain Python floats (or numpy's elementwise
-arithmetic, which rounds exactly as Python does) in a fixed order, so results are identical on every
-machine. Only the ranking of candidate questions uses numpy reductions.
+arithmetic, which rounds exactly as Python does) in a fixed order, and every sum of floats with
+``math.fsum``, which is correctly rounded (the built-in ``sum`` changed in Python 3.12), so results are the
+same on every machine and Python version. Only the ranking of candidate questions uses numpy reductions.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def candidates(kb: KnowledgeBase, who: Demographics) -> dict[str, float]:
     """Prior weights of the conditions this person can have, normalised; raises if none can."""
     weights = {c: kb.prior(c, who) for c in kb.conditions}
     weights = {c: w for c, w in weights.items() if w > 0}
-    total = sum(weights.values())
+    total = math.fsum(weights.values())
     if total == 0:
         raise UsageError(f"no condition in the library applies to {who.sex.value}, age band "
                          f"'{kb.age_band(who.age_months)}'{', pregnant' if who.pregnant else ''}")
@@ -165,7 +166,7 @@ def _normalise_logs(conds: tuple[str, ...], logs: list[float]) -> Posterior:
     top = max(logs)
     exp = math.exp
     unnorm = [exp(lp - top) for lp in logs]
-    total = sum(unnorm)
+    total = math.fsum(unnorm)
     return dict(zip(conds, [v / total for v in unnorm]))
 
 
@@ -180,7 +181,7 @@ def ranked(post: Posterior) -> list[tuple[str, float]]:
 
 def entropy(dist: Iterable[float]) -> float:
     log2 = math.log2
-    return -sum([p * log2(p) for p in dist if p > 0])
+    return -math.fsum([p * log2(p) for p in dist if p > 0])
 
 
 def askable(kb: KnowledgeBase, observations: Observations) -> list[str]:
@@ -244,7 +245,7 @@ def expected_gain(kb: KnowledgeBase, post: Posterior, finding: str, observations
             joint = [p * table[c] for c, p in zip(conds, probs)]
         else:
             joint = [p * answer_likelihood(kb, c, finding, answer, observations) for c, p in zip(conds, probs)]
-        pa = sum(joint)
+        pa = math.fsum(joint)
         if pa <= 0:
             continue
         cond = [v / pa for v in joint]
@@ -282,7 +283,7 @@ def focus(post: Posterior, floor: float = 1e-4) -> Posterior:
     time; with the default floor the mass left out is below 1e-4 per condition.
     """
     kept = {c: p for c, p in post.items() if p >= floor}
-    total = sum(kept.values())
+    total = math.fsum(kept.values())
     return {c: p / total for c, p in kept.items()}
 
 

@@ -8,6 +8,7 @@ sees a half-valid knowledge base.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 from importlib import resources
 from pathlib import Path
@@ -466,7 +467,7 @@ def _derive(ch: _Checker, settings: ModelSettings) -> tuple[dict, dict, dict]:
             given = {v: _number(p, bands) for v, p in edge.p.items()}  # type: ignore[union-attr]
             per_value = {v.id: min(max(given.get(v.id, lo), lo), hi) for v in f.values}
             if f.type is FindingType.categorical:
-                total = sum(per_value.values())
+                total = math.fsum(per_value.values())  # correctly rounded: the same on every Python version
                 per_value = {v: p / total for v, p in per_value.items()}
             table[edge.id] = per_value
         likelihoods[cid] = table

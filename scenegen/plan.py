@@ -150,7 +150,7 @@ class Reasoner:
     def entropy(self, st: State) -> float:
         """Entropy of the posterior, in bits."""
         if st.entropy is None:
-            st.entropy = -sum(p * math.log2(p) for p in st.post.values() if p > 0)
+            st.entropy = -math.fsum([p * math.log2(p) for p in st.post.values() if p > 0])
         return st.entropy
 
     def unasked_raising_flags(self, st: State, persona: PersonaDraw, obs: Observations) -> list[str]:

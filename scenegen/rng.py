@@ -3,12 +3,14 @@
 Python promises that ``Random.random()`` reproduces across versions for the same seed; ``choice``,
 ``randrange`` and ``shuffle`` have changed before. So every draw in scenegen goes through the helpers
 here, each record gets its own ``Random`` derived with blake2b (never ``hash()``), and nothing touches the
-global random state.
+global random state. Weights are totalled with ``math.fsum``, which is correctly rounded, because the
+built-in ``sum`` of floats changed in Python 3.12 and would change the draws.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 from bisect import bisect_right
 from typing import Generic, Sequence, TypeVar
@@ -46,7 +48,7 @@ def pick(rng: random.Random, items: Sequence[T]) -> T:
 
 
 def weighted_pick(rng: random.Random, items: Sequence[T], weights: Sequence[float]) -> T:
-    total = sum(weights)
+    total = math.fsum(weights)
     if total <= 0:
         raise ValueError("weights must have a positive sum")
     x = rng.random() * total
@@ -67,7 +69,7 @@ class WeightedChoice(Generic[T]):
 
     def __init__(self, items: Sequence[T], weights: Sequence[float]):
         self.items = list(items)
-        self.total = sum(weights)
+        self.total = math.fsum(weights)
         if self.total <= 0:
             raise ValueError("weights must have a positive sum")
         acc = 0.0
