@@ -21,3 +21,12 @@ def test_a_states_top_is_the_head_of_the_ranked_posterior_ties_to_the_lower_id(p
     state = State(conds, post, _DECISION, 0.05)
     assert state.top(n) == ranked(post)[:n]
     assert state.post == post
+
+
+def test_ambiguity_needs_two_plausible_conditions_of_different_dispositions(bundled_kb):
+    from scenegen.plan import is_ambiguous
+
+    acs, reflux, chest_wall = "acute_coronary_syndrome", "gastro_oesophageal_reflux", "costochondritis"
+    assert is_ambiguous(bundled_kb, {acs: 0.5, reflux: 0.5})
+    assert not is_ambiguous(bundled_kb, {acs: 0.97, reflux: 0.03})  # one plausible condition only
+    assert is_ambiguous(bundled_kb, {reflux: 0.6, chest_wall: 0.4})  # routine vs self-care still differ
