@@ -276,7 +276,11 @@ def _group_sums(probs: list[float], groups: tuple[list[int], int]) -> list[float
     return out
 
 
-def focus(post: Posterior, floor: float = 1e-4) -> Posterior:
+#: conditions below this posterior are left out of expected-gain computations (see ``focus``)
+FOCUS_FLOOR = 1e-4
+
+
+def focus(post: Posterior, floor: float = FOCUS_FLOOR) -> Posterior:
     """The posterior restricted to conditions above ``floor`` and renormalised.
 
     Expected gain is computed on this, so that conditions that are already all but excluded do not cost

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Optional
 
 from .content import CrisisResource, Disposition, FindingKind, FindingType, Modifier
-from .inference import conditions_for, expected_gain, focus, posterior, ranked
+from .inference import FOCUS_FLOOR, conditions_for, expected_gain, focus, posterior, ranked
 from .knowledge import Answer, Demographics, KnowledgeBase, Observations
 from .personas import PersonaLibrary
 from .rng import chance, pick
@@ -72,6 +72,10 @@ class State:
     def post(self) -> dict[str, float]:
         """The posterior over the group's conditions (the same floats, unpacked)."""
         return dict(zip(self.conds, self.probs))
+
+    def above(self, floor: float) -> dict[str, float]:
+        """The posterior's entries at or above ``floor`` (without unpacking the rest)."""
+        return {c: p for c, p in zip(self.conds, self.probs) if p >= floor}
 
     def top(self, n: int) -> list[tuple[str, float]]:
         """``ranked(post)[:n]``: most probable first, ties to the lower id (the conditions are in id order,
@@ -144,7 +148,8 @@ class Reasoner:
         chosen one's gain need it one after the other."""
         memo = self._focus_memo
         if memo is None or memo[0] is not st:
-            memo = self._focus_memo = (st, focus(st.post))
+            # focus() of the entries above its floor is focus() of the whole posterior: same entries, same total
+            memo = self._focus_memo = (st, focus(st.above(FOCUS_FLOOR)))
         return memo[1]
 
     def entropy(self, st: State) -> float:
@@ -164,14 +169,14 @@ class Reasoner:
 
     def differential(self, st: State) -> list[tuple[str, float]]:
         if st.differential is None:
-            st.differential = _differential(self.kb, st.post)
+            st.differential = ranked(st.above(self.kb.settings.differential_threshold))
         return st.differential
 
     def questions(self, st: State, persona: PersonaDraw, obs: Observations, limit: int = 1) -> list[QuestionScore]:
         """The ``limit`` best questions (a prefix of any longer list: the order is total)."""
         if st.questions is None or st.questions[0] < limit:
             band = self.kb.age_band(persona.age_months)
-            scores = score_questions(self.kb, st.post, obs, st.decision.plausible, st.decision.disposition,
+            scores = score_questions(self.kb, None, obs, st.decision.plausible, st.decision.disposition,
                                      age_band=band, limit=limit, focused=self._focused(st))
             st.questions = (limit, scores)
         return st.questions[1][:limit]
@@ -182,7 +187,7 @@ class Reasoner:
             return [q for q in st.questions[1][:limit] if q.red_flag is not None]
         if st.screens is None or st.screens[0] < limit:
             band = self.kb.age_band(persona.age_months)
-            scores = score_questions(self.kb, st.post, obs, st.decision.plausible, st.decision.disposition,
+            scores = score_questions(self.kb, None, obs, st.decision.plausible, st.decision.disposition,
                                      age_band=band, limit=limit, screens_only=True, focused=self._focused(st))
             st.screens = (limit, scores)
         return st.screens[1][:limit]
@@ -224,11 +229,6 @@ class Plan:
     safety_net: list[str]
     advice: list[str]
     crisis: CrisisResource
-
-
-def _differential(kb: KnowledgeBase, post: dict[str, float]) -> list[tuple[str, float]]:
-    t = kb.settings.differential_threshold
-    return ranked({c: p for c, p in post.items() if p >= t})
 
 
 def _volunteerable(kb: KnowledgeBase, case: HiddenCase, obs: Observations, age_band: str) -> list[str]:

@@ -183,7 +183,7 @@ def unasked_red_flags(kb: KnowledgeBase, observations: Observations, plausible: 
     return sorted(flags, key=lambda f: (-kb.findings[f].red_flag.disposition.rank, f))  # type: ignore[union-attr]
 
 
-def score_questions(kb: KnowledgeBase, post: Posterior, observations: Observations, plausible: dict[str, float],
+def score_questions(kb: KnowledgeBase, post: Posterior | None, observations: Observations, plausible: dict[str, float],
                     current: Disposition, *, age_band: str | None = None, tables: bool = True,
                     limit: int | None = None, screens_only: bool = False,
                     focused: Posterior | None = None) -> list[QuestionScore]:
@@ -196,9 +196,10 @@ def score_questions(kb: KnowledgeBase, post: Posterior, observations: Observatio
     gain like any other question. Gains are compared at 9 decimals, so floating-point noise cannot reorder
     questions, and ties go to the finding id. ``screens_only`` returns just the red-flag screens (the head
     of the full list), for when no information question could be asked any more. ``focused`` is
-    ``focus(post)`` when the caller already has it.
+    ``focus(post)`` when the caller already has it (``post`` may then be None).
     """
     if focused is None:
+        assert post is not None, "score_questions needs the posterior or its focus"
         focused = focus(post)
     screens: dict[str, tuple[Disposition, str]] = {}  # question -> (level, flag) of the most urgent flag it screens
     for flag, question in pending_red_flags(kb, observations, plausible, age_band).items():
