@@ -259,12 +259,10 @@ def expected_gain(kb: KnowledgeBase, post: Posterior, finding: str, observations
 
 def _disposition_groups(kb: KnowledgeBase, conds: list[str]) -> tuple[list[int], int]:
     """Each condition's disposition as a group number, numbered in order of first appearance."""
-    number: dict[object, int] = {}
-    out = []
-    for c in conds:
-        d = kb.conditions[c].disposition
-        out.append(number.setdefault(d, len(number)))
-    return out, len(number)
+    disposition_of = kb.cached("disposition_of", None, lambda: {c: x.disposition for c, x in kb.conditions.items()})
+    dispositions = [disposition_of[c] for c in conds]
+    number = {d: i for i, d in enumerate(dict.fromkeys(dispositions))}
+    return [number[d] for d in dispositions], len(number)
 
 
 def _group_sums(probs: list[float], groups: tuple[list[int], int]) -> list[float]:
