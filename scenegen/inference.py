@@ -291,7 +291,8 @@ def focus(post: Posterior, floor: float = FOCUS_FLOOR) -> Posterior:
 
 def relevant_findings(kb: KnowledgeBase, post: Posterior, observations: Observations,
                       age_band: str | None = None) -> list[str]:
-    """Askable findings with an edge to at least one condition still in ``post``, reportable at this age."""
+    """Askable findings with an edge to at least one condition still in ``post``, reportable at this age, in id
+    order."""
     import numpy as np
 
     m = _finding_masks(kb)

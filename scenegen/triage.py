@@ -213,7 +213,7 @@ def score_questions(kb: KnowledgeBase, post: Posterior | None, observations: Obs
     levels = sorted({level.rank for level, _ in screens.values()}, reverse=True)
     groups = [sorted(f for f in screens if screens[f][0].rank == rank) for rank in levels]
     if not screens_only:
-        groups.append(sorted(set(relevant_findings(kb, focused, observations, age_band)) - set(screens)))
+        groups.append([f for f in relevant_findings(kb, focused, observations, age_band) if f not in screens])
     out: list[QuestionScore] = []
     for group in groups:
         if limit is not None and len(out) >= limit:
