@@ -13,7 +13,6 @@ the dialogue revealed (scenegen.triage).
 
 from __future__ import annotations
 
-import math
 import random
 from array import array
 from collections import OrderedDict
@@ -21,13 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Optional
 
 from .content import CrisisResource, Disposition, FindingKind, FindingType, Modifier
-from .inference import FOCUS_FLOOR, conditions_for, expected_gain, focus, posterior, ranked
+from .inference import FOCUS_FLOOR, conditions_for, entropy, expected_gain, focus, posterior, ranked
 from .knowledge import Answer, Demographics, KnowledgeBase, Observations
 from .personas import PersonaLibrary
 from .rng import chance, pick
 from .sample import HiddenCase, PersonaDraw
 from .triage import (
-    Decision, QuestionScore, baseline_observations, decide, modifier_applies, score_questions, unasked_red_flags,
+    Decision, QuestionScore, baseline_observations, decide, modifier_findings_present, modifier_fits, score_questions, unasked_red_flags,
 )
 
 Ambiguity = Literal["low", "medium", "high"]
@@ -106,10 +105,9 @@ class Reasoner:
             who = persona.demographics
             # the age band, and the modifiers whose demographic conditions hold (they then need only findings)
             group = self._groups[(who.age_months, who.sex, who.pregnant)] = (
-                who, self.kb.age_band(who.age_months),
-                tuple(m for m in self.kb.modifiers if modifier_applies(m, who, {f: True for f in m.when.present})))
+                who, self.kb.age_band(who.age_months), tuple(m for m in self.kb.modifiers if modifier_fits(m, who)))
         who, band, modifiers = group
-        mods = tuple(m.id for m in modifiers if all(obs.get(f) is True for f in m.when.present))
+        mods = tuple(m.id for m in modifiers if modifier_findings_present(m, obs))
         codes = self._codes  # each (finding, answer) as a small int: a state's key is its sorted codes
         try:
             ids = sorted([codes[item] for item in obs.items()])
@@ -155,7 +153,7 @@ class Reasoner:
     def entropy(self, st: State) -> float:
         """Entropy of the posterior, in bits."""
         if st.entropy is None:
-            st.entropy = -math.fsum([p * math.log2(p) for p in st.post.values() if p > 0])
+            st.entropy = entropy(st.probs)
         return st.entropy
 
     def unasked_raising_flags(self, st: State, persona: PersonaDraw, obs: Observations) -> list[str]:

@@ -62,6 +62,11 @@ def present_red_flags(kb: KnowledgeBase, observations: Observations) -> list[str
 
 
 def modifier_applies(m: Modifier, who: Demographics, observations: Observations) -> bool:
+    return modifier_fits(m, who) and modifier_findings_present(m, observations)
+
+
+def modifier_fits(m: Modifier, who: Demographics) -> bool:
+    """The demographic half of a modifier's conditions: age, sex, pregnancy."""
     w = m.when
     if w.age_below_months is not None and not who.age_months < w.age_below_months:
         return False
@@ -69,9 +74,12 @@ def modifier_applies(m: Modifier, who: Demographics, observations: Observations)
         return False
     if w.sex is not None and who.sex is not w.sex:
         return False
-    if w.pregnant is not None and who.pregnant is not w.pregnant:
-        return False
-    return all(observations.get(f) is True for f in w.present)
+    return w.pregnant is None or who.pregnant is w.pregnant
+
+
+def modifier_findings_present(m: Modifier, observations: Observations) -> bool:
+    """The findings half of a modifier's conditions: every finding it names reported present."""
+    return all(observations.get(f) is True for f in m.when.present)
 
 
 def _flag_subsets(flags: list[str]) -> list[tuple[str, ...]]:
@@ -310,4 +318,5 @@ def imply_parents(kb: KnowledgeBase, observations: Observations) -> dict:
 
 
 __all__ = ["Assessment", "Decision", "QuestionScore", "Reason", "assess", "decide", "imply_parents",
-           "modifier_applies", "present_red_flags", "score_questions", "unasked_red_flags"]
+           "modifier_applies", "modifier_findings_present", "modifier_fits", "present_red_flags", "score_questions",
+           "unasked_red_flags"]
