@@ -324,22 +324,22 @@ class _FindingMasks:
         self.linked = np.zeros((len(self.condition_index), len(self.ids)), dtype=bool)
         for c, i in self.condition_index.items():
             self.linked[i, [self.finding_index[f] for f in kb.likelihoods[c]]] = True
-        self.roots = np.array([kb.findings[f].parent is None for f in self.ids])
-        self.children: dict[str, "np.ndarray"] = {}
-        for f in self.ids:
-            parent = kb.findings[f].parent
-            if parent is not None:
-                vec = self.children.setdefault(parent, np.zeros(len(self.ids), dtype=bool))
-                vec[self.finding_index[f]] = True
+        roots, children = _hierarchy(kb)
+        self.roots = self._vector(roots)
+        self.children = {parent: self._vector(kids) for parent, kids in children.items()}
         self._reportable: dict[str, "np.ndarray"] = {}
+
+    def _vector(self, findings):
+        import numpy as np
+
+        vec = np.zeros(len(self.ids), dtype=bool)
+        vec[[self.finding_index[f] for f in findings]] = True
+        return vec
 
     def reportable(self, kb: KnowledgeBase, age_band: str):
         vec = self._reportable.get(age_band)
         if vec is None:
-            import numpy as np
-
-            gone = kb.unreportable(age_band)
-            vec = self._reportable[age_band] = np.array([f not in gone for f in self.ids])
+            vec = self._reportable[age_band] = ~self._vector(kb.unreportable(age_band))
         return vec
 
 
@@ -380,11 +380,6 @@ class GainTables:
             self.rows_of[fid] = list(range(first, len(rows)))
         self.p = np.array(rows)  # (finding, answer) x condition
         self.p_log_p = _xlogx(self.p)
-
-    def gains(self, post: Posterior, findings: list[str]) -> dict[str, Gain]:
-        """Expected gain of each finding, as :class:`Gain` objects (see :meth:`totals` for the fast form)."""
-        gc, gd, total = self.totals(post, findings)
-        return {f: Gain(f, a, b, t) for f, a, b, t in zip(findings, gc, gd, total)}
 
     def totals(self, post: Posterior, findings: list[str]) -> tuple[list[float], list[float], list[float]]:
         """(condition gains, disposition gains, totals), aligned with ``findings``.

@@ -200,13 +200,13 @@ def load_templates(root: Path, *, sandboxed: bool) -> TemplateLibrary:
         except jinja2.TemplateSyntaxError as exc:
             problems.append(Problem(label, exc.lineno or 0, "", f"template syntax error: {exc.message}"))
             continue
-        extra = meta.find_undeclared_variables(ast) - ACT_VARIABLES[act]
+        reads = meta.find_undeclared_variables(ast)
+        extra = reads - ACT_VARIABLES[act]
         if extra:
             problems.append(Problem(label, 0, "", f"uses variables {sorted(extra)} that act '{act}' does not provide; "
                                                   f"valid: {', '.join(sorted(ACT_VARIABLES[act]))}"))
             continue
-        variants[act].append(Variant(f"{act}/{path.stem}", act, when, template,
-                                     tuple(sorted(meta.find_undeclared_variables(ast)))))
+        variants[act].append(Variant(f"{act}/{path.stem}", act, when, template, tuple(sorted(reads))))
     for act, vs in variants.items():
         if not vs:
             problems.append(Problem(f"templates/{act}", 0, "", f"no template for dialogue act '{act}'"))
