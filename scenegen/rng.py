@@ -48,23 +48,15 @@ def pick(rng: random.Random, items: Sequence[T]) -> T:
 
 
 def weighted_pick(rng: random.Random, items: Sequence[T], weights: Sequence[float]) -> T:
-    total = math.fsum(weights)
-    if total <= 0:
-        raise ValueError("weights must have a positive sum")
-    x = rng.random() * total
-    acc = 0.0
-    for item, w in zip(items, weights):
-        acc += w
-        if x < acc:
-            return item
-    return items[-1]
+    """One item, with probability proportional to its weight (one ``random()`` draw)."""
+    return WeightedChoice(items, weights).pick(rng)
 
 
 class WeightedChoice(Generic[T]):
-    """``weighted_pick`` over fixed items and weights, with the running sums computed once.
+    """A weighted draw over fixed items, with the running sums computed once so that drawing again is cheap.
 
-    The draw is the same as ``weighted_pick`` for the same stream: the total and the running sums are
-    made by the same additions, and the first running sum above the draw is found by bisection.
+    A draw takes ``random() * total`` and returns the first item whose running sum of weights exceeds it
+    (the last item if rounding leaves none), found by bisection.
     """
 
     def __init__(self, items: Sequence[T], weights: Sequence[float]):

@@ -1,7 +1,8 @@
-"""The random helpers: the cached weighted draw must be the very draw ``weighted_pick`` makes."""
+"""The random helpers: weighted draws are exactly the draw their definition describes."""
 
 from __future__ import annotations
 
+import math
 import random
 
 from hypothesis import given
@@ -13,12 +14,25 @@ weights = st.lists(st.one_of(st.just(0.0), st.floats(1e-9, 1e6)), min_size=1, ma
     lambda ws: sum(ws) > 0)
 
 
+def _linear_scan(rng: random.Random, items: list, ws: list[float]):
+    """The definition, written out: the first item whose running sum exceeds random() * total."""
+    x = rng.random() * math.fsum(ws)
+    acc = 0.0
+    for item, w in zip(items, ws):
+        acc += w
+        if x < acc:
+            return item
+    return items[-1]
+
+
 @given(ws=weights, seed=st.integers(0, 2**64 - 1), draws=st.integers(1, 20))
-def test_weighted_choice_draws_exactly_what_weighted_pick_draws(ws, seed, draws):
+def test_weighted_draws_are_exactly_the_linear_scan_of_running_sums(ws, seed, draws):
     items = list(range(len(ws)))
     choice = WeightedChoice(items, ws)
-    a, b = random.Random(seed), random.Random(seed)
-    assert [choice.pick(a) for _ in range(draws)] == [weighted_pick(b, items, ws) for _ in range(draws)]
+    a, b, c = random.Random(seed), random.Random(seed), random.Random(seed)
+    expected = [_linear_scan(c, items, ws) for _ in range(draws)]
+    assert [choice.pick(a) for _ in range(draws)] == expected
+    assert [weighted_pick(b, items, ws) for _ in range(draws)] == expected
 
 
 @given(ws=weights, seed=st.integers(0, 2**64 - 1))
