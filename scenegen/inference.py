@@ -86,11 +86,27 @@ def posterior(kb: KnowledgeBase, who: Demographics, observations: Observations) 
     Log-likelihood rows are added to the prior in finding-id order, so the result is a function of the
     observations alone, whatever order they were learnt in.
     """
+    conds, probs = posterior_vector(kb, who, observations)
+    return dict(zip(conds, probs.tolist()))
+
+
+def posterior_vector(kb: KnowledgeBase, who: Demographics, observations: Observations):
+    """:func:`posterior` as (the group's conditions in id order, a numpy vector of their probabilities),
+    for callers that filter or rank it without building a dict of every condition."""
     frame = _frame(kb, who)
     totals = frame.prior_logs
     for fid, answer in sorted(observations.items(), key=_by_id):
         totals = totals + frame.row(kb, fid, answer, observations)  # elementwise IEEE adds, as in plain Python
-    return _normalise_logs(frame.conds, totals.tolist())
+    return frame.conds, _normalise_logs(totals)
+
+
+def above(conds: tuple[str, ...], probs, floor: float) -> Posterior:
+    """The entries of a posterior vector at or above ``floor``, in id order."""
+    import numpy as np
+
+    at = np.flatnonzero(probs >= floor).tolist()
+    values = probs[at].tolist()
+    return {conds[i]: p for i, p in zip(at, values)}
 
 
 def _by_id(item: tuple[str, Answer]) -> str:
@@ -129,11 +145,6 @@ class _Frame:
         return row
 
 
-def conditions_for(kb: KnowledgeBase, who: Demographics) -> tuple[str, ...]:
-    """The conditions this person can have, in id order: the keys of every posterior for them (one shared tuple)."""
-    return _frame(kb, who).conds
-
-
 def _frame(kb: KnowledgeBase, who: Demographics) -> _Frame:
     def compute() -> _Frame:
         prior = candidates(kb, who)
@@ -162,12 +173,13 @@ def _log_table(kb: KnowledgeBase, finding: str, answer: Answer) -> dict[str, flo
         c: math.log(max(p, 1e-300)) for c, p in _prob_table(kb, finding, answer).items()})
 
 
-def _normalise_logs(conds: tuple[str, ...], logs: list[float]) -> Posterior:
-    top = max(logs)
-    exp = math.exp
-    unnorm = [exp(lp - top) for lp in logs]
-    total = math.fsum(unnorm)
-    return dict(zip(conds, [v / total for v in unnorm]))
+def _normalise_logs(logs):
+    """exp(log - max) / total: the subtraction and division are numpy's elementwise IEEE operations (as in
+    plain Python), the exponentials ``math.exp`` and the total ``math.fsum``, so the result is bit-stable."""
+    import numpy as np
+
+    unnorm = list(map(math.exp, (logs - logs.max()).tolist()))
+    return np.array(unnorm) / math.fsum(unnorm)
 
 
 def ranked(post: Posterior) -> list[tuple[str, float]]:

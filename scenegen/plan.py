@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Optional
 
 from .content import CrisisResource, Disposition, FindingKind, FindingType, Modifier
-from .inference import FOCUS_FLOOR, conditions_for, entropy, expected_gain, focus, posterior, ranked
+from .inference import FOCUS_FLOOR, above, entropy, expected_gain, focus, posterior_vector, ranked
 from .knowledge import Answer, Demographics, KnowledgeBase, Observations
 from .personas import PersonaLibrary
 from .rng import chance, pick
 from .sample import HiddenCase, PersonaDraw
 from .triage import (
-    Decision, QuestionScore, baseline_observations, decide, modifier_findings_present, modifier_fits, score_questions, unasked_red_flags,
+    Decision, QuestionScore, baseline_observations, decide_vector, modifier_findings_present, modifier_fits, score_questions, unasked_red_flags,
 )
 
 Ambiguity = Literal["low", "medium", "high"]
@@ -53,13 +53,12 @@ class State:
     __slots__ = ("conds", "probs", "decision", "plausible", "differential", "questions", "screens", "raising",
                  "exact", "entropy")
 
-    def __init__(self, conds: tuple[str, ...], post: dict[str, float], decision: Decision,
-                 plausible_threshold: float):
+    def __init__(self, conds: tuple[str, ...], probs, decision: Decision, plausible_threshold: float):
         self.conds = conds
-        self.probs = array("d", post.values())
+        self.probs = array("d", probs.tobytes())  # from a numpy vector, the same doubles
         self.decision = decision
         #: conditions at or above the plausibility threshold in this posterior (not over red-flag subsets)
-        self.plausible = {c: p for c, p in post.items() if p >= plausible_threshold}
+        self.plausible = above(conds, probs, plausible_threshold)
         self.entropy: float | None = None
         self.differential: list[tuple[str, float]] | None = None
         self.questions: tuple[int, list[QuestionScore]] | None = None  # (limit it was computed for, scores)
@@ -74,7 +73,9 @@ class State:
 
     def above(self, floor: float) -> dict[str, float]:
         """The posterior's entries at or above ``floor`` (without unpacking the rest)."""
-        return {c: p for c, p in zip(self.conds, self.probs) if p >= floor}
+        import numpy as np
+
+        return above(self.conds, np.frombuffer(self.probs, dtype=float), floor)
 
     def top(self, n: int) -> list[tuple[str, float]]:
         """``ranked(post)[:n]``: most probable first, ties to the lower id (the conditions are in id order,
@@ -120,8 +121,8 @@ class Reasoner:
         cache = self._cache
         st = cache.get(key)
         if st is None:
-            post = posterior(self.kb, who, obs)
-            st = cache[key] = State(conditions_for(self.kb, who), post, decide(self.kb, who, obs, post),
+            conds, probs = posterior_vector(self.kb, who, obs)
+            st = cache[key] = State(conds, probs, decide_vector(self.kb, who, obs, conds, probs),
                                     self.kb.settings.plausible_threshold)
             if len(cache) > self.cache_size:
                 cache.popitem(last=False)

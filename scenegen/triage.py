@@ -19,7 +19,8 @@ from typing import Literal
 
 from .content import CrisisResource, Disposition, Modifier
 from .inference import (
-    GainTables, Posterior, expected_gain, focus, posterior, ranked, relevant_findings, validate_observations,
+    GainTables, Posterior, above, expected_gain, focus, posterior, posterior_vector, ranked, relevant_findings,
+    validate_observations,
 )
 
 
@@ -91,16 +92,28 @@ def _flag_subsets(flags: list[str]) -> list[tuple[str, ...]]:
 def decide(kb: KnowledgeBase, who: Demographics, observations: Observations,
            post: Posterior | None = None) -> Decision:
     """The safety-first disposition for what is known now, with every reason that contributes."""
+    if post is None:
+        conds, probs = posterior_vector(kb, who, observations)
+    else:
+        import numpy as np
+
+        conds = tuple(sorted(post))
+        probs = np.fromiter(map(post.__getitem__, conds), dtype=float, count=len(conds))
+    return decide_vector(kb, who, observations, conds, probs)
+
+
+def decide_vector(kb: KnowledgeBase, who: Demographics, observations: Observations, conds: tuple[str, ...],
+                  probs) -> Decision:
+    """:func:`decide` on a posterior vector (``conds`` in id order, as from ``posterior_vector``)."""
     threshold = kb.settings.plausible_threshold
     flags = present_red_flags(kb, observations)
-    full = post if post is not None else posterior(kb, who, observations)
-    plausible: dict[str, float] = {c: p for c, p in full.items() if p >= threshold}
+    plausible: dict[str, float] = above(conds, probs, threshold)
     for removed in _flag_subsets(flags):
         if not removed:
             continue
         reduced = {f: a for f, a in observations.items() if f not in removed}
-        for c, p in posterior(kb, who, reduced).items():
-            if p >= threshold and p > plausible.get(c, 0.0):
+        for c, p in above(*posterior_vector(kb, who, reduced), threshold).items():
+            if p > plausible.get(c, 0.0):
                 plausible[c] = p
     reasons: list[Reason] = []
     crisis = CrisisResource.none
@@ -114,8 +127,8 @@ def decide(kb: KnowledgeBase, who: Demographics, observations: Observations,
         cond = kb.conditions[c]
         reasons.append(Reason("plausible_condition", c, cond.disposition,
                               f"{cond.name} is still plausible (p={p:.3f} >= {threshold})"))
-    top_p = max(full.values())
-    top = min(c for c, p in full.items() if p == top_p)  # ranked(full)[0], without the sort
+    best = int(probs.argmax())  # the first of equal maxima: the lowest id, as ranked() would put first
+    top, top_p = conds[best], float(probs[best])
     if top not in plausible:
         cond = kb.conditions[top]
         reasons.append(Reason("most_likely_condition", top, cond.disposition, f"{cond.name} is the most likely (p={top_p:.3f})"))

@@ -90,3 +90,28 @@ def test_prior_by_sex_applies_unless_an_age_band_prior_is_given(tiny_copy):
     man, woman = Demographics(40 * 12, Sex.male), Demographics(40 * 12, Sex.female)
     assert kb.prior("pneumonia", man) == pytest.approx(0.9)
     assert kb.prior("pneumonia", woman) == pytest.approx(0.3)
+
+
+def _plain_posterior(kb, who, observations):
+    """The posterior in plain Python, in the documented order: prior log plus each finding's log likelihood
+    in finding-id order, exp(log - max), divided by the correctly rounded total."""
+    prior = candidates(kb, who)
+    conds = sorted(prior)
+    logs = []
+    for c in conds:
+        total = math.log(prior[c])
+        for fid, answer in sorted(observations.items()):
+            total += math.log(max(answer_likelihood(kb, c, fid, answer, observations), 1e-300))
+        logs.append(total)
+    top = max(logs)
+    unnorm = [math.exp(x - top) for x in logs]
+    z = math.fsum(unnorm)
+    return {c: u / z for c, u in zip(conds, unnorm)}
+
+
+def test_posterior_is_bit_identical_to_the_plain_python_reference(bundled_kb):
+    who = Demographics(50 * 12, Sex.female)
+    observations = {"chest_pain": True, "fever": False, "breathlessness": True, "cough": True,
+                    "pain_radiates_arm_jaw": False, "chest_pain_pressure_tightness": True}
+    assert set(observations) <= set(bundled_kb.findings)
+    assert posterior(bundled_kb, who, observations) == _plain_posterior(bundled_kb, who, observations)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,9 +19,11 @@ _DECISION = Decision(Disposition.routine, (), {}, (), CrisisResource.none)
 def test_a_states_top_is_the_head_of_the_ranked_posterior_ties_to_the_lower_id(probs, n):
     conds = tuple(f"c{i:02d}" for i in range(len(probs)))
     post = dict(zip(conds, probs))
-    state = State(conds, post, _DECISION, 0.05)
+    state = State(conds, np.array(probs), _DECISION, 0.05)
     assert state.top(n) == ranked(post)[:n]
     assert state.post == post
+    assert state.plausible == {c: p for c, p in post.items() if p >= 0.05}
+    assert state.above(0.2) == {c: p for c, p in post.items() if p >= 0.2}
 
 
 def test_ambiguity_needs_two_plausible_conditions_of_different_dispositions(bundled_kb):
