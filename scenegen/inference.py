@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import reduce
 from itertools import combinations
+from operator import or_
 from typing import Iterable
 
 from .content import FindingType
@@ -305,54 +307,52 @@ def relevant_findings(kb: KnowledgeBase, post: Posterior, observations: Observat
                       age_band: str | None = None) -> list[str]:
     """Askable findings with an edge to at least one condition still in ``post``, reportable at this age, in id
     order."""
-    import numpy as np
-
     m = _finding_masks(kb)
-    mask = m.linked[[m.condition_index[c] for c in post]].any(axis=0)  # linked to a condition in view
-    askable = m.roots.copy()
-    for parent, answer in observations.items():
+    bit = m.bit
+    linked = reduce(or_, map(m.linked.__getitem__, post), 0)  # linked to a condition in view
+    askable = m.roots
+    asked = 0
+    for fid, answer in observations.items():
+        asked |= bit[fid]
         if answer is True:
-            children = m.children.get(parent)
-            if children is not None:
-                askable |= children
-    mask &= askable
-    mask[[m.finding_index[f] for f in observations]] = False
+            askable |= m.children.get(fid, 0)
+    mask = linked & askable & ~asked
     if age_band is not None:
         mask &= m.reportable(kb, age_band)
-    ids = m.ids
-    return [ids[i] for i in np.flatnonzero(mask).tolist()]
+    return m.members(mask)
 
 
 class _FindingMasks:
-    """Findings as boolean vectors in id order: which each condition links to, the roots, each parent's
-    children, and who can report them; so relevant findings are a few vector operations."""
+    """Sets of findings as the bits of a Python int (bit i is the i-th finding in id order): what each
+    condition links to, the roots, each parent's children, and who can report them; so relevant findings
+    are a few bitwise operations."""
 
     def __init__(self, kb: KnowledgeBase):
-        import numpy as np
-
         self.ids = sorted(kb.findings)
-        self.finding_index = {f: i for i, f in enumerate(self.ids)}
-        self.condition_index = {c: i for i, c in enumerate(sorted(kb.conditions))}
-        self.linked = np.zeros((len(self.condition_index), len(self.ids)), dtype=bool)
-        for c, i in self.condition_index.items():
-            self.linked[i, [self.finding_index[f] for f in kb.likelihoods[c]]] = True
+        self.bit = {f: 1 << i for i, f in enumerate(self.ids)}
+        self.linked = {c: self._set(kb.likelihoods[c]) for c in kb.conditions}
         roots, children = _hierarchy(kb)
-        self.roots = self._vector(roots)
-        self.children = {parent: self._vector(kids) for parent, kids in children.items()}
-        self._reportable: dict[str, "np.ndarray"] = {}
+        self.roots = self._set(roots)
+        self.children = {parent: self._set(kids) for parent, kids in children.items()}
+        self._reportable: dict[str, int] = {}
+        self._nbytes = (len(self.ids) + 7) // 8
 
-    def _vector(self, findings):
+    def _set(self, findings: Iterable[str]) -> int:
+        return reduce(or_, (self.bit[f] for f in findings), 0)
+
+    def members(self, mask: int) -> list[str]:
+        """The findings in a set, in id order."""
         import numpy as np
 
-        vec = np.zeros(len(self.ids), dtype=bool)
-        vec[[self.finding_index[f] for f in findings]] = True
-        return vec
+        bits = np.unpackbits(np.frombuffer(mask.to_bytes(self._nbytes, "little"), dtype=np.uint8), bitorder="little")
+        ids = self.ids
+        return [ids[i] for i in np.flatnonzero(bits).tolist()]
 
-    def reportable(self, kb: KnowledgeBase, age_band: str):
-        vec = self._reportable.get(age_band)
-        if vec is None:
-            vec = self._reportable[age_band] = ~self._vector(kb.unreportable(age_band))
-        return vec
+    def reportable(self, kb: KnowledgeBase, age_band: str) -> int:
+        mask = self._reportable.get(age_band)
+        if mask is None:
+            mask = self._reportable[age_band] = self._set(self.ids) & ~self._set(kb.unreportable(age_band))
+        return mask
 
 
 def _finding_masks(kb: KnowledgeBase) -> _FindingMasks:

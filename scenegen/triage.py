@@ -177,24 +177,40 @@ def pending_red_flags(kb: KnowledgeBase, observations: Observations, plausible: 
     question hierarchy (a gateway: 'is the redness spreading?' before 'is it spreading fast?'). A flag
     under an ancestor reported absent is ruled out.
     """
-    linked = {fid for c in plausible for fid in kb.likelihoods[c]}
+    linked: set[str] = set()
+    for c in plausible:
+        linked.update(_linked_red_flags(kb, c))
     out: dict[str, str] = {}
     for fid in sorted(linked):
-        f = kb.findings[fid]
-        if f.red_flag is None or fid in observations:
+        if fid in observations:
             continue
         if age_band is not None and not kb.reportable(fid, age_band):
             continue
-        chain = []
-        parent = f.parent
-        while parent is not None:
-            chain.append(parent)
-            parent = kb.findings[parent].parent
+        chain = _ancestors(kb, fid)
         if any(observations.get(a) is False for a in chain):
             continue
         unknown = [a for a in chain if a not in observations]
         out[fid] = unknown[-1] if unknown else fid  # the most distant unknown ancestor is askable now
     return out
+
+
+def _linked_red_flags(kb: KnowledgeBase, condition: str) -> tuple[str, ...]:
+    """The red flags a condition has an edge to."""
+    return kb.cached("linked_red_flags", condition, lambda: tuple(
+        f for f in kb.likelihoods[condition] if kb.findings[f].red_flag is not None))
+
+
+def _ancestors(kb: KnowledgeBase, finding: str) -> tuple[str, ...]:
+    """A finding's parent, its parent's parent, and so on up the question hierarchy."""
+    def compute() -> tuple[str, ...]:
+        chain = []
+        parent = kb.findings[finding].parent
+        while parent is not None:
+            chain.append(parent)
+            parent = kb.findings[parent].parent
+        return tuple(chain)
+
+    return kb.cached("ancestors", finding, compute)
 
 
 def unasked_red_flags(kb: KnowledgeBase, observations: Observations, plausible: dict[str, float],
