@@ -17,7 +17,7 @@ from .personas import PersonaLibrary
 from .plan import Plan, PlannedMessage
 from .rng import pick
 from .sample import HiddenCase, PersonaDraw
-from .templates import TemplateLibrary, Variant
+from .templates import TemplateLibrary, Variant, frozen_context
 
 #: keeps only the template variants of one split (holdout by template); None keeps all
 VariantFilter = Optional[Callable[[Variant], bool]]
@@ -219,6 +219,7 @@ class Realiser:
                rng: random.Random, keep: VariantFilter = None) -> Rendered:
         base = self._base(persona, name)
         public = _public(base)
+        frozen = frozen_context(public)
         facts0 = self._facts(persona)
         out: list[tuple[str, str]] = []
         used: list[list[str]] = []
@@ -232,7 +233,7 @@ class Realiser:
                     facts["turn"] = "after_unsure"  # no 'That's helpful.' after 'not sure
                 variant = self._choose(part, facts, rng, keep, last.get(part))
                 last[part] = variant.id
-                texts.append(self.templates.render(variant, public, extra))
+                texts.append(self.templates.render(variant, public, extra, frozen))
                 ids.append(variant.id)
             out.append((msg.role, " ".join(t for t in texts if t)))
             used.append(ids)

@@ -86,17 +86,21 @@ class TemplateLibrary:
                                                  key=lambda v: v.id)
         return hit
 
-    def render(self, variant: Variant, context: dict[str, Any], extra: dict[str, Any] | None = None) -> str:
+    def render(self, variant: Variant, context: dict[str, Any], extra: dict[str, Any] | None = None,
+               frozen: dict[str, Any] | None = None) -> str:
         """The variant's text for ``context`` updated with ``extra``, whitespace collapsed.
 
         A template is a pure function of the variables it reads (no globals, no random filter, nothing but
         the context), so a text is rendered once per distinct value of those variables and then reused.
+        ``frozen`` is :func:`frozen_context` of ``context``, for a caller rendering many parts with one context.
         """
+        if frozen is None:
+            frozen = frozen_context(context)
         if extra:
-            key = (variant.id,) + tuple(_frozen(extra[name] if name in extra else context[name])
+            key = (variant.id,) + tuple(_frozen(extra[name]) if name in extra else frozen[name]
                                         for name in variant.reads)
         else:
-            key = (variant.id,) + tuple(_frozen(context[name]) for name in variant.reads)
+            key = (variant.id,) + tuple(map(frozen.__getitem__, variant.reads))
         text = self._rendered.get(key)
         if text is None:
             if len(self._rendered) >= self.RENDER_CACHE_SIZE:
@@ -117,6 +121,11 @@ class TemplateLibrary:
         if len(text) > MAX_RENDERED:
             raise ContentError([Problem(f"templates/{variant.id}.j2", 0, "", f"rendered text is over {MAX_RENDERED} characters")])
         return text
+
+
+def frozen_context(context: dict[str, Any]) -> dict[str, Any]:
+    """Each variable's hashable stand-in (see :meth:`TemplateLibrary.render`)."""
+    return {name: _frozen(value) for name, value in context.items()}
 
 
 def _frozen(value: Any) -> Any:
