@@ -225,6 +225,7 @@ class Generator:
                              "templates": [template], "volunteered": []})
             offset = 1
         d = plan.decision
+        local = self.realiser.localiser(persona.locale)  # the safety net as the dialogue words it
         gold = {
             "differential_initial": _diff(plan.differential_initial),
             "differential_final": _diff(plan.differential_final),
@@ -240,7 +241,7 @@ class Generator:
             "reasons": [{"kind": r.kind, "id": r.id, "disposition": r.disposition.value, "detail": r.detail}
                         for r in d.decisive],
             "red_flags_present": list(d.red_flags_present), "red_flags_unasked": list(plan.red_flags_unasked),
-            "safety_net": list(plan.safety_net), "crisis_resource": plan.crisis.value,
+            "safety_net": [local(t) for t in plan.safety_net], "crisis_resource": plan.crisis.value,
         }
         truth = case.truth
         binary, other = _own_findings(kb, case.condition)

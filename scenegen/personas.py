@@ -54,6 +54,18 @@ class Locale(_Strict):
     vocab: dict[str, str]
     crisis: dict[str, str]
     sources: list[str] = Field(min_length=1)
+    terms: dict[str, str] = Field(default_factory=dict, description=(
+        "the library is written in British English: each whole word or phrase here is said this way in this "
+        "locale (GP -> primary-care doctor, 999 -> 911)"))
+
+    @model_validator(mode="after")
+    def _terms(self) -> "Locale":
+        for src, dst in self.terms.items():
+            if not src.strip() or not dst.strip():
+                raise ValueError(f"locale '{self.id}': terms need a non-empty word and replacement (got {src!r}: {dst!r})")
+            if "{" in src + dst:
+                raise ValueError(f"locale '{self.id}': terms are plain words, not template syntax ({src!r}: {dst!r})")
+        return self
 
 
 REQUIRED_VOCAB = {"emergency_number", "ed", "ed_long", "primary_care", "urgent_care", "pharmacist", "mum", "vomit"}

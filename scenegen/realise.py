@@ -38,6 +38,42 @@ _PROXY_LEADS = [
 _YOU = re.compile(r"\byou(r|rs|rself|'ve|'re|'d)?\b", re.IGNORECASE)
 
 
+class Localiser:
+    """A locale's words for the library's British English: whole words and phrases swapped by the locale's
+    ``terms`` (a capitalised first letter is kept), so an American reader is told to call 911 and take
+    acetaminophen. Texts repeat, so each is converted once (a bounded cache)."""
+
+    CACHE_SIZE = 30_000
+
+    def __init__(self, terms: Mapping[str, str]):
+        swap: dict[str, str] = {}
+        for src, dst in terms.items():
+            swap[src] = dst
+            swap.setdefault(src[:1].upper() + src[1:], dst[:1].upper() + dst[1:])
+        self._swap = swap
+        keys = sorted(swap, key=lambda k: (-len(k), k))  # longest first: '999 or 911' before '999'
+        self._pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, keys)) + r")(?!\w)") if keys else None
+        self._done: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        if self._pattern is None:
+            return text
+        out = self._done.get(text)
+        if out is None:
+            if len(self._done) >= self.CACHE_SIZE:
+                self._done.clear()
+            out = self._done[text] = self._pattern.sub(self._replace, text)
+        return out
+
+    def _replace(self, match: re.Match) -> str:
+        return self._swap[match.group(0)]
+
+
+#: template variables whose text comes from the condition library, written in British English
+_LIBRARY_TEXT = frozenset({"complaint", "volunteered", "question", "ask", "phrase", "phrases", "flags", "concerns",
+                           "modifiers", "warnings", "advice"})
+
+
 @dataclass(frozen=True)
 class Rendered:
     messages: list[tuple[str, str]]  # (role, content)
@@ -145,6 +181,14 @@ class Realiser:
         self._facts_cache: dict[tuple, dict[str, str]] = {}
         self._choices: dict[tuple, tuple[list[Variant], list[Variant]]] = {}
         self._proxy_questions: dict[tuple, str] = {}
+        self._localisers: dict[str, Localiser] = {}
+
+    def localiser(self, locale: str) -> Localiser:
+        """The locale's wording of library text (see :class:`Localiser`)."""
+        loc = self._localisers.get(locale)
+        if loc is None:
+            loc = self._localisers[locale] = Localiser(self.pl.locale(locale).terms)
+        return loc
 
     # --- context ---------------------------------------------------------------------------------------
     def _base(self, persona: PersonaDraw, name: str) -> dict[str, Any]:
@@ -286,6 +330,10 @@ class Realiser:
             ctx["advice"] = plan.advice
         elif part == "crisis":
             ctx["crisis"] = self.pl.locale(persona.locale).crisis[plan.crisis.value]
+        local = self.localiser(persona.locale)
+        for key in _LIBRARY_TEXT.intersection(ctx):
+            value = ctx[key]
+            ctx[key] = local(value) if isinstance(value, str) else [local(v) for v in value]
         return ctx, facts
 
     def _proxy_question(self, f: Finding, base: dict[str, Any]) -> str:

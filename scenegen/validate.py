@@ -8,15 +8,16 @@ do not re-run the generator.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Mapping
 
 import yaml
 from pydantic import ValidationError
 
 from .content import Disposition, FindingType
 from .knowledge import KnowledgeBase
+from .realise import Localiser
 from .records import Record
 
 
@@ -37,11 +38,22 @@ class Lexicon:
     affirmative: tuple[str, ...]
     negative: tuple[str, ...]
     unsure: tuple[str, ...]
+    localisers: Mapping[str, Localiser] = field(default_factory=dict)
+    """each locale's wording of library text, so a record's phrases are looked for as its locale says them"""
 
     @classmethod
     def load(cls, root: Path) -> "Lexicon":
+        from .personas import load_personas
+
         data = yaml.safe_load((root / "templates" / "_lexicon.yaml").read_text(encoding="utf-8"))
-        return cls(tuple(data["affirmative"]), tuple(data["negative"]), tuple(data["unsure"]))
+        localisers = {loc.id: Localiser(loc.terms) for loc in load_personas(root).locales}
+        return cls(tuple(data["affirmative"]), tuple(data["negative"]), tuple(data["unsure"]), localisers)
+
+    def local(self, locale: str) -> Localiser:
+        return self.localisers.get(locale) or _AS_WRITTEN
+
+
+_AS_WRITTEN = Localiser({})
 
 
 Rule = Callable[[Record, KnowledgeBase, Lexicon], Iterable[str]]
@@ -177,7 +189,8 @@ def answer_text(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
         f = kb.findings[t.finding]
         text = m.content
         first = text.split(".")[0]
-        phrases = [p.lower() for p in f.lay]
+        local = lx.local(r.persona.locale)
+        phrases = [local(p).lower() for p in f.lay]
         if t.act == "answer_yes":
             if not (_has_any(first, lx.affirmative) or any(p in text.lower() for p in phrases)):
                 yield f"message {i} should say yes to '{t.finding}' but reads: {text!r}"
@@ -194,11 +207,11 @@ def answer_text(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
         elif t.act == "answer_value" and f.type is not FindingType.binary:
             by_id = {v.id: v for v in f.values}
             for value in t.answer or []:
-                if value in by_id and not any(p.lower() in text.lower() for p in by_id[value].lay):
+                if value in by_id and not any(local(p).lower() in text.lower() for p in by_id[value].lay):
                     yield f"message {i} gives '{value}' for '{t.finding}' but its text does not say so: {text!r}"
         elif t.act == "opening" and f.type is FindingType.binary:
             complaint = kb.complaints.get(r.case.complaint)
-            if complaint is not None and not any(p.lower() in text.lower() for p in complaint.lay):
+            if complaint is not None and not any(local(p).lower() in text.lower() for p in complaint.lay):
                 yield f"the opening does not state the complaint '{r.case.complaint}': {text!r}"
 
 

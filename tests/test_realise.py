@@ -91,3 +91,50 @@ def test_a_persona_phrase_with_an_unknown_placeholder_is_rejected_at_load(tmp_pa
     path.write_text(path.read_text().replace('age_years: "{subj}\'s {years}."', 'age_years: "{subj}\'s {age} years."'))
     with pytest.raises(ContentError, match="age_years"):
         load_personas(root)
+
+
+def test_a_locale_term_with_an_empty_replacement_is_rejected_at_load(tmp_path):
+    import shutil
+
+    from scenegen.load import bundled_library
+    from scenegen.personas import load_personas
+
+    root = tmp_path / "lib"
+    shutil.copytree(bundled_library() / "personas", root / "personas")
+    path = root / "personas" / "personas.yaml"
+    path.write_text(path.read_text().replace('"paracetamol": "acetaminophen"', '"paracetamol": " "'))
+    with pytest.raises(ContentError, match="en_US.*paracetamol"):
+        load_personas(root)
+
+
+def test_a_locale_swaps_whole_words_and_keeps_a_capital_first_letter():
+    from scenegen.realise import Localiser
+
+    us = Localiser({"999": "911", "GP": "primary-care doctor", "paracetamol": "acetaminophen", "cot": "crib",
+                    "being sick": "throwing up", "999 or 112": "911"})
+    assert us("Call 999 or 112 now; see a GP.") == "Call 911 now; see a primary-care doctor."
+    assert us("Paracetamol can help, even if you are being sick.") == "Acetaminophen can help, even if you are throwing up."
+    assert us("a cotton sheet in the cot; GPs; 9999") == "a cotton sheet in the crib; GPs; 9999"  # whole words only
+    assert Localiser({})("Call 999.") == "Call 999."
+
+
+def _texts_by_locale(n: int) -> dict[str, str]:
+    from scenegen.generate import GenerateConfig, Generator, Library
+
+    gen = Generator(Library.load(), GenerateConfig(seed=3))
+    out: dict[str, list[str]] = {}
+    for i in range(n):
+        r = gen.record_data(i)
+        out.setdefault(r["persona"]["locale"], []).extend(m["content"] for m in r["messages"])
+        out[r["persona"]["locale"]].extend(r["gold"]["safety_net"])
+    return {k: "\n".join(v) for k, v in out.items()}
+
+
+def test_each_locale_gets_its_own_emergency_number_services_and_medicine_names():
+    texts = _texts_by_locale(400)
+    us, gb = texts["en_US"], texts["en_GB"]
+    for british in (r"\b999\b", r"A&E", r"\bGP\b", r"\bNHS\b", r"\bparacetamol\b", r"\bnapp(y|ies)\b", r"\bdiarrhoea\b"):
+        assert not re.search(british, us, re.IGNORECASE), british
+    for american in (r"\b911\b", r"\bthe ER\b", r"\bacetaminophen\b", r"\bTylenol\b", r"\bdiapers?\b"):
+        assert not re.search(american, gb, re.IGNORECASE), american
+    assert re.search(r"\b911\b", us) and re.search(r"\b999\b", gb)  # the check above had something to look at
