@@ -68,7 +68,9 @@ class Locale(_Strict):
         return self
 
 
-REQUIRED_VOCAB = {"emergency_number", "ed", "ed_long", "primary_care", "urgent_care", "pharmacist", "mum", "vomit"}
+REQUIRED_VOCAB = {"emergency_number", "ed", "ed_long", "primary_care", "urgent_care", "pharmacist", "mum", "vomit",
+                  # what to do when a safety-net warning sign appears, by the level of care its red flag calls for
+                  "act_emergency_ambulance", "act_emergency_department", "act_urgent", "act_routine", "act_self_care"}
 
 
 _PLACEHOLDERS = {

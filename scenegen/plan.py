@@ -226,6 +226,7 @@ class Plan:
     red_flags_unasked: list[str]
     disposition_message: int
     safety_net: list[str]
+    safety_net_levels: list[Disposition]  # the level each warning's red flag calls for, aligned with safety_net
     advice: list[str]
     crisis: CrisisResource
 
@@ -382,7 +383,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     final = reasoner.differential(st)
     # the differential is the posterior ranked down to a threshold: its head is the posterior's head
     top3 = final[:3] if len(final) >= 3 else st.top(3)
-    safety = safety_net(kb, obs, decision, top3, case.complaint, band)
+    net = safety_net(kb, obs, decision, top3, case.complaint, band)
+    safety = [text for text, _ in net]
     if safety:
         final_parts.append("safety_net")
     advice = []
@@ -401,13 +403,15 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         plausible_initial=dict(opening.plausible), entropy_initial=reasoner.entropy(opening),
         questions=questions, observations=dict(obs), differential_final=reasoner.differential(st),
         decision=decision, red_flags_unasked=unasked_red_flags(kb, obs, decision.plausible, band),
-        disposition_message=len(messages) - 1, safety_net=safety, advice=advice, crisis=decision.crisis_resource,
+        disposition_message=len(messages) - 1, safety_net=safety, safety_net_levels=[level for _, level in net],
+        advice=advice, crisis=decision.crisis_resource,
     )
 
 
 def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: list[tuple[str, float]],
-               complaint: str, age_band: str, limit: int = 4) -> list[str]:
-    """Red-flag warnings for the conditions still in view that were not reported present, most urgent first.
+               complaint: str, age_band: str, limit: int = 4) -> list[tuple[str, Disposition]]:
+    """Red-flag warnings for the conditions still in view that were not reported present, most urgent first,
+    each with the level of care its red flag calls for (so the advice can say where to go for each).
 
     Taken from the plausible conditions and ``top`` (the three most likely); where those have no red flag, from
     the other conditions that present with the same complaint (the dangerous look-alikes), so that every
@@ -426,12 +430,12 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
     if not flags:
         flags = flags_of(c for c, cond in sorted(kb.conditions.items()) if complaint in cond.complaints)
     ordered = sorted(flags, key=lambda f: (-kb.findings[f].red_flag.disposition.rank, f))  # type: ignore[union-attr]
-    out = []
+    out: list[tuple[str, Disposition]] = []
     for fid in ordered:
         f = kb.findings[fid]
         text = f.red_flag.warning or f.name[:1].lower() + f.name[1:]  # type: ignore[union-attr]
-        if text not in out:
-            out.append(text)
+        if all(text != t for t, _ in out):
+            out.append((text, f.red_flag.disposition))  # type: ignore[union-attr]
         if len(out) >= limit:
             break
     return out

@@ -326,6 +326,7 @@ class Realiser:
             facts = {**facts0, "disposition": d.disposition.value}
         elif part == "safety_net":
             ctx["warnings"] = plan.safety_net
+            ctx["nets"] = self.safety_net_groups(plan, persona)
         elif part == "self_care":
             ctx["advice"] = plan.advice
         elif part == "crisis":
@@ -335,6 +336,18 @@ class Realiser:
             value = ctx[key]
             ctx[key] = local(value) if isinstance(value, str) else [local(v) for v in value]
         return ctx, facts
+
+    def safety_net_groups(self, plan: Plan, persona: PersonaDraw) -> list[dict[str, Any]]:
+        """The safety net grouped by the level of care each warning calls for, most urgent first, each group
+        with the locale's words for what to do: an ambulance for one sign, a same-day appointment for another."""
+        vocab = self.pl.locale(persona.locale).vocab
+        local = self.localiser(persona.locale)
+        groups: dict[str, list[str]] = {}
+        for text, level in zip(plan.safety_net, plan.safety_net_levels):
+            groups.setdefault(level.value, []).append(local(text))
+        actions = [vocab[f"act_{level}"] for level in groups]
+        return [{"warnings": warnings, "action": action, "Action": action[:1].upper() + action[1:]}
+                for warnings, action in zip(groups.values(), actions)]
 
     def _proxy_question(self, f: Finding, base: dict[str, Any]) -> str:
         """The question put to a parent or carer about the patient (computed once per wording)."""

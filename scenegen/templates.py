@@ -41,7 +41,7 @@ ACT_VARIABLES: dict[str, set[str]] = {
     "clarify": COMMON | {"question", "ask", "type"},
     "red_flag_check": COMMON | {"question", "ask", "type"},
     "disposition": COMMON | {"disposition", "concerns", "flags", "modifiers"},
-    "safety_net": COMMON | {"warnings"},
+    "safety_net": COMMON | {"warnings", "nets"},  # nets: [{warnings, action}] by level of care, most urgent first
     "self_care": COMMON | {"advice"},
     "crisis": COMMON | {"crisis"},
     "close": COMMON,

@@ -138,3 +138,35 @@ def test_each_locale_gets_its_own_emergency_number_services_and_medicine_names()
     for american in (r"\b911\b", r"\bthe ER\b", r"\bacetaminophen\b", r"\bTylenol\b", r"\bdiapers?\b"):
         assert not re.search(american, gb, re.IGNORECASE), american
     assert re.search(r"\b911\b", us) and re.search(r"\b999\b", gb)  # the check above had something to look at
+
+
+def test_each_safety_net_warning_comes_with_the_care_its_own_red_flag_calls_for():
+    """An ambulance for a sign of anaphylaxis, a same-day appointment for a hot joint: never one action for all."""
+    from scenegen.generate import GenerateConfig, Generator, Library
+    from scenegen.plan import plan_dialogue, PlanSettings
+    from scenegen.rng import stream
+    from scenegen.sample import sample_case, sample_persona
+
+    lib = Library.load()
+    gen = Generator(lib, GenerateConfig(seed=5))
+    mixed = 0
+    for i in range(300):
+        rng = stream(5, i, "case")
+        persona = sample_persona(lib.personas, rng)
+        case = sample_case(lib.kb, persona, rng, GenerateConfig().filters, None)
+        plan = case and plan_dialogue(lib.kb, lib.personas, gen.reasoner, persona, case, stream(5, i, "plan"), PlanSettings())
+        if not plan or not plan.safety_net:
+            continue
+        groups = gen.realiser.safety_net_groups(plan, persona)
+        vocab = lib.personas.locale(persona.locale).vocab
+        levels = list(dict.fromkeys(plan.safety_net_levels))
+        assert [g["action"] for g in groups] == [vocab[f"act_{level.value}"] for level in levels]
+        assert [lv.rank for lv in levels] == sorted((lv.rank for lv in levels), reverse=True)  # most urgent first
+        local = gen.realiser.localiser(persona.locale)
+        assert [w for g in groups for w in g["warnings"]] == [local(t) for t in plan.safety_net]
+        for level, group in zip(levels, groups):
+            for w, lv in zip(plan.safety_net, plan.safety_net_levels):
+                if local(w) in group["warnings"]:
+                    assert lv is level
+        mixed += len(groups) > 1
+    assert mixed > 0  # some safety nets mix levels, so the grouping was exercised
