@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from array import array
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Optional
 
 from .content import CrisisResource, Disposition, FindingKind, FindingType, Modifier
@@ -343,7 +343,11 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         fid = best.finding
         f = kb.findings[fid]
         asked_from = dict(obs)
-        act = "red_flag_check" if best.red_flag is not None else "clarify"
+        # a question asked for its information value that is itself a danger sign above the current level
+        # screens that danger too, and is labelled so (its place in the order does not change)
+        also_screens = (best.red_flag is None and f.red_flag is not None
+                        and f.red_flag.disposition.rank > decision.disposition.rank)
+        act = "red_flag_check" if best.red_flag is not None or also_screens else "clarify"
         parts = (["empathy"] if first_question else []) + [act]
         first_question = False
         messages.append(PlannedMessage("assistant", act, parts, fid))
@@ -372,6 +376,10 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         messages.append(PlannedMessage("user", answer_act, user_parts, fid, answer, extra))
         asked_in, st = st, reasoner.state(persona, obs)
         exact, separates, why = reasoner.exact(asked_in, asked_from, best)
+        if also_screens:
+            level = f.red_flag.disposition  # type: ignore[union-attr]
+            exact = replace(exact, red_flag=level, screens=fid)
+            why = f"{why}; it is itself the red flag '{f.name}', which would raise the disposition to {level.value}"
         questions.append(QuestionTrace(len(messages) - 2, exact, separates, answer, reasoner.differential(st)[:5], why))
 
     decision = st.decision

@@ -113,6 +113,9 @@ def structure(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
         if not 0 <= q.turn < len(r.turns) or r.turns[q.turn].finding != q.finding or \
                 r.turns[q.turn].act not in {"clarify", "red_flag_check"}:
             yield f"gold question at turn {q.turn} does not match the assistant's question there"
+        elif (r.turns[q.turn].act == "red_flag_check") != q.red_flag:
+            yield (f"gold question at turn {q.turn} has red_flag={q.red_flag} but the turn's act is "
+                   f"'{r.turns[q.turn].act}'; a red-flag screen is asked as red_flag_check, anything else as clarify")
 
 
 @rule("hidden_condition_in_final_differential")

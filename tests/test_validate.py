@@ -89,6 +89,13 @@ def test_structure_disposition_turn_must_point_at_the_disposition():
     assert "structure" in rules_broken(obj)
 
 
+def test_structure_a_red_flag_screen_must_be_asked_as_a_red_flag_check():
+    obj = record()
+    q = obj["gold"]["questions"][0]
+    q["red_flag"] = not q["red_flag"]  # the label no longer matches the act of the turn it points at
+    assert "structure" in rules_broken(obj)
+
+
 def test_hidden_condition_in_final_differential():
     obj = record()
     obj["gold"]["differential_final"] = [d for d in obj["gold"]["differential_final"] if d["condition"] != obj["case"]["condition"]]
