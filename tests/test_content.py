@@ -86,6 +86,13 @@ def test_lay_phrasings_carry_no_pronouns(bundled_kb):
     assert offenders == []
 
 
+def test_lay_names_are_noun_phrases_that_fit_mid_sentence(bundled_kb):
+    """Templates say 'this could be {lay name}, which should be checked today': a lay name with its own
+    relative clause reads 'X, which ..., which ...'."""
+    for cid, c in bundled_kb.conditions.items():
+        assert ", which" not in c.lay_name and not c.lay_name.endswith("."), (cid, c.lay_name)
+
+
 def test_demographic_gating(bundled_kb):
     for cid, c in bundled_kb.conditions.items():
         if c.pregnancy is Pregnancy.required:
