@@ -26,7 +26,8 @@ from .personas import PersonaLibrary
 from .rng import chance, pick
 from .sample import HiddenCase, PersonaDraw
 from .triage import (
-    Decision, QuestionScore, baseline_observations, decide_vector, modifier_findings_present, modifier_fits, score_questions, unasked_red_flags,
+    Decision, QuestionScore, ancestors, baseline_observations, decide_vector, modifier_findings_present, modifier_fits,
+    score_questions, unasked_red_flags,
 )
 
 Ambiguity = Literal["low", "medium", "high"]
@@ -391,7 +392,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     final = reasoner.differential(st)
     # the differential is the posterior ranked down to a threshold: its head is the posterior's head
     top3 = final[:3] if len(final) >= 3 else st.top(3)
-    net = safety_net(kb, obs, decision, top3, case.complaint, band)
+    net = safety_net(kb, obs, decision, top3, case.complaint, band, st.conds)
     safety = [text for text, _ in net]
     if safety:
         final_parts.append("safety_net")
@@ -417,26 +418,33 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
 
 
 def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: list[tuple[str, float]],
-               complaint: str, age_band: str, limit: int = 4) -> list[tuple[str, Disposition]]:
-    """Red-flag warnings for the conditions still in view that were not reported present, most urgent first,
-    each with the level of care its red flag calls for (so the advice can say where to go for each).
+               complaint: str, age_band: str, possible: tuple[str, ...], limit: int = 4) -> list[tuple[str, Disposition]]:
+    """The warning signs that should bring the person back sooner, most urgent first, each with the level of
+    care its red flag calls for (so the advice can say where to go for each).
 
-    Taken from the plausible conditions and ``top`` (the three most likely); where those have no red flag, from
-    the other conditions that present with the same complaint (the dangerous look-alikes), so that every
-    piece of advice says what should make the person seek help.
+    A warning is a red flag of a condition still in view (the plausible ones and ``top``, the three most
+    likely) that was not reported, that calls for more urgent care than the disposition given, and that this
+    person can have: not one whose question was ruled out (a pregnancy sign after 'not pregnant'). Where
+    those conditions have none, it comes from the conditions this person can have (``possible``) that present
+    with the same complaint (the dangerous look-alikes), so that every piece of advice says what should make
+    the person seek help.
     """
     in_view = list(decision.plausible)
     in_view += [c for c, _ in top if c not in in_view]
+    level = decision.disposition.rank
 
     def flags_of(conditions) -> set[str]:
         found: set[str] = set()
         for c in conditions:
             found.update(_red_flags_of(kb, c, age_band))
-        return {f for f in found if obs.get(f) is not True}
+        return {f for f in found
+                if obs.get(f) is not True and kb.findings[f].red_flag.disposition.rank > level  # type: ignore[union-attr]
+                and not any(obs.get(a) is False for a in ancestors(kb, f))}
 
     flags = flags_of(in_view)
     if not flags:
-        flags = flags_of(c for c, cond in sorted(kb.conditions.items()) if complaint in cond.complaints)
+        can_have = set(possible)
+        flags = flags_of(c for c, cond in sorted(kb.conditions.items()) if complaint in cond.complaints and c in can_have)
     ordered = sorted(flags, key=lambda f: (-kb.findings[f].red_flag.disposition.rank, f))  # type: ignore[union-attr]
     out: list[tuple[str, Disposition]] = []
     for fid in ordered:

@@ -186,7 +186,7 @@ def pending_red_flags(kb: KnowledgeBase, observations: Observations, plausible: 
             continue
         if age_band is not None and not kb.reportable(fid, age_band):
             continue
-        chain = _ancestors(kb, fid)
+        chain = ancestors(kb, fid)
         if any(observations.get(a) is False for a in chain):
             continue
         unknown = [a for a in chain if a not in observations]
@@ -200,7 +200,7 @@ def _linked_red_flags(kb: KnowledgeBase, condition: str) -> tuple[str, ...]:
         f for f in kb.likelihoods[condition] if kb.findings[f].red_flag is not None))
 
 
-def _ancestors(kb: KnowledgeBase, finding: str) -> tuple[str, ...]:
+def ancestors(kb: KnowledgeBase, finding: str) -> tuple[str, ...]:
     """A finding's parent, its parent's parent, and so on up the question hierarchy."""
     def compute() -> tuple[str, ...]:
         chain = []

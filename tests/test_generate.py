@@ -155,6 +155,49 @@ def test_hidden_condition_is_always_plausible_at_the_end(library):
         assert final[r.case.condition] >= threshold
 
 
+def test_safety_net_warnings_fit_the_person_and_would_raise_the_disposition(library):
+    """Each warning is a red flag that calls for more urgent care than the disposition given, that this person
+    can have (age band, a condition their demographics allow) and that the dialogue did not rule out (no
+    pregnancy sign after 'not pregnant')."""
+    from scenegen.content import Disposition, Sex
+    from scenegen.inference import candidates
+    from scenegen.knowledge import Demographics
+
+    kb = library.kb
+    gen = Generator(library, GenerateConfig(seed=21, balance="disposition"))
+    rank = {d.value: d.rank for d in Disposition}
+    checked = 0
+    for i in range(300):
+        r = gen.record_data(i)
+        p = r["persona"]
+        who = Demographics(p["age_months"], Sex(p["sex"]), p["pregnant"])
+        possible = set(candidates(kb, who))
+        band = kb.age_band(who.age_months)
+        local = gen.realiser.localiser(p["locale"])
+        by_text = {}
+        for fid, f in kb.findings.items():
+            if f.red_flag is not None:
+                by_text.setdefault(local(f.red_flag.warning or f.name[:1].lower() + f.name[1:]), []).append(fid)
+        answered = {t["finding"]: t["answer"] for t in r["turns"] if t["act"].startswith("answer") and t["finding"]}
+        for text in r["gold"]["safety_net"]:
+            fits = [fid for fid in by_text[text]
+                    if kb.findings[fid].red_flag.disposition.rank > rank[r["gold"]["disposition"]]
+                    and kb.reportable(fid, band)
+                    and any(fid in kb.likelihoods[c] for c in possible)
+                    and not any(answered.get(a) is False for a in _ancestors(kb, fid))]
+            assert fits, (r["id"], text)
+            checked += 1
+    assert checked > 300
+
+
+def _ancestors(kb, fid):
+    out, parent = [], kb.findings[fid].parent
+    while parent is not None:
+        out.append(parent)
+        parent = kb.findings[parent].parent
+    return out
+
+
 def test_openings_are_ambiguous_across_dispositions(library):
     gen = Generator(library, GenerateConfig(seed=12))
     for i in range(40):
