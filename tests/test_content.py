@@ -93,6 +93,25 @@ def test_lay_names_are_noun_phrases_that_fit_mid_sentence(bundled_kb):
         assert ", which" not in c.lay_name and not c.lay_name.endswith("."), (cid, c.lay_name)
 
 
+def test_questions_about_the_child_or_the_baby_are_asked_only_about_children(bundled_kb):
+    """'Is the child pulling at an ear?' must not reach an adult speaking for themselves; a pregnancy question
+    about the unborn baby is the exception (it sits under the pregnancy finding)."""
+    import re
+
+    children = {"young_infant", "infant", "child"}
+    pregnancy = bundled_kb.settings.pregnancy_finding
+    for fid, f in bundled_kb.findings.items():
+        if not re.search(r"\b(the child|the baby)\b", f.question, re.IGNORECASE):
+            continue
+        chain, parent = [], f.parent
+        while parent is not None:
+            chain.append(parent)
+            parent = bundled_kb.findings[parent].parent
+        if pregnancy in chain:
+            continue
+        assert f.ages and set(f.ages) <= children, (fid, f.ages)
+
+
 def test_demographic_gating(bundled_kb):
     for cid, c in bundled_kb.conditions.items():
         if c.pregnancy is Pregnancy.required:
