@@ -52,7 +52,7 @@ class State:
     """
 
     __slots__ = ("conds", "probs", "decision", "plausible", "differential", "questions", "screens", "raising",
-                 "exact", "entropy")
+                 "exact", "entropy", "nets")
 
     def __init__(self, conds: tuple[str, ...], probs, decision: Decision, plausible_threshold: float):
         self.conds = conds
@@ -66,6 +66,7 @@ class State:
         self.screens: tuple[int, list[QuestionScore]] | None = None  # the same, red-flag screens only
         self.raising: list[str] | None = None
         self.exact: dict[str, tuple[QuestionScore, list[str], str]] = {}  # finding -> (score, separates, why)
+        self.nets: dict[str, list[tuple[str, Disposition]]] = {}  # complaint -> safety net ending here
 
     @property
     def post(self) -> dict[str, float]:
@@ -392,7 +393,9 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     final = reasoner.differential(st)
     # the differential is the posterior ranked down to a threshold: its head is the posterior's head
     top3 = final[:3] if len(final) >= 3 else st.top(3)
-    net = safety_net(kb, obs, decision, top3, case.complaint, band, st.conds)
+    net = st.nets.get(case.complaint)  # a function of the state and the complaint: computed once
+    if net is None:
+        net = st.nets[case.complaint] = safety_net(kb, obs, decision, top3, case.complaint, band, st.conds)
     safety = [text for text, _ in net]
     if safety:
         final_parts.append("safety_net")

@@ -69,11 +69,6 @@ class Localiser:
         return self._swap[match.group(0)]
 
 
-#: template variables whose text comes from the condition library, written in British English
-_LIBRARY_TEXT = frozenset({"complaint", "volunteered", "question", "ask", "phrase", "phrases", "flags", "concerns",
-                           "modifiers", "warnings", "advice"})
-
-
 @dataclass(frozen=True)
 class Rendered:
     messages: list[tuple[str, str]]  # (role, content)
@@ -265,6 +260,7 @@ class Realiser:
         public = _public(base)
         frozen = frozen_context(public)
         facts0 = self._facts(persona)
+        local = self.localiser(persona.locale)
         out: list[tuple[str, str]] = []
         used: list[list[str]] = []
         last: dict[str, str] = {}
@@ -272,7 +268,7 @@ class Realiser:
         for msg in plan.messages:
             texts, ids = [], []
             for part in msg.parts:
-                extra, facts = self._context(part, msg, plan, persona, case, base, facts0, detail, rng)
+                extra, facts = self._context(part, msg, plan, persona, case, base, facts0, detail, rng, local)
                 if "turn" in facts and facts["turn"] == "later" and previous is not None and previous.act == "answer_unsure":
                     facts["turn"] = "after_unsure"  # no 'That's helpful.' after 'not sure
                 variant = self._choose(part, facts, rng, keep, last.get(part))
@@ -285,56 +281,54 @@ class Realiser:
         return Rendered(out, used)
 
     def _context(self, part: str, msg: PlannedMessage, plan: Plan, persona: PersonaDraw, case: HiddenCase,
-                 base: dict[str, Any], facts0: dict[str, str], detail: str,
-                 rng: random.Random) -> tuple[dict[str, Any], dict[str, str]]:
+                 base: dict[str, Any], facts0: dict[str, str], detail: str, rng: random.Random,
+                 local: Localiser) -> tuple[dict[str, Any], dict[str, str]]:
         """The part's own template variables (beyond the persona's) and the facts that choose its wording.
 
-        ``facts0`` is shared by every part of the record; a part that adds facts gets its own copy."""
+        ``facts0`` is shared by every part of the record; a part that adds facts gets its own copy. Library
+        text (lay phrases, questions, advice) goes through ``local``, the locale's words."""
         ctx: dict[str, Any] = {}
         facts = facts0
         kb = self.kb
         if part == "opening":
             complaint = kb.complaints[case.complaint]
-            ctx.update(complaint=pick(rng, complaint.lay), relation=base["_relation"],
+            ctx.update(complaint=local(pick(rng, complaint.lay)), relation=base["_relation"],
                        age_phrase=self._age_phrase(persona, base) if persona.proxy else "",
-                       detail=detail, volunteered=[self._lay(f, rng) for f in msg.volunteered],
+                       detail=detail, volunteered=[local(self._lay(f, rng)) for f in msg.volunteered],
                        pregnant=persona.pregnant)
         elif part in {"clarify", "red_flag_check"}:
             f = kb.findings[msg.finding]  # type: ignore[index]
             question = self._proxy_question(f, base) if persona.proxy else f.question
-            ctx.update(question=question, ask=f.ask or f.name.lower(), type=f.type.value)
+            ctx.update(question=local(question), ask=local(f.ask or f.name.lower()), type=f.type.value)
             facts = {**facts0, "type": f.type.value, "turn": "first" if "empathy" in msg.parts else "later"}
         elif part == "answer_yes":
-            ctx["phrase"] = self._lay(msg.finding, rng)  # type: ignore[arg-type]
+            ctx["phrase"] = local(self._lay(msg.finding, rng))  # type: ignore[arg-type]
         elif part in {"answer_no", "answer_unsure"}:
             f = kb.findings[msg.finding]  # type: ignore[index]
-            ctx["ask"] = f.ask or f.name.lower()
+            ctx["ask"] = local(f.ask or f.name.lower())
         elif part == "answer_value":
-            ctx["phrases"] = self._value_phrases(msg.finding, msg.answer, rng)  # type: ignore[arg-type]
+            ctx["phrases"] = [local(t) for t in self._value_phrases(msg.finding, msg.answer, rng)]  # type: ignore[arg-type]
         elif part == "volunteer":
-            ctx["phrase"] = self._lay(msg.volunteered[0], rng)
+            ctx["phrase"] = local(self._lay(msg.volunteered[0], rng))
         elif part == "disposition":
             d = plan.decision
             decisive = d.decisive
-            flags = [kb.findings[r.id].red_flag.warning or kb.findings[r.id].name.lower()  # type: ignore[union-attr]
+            flags = [local(kb.findings[r.id].red_flag.warning or kb.findings[r.id].name.lower())  # type: ignore[union-attr]
                      for r in decisive if r.kind == "red_flag"]
-            concerns = [kb.conditions[r.id].lay_name for r in decisive
+            concerns = [local(kb.conditions[r.id].lay_name) for r in decisive
                         if r.kind in {"plausible_condition", "most_likely_condition"}][:3]
-            modifiers = [_sentence(m.reason) for m in kb.modifiers if m.id in {r.id for r in decisive if r.kind == "modifier"}]
+            modifiers = [local(_sentence(m.reason)) for m in kb.modifiers
+                         if m.id in {r.id for r in decisive if r.kind == "modifier"}]
             ctx.update(disposition=d.disposition.value, concerns=concerns)
             ctx["flags"], ctx["modifiers"] = flags, modifiers
             facts = {**facts0, "disposition": d.disposition.value}
         elif part == "safety_net":
-            ctx["warnings"] = plan.safety_net
+            ctx["warnings"] = [local(t) for t in plan.safety_net]
             ctx["nets"] = self.safety_net_groups(plan, persona)
         elif part == "self_care":
-            ctx["advice"] = plan.advice
+            ctx["advice"] = [local(t) for t in plan.advice]
         elif part == "crisis":
             ctx["crisis"] = self.pl.locale(persona.locale).crisis[plan.crisis.value]
-        local = self.localiser(persona.locale)
-        for key in _LIBRARY_TEXT.intersection(ctx):
-            value = ctx[key]
-            ctx[key] = local(value) if isinstance(value, str) else [local(v) for v in value]
         return ctx, facts
 
     def safety_net_groups(self, plan: Plan, persona: PersonaDraw) -> list[dict[str, Any]]:
