@@ -79,7 +79,8 @@ def test_a_users_template_renders_in_the_sandbox(tmp_path):
         lib.render(variant, {"speaker": "self", "who": {}, "p": {}, "v": {}, "tone": "neutral", "name": "A"})
 
 
-def test_a_persona_phrase_with_an_unknown_placeholder_is_rejected_at_load(tmp_path):
+def _personas_with(tmp_path: Path, old: str, new: str):
+    """Load a copy of the bundled persona library with one piece of text replaced."""
     import shutil
 
     from scenegen.load import bundled_library
@@ -88,23 +89,20 @@ def test_a_persona_phrase_with_an_unknown_placeholder_is_rejected_at_load(tmp_pa
     root = tmp_path / "lib"
     shutil.copytree(bundled_library() / "personas", root / "personas")
     path = root / "personas" / "personas.yaml"
-    path.write_text(path.read_text().replace('age_years: "{subj}\'s {years}."', 'age_years: "{subj}\'s {age} years."'))
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    return load_personas(root)
+
+
+def test_a_persona_phrase_with_an_unknown_placeholder_is_rejected_at_load(tmp_path):
     with pytest.raises(ContentError, match="age_years"):
-        load_personas(root)
+        _personas_with(tmp_path, 'age_years: "{subj}\'s {years}."', 'age_years: "{subj}\'s {age} years."')
 
 
 def test_a_locale_term_with_an_empty_replacement_is_rejected_at_load(tmp_path):
-    import shutil
-
-    from scenegen.load import bundled_library
-    from scenegen.personas import load_personas
-
-    root = tmp_path / "lib"
-    shutil.copytree(bundled_library() / "personas", root / "personas")
-    path = root / "personas" / "personas.yaml"
-    path.write_text(path.read_text().replace('"paracetamol": "acetaminophen"', '"paracetamol": " "'))
     with pytest.raises(ContentError, match="en_US.*paracetamol"):
-        load_personas(root)
+        _personas_with(tmp_path, '"paracetamol": "acetaminophen"', '"paracetamol": " "')
 
 
 def test_a_locale_swaps_whole_words_and_keeps_a_capital_first_letter():
