@@ -135,6 +135,7 @@ def test_each_locale_gets_its_own_emergency_number_services_and_medicine_names()
         assert not re.search(british, us, re.IGNORECASE), british
     for american in (r"\b911\b", r"\bthe ER\b", r"\bacetaminophen\b", r"\bTylenol\b", r"\bdiapers?\b"):
         assert not re.search(american, gb, re.IGNORECASE), american
+    assert "the Poison Control" not in us  # a swapped phrase keeps its grammar
     assert re.search(r"\b911\b", us) and re.search(r"\b999\b", gb)  # the check above had something to look at
 
 
