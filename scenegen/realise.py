@@ -35,6 +35,7 @@ _PROXY_LEADS = [
     (re.compile(r"^Does your\b"), "Does {poss}"), (re.compile(r"^Did your\b"), "Did {poss}"),
     (re.compile(r"^Have your\b"), "Have {poss}"), (re.compile(r"^Are your\b"), "Are {poss}"),
 ]
+_TO_A_PARENT = re.compile(r"\byour (child|baby|son|daughter)\b", re.IGNORECASE)
 _YOU = re.compile(r"\byou(r|rs|rself|'ve|'re|'d)?\b", re.IGNORECASE)
 
 
@@ -313,7 +314,8 @@ class Realiser:
         elif part == "disposition":
             d = plan.decision
             decisive = d.decisive
-            flags = [local(kb.findings[r.id].red_flag.warning or kb.findings[r.id].name.lower())  # type: ignore[union-attr]
+            say = self.warning_voice(persona)
+            flags = [say(kb.findings[r.id].red_flag.warning or kb.findings[r.id].name.lower())  # type: ignore[union-attr]
                      for r in decisive if r.kind == "red_flag"]
             concerns = [local(kb.conditions[r.id].lay_name) for r in decisive
                         if r.kind in {"plausible_condition", "most_likely_condition"}][:3]
@@ -323,7 +325,8 @@ class Realiser:
             ctx["flags"], ctx["modifiers"] = flags, modifiers
             facts = {**facts0, "disposition": d.disposition.value}
         elif part == "safety_net":
-            ctx["warnings"] = [local(t) for t in plan.safety_net]
+            say = self.warning_voice(persona)
+            ctx["warnings"] = [say(t) for t in plan.safety_net]
             ctx["nets"] = self.safety_net_groups(plan, persona)
         elif part == "self_care":
             ctx["advice"] = [local(t) for t in plan.advice]
@@ -331,14 +334,23 @@ class Realiser:
             ctx["crisis"] = self.pl.locale(persona.locale).crisis[plan.crisis.value]
         return ctx, facts
 
+    def warning_voice(self, persona: PersonaDraw) -> Callable[[str], str]:
+        """A warning sign as the speaker should hear it: in the locale's words and, when speaking for someone
+        else, about them ('pain so bad he cannot move'), except the warnings written to a parent ('your baby')."""
+        local = self.localiser(persona.locale)
+        if not persona.proxy:
+            return local
+        pronouns = _PRONOUNS[persona.sex.value]
+        return lambda text: local(text if _TO_A_PARENT.search(text) else _third_person(text, pronouns))
+
     def safety_net_groups(self, plan: Plan, persona: PersonaDraw) -> list[dict[str, Any]]:
         """The safety net grouped by the level of care each warning calls for, most urgent first, each group
         with the locale's words for what to do: an ambulance for one sign, a same-day appointment for another."""
         vocab = self.pl.locale(persona.locale).vocab
-        local = self.localiser(persona.locale)
+        say = self.warning_voice(persona)
         groups: dict[str, list[str]] = {}
         for text, level in zip(plan.safety_net, plan.safety_net_levels):
-            groups.setdefault(level.value, []).append(local(text))
+            groups.setdefault(level.value, []).append(say(text))
         actions = [vocab[f"act_{level}"] for level in groups]
         return [{"warnings": warnings, "action": action, "Action": action[:1].upper() + action[1:]}
                 for warnings, action in zip(groups.values(), actions)]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from scenegen.content import Sex
 from scenegen.errors import ContentError
 from scenegen.realise import proxy_question
 from scenegen.templates import ACT_VARIABLES, load_templates
@@ -105,6 +106,22 @@ def test_a_locale_term_with_an_empty_replacement_is_rejected_at_load(tmp_path):
         _personas_with(tmp_path, '"paracetamol": "acetaminophen"', '"paracetamol": " "')
 
 
+def test_warnings_are_said_about_the_person_spoken_for_but_a_parent_keeps_your_baby():
+    from scenegen.generate import GenerateConfig, Generator, Library
+    from scenegen.sample import PersonaDraw
+
+    gen = Generator(Library.load(), GenerateConfig(seed=1))
+    base = dict(age_months=80 * 12, age_group="older_adult", pregnant=False, literacy="medium", style="stoic",
+                locale="en_GB")
+    carer = PersonaDraw(sex=Sex.male, speaker="carer", relation="dad", **base)
+    self_ = PersonaDraw(sex=Sex.male, speaker="self", relation=None, **base)
+    warning = "sudden severe pain in your tummy or back with fainting or collapse"
+    assert gen.realiser.warning_voice(carer)(warning) == "sudden severe pain in his tummy or back with fainting or collapse"
+    assert gen.realiser.warning_voice(self_)(warning) == warning
+    parent = "any pauses in breathing, or your baby stops breathing"
+    assert gen.realiser.warning_voice(carer)(parent) == parent
+
+
 def test_a_locale_swaps_whole_words_and_keeps_a_capital_first_letter():
     from scenegen.realise import Localiser
 
@@ -161,11 +178,11 @@ def test_each_safety_net_warning_comes_with_the_care_its_own_red_flag_calls_for(
         levels = list(dict.fromkeys(plan.safety_net_levels))
         assert [g["action"] for g in groups] == [vocab[f"act_{level.value}"] for level in levels]
         assert [lv.rank for lv in levels] == sorted((lv.rank for lv in levels), reverse=True)  # most urgent first
-        local = gen.realiser.localiser(persona.locale)
-        assert [w for g in groups for w in g["warnings"]] == [local(t) for t in plan.safety_net]
+        say = gen.realiser.warning_voice(persona)
+        assert [w for g in groups for w in g["warnings"]] == [say(t) for t in plan.safety_net]
         for level, group in zip(levels, groups):
             for w, lv in zip(plan.safety_net, plan.safety_net_levels):
-                if local(w) in group["warnings"]:
+                if say(w) in group["warnings"]:
                     assert lv is level
         mixed += len(groups) > 1
     assert mixed > 0  # some safety nets mix levels, so the grouping was exercised
