@@ -178,6 +178,7 @@ class Realiser:
         self._choices: dict[tuple, tuple[list[Variant], list[Variant]]] = {}
         self._proxy_questions: dict[tuple, str] = {}
         self._localisers: dict[str, Localiser] = {}
+        self._warnings_turned: dict[tuple[str, str], str] = {}
 
     def localiser(self, locale: str) -> Localiser:
         """The locale's wording of library text (see :class:`Localiser`)."""
@@ -340,8 +341,15 @@ class Realiser:
         local = self.localiser(persona.locale)
         if not persona.proxy:
             return local
-        pronouns = _PRONOUNS[persona.sex.value]
-        return lambda text: local(text if _TO_A_PARENT.search(text) else _third_person(text, pronouns))
+        sex = persona.sex.value
+        turned = self._warnings_turned  # the library's warnings are few: each is turned once per pronoun set
+
+        def say(text: str) -> str:
+            out = turned.get((text, sex))
+            if out is None:
+                out = turned[(text, sex)] = text if _TO_A_PARENT.search(text) else _third_person(text, _PRONOUNS[sex])
+            return local(out)
+        return say
 
     def safety_net_groups(self, plan: Plan, persona: PersonaDraw) -> list[dict[str, Any]]:
         """The safety net grouped by the level of care each warning calls for, most urgent first, each group
