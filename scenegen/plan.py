@@ -19,15 +19,15 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Optional
 
-from .content import CrisisResource, Disposition, FindingKind, FindingType, Modifier
+from .content import CrisisResource, Disposition, Finding, FindingKind, FindingType, Modifier
 from .inference import FOCUS_FLOOR, above, entropy, expected_gain, focus, posterior_vector, ranked
 from .knowledge import Answer, Demographics, KnowledgeBase, Observations
 from .personas import PersonaLibrary
 from .rng import chance, pick
 from .sample import HiddenCase, PersonaDraw
 from .triage import (
-    Decision, QuestionScore, ancestors, baseline_observations, decide_vector, modifier_findings_present, modifier_fits,
-    score_questions, unasked_red_flags,
+    Decision, QuestionScore, ancestors, baseline_observations, decide_vector, linked_red_flags,
+    modifier_findings_present, modifier_fits, score_questions, unasked_red_flags,
 )
 
 Ambiguity = Literal["low", "medium", "high"]
@@ -176,10 +176,7 @@ class Reasoner:
     def questions(self, st: State, persona: PersonaDraw, obs: Observations, limit: int = 1) -> list[QuestionScore]:
         """The ``limit`` best questions (a prefix of any longer list: the order is total)."""
         if st.questions is None or st.questions[0] < limit:
-            band = self.kb.age_band(persona.age_months)
-            scores = score_questions(self.kb, None, obs, st.decision.plausible, st.decision.disposition,
-                                     age_band=band, limit=limit, focused=self._focused(st))
-            st.questions = (limit, scores)
+            st.questions = (limit, self._score(st, persona, obs, limit, screens_only=False))
         return st.questions[1][:limit]
 
     def screens(self, st: State, persona: PersonaDraw, obs: Observations, limit: int = 1) -> list[QuestionScore]:
@@ -187,11 +184,14 @@ class Reasoner:
         if st.questions is not None and st.questions[0] >= limit:
             return [q for q in st.questions[1][:limit] if q.red_flag is not None]
         if st.screens is None or st.screens[0] < limit:
-            band = self.kb.age_band(persona.age_months)
-            scores = score_questions(self.kb, None, obs, st.decision.plausible, st.decision.disposition,
-                                     age_band=band, limit=limit, screens_only=True, focused=self._focused(st))
-            st.screens = (limit, scores)
+            st.screens = (limit, self._score(st, persona, obs, limit, screens_only=True))
         return st.screens[1][:limit]
+
+    def _score(self, st: State, persona: PersonaDraw, obs: Observations, limit: int,
+               screens_only: bool) -> list[QuestionScore]:
+        return score_questions(self.kb, None, obs, st.decision.plausible, st.decision.disposition,
+                               age_band=self.kb.age_band(persona.age_months), limit=limit,
+                               screens_only=screens_only, focused=self._focused(st))
 
 
 @dataclass
@@ -452,7 +452,7 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
     out: list[tuple[str, Disposition]] = []
     for fid in ordered:
         f = kb.findings[fid]
-        text = f.red_flag.warning or f.name[:1].lower() + f.name[1:]  # type: ignore[union-attr]
+        text = warning_text(f)
         if all(text != t for t, _ in out):
             out.append((text, f.red_flag.disposition))  # type: ignore[union-attr]
         if len(out) >= limit:
@@ -463,5 +463,9 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
 def _red_flags_of(kb: KnowledgeBase, condition: str, age_band: str) -> tuple[str, ...]:
     """The red flags linked to a condition that someone in this age band can report."""
     return kb.cached("red_flags_of", (condition, age_band), lambda: tuple(
-        fid for fid in kb.likelihoods[condition]
-        if kb.findings[fid].red_flag is not None and kb.reportable(fid, age_band)))
+        fid for fid in linked_red_flags(kb, condition) if kb.reportable(fid, age_band)))
+
+
+def warning_text(f: Finding) -> str:
+    """A red flag's warning sign in plain words: its own wording, or else its name."""
+    return f.red_flag.warning or f.name[:1].lower() + f.name[1:]  # type: ignore[union-attr]

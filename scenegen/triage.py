@@ -179,7 +179,7 @@ def pending_red_flags(kb: KnowledgeBase, observations: Observations, plausible: 
     """
     linked: set[str] = set()
     for c in plausible:
-        linked.update(_linked_red_flags(kb, c))
+        linked.update(linked_red_flags(kb, c))
     out: dict[str, str] = {}
     for fid in sorted(linked):
         if fid in observations:
@@ -194,7 +194,7 @@ def pending_red_flags(kb: KnowledgeBase, observations: Observations, plausible: 
     return out
 
 
-def _linked_red_flags(kb: KnowledgeBase, condition: str) -> tuple[str, ...]:
+def linked_red_flags(kb: KnowledgeBase, condition: str) -> tuple[str, ...]:
     """The red flags a condition has an edge to."""
     return kb.cached("linked_red_flags", condition, lambda: tuple(
         f for f in kb.likelihoods[condition] if kb.findings[f].red_flag is not None))

@@ -98,16 +98,14 @@ def test_questions_about_the_child_or_the_baby_are_asked_only_about_children(bun
     about the unborn baby is the exception (it sits under the pregnancy finding)."""
     import re
 
+    from scenegen.triage import ancestors
+
     children = {"young_infant", "infant", "child"}
     pregnancy = bundled_kb.settings.pregnancy_finding
     for fid, f in bundled_kb.findings.items():
         if not re.search(r"\b(the child|the baby)\b", f.question, re.IGNORECASE):
             continue
-        chain, parent = [], f.parent
-        while parent is not None:
-            chain.append(parent)
-            parent = bundled_kb.findings[parent].parent
-        if pregnancy in chain:
+        if pregnancy in ancestors(bundled_kb, fid):
             continue
         assert f.ages and set(f.ages) <= children, (fid, f.ages)
 

@@ -162,6 +162,8 @@ def test_safety_net_warnings_fit_the_person_and_would_raise_the_disposition(libr
     from scenegen.content import Disposition, Sex
     from scenegen.inference import candidates
     from scenegen.knowledge import Demographics
+    from scenegen.plan import warning_text
+    from scenegen.triage import ancestors
 
     kb = library.kb
     gen = Generator(library, GenerateConfig(seed=21, balance="disposition"))
@@ -177,25 +179,17 @@ def test_safety_net_warnings_fit_the_person_and_would_raise_the_disposition(libr
         by_text = {}
         for fid, f in kb.findings.items():
             if f.red_flag is not None:
-                by_text.setdefault(local(f.red_flag.warning or f.name[:1].lower() + f.name[1:]), []).append(fid)
+                by_text.setdefault(local(warning_text(f)), []).append(fid)
         answered = {t["finding"]: t["answer"] for t in r["turns"] if t["act"].startswith("answer") and t["finding"]}
         for text in r["gold"]["safety_net"]:
             fits = [fid for fid in by_text[text]
                     if kb.findings[fid].red_flag.disposition.rank > rank[r["gold"]["disposition"]]
                     and kb.reportable(fid, band)
                     and any(fid in kb.likelihoods[c] for c in possible)
-                    and not any(answered.get(a) is False for a in _ancestors(kb, fid))]
+                    and not any(answered.get(a) is False for a in ancestors(kb, fid))]
             assert fits, (r["id"], text)
             checked += 1
     assert checked > 300
-
-
-def _ancestors(kb, fid):
-    out, parent = [], kb.findings[fid].parent
-    while parent is not None:
-        out.append(parent)
-        parent = kb.findings[parent].parent
-    return out
 
 
 def test_openings_are_ambiguous_across_dispositions(library):
