@@ -4,9 +4,10 @@ The gold disposition is the most urgent of (DESIGN.md, 'Escalation labels'):
   (a) every red flag reported present;
   (b) every condition that is still plausible (posterior at or above the threshold), and the most likely one;
   (c) every demographic modifier whose conditions hold.
-A red flag is never used as evidence *against* a dangerous condition: a condition counts as plausible if
-it passes the threshold with, or without, any subset of the red flags reported present. This makes a
-reported red flag unable to lower the disposition, which plain Bayesian thresholds would not guarantee.
+A red flag is never used as evidence *against* a dangerous condition: a condition counts as plausible (or
+as the most likely) if it is so with, or without, any subset of the red flags reported present (beyond six
+present, the subsets that keep at most six). This makes a reported red flag unable to lower the
+disposition, which plain Bayesian thresholds would not guarantee.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 import heapq
 from functools import lru_cache
 from itertools import combinations
-from typing import Literal
+from typing import Iterator, Literal
 
 from .content import CrisisResource, Disposition, Modifier
 from .inference import (
@@ -30,8 +31,12 @@ def gain_tables(kb: KnowledgeBase) -> GainTables:
 from .knowledge import Demographics, KnowledgeBase, Observations
 
 ReasonKind = Literal["red_flag", "plausible_condition", "most_likely_condition", "modifier"]
-#: beyond this many red flags present, only the full set and each one left out are tried
-_MAX_SUBSET_FLAGS = 6
+#: posteriors are computed keeping at most this many of the red flags reported (every subset when there are
+#: no more than this many): a family of subsets that only grows when a red flag is added, so the rule stays
+#: monotone at any count, and costs a bounded number of posteriors
+_MAX_KEPT_FLAGS = 6
+#: more red flags reported at once than this is refused: the subsets to weigh would grow too many
+MAX_PRESENT_RED_FLAGS = 12
 
 
 @dataclass(frozen=True)
@@ -83,10 +88,29 @@ def modifier_findings_present(m: Modifier, observations: Observations) -> bool:
     return all(observations.get(f) is True for f in m.when.present)
 
 
-def _flag_subsets(flags: list[str]) -> list[tuple[str, ...]]:
-    if len(flags) <= _MAX_SUBSET_FLAGS:
-        return [s for r in range(len(flags) + 1) for s in combinations(flags, r)]
-    return [()] + [(f,) for f in flags] + [tuple(flags)]
+def _flag_subsets(flags: list[str]) -> Iterator[tuple[str, ...]]:
+    """The sets of red flags to leave out: every subset whose complement keeps at most _MAX_KEPT_FLAGS.
+
+    Adding a red flag only adds to this family (each kept set of the smaller report is a kept set of the
+    larger), which is what makes "a reported red flag never lowers the disposition" hold by construction.
+    """
+    if len(flags) > MAX_PRESENT_RED_FLAGS:
+        from .errors import UsageError
+
+        raise UsageError(f"{len(flags)} red flags are reported present; at most {MAX_PRESENT_RED_FLAGS} can be "
+                         f"weighed at once (each is already an emergency sign: report the ones that apply)")
+    for r in range(min(len(flags), _MAX_KEPT_FLAGS), -1, -1):
+        for kept in combinations(flags, r):
+            yield tuple(f for f in flags if f not in kept)
+
+
+def _count_top(conds: tuple[str, ...], probs, into: dict[str, float]) -> None:
+    """Record the most likely condition of one posterior (the first of equal maxima: the lowest id, as
+    ranked() would put first), keeping the highest probability it reached."""
+    best = int(probs.argmax())
+    top, p = conds[best], float(probs[best])
+    if p > into.get(top, -1.0):
+        into[top] = p
 
 
 def decide(kb: KnowledgeBase, who: Demographics, observations: Observations,
@@ -104,17 +128,27 @@ def decide(kb: KnowledgeBase, who: Demographics, observations: Observations,
 
 def decide_vector(kb: KnowledgeBase, who: Demographics, observations: Observations, conds: tuple[str, ...],
                   probs) -> Decision:
-    """:func:`decide` on a posterior vector (``conds`` in id order, as from ``posterior_vector``)."""
+    """:func:`decide` on a posterior vector (``conds`` in id order, as from ``posterior_vector``).
+
+    Conditions are counted from the posterior with, and without, the subsets of the red flags reported
+    (:func:`_flag_subsets`): those above the threshold in any of them, and the most likely one of each.
+    Counting only the most likely of the full posterior would let a red flag change which condition that
+    is, and so lower the level (a 98-year-old reporting difficulty swallowing went from urgent to routine).
+    """
     threshold = kb.settings.plausible_threshold
     flags = present_red_flags(kb, observations)
-    plausible: dict[str, float] = above(conds, probs, threshold)
+    plausible: dict[str, float] = {}
+    likeliest: dict[str, float] = {}
     for removed in _flag_subsets(flags):
-        if not removed:
-            continue
-        reduced = {f: a for f, a in observations.items() if f not in removed}
-        for c, p in above(*posterior_vector(kb, who, reduced), threshold).items():
+        if removed:
+            reduced = {f: a for f, a in observations.items() if f not in removed}
+            r_conds, r_probs = posterior_vector(kb, who, reduced)
+        else:
+            r_conds, r_probs = conds, probs
+        for c, p in above(r_conds, r_probs, threshold).items():
             if p > plausible.get(c, 0.0):
                 plausible[c] = p
+        _count_top(r_conds, r_probs, likeliest)
     reasons: list[Reason] = []
     crisis = CrisisResource.none
     for fid in flags:
@@ -127,11 +161,11 @@ def decide_vector(kb: KnowledgeBase, who: Demographics, observations: Observatio
         cond = kb.conditions[c]
         reasons.append(Reason("plausible_condition", c, cond.disposition,
                               f"{cond.name} is still plausible (p={p:.3f} >= {threshold})"))
-    best = int(probs.argmax())  # the first of equal maxima: the lowest id, as ranked() would put first
-    top, top_p = conds[best], float(probs[best])
-    if top not in plausible:
-        cond = kb.conditions[top]
-        reasons.append(Reason("most_likely_condition", top, cond.disposition, f"{cond.name} is the most likely (p={top_p:.3f})"))
+    for top, top_p in sorted(likeliest.items()):
+        if top not in plausible:
+            cond = kb.conditions[top]
+            reasons.append(Reason("most_likely_condition", top, cond.disposition,
+                                  f"{cond.name} is the most likely (p={top_p:.3f})"))
     for m in kb.modifiers:
         if modifier_applies(m, who, observations):
             reasons.append(Reason("modifier", m.id, m.disposition, f"{m.reason} ({m.source})"))
