@@ -212,3 +212,30 @@ def test_a_red_flag_counts_toward_the_level_it_names(case):
         return
     assert flag in d.red_flags_present
     assert d.disposition.rank >= kb.findings[flag].red_flag.disposition.rank
+
+
+def _who_for(m) -> Demographics:
+    """Someone the modifier's demographic half fits, read from the modifier's own data."""
+    w = m.when
+    age = w.age_at_least_months if w.age_at_least_months is not None else 30 * Y
+    if w.age_below_months is not None:
+        age = min(age, w.age_below_months - 1)
+    if w.pregnant:
+        age = max(age, 16 * Y)
+    sex = w.sex or (F if w.pregnant else M)
+    return Demographics(age, sex, bool(w.pregnant))
+
+
+@pytest.mark.parametrize("mod_id", sorted(m.id for m in _kb("bundled").modifiers))
+def test_every_modifier_floors_the_disposition_when_its_conditions_hold(mod_id):
+    """Each modifier in the library, applied to a person it fits with only its findings reported: the
+    disposition is at least its level, and it is named among the reasons."""
+    kb = _kb("bundled")
+    m = next(x for x in kb.modifiers if x.id == mod_id)
+    who = _who_for(m)
+    obs = imply_parents(kb, {f: True for f in m.when.present})
+    if who.pregnant and kb.settings.pregnancy_finding:
+        obs[kb.settings.pregnancy_finding] = True
+    d = decide(kb, who, obs)
+    assert d.disposition.rank >= m.disposition.rank
+    assert ("modifier", m.id) in {(r.kind, r.id) for r in d.reasons}
