@@ -1,7 +1,13 @@
 """Write stage: JSONL train and test files and a manifest, each written whole or not at all.
 
-Records stream to temporary files in the output folder; only when every record has been made are the
-files renamed into place, manifest last. A run that fails leaves the folder as it was before the run.
+Records stream to temporary files in the output folder; only when every record has been made and the
+manifest written are the three files moved into place, manifest last (`_commit`). A run that fails with an
+exception at any step leaves the folder as it was before the run: same names, same bytes, no temporary
+files, and no folder that the run created.
+
+Not covered: a process killed outright (SIGKILL, power loss) while the files are being moved into place.
+That can leave new files beside old ones, and old ones in a hidden `.backup.*` folder; surviving it needs
+a journal replayed by the next run, which this module does not keep.
 """
 
 from __future__ import annotations
@@ -9,10 +15,11 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import shutil
 import sys
 import tempfile
 from collections import Counter
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
@@ -60,11 +67,12 @@ class _Stats:
 def write_dataset(generator: Generator, n: int, out_dir: Path, *,
                   progress: Optional[Callable[[int], None]] = None) -> dict:
     """Generate records 0..n-1 into out_dir/{train,test}.jsonl and out_dir/manifest.json; return the manifest."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]  # leaf first
     stats = _Stats()
     digests = {s: hashlib.sha256() for s in SPLITS}
     temps: dict[str, Path] = {}
     try:
+        out_dir.mkdir(parents=True, exist_ok=True)
         with ExitStack() as stack:
             handles = {}
             for split in SPLITS:
@@ -86,15 +94,47 @@ def write_dataset(generator: Generator, n: int, out_dir: Path, *,
         with os.fdopen(fd, "wb") as fh:
             fh.write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
         mode = _default_mode()
-        for key in temps:  # mkstemp makes files private (0600); a dataset gets the usual umask-based mode
-            os.chmod(temps[key], mode)
-        for split in SPLITS:
-            os.replace(temps.pop(split), out_dir / f"{split}.jsonl")
-        os.replace(temps.pop("manifest"), out_dir / "manifest.json")
+        for path in temps.values():  # mkstemp makes files private (0600); a dataset gets the usual umask-based mode
+            os.chmod(path, mode)
+        _commit([(temps[s], out_dir / f"{s}.jsonl") for s in SPLITS] + [(temps["manifest"], out_dir / "manifest.json")],
+                out_dir)
         return manifest
-    finally:
+    except BaseException:
         for path in temps.values():
             path.unlink(missing_ok=True)
+        for folder in created:
+            with suppress(OSError):
+                folder.rmdir()
+        raise
+
+
+def _commit(moves: list[tuple[Path, Path]], out_dir: Path) -> None:
+    """Rename each (temporary file, target) into place, in order, all or none.
+
+    One os.replace is atomic, but a failure between two of them would leave a new train.jsonl beside the
+    old test.jsonl and manifest. So each existing target is first renamed into a private backup folder; if
+    any step fails, the new files are removed and the old ones renamed back. The backups are deleted once
+    every file is in place. (Renaming, unlike hard-linking, works on every filesystem; the price is that a
+    reader looking during the commit may briefly find a name missing.)
+    """
+    backup_dir = Path(tempfile.mkdtemp(prefix=".backup.", dir=out_dir))
+    placed: list[Path] = []
+    try:
+        for temp, target in moves:
+            if os.path.lexists(target):
+                os.replace(target, backup_dir / target.name)
+            os.replace(temp, target)
+            placed.append(target)
+    except BaseException:
+        for _, target in reversed(moves):
+            backup = backup_dir / target.name
+            if os.path.lexists(backup):
+                os.replace(backup, target)
+            elif target in placed:
+                target.unlink()
+        backup_dir.rmdir()  # reached only when every old file is back; otherwise the backups stay for a person
+        raise
+    shutil.rmtree(backup_dir, ignore_errors=True)
 
 
 @contextmanager
