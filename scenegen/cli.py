@@ -178,6 +178,7 @@ def _triage_text(kb_: KnowledgeBase, who: Demographics, result) -> str:
         lines.append(f"  because {r.kind.replace('_', ' ')}: {r.detail}")
     if d.crisis_resource.value != "none":
         lines.append(f"  crisis resource: {d.crisis_resource.value}")
+    lines += [f"  note: {n}" for n in result.notes]
     lines += ["", "Red flags not yet asked:" if result.red_flags_unasked else "Red flags not yet asked: none"]
     for fid in result.red_flags_unasked:
         rf = kb_.findings[fid].red_flag

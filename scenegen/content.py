@@ -116,6 +116,9 @@ class ModelSettings(Strict):
         description="relative prior weight of a condition among contacts, for each prior band name")
     leak: float = Field(gt=0, lt=0.5, description="P(finding | condition) when the condition has no edge to it")
     max_likelihood: float = Field(gt=0.5, le=1, description="ceiling on any P(finding | condition) in inference")
+    obligatory_band: str | None = Field(
+        None, description="frequency band that marks a finding the condition cannot exist without (pregnancy for "
+                          "an ectopic pregnancy): exempt from the ceiling, so that its denial rules the condition out")
     plausible_threshold: float = Field(gt=0, lt=1, description="posterior at which a condition counts as plausible")
     differential_threshold: float = Field(gt=0, lt=1, description="posterior at which a condition is listed")
     disposition_gain_weight: float = Field(ge=0, description="weight of disposition gain against condition gain")
@@ -136,6 +139,9 @@ class ModelSettings(Strict):
 
     @model_validator(mode="after")
     def _age_bands_ordered(self) -> "ModelSettings":
+        if self.obligatory_band is not None and self.obligatory_band not in self.frequency_bands:
+            raise ValueError(f"obligatory_band {self.obligatory_band!r} is not one of the frequency bands: "
+                             f"{', '.join(sorted(self.frequency_bands))}")
         bounds = [b.below_months for b in self.age_bands]
         if not bounds or bounds[-1] is not None:
             raise ValueError("the last age band must have below_months: null (no upper bound)")

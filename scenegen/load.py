@@ -462,7 +462,10 @@ def _derive(ch: _Checker, settings: ModelSettings) -> tuple[dict, dict, dict]:
             f = ch.findings[edge.id]
             used_by[edge.id].append(cid)
             if f.type is FindingType.binary:
-                table[edge.id] = min(max(_number(edge.p, bands), lo), hi)  # type: ignore[arg-type]
+                if settings.obligatory_band is not None and edge.p == settings.obligatory_band:
+                    table[edge.id] = 1.0  # definitional: denied, the condition is ruled out
+                else:
+                    table[edge.id] = min(max(_number(edge.p, bands), lo), hi)  # type: ignore[arg-type]
                 continue
             given = {v: _number(p, bands) for v, p in edge.p.items()}  # type: ignore[union-attr]
             per_value = {v.id: min(max(given.get(v.id, lo), lo), hi) for v in f.values}

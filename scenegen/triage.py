@@ -18,7 +18,7 @@ from functools import lru_cache
 from itertools import combinations
 from typing import Iterator, Literal
 
-from .content import CrisisResource, Disposition, Modifier
+from .content import CrisisResource, Disposition, FindingKind, Modifier
 from .inference import (
     GainTables, Posterior, above, expected_gain, focus, posterior, posterior_vector, ranked, relevant_findings,
     validate_observations,
@@ -37,6 +37,8 @@ ReasonKind = Literal["red_flag", "plausible_condition", "most_likely_condition",
 _MAX_KEPT_FLAGS = 6
 #: more red flags reported at once than this is refused: the subsets to weigh would grow too many
 MAX_PRESENT_RED_FLAGS = 12
+#: what counts as evidence for a condition (risk factors and history only weigh its prior)
+_EVIDENCE_KINDS = frozenset({FindingKind.symptom, FindingKind.sign})
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,18 @@ def _flag_subsets(flags: list[str]) -> Iterator[tuple[str, ...]]:
             yield tuple(f for f in flags if f not in kept)
 
 
+def _supported(kb: KnowledgeBase, observations: Observations) -> set[str]:
+    """Conditions with evidence: an edge to a symptom or sign reported present. A risk factor or history
+    alone (a known pregnancy, diabetes) does not make a condition plausible; it only weighs its prior."""
+    out: set[str] = set()
+    for fid, answer in observations.items():
+        if answer is False or answer == frozenset():
+            continue
+        if kb.findings[fid].kind in _EVIDENCE_KINDS:
+            out.update(kb.used_by[fid])
+    return out
+
+
 def _count_top(conds: tuple[str, ...], probs, into: dict[str, float]) -> None:
     """Record the most likely condition of one posterior (the first of equal maxima: the lowest id, as
     ranked() would put first), keeping the highest probability it reached."""
@@ -149,6 +163,8 @@ def decide_vector(kb: KnowledgeBase, who: Demographics, observations: Observatio
             if p > plausible.get(c, 0.0):
                 plausible[c] = p
         _count_top(r_conds, r_probs, likeliest)
+    supported = _supported(kb, observations)
+    plausible = {c: p for c, p in plausible.items() if c in supported}
     reasons: list[Reason] = []
     crisis = CrisisResource.none
     for fid in flags:
@@ -319,6 +335,8 @@ class Assessment:
     red_flags_unasked: list[str]
     next_questions: list[QuestionScore] = field(default_factory=list)
     _info_state: str | None = None
+    notes: tuple[str, ...] = ()
+    """how the report was read where it contradicted itself (a finding reported below a denied one)"""
 
     @property
     def info_state(self) -> str:
@@ -339,13 +357,17 @@ class Assessment:
             "info_state": self.info_state,
             "crisis_resource": self.decision.crisis_resource.value,
             "next_questions": [q.as_dict() for q in self.next_questions],
+            "notes": list(self.notes),
         }
 
 
 def assess(kb: KnowledgeBase, who: Demographics, observations: Observations, *, n_questions: int = 5) -> Assessment:
     """Differential, safety-first disposition with reasons, unasked red flags and next best questions."""
     validate_observations(kb, observations)
-    observations = imply_parents(kb, {**baseline_observations(kb, who), **observations})
+    given = {**baseline_observations(kb, who), **observations}
+    observations, overridden = _resolve_parents(kb, given)
+    notes = tuple(f"'{child}' is reported present although '{parent}' was denied: the more specific report is "
+                  f"acted on, so '{parent}' counts as present" for parent, child in overridden)
     post = posterior(kb, who, observations)
     decision = decide(kb, who, observations, post)
     threshold = kb.settings.differential_threshold
@@ -353,8 +375,9 @@ def assess(kb: KnowledgeBase, who: Demographics, observations: Observations, *, 
     band = kb.age_band(who.age_months)
     questions = score_questions(kb, post, observations, decision.plausible, decision.disposition, age_band=band,
                                 limit=max(n_questions, 1))
-    result = Assessment(differential, decision, unasked_red_flags(kb, observations, decision.plausible, band), questions)
-    return result if n_questions >= 1 else Assessment(differential, decision, result.red_flags_unasked, [], result.info_state)
+    unasked = unasked_red_flags(kb, observations, decision.plausible, band)
+    result = Assessment(differential, decision, unasked, questions, notes=notes)
+    return result if n_questions >= 1 else Assessment(differential, decision, unasked, [], result.info_state, notes)
 
 
 def baseline_observations(kb: KnowledgeBase, who: Demographics) -> dict:
@@ -364,22 +387,35 @@ def baseline_observations(kb: KnowledgeBase, who: Demographics) -> dict:
 
 
 def imply_parents(kb: KnowledgeBase, observations: Observations) -> dict:
-    """A finding reported present implies its parents are present (radiating chest pain is chest pain)."""
+    """A finding reported present implies its parents are present (radiating chest pain is chest pain).
+
+    People do report a specific finding while denying the general one above it ("thoughts of suicide", but
+    "not wanting to be dead"). The specific report is the one acted on, safety first: the parent counts as
+    present, and :func:`overridden_parents` says which denials were set aside, so the caller can show it.
+    """
+    return _resolve_parents(kb, observations)[0]
+
+
+def overridden_parents(kb: KnowledgeBase, observations: Observations) -> list[tuple[str, str]]:
+    """(parent denied, the finding below it reported present) for each denial :func:`imply_parents` set aside."""
+    return _resolve_parents(kb, observations)[1]
+
+
+def _resolve_parents(kb: KnowledgeBase, observations: Observations) -> tuple[dict, list[tuple[str, str]]]:
     out = dict(observations)
-    for fid, answer in observations.items():
+    overridden: list[tuple[str, str]] = []
+    for fid, answer in sorted(observations.items(), key=lambda kv: kv[0]):
         if answer is False or answer == frozenset():
             continue
         parent = kb.findings[fid].parent
         while parent is not None:
-            if out.get(parent) is False:
-                from .errors import UsageError
-
-                raise UsageError(f"'{fid}' is reported, but its parent finding '{parent}' is reported absent")
+            if observations.get(parent) is False:
+                overridden.append((parent, fid))
             out[parent] = True
             parent = kb.findings[parent].parent
-    return out
+    return out, overridden
 
 
-__all__ = ["Assessment", "Decision", "QuestionScore", "Reason", "assess", "decide", "imply_parents",
+__all__ = ["Assessment", "Decision", "QuestionScore", "Reason", "assess", "decide", "imply_parents", "overridden_parents",
            "modifier_applies", "modifier_findings_present", "modifier_fits", "present_red_flags", "score_questions",
            "unasked_red_flags"]
