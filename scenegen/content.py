@@ -259,6 +259,25 @@ class Modifier(Strict):
     disposition: Disposition
     reason: str
     source: str = Field(min_length=3)
+    screen: bool = Field(False, description="asked for like a red flag: each finding it names is asked once the "
+                                            "person fits and every other finding it names is present")
+
+
+class ScreenWhen(ModifierWhen):
+    any_present: list[Id] = Field(default_factory=list,
+                                  description="binary findings of which at least one must be present")
+
+
+class Screen(Strict):
+    """A must-ask: a start-of-call question a telephone-triage protocol asks before anything else, whenever
+    the person and what they reported fit ``when`` (temperature in a young child, pregnancy with abdominal
+    pain, blood thinners with a head injury)."""
+
+    id: Id
+    ask: Id = Field(description="the binary finding to ask about")
+    when: ScreenWhen
+    why: str = Field(min_length=3, description="why the protocol asks it, in plain words")
+    source: str = Field(min_length=3)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -315,7 +334,8 @@ class ContentFile(Strict):
     findings: list[Finding] = Field(default_factory=list)
     complaints: list[Complaint] = Field(default_factory=list)
     modifiers: list[Modifier] = Field(default_factory=list)
+    screens: list[Screen] = Field(default_factory=list)
     conditions: list[Condition] = Field(default_factory=list)
 
 
-ContentKind = Literal["model", "findings", "complaints", "modifiers", "conditions"]
+ContentKind = Literal["model", "findings", "complaints", "modifiers", "screens", "conditions"]

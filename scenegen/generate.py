@@ -233,7 +233,7 @@ class Generator:
                 "turn": q.message + offset, "finding": q.score.finding,
                 "expected_gain": round(q.score.expected_gain, 6), "condition_gain": round(q.score.condition_gain, 6),
                 "disposition_gain": round(q.score.disposition_gain, 6), "red_flag": q.score.red_flag is not None,
-                "screens": q.score.screens, "separates": q.separates, "answer": _answer_json(q.answer),
+                "screens": q.score.screens, "must_ask": q.score.must_ask, "separates": q.separates, "answer": _answer_json(q.answer),
                 "why": q.why, "differential_after": _diff(q.differential_after)} for q in plan.questions],
             "reasoning": reasoning(kb, persona, case, plan),
             "disposition": d.disposition.value, "level4": d.disposition.level4, "level3": d.disposition.level3,

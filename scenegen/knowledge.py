@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Hashable, Mapping, TypeVar, Union
 
 from .content import (
-    Complaint, Condition, Disposition, Finding, FindingType, Modifier, ModelSettings, Pregnancy, Sex,
+    Complaint, Condition, Disposition, Finding, FindingType, Modifier, ModelSettings, Pregnancy, Screen, Sex,
 )
 from .errors import UsageError
 
@@ -62,6 +62,8 @@ class KnowledgeBase:
     conditions: dict[str, Condition]
     complaints: dict[str, Complaint]
     modifiers: tuple[Modifier, ...]
+    #: must-asks: start-of-call questions, and a question for each finding of a modifier marked 'screen'
+    screens: tuple[Screen, ...]
     #: where each item was defined: (kind, id) -> (file, line)
     locations: dict[tuple[str, str], tuple[str, int]]
     content_hash: str

@@ -17,7 +17,8 @@ from typing import Any, Iterable
 from pydantic import ValidationError
 
 from .content import (
-    Complaint, Condition, ContentFile, Finding, FindingEdge, FindingType, Modifier, ModelSettings, Pregnancy, Sex,
+    Complaint, Condition, ContentFile, Finding, FindingEdge, FindingType, Modifier, ModelSettings, Pregnancy, Screen,
+    ScreenWhen, Sex,
 )
 from .errors import ContentError, Problem, UsageError
 from .knowledge import KnowledgeBase
@@ -109,7 +110,8 @@ def _pydantic_problems(label: str, data: Any, exc: ValidationError, prefix: tupl
     return list(dict.fromkeys(problems))
 
 
-_ITEM_MODELS = {"findings": Finding, "complaints": Complaint, "modifiers": Modifier, "conditions": Condition}
+_ITEM_MODELS = {"findings": Finding, "complaints": Complaint, "modifiers": Modifier, "screens": Screen,
+                "conditions": Condition}
 
 
 def _validate_file(label: str, data: Any) -> tuple[ContentFile, list[Problem], dict[str, set[str]]]:
@@ -210,6 +212,7 @@ class _Checker:
         self.conditions: dict[str, Condition] = {}
         self.complaints: dict[str, Complaint] = {}
         self.modifiers: dict[str, Modifier] = {}
+        self.screens: dict[str, Screen] = {}
         self.settings: ModelSettings | None = None
         self._raw: dict[tuple[str, str], Any] = {}
 
@@ -230,7 +233,8 @@ class _Checker:
             for kind, items, target in (("findings", cf.findings, self.findings),
                                         ("conditions", cf.conditions, self.conditions),
                                         ("complaints", cf.complaints, self.complaints),
-                                        ("modifiers", cf.modifiers, self.modifiers)):
+                                        ("modifiers", cf.modifiers, self.modifiers),
+                                        ("screens", cf.screens, self.screens)):
                 raw_by_id: dict[Any, list[Any]] = {}
                 for r in data.get(kind) or []:
                     if isinstance(r, dict):
@@ -320,6 +324,17 @@ class _Checker:
                     self.add("modifiers", mid, ("when", "present", i), self._unknown("finding", fid, self.findings))
                 elif f.type is not FindingType.binary:
                     self.add("modifiers", mid, ("when", "present", i), f"'{fid}' is {f.type.value}; only binary findings can be required present")
+        for sid, sc in self.screens.items():
+            refs = [(("ask",), sc.ask)] + [(("when", "present", i), fid) for i, fid in enumerate(sc.when.present)]
+            refs += [(("when", "any_present", i), fid) for i, fid in enumerate(sc.when.any_present)]
+            for loc, fid in refs:
+                f = self.findings.get(fid)
+                if f is None and fid in self.invalid["findings"]:
+                    continue
+                if f is None:
+                    self.add("screens", sid, loc, self._unknown("finding", fid, self.findings))
+                elif f.type is not FindingType.binary:
+                    self.add("screens", sid, loc, f"'{fid}' is {f.type.value}; a screen names binary findings only")
 
     # --- conditions -----------------------------------------------------------------------------------
     def check_conditions(self, settings: ModelSettings) -> None:
@@ -481,6 +496,20 @@ def _derive(ch: _Checker, settings: ModelSettings) -> tuple[dict, dict, dict]:
     return likelihoods, prior_weights, {k: tuple(v) for k, v in used_by.items()}
 
 
+def _screens(ch: _Checker) -> tuple[Screen, ...]:
+    """The must-asks of screens files, then one per finding of each modifier marked ``screen``: asked once
+    the person fits and every other finding the modifier names is present, as a red flag would be."""
+    out = list(ch.screens.values())
+    for m in ch.modifiers.values():
+        if not m.screen:
+            continue
+        for fid in m.when.present:
+            others = [f for f in m.when.present if f != fid]
+            when = ScreenWhen(**{**m.when.model_dump(exclude_unset=True), "present": others})
+            out.append(Screen(id=f"{m.id}__{fid}", ask=fid, when=when, why=m.reason, source=m.source))
+    return tuple(out)
+
+
 def _indistinguishable(ch: _Checker, likelihoods: dict[str, dict[str, Any]]) -> list[Problem]:
     """Conditions whose answer probabilities are the same for every finding: no question can tell them apart.
 
@@ -536,7 +565,8 @@ def load_knowledge_base(library: str | Path | None = None) -> KnowledgeBase:
         raise ContentError(twins)
     return KnowledgeBase(
         settings=ch.settings, findings=ch.findings, conditions=ch.conditions, complaints=ch.complaints,
-        modifiers=tuple(ch.modifiers.values()), locations=ch.locations, content_hash=content_hash,
+        modifiers=tuple(ch.modifiers.values()), screens=_screens(ch), locations=ch.locations,
+        content_hash=content_hash,
         likelihoods=likelihoods, prior_weights=prior_weights, used_by=used_by,
     )
 

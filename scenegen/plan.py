@@ -27,7 +27,7 @@ from .rng import chance, pick
 from .sample import HiddenCase, PersonaDraw
 from .triage import (
     Decision, QuestionScore, ancestors, baseline_observations, decide_vector, linked_red_flags,
-    modifier_findings_present, modifier_fits, score_questions, unasked_red_flags,
+    modifier_findings_present, modifier_fits, pending_must_asks, score_questions, screen_fits, unasked_red_flags,
 )
 
 Ambiguity = Literal["low", "medium", "high"]
@@ -52,9 +52,10 @@ class State:
     """
 
     __slots__ = ("conds", "probs", "decision", "plausible", "differential", "questions", "screens", "raising",
-                 "exact", "entropy", "nets")
+                 "exact", "entropy", "nets", "must_ask")
 
-    def __init__(self, conds: tuple[str, ...], probs, decision: Decision, plausible_threshold: float):
+    def __init__(self, conds: tuple[str, ...], probs, decision: Decision, plausible_threshold: float,
+                 must_ask: dict[str, str] | None = None):
         self.conds = conds
         self.probs = array("d", probs.tobytes())  # from a numpy vector, the same doubles
         self.decision = decision
@@ -67,6 +68,8 @@ class State:
         self.raising: list[str] | None = None
         self.exact: dict[str, tuple[QuestionScore, list[str], str]] = {}  # finding -> (score, separates, why)
         self.nets: dict[str, list[tuple[str, Disposition]]] = {}  # complaint -> safety net ending here
+        #: must-asks still to ask here: question -> screen id (start-of-call questions, asked before anything)
+        self.must_ask = must_ask or {}
 
     @property
     def post(self) -> dict[str, float]:
@@ -107,9 +110,11 @@ class Reasoner:
         if group is None:
             who = persona.demographics
             # the age band, and the modifiers whose demographic conditions hold (they then need only findings)
+            # and the must-asks whose demographic conditions hold (part of the key: two ages in one band can differ)
             group = self._groups[(who.age_months, who.sex, who.pregnant)] = (
-                who, self.kb.age_band(who.age_months), tuple(m for m in self.kb.modifiers if modifier_fits(m, who)))
-        who, band, modifiers = group
+                who, self.kb.age_band(who.age_months), tuple(m for m in self.kb.modifiers if modifier_fits(m, who)),
+                tuple(sc for sc in self.kb.screens if screen_fits(sc, who)))
+        who, band, modifiers, fitting = group
         mods = tuple(m.id for m in modifiers if modifier_findings_present(m, obs))
         codes = self._codes  # each (finding, answer) as a small int: a state's key is its sorted codes
         try:
@@ -119,13 +124,13 @@ class Reasoner:
                 if item not in codes:
                     codes[item] = len(codes)
             ids = sorted([codes[item] for item in obs.items()])
-        key = (band, who.sex, who.pregnant, mods, tuple(ids))
+        key = (band, who.sex, who.pregnant, mods, tuple(sc.id for sc in fitting), tuple(ids))
         cache = self._cache
         st = cache.get(key)
         if st is None:
             conds, probs = posterior_vector(self.kb, who, obs)
             st = cache[key] = State(conds, probs, decide_vector(self.kb, who, obs, conds, probs),
-                                    self.kb.settings.plausible_threshold)
+                                    self.kb.settings.plausible_threshold, pending_must_asks(self.kb, who, obs, fitting))
             if len(cache) > self.cache_size:
                 cache.popitem(last=False)
         else:
@@ -139,7 +144,7 @@ class Reasoner:
         if hit is None:
             g = expected_gain(self.kb, self._focused(st), score.finding, obs)
             exact = QuestionScore(score.finding, g.total, g.condition_gain, g.disposition_gain, score.red_flag,
-                                  score.screens)
+                                  score.screens, score.must_ask)
             separates = _separates(self.kb, score.finding, self.differential(st))
             hit = st.exact[score.finding] = (exact, separates, why_asked(self.kb, exact, separates))
         return hit
@@ -191,7 +196,7 @@ class Reasoner:
                screens_only: bool) -> list[QuestionScore]:
         return score_questions(self.kb, None, obs, st.decision.plausible, st.decision.disposition,
                                age_band=self.kb.age_band(persona.age_months), limit=limit,
-                               screens_only=screens_only, focused=self._focused(st))
+                               screens_only=screens_only, focused=self._focused(st), must_ask=st.must_ask)
 
 
 @dataclass
@@ -272,6 +277,9 @@ def _separates(kb: KnowledgeBase, finding: str, differential: list[tuple[str, fl
 def why_asked(kb: KnowledgeBase, score: QuestionScore, separates: list[str]) -> str:
     """The gold reason for asking a question: the red flag it screens, or the gain and what it separates."""
     f = kb.findings[score.finding]
+    if score.must_ask is not None:
+        sc = next(x for x in kb.screens if x.id == score.must_ask)
+        return f"must-ask at the start of the call: {sc.why} ({sc.source})"
     if score.red_flag is not None and score.screens is not None:
         flag = kb.findings[score.screens]
         via = "" if score.screens == score.finding else f" (asking about {f.name.lower()} first, as the question hierarchy requires)"
@@ -338,9 +346,10 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         if not scores:
             break
         best = scores[0]
-        if best.red_flag is None and (best.expected_gain < settings.min_gain or len(questions) >= settings.max_questions):
+        screening = best.red_flag is not None or best.must_ask is not None
+        if not screening and (best.expected_gain < settings.min_gain or len(questions) >= settings.max_questions):
             break  # the budget and the gain threshold bound information questions only
-        if best.red_flag is not None and len(questions) >= settings.max_questions + EXTRA_RED_FLAG_QUESTIONS:
+        if screening and len(questions) >= settings.max_questions + EXTRA_RED_FLAG_QUESTIONS:
             return None  # cannot close safely within any reasonable length: draw another case
         fid = best.finding
         f = kb.findings[fid]
@@ -355,7 +364,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         messages.append(PlannedMessage("assistant", act, parts, fid))
         truth = case.answer(fid)
         # never unsure of a question that screens a danger: it would leave it neither asked nor ruled out
-        unsure = f.red_flag is None and best.red_flag is None and chance(rng, style.unsure_rate)
+        unsure = f.red_flag is None and not screening and chance(rng, style.unsure_rate)
         if unsure:
             answer_act, answer = "answer_unsure", None
             unsure_count[fid] = unsure_count.get(fid, 0) + 1
@@ -389,6 +398,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         return None  # its own findings do not support the hidden condition
     if reasoner.unasked_raising_flags(st, persona, obs):
         return None  # a danger that would raise the level could not be checked (e.g. its gateway went unanswered)
+    if st.must_ask and decision.disposition is not Disposition.emergency_ambulance:
+        return None  # a must-ask could not be asked: no decision without it
     final_parts = ["disposition"]
     final = reasoner.differential(st)
     # the differential is the posterior ranked down to a threshold: its head is the posterior's head

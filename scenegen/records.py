@@ -91,6 +91,8 @@ class QuestionGold(_Model):
     """the question screens a red flag that would raise the disposition (asked first, by rule-out logic)"""
     screens: Optional[str]
     """that red flag's finding id: the question's own finding, or one below it in the question hierarchy"""
+    must_ask: Optional[str]
+    """the must-ask (a start-of-call screen, or a modifier's finding) this question answers, by id"""
     separates: list[str]
     """the two plausible conditions whose likelihoods of this finding differ most"""
     answer: Optional[Union[bool, list[str]]]

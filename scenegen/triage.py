@@ -18,7 +18,7 @@ from functools import lru_cache
 from itertools import combinations
 from typing import Iterator, Literal
 
-from .content import CrisisResource, Disposition, FindingKind, Modifier
+from .content import CrisisResource, Disposition, FindingKind, Modifier, Screen
 from .inference import (
     GainTables, Posterior, above, expected_gain, focus, posterior, posterior_vector, ranked, relevant_findings,
     validate_observations,
@@ -88,6 +88,38 @@ def modifier_fits(m: Modifier, who: Demographics) -> bool:
 def modifier_findings_present(m: Modifier, observations: Observations) -> bool:
     """The findings half of a modifier's conditions: every finding it names reported present."""
     return all(observations.get(f) is True for f in m.when.present)
+
+
+def screen_fits(sc: Screen, who: Demographics) -> bool:
+    """The demographic half of a must-ask's conditions (as for a modifier)."""
+    return modifier_fits(sc, who)  # type: ignore[arg-type]  # same 'when' fields
+
+
+def pending_must_asks(kb: KnowledgeBase, who: Demographics, observations: Observations,
+                      fitting: tuple[Screen, ...] | None = None) -> dict[str, str]:
+    """Must-asks whose conditions hold and whose finding is not yet known -> the question that asks it now.
+
+    That question is the finding itself, or its most distant unknown ancestor (a gateway); a must-ask under
+    an ancestor reported absent, or that nobody of this age can report, is settled. ``fitting`` is the
+    screens whose demographic half already holds, when the caller has them.
+    """
+    band = kb.age_band(who.age_months)
+    out: dict[str, str] = {}
+    for sc in (fitting if fitting is not None else [x for x in kb.screens if screen_fits(x, who)]):
+        w = sc.when
+        if sc.ask in observations or not kb.reportable(sc.ask, band):
+            continue
+        if not all(observations.get(f) is True for f in w.present):
+            continue
+        if w.any_present and not any(observations.get(f) is True for f in w.any_present):
+            continue
+        chain = ancestors(kb, sc.ask)
+        if any(observations.get(a) is False for a in chain):
+            continue
+        unknown = [a for a in chain if a not in observations]
+        question = unknown[-1] if unknown else sc.ask
+        out.setdefault(question, sc.id)
+    return out
 
 
 def _flag_subsets(flags: list[str]) -> Iterator[tuple[str, ...]]:
@@ -211,12 +243,15 @@ class QuestionScore:
     """the level of the most urgent red flag this question screens, when that is above the current level"""
     screens: str | None = None
     """that red flag: the finding itself, or a red flag below it in the question hierarchy"""
+    must_ask: str | None = None
+    """the must-ask (screen id) this question answers: asked before anything else, whatever its gain"""
 
     def as_dict(self) -> dict:
         return {"finding": self.finding, "expected_gain": round(self.expected_gain, 6),
                 "condition_gain": round(self.condition_gain, 6),
                 "disposition_gain": round(self.disposition_gain, 6),
-                "red_flag": self.red_flag.value if self.red_flag else None, "screens": self.screens}
+                "red_flag": self.red_flag.value if self.red_flag else None, "screens": self.screens,
+                "must_ask": self.must_ask}
 
 
 def pending_red_flags(kb: KnowledgeBase, observations: Observations, plausible: dict[str, float],
@@ -273,7 +308,7 @@ def unasked_red_flags(kb: KnowledgeBase, observations: Observations, plausible: 
 def score_questions(kb: KnowledgeBase, post: Posterior | None, observations: Observations, plausible: dict[str, float],
                     current: Disposition, *, age_band: str | None = None, tables: bool = True,
                     limit: int | None = None, screens_only: bool = False,
-                    focused: Posterior | None = None) -> list[QuestionScore]:
+                    focused: Posterior | None = None, must_ask: dict[str, str] | None = None) -> list[QuestionScore]:
     """Relevant unasked questions: those screening a red flag that would raise the disposition first, then by gain.
 
     Rule-out logic asks first about the dangers that would change the decision (NHS Pathways: "life-threatening
@@ -283,7 +318,8 @@ def score_questions(kb: KnowledgeBase, post: Posterior | None, observations: Obs
     gain like any other question. Gains are compared at 9 decimals, so floating-point noise cannot reorder
     questions, and ties go to the finding id. ``screens_only`` returns just the red-flag screens (the head
     of the full list), for when no information question could be asked any more. ``focused`` is
-    ``focus(post)`` when the caller already has it (``post`` may then be None).
+    ``focus(post)`` when the caller already has it (``post`` may then be None). ``must_ask`` (question ->
+    screen id, from :func:`pending_must_asks`) come before everything: they are start-of-call questions.
     """
     if focused is None:
         assert post is not None, "score_questions needs the posterior or its focus"
@@ -298,9 +334,13 @@ def score_questions(kb: KnowledgeBase, post: Posterior | None, observations: Obs
     # most urgent screens first, then everything else; within a group by gain. Gains are computed one group
     # at a time, so a turn settled by a red-flag screen does not pay for scoring every other question.
     levels = sorted({level.rank for level, _ in screens.values()}, reverse=True)
-    groups = [sorted(f for f in screens if screens[f][0].rank == rank) for rank in levels]
+    must = must_ask or {}
+    groups = [sorted(must)] if must else []
+    groups += [sorted(f for f in screens if screens[f][0].rank == rank and f not in must) for rank in levels]
     if not screens_only:
-        groups.append([f for f in relevant_findings(kb, focused, observations, age_band) if f not in screens])
+        groups.append([f for f in relevant_findings(kb, focused, observations, age_band)
+                       if f not in screens and f not in must])
+    groups = [g for g in groups if g]
     out: list[QuestionScore] = []
     for group in groups:
         if limit is not None and len(out) >= limit:
@@ -320,7 +360,7 @@ def score_questions(kb: KnowledgeBase, post: Posterior | None, observations: Obs
         take = sorted(keys) if want is None else heapq.nsmallest(want, keys)
         for _, fid, i in take:
             level, flag = screens.get(fid, (None, None))
-            out.append(QuestionScore(fid, total[i], gc[i], gd[i], level, flag))
+            out.append(QuestionScore(fid, total[i], gc[i], gd[i], level, flag, must.get(fid)))
     return out
 
 
@@ -343,7 +383,8 @@ class Assessment:
         """'needs_more_info' while an unasked red flag could still raise the disposition (clinical reference §1.7)."""
         if self._info_state is not None:
             return self._info_state
-        return "needs_more_info" if any(q.red_flag is not None for q in self.next_questions[:1]) else "sufficient"
+        first = self.next_questions[:1]
+        return "needs_more_info" if any(q.red_flag is not None or q.must_ask for q in first) else "sufficient"
 
     def as_dict(self) -> dict:
         return {
@@ -374,7 +415,7 @@ def assess(kb: KnowledgeBase, who: Demographics, observations: Observations, *, 
     differential = [(c, p) for c, p in ranked(post) if p >= threshold]
     band = kb.age_band(who.age_months)
     questions = score_questions(kb, post, observations, decision.plausible, decision.disposition, age_band=band,
-                                limit=max(n_questions, 1))
+                                limit=max(n_questions, 1), must_ask=pending_must_asks(kb, who, observations))
     unasked = unasked_red_flags(kb, observations, decision.plausible, band)
     result = Assessment(differential, decision, unasked, questions, notes=notes)
     return result if n_questions >= 1 else Assessment(differential, decision, unasked, [], result.info_state, notes)
@@ -417,5 +458,5 @@ def _resolve_parents(kb: KnowledgeBase, observations: Observations) -> tuple[dic
 
 
 __all__ = ["Assessment", "Decision", "QuestionScore", "Reason", "assess", "decide", "imply_parents", "overridden_parents",
-           "modifier_applies", "modifier_findings_present", "modifier_fits", "present_red_flags", "score_questions",
+           "modifier_applies", "modifier_findings_present", "modifier_fits", "pending_must_asks", "screen_fits", "present_red_flags", "score_questions",
            "unasked_red_flags"]

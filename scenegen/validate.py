@@ -15,10 +15,12 @@ from typing import Callable, Iterable, Iterator, Mapping
 import yaml
 from pydantic import ValidationError
 
-from .content import Disposition, FindingType
-from .knowledge import KnowledgeBase
+from .content import Disposition, FindingType, Sex
+from .errors import UsageError
+from .knowledge import Demographics, KnowledgeBase
 from .realise import Localiser
 from .records import Record
+from .triage import baseline_observations, pending_must_asks
 
 
 @dataclass(frozen=True)
@@ -242,6 +244,39 @@ def no_decision_over_unasked(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Itera
         if f is not None and f.red_flag is not None and f.red_flag.disposition.rank > level.rank:
             yield (f"red flag '{fid}' ({f.red_flag.disposition.value}) was still unasked when "
                    f"{level.value} was given")
+
+
+@rule("no_decision_over_an_unasked_must_ask")
+def no_decision_over_unasked_must_ask(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """A disposition below an ambulance is given only once every must-ask that applied has been asked."""
+    if r.gold.disposition == Disposition.emergency_ambulance.value:
+        return
+    p = r.persona
+    try:
+        who = Demographics(p.age_months, Sex(p.sex), p.pregnant)
+    except (UsageError, ValueError):
+        return  # the persona itself is reported by the structure rule
+    for question, screen in sorted(pending_must_asks(kb, who, _dialogue_observations(r, kb)).items()):
+        yield f"must-ask '{screen}' ('{question}') was never asked before {r.gold.disposition} was given"
+
+
+def _dialogue_observations(r: Record, kb: KnowledgeBase) -> dict:
+    """What the dialogue revealed: the opening's finding, answers, volunteered findings, a known pregnancy."""
+    obs: dict = baseline_observations(kb, Demographics(r.persona.age_months, Sex(r.persona.sex), r.persona.pregnant))
+    for t in r.turns:
+        if t.finding is None or t.finding not in kb.findings:
+            continue
+        if t.act == "opening" or t.act == "answer_yes":
+            obs[t.finding] = True
+        elif t.act == "answer_no":
+            obs[t.finding] = False
+        elif t.act == "answer_value":
+            obs[t.finding] = t.answer
+    for t in r.turns:  # volunteered findings are on turns without a finding too (the opening's extras)
+        for v in t.volunteered:
+            if v in kb.findings:
+                obs[v] = True
+    return obs
 
 
 @rule("safety_net_where_required")

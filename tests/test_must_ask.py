@@ -1,0 +1,68 @@
+"""Must-asks: start-of-call questions come first and no disposition below an ambulance is given without them."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scenegen import Demographics
+from scenegen.content import Disposition, Sex
+from scenegen.generate import GenerateConfig, Generator, Library
+from scenegen.triage import assess, pending_must_asks
+
+
+@lru_cache(maxsize=None)
+def _gen(seed: int) -> Generator:
+    return Generator(Library.load(), GenerateConfig(seed=seed))
+
+
+@given(seed=st.integers(0, 3), index=st.integers(0, 100_000))
+def test_must_asks_come_first_and_none_is_left_unasked_at_the_decision(seed, index):
+    gen = _gen(seed)
+    r = gen.record(index)
+    kb = gen.lib.kb
+    flags = [q.must_ask is not None for q in r.gold.questions]
+    # every must-ask question precedes every question that is not one (start-of-call questions)
+    assert flags == sorted(flags, reverse=True), [(q.finding, q.must_ask) for q in r.gold.questions]
+    for q in r.gold.questions:
+        if q.must_ask:
+            assert q.must_ask in {s.id for s in kb.screens}
+            assert q.answer is not None  # never left unsure
+    if r.gold.disposition != "emergency_ambulance":
+        from scenegen.validate import _dialogue_observations
+
+        who = Demographics(r.persona.age_months, Sex(r.persona.sex), r.persona.pregnant)
+        assert pending_must_asks(kb, who, _dialogue_observations(r, kb)) == {}
+
+
+def test_an_infant_with_a_cough_is_asked_about_fever_first(bundled_kb):
+    result = assess(bundled_kb, Demographics(1, Sex.female), {"cough": True})
+    first = result.next_questions[0]
+    assert first.finding == "fever" and first.must_ask == "temperature_in_a_young_child"
+    assert result.info_state == "needs_more_info"
+
+
+def test_a_woman_of_childbearing_age_with_abdominal_pain_is_asked_about_pregnancy(bundled_kb):
+    result = assess(bundled_kb, Demographics(25 * 12, Sex.female), {"abdominal_pain": True})
+    assert result.next_questions[0].finding == "pregnancy_known_or_possible"
+    # not of a man, and not of a woman already known to be pregnant
+    assert "pregnancy_known_or_possible" not in pending_must_asks(bundled_kb, Demographics(25 * 12, Sex.male), {"abdominal_pain": True})
+    known = pending_must_asks(bundled_kb, Demographics(25 * 12, Sex.female, True),
+                              {"abdominal_pain": True, "pregnancy_known_or_possible": True})
+    assert "pregnancy_known_or_possible" not in known
+
+
+def test_blood_thinners_are_asked_after_a_head_injury_and_only_then(bundled_kb):
+    who = Demographics(50 * 12, Sex.male)
+    assert "anticoagulant_use" in pending_must_asks(bundled_kb, who, {"head_injury": True})
+    assert "anticoagulant_use" not in pending_must_asks(bundled_kb, who, {"cough": True})
+
+
+def test_a_fever_in_a_baby_under_3_months_is_screened_and_sends_them_to_hospital(bundled_kb):
+    """The modifier (NICE NG143: any fever under 3 months is red) is asked for like a red flag."""
+    who = Demographics(2, Sex.male)
+    assert "fever" in pending_must_asks(bundled_kb, who, {"poor_feeding": True})
+    result = assess(bundled_kb, who, {"poor_feeding": True, "fever": True})
+    assert result.decision.disposition.rank >= Disposition.emergency_department.rank
