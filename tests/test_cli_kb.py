@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from scenegen.cli import cli
@@ -77,9 +78,28 @@ def test_triage_red_flags_unasked_come_first_in_questions():
 
 
 def test_triage_categorical_value():
-    r = run("triage", "--library", str(TINY), "--age", "40", "--sex", "female", "--present", "cough,onset=sudden", "--json")
-    assert r.exit_code == 0, r.output
-    assert json.loads(r.stdout)["differential"][0]["condition"] in {"pe", "cold", "pneumonia"}
+    def triage(onset: str) -> dict:
+        r = run("triage", "--library", str(TINY), "--age", "40", "--sex", "female", "--present", f"cough,onset={onset}",
+                "--json")
+        assert r.exit_code == 0, r.output
+        return json.loads(r.stdout)
+
+    # P(c) P(cough | c) P(onset | c): onset is cold {gradual 0.9, sudden 0.1}, pe {sudden 0.8, gradual 0.2},
+    # and uniform (0.5 each) for pneumonia, which has no edge to it
+    for onset, expected in {
+        "sudden": {"cold": 0.6 * 0.8 * 0.1, "pneumonia": 0.3 * 0.9 * 0.5, "pe": 0.1 * 0.3 * 0.8},
+        "gradual": {"cold": 0.6 * 0.8 * 0.9, "pneumonia": 0.3 * 0.9 * 0.5, "pe": 0.1 * 0.3 * 0.2},
+    }.items():
+        total = sum(expected.values())
+        got = {d["condition"]: d["p"] for d in triage(onset)["differential"]}
+        assert got == pytest.approx({c: p / total for c, p in expected.items()}, abs=1e-6), onset
+    # a sudden onset makes the pulmonary embolism plausible (p 0.116 >= 0.1): ambulance; a gradual one does not
+    sudden, gradual = triage("sudden"), triage("gradual")
+    assert [d["condition"] for d in sudden["differential"]][0] == "pneumonia"
+    assert [d["condition"] for d in gradual["differential"]][0] == "cold"
+    assert sudden["disposition"] == "emergency_ambulance"
+    assert any(x["kind"] == "plausible_condition" and x["id"] == "pe" for x in sudden["reasons"])
+    assert gradual["disposition"] == "urgent"
 
 
 def test_triage_unknown_finding_names_close_choices():

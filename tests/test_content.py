@@ -5,8 +5,9 @@ from __future__ import annotations
 import warnings
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 
-
+from scenegen import load_knowledge_base
 from scenegen.content import Disposition, FindingType, Pregnancy, Sex
 from scenegen.generate import GenerateConfig, Generator, Library
 from scenegen.load import bundled_library
@@ -120,8 +121,19 @@ def test_demographic_gating(bundled_kb):
 
 
 def test_no_warnings_and_every_condition_is_reachable(bundled_kb):
+    personas = load_personas(bundled_library())
     assert library_warnings(bundled_kb) == []
-    assert unreachable_conditions(bundled_kb, load_personas(bundled_library())) == []
+    assert unreachable_conditions(bundled_kb, personas) == []
+    # the same checks on a library built to fail them (tests/libraries/flawed/conditions/library.yaml says what)
+    flawed = load_knowledge_base(Path(__file__).parent / "libraries" / "flawed")
+    found = library_warnings(flawed)
+    assert len(found) == 4, found
+    assert found[0].endswith("finding 'lump_growing' is used by no condition, complaint or modifier")
+    assert found[1].endswith("finding 'orphan' is used by no condition, complaint or modifier")
+    assert found[2].startswith("complaint 'itch' has no condition needing emergency care")
+    assert found[3] == "condition 'eczema' is self_care but gives no self-care advice"
+    # newborn_rash's only complaint cannot be reported under 3 months; puppp needs a pregnant persona
+    assert unreachable_conditions(flawed, personas) == ["newborn_rash"]
 
 
 def test_every_condition_can_be_generated():

@@ -242,13 +242,63 @@ def test_manifest_counts_and_distributions(library, tmp_path):
 
 
 def test_record_keys_the_issue_promises(library):
-    obj = json.loads(dump(Generator(library, GenerateConfig(seed=0)).record(0)))
-    assert {"id", "split", "seed", "persona", "case", "messages", "turns", "gold", "ambiguity"} <= set(obj)
-    assert {"condition", "icd10", "present", "absent"} <= set(obj["case"])
-    assert {"differential_initial", "differential_final", "questions", "reasoning", "disposition", "level4", "level3",
-            "disposition_turn", "safety_net", "crisis_resource"} <= set(obj["gold"])
-    assert all(set(m) == {"role", "content"} for m in obj["messages"])
-    assert len(obj["turns"]) == len(obj["messages"])
+    from scenegen.content import CrisisResource, Disposition
+
+    kb = library.kb
+    gen = Generator(library, GenerateConfig(seed=0, system_prompt=True))
+    for index in range(6):
+        obj = json.loads(dump(gen.record(index)))
+        assert {"id", "split", "seed", "persona", "case", "messages", "turns", "gold", "ambiguity"} <= set(obj)
+        assert {"condition", "icd10", "present", "absent"} <= set(obj["case"])
+        assert {"differential_initial", "differential_final", "questions", "reasoning", "disposition", "level4", "level3",
+                "disposition_turn", "safety_net", "crisis_resource"} <= set(obj["gold"])
+        assert all(set(m) == {"role", "content"} for m in obj["messages"])
+        assert len(obj["turns"]) == len(obj["messages"])
+        # ... and what they hold: types, ids of the library, and values that agree with each other
+        assert isinstance(obj["id"], str) and obj["id"] and obj["split"] in {"train", "test"}
+        assert _is_int(obj["seed"]) and obj["seed"] == 0 and _is_int(obj["index"]) and obj["index"] == index
+        case, gold = obj["case"], obj["gold"]
+        condition = kb.conditions[case["condition"]]
+        assert case["icd10"] == condition.icd10 and case["complaint"] in condition.complaints
+        assert _ids(case["present"]) and _ids(case["absent"]) and not set(case["present"]) & set(case["absent"])
+        assert set(case["present"]) | set(case["absent"]) <= set(kb.findings)
+        assert kb.complaints[case["complaint"]].finding in case["present"]
+        for fid, values in case["values"].items():
+            assert _ids(values) and set(values) <= {v.id for v in kb.findings[fid].values}, fid
+        roles = [m["role"] for m in obj["messages"]]
+        assert roles[0] == "system" and set(roles[1:]) == {"user", "assistant"}
+        assert all(isinstance(m["content"], str) and m["content"].strip() for m in obj["messages"])
+        for name in ("differential_initial", "differential_final"):
+            ps = [d["p"] for d in gold[name]]
+            assert gold[name] and all(d["condition"] in kb.conditions for d in gold[name]), name
+            assert all(isinstance(p, float) and 0 < p <= 1 for p in ps) and sum(ps) <= 1 + 1e-6, name
+            assert ps == sorted(ps, reverse=True), name
+        w = kb.settings.disposition_gain_weight
+        for q in gold["questions"]:
+            assert q["finding"] in kb.findings and roles[q["turn"]] == "assistant"
+            assert isinstance(q["red_flag"], bool)
+            gains = ("expected_gain", "condition_gain", "disposition_gain")
+            assert all(isinstance(q[k], float) and q[k] >= 0 for k in gains)
+            assert q["expected_gain"] == pytest.approx(q["condition_gain"] + w * q["disposition_gain"], abs=2e-6)
+        assert gold["reasoning"] and all(isinstance(r["text"], str) and r["text"] and _ids(r["findings"])
+                                         for r in gold["reasoning"])
+        level = Disposition(gold["disposition"])
+        assert (gold["level4"], gold["level3"]) == (level.level4, level.level3)
+        assert gold["max_hours_to_care"] == level.max_hours_to_care
+        assert _is_int(gold["disposition_turn"]) and roles[gold["disposition_turn"]] == "assistant"
+        assert obj["turns"][gold["disposition_turn"]]["act"] == "disposition"
+        assert _ids(gold["safety_net"]) and all(s.strip() for s in gold["safety_net"])
+        if level in {Disposition.routine, Disposition.self_care}:
+            assert gold["safety_net"]
+        assert gold["crisis_resource"] in {c.value for c in CrisisResource}
+
+
+def _is_int(x) -> bool:
+    return type(x) is int
+
+
+def _ids(xs) -> bool:
+    return isinstance(xs, list) and all(isinstance(x, str) for x in xs)
 
 
 def test_committed_json_schema_matches_the_models():

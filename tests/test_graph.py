@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from scenegen import UsageError
+from scenegen import UsageError, load_knowledge_base
 from scenegen.graph import (
     build_graph, conditions_presenting_with, conditions_sharing, confusable_pairs, separating_findings, unused_findings,
 )
@@ -43,3 +45,7 @@ def test_complaint_index(tiny_kb):
 
 def test_unused_findings_are_found(tiny_kb):
     assert unused_findings(tiny_kb) == []
+    # the flawed library has two findings nothing uses; fever is named by a modifier only, lump only as
+    # lump_growing's parent, and neither counts as unused
+    flawed = load_knowledge_base(Path(__file__).parent / "libraries" / "flawed")
+    assert unused_findings(flawed) == ["lump_growing", "orphan"]

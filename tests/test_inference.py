@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
-from scenegen import Demographics, UsageError
+from scenegen import Demographics, UsageError, load_knowledge_base
 from scenegen.content import Sex
 from scenegen.inference import answer_likelihood, candidates, expected_gain, posterior
 
+REFERENCE = Path(__file__).parent / "libraries" / "reference"  # small library with edges above its cap
 ADULT = Demographics(35 * 12, Sex.male)
 # tiny library: priors cold 0.6, pneumonia 0.3, pe 0.1 (adults); leak 0.05; likelihood ceiling 0.95
 
@@ -47,7 +49,26 @@ def test_categorical_values_are_normalised_and_unlisted_condition_is_uniform(tin
 
 
 def test_likelihoods_are_capped_so_no_single_answer_is_certain(tiny_kb):
-    # obligate would be 1.0; the tiny library caps likelihoods at 0.95
+    # the reference library caps likelihoods at 0.9 and has edges above it: angina has pain 'obligate' (1.0)
+    # and the trigger 'exercise' at 0.97
+    kb = load_knowledge_base(REFERENCE)
+    cap = kb.settings.max_likelihood
+    assert cap == 0.9
+    assert kb.likelihoods["angina"]["pain"] == cap
+    assert kb.likelihoods["angina"]["triggers"]["exercise"] == cap
+    assert all(p <= cap for table in kb.likelihoods.values() for v in table.values()
+               for p in (v.values() if isinstance(v, dict) else [v]))
+    # so answering 'no' to an obligate finding leaves the condition possible, in proportion to 1 - cap
+    assert answer_likelihood(kb, "angina", "pain", False, {}) == pytest.approx(1 - cap)
+    man = Demographics(40 * 12, Sex.male)  # angina 0.3, reflux 1.0, pericarditis 0.3 (male prior)
+    post = posterior(kb, man, {"pain": False, "triggers": frozenset({"food"})})
+    angina = 0.3 * (1 - 0.9) * ((1 - 0.9) * 0.2 * (1 - 0.4))
+    reflux = 1.0 * (1 - 0.7) * ((1 - 0.1) * 0.7 * (1 - 0.05))
+    pericarditis = 0.3 * (1 - 0.8) * ((1 - 0.05) * 0.05 * (1 - 0.05))  # no triggers edge: every value at the leak
+    total = angina + reflux + pericarditis
+    assert post == pytest.approx({"angina": angina / total, "pericarditis": pericarditis / total, "reflux": reflux / total})
+    assert post["angina"] > 0.001
+    # the same holds in the tiny library (cap 0.95)
     assert all(p <= 0.95 for table in tiny_kb.likelihoods.values() for p in table.values() if isinstance(p, float))
 
 
@@ -74,10 +95,20 @@ def test_a_finding_equally_likely_under_every_condition_is_worth_nothing(tiny_kb
     assert g.total == pytest.approx(0.0, abs=1e-12)
 
 
-def test_no_condition_for_these_demographics_is_a_clear_error(tiny_kb):
-    from scenegen.content import Sex
-
-    with pytest.raises(UsageError):
+def test_no_condition_for_these_demographics_is_a_clear_error(tiny_copy):
+    # without pneumonia in the youngest band, no condition of the tiny library applies to a baby under 3 months
+    lib = tiny_copy / "conditions" / "library.yaml"
+    lib.write_text(lib.read_text().replace("ages: [young_infant, child, adult]", "ages: [child, adult]", 1))
+    kb = load_knowledge_base(tiny_copy)
+    baby = Demographics(2, Sex.female)
+    message = "no condition in the library applies to female, age band 'young_infant'"
+    with pytest.raises(UsageError, match=message):
+        candidates(kb, baby)
+    with pytest.raises(UsageError, match=message):
+        posterior(kb, baby, {"cough": True})
+    assert posterior(kb, Demographics(2 * 12, Sex.female), {"cough": True})  # a child still has conditions
+    # demographics that cannot exist are refused before any library is consulted
+    with pytest.raises(UsageError, match="pregnant applies only to sex 'female'"):
         Demographics(30 * 12, Sex.male, pregnant=True)
 
 

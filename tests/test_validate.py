@@ -25,6 +25,7 @@ WANTS = {
     "self_care": lambda r: r.gold.disposition == "self_care",
     "red_flag": lambda r: bool(r.gold.red_flags_present),
     "yes": lambda r: any(t.act == "answer_yes" for t in r.turns),
+    "must_ask": lambda r: r.gold.disposition != "emergency_ambulance" and any(q.must_ask for q in r.gold.questions),
 }
 
 
@@ -55,13 +56,81 @@ def test_a_generated_record_is_clean():
     assert rules_broken(record()) == set()
 
 
+def _drop_hidden_from_final(obj):
+    obj["gold"]["differential_final"] = [d for d in obj["gold"]["differential_final"] if d["condition"] != obj["case"]["condition"]]
+
+
+def _say_yes_to_a_no(obj):
+    i = first(obj, "answer_no")
+    obj["turns"][i]["act"] = "answer_yes"
+    obj["turns"][i]["answer"] = True
+
+
+def _ask_again(obj):
+    i = first(obj, "answer_yes")
+    obj["messages"][i + 1:i + 1] = [dict(obj["messages"][i - 1]), dict(obj["messages"][i])]
+    obj["turns"][i + 1:i + 1] = [dict(obj["turns"][i - 1]), dict(obj["turns"][i])]
+
+
+def _skip_the_must_ask(obj):
+    """Remove the must-ask question and its answer from the dialogue, as if it had never been asked."""
+    q = next(q for q in obj["gold"]["questions"] if q["must_ask"])
+    i = q["turn"]
+    del obj["messages"][i:i + 2], obj["turns"][i:i + 2]
+
+
+def _claim_diagnosis(obj):
+    d = obj["gold"]["disposition_turn"]
+    name = lib().kb.conditions[obj["case"]["condition"]].lay_name
+    obj["messages"][d]["content"] = f"You have {name}. " + obj["messages"][d]["content"]
+
+
+#: rule -> (the record it starts from, a corruption that breaks that rule)
+BREAKERS = {
+    "known_ids": ({}, lambda o: o["case"].update(condition="dragon_pox")),
+    "structure": ({}, lambda o: o["messages"][first(o, "opening")].update(role="assistant")),
+    "hidden_condition_in_final_differential": ({}, _drop_hidden_from_final),
+    "disposition_not_below_hidden_condition": (
+        {"conditions": ("acute_coronary_syndrome",)},
+        lambda o: o["gold"].update(disposition="self_care", level4="self_care", level3="self_care", max_hours_to_care=None)),
+    "red_flags_reflected": ({"want": "red_flag"}, lambda o: o["gold"].update(red_flags_present=[])),
+    "collapsed_levels_match": (
+        {}, lambda o: o["gold"].update(level3="emergent" if o["gold"]["level3"] != "emergent" else "self_care")),
+    "answers_true_to_case": ({}, _say_yes_to_a_no),
+    "answer_text_agrees": (
+        {"want": "yes"}, lambda o: o["messages"][first(o, "answer_yes")].update(content="No, nothing like that.")),
+    "safety_net_where_required": ({"want": "self_care"}, lambda o: o["gold"].update(safety_net=[])),
+    "differential_is_a_distribution": ({}, lambda o: o["gold"]["differential_final"][0].update(p=1.5)),
+    "disposition_reasons_support_level": ({}, lambda o: o["gold"].update(reasons=[])),
+    "crisis_resource_given": ({"want": "self_care"}, lambda o: o["gold"].update(crisis_resource="suicide_crisis_line")),
+    "no_diagnosis_claim": ({}, _claim_diagnosis),
+    "no_pressing_the_same_question": ({"want": "yes"}, _ask_again),
+    "no_decision_over_an_unasked_red_flag": (
+        {"want": "self_care"},
+        lambda o: o["gold"].update(red_flags_unasked=o["gold"]["red_flags_unasked"] + ["chest_pain_over_15_min"])),
+    "no_decision_over_an_unasked_must_ask": ({"want": "must_ask"}, _skip_the_must_ask),
+}
+
+
 def test_every_rule_has_a_test_here():
-    tested = {"known_ids", "structure", "hidden_condition_in_final_differential", "disposition_not_below_hidden_condition",
-              "red_flags_reflected", "collapsed_levels_match", "answers_true_to_case", "answer_text_agrees",
-              "safety_net_where_required", "differential_is_a_distribution", "disposition_reasons_support_level",
-              "crisis_resource_given", "no_diagnosis_claim", "no_pressing_the_same_question",
-              "no_decision_over_an_unasked_red_flag"}
-    assert set(RULES) == tested
+    """Every rule has a corruption here, and the rule's own function (not just some rule) fires on it and is
+    silent on the record the corruption started from; a rule that never fires, or a new rule without a
+    corruption, fails this test."""
+    from scenegen.records import Record
+
+    assert set(BREAKERS) == set(RULES)
+    kb, lexicon = lib().kb, _lexicon()
+    for name, check in RULES.items():
+        start, corrupt = BREAKERS[name]
+        obj = record(**start)
+        assert list(check(Record.model_validate(obj), kb, lexicon)) == [], name
+        corrupt(obj)
+        assert list(check(Record.model_validate(obj), kb, lexicon)), name
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> Lexicon:
+    return Lexicon.load(bundled_library())
 
 
 def test_schema():
