@@ -155,6 +155,9 @@ class ModelSettings(Strict):
 # Findings
 
 
+Probability = Union[float, str]
+
+
 class FindingType(str, Enum):
     binary = "binary"
     categorical = "categorical"
@@ -199,6 +202,10 @@ class Finding(Strict):
     red_flag: RedFlag | None = None
     ages: list[Id] = Field(default_factory=list,
                            description="age bands in which a patient or carer can report it; empty means every age")
+    background: Probability | None = Field(
+        None, description="how often people report it whatever the cause (a frequency band or a number): "
+                          "P(finding | a condition with no edge to it); the model's leak when not given")
+    background_source: str | None = Field(None, description="where the background rate comes from")
 
     @model_validator(mode="after")
     def _shape_matches_type(self) -> "Finding":
@@ -221,6 +228,11 @@ class Finding(Strict):
                 raise ValueError("only a binary finding can be a red flag; make the value its own binary finding")
         if not self.question.rstrip().endswith("?"):
             raise ValueError("question must end with '?'")
+        if self.background is not None:
+            if self.type is not FindingType.binary:
+                raise ValueError("only a binary finding takes a background rate")
+            if not self.background_source:
+                raise ValueError("a background rate needs background_source: where the rate comes from")
         return self
 
 
@@ -282,8 +294,6 @@ class Screen(Strict):
 
 # ---------------------------------------------------------------------------------------------------------
 # Conditions
-
-Probability = Union[float, str]
 
 
 class FindingEdge(Strict):

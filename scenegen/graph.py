@@ -110,8 +110,8 @@ def separating_findings(kb: KnowledgeBase, a: str, b: str) -> list[Separation]:
             div = sum(_jeffreys(da[i:i + 2], db[i:i + 2]) for i in range(0, len(da), 2))
         else:
             div = _jeffreys(da, db)
-        pa = kb.likelihoods[a].get(fid, kb.settings.leak)
-        pb = kb.likelihoods[b].get(fid, kb.settings.leak)
+        pa = kb.likelihoods[a].get(fid, kb.background.get(fid, kb.settings.leak))
+        pb = kb.likelihoods[b].get(fid, kb.background.get(fid, kb.settings.leak))
         out.append(Separation(fid, pa, pb, div))
     return sorted(out, key=lambda s: (-s.divergence, s.finding))
 

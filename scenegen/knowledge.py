@@ -73,6 +73,8 @@ class KnowledgeBase:
     prior_weights: dict[str, dict[str, float]] = field(repr=False)
     #: finding -> conditions with an edge to it
     used_by: dict[str, tuple[str, ...]] = field(repr=False)
+    #: binary finding -> P(present | a condition with no edge to it): its background rate, or the leak
+    background: dict[str, float] = field(default_factory=dict, repr=False)
     #: derived tables computed on first use (inference caches); lives and dies with this knowledge base
     cache: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -118,9 +120,12 @@ class KnowledgeBase:
 
     # --- likelihoods --------------------------------------------------------------------------------
     def p_present(self, condition: str, finding: str) -> float:
-        """P(binary finding present | condition, its parent present); the leak when there is no edge."""
+        """P(binary finding present | condition, its parent present); with no edge, the finding's background
+        rate (how often people report it whatever the cause), or the model's leak."""
         p = self.likelihoods[condition].get(finding)
-        return self.settings.leak if p is None else p  # type: ignore[return-value]
+        if p is None:
+            return self.background.get(finding, self.settings.leak)
+        return p  # type: ignore[return-value]
 
     def p_values(self, condition: str, finding: str) -> dict[str, float]:
         """Per-value probabilities of a categorical (sums to 1) or multi (independent) finding."""

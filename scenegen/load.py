@@ -294,6 +294,11 @@ class _Checker:
             for i, band in enumerate(f.ages):
                 if band not in bands:
                     self.add("findings", fid, ("ages", i), self._unknown("age band", band, bands))
+            bg = f.background
+            if isinstance(bg, str) and bg not in settings.frequency_bands:
+                self.add("findings", fid, ("background",), self._unknown("frequency band", bg, settings.frequency_bands))
+            elif isinstance(bg, (int, float)) and not 0 <= bg <= 1:
+                self.add("findings", fid, ("background",), f"background {bg} is not a probability in [0, 1]")
 
     def check_settings(self) -> None:
         fid = self.settings.pregnancy_finding if self.settings is not None else None
@@ -496,6 +501,14 @@ def _derive(ch: _Checker, settings: ModelSettings) -> tuple[dict, dict, dict]:
     return likelihoods, prior_weights, {k: tuple(v) for k, v in used_by.items()}
 
 
+def _background(ch: _Checker) -> dict[str, float]:
+    """Each binary finding's rate in a condition with no edge to it: its own background, or the leak."""
+    assert ch.settings is not None
+    bands, lo, hi = ch.settings.frequency_bands, ch.settings.leak, ch.settings.max_likelihood
+    return {fid: min(max(_number(f.background, bands), lo), hi)
+            for fid, f in ch.findings.items() if f.background is not None}
+
+
 def _screens(ch: _Checker) -> tuple[Screen, ...]:
     """The must-asks of screens files, then one per finding of each modifier marked ``screen``: asked once
     the person fits and every other finding the modifier names is present, as a red flag would be."""
@@ -518,6 +531,7 @@ def _indistinguishable(ch: _Checker, likelihoods: dict[str, dict[str, Any]]) -> 
     """
     assert ch.settings is not None
     leak = ch.settings.leak
+    background = _background(ch)
     seen: dict[tuple, str] = {}
     problems = []
     for cid in sorted(likelihoods):
@@ -528,7 +542,7 @@ def _indistinguishable(ch: _Checker, likelihoods: dict[str, dict[str, Any]]) -> 
                 default = 1.0 / len(p) if ch.findings[fid].type is FindingType.categorical else leak
                 if any(abs(v - default) > 1e-12 for v in p.values()):
                     signature.append((fid, tuple(sorted(p.items()))))
-            elif abs(p - leak) > 1e-12:
+            elif abs(p - background.get(fid, leak)) > 1e-12:
                 signature.append((fid, p))
         key = tuple(signature)
         if key in seen:
@@ -567,7 +581,7 @@ def load_knowledge_base(library: str | Path | None = None) -> KnowledgeBase:
         settings=ch.settings, findings=ch.findings, conditions=ch.conditions, complaints=ch.complaints,
         modifiers=tuple(ch.modifiers.values()), screens=_screens(ch), locations=ch.locations,
         content_hash=content_hash,
-        likelihoods=likelihoods, prior_weights=prior_weights, used_by=used_by,
+        likelihoods=likelihoods, prior_weights=prior_weights, used_by=used_by, background=_background(ch),
     )
 
 
