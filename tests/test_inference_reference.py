@@ -5,7 +5,8 @@ The documented model (scenegen/inference.py's docstring, docs/authoring.md, the 
 * exactly one condition, drawn with probability proportional to its prior weight among the conditions
   this person can have (ages, sexes, pregnancy; an age-band prior before a sex prior before ``prior``);
 * given the condition, every finding independently: present with its edge's probability (a band word is
-  looked up in ``frequency_bands``), or at the ``leak`` rate when the condition has no edge to it; no
+  looked up in ``frequency_bands``), or, when the condition has no edge to it, at the finding's own
+  ``background`` rate if it has one and at the ``leak`` rate otherwise; no
   probability above ``max_likelihood``; a categorical finding takes one value (edge values normalised, no
   edge: every value equally likely); a multi finding has each value independently;
 * a finding with a parent exists only when its parent is present: its probability is conditional on the
@@ -96,7 +97,10 @@ class Joint:
         raw = self._edge(condition, finding)
         leak = self.settings.leak
         if f.type is FindingType.binary:
-            p = leak if raw is None else self._number(raw)
+            if raw is None:
+                p = leak if f.background is None else self._number(f.background)
+            else:
+                p = self._number(raw)
             return [(1, p), (0, 1.0 - p)]
         ids = [v.id for v in f.values]
         if f.type is FindingType.categorical:
@@ -303,7 +307,8 @@ BACKGROUNDS = [{}, {"triggers": frozenset({"exercise", "cold_air"}), "onset": "s
 def test_the_reference_reads_the_documented_numbers(ref_joint):
     j = ref_joint
     assert j.distribution("angina", "pain") == [(1, 0.9), (0, pytest.approx(0.1))]  # obligate, capped at 0.9
-    assert j.distribution("reflux", "sweaty") == [(1, 0.05), (0, 0.95)]  # no edge: the leak
+    assert j.distribution("pericarditis", "radiates_jaw") == [(1, 0.05), (0, 0.95)]  # no edge: the leak
+    assert j.distribution("reflux", "sweaty") == [(1, 0.17), (0, 0.83)]  # no edge: its background rate
     assert dict(j.distribution("costochondritis", "onset")) == {0: 0.5, 1: 0.5}  # no edge: uniform
     triggers = dict(j.distribution("angina", "triggers"))  # exercise 0.97 capped at 0.9, food 0.2, cold air 0.4
     assert triggers[0b101] == pytest.approx(0.9 * 0.8 * 0.4)
