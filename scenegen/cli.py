@@ -187,6 +187,7 @@ def _triage_text(kb_: KnowledgeBase, who: Demographics, result) -> str:
     for q in result.next_questions:
         tag = f"  [red flag -> {q.red_flag.value}]" if q.red_flag else ""
         tag += f"  [must-ask: {q.must_ask}]" if q.must_ask else ""
+        tag += f"  [rules out: {q.rules_out}]" if q.rules_out else ""
         lines.append(f"  {q.expected_gain:5.3f}  {kb_.findings[q.finding].question}  ({q.finding}){tag}")
     return "\n".join(lines)
 

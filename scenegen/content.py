@@ -330,6 +330,10 @@ class Condition(Strict):
     sexes: list[Sex] = Field(default_factory=lambda: [Sex.female, Sex.male])
     pregnancy: Pregnancy = Pregnancy.any
     findings: list[FindingEdge] = Field(min_length=2)
+    rule_out: list[Id] = Field(
+        default_factory=list,
+        description="questions that rule this condition in or out (exposure for carbon monoxide; the swallowed "
+                    "substance for a poisoning): asked before a disposition that this condition alone decides")
     advice: list[str] = Field(default_factory=list, description="self-care advice in plain words, for self_care/routine")
     sources: list[str] = Field(min_length=1, description="guidelines, textbooks or data sets the entry was drawn from")
     notes: str | None = None

@@ -348,6 +348,11 @@ class _Checker:
         finding_sets: dict[frozenset[str], str] = {}
         for cid, c in self.conditions.items():
             self._check_code(cid, c)
+            edges = {e.id for e in c.findings}
+            for i, fid in enumerate(c.rule_out):
+                if fid not in edges:
+                    self.add("conditions", cid, ("rule_out", i),
+                             f"'{fid}' is not one of this condition's findings; a rule-out question must be an edge")
             self._check_prior(cid, ("prior",), c.prior, settings)
             for band, p in c.prior_by_age.items():
                 if band not in band_ids:

@@ -27,7 +27,8 @@ from .rng import chance, pick
 from .sample import HiddenCase, PersonaDraw
 from .triage import (
     Decision, QuestionScore, ancestors, baseline_observations, decide_vector, linked_red_flags,
-    modifier_findings_present, modifier_fits, pending_must_asks, score_questions, screen_fits, unasked_red_flags,
+    modifier_findings_present, modifier_fits, pending_must_asks, pending_rule_outs, score_questions, screen_fits,
+    unasked_red_flags,
 )
 
 Ambiguity = Literal["low", "medium", "high"]
@@ -52,7 +53,7 @@ class State:
     """
 
     __slots__ = ("conds", "probs", "decision", "plausible", "differential", "questions", "screens", "raising",
-                 "exact", "entropy", "nets", "must_ask")
+                 "exact", "entropy", "nets", "must_ask", "rule_out")
 
     def __init__(self, conds: tuple[str, ...], probs, decision: Decision, plausible_threshold: float,
                  must_ask: dict[str, str] | None = None):
@@ -70,6 +71,8 @@ class State:
         self.nets: dict[str, list[tuple[str, Disposition]]] = {}  # complaint -> safety net ending here
         #: must-asks still to ask here: question -> screen id (start-of-call questions, asked before anything)
         self.must_ask = must_ask or {}
+        #: rule-out questions still to ask here: question -> the dangerous condition it rules in or out
+        self.rule_out: dict[str, str] | None = None
 
     @property
     def post(self) -> dict[str, float]:
@@ -144,7 +147,7 @@ class Reasoner:
         if hit is None:
             g = expected_gain(self.kb, self._focused(st), score.finding, obs)
             exact = QuestionScore(score.finding, g.total, g.condition_gain, g.disposition_gain, score.red_flag,
-                                  score.screens, score.must_ask)
+                                  score.screens, score.must_ask, score.rules_out)
             separates = _separates(self.kb, score.finding, self.differential(st))
             hit = st.exact[score.finding] = (exact, separates, why_asked(self.kb, exact, separates))
         return hit
@@ -194,9 +197,12 @@ class Reasoner:
 
     def _score(self, st: State, persona: PersonaDraw, obs: Observations, limit: int,
                screens_only: bool) -> list[QuestionScore]:
+        band = self.kb.age_band(persona.age_months)
+        if st.rule_out is None:
+            st.rule_out = pending_rule_outs(self.kb, st.decision, obs, band)
         return score_questions(self.kb, None, obs, st.decision.plausible, st.decision.disposition,
-                               age_band=self.kb.age_band(persona.age_months), limit=limit,
-                               screens_only=screens_only, focused=self._focused(st), must_ask=st.must_ask)
+                               age_band=band, limit=limit, screens_only=screens_only, focused=self._focused(st),
+                               must_ask=st.must_ask, rule_out=st.rule_out)
 
 
 @dataclass
@@ -280,6 +286,10 @@ def why_asked(kb: KnowledgeBase, score: QuestionScore, separates: list[str]) -> 
     if score.must_ask is not None:
         sc = next(x for x in kb.screens if x.id == score.must_ask)
         return f"must-ask at the start of the call: {sc.why} ({sc.source})"
+    if score.rules_out is not None and score.red_flag is None:
+        cond = kb.conditions[score.rules_out]
+        return (f"rules {cond.name} in or out: it is plausible and alone would decide the disposition "
+                f"({cond.disposition.value}), so the question that tells is asked before escalating on it")
     if score.red_flag is not None and score.screens is not None:
         flag = kb.findings[score.screens]
         via = "" if score.screens == score.finding else f" (asking about {f.name.lower()} first, as the question hierarchy requires)"
@@ -346,7 +356,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         if not scores:
             break
         best = scores[0]
-        screening = best.red_flag is not None or best.must_ask is not None
+        screening = best.red_flag is not None or best.must_ask is not None or best.rules_out is not None
         if not screening and (best.expected_gain < settings.min_gain or len(questions) >= settings.max_questions):
             break  # the budget and the gain threshold bound information questions only
         if screening and len(questions) >= settings.max_questions + EXTRA_RED_FLAG_QUESTIONS:
@@ -394,8 +404,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         questions.append(QuestionTrace(len(messages) - 2, exact, separates, answer, reasoner.differential(st)[:5], why))
 
     decision = st.decision
-    if case.condition not in st.plausible:
-        return None  # its own findings do not support the hidden condition
+    if case.condition not in st.plausible or case.condition not in decision.plausible:
+        return None  # its own findings do not support the hidden condition (above the threshold, on evidence)
     if reasoner.unasked_raising_flags(st, persona, obs):
         return None  # a danger that would raise the level could not be checked (e.g. its gateway went unanswered)
     if st.must_ask and decision.disposition is not Disposition.emergency_ambulance:

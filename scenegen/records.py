@@ -93,6 +93,8 @@ class QuestionGold(_Model):
     """that red flag's finding id: the question's own finding, or one below it in the question hierarchy"""
     must_ask: Optional[str]
     """the must-ask (a start-of-call screen, or a modifier's finding) this question answers, by id"""
+    rules_out: Optional[str]
+    """the dangerous condition this question rules in or out before it alone decides the disposition"""
     separates: list[str]
     """the two plausible conditions whose likelihoods of this finding differ most"""
     answer: Optional[Union[bool, list[str]]]

@@ -122,6 +122,27 @@ def pending_must_asks(kb: KnowledgeBase, who: Demographics, observations: Observ
     return out
 
 
+def pending_rule_outs(kb: KnowledgeBase, decision: Decision, observations: Observations,
+                      age_band: str | None = None) -> dict[str, str]:
+    """Rule out before escalating: when the disposition rests only on a dangerous condition being plausible
+    (no red flag or modifier at that level), that condition's rule-out questions not yet answered -> the
+    condition. Each is asked as itself or through its most distant unknown ancestor (a gateway)."""
+    decisive = decision.decisive
+    if any(r.kind in ("red_flag", "modifier") for r in decisive):
+        return {}
+    out: dict[str, str] = {}
+    for r in decisive:
+        for fid in kb.conditions[r.id].rule_out:
+            if fid in observations or (age_band is not None and not kb.reportable(fid, age_band)):
+                continue
+            chain = ancestors(kb, fid)
+            if any(observations.get(a) is False for a in chain):
+                continue
+            unknown = [a for a in chain if a not in observations]
+            out.setdefault(unknown[-1] if unknown else fid, r.id)
+    return out
+
+
 def _flag_subsets(flags: list[str]) -> Iterator[tuple[str, ...]]:
     """The sets of red flags to leave out: every subset whose complement keeps at most _MAX_KEPT_FLAGS.
 
@@ -139,14 +160,17 @@ def _flag_subsets(flags: list[str]) -> Iterator[tuple[str, ...]]:
 
 
 def _supported(kb: KnowledgeBase, observations: Observations) -> set[str]:
-    """Conditions with evidence: an edge to a symptom or sign reported present. A risk factor or history
+    """Conditions with evidence: an edge to a symptom or sign reported present, or to what the person called
+    about (a complaint's finding, such as a head injury or a swallowed substance). A risk factor or history
     alone (a known pregnancy, diabetes) does not make a condition plausible; it only weighs its prior."""
+    evidence = kb.cached("evidence_findings", None, lambda: frozenset(
+        [f for f, x in kb.findings.items() if x.kind in _EVIDENCE_KINDS]
+        + [c.finding for c in kb.complaints.values()]))
     out: set[str] = set()
     for fid, answer in observations.items():
-        if answer is False or answer == frozenset():
+        if answer is False or answer == frozenset() or fid not in evidence:
             continue
-        if kb.findings[fid].kind in _EVIDENCE_KINDS:
-            out.update(kb.used_by[fid])
+        out.update(kb.used_by[fid])
     return out
 
 
@@ -245,13 +269,15 @@ class QuestionScore:
     """that red flag: the finding itself, or a red flag below it in the question hierarchy"""
     must_ask: str | None = None
     """the must-ask (screen id) this question answers: asked before anything else, whatever its gain"""
+    rules_out: str | None = None
+    """the dangerous condition this question rules in or out before it alone decides the disposition"""
 
     def as_dict(self) -> dict:
         return {"finding": self.finding, "expected_gain": round(self.expected_gain, 6),
                 "condition_gain": round(self.condition_gain, 6),
                 "disposition_gain": round(self.disposition_gain, 6),
                 "red_flag": self.red_flag.value if self.red_flag else None, "screens": self.screens,
-                "must_ask": self.must_ask}
+                "must_ask": self.must_ask, "rules_out": self.rules_out}
 
 
 def pending_red_flags(kb: KnowledgeBase, observations: Observations, plausible: dict[str, float],
@@ -308,7 +334,8 @@ def unasked_red_flags(kb: KnowledgeBase, observations: Observations, plausible: 
 def score_questions(kb: KnowledgeBase, post: Posterior | None, observations: Observations, plausible: dict[str, float],
                     current: Disposition, *, age_band: str | None = None, tables: bool = True,
                     limit: int | None = None, screens_only: bool = False,
-                    focused: Posterior | None = None, must_ask: dict[str, str] | None = None) -> list[QuestionScore]:
+                    focused: Posterior | None = None, must_ask: dict[str, str] | None = None,
+                    rule_out: dict[str, str] | None = None) -> list[QuestionScore]:
     """Relevant unasked questions: those screening a red flag that would raise the disposition first, then by gain.
 
     Rule-out logic asks first about the dangers that would change the decision (NHS Pathways: "life-threatening
@@ -320,6 +347,8 @@ def score_questions(kb: KnowledgeBase, post: Posterior | None, observations: Obs
     of the full list), for when no information question could be asked any more. ``focused`` is
     ``focus(post)`` when the caller already has it (``post`` may then be None). ``must_ask`` (question ->
     screen id, from :func:`pending_must_asks`) come before everything: they are start-of-call questions.
+    ``rule_out`` (question -> condition, from :func:`pending_rule_outs`) come after the red-flag screens and
+    before the information questions.
     """
     if focused is None:
         assert post is not None, "score_questions needs the posterior or its focus"
@@ -334,12 +363,13 @@ def score_questions(kb: KnowledgeBase, post: Posterior | None, observations: Obs
     # most urgent screens first, then everything else; within a group by gain. Gains are computed one group
     # at a time, so a turn settled by a red-flag screen does not pay for scoring every other question.
     levels = sorted({level.rank for level, _ in screens.values()}, reverse=True)
-    must = must_ask or {}
+    must, ruling = must_ask or {}, rule_out or {}
     groups = [sorted(must)] if must else []
     groups += [sorted(f for f in screens if screens[f][0].rank == rank and f not in must) for rank in levels]
+    groups.append(sorted(f for f in ruling if f not in must and f not in screens))
     if not screens_only:
         groups.append([f for f in relevant_findings(kb, focused, observations, age_band)
-                       if f not in screens and f not in must])
+                       if f not in screens and f not in must and f not in ruling])
     groups = [g for g in groups if g]
     out: list[QuestionScore] = []
     for group in groups:
@@ -360,7 +390,7 @@ def score_questions(kb: KnowledgeBase, post: Posterior | None, observations: Obs
         take = sorted(keys) if want is None else heapq.nsmallest(want, keys)
         for _, fid, i in take:
             level, flag = screens.get(fid, (None, None))
-            out.append(QuestionScore(fid, total[i], gc[i], gd[i], level, flag, must.get(fid)))
+            out.append(QuestionScore(fid, total[i], gc[i], gd[i], level, flag, must.get(fid), ruling.get(fid)))
     return out
 
 
@@ -384,7 +414,8 @@ class Assessment:
         if self._info_state is not None:
             return self._info_state
         first = self.next_questions[:1]
-        return "needs_more_info" if any(q.red_flag is not None or q.must_ask for q in first) else "sufficient"
+        screening = any(q.red_flag is not None or q.must_ask or q.rules_out for q in first)
+        return "needs_more_info" if screening else "sufficient"
 
     def as_dict(self) -> dict:
         return {
@@ -415,7 +446,8 @@ def assess(kb: KnowledgeBase, who: Demographics, observations: Observations, *, 
     differential = [(c, p) for c, p in ranked(post) if p >= threshold]
     band = kb.age_band(who.age_months)
     questions = score_questions(kb, post, observations, decision.plausible, decision.disposition, age_band=band,
-                                limit=max(n_questions, 1), must_ask=pending_must_asks(kb, who, observations))
+                                limit=max(n_questions, 1), must_ask=pending_must_asks(kb, who, observations),
+                                rule_out=pending_rule_outs(kb, decision, observations, band))
     unasked = unasked_red_flags(kb, observations, decision.plausible, band)
     result = Assessment(differential, decision, unasked, questions, notes=notes)
     return result if n_questions >= 1 else Assessment(differential, decision, unasked, [], result.info_state, notes)
@@ -458,5 +490,5 @@ def _resolve_parents(kb: KnowledgeBase, observations: Observations) -> tuple[dic
 
 
 __all__ = ["Assessment", "Decision", "QuestionScore", "Reason", "assess", "decide", "imply_parents", "overridden_parents",
-           "modifier_applies", "modifier_findings_present", "modifier_fits", "pending_must_asks", "screen_fits", "present_red_flags", "score_questions",
+           "modifier_applies", "modifier_findings_present", "modifier_fits", "pending_must_asks", "pending_rule_outs", "screen_fits", "present_red_flags", "score_questions",
            "unasked_red_flags"]

@@ -20,7 +20,7 @@ from .errors import UsageError
 from .knowledge import Demographics, KnowledgeBase
 from .realise import Localiser
 from .records import Record
-from .triage import baseline_observations, pending_must_asks
+from .triage import baseline_observations, decide, pending_must_asks, pending_rule_outs
 
 
 @dataclass(frozen=True)
@@ -260,6 +260,23 @@ def no_decision_over_unasked_must_ask(r: Record, kb: KnowledgeBase, lx: Lexicon)
         yield f"must-ask '{screen}' ('{question}') was never asked before {r.gold.disposition} was given"
 
 
+@rule("no_decision_over_a_pending_rule_out")
+def no_decision_over_pending_rule_out(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """A disposition that rests only on a dangerous condition being plausible is given once the questions
+    that rule that condition in or out have been asked."""
+    p = r.persona
+    try:
+        who = Demographics(p.age_months, Sex(p.sex), p.pregnant)
+        obs = _dialogue_observations(r, kb)
+        decision = decide(kb, who, obs)
+    except (UsageError, ValueError, KeyError):
+        return  # unknown ids and impossible personas are reported by their own rules
+    if r.gold.disposition == Disposition.emergency_ambulance.value:
+        return
+    for question, cond in sorted(pending_rule_outs(kb, decision, obs, kb.age_band(p.age_months)).items()):
+        yield f"'{question}' would rule {cond} in or out, and was never asked before {r.gold.disposition} was given"
+
+
 def _dialogue_observations(r: Record, kb: KnowledgeBase) -> dict:
     """What the dialogue revealed: the opening's finding, answers, volunteered findings, a known pregnancy."""
     obs: dict = baseline_observations(kb, Demographics(r.persona.age_months, Sex(r.persona.sex), r.persona.pregnant))
@@ -270,8 +287,9 @@ def _dialogue_observations(r: Record, kb: KnowledgeBase) -> dict:
             obs[t.finding] = True
         elif t.act == "answer_no":
             obs[t.finding] = False
-        elif t.act == "answer_value":
-            obs[t.finding] = t.answer
+        elif t.act == "answer_value" and isinstance(t.answer, list):
+            multi = kb.findings[t.finding].type is FindingType.multi
+            obs[t.finding] = frozenset(t.answer) if multi else (t.answer[0] if t.answer else None)
     for t in r.turns:  # volunteered findings are on turns without a finding too (the opening's extras)
         for v in t.volunteered:
             if v in kb.findings:

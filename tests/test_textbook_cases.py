@@ -13,7 +13,7 @@ import pytest
 from tests.textbook_cases import CaseBook, Outcome, Summary, library_problems, load_cases, report, run
 
 #: measured 85.0 % (176/207) on the bundled library when the set was written, rounded down to the nearest 5 %
-AGREEMENT_FLOOR = 0.80
+AGREEMENT_FLOOR = 0.85
 #: at least this many cases, as the issue asks
 MIN_CASES = 150
 

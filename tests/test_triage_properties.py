@@ -66,7 +66,8 @@ def test_posterior_is_a_distribution(kb, data):
 def test_disposition_is_never_below_a_condition_plausible_on_evidence(kb, data):
     who, obs, post = _case(data.draw, kb)
     d = decide(kb, who, obs, post)
-    evidence = {f for f, a in obs.items() if a is True and kb.findings[f].kind.value in ("symptom", "sign")}
+    entries = {x.finding for x in kb.complaints.values()}
+    evidence = {f for f, a in obs.items() if a is True and (kb.findings[f].kind.value in ("symptom", "sign") or f in entries)}
     for c, p in post.items():
         # plausible on evidence: above the threshold, and linked to a symptom or sign reported present
         if p >= kb.settings.plausible_threshold and evidence & set(kb.likelihoods[c]):
@@ -75,10 +76,12 @@ def test_disposition_is_never_below_a_condition_plausible_on_evidence(kb, data):
 
 @given(data=st.data())
 def test_a_condition_with_no_reported_symptom_or_sign_of_its_own_is_not_counted_as_plausible(kb, data):
-    """A dangerous condition stays plausible only on evidence, never on its prior alone."""
+    """A dangerous condition stays plausible only on evidence (a symptom or sign of its own, or the complaint
+    called about), never on its prior alone."""
     who, obs, post = _case(data.draw, kb)
     d = decide(kb, who, obs, post)
-    evidence = {f for f, a in obs.items() if a is True and kb.findings[f].kind.value in ("symptom", "sign")}
+    entries = {x.finding for x in kb.complaints.values()}
+    evidence = {f for f, a in obs.items() if a is True and (kb.findings[f].kind.value in ("symptom", "sign") or f in entries)}
     for c in d.plausible:
         assert evidence & set(kb.likelihoods[c]), c
 

@@ -26,6 +26,11 @@ WANTS = {
     "red_flag": lambda r: bool(r.gold.red_flags_present),
     "yes": lambda r: any(t.act == "answer_yes" for t in r.turns),
     "must_ask": lambda r: r.gold.disposition != "emergency_ambulance" and any(q.must_ask for q in r.gold.questions),
+    # the last question rules a dangerous condition out, and the level rests on plausible conditions only
+    "rule_out": lambda r: r.gold.disposition != "emergency_ambulance" and bool(r.gold.questions) and bool(
+        r.gold.questions[-1].rules_out) and not r.gold.questions[-1].red_flag and all(
+        x.kind in ("plausible_condition", "most_likely_condition") for x in r.gold.reasons
+        if x.disposition == r.gold.disposition),
 }
 
 
@@ -79,6 +84,13 @@ def _skip_the_must_ask(obj):
     del obj["messages"][i:i + 2], obj["turns"][i:i + 2]
 
 
+def _skip_the_rule_out(obj):
+    """Remove the last rule-out question and its answer, as if the assistant had escalated without it."""
+    q = [q for q in obj["gold"]["questions"] if q["rules_out"] and not q["red_flag"] and not q["must_ask"]][-1]
+    i = q["turn"]
+    del obj["messages"][i:i + 2], obj["turns"][i:i + 2]
+
+
 def _claim_diagnosis(obj):
     d = obj["gold"]["disposition_turn"]
     name = lib().kb.conditions[obj["case"]["condition"]].lay_name
@@ -109,6 +121,7 @@ BREAKERS = {
         {"want": "self_care"},
         lambda o: o["gold"].update(red_flags_unasked=o["gold"]["red_flags_unasked"] + ["chest_pain_over_15_min"])),
     "no_decision_over_an_unasked_must_ask": ({"want": "must_ask"}, _skip_the_must_ask),
+    "no_decision_over_a_pending_rule_out": ({"want": "rule_out"}, _skip_the_rule_out),
 }
 
 

@@ -1,0 +1,64 @@
+"""Rule out before escalating: a dangerous condition that alone decides the level is ruled in or out first."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scenegen import Demographics
+from scenegen.content import Disposition, Sex
+from scenegen.generate import GenerateConfig, Generator, Library
+from scenegen.triage import ancestors, assess, decide, pending_rule_outs
+
+HEADACHE_AT_HOME = {"headache": True, "dizziness": True, "nausea": True, "fatigue": True, "head_injury": False,
+                    "headache_thunderclap": False, "limb_weakness_sudden": False}
+
+
+def test_carbon_monoxide_is_ruled_in_or_out_by_asking_about_fuel_burning_appliances(bundled_kb):
+    who = Demographics(40 * 12, Sex.female)
+    result = assess(bundled_kb, who, HEADACHE_AT_HOME, n_questions=10)
+    asked = {q.finding: q.rules_out for q in result.next_questions}
+    assert asked.get("fuel_burning_appliance_indoors") == "carbon_monoxide_poisoning"
+    # once the exposure is denied, carbon monoxide no longer decides the level
+    after = decide(bundled_kb, who, {**HEADACHE_AT_HOME, "fuel_burning_appliance_indoors": False,
+                                     "others_at_home_same_symptoms": False, "symptoms_better_away_from_home": False})
+    assert "carbon_monoxide_poisoning" not in {r.id for r in after.decisive}
+
+
+def test_no_rule_out_when_a_red_flag_already_decides(bundled_kb):
+    who = Demographics(60 * 12, Sex.male)
+    obs = {"chest_pain": True, "chest_pain_over_15_min": True}
+    d = decide(bundled_kb, who, obs)
+    assert d.disposition is Disposition.emergency_ambulance
+    assert pending_rule_outs(bundled_kb, d, obs) == {}
+
+
+def test_every_rule_out_question_is_an_edge_of_its_condition(bundled_kb):
+    for cid, c in bundled_kb.conditions.items():
+        assert set(c.rule_out) <= set(bundled_kb.likelihoods[cid]), cid
+
+
+@lru_cache(maxsize=None)
+def _gen(seed: int) -> Generator:
+    return Generator(Library.load(), GenerateConfig(seed=seed))
+
+
+@given(seed=st.integers(0, 3), index=st.integers(0, 100_000))
+def test_no_generated_decision_leaves_a_rule_out_unasked(seed, index):
+    from scenegen.validate import _dialogue_observations
+
+    gen = _gen(seed)
+    kb = gen.lib.kb
+    r = gen.record(index)
+    p = r.persona
+    obs = _dialogue_observations(r, kb)
+    d = decide(kb, Demographics(p.age_months, Sex(p.sex), p.pregnant), obs)
+    assert d.disposition.value == r.gold.disposition
+    if d.disposition is not Disposition.emergency_ambulance:
+        assert pending_rule_outs(kb, d, obs, kb.age_band(p.age_months)) == {}
+    for q in r.gold.questions:
+        if q.rules_out:  # the rule-out question itself, or a gateway above it in the question hierarchy
+            gateways = {a for f in kb.conditions[q.rules_out].rule_out for a in ancestors(kb, f)}
+            assert q.finding in set(kb.conditions[q.rules_out].rule_out) | gateways
