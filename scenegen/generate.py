@@ -6,6 +6,7 @@ regenerated on its own, and a dataset's bytes do not depend on how many workers 
 
 from __future__ import annotations
 
+import math
 import itertools
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -153,25 +154,50 @@ class Generator:
         rng_plan = stream(c.seed, index, "plan")
         settings = PlanSettings(c.max_questions, c.min_gain, c.ambiguity)
         target = None
+        want_split = None
         if c.balance == "disposition":
-            target = pick(rng_case, self._dispositions_available)
-        for _ in range(MAX_ATTEMPTS):
+            target, want_split = self._balance_slot(index)
+        fallback = None
+        for attempt in range(MAX_ATTEMPTS):
             persona = sample_persona(self.lib.personas, rng_case)
-            case = sample_case(kb, persona, rng_case, c.filters, target)
-            if case is None:
+            # balancing the gold: draw conditions of the target level, and every other draw any condition, since
+            # a gold level can come from a red flag or a look-alike as well as from the condition itself
+            case = sample_case(kb, persona, rng_case, c.filters, target if attempt % 2 == 0 else None)
+            if case is None or (want_split is not None and self.split_of(index, persona, case) != want_split):
                 continue
             plan = plan_dialogue(kb, self.lib.personas, self.reasoner, persona, case, rng_plan, settings)
-            if plan is not None:
+            if plan is None:
+                continue
+            if target is None or plan.decision.disposition is target:
                 break
+            if fallback is None:
+                fallback = (persona, case, plan)
         else:
-            raise UsageError(f"record {index}: no ambiguous, consistent dialogue found in {MAX_ATTEMPTS} draws for "
-                             f"conditions={list(c.conditions) or 'all'} complaints={list(c.complaints) or 'all'}; "
-                             "widen the selection")
+            if fallback is None:
+                raise UsageError(f"record {index}: no ambiguous, consistent dialogue found in {MAX_ATTEMPTS} draws "
+                                 f"for conditions={list(c.conditions) or 'all'} complaints={list(c.complaints) or 'all'}; "
+                                 "widen the selection")
+            persona, case, plan = fallback  # the target level was not reached: the manifest reports the shares
         split = self.split_of(index, persona, case)
         return self._build(index, split, persona, case, plan)
 
+    def _balance_slot(self, index: int) -> tuple[Disposition, str]:
+        """The gold level and split record ``index`` is drawn for when balancing.
+
+        The split is fixed first, evenly spaced at the test fraction (record i is in test when floor((i+1)f)
+        passes an integer), so a record's rank within its split is known from i alone; the levels then take
+        turns within each split. Only cases whose held-out group falls in that split are kept, so each split
+        gets each level equally often, whatever the axis.
+        """
+        f = self.config.test_fraction
+        before = math.floor(index * f)  # test records before this one
+        split = "test" if math.floor((index + 1) * f) > before else "train"
+        rank = before if split == "test" else index - before
+        levels = self.dispositions_available
+        return levels[rank % len(levels)], split
+
     @cached_property
-    def _dispositions_available(self) -> list[Disposition]:
+    def dispositions_available(self) -> list[Disposition]:
         kb = self.lib.kb
         have = {kb.conditions[cid].disposition for cid, _, _ in self._all_pairs()}
         return [d for d in Disposition if d in have]

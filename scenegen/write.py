@@ -189,7 +189,29 @@ def _manifest(generator: Generator, n: int, stats: _Stats, digests: dict) -> dic
                     "conditions": len(lib.kb.conditions), "findings": len(lib.kb.findings)},
         "files": {f"{s}.jsonl": {"records": stats.counts[s]["records"], "sha256": digests[s].hexdigest()} for s in SPLITS},
         **stats.as_dict(),
+        **({"balance": _balance_report(stats, generator)} if cfg.balance == "disposition" else {}),
     }
+
+
+#: how far from equal shares a balanced split's gold dispositions may be
+BALANCE_TOLERANCE_PP = 5.0
+
+
+def _balance_report(stats: _Stats, generator: Generator) -> dict:
+    """Per split: each gold disposition's share, the largest distance from equal shares in percentage points,
+    and whether that is within the tolerance (a small or held-out split may not be able to reach it)."""
+    levels = sorted(d.value for d in generator.dispositions_available)
+    out = {}
+    for split in SPLITS:
+        counts = stats.by_split_disposition[split]
+        total = sum(counts.values())
+        if not total:
+            continue
+        shares = {d: round(100.0 * counts.get(d, 0) / total, 2) for d in levels}
+        worst = max(abs(v - 100.0 / len(levels)) for v in shares.values())
+        out[split] = {"shares_pct": shares, "max_deviation_pp": round(worst, 2),
+                      "within_tolerance": worst <= BALANCE_TOLERANCE_PP, "tolerance_pp": BALANCE_TOLERANCE_PP}
+    return out
 
 
 def read_records(path: Path) -> Iterable[tuple[int, dict | None, str | None]]:
