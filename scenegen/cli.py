@@ -212,10 +212,12 @@ def _triage_text(kb_: KnowledgeBase, who: Demographics, result) -> str:
               help="How spread the opening differential is: high reveals only the complaint.")
 @click.option("--max-questions", default=8, show_default=True, type=click.IntRange(1, 30))
 @click.option("--no-system-prompt", is_flag=True, help="Leave out the leading system message.")
+@click.option("--name-conditions", default="supported", show_default=True, type=click.Choice(["supported", "never"]),
+              help="Name a possible condition in the closing message only when the reports support it, or never.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def generate_command(library: Path | None, n: int, seed: int, out: Path, test_fraction: float, holdout_by: str,
                      conditions: tuple[str, ...], complaints: tuple[str, ...], balance: str | None, ambiguity: str,
-                     max_questions: int, no_system_prompt: bool, quiet: bool) -> None:
+                     max_questions: int, no_system_prompt: bool, name_conditions: str, quiet: bool) -> None:
     """Write OUT/train.jsonl, OUT/test.jsonl and OUT/manifest.json."""
     import time
 
@@ -230,7 +232,7 @@ def generate_command(library: Path | None, n: int, seed: int, out: Path, test_fr
     config = GenerateConfig(seed=seed, test_fraction=test_fraction, holdout_by=holdout_by,  # type: ignore[arg-type]
                             conditions=tuple(conditions), complaints=tuple(complaints), balance=balance,  # type: ignore[arg-type]
                             ambiguity=ambiguity, max_questions=max_questions,  # type: ignore[arg-type]
-                            system_prompt=not no_system_prompt)
+                            system_prompt=not no_system_prompt, name_conditions=name_conditions)  # type: ignore[arg-type]
     generator = Generator(lib, config)
     started = time.perf_counter()
     if quiet:

@@ -52,6 +52,7 @@ class GenerateConfig:
     max_questions: int = 8
     min_gain: float = 0.08
     system_prompt: bool = True
+    name_conditions: Literal["never", "supported"] = "supported"
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.test_fraction < 1.0:
@@ -102,6 +103,8 @@ class Generator:
             key = ("condition", case.condition)
         elif c.holdout_by == "persona":
             key = ("persona", persona_archetype(persona))
+        elif c.balance == "disposition":
+            return self._balance_slot(index)[1]  # a record-level split: the balanced slot's own
         else:
             key = ("record", index)
         return "test" if unit_hash(c.seed, *key) < c.test_fraction else "train"
@@ -152,7 +155,7 @@ class Generator:
         kb = self.lib.kb
         rng_case = stream(c.seed, index, "case")
         rng_plan = stream(c.seed, index, "plan")
-        settings = PlanSettings(c.max_questions, c.min_gain, c.ambiguity)
+        settings = PlanSettings(c.max_questions, c.min_gain, c.ambiguity, c.name_conditions)
         target = None
         want_split = None
         if c.balance == "disposition":
@@ -268,7 +271,8 @@ class Generator:
             "reasons": [{"kind": r.kind, "id": r.id, "disposition": r.disposition.value, "detail": r.detail}
                         for r in d.decisive],
             "red_flags_present": list(d.red_flags_present), "red_flags_unasked": list(plan.red_flags_unasked),
-            "safety_net": [local(t) for t in plan.safety_net], "crisis_resource": plan.crisis.value,
+            "safety_net": [local(t) for t in plan.safety_net], "named_conditions": list(plan.named),
+            "crisis_resource": plan.crisis.value,
         }
         truth = case.truth
         binary, other = _own_findings(kb, case.condition)

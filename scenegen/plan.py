@@ -32,6 +32,7 @@ from .triage import (
 )
 
 Ambiguity = Literal["low", "medium", "high"]
+NamePolicy = Literal["never", "supported"]
 VOLUNTEERED_AT_OPENING = {"high": 0, "medium": 1, "low": 2}
 #: red-flag screens that could raise the disposition are asked even past the question budget, up to this many more
 EXTRA_RED_FLAG_QUESTIONS = 8
@@ -42,6 +43,7 @@ class PlanSettings:
     max_questions: int = 8
     min_gain: float = 0.08
     ambiguity: Ambiguity = "high"
+    name_conditions: NamePolicy = "supported"
 
 
 class State:
@@ -242,6 +244,8 @@ class Plan:
     safety_net_levels: list[Disposition]  # the level each warning's red flag calls for, aligned with safety_net
     advice: list[str]
     crisis: CrisisResource
+    named: list[str] = field(default_factory=list)
+    """conditions the closing message may name: supported by what was reported (see :func:`named_conditions`)"""
 
 
 def _volunteerable(kb: KnowledgeBase, case: HiddenCase, obs: Observations, age_band: str) -> list[str]:
@@ -438,7 +442,42 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         decision=decision, red_flags_unasked=unasked_red_flags(kb, obs, decision.plausible, band),
         disposition_message=len(messages) - 1, safety_net=safety, safety_net_levels=[level for _, level in net],
         advice=advice, crisis=decision.crisis_resource,
+        named=named_conditions(kb, decision, obs, reasoner.differential(st), settings.name_conditions),
     )
+
+
+def named_conditions(kb: KnowledgeBase, decision: Decision, obs: Observations,
+                     differential: list[tuple[str, float]], policy: NamePolicy = "supported") -> list[str]:
+    """The conditions the closing message may name, at most three, from those that decide the level.
+
+    Under ``supported`` a condition is named only when (1) what was reported supports it: two of its own
+    symptoms or signs (the complaint counts), or one of its rule-out findings reported present; (2) none of
+    its defining findings (rule-out questions and obligatory findings) was denied; and (3) it is not
+    a frightening long shot: a condition whose own level is an emergency is named only when it is the most
+    likely. ``never`` names none, for trainers whose policy forbids naming.
+    """
+    if policy == "never":
+        return []
+    top = differential[0][0] if differential else None
+    out = []
+    for r in decision.decisive:
+        if r.kind in ("plausible_condition", "most_likely_condition") and condition_supported(kb, r.id, obs, top):
+            out.append(r.id)
+    return out[:3]
+
+
+def condition_supported(kb: KnowledgeBase, cid: str, obs: Observations, top: str | None) -> bool:
+    """Whether the reports support naming ``cid`` (the rules of :func:`named_conditions`)."""
+    cond = kb.conditions[cid]
+    defining = set(cond.rule_out) | {e.id for e in cond.findings if e.p == kb.settings.obligatory_band}
+    if any(obs.get(f) is False for f in defining):
+        return False
+    if cond.disposition.rank >= Disposition.emergency_department.rank and cid != top:
+        return False
+    entries = {c.finding for c in kb.complaints.values()}
+    own = [f for f in kb.likelihoods[cid] if obs.get(f) is True
+           and (kb.findings[f].kind in (FindingKind.symptom, FindingKind.sign) or f in entries)]
+    return len(own) >= 2 or any(obs.get(f) is True for f in cond.rule_out)
 
 
 def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: list[tuple[str, float]],

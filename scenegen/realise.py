@@ -318,8 +318,7 @@ class Realiser:
             say = self.warning_voice(persona)
             flags = [say(kb.findings[r.id].red_flag.warning or kb.findings[r.id].name.lower())  # type: ignore[union-attr]
                      for r in decisive if r.kind == "red_flag"]
-            concerns = [local(kb.conditions[r.id].lay_name) for r in decisive
-                        if r.kind in {"plausible_condition", "most_likely_condition"}][:3]
+            concerns = [local(kb.conditions[c].lay_name) for c in plan.named]
             modifiers = [local(_sentence(m.reason)) for m in kb.modifiers
                          if m.id in {r.id for r in decisive if r.kind == "modifier"}]
             ctx.update(disposition=d.disposition.value, concerns=concerns)

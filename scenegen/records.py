@@ -134,6 +134,8 @@ class Gold(_Model):
     """red flags that bear on a plausible condition and were not asked before the decision"""
     safety_net: list[str]
     """warning signs the person is told to act on (required for routine and self_care)"""
+    named_conditions: list[str] = []
+    """conditions the closing message names: only those the reports support (or none, with --name-conditions never)"""
     crisis_resource: Literal["none", "suicide_crisis_line", "poison_centre", "domestic_violence", "sexual_assault"]
 
 

@@ -20,6 +20,7 @@ from .errors import UsageError
 from .knowledge import Demographics, KnowledgeBase
 from .realise import Localiser
 from .records import Record
+from .plan import condition_supported
 from .triage import baseline_observations, decide, pending_must_asks, pending_rule_outs
 
 
@@ -275,6 +276,19 @@ def no_decision_over_pending_rule_out(r: Record, kb: KnowledgeBase, lx: Lexicon)
         return
     for question, cond in sorted(pending_rule_outs(kb, decision, obs, kb.age_band(p.age_months)).items()):
         yield f"'{question}' would rule {cond} in or out, and was never asked before {r.gold.disposition} was given"
+
+
+@rule("named_only_when_supported")
+def named_only_when_supported(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """A condition is named to the person only when what they reported supports it (plan.named_conditions)."""
+    obs = _dialogue_observations(r, kb)
+    top = r.gold.differential_final[0].condition if r.gold.differential_final else None
+    for cid in r.gold.named_conditions:
+        if cid not in kb.conditions:
+            continue  # unknown ids are the known_ids rule's
+        if not condition_supported(kb, cid, obs, top):
+            yield (f"'{cid}' is named although the reports do not support it (two of its symptoms or signs or a rule-out "
+                   f"finding, none of its defining findings denied, and not an emergency long shot)")
 
 
 def _dialogue_observations(r: Record, kb: KnowledgeBase) -> dict:

@@ -183,7 +183,7 @@ def _manifest(generator: Generator, n: int, stats: _Stats, digests: dict) -> dic
             "n": n, "seed": cfg.seed, "test_fraction": cfg.test_fraction, "holdout_by": cfg.holdout_by,
             "conditions": list(cfg.conditions), "complaints": list(cfg.complaints), "balance": cfg.balance,
             "ambiguity": cfg.ambiguity, "max_questions": cfg.max_questions, "min_gain": cfg.min_gain,
-            "system_prompt": cfg.system_prompt,
+            "system_prompt": cfg.system_prompt, "name_conditions": cfg.name_conditions,
         },
         "library": {"content_sha256": lib.kb.content_hash,
                     "conditions": len(lib.kb.conditions), "findings": len(lib.kb.findings)},

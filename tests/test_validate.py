@@ -122,6 +122,8 @@ BREAKERS = {
         lambda o: o["gold"].update(red_flags_unasked=o["gold"]["red_flags_unasked"] + ["chest_pain_over_15_min"])),
     "no_decision_over_an_unasked_must_ask": ({"want": "must_ask"}, _skip_the_must_ask),
     "no_decision_over_a_pending_rule_out": ({"want": "rule_out"}, _skip_the_rule_out),
+    # a condition named with nothing reported for it: anaphylaxis in a dialogue that never touched an allergy
+    "named_only_when_supported": ({"want": "self_care"}, lambda o: o["gold"]["named_conditions"].append("anaphylaxis")),
 }
 
 

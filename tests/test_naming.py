@@ -1,0 +1,69 @@
+"""The closing message names a condition only when the reports support it; never, if the trainer says so."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scenegen import Demographics
+from scenegen.content import Sex
+from scenegen.generate import GenerateConfig, Generator, Library
+from scenegen.plan import condition_supported, named_conditions
+from scenegen.triage import decide
+
+
+def test_an_emergency_long_shot_is_not_named(bundled_kb):
+    """Aortic dissection is a frightening name to give a young adult with chest pain when it is not the most
+    likely cause."""
+    obs = {"chest_pain": True, "back_pain": True, "pain_radiates_to_back": True}
+    assert not condition_supported(bundled_kb, "aortic_dissection", obs, top="costochondritis")
+
+
+def test_a_condition_whose_defining_finding_was_denied_is_not_named(bundled_kb):
+    obs = {"headache": True, "dizziness": True, "nausea": True, "fuel_burning_appliance_indoors": False}
+    assert not condition_supported(bundled_kb, "carbon_monoxide_poisoning", obs, top="carbon_monoxide_poisoning")
+
+
+def test_one_vague_symptom_is_not_enough_to_name_a_condition(bundled_kb):
+    assert not condition_supported(bundled_kb, "migraine", {"headache": True}, top="migraine")
+    assert condition_supported(bundled_kb, "migraine", {"headache": True, "light_sensitivity": True,
+                                                        "nausea": True}, top="migraine")
+
+
+def test_never_names_nothing(bundled_kb):
+    who = Demographics(30 * 12, Sex.female)
+    obs = {"headache": True, "light_sensitivity": True, "nausea": True}
+    d = decide(bundled_kb, who, obs)
+    assert named_conditions(bundled_kb, d, obs, [("migraine", 0.9)], "never") == []
+
+
+@lru_cache(maxsize=None)
+def _gen(policy: str) -> Generator:
+    return Generator(Library.load(), GenerateConfig(seed=5, name_conditions=policy))
+
+
+@given(index=st.integers(0, 100_000))
+def test_with_never_no_closing_message_names_a_condition(index):
+    gen = _gen("never")
+    r = gen.record(index)
+    assert r.gold.named_conditions == []
+    if "self_care" in r.turns[r.gold.disposition_turn].parts:
+        return  # home-care advice may mention what it treats ("no ibuprofen for chickenpox"); the rest names nothing
+    final = r.messages[r.gold.disposition_turn].content.lower()
+    for c in gen.lib.kb.conditions.values():
+        assert c.lay_name.lower() not in final, c.id
+
+
+@given(index=st.integers(0, 100_000))
+def test_every_named_condition_is_supported_and_is_said(index):
+    from scenegen.validate import _dialogue_observations
+
+    gen = _gen("supported")
+    r = gen.record(index)
+    kb = gen.lib.kb
+    obs = _dialogue_observations(r, kb)
+    top = r.gold.differential_final[0].condition
+    for cid in r.gold.named_conditions:
+        assert condition_supported(kb, cid, obs, top)
