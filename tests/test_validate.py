@@ -60,7 +60,8 @@ def test_every_rule_has_a_test_here():
               "red_flags_reflected", "collapsed_levels_match", "answers_true_to_case", "answer_text_agrees",
               "safety_net_where_required", "differential_is_a_distribution", "disposition_reasons_support_level",
               "crisis_resource_given", "no_diagnosis_claim", "no_pressing_the_same_question",
-              "no_decision_over_an_unasked_red_flag"}
+              "no_decision_over_an_unasked_red_flag", "no_decision_over_an_unasked_must_ask", "answers_consistent",
+              "condition_fits_age", "sources_fit_age"}
     assert set(RULES) == tested
 
 
@@ -222,3 +223,51 @@ def test_generate_rejects_unknown_condition(tmp_path):
     r = CliRunner().invoke(cli, ["generate", "--n", "2", "--out", str(tmp_path / "o"), "--condition", "migrane"])
     assert r.exit_code == 2 and "unknown condition 'migrane'" in r.stderr and "migraine" in r.stderr
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+def test_answers_consistent_a_fit_without_a_blackout():
+    obj = record()
+    obj["case"]["present"] = [f for f in obj["case"]["present"] if f != "fainting"] + ["seizure"]
+    obj["case"]["absent"] = [f for f in obj["case"]["absent"] if f != "seizure"] + ["fainting"]
+    assert "answers_consistent" in rules_broken(obj)
+
+
+def test_answers_consistent_in_the_dialogue():
+    obj = record(want="yes")
+    i = first(obj, "answer_yes")
+    obj["turns"][i]["finding"] = "first_ever_seizure"
+    j = next(k for k, t in enumerate(obj["turns"]) if t["act"] == "answer_no")
+    obj["turns"][j]["finding"], obj["turns"][j]["act"] = "previous_febrile_seizure", "answer_yes"
+    assert "answers_consistent" in rules_broken(obj)
+
+
+def test_condition_fits_age_no_febrile_seizure_at_11():
+    obj = record()
+    obj["case"]["condition"] = "simple_febrile_seizure"
+    obj["persona"]["age_months"] = 11 * 12
+    assert "condition_fits_age" in rules_broken(obj)
+
+
+def test_sources_fit_age_no_under_5s_guideline_for_a_7_year_old():
+    obj = record()
+    scoped = lib().kb.findings["grunting"].red_flag.source_by_age
+    under_5 = next(s.source for s in scoped if s.max_age_months == 59)
+    obj["persona"]["age_months"] = 7 * 12
+    obj["gold"]["reasons"][0]["detail"] += f" ({under_5})"
+    assert "sources_fit_age" in rules_broken(obj)
+
+
+def test_no_decision_over_an_unasked_must_ask():
+    gen = Generator(lib(), GenerateConfig(seed=2))
+    for i in range(400):
+        r = gen.record(i)
+        asked = [q for q in r.gold.questions if q.must_ask]
+        if asked and r.gold.disposition != "emergency_ambulance":
+            break
+    else:
+        raise AssertionError("no record with a must-ask below an ambulance in 400 draws")
+    obj = json.loads(orjson.dumps(r.model_dump(mode="json")))
+    for t in obj["turns"]:
+        if t["finding"] == asked[0].finding:
+            t["finding"] = None
+    assert "no_decision_over_an_unasked_must_ask" in rules_broken(obj)
