@@ -171,14 +171,55 @@ class FindingKind(str, Enum):
     history = "history"
 
 
+class AgeScopedSource(Strict):
+    """A guideline that covers only some ages (NICE NG143 is for children under 5): cited only for them."""
+
+    source: str = Field(min_length=3)
+    min_age_months: int | None = Field(None, ge=0, description="youngest age the guideline covers, inclusive")
+    max_age_months: int | None = Field(None, ge=0, description="oldest age the guideline covers, inclusive (59 = under 5)")
+
+    def covers(self, age_months: int) -> bool:
+        return (self.min_age_months is None or age_months >= self.min_age_months) and \
+            (self.max_age_months is None or age_months <= self.max_age_months)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> "AgeScopedSource":
+        if self.min_age_months is None and self.max_age_months is None:
+            raise ValueError("an age-scoped source names min_age_months or max_age_months (or both)")
+        if None not in (self.min_age_months, self.max_age_months) and self.min_age_months > self.max_age_months:
+            raise ValueError("min_age_months is above max_age_months")
+        return self
+
+
 class RedFlag(Strict):
     """A finding that forces a disposition on its own, whatever the likeliest diagnosis."""
 
     disposition: Disposition
-    source: str = Field(min_length=3, description="guideline the red flag comes from")
+    source: str = Field(min_length=3, description="guideline the red flag comes from, for every age it is asked at")
+    source_by_age: list[AgeScopedSource] = Field(
+        default_factory=list,
+        description="age-specific guidelines, cited (after 'source') only for the ages they cover")
     warning: str | None = Field(
         None, description="the warning sign in plain words, for safety-net advice ('chest pain lasting over 15 minutes')")
     crisis_resource: CrisisResource = CrisisResource.none
+
+    def cite(self, age_months: int) -> str:
+        return cite(self.source, self.source_by_age, age_months)
+
+
+def cite(source: str, by_age: list[AgeScopedSource], age_months: int) -> str:
+    """The sources to name for a person of this age: the general one, then each age-specific one covering it."""
+    return "; ".join([source] + [s.source for s in by_age if s.covers(age_months)])
+
+
+class AnswerKind(str, Enum):
+    """What kind of question a finding asks, so that the answer is worded to fit it: nobody answers 'could you
+    be pregnant?' with 'A bit, I suppose', or a question about suicidal thoughts with 'I'd have noticed'."""
+
+    general = "general"
+    pregnancy = "pregnancy"
+    mental_health = "mental_health"
+    event = "event"  # something that happened or did not (a fit, a faint, a fall): no 'a bit', no 'sort of'
 
 
 class FindingValue(Strict):
@@ -200,6 +241,7 @@ class Finding(Strict):
     lay: list[str] = Field(default_factory=list, description="how patients say it (noun phrases, no pronouns)")
     values: list[FindingValue] = Field(default_factory=list)
     red_flag: RedFlag | None = None
+    answer_kind: AnswerKind = Field(AnswerKind.general, description="which answer wordings fit the question")
     ages: list[Id] = Field(default_factory=list,
                            description="age bands in which a patient or carer can report it; empty means every age")
     background: Probability | None = Field(
@@ -271,6 +313,11 @@ class Modifier(Strict):
     disposition: Disposition
     reason: str
     source: str = Field(min_length=3)
+    source_by_age: list[AgeScopedSource] = Field(
+        default_factory=list, description="age-specific guidelines, cited only for the ages they cover")
+    def cite(self, age_months: int) -> str:
+        return cite(self.source, self.source_by_age, age_months)
+
     screen: bool = Field(False, description="asked for like a red flag: each finding it names is asked once the "
                                             "person fits and every other finding it names is present")
 
@@ -327,6 +374,11 @@ class Condition(Strict):
         description="sex -> prior band where a cited source says the condition is commoner in one sex; "
                     "an age-band prior still takes precedence")
     ages: list[Id] = Field(min_length=1, description="age band ids in which the condition occurs")
+    min_age_months: int | None = Field(
+        None, ge=0, description="youngest age (months, inclusive) at which the condition occurs, finer than ages; "
+                                "cite the source in 'sources'")
+    max_age_months: int | None = Field(
+        None, ge=0, description="oldest age (months, inclusive: 60 = up to the 5th birthday) at which it occurs")
     sexes: list[Sex] = Field(default_factory=lambda: [Sex.female, Sex.male])
     pregnancy: Pregnancy = Pregnancy.any
     findings: list[FindingEdge] = Field(min_length=2)
@@ -337,6 +389,75 @@ class Condition(Strict):
     advice: list[str] = Field(default_factory=list, description="self-care advice in plain words, for self_care/routine")
     sources: list[str] = Field(min_length=1, description="guidelines, textbooks or data sets the entry was drawn from")
     notes: str | None = None
+
+    def fits_age(self, age_months: int) -> bool:
+        """Whether the month limits (not the bands) allow this age."""
+        return (self.min_age_months is None or age_months >= self.min_age_months) and \
+            (self.max_age_months is None or age_months <= self.max_age_months)
+
+    @model_validator(mode="after")
+    def _month_limits_ordered(self) -> "Condition":
+        if None not in (self.min_age_months, self.max_age_months) and self.min_age_months > self.max_age_months:
+            raise ValueError("min_age_months is above max_age_months")
+        return self
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Consistency constraints (conditions/consistency.yaml): what one answer implies about another.
+
+Wanted = Union[bool, list[Id]]
+
+
+class Implication(Strict):
+    """If a finding has this answer, another finding must have that one: a fit (with loss of awareness, as the
+    seizure question defines it) is a blackout; pain low down on the left is pain low down on one side.
+
+    Each side names one finding: a binary one with true or false, a categorical one with the list of values
+    that satisfy it. The sampler makes every hidden case satisfy every implication; validate rejects a record
+    whose answers break one."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    id: Id
+    if_: dict[Id, Wanted] = Field(alias="if", description="{finding: true | false | [values]}, one entry")
+    then: dict[Id, Wanted] = Field(description="{finding: true | false | [values]}, one entry")
+    why: str = Field(min_length=3, description="the clinical reason, in a sentence")
+    source: str = Field(min_length=3)
+
+    @field_validator("if_", "then")
+    @classmethod
+    def _one_entry(cls, v: dict) -> dict:
+        if len(v) != 1:
+            raise ValueError("name exactly one finding, e.g. {seizure: true}")
+        (value,) = v.values()
+        if isinstance(value, list) and not value:
+            raise ValueError("list at least one value")
+        return v
+
+    @property
+    def if_finding(self) -> str:
+        return next(iter(self.if_))
+
+    @property
+    def if_value(self) -> Wanted:
+        return next(iter(self.if_.values()))
+
+    @property
+    def then_finding(self) -> str:
+        return next(iter(self.then))
+
+    @property
+    def then_value(self) -> Wanted:
+        return next(iter(self.then.values()))
+
+
+def satisfies(answer: object, wanted: Wanted) -> bool:
+    """Whether an answer (bool, a value id, a set of value ids) meets one side of an implication."""
+    if isinstance(wanted, bool):
+        return answer is wanted
+    if isinstance(answer, str):
+        return answer in wanted
+    return False
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -350,6 +471,7 @@ class ContentFile(Strict):
     modifiers: list[Modifier] = Field(default_factory=list)
     screens: list[Screen] = Field(default_factory=list)
     conditions: list[Condition] = Field(default_factory=list)
+    implies: list[Implication] = Field(default_factory=list)
 
 
-ContentKind = Literal["model", "findings", "complaints", "modifiers", "screens", "conditions"]
+ContentKind = Literal["model", "findings", "complaints", "modifiers", "screens", "conditions", "implies"]

@@ -14,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Literal, Optional
 
-from .content import Disposition
+from .content import AnswerKind, Disposition
 from .errors import UsageError
 from .knowledge import KnowledgeBase
 from .load import bundled_library, load_knowledge_base, resolve_library
@@ -274,7 +274,7 @@ class Generator:
             "safety_net": [local(t) for t in plan.safety_net], "named_conditions": list(plan.named),
             "crisis_resource": plan.crisis.value,
         }
-        truth = case.truth
+        answer = case.answer  # the case's own findings, and any an implication settled
         binary, other = _own_findings(kb, case.condition)
         cond = kb.conditions[case.condition]
         return {
@@ -286,9 +286,9 @@ class Generator:
                         "locale": persona.locale},
             "case": {"condition": case.condition, "condition_name": cond.name, "icd10": cond.icd10,
                      "complaint": case.complaint,
-                     "present": [f for f in binary if truth[f] is True],
-                     "absent": [f for f in binary if truth[f] is False],
-                     "values": {f: _values(truth[f]) for f in other if truth[f] not in ("", frozenset())}},
+                     "present": [f for f in binary if answer(f) is True],
+                     "absent": [f for f in binary if answer(f) is False],
+                     "values": {f: _values(answer(f)) for f in other if answer(f) not in ("", frozenset())}},
             "messages": messages, "turns": turns, "gold": gold,
             "ambiguity": {"setting": c.ambiguity, "entropy_initial": round(plan.entropy_initial, 6),
                           "plausible_initial": len(plan.plausible_initial),
@@ -332,6 +332,8 @@ def situations(lib: Library, act: str) -> list[dict[str, str]]:
     axes: dict[str, list[str]] = {"speaker": ["self", "proxy"], "wording": wordings, "tone": tones}
     if act == "disposition":
         axes["disposition"] = [d.value for d in Disposition]
+    if act in {"answer_yes", "answer_no", "answer_unsure"}:
+        axes["answer_kind"] = [k.value for k in AnswerKind]
     if act in {"clarify", "red_flag_check"}:
         axes["type"] = ["binary", "categorical", "multi"]
         axes["turn"] = ["first", "later", "after_unsure"]

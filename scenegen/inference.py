@@ -153,7 +153,7 @@ def _frame(kb: KnowledgeBase, who: Demographics) -> _Frame:
         conds = tuple(sorted(prior))
         return _Frame(conds, [math.log(prior[c]) for c in conds])
 
-    return kb.cached("frames", (kb.age_band(who.age_months), who.sex, who.pregnant), compute)
+    return kb.cached("frames", (kb.age_key(who.age_months), who.sex, who.pregnant), compute)
 
 
 def _parents_present(kb: KnowledgeBase, finding: str, observations: Observations) -> bool:

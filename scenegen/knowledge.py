@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Hashable, Mapping, TypeVar, Union
 
 from .content import (
-    Complaint, Condition, Disposition, Finding, FindingType, Modifier, ModelSettings, Pregnancy, Screen, Sex,
+    Complaint, Condition, Disposition, Finding, FindingType, Implication, Modifier, ModelSettings, Pregnancy, Screen,
+    Sex,
 )
 from .errors import UsageError
 
@@ -64,6 +65,8 @@ class KnowledgeBase:
     modifiers: tuple[Modifier, ...]
     #: must-asks: start-of-call questions, and a question for each finding of a modifier marked 'screen'
     screens: tuple[Screen, ...]
+    #: consistency constraints between answers (conditions/consistency.yaml), in a fixed order
+    implies: tuple[Implication, ...]
     #: where each item was defined: (kind, id) -> (file, line)
     locations: dict[tuple[str, str], tuple[str, int]]
     content_hash: str
@@ -84,6 +87,14 @@ class KnowledgeBase:
             if band.below_months is None or age_months < band.below_months:
                 return band.id
         raise AssertionError("the last age band is unbounded")
+
+    def age_key(self, age_months: int) -> tuple[str, frozenset[str]]:
+        """What the priors depend on at an age: its band, and the conditions whose month limits (finer than
+        the band) exclude it. Caches of per-person tables key on this, not on the band alone."""
+        def compute() -> tuple[str, frozenset[str]]:
+            return (self.age_band(age_months),
+                    frozenset(cid for cid, c in self.conditions.items() if not c.fits_age(age_months)))
+        return self.cached("age_key", age_months, compute)
 
     def reportable(self, finding: str, age_band: str) -> bool:
         """Whether someone in this age band (or their carer) can report the finding at all."""
@@ -111,7 +122,7 @@ class KnowledgeBase:
         if c.pregnancy is Pregnancy.excluded and who.pregnant:
             return 0.0
         band = self.age_band(who.age_months)
-        if band not in c.ages:
+        if band not in c.ages or not c.fits_age(who.age_months):
             return 0.0
         if band not in c.prior_by_age and who.sex in c.prior_by_sex:
             p = c.prior_by_sex[who.sex]

@@ -17,8 +17,8 @@ from typing import Any, Iterable
 from pydantic import ValidationError
 
 from .content import (
-    Complaint, Condition, ContentFile, Finding, FindingEdge, FindingType, Modifier, ModelSettings, Pregnancy, Screen,
-    ScreenWhen, Sex,
+    Complaint, Condition, ContentFile, Finding, FindingEdge, FindingType, Implication, Modifier, ModelSettings,
+    Pregnancy, Screen, ScreenWhen, Sex,
 )
 from .errors import ContentError, Problem, UsageError
 from .knowledge import KnowledgeBase
@@ -111,7 +111,7 @@ def _pydantic_problems(label: str, data: Any, exc: ValidationError, prefix: tupl
 
 
 _ITEM_MODELS = {"findings": Finding, "complaints": Complaint, "modifiers": Modifier, "screens": Screen,
-                "conditions": Condition}
+                "conditions": Condition, "implies": Implication}
 
 
 def _validate_file(label: str, data: Any) -> tuple[ContentFile, list[Problem], dict[str, set[str]]]:
@@ -185,6 +185,17 @@ def _read_files(root: Path) -> tuple[list[tuple[str, ContentFile, Any]], list[Pr
 # Cross-file checks
 
 
+def _bands_overlapping(settings: ModelSettings, lo: int, hi: int) -> list:
+    """Age bands with at least one month in [lo, hi]."""
+    out, start = [], 0
+    for band in settings.age_bands:
+        end = band.below_months if band.below_months is not None else 10**9
+        if start <= hi and end > lo:
+            out.append(band)
+        start = end
+    return out
+
+
 def _reproductive_bands(settings: ModelSettings) -> set[str]:
     """Age bands that overlap the ages at which pregnancy is plausible (scenegen.knowledge.PREGNANCY_MONTHS)."""
     from .knowledge import PREGNANCY_MONTHS
@@ -213,6 +224,7 @@ class _Checker:
         self.complaints: dict[str, Complaint] = {}
         self.modifiers: dict[str, Modifier] = {}
         self.screens: dict[str, Screen] = {}
+        self.implies: dict[str, Implication] = {}
         self.settings: ModelSettings | None = None
         self._raw: dict[tuple[str, str], Any] = {}
 
@@ -234,7 +246,8 @@ class _Checker:
                                         ("conditions", cf.conditions, self.conditions),
                                         ("complaints", cf.complaints, self.complaints),
                                         ("modifiers", cf.modifiers, self.modifiers),
-                                        ("screens", cf.screens, self.screens)):
+                                        ("screens", cf.screens, self.screens),
+                                        ("implies", cf.implies, self.implies)):
                 raw_by_id: dict[Any, list[Any]] = {}
                 for r in data.get(kind) or []:
                     if isinstance(r, dict):
@@ -341,6 +354,55 @@ class _Checker:
                 elif f.type is not FindingType.binary:
                     self.add("screens", sid, loc, f"'{fid}' is {f.type.value}; a screen names binary findings only")
 
+    # --- consistency constraints ----------------------------------------------------------------------
+    def _ancestors(self, fid: str) -> list[str]:
+        out: list[str] = []
+        node = self.findings[fid].parent if fid in self.findings else None
+        while node is not None and node in self.findings and node not in out:
+            out.append(node)
+            node = self.findings[node].parent
+        return out
+
+    def check_implies(self) -> None:
+        for iid, imp in self.implies.items():
+            ok = True
+            for side, fid, wanted in (("if", imp.if_finding, imp.if_value), ("then", imp.then_finding, imp.then_value)):
+                f = self.findings.get(fid)
+                if f is None:
+                    if fid not in self.invalid["findings"]:
+                        self.add("implies", iid, (side, fid), self._unknown("finding", fid, self.findings))
+                    ok = False
+                elif f.type is FindingType.binary and not isinstance(wanted, bool):
+                    self.add("implies", iid, (side, fid), f"'{fid}' is binary: give true or false")
+                    ok = False
+                elif f.type is FindingType.categorical and isinstance(wanted, bool):
+                    self.add("implies", iid, (side, fid), f"'{fid}' is categorical: give a list of its values "
+                                                          f"({', '.join(v.id for v in f.values)})")
+                    ok = False
+                elif f.type is FindingType.multi:
+                    self.add("implies", iid, (side, fid), f"'{fid}' is multi; implications name binary or categorical findings")
+                    ok = False
+                elif isinstance(wanted, list):
+                    values = {v.id for v in f.values}
+                    for i, v in enumerate(wanted):
+                        if v not in values:
+                            self.add("implies", iid, (side, fid, i), self._unknown(f"value of '{fid}'", v, values))
+                            ok = False
+            if not ok:
+                continue
+            if imp.if_finding == imp.then_finding:
+                self.add("implies", iid, ("then",), "a finding cannot imply itself")
+                continue
+            # whenever the 'if' holds, the 'then' finding must be askable: its ancestors are present
+            context = set(self._ancestors(imp.if_finding))
+            if imp.if_value is not False:
+                context.add(imp.if_finding)
+            missing = [a for a in self._ancestors(imp.then_finding) if a not in context]
+            if missing:
+                self.add("implies", iid, ("then",),
+                         f"'{imp.then_finding}' is asked only when '{missing[0]}' is present, which the 'if' side does "
+                         "not guarantee; an implication may only name a finding whose parents the 'if' side implies")
+
     # --- conditions -----------------------------------------------------------------------------------
     def check_conditions(self, settings: ModelSettings) -> None:
         bands = settings.frequency_bands
@@ -369,6 +431,12 @@ class _Checker:
             for i, band in enumerate(c.ages):
                 if band not in band_ids:
                     self.add("conditions", cid, ("ages", i), self._unknown("age band", band, band_ids))
+            if c.min_age_months is not None or c.max_age_months is not None:
+                inside = [b.id for b in _bands_overlapping(settings, c.min_age_months or 0,
+                                                           c.max_age_months if c.max_age_months is not None else 10**9)]
+                if not set(inside) & set(c.ages):
+                    self.add("conditions", cid, ("min_age_months",),
+                             f"the month limits {c.min_age_months}-{c.max_age_months} leave none of the age bands {c.ages}")
             if c.pregnancy is Pregnancy.required:
                 if Sex.female not in c.sexes:
                     self.add("conditions", cid, ("pregnancy",), "pregnancy: required, but sexes does not include female")
@@ -498,6 +566,7 @@ def _derive(ch: _Checker, settings: ModelSettings) -> tuple[dict, dict, dict]:
                 total = math.fsum(per_value.values())  # correctly rounded: the same on every Python version
                 per_value = {v: p / total for v, p in per_value.items()}
             table[edge.id] = per_value
+        _apply_implications(ch, settings, table)
         likelihoods[cid] = table
         weights = {}
         for band in c.ages:
@@ -512,6 +581,50 @@ def _background(ch: _Checker) -> dict[str, float]:
     bands, lo, hi = ch.settings.frequency_bands, ch.settings.leak, ch.settings.max_likelihood
     return {fid: min(max(_number(f.background, bands), lo), hi)
             for fid, f in ch.findings.items() if f.background is not None}
+
+
+def _p_holds(ch: _Checker, settings: ModelSettings, table: dict[str, Any], fid: str, wanted: Any) -> float:
+    """P(a finding's answer meets ``wanted`` | its parent present), from one condition's table."""
+    f = ch.findings[fid]
+    if f.type is FindingType.binary:
+        p = table.get(fid, settings.leak)
+        return p if wanted is True else 1.0 - p
+    dist = table.get(fid) or {v.id: 1.0 / len(f.values) for v in f.values}
+    return math.fsum(dist[v] for v in wanted)
+
+
+def _apply_implications(ch: _Checker, settings: ModelSettings, table: dict[str, Any]) -> None:
+    """Make one condition's likelihoods agree with the implications the sampler enforces: if a fit implies a
+    blackout, P(blackout | condition) is at least P(fit | condition), so that the inference does not rule out
+    the condition whose case answers 'yes' to both. Only binary 'then' sides are adjusted (a categorical one
+    is left to its authored distribution); the inference ceiling and the leak still bound the result."""
+    lo, hi = settings.leak, settings.max_likelihood
+    for imp in ch.implies.values():
+        then = ch.findings[imp.then_finding]
+        if then.type is not FindingType.binary:
+            continue
+        if any(a not in table for a in ch._ancestors(imp.if_finding)):
+            continue  # the 'if' finding can never be asked of this condition's cases
+        if ch.findings[imp.if_finding].type is FindingType.binary and imp.if_finding not in table:
+            continue  # absent in every case (a binary finding without an edge is drawn absent)
+        p = _p_holds(ch, settings, table, imp.if_finding, imp.if_value)
+        # the 'if' finding's own ancestors below the 'then' finding's parent must be present too
+        node = ch.findings[imp.if_finding].parent
+        shared = set(ch._ancestors(imp.then_finding))
+        while node is not None and node not in shared:
+            p *= table.get(node, lo) if ch.findings[node].type is FindingType.binary else 1.0
+            node = ch.findings[node].parent
+        if then.parent == imp.if_finding:
+            p = 1.0
+        current = table.get(imp.then_finding)
+        if imp.then_value is True:
+            base = lo if current is None else current
+            if p > base + 1e-12:
+                table[imp.then_finding] = min(max(p, lo), hi)
+        else:
+            base = hi if current is None else current
+            if 1.0 - p < base - 1e-12:
+                table[imp.then_finding] = min(max(1.0 - p, lo), hi)
 
 
 def _screens(ch: _Checker) -> tuple[Screen, ...]:
@@ -571,6 +684,7 @@ def load_knowledge_base(library: str | Path | None = None) -> KnowledgeBase:
     ch.check_findings()
     ch.check_settings()
     ch.check_complaints()
+    ch.check_implies()
     if ch.settings is not None:
         ch.check_conditions(ch.settings)
         ch.check_finding_ages(ch.settings)
@@ -584,7 +698,8 @@ def load_knowledge_base(library: str | Path | None = None) -> KnowledgeBase:
         raise ContentError(twins)
     return KnowledgeBase(
         settings=ch.settings, findings=ch.findings, conditions=ch.conditions, complaints=ch.complaints,
-        modifiers=tuple(ch.modifiers.values()), screens=_screens(ch), locations=ch.locations,
+        modifiers=tuple(ch.modifiers.values()), screens=_screens(ch), implies=tuple(ch.implies.values()),
+        locations=ch.locations,
         content_hash=content_hash,
         likelihoods=likelihoods, prior_weights=prior_weights, used_by=used_by, background=_background(ch),
     )

@@ -117,7 +117,7 @@ class Reasoner:
             # the age band, and the modifiers whose demographic conditions hold (they then need only findings)
             # and the must-asks whose demographic conditions hold (part of the key: two ages in one band can differ)
             group = self._groups[(who.age_months, who.sex, who.pregnant)] = (
-                who, self.kb.age_band(who.age_months), tuple(m for m in self.kb.modifiers if modifier_fits(m, who)),
+                who, self.kb.age_key(who.age_months), tuple(m for m in self.kb.modifiers if modifier_fits(m, who)),
                 tuple(sc for sc in self.kb.screens if screen_fits(sc, who)))
         who, band, modifiers, fitting = group
         mods = tuple(m.id for m in modifiers if modifier_findings_present(m, obs))

@@ -305,9 +305,11 @@ class Realiser:
             facts = {**facts0, "type": f.type.value, "turn": "first" if "empathy" in msg.parts else "later"}
         elif part == "answer_yes":
             ctx["phrase"] = local(self._lay(msg.finding, rng))  # type: ignore[arg-type]
+            facts = {**facts0, "answer_kind": kb.findings[msg.finding].answer_kind.value}  # type: ignore[index]
         elif part in {"answer_no", "answer_unsure"}:
             f = kb.findings[msg.finding]  # type: ignore[index]
             ctx["ask"] = local(f.ask or f.name.lower())
+            facts = {**facts0, "answer_kind": f.answer_kind.value}
         elif part == "answer_value":
             ctx["phrases"] = [local(t) for t in self._value_phrases(msg.finding, msg.answer, rng)]  # type: ignore[arg-type]
         elif part == "volunteer":

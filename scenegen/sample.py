@@ -97,7 +97,7 @@ def sample_persona(pl: PersonaLibrary, rng: random.Random) -> PersonaDraw:
 def eligible(kb: KnowledgeBase, who: Demographics, filters: Filters,
              disposition: Optional[Disposition] = None) -> list[tuple[str, str, float]]:
     """(condition, complaint, weight) for every pairing this person could present with."""
-    key = (kb.age_band(who.age_months), who.sex, who.pregnant, filters, disposition)
+    key = (kb.age_key(who.age_months), who.sex, who.pregnant, filters, disposition)
     return kb.cached("eligible", key, lambda: _eligible(kb, who, filters, disposition))
 
 
@@ -109,7 +109,7 @@ def _case_draw(kb: KnowledgeBase, who: Demographics, filters: Filters,
         weights = [w for _, _, w in options]
         return WeightedChoice(options, weights) if options and sum(weights) > 0 else None
 
-    return kb.cached("case_draw", (kb.age_band(who.age_months), who.sex, who.pregnant, filters, disposition), build)
+    return kb.cached("case_draw", (kb.age_key(who.age_months), who.sex, who.pregnant, filters, disposition), build)
 
 
 def _eligible(kb: KnowledgeBase, who: Demographics, filters: Filters,
@@ -200,7 +200,8 @@ def _truth_steps(kb: KnowledgeBase, condition: str, complaint: str, age_band: Op
             steps.append((fid, f.parent, absent, how, arg))
 
         for fid in sorted(edges):
-            visit(fid)
+            if condition in kb.used_by[fid]:  # authored edges; those an implication adds are settled by it
+                visit(fid)
         visit(entry)
         for fid in forced:
             visit(fid)
@@ -220,8 +221,72 @@ def sample_case(kb: KnowledgeBase, persona: PersonaDraw, rng: random.Random, fil
     # a known pregnancy is a fact of the case, whatever would have been drawn; and nobody can report at this
     # age what cannot be reported (a baby cannot say it feels it might die)
     forced = {kb.settings.pregnancy_finding: True} if persona.pregnant and kb.settings.pregnancy_finding else {}
-    truth = sample_truth(kb, cid, comp, rng, age_band=kb.age_band(persona.age_months), forced=forced)
+    band = kb.age_band(persona.age_months)
+    truth = sample_truth(kb, cid, comp, rng, age_band=band, forced=forced)
+    apply_implications(kb, cid, truth, rng, HiddenCase(cid, comp, {}, kb, seed)._other, band, frozenset(forced))
     return HiddenCase(cid, comp, truth, kb, seed)
+
+
+def apply_implications(kb: KnowledgeBase, condition: str, truth: dict[str, Answer], rng: random.Random,
+                       other: Any, age_band: Optional[str] = None, fixed: frozenset[str] = frozenset()) -> None:
+    """Make a drawn case satisfy every implication of ``kb.implies`` (a fit means a blackout; pain low on the
+    left is pain low on one side), in the library's order, repeated until nothing changes.
+
+    An 'if' finding the case has no value for yet takes the value it would be answered with (``other``, the
+    case's on-demand draw). A binary 'then' is set; a categorical 'then' is redrawn among the allowed values
+    in proportion to their probabilities, from ``rng`` (consumed only when a case needs correcting, so
+    consistent cases draw exactly as before). A finding made absent takes its children with it. A 'then'
+    nobody can report at this age, or a forced one (a known pregnancy), is left as it is.
+    """
+    from .content import satisfies
+
+    def present(fid: str) -> bool:
+        parent = kb.findings[fid].parent
+        while parent is not None:
+            if truth.get(parent) is not True:
+                return False
+            parent = kb.findings[parent].parent
+        return True
+
+    def value(fid: str) -> Answer:
+        if fid in truth:
+            return truth[fid]
+        if not present(fid):
+            return False if kb.findings[fid].type is FindingType.binary else ""
+        answer = other(fid)
+        truth[fid] = answer
+        return answer
+
+    for _ in range(len(kb.implies) + 1):
+        changed = False
+        for imp in kb.implies:
+            fid = imp.then_finding
+            if fid in fixed or (age_band is not None and not kb.reportable(fid, age_band)):
+                continue
+            if not present(imp.if_finding) or not satisfies(value(imp.if_finding), imp.if_value):
+                continue
+            if satisfies(value(fid), imp.then_value):
+                continue
+            wanted = imp.then_value
+            if isinstance(wanted, bool):
+                truth[fid] = wanted
+                if not wanted:
+                    _clear_children(kb, fid, truth)
+            else:
+                dist = kb.p_values(condition, fid)
+                truth[fid] = weighted_pick(rng, list(wanted), [dist[v] for v in wanted]) \
+                    if sum(dist[v] for v in wanted) > 0 else pick(rng, list(wanted))
+            changed = True
+        if not changed:
+            return
+
+
+def _clear_children(kb: KnowledgeBase, parent: str, truth: dict[str, Answer]) -> None:
+    for fid in list(truth):
+        f = kb.findings[fid]
+        if f.parent == parent:
+            truth[fid] = False if f.type is FindingType.binary else (frozenset() if f.type is FindingType.multi else "")
+            _clear_children(kb, fid, truth)
 
 
 def check_filters(kb: KnowledgeBase, filters: Filters) -> None:

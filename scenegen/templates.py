@@ -4,7 +4,9 @@ Layout: ``templates/<act>/<name>.j2``. A template may open with a metadata comme
 applies, for example ``{# when: {speaker: proxy, tone: [anxious, catastrophising]} #}``; keys left out
 match anything. Keys: ``speaker`` (self | proxy), ``wording`` (plain | standard), ``tone`` (a style tone),
 ``disposition`` (a disposition), ``type`` (binary | categorical | multi, for questions), ``turn`` (first |
-later | after_unsure: a question's place, so acknowledgements like "Thanks." only follow a real answer).
+later | after_unsure: a question's place, so acknowledgements like "Thanks." only follow a real answer),
+``answer_kind`` (general | pregnancy | mental_health | event, for yes / no / unsure answers: the finding's
+``answer_kind``; an answer template that names none fits ``general`` questions only).
 
 Templates only word what the planner decided: every variable a template may use is declared per act
 below and checked at load, undefined variables raise (StrictUndefined), and the ``random`` and ``shuffle``
@@ -46,7 +48,12 @@ ACT_VARIABLES: dict[str, set[str]] = {
     "crisis": COMMON | {"crisis"},
     "close": COMMON,
 }
-WHEN_KEYS = {"speaker", "wording", "tone", "disposition", "type", "turn"}
+WHEN_KEYS = {"speaker", "wording", "tone", "disposition", "type", "turn", "answer_kind"}
+#: acts whose wording depends on the kind of question answered (a finding's ``answer_kind``): a variant of
+#: these that names no ``answer_kind`` fits only ``general`` questions, so a stock 'A bit, I suppose' never
+#: answers 'could you be pregnant?'
+ANSWER_ACTS = {"answer_yes", "answer_no", "answer_unsure"}
+DEFAULT_ANSWER_KIND = "general"
 MAX_RENDERED = 2000
 _META = re.compile(r"^\s*\{#-?\s*when:\s*(.*?)\s*-?#\}", re.DOTALL)
 
@@ -203,6 +210,8 @@ def load_templates(root: Path, *, sandboxed: bool) -> TemplateLibrary:
             continue
         src = path.read_text(encoding="utf-8")
         when = _parse_when(src, label, problems)
+        if act in ANSWER_ACTS and "answer_kind" not in when:
+            when["answer_kind"] = frozenset({DEFAULT_ANSWER_KIND})
         try:
             ast = env.parse(src)
             template = env.from_string(src)

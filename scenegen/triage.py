@@ -226,7 +226,7 @@ def decide_vector(kb: KnowledgeBase, who: Demographics, observations: Observatio
     for fid in flags:
         rf = kb.findings[fid].red_flag
         assert rf is not None
-        reasons.append(Reason("red_flag", fid, rf.disposition, f"{kb.findings[fid].name} ({rf.source})"))
+        reasons.append(Reason("red_flag", fid, rf.disposition, f"{kb.findings[fid].name} ({rf.cite(who.age_months)})"))
         if rf.crisis_resource is not CrisisResource.none and crisis is CrisisResource.none:
             crisis = rf.crisis_resource
     for c, p in sorted(plausible.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -240,7 +240,7 @@ def decide_vector(kb: KnowledgeBase, who: Demographics, observations: Observatio
                                   f"{cond.name} is the most likely (p={top_p:.3f})"))
     for m in kb.modifiers:
         if modifier_applies(m, who, observations):
-            reasons.append(Reason("modifier", m.id, m.disposition, f"{m.reason} ({m.source})"))
+            reasons.append(Reason("modifier", m.id, m.disposition, f"{m.reason} ({m.cite(who.age_months)})"))
     disposition = max((r.disposition for r in reasons), key=lambda d: d.rank)
     if crisis is CrisisResource.none:
         for r in reasons:

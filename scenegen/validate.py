@@ -187,6 +187,62 @@ def answers_true(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
             yield f"gold question '{q.finding}' records answer {q.answer} against the case"
 
 
+@rule("answers_consistent")
+def answers_consistent(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """No two answers, and no two facts of the hidden case, break an implication (conditions/consistency.yaml):
+    'the bottom left of the belly' then 'no' to pain on one side; a fit, then 'no' to blacking out."""
+    from .content import satisfies
+
+    case: dict = {f: True for f in r.case.present}
+    case.update({f: False for f in r.case.absent})
+    case.update({f: v[0] for f, v in r.case.values.items() if len(v) == 1})
+    said = {f: (a[0] if isinstance(a, list) and len(a) == 1 else a) for f, a in _dialogue_observations(r, kb).items()}
+    for where, facts in (("the dialogue", said), ("the case", case)):
+        for imp in kb.implies:
+            a, b = imp.if_finding, imp.then_finding
+            if a in facts and b in facts and satisfies(facts[a], imp.if_value) and not satisfies(facts[b], imp.then_value):
+                yield (f"{where} has {a} = {facts[a]} but {b} = {facts[b]}, against '{imp.id}' "
+                       f"({b} should be {imp.then_value})")
+
+
+@rule("condition_fits_age")
+def condition_fits_age(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """The hidden condition occurs at the persona's age: its age bands and its month limits (no simple febrile
+    seizure at 11)."""
+    c = kb.conditions.get(r.case.condition)
+    if c is None:
+        return
+    age = r.persona.age_months
+    if kb.age_band(age) not in c.ages or not c.fits_age(age):
+        yield (f"'{r.case.condition}' does not occur at {age} months (bands {c.ages}, months "
+               f"{c.min_age_months}-{c.max_age_months})")
+
+
+@rule("sources_fit_age")
+def sources_fit_age(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """No guideline is cited for an age it does not cover: NICE NG143 (Fever in under 5s) never for a 7-year-old."""
+    age = r.persona.age_months
+    texts = [x.detail for x in r.gold.reasons] + [q.why for q in r.gold.questions] + [s.text for s in r.gold.reasoning]
+    for scoped in _age_scoped_sources(kb):
+        if not scoped.covers(age):
+            for text in texts:
+                if scoped.source in text:
+                    yield f"'{scoped.source}' is cited at {age} months, outside its ages: {text[:120]!r}"
+                    break
+
+
+def _age_scoped_sources(kb: KnowledgeBase) -> list:
+    def compute() -> list:
+        out = []
+        for f in kb.findings.values():
+            if f.red_flag is not None:
+                out.extend(f.red_flag.source_by_age)
+        for m in kb.modifiers:
+            out.extend(m.source_by_age)
+        return out
+    return kb.cached("age_scoped_sources", None, compute)
+
+
 @rule("answer_text_agrees")
 def answer_text(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
     for i, (m, t) in enumerate(zip(r.messages, r.turns)):

@@ -91,6 +91,18 @@ def _skip_the_rule_out(obj):
     del obj["messages"][i:i + 2], obj["turns"][i:i + 2]
 
 
+def _fit_without_a_blackout(obj):
+    obj["case"]["present"] = [f for f in obj["case"]["present"] if f != "fainting"] + ["seizure"]
+    obj["case"]["absent"] = [f for f in obj["case"]["absent"] if f != "seizure"] + ["fainting"]
+
+
+def _cite_the_under_5s_guideline_for_a_7_year_old(obj):
+    scoped = lib().kb.findings["grunting"].red_flag.source_by_age
+    under_5 = next(s.source for s in scoped if s.max_age_months == 59)
+    obj["persona"]["age_months"] = 7 * 12
+    obj["gold"]["reasons"][0]["detail"] += f" ({under_5})"
+
+
 def _claim_diagnosis(obj):
     d = obj["gold"]["disposition_turn"]
     name = lib().kb.conditions[obj["case"]["condition"]].lay_name
@@ -124,6 +136,10 @@ BREAKERS = {
     "no_decision_over_a_pending_rule_out": ({"want": "rule_out"}, _skip_the_rule_out),
     # a condition named with nothing reported for it: anaphylaxis in a dialogue that never touched an allergy
     "named_only_when_supported": ({"want": "self_care"}, lambda o: o["gold"]["named_conditions"].append("anaphylaxis")),
+    "answers_consistent": ({}, _fit_without_a_blackout),
+    "condition_fits_age": ({}, lambda o: (o["case"].update(condition="simple_febrile_seizure"),
+                                          o["persona"].update(age_months=11 * 12))),
+    "sources_fit_age": ({}, _cite_the_under_5s_guideline_for_a_7_year_old),
 }
 
 
@@ -306,3 +322,51 @@ def test_generate_rejects_unknown_condition(tmp_path):
     r = CliRunner().invoke(cli, ["generate", "--n", "2", "--out", str(tmp_path / "o"), "--condition", "migrane"])
     assert r.exit_code == 2 and "unknown condition 'migrane'" in r.stderr and "migraine" in r.stderr
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+def test_answers_consistent_a_fit_without_a_blackout():
+    obj = record()
+    obj["case"]["present"] = [f for f in obj["case"]["present"] if f != "fainting"] + ["seizure"]
+    obj["case"]["absent"] = [f for f in obj["case"]["absent"] if f != "seizure"] + ["fainting"]
+    assert "answers_consistent" in rules_broken(obj)
+
+
+def test_answers_consistent_in_the_dialogue():
+    obj = record(want="yes")
+    i = first(obj, "answer_yes")
+    obj["turns"][i]["finding"] = "first_ever_seizure"
+    j = next(k for k, t in enumerate(obj["turns"]) if t["act"] == "answer_no")
+    obj["turns"][j]["finding"], obj["turns"][j]["act"] = "previous_febrile_seizure", "answer_yes"
+    assert "answers_consistent" in rules_broken(obj)
+
+
+def test_condition_fits_age_no_febrile_seizure_at_11():
+    obj = record()
+    obj["case"]["condition"] = "simple_febrile_seizure"
+    obj["persona"]["age_months"] = 11 * 12
+    assert "condition_fits_age" in rules_broken(obj)
+
+
+def test_sources_fit_age_no_under_5s_guideline_for_a_7_year_old():
+    obj = record()
+    scoped = lib().kb.findings["grunting"].red_flag.source_by_age
+    under_5 = next(s.source for s in scoped if s.max_age_months == 59)
+    obj["persona"]["age_months"] = 7 * 12
+    obj["gold"]["reasons"][0]["detail"] += f" ({under_5})"
+    assert "sources_fit_age" in rules_broken(obj)
+
+
+def test_no_decision_over_an_unasked_must_ask():
+    gen = Generator(lib(), GenerateConfig(seed=2))
+    for i in range(400):
+        r = gen.record(i)
+        asked = [q for q in r.gold.questions if q.must_ask]
+        if asked and r.gold.disposition != "emergency_ambulance":
+            break
+    else:
+        raise AssertionError("no record with a must-ask below an ambulance in 400 draws")
+    obj = json.loads(orjson.dumps(r.model_dump(mode="json")))
+    for t in obj["turns"]:
+        if t["finding"] == asked[0].finding:
+            t["finding"] = None
+    assert "no_decision_over_an_unasked_must_ask" in rules_broken(obj)
