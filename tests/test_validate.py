@@ -25,6 +25,8 @@ WANTS = {
     "self_care": lambda r: r.gold.disposition == "self_care",
     "red_flag": lambda r: bool(r.gold.red_flags_present),
     "yes": lambda r: any(t.act == "answer_yes" for t in r.turns),
+    "first_aid": lambda r: bool(r.gold.first_aid),
+    "must_ask": lambda r: r.gold.disposition != "emergency_ambulance" and any(q.must_ask for q in r.gold.questions),
 }
 
 
@@ -60,7 +62,7 @@ def test_every_rule_has_a_test_here():
               "red_flags_reflected", "collapsed_levels_match", "answers_true_to_case", "answer_text_agrees",
               "safety_net_where_required", "differential_is_a_distribution", "disposition_reasons_support_level",
               "crisis_resource_given", "no_diagnosis_claim", "no_pressing_the_same_question",
-              "no_decision_over_an_unasked_red_flag"}
+              "no_decision_over_an_unasked_red_flag", "no_decision_over_an_unasked_must_ask", "first_aid_given"}
     assert set(RULES) == tested
 
 
@@ -185,6 +187,33 @@ def test_no_decision_over_an_unasked_red_flag():
     obj = record(want="self_care")
     obj["gold"]["red_flags_unasked"] = obj["gold"]["red_flags_unasked"] + ["chest_pain_over_15_min"]
     assert "no_decision_over_an_unasked_red_flag" in rules_broken(obj)
+
+
+def test_no_decision_over_an_unasked_must_ask():
+    obj = record(want="must_ask")
+    assert rules_broken(obj) == set()
+    q = next(q for q in obj["gold"]["questions"] if q["must_ask"])
+    for t in obj["turns"]:
+        if t["finding"] == q["finding"]:
+            t["finding"] = None  # the dialogue no longer asks it
+    assert "no_decision_over_an_unasked_must_ask" in rules_broken(obj)
+
+
+def test_first_aid_given_in_gold_and_in_the_final_message():
+    obj = record(conditions=("anaphylaxis",), want="first_aid")
+    assert rules_broken(obj) == set()
+    assert any("auto-injector" in step for step in obj["gold"]["first_aid"])
+    dropped = copy.deepcopy(obj)
+    dropped["gold"]["first_aid"] = []
+    assert "first_aid_given" in rules_broken(dropped)
+    unsaid = copy.deepcopy(obj)
+    d = unsaid["gold"]["disposition_turn"]
+    for step in unsaid["gold"]["first_aid"]:
+        unsaid["messages"][d]["content"] = unsaid["messages"][d]["content"].replace(step, "")
+    assert "first_aid_given" in rules_broken(unsaid)
+    extra = copy.deepcopy(obj)
+    extra["gold"]["first_aid"].append("Chew one 300 mg aspirin tablet now.")
+    assert "first_aid_given" in rules_broken(extra)
 
 
 def test_no_diagnosis_claim():
