@@ -319,6 +319,8 @@ def _show(r) -> str:
         lines.append(f"  {step.step}: {step.text}")
     lines.append(f"  red flags present: {g.red_flags_present or 'none'}; unasked: {g.red_flags_unasked or 'none'}")
     lines.append(f"  safety net: {g.safety_net or 'none'}; crisis resource: {g.crisis_resource}")
+    if g.first_aid:
+        lines.append(f"  first aid: {g.first_aid}")
     return "\n".join(lines)
 
 

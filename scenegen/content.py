@@ -188,6 +188,44 @@ class AgeScopedSource(Strict):
             raise ValueError("an age-scoped source names min_age_months or max_age_months (or both)")
         if None not in (self.min_age_months, self.max_age_months) and self.min_age_months > self.max_age_months:
             raise ValueError("min_age_months is above max_age_months")
+
+
+class Pregnancy(str, Enum):
+    any = "any"
+    required = "required"
+    excluded = "excluded"
+
+
+class Speaker(str, Enum):
+    any = "any"
+    self = "self"
+    proxy = "proxy"
+
+
+class Advice(Strict):
+    """A piece of advice (self-care, or a first-aid step while help is on the way) with the people it is for,
+    as its source says: the age bands, age limits in months (a medicine's licence: 'not under 2 months'),
+    pregnancy, and who is being spoken to. Nobody is given advice outside these limits."""
+
+    text: str = Field(min_length=3, description="the advice in plain words, one or two sentences")
+    source: str = Field(min_length=3, description="where the advice and its limits come from, by name; "
+                                                  "'(not checked)' where the source could not be checked")
+    ages: list[Id] = Field(default_factory=list,
+                           description="age band ids it applies to; empty = every age the item is otherwise open to")
+    min_age_months: int | None = Field(None, ge=0, description="youngest age it applies to, in months (inclusive)")
+    max_age_months: int | None = Field(None, ge=0, description="oldest age it applies to, in months (inclusive)")
+    pregnancy: Pregnancy = Field(Pregnancy.any, description="any | excluded (not when pregnant) | required (only when pregnant)")
+    speaker: Speaker = Field(Speaker.any, description="any | self (said to the patient) | proxy (said to a parent or carer)")
+    not_with: list[Id] = Field(default_factory=list,
+                               description="finding or condition ids that rule it out: not given when such a finding "
+                                           "was reported present or such a condition is among the reasons for the "
+                                           "disposition (no aspirin with a tearing pain that may be a dissection)")
+
+    @model_validator(mode="after")
+    def _limits_ordered(self) -> "Advice":
+        if self.min_age_months is not None and self.max_age_months is not None \
+                and self.min_age_months > self.max_age_months:
+            raise ValueError(f"min_age_months {self.min_age_months} is above max_age_months {self.max_age_months}")
         return self
 
 
@@ -202,6 +240,9 @@ class RedFlag(Strict):
     warning: str | None = Field(
         None, description="the warning sign in plain words, for safety-net advice ('chest pain lasting over 15 minutes')")
     crisis_resource: CrisisResource = CrisisResource.none
+    first_aid: list[Advice] = Field(
+        default_factory=list, description="what to do while help is on the way, as the guideline names it "
+                                          "(use a prescribed adrenaline auto-injector); given with an emergency disposition")
 
     def cite(self, age_months: int) -> str:
         return cite(self.source, self.source_by_age, age_months)
@@ -351,12 +392,6 @@ class FindingEdge(Strict):
     source: str | None = Field(None, description="where this frequency comes from, when it differs from the condition's")
 
 
-class Pregnancy(str, Enum):
-    any = "any"
-    required = "required"
-    excluded = "excluded"
-
-
 class Condition(Strict):
     id: Id
     name: str
@@ -386,7 +421,11 @@ class Condition(Strict):
         default_factory=list,
         description="questions that rule this condition in or out (exposure for carbon monoxide; the swallowed "
                     "substance for a poisoning): asked before a disposition that this condition alone decides")
-    advice: list[str] = Field(default_factory=list, description="self-care advice in plain words, for self_care/routine")
+    advice: list[Advice] = Field(default_factory=list,
+                                 description="self-care advice for self_care/routine, each item with who it is for")
+    first_aid: list[Advice] = Field(
+        default_factory=list, description="what to do while help is on the way, given when the condition is a "
+                                          "reason for an emergency disposition")
     sources: list[str] = Field(min_length=1, description="guidelines, textbooks or data sets the entry was drawn from")
     notes: str | None = None
 

@@ -272,6 +272,7 @@ class Generator:
                         for r in d.decisive],
             "red_flags_present": list(d.red_flags_present), "red_flags_unasked": list(plan.red_flags_unasked),
             "safety_net": [local(t) for t in plan.safety_net], "named_conditions": list(plan.named),
+            "first_aid": [local(t) for t in plan.first_aid],
             "crisis_resource": plan.crisis.value,
         }
         answer = case.answer  # the case's own findings, and any an implication settled
@@ -330,10 +331,12 @@ def situations(lib: Library, act: str) -> list[dict[str, str]]:
     tones = sorted({s.tone for s in lib.personas.styles})
     wordings = sorted({x.wording for x in lib.personas.literacy})
     axes: dict[str, list[str]] = {"speaker": ["self", "proxy"], "wording": wordings, "tone": tones}
-    if act == "disposition":
+    if act in {"disposition", "close"}:
         axes["disposition"] = [d.value for d in Disposition]
     if act in {"answer_yes", "answer_no", "answer_unsure"}:
         axes["answer_kind"] = [k.value for k in AnswerKind]
+    if act == "first_aid":  # given with an emergency disposition only
+        axes["disposition"] = [Disposition.emergency_ambulance.value, Disposition.emergency_department.value]
     if act in {"clarify", "red_flag_check"}:
         axes["type"] = ["binary", "categorical", "multi"]
         axes["turn"] = ["first", "later", "after_unsure"]

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from pydantic import ValidationError
 
 from .content import (
-    Complaint, Condition, ContentFile, Finding, FindingEdge, FindingType, Implication, Modifier, ModelSettings,
+    Advice, Complaint, Condition, ContentFile, Finding, FindingEdge, FindingType, Implication, Modifier, ModelSettings,
     Pregnancy, Screen, ScreenWhen, Sex,
 )
 from .errors import ContentError, Problem, UsageError
@@ -312,6 +312,23 @@ class _Checker:
                 self.add("findings", fid, ("background",), self._unknown("frequency band", bg, settings.frequency_bands))
             elif isinstance(bg, (int, float)) and not 0 <= bg <= 1:
                 self.add("findings", fid, ("background",), f"background {bg} is not a probability in [0, 1]")
+            if f.red_flag is not None:
+                self._check_advice("findings", fid, ("red_flag", "first_aid"), f.red_flag.first_aid, bands, None)
+
+    def _check_advice(self, kind: str, item_id: str, loc: tuple[Any, ...], items: list[Advice], bands: set[str],
+                      ages: list[str] | None) -> None:
+        """Advice items name real age bands (within the condition's own, for a condition) and real ids in not_with."""
+        for i, item in enumerate(items):
+            for j, band in enumerate(item.ages):
+                if band not in bands:
+                    self.add(kind, item_id, loc + (i, "ages", j), self._unknown("age band", band, bands))
+                elif ages is not None and band not in ages:
+                    self.add(kind, item_id, loc + (i, "ages", j),
+                             f"age band '{band}' is not one of the condition's ages {ages}: nobody there can be given it")
+            for j, other in enumerate(item.not_with):
+                if other not in self.findings and other not in self.conditions:
+                    self.add(kind, item_id, loc + (i, "not_with", j),
+                             self._unknown("finding or condition", other, list(self.findings) + list(self.conditions)))
 
     def check_settings(self) -> None:
         fid = self.settings.pregnancy_finding if self.settings is not None else None
@@ -437,6 +454,8 @@ class _Checker:
                 if not set(inside) & set(c.ages):
                     self.add("conditions", cid, ("min_age_months",),
                              f"the month limits {c.min_age_months}-{c.max_age_months} leave none of the age bands {c.ages}")
+            self._check_advice("conditions", cid, ("advice",), c.advice, band_ids, c.ages)
+            self._check_advice("conditions", cid, ("first_aid",), c.first_aid, band_ids, c.ages)
             if c.pregnancy is Pregnancy.required:
                 if Sex.female not in c.sexes:
                     self.add("conditions", cid, ("pregnancy",), "pregnancy: required, but sexes does not include female")

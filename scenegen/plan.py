@@ -19,6 +19,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Optional
 
+from .advice import first_aid_steps, self_care_advice
 from .content import CrisisResource, Disposition, Finding, FindingKind, FindingType, Modifier
 from .inference import FOCUS_FLOOR, above, entropy, expected_gain, focus, posterior_vector, ranked
 from .knowledge import Answer, Demographics, KnowledgeBase, Observations
@@ -242,10 +243,11 @@ class Plan:
     disposition_message: int
     safety_net: list[str]
     safety_net_levels: list[Disposition]  # the level each warning's red flag calls for, aligned with safety_net
-    advice: list[str]
+    advice: list[str]  # self-care items that fit the person, from the likeliest condition linked to the complaint
     crisis: CrisisResource
     named: list[str] = field(default_factory=list)
     """conditions the closing message may name: supported by what was reported (see :func:`named_conditions`)"""
+    first_aid: list[str] = field(default_factory=list)  # steps while help comes, for an emergency disposition
 
 
 def _volunteerable(kb: KnowledgeBase, case: HiddenCase, obs: Observations, age_band: str) -> list[str]:
@@ -415,19 +417,28 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     if st.must_ask and decision.disposition is not Disposition.emergency_ambulance:
         return None  # a must-ask could not be asked: no decision without it
     final_parts = ["disposition"]
+    first_aid: list[str] = []
+    if decision.disposition in {Disposition.emergency_ambulance, Disposition.emergency_department}:
+        present = [f for f, a in obs.items() if a is True]
+        first_aid = [a.text for a in first_aid_steps(kb, [(r.kind, r.id) for r in decision.decisive],
+                                                     persona.demographics, persona.proxy, present)]
+        if first_aid:
+            final_parts.append("first_aid")  # straight after the action, before anything else
     final = reasoner.differential(st)
     # the differential is the posterior ranked down to a threshold: its head is the posterior's head
     top3 = final[:3] if len(final) >= 3 else st.top(3)
     net = st.nets.get(case.complaint)  # a function of the state and the complaint: computed once
     if net is None:
-        net = st.nets[case.complaint] = safety_net(kb, obs, decision, top3, case.complaint, band, st.conds)
+        net = st.nets[case.complaint] = safety_net(kb, obs, decision, top3, case.complaint, band, st.conds,
+                                                    current=st.plausible, posterior=st.post)
     safety = [text for text, _ in net]
     if safety:
         final_parts.append("safety_net")
-    advice = []
+    advice: list[str] = []
     if decision.disposition in {Disposition.self_care, Disposition.routine}:
-        top = top3[0][0]
-        advice = list(kb.conditions[top].advice)
+        source = advice_source(kb, decision, final or top3, case.complaint)
+        if source is not None:
+            advice = [a.text for a in self_care_advice(kb, source, persona.demographics, persona.proxy)]
         if advice:
             final_parts.append("self_care")
     if decision.crisis_resource is not CrisisResource.none:
@@ -441,7 +452,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         questions=questions, observations=dict(obs), differential_final=reasoner.differential(st),
         decision=decision, red_flags_unasked=unasked_red_flags(kb, obs, decision.plausible, band),
         disposition_message=len(messages) - 1, safety_net=safety, safety_net_levels=[level for _, level in net],
-        advice=advice, crisis=decision.crisis_resource,
+        advice=advice, crisis=decision.crisis_resource, first_aid=first_aid,
         named=named_conditions(kb, decision, obs, reasoner.differential(st), settings.name_conditions),
     )
 
@@ -480,20 +491,38 @@ def condition_supported(kb: KnowledgeBase, cid: str, obs: Observations, top: str
     return len(own) >= 2 or any(obs.get(f) is True for f in cond.rule_out)
 
 
+def advice_source(kb: KnowledgeBase, decision: Decision, ranked_conditions: list[tuple[str, float]],
+                  complaint: str) -> Optional[str]:
+    """The condition whose self-care advice is given: the likeliest one that is still plausible and presents
+    with this complaint (no colic advice to a parent who called about a swallowed chemical); None if none is."""
+    for c, _ in ranked_conditions:
+        if c in decision.plausible and complaint in kb.conditions[c].complaints:
+            return c
+    return None
+
+
 def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: list[tuple[str, float]],
-               complaint: str, age_band: str, possible: tuple[str, ...], limit: int = 4) -> list[tuple[str, Disposition]]:
+               complaint: str, age_band: str, possible: tuple[str, ...], limit: int = 4,
+               current: Optional[dict[str, float]] = None,
+               posterior: Optional[dict[str, float]] = None) -> list[tuple[str, Disposition]]:
     """The warning signs that should bring the person back sooner, most urgent first, each with the level of
     care its red flag calls for (so the advice can say where to go for each).
 
-    A warning is a red flag of a condition still in view (the plausible ones and ``top``, the three most
-    likely) that was not reported, that calls for more urgent care than the disposition given, and that this
+    A warning is a red flag of a condition still in view (those plausible on what was reported, ``current``,
+    and the likeliest of ``top``; only those that present with this ``complaint``) that was not reported, that calls for more urgent care than the disposition given, and that this
     person can have: not one whose question was ruled out (a pregnancy sign after 'not pregnant'). Where
-    those conditions have none, it comes from the conditions this person can have (``possible``) that present
-    with the same complaint (the dangerous look-alikes), so that every piece of advice says what should make
-    the person seek help.
+    those conditions have none, it comes from the likeliest (by ``posterior``; all of them without one) of the
+    conditions this person can have (``possible``) that present with the same complaint and have a warning
+    (the dangerous look-alike), so that every piece of advice says what should make the person seek help.
     """
-    in_view = list(decision.plausible)
-    in_view += [c for c, _ in top if c not in in_view]
+    # plausible on what was actually reported (``current``; else the decision's, over red-flag subsets), and
+    # the likeliest condition: a knee pain at 99 % osteoarthritis does not keep a sciatica in view, with its
+    # saddle-numbness warning, because it was plausible before the answers or without a red flag
+    in_view = sorted(current if current is not None else decision.plausible)
+    floor = kb.settings.plausible_threshold
+    in_view += [c for i, (c, p) in enumerate(top) if (i == 0 or p >= floor) and c not in in_view]
+    # only conditions that present with this complaint: a swallowed chemical is not in view for colic
+    in_view = [c for c in in_view if complaint in kb.conditions[c].complaints]
     level = decision.disposition.rank
 
     def flags_of(conditions) -> set[str]:
@@ -507,7 +536,14 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
     flags = flags_of(in_view)
     if not flags:
         can_have = set(possible)
-        flags = flags_of(c for c, cond in sorted(kb.conditions.items()) if complaint in cond.complaints and c in can_have)
+        look_alikes = [c for c, cond in sorted(kb.conditions.items()) if complaint in cond.complaints and c in can_have]
+        if posterior is None:
+            flags = flags_of(look_alikes)
+        else:  # the likeliest look-alike that has a warning: a cold, pale leg for knee pain, not saddle numbness
+            for c in sorted(look_alikes, key=lambda c: (-posterior.get(c, 0.0), c)):
+                flags = flags_of([c])
+                if flags:
+                    break
     ordered = sorted(flags, key=lambda f: (-kb.findings[f].red_flag.disposition.rank, f))  # type: ignore[union-attr]
     out: list[tuple[str, Disposition]] = []
     for fid in ordered:

@@ -330,6 +330,12 @@ class Realiser:
             say = self.warning_voice(persona)
             ctx["warnings"] = [say(t) for t in plan.safety_net]
             ctx["nets"] = self.safety_net_groups(plan, persona)
+        elif part == "first_aid":
+            ctx["steps"] = [local(t) for t in plan.first_aid]
+            ctx["disposition"] = plan.decision.disposition.value
+            facts = {**facts0, "disposition": plan.decision.disposition.value}
+        elif part == "close":  # an emergency never closes on a pleasantry: the wording depends on the level
+            facts = {**facts0, "disposition": plan.decision.disposition.value}
         elif part == "self_care":
             ctx["advice"] = [local(t) for t in plan.advice]
         elif part == "crisis":

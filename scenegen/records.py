@@ -136,6 +136,9 @@ class Gold(_Model):
     """warning signs the person is told to act on (required for routine and self_care)"""
     named_conditions: list[str] = []
     """conditions the closing message names: only those the reports support (or none, with --name-conditions never)"""
+    first_aid: list[str]
+    """what to do while help is on the way, as the final message says it: the first-aid steps of the reasons
+    for an emergency disposition that fit this person (empty below emergency_department)"""
     crisis_resource: Literal["none", "suicide_crisis_line", "poison_centre", "domestic_violence", "sexual_assault"]
 
 

@@ -3,10 +3,10 @@
 Layout: ``templates/<act>/<name>.j2``. A template may open with a metadata comment that says when it
 applies, for example ``{# when: {speaker: proxy, tone: [anxious, catastrophising]} #}``; keys left out
 match anything. Keys: ``speaker`` (self | proxy), ``wording`` (plain | standard), ``tone`` (a style tone),
-``disposition`` (a disposition), ``type`` (binary | categorical | multi, for questions), ``turn`` (first |
-later | after_unsure: a question's place, so acknowledgements like "Thanks." only follow a real answer),
-``answer_kind`` (general | pregnancy | mental_health | event, for yes / no / unsure answers: the finding's
-``answer_kind``; an answer template that names none fits ``general`` questions only).
+``disposition`` (a disposition: for the disposition, first_aid and close acts), ``type`` (binary | categorical |
+multi, for questions), ``turn`` (first | later | after_unsure: a question's place, so acknowledgements like
+"Thanks." only follow a real answer), ``answer_kind`` (general | pregnancy | mental_health | event, for yes / no /
+unsure answers: the finding's ``answer_kind``; an answer template that names none fits ``general`` questions only).
 
 Templates only word what the planner decided: every variable a template may use is declared per act
 below and checked at load, undefined variables raise (StrictUndefined), and the ``random`` and ``shuffle``
@@ -44,6 +44,7 @@ ACT_VARIABLES: dict[str, set[str]] = {
     "red_flag_check": COMMON | {"question", "ask", "type"},
     "disposition": COMMON | {"disposition", "concerns", "flags", "modifiers"},
     "safety_net": COMMON | {"warnings", "nets"},  # nets: [{warnings, action}] by level of care, most urgent first
+    "first_aid": COMMON | {"steps", "disposition"},  # steps: what to do while help is on the way
     "self_care": COMMON | {"advice"},
     "crisis": COMMON | {"crisis"},
     "close": COMMON,

@@ -373,6 +373,38 @@ def safety_net_rule(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
         yield f"a {r.gold.disposition} disposition needs safety-net advice, and gold.safety_net is empty"
 
 
+@rule("first_aid_given")
+def first_aid_given(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """An emergency disposition whose reasons name a first-aid step that fits the person carries it, in the
+    gold and in the final message; no step is given that does not fit (scenegen.advice decides both)."""
+    from .advice import first_aid_steps
+
+    if r.gold.disposition not in {Disposition.emergency_ambulance.value, Disposition.emergency_department.value}:
+        if r.gold.first_aid:
+            yield f"gold.first_aid is given with a {r.gold.disposition} disposition"
+        return
+    p = r.persona
+    try:
+        who = Demographics(p.age_months, Sex(p.sex), p.pregnant)
+    except (UsageError, ValueError):
+        return
+    present = [f for f, a in _dialogue_observations(r, kb).items() if a is True]
+    local = lx.local(p.locale)
+    expected = [local(a.text) for a in first_aid_steps(kb, [(x.kind, x.id) for x in r.gold.reasons], who,
+                                                        p.speaker != "self", present)]
+    for text in expected:
+        if text not in r.gold.first_aid:
+            yield f"first-aid step missing from gold.first_aid: {text!r}"
+    for text in r.gold.first_aid:
+        if text not in expected:
+            yield f"gold.first_aid gives a step that the reasons do not name for this person: {text!r}"
+    d = r.gold.disposition_turn
+    final = r.messages[d].content if 0 <= d < len(r.messages) else ""
+    for text in r.gold.first_aid:
+        if text not in final:
+            yield f"first-aid step {text!r} is in the gold but not in the final message"
+
+
 @rule("differential_is_a_distribution")
 def differential(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
     for name in ("differential_initial", "differential_final"):

@@ -31,6 +31,7 @@ WANTS = {
         r.gold.questions[-1].rules_out) and not r.gold.questions[-1].red_flag and all(
         x.kind in ("plausible_condition", "most_likely_condition") for x in r.gold.reasons
         if x.disposition == r.gold.disposition),
+    "first_aid": lambda r: bool(r.gold.first_aid),
 }
 
 
@@ -140,6 +141,7 @@ BREAKERS = {
     "condition_fits_age": ({}, lambda o: (o["case"].update(condition="simple_febrile_seizure"),
                                           o["persona"].update(age_months=11 * 12))),
     "sources_fit_age": ({}, _cite_the_under_5s_guideline_for_a_7_year_old),
+    "first_aid_given": ({"conditions": ("anaphylaxis",), "want": "first_aid"}, lambda o: o["gold"].update(first_aid=[])),
 }
 
 
@@ -285,6 +287,33 @@ def test_no_decision_over_an_unasked_red_flag():
     obj = record(want="self_care")
     obj["gold"]["red_flags_unasked"] = obj["gold"]["red_flags_unasked"] + ["chest_pain_over_15_min"]
     assert "no_decision_over_an_unasked_red_flag" in rules_broken(obj)
+
+
+def test_no_decision_over_an_unasked_must_ask():
+    obj = record(want="must_ask")
+    assert rules_broken(obj) == set()
+    q = next(q for q in obj["gold"]["questions"] if q["must_ask"])
+    for t in obj["turns"]:
+        if t["finding"] == q["finding"]:
+            t["finding"] = None  # the dialogue no longer asks it
+    assert "no_decision_over_an_unasked_must_ask" in rules_broken(obj)
+
+
+def test_first_aid_given_in_gold_and_in_the_final_message():
+    obj = record(conditions=("anaphylaxis",), want="first_aid")
+    assert rules_broken(obj) == set()
+    assert any("auto-injector" in step for step in obj["gold"]["first_aid"])
+    dropped = copy.deepcopy(obj)
+    dropped["gold"]["first_aid"] = []
+    assert "first_aid_given" in rules_broken(dropped)
+    unsaid = copy.deepcopy(obj)
+    d = unsaid["gold"]["disposition_turn"]
+    for step in unsaid["gold"]["first_aid"]:
+        unsaid["messages"][d]["content"] = unsaid["messages"][d]["content"].replace(step, "")
+    assert "first_aid_given" in rules_broken(unsaid)
+    extra = copy.deepcopy(obj)
+    extra["gold"]["first_aid"].append("Chew one 300 mg aspirin tablet now.")
+    assert "first_aid_given" in rules_broken(extra)
 
 
 def test_no_diagnosis_claim():

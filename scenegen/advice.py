@@ -1,0 +1,65 @@
+"""Advice that fits the person: which self-care items and first-aid steps someone may be given.
+
+Every item of advice carries who it is for, from its source (scenegen.content.Advice): age bands, age limits
+in months, pregnancy, and whether it is said to the patient or to a parent or carer. The planner gives only
+the items that fit, and `scenegen validate` checks the first-aid steps of emergency records with the same
+functions, so the two can never disagree. No clinical fact lives here: only the rule that applies the limits.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from .content import Advice, Pregnancy, Speaker
+from .knowledge import Demographics, KnowledgeBase
+
+
+def fits(kb: KnowledgeBase, item: Advice, who: Demographics, proxy: bool) -> bool:
+    """Whether ``item`` may be given about this person, spoken to them (``proxy`` False) or to a carer."""
+    if item.ages and kb.age_band(who.age_months) not in item.ages:
+        return False
+    if item.min_age_months is not None and who.age_months < item.min_age_months:
+        return False
+    if item.max_age_months is not None and who.age_months > item.max_age_months:
+        return False
+    if item.pregnancy is Pregnancy.excluded and who.pregnant:
+        return False
+    if item.pregnancy is Pregnancy.required and not who.pregnant:
+        return False
+    if item.speaker is Speaker.self and proxy or item.speaker is Speaker.proxy and not proxy:
+        return False
+    return True
+
+
+def self_care_advice(kb: KnowledgeBase, condition: str, who: Demographics, proxy: bool) -> list[Advice]:
+    """The condition's self-care items that fit this person, in the library's order."""
+    return [a for a in kb.conditions[condition].advice if fits(kb, a, who, proxy)]
+
+
+def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: Demographics, proxy: bool,
+                    present: Iterable[str]) -> list[Advice]:
+    """The first-aid steps of the reasons for an emergency disposition that fit this person, in the order of
+    the reasons, each text once. ``reasons`` are (kind, id) pairs: a red flag's finding or a condition (other
+    kinds have no steps); ``present`` are the findings reported present. A step is left out when a finding
+    or condition it names in ``not_with`` was reported present or is itself a reason."""
+    reasons = list(reasons)
+    ruled_out = set(present) | {rid for _, rid in reasons}
+    out: list[Advice] = []
+    seen: set[str] = set()
+    for kind, rid in reasons:
+        if kind == "red_flag":
+            flag = kb.findings[rid].red_flag
+            steps = flag.first_aid if flag is not None else []
+        elif kind in {"plausible_condition", "most_likely_condition"}:
+            steps = kb.conditions[rid].first_aid
+        else:
+            steps = []
+        for step in steps:
+            if step.text in seen or ruled_out & set(step.not_with) or not fits(kb, step, who, proxy):
+                continue
+            seen.add(step.text)
+            out.append(step)
+    return out
+
+
+__all__ = ["fits", "self_care_advice", "first_aid_steps"]

@@ -1,0 +1,288 @@
+"""Advice that fits the person: self-care items and first-aid steps only within the ages and pregnancy states
+their sources give; emergencies lead with the action, give the guideline's first-aid step and close urgently;
+safety nets and self-care come only from conditions in view for this complaint."""
+
+from __future__ import annotations
+
+import random
+from functools import lru_cache
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scenegen.advice import first_aid_steps, fits, self_care_advice
+from scenegen.content import Disposition, Sex
+from scenegen.generate import GenerateConfig, Generator, Library
+from scenegen.knowledge import Demographics
+from scenegen.plan import PlanSettings, Reasoner, plan_dialogue
+from scenegen.records import Record
+from scenegen.sample import Filters, PersonaDraw, sample_case
+from scenegen.triage import linked_red_flags
+
+#: conditions whose advice has age or pregnancy limits (so that random records exercise them often)
+LIMITED = ("scabies", "acute_urticaria", "seasonal_allergic_rhinitis", "common_cold", "viral_gastroenteritis",
+           "impetigo", "chickenpox", "migraine", "viral_uri_child", "insect_bite_local_reaction",
+           "concussion_minor_head_injury", "hypoglycaemia_treated_diabetes", "functional_constipation",
+           "tension_type_headache", "influenza")
+
+
+@lru_cache(maxsize=1)
+def lib() -> Library:
+    return Library.load()
+
+
+@lru_cache(maxsize=None)
+def generator(seed: int, conditions: tuple[str, ...] = ()) -> Generator:
+    return Generator(lib(), GenerateConfig(seed=seed, conditions=conditions))
+
+
+def who(r: Record) -> Demographics:
+    return Demographics(r.persona.age_months, Sex(r.persona.sex), r.persona.pregnant)
+
+
+def final_text(r: Record) -> str:
+    return r.messages[r.gold.disposition_turn].content
+
+
+def advice_outside_range(r: Record) -> list[str]:
+    """Advice texts in the record's final message whose every item (by text) is outside the person's range."""
+    kb, pl = lib().kb, lib().personas
+    local = generator(0).realiser.localiser(r.persona.locale)
+    by_text: dict[str, list] = {}
+    for c in kb.conditions.values():
+        for item in c.advice:
+            by_text.setdefault(local(item.text), []).append(item)
+    text = final_text(r)
+    proxy = r.persona.speaker != "self"
+    return [t for t, items in by_text.items()
+            if t in text and not any(fits(kb, i, who(r), proxy) for i in items)]
+
+
+# --- the limits themselves --------------------------------------------------------------------------------
+
+
+def texts(condition: str, age_months: int, pregnant: bool = False, proxy: bool = True) -> list[str]:
+    sex = Sex.female
+    return [a.text for a in self_care_advice(lib().kb, condition, Demographics(age_months, sex, pregnant), proxy)]
+
+
+def test_no_permethrin_from_a_pharmacist_for_a_newborn():
+    newborn = " ".join(texts("scabies", 0))
+    assert "pharmacist can supply a scabies cream" not in newborn
+    assert "not licensed for babies under 2 months" in newborn
+    assert "pharmacist can supply a scabies cream" in " ".join(texts("scabies", 30 * 12, proxy=False))
+
+
+def test_no_antihistamine_tablets_for_a_toddler():
+    toddler = " ".join(texts("acute_urticaria", 18) + texts("seasonal_allergic_rhinitis", 18))
+    assert "tablet" not in toddler and "cetirizine" not in toddler
+    assert "liquid" in " ".join(texts("acute_urticaria", 36))
+    assert "tablet" in " ".join(texts("seasonal_allergic_rhinitis", 30 * 12, proxy=False))
+
+
+def test_no_stay_off_work_to_a_babys_parent():
+    for condition in ("viral_gastroenteritis", "impetigo", "chickenpox"):
+        said = " ".join(texts(condition, 8)).lower()
+        assert "off work" not in said and "stay off" not in said, condition
+    assert "off work" in " ".join(texts("viral_gastroenteritis", 30 * 12, proxy=False))
+
+
+def test_pregnancy_gets_paracetamol_not_ibuprofen_and_no_aspirin():
+    kb = lib().kb
+    pregnant = Demographics(28 * 12, Sex.female, True)
+    for cid, c in kb.conditions.items():
+        if kb.prior(cid, pregnant) == 0:
+            continue  # she cannot have it (croup, colic)
+        for item in self_care_advice(kb, cid, pregnant, False):
+            low = item.text.lower()
+            if ("ibuprofen" in low or "aspirin" in low) and item.pregnancy.value == "any":
+                # said to anyone: it must not recommend them ('work too slowly', 'do not use ibuprofen')
+                assert any(w in low for w in ("too slowly", "do not use ibuprofen", "never give aspirin")), (cid, item.text)
+    said = " ".join(texts("common_cold", 28 * 12, pregnant=True, proxy=False))
+    assert "paracetamol" in said and "not recommended in pregnancy" in said
+
+
+def test_no_aspirin_under_16_and_no_decongestant_under_6():
+    assert not any("aspirin" in t and "never" not in t for t in texts("migraine", 10 * 12))
+    assert "never give aspirin" in " ".join(texts("migraine", 10 * 12))
+    assert not any(t.startswith("Saline nose drops, steam or a decongestant") for t in texts("common_cold", 4 * 12))
+
+
+def test_no_driving_advice_for_children():
+    assert not any("drive" in t.lower() for t in texts("concussion_minor_head_injury", 6 * 12))
+    assert not any("drive" in t.lower() for t in texts("hypoglycaemia_treated_diabetes", 8 * 12))
+
+
+def test_every_advice_item_names_its_source():
+    kb = lib().kb
+    items = [a for c in kb.conditions.values() for a in c.advice + c.first_aid]
+    items += [a for f in kb.findings.values() if f.red_flag is not None for a in f.red_flag.first_aid]
+    assert items and all(len(a.source) >= 3 for a in items)
+
+
+# --- the planner picks only what fits ---------------------------------------------------------------------
+
+
+def persona(age_months: int, pregnant: bool = False, group: str = "child") -> PersonaDraw:
+    speaker = "self" if age_months >= 18 * 12 else "parent"
+    return PersonaDraw(group, age_months, Sex.female, pregnant, speaker, None if speaker == "self" else "daughter",
+                       "medium", "matter_of_fact", "en_GB")
+
+
+def test_the_planner_gives_a_newborn_a_toddler_and_a_pregnant_woman_only_advice_that_fits():
+    kb, pl = lib().kb, lib().personas
+    reasoner = Reasoner(kb)
+    people = [persona(0, group="young_infant"), persona(1, group="young_infant"), persona(18),
+              persona(8, group="infant"), persona(28 * 12, pregnant=True, group="young_adult")]
+    checked = 0
+    for p in people:
+        for cid in LIMITED:
+            rng = random.Random(f"{cid}-{p.age_months}")
+            for _ in range(12):
+                case = sample_case(kb, p, rng, Filters(frozenset({cid})))
+                if case is None:
+                    break
+                plan = plan_dialogue(kb, pl, reasoner, p, case, rng, PlanSettings())
+                if plan is None or not plan.advice:
+                    continue
+                items = {a.text: a for c in kb.conditions.values() for a in c.advice}
+                for text in plan.advice:
+                    assert fits(kb, items[text], p.demographics, p.proxy), (cid, p.age_months, p.pregnant, text)
+                checked += 1
+    assert checked >= 20
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 3), index=st.integers(0, 100_000), limited=st.booleans())
+def test_no_generated_record_gives_advice_outside_its_range(seed, index, limited):
+    r = generator(seed, LIMITED if limited else ()).record(index)
+    assert advice_outside_range(r) == [], (r.id, r.persona)
+    kb = lib().kb
+    items = {a.text: a for f in kb.findings.values() if f.red_flag is not None for a in f.red_flag.first_aid}
+    items.update({a.text: a for c in kb.conditions.values() for a in c.first_aid})
+    if r.persona.locale == "en_GB":
+        for step in r.gold.first_aid:
+            assert fits(kb, items[step], who(r), r.persona.speaker != "self"), (r.id, step)
+
+
+# --- first aid in emergencies -----------------------------------------------------------------------------
+
+
+def steps(reasons, age_months=40 * 12, proxy=False, pregnant=False, sex=Sex.male, present=()):
+    who_ = Demographics(age_months, sex if not pregnant else Sex.female, pregnant)
+    return " ".join(a.text for a in first_aid_steps(lib().kb, reasons, who_, proxy, list(present)))
+
+
+def test_first_aid_steps_named_by_the_guidelines():
+    assert "adrenaline auto-injector" in steps([("red_flag", "tongue_or_throat_swelling")])
+    assert "adrenaline auto-injector" in steps([("plausible_condition", "anaphylaxis")], age_months=30, proxy=True)
+    assert "Note the time the symptoms started" in steps([("red_flag", "limb_weakness_sudden")])
+    assert "recovery position" in steps([("red_flag", "seizure_over_5_minutes")], proxy=True)
+    assert "out of reach" in steps([("red_flag", "suicidal_plan")])
+    assert "taken anything" in steps([("red_flag", "suicidal_plan")], proxy=True)
+    assert "300 mg aspirin" in steps([("red_flag", "chest_pain_over_15_min")])
+
+
+def test_aspirin_only_for_adults_not_pregnant_and_never_with_a_possible_dissection():
+    chest = [("red_flag", "chest_pain_over_15_min")]
+    assert "aspirin" not in steps(chest, age_months=14 * 12)
+    assert "aspirin" not in steps(chest, age_months=30 * 12, pregnant=True)
+    assert "aspirin" not in steps(chest, present=["pain_tearing_ripping"])
+    assert "aspirin" not in steps(chest + [("plausible_condition", "aortic_dissection")])
+    assert "Sit down and rest" in steps(chest, present=["pain_tearing_ripping"])
+
+
+def emergency_records(condition: str, n: int = 40) -> list[Record]:
+    gen = generator(5, (condition,))
+    return [r for r in (gen.record(i) for i in range(n)) if r.gold.disposition == "emergency_ambulance"]
+
+
+def test_anaphylaxis_and_stroke_ambulance_calls_give_the_first_aid_step():
+    ana = emergency_records("anaphylaxis")
+    stroke = emergency_records("ischaemic_stroke")
+    assert ana and stroke
+    for r in ana:
+        assert "auto-injector" in final_text(r), r.id
+    for r in stroke:
+        assert "time the symptoms started" in final_text(r), r.id
+
+
+def test_emergency_dispositions_lead_with_the_action_and_never_close_on_a_pleasantry():
+    lib_ = lib()
+    closes = {v.id: v for v in lib_.templates.variants["close"]}
+    gen = generator(2)
+    seen = 0
+    for i in range(300):
+        r = gen.record(i)
+        d = r.gold.disposition
+        if d not in {"emergency_ambulance", "emergency_department"}:
+            continue
+        seen += 1
+        turn = r.turns[r.gold.disposition_turn]
+        assert turn.parts[0] == "disposition" and turn.parts[-1] == "close"
+        close = closes[turn.templates[-1]]
+        assert close.when.get("disposition") == frozenset({d}), (r.id, close.id)
+        # the disposition part itself opens with what to do: call or go now
+        opening = final_text(r).split(".")[0].lower()
+        assert any(w in opening for w in ("call", "go to", "go now", "take", "should go", "safest place")), opening
+        if r.gold.first_aid:
+            assert turn.parts[1] == "first_aid"
+    assert seen >= 20
+
+
+# --- safety nets and self-care from conditions in view for this complaint ----------------------------------
+
+
+def test_no_saddle_numbness_warning_for_knee_arthritis():
+    kb = lib().kb
+    saddle = kb.findings["saddle_numbness"].red_flag.warning
+    gen = generator(3, ("knee_osteoarthritis_flare",))
+    checked = 0
+    for i in range(60):
+        r = gen.record(i)
+        back = [x.id for x in r.gold.reasons if x.kind != "red_flag" and "saddle_numbness" in linked_red_flags(kb, x.id)]
+        if not back:  # no condition with that warning sign is a reason for the decision
+            assert saddle not in r.gold.safety_net, r.id
+            checked += 1
+    assert checked >= 20
+
+
+def test_no_swallowed_chemical_warning_or_advice_for_colic():
+    kb = lib().kb
+    gen = generator(3, ("infant_colic",))
+    poisoning = {f for c in kb.conditions.values() if "poisoning" in c.complaints
+                 and "abdominal_pain" not in c.complaints for f in linked_red_flags(kb, c.id)}
+    colic_flags = {f for c in kb.conditions.values() if "abdominal_pain" in c.complaints for f in linked_red_flags(kb, c.id)}
+    words = {kb.findings[f].red_flag.warning for f in poisoning - colic_flags}
+    assert any("swallowing a chemical" in (w or "") for w in words)
+    for i in range(40):
+        r = gen.record(i)
+        assert not words & set(r.gold.safety_net), r.id
+        assert "swallowing a chemical" not in final_text(r)
+
+
+def test_every_safety_net_warning_comes_from_a_condition_with_this_complaint():
+    kb = lib().kb
+    gen = generator(4)
+    for i in range(150):
+        r = gen.record(i)
+        if r.persona.locale != "en_GB":
+            continue
+        sharing = [c for c, cond in kb.conditions.items() if r.case.complaint in cond.complaints]
+        allowed = {kb.findings[f].red_flag.warning or kb.findings[f].name[:1].lower() + kb.findings[f].name[1:]
+                   for c in sharing for f in linked_red_flags(kb, c)}
+        for w in r.gold.safety_net:
+            assert w in allowed, (r.id, r.case.complaint, w)
+
+
+def test_self_care_advice_comes_from_a_plausible_condition_with_this_complaint():
+    kb = lib().kb
+    gen = generator(6)
+    for i in range(150):
+        r = gen.record(i)
+        if r.persona.locale != "en_GB" or "self_care" not in r.turns[r.gold.disposition_turn].parts:
+            continue
+        text = final_text(r)
+        sources = [c for c, cond in kb.conditions.items() if any(a.text in text for a in cond.advice)]
+        assert any(r.case.complaint in kb.conditions[c].complaints for c in sources), (r.id, sources)
+        assert Disposition(r.gold.disposition) in {Disposition.routine, Disposition.self_care}
