@@ -20,7 +20,7 @@ from .load import bundled_library, load_knowledge_base, resolve_library
 from .personas import PersonaLibrary, load_personas
 from .plan import Plan, PlanSettings, Reasoner, plan_dialogue
 from .realise import Realiser
-from .records import SCHEMA_VERSION, Record
+from .records import SCHEMA_VERSION, TIME_COURSE, Record
 from .rng import chance, derive_seed, pick, stream, unit_hash
 from .sample import Filters, HiddenCase, PersonaDraw, check_filters, eligible, sample_case, sample_persona
 from .templates import TemplateLibrary, load_templates
@@ -215,14 +215,15 @@ class Generator:
         rendered = self.realiser.render(plan, persona, case, name, detail, rng_words, keep)
         messages = [{"role": r, "content": t} for r, t in rendered.messages]
         turns = [{"act": m.act, "finding": m.finding, "answer": _answer_json(m.answer) if m.role == "user" else None,
-                  "parts": list(m.parts), "templates": ids, "volunteered": list(m.volunteered)}
+                  "parts": list(m.parts), "templates": ids, "volunteered": list(m.volunteered),
+                  "volunteered_values": {f: _values(v) for f, v in m.values.items()}}
                  for m, ids in zip(plan.messages, rendered.templates)]
         offset = 0
         if c.system_prompt:
             text, template = self.realiser.system(persona, rng_words, keep)
             messages.insert(0, {"role": "system", "content": text})
             turns.insert(0, {"act": "system", "finding": None, "answer": None, "parts": ["system"],
-                             "templates": [template], "volunteered": []})
+                             "templates": [template], "volunteered": [], "volunteered_values": {}})
             offset = 1
         d = plan.decision
         local = self.realiser.localiser(persona.locale)  # the safety net as the dialogue words it
@@ -242,6 +243,7 @@ class Generator:
                         for r in d.decisive],
             "red_flags_present": list(d.red_flags_present), "red_flags_unasked": list(plan.red_flags_unasked),
             "safety_net": [local(t) for t in plan.safety_net], "crisis_resource": plan.crisis.value,
+            "time_course": time_course(plan.observations),
         }
         truth = case.truth
         binary, other = _own_findings(kb, case.condition)
@@ -316,6 +318,11 @@ def _own_findings(kb: KnowledgeBase, condition: str) -> tuple[list[str], list[st
                 [f for f in edges if kb.findings[f].type.value != "binary"])
 
     return kb.cached("own_findings", condition, compute)
+
+
+def time_course(observations) -> dict:
+    """gold.time_course: the onset and duration known when the disposition was given (null if never learnt)."""
+    return {fid: observations[fid] if isinstance(observations.get(fid), str) else None for fid in TIME_COURSE}
 
 
 def _diff(entries) -> list[dict]:

@@ -60,7 +60,8 @@ def test_every_rule_has_a_test_here():
               "red_flags_reflected", "collapsed_levels_match", "answers_true_to_case", "answer_text_agrees",
               "safety_net_where_required", "differential_is_a_distribution", "disposition_reasons_support_level",
               "crisis_resource_given", "no_diagnosis_claim", "no_pressing_the_same_question",
-              "no_decision_over_an_unasked_red_flag"}
+              "no_decision_over_an_unasked_red_flag", "no_decision_over_an_unasked_must_ask", "time_course_agrees",
+              "case_implications_hold"}
     assert set(RULES) == tested
 
 
@@ -185,6 +186,52 @@ def test_no_decision_over_an_unasked_red_flag():
     obj = record(want="self_care")
     obj["gold"]["red_flags_unasked"] = obj["gold"]["red_flags_unasked"] + ["chest_pain_over_15_min"]
     assert "no_decision_over_an_unasked_red_flag" in rules_broken(obj)
+
+
+def _duration_question(obj: dict) -> int:
+    """The index of the assistant's 'when did it start?' question (asked when the opening did not say it)."""
+    return next(i for i, t in enumerate(obj["turns"]) if t["finding"] == "duration" and t["act"] in {"clarify", "red_flag_check"})
+
+
+def test_no_decision_over_an_unasked_must_ask():
+    obj = record(want="self_care")
+    obj["turns"][first(obj, "opening")]["volunteered"] = [v for v in obj["turns"][first(obj, "opening")]["volunteered"] if v != "duration"]
+    obj["turns"][first(obj, "opening")]["volunteered_values"] = {}
+    for i, t in enumerate(obj["turns"]):
+        if t["finding"] == "duration" and t["act"] == "answer_value":
+            obj["turns"][i]["finding"] = None  # as if the answer were never given
+    assert "no_decision_over_an_unasked_must_ask" in rules_broken(obj)
+
+
+def test_time_course_agrees_with_the_dialogue_and_the_case():
+    obj = record()
+    told = obj["gold"]["time_course"]["duration"]
+    assert told is not None and obj["case"]["values"]["duration"] == [told]
+    other = next(v.id for v in lib().kb.findings["duration"].values if v.id != told)
+    obj["gold"]["time_course"]["duration"] = other
+    assert "time_course_agrees" in rules_broken(obj)
+    obj = record()
+    obj["gold"]["time_course"]["duration"] = None  # known in the dialogue, missing from the gold
+    assert "time_course_agrees" in rules_broken(obj)
+
+
+def test_case_implications_hold():
+    obj = record()
+    obj["case"]["present"] = obj["case"]["present"] + ["headache_thunderclap"]
+    obj["case"]["values"]["onset"] = ["gradual"]  # a thunderclap headache comes on suddenly
+    assert "case_implications_hold" in rules_broken(obj)
+
+
+def test_a_volunteered_time_course_must_be_true_and_said():
+    gen = Generator(lib(), GenerateConfig(seed=3, ambiguity="low"))
+    obj = next(r for r in (gen.record(i).model_dump(mode="json") for i in range(60))
+               if r["turns"][first(r, "opening")]["volunteered_values"])
+    assert rules_broken(copy.deepcopy(obj)) == set()
+    opening = obj["turns"][first(obj, "opening")]
+    fid, [value] = next(iter(opening["volunteered_values"].items()))
+    other = next(v.id for v in lib().kb.findings[fid].values if v.id != value)
+    opening["volunteered_values"][fid] = [other]
+    assert {"answers_true_to_case", "answer_text_agrees"} <= rules_broken(obj)
 
 
 def test_no_diagnosis_claim():
