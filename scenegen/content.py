@@ -267,6 +267,10 @@ class FindingValue(Strict):
     id: Id
     name: str
     lay: list[str] = Field(min_length=1, description="how a patient says this answer")
+    implies: dict[Id, list[Id]] = Field(
+        default_factory=dict,
+        description="categorical finding -> the values it can take alongside this one (an illness that came on "
+                    "gradually over days has lasted at least a day); the sampler keeps every hidden case consistent")
 
 
 class Finding(Strict):
@@ -289,6 +293,10 @@ class Finding(Strict):
         None, description="how often people report it whatever the cause (a frequency band or a number): "
                           "P(finding | a condition with no edge to it); the model's leak when not given")
     background_source: str | None = Field(None, description="where the background rate comes from")
+    implies: dict[Id, list[Id]] = Field(
+        default_factory=dict,
+        description="binary only: categorical finding -> the values it can take when this one is present (a "
+                    "thunderclap headache came on suddenly); the sampler keeps every hidden case consistent with it")
 
     @model_validator(mode="after")
     def _shape_matches_type(self) -> "Finding":
@@ -300,6 +308,8 @@ class Finding(Strict):
             if not self.ask:
                 raise ValueError("a binary finding needs 'ask', a noun phrase for the question")
         else:
+            if self.implies:
+                raise ValueError("only a binary finding can imply the values of another finding")
             if len(self.values) < 2:
                 raise ValueError(f"a {self.type.value} finding needs at least two values")
             if self.type is FindingType.multi and len(self.values) > 8:
@@ -338,6 +348,9 @@ class ModifierWhen(Strict):
     sex: Sex | None = None
     pregnant: bool | None = None
     present: list[Id] = Field(default_factory=list, description="binary findings that must all be present")
+    values: dict[Id, list[Id]] = Field(
+        default_factory=dict,
+        description="categorical finding -> values, one of which must have been reported (duration: [over_3_weeks])")
 
     @model_validator(mode="after")
     def _not_empty(self) -> "ModifierWhen":
@@ -374,7 +387,7 @@ class Screen(Strict):
     pain, blood thinners with a head injury)."""
 
     id: Id
-    ask: Id = Field(description="the binary finding to ask about")
+    ask: Id = Field(description="the finding to ask about: binary, or categorical (answered with a value)")
     when: ScreenWhen
     why: str = Field(min_length=3, description="why the protocol asks it, in plain words")
     source: str = Field(min_length=3)

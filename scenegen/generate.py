@@ -21,7 +21,7 @@ from .load import bundled_library, load_knowledge_base, resolve_library
 from .personas import PersonaLibrary, load_personas
 from .plan import Plan, PlanSettings, Reasoner, plan_dialogue
 from .realise import Realiser
-from .records import SCHEMA_VERSION, Record
+from .records import SCHEMA_VERSION, TIME_COURSE, Record
 from .rng import chance, derive_seed, pick, stream, unit_hash
 from .sample import Filters, HiddenCase, PersonaDraw, check_filters, eligible, sample_case, sample_persona
 from .templates import TemplateLibrary, load_templates
@@ -244,14 +244,15 @@ class Generator:
         rendered = self.realiser.render(plan, persona, case, name, detail, rng_words, keep)
         messages = [{"role": r, "content": t} for r, t in rendered.messages]
         turns = [{"act": m.act, "finding": m.finding, "answer": _answer_json(m.answer) if m.role == "user" else None,
-                  "parts": list(m.parts), "templates": ids, "volunteered": list(m.volunteered)}
+                  "parts": list(m.parts), "templates": ids, "volunteered": list(m.volunteered),
+                  "volunteered_values": {f: _values(v) for f, v in m.values.items()}}
                  for m, ids in zip(plan.messages, rendered.templates)]
         offset = 0
         if c.system_prompt:
             text, template = self.realiser.system(persona, rng_words, keep)
             messages.insert(0, {"role": "system", "content": text})
             turns.insert(0, {"act": "system", "finding": None, "answer": None, "parts": ["system"],
-                             "templates": [template], "volunteered": []})
+                             "templates": [template], "volunteered": [], "volunteered_values": {}})
             offset = 1
         d = plan.decision
         local = self.realiser.localiser(persona.locale)  # the safety net as the dialogue words it
@@ -274,6 +275,7 @@ class Generator:
             "safety_net": [local(t) for t in plan.safety_net], "named_conditions": list(plan.named),
             "first_aid": [local(t) for t in plan.first_aid],
             "crisis_resource": plan.crisis.value,
+            "time_course": time_course(plan.observations),
         }
         answer = case.answer  # the case's own findings, and any an implication settled
         binary, other = _own_findings(kb, case.condition)
@@ -352,6 +354,11 @@ def _own_findings(kb: KnowledgeBase, condition: str) -> tuple[list[str], list[st
                 [f for f in edges if kb.findings[f].type.value != "binary"])
 
     return kb.cached("own_findings", condition, compute)
+
+
+def time_course(observations) -> dict:
+    """gold.time_course: the onset and duration known when the disposition was given (null if never learnt)."""
+    return {fid: observations[fid] if isinstance(observations.get(fid), str) else None for fid in TIME_COURSE}
 
 
 def _diff(entries) -> list[dict]:

@@ -276,6 +276,12 @@ class _Checker:
     # --- findings -------------------------------------------------------------------------------------
     def check_findings(self) -> None:
         for fid, f in self.findings.items():
+            self._check_values("findings", fid, ("implies",), f.implies)
+            for i, v in enumerate(f.values):
+                self._check_values("findings", fid, ("values", i, "implies"), v.implies)
+                if fid in v.implies:
+                    self.add("findings", fid, ("values", i, "implies", fid), "a value cannot constrain its own finding")
+        for fid, f in self.findings.items():
             if f.parent is None:
                 continue
             parent = self.findings.get(f.parent)
@@ -359,6 +365,7 @@ class _Checker:
                     self.add("modifiers", mid, ("when", "present", i), self._unknown("finding", fid, self.findings))
                 elif f.type is not FindingType.binary:
                     self.add("modifiers", mid, ("when", "present", i), f"'{fid}' is {f.type.value}; only binary findings can be required present")
+            self._check_values("modifiers", mid, ("when", "values"), m.when.values)
         for sid, sc in self.screens.items():
             refs = [(("ask",), sc.ask)] + [(("when", "present", i), fid) for i, fid in enumerate(sc.when.present)]
             refs += [(("when", "any_present", i), fid) for i, fid in enumerate(sc.when.any_present)]
@@ -368,8 +375,33 @@ class _Checker:
                     continue
                 if f is None:
                     self.add("screens", sid, loc, self._unknown("finding", fid, self.findings))
+                elif loc == ("ask",) and f.type is FindingType.categorical:
+                    continue  # a categorical must-ask is answered with one of its values ('when did it start?')
                 elif f.type is not FindingType.binary:
-                    self.add("screens", sid, loc, f"'{fid}' is {f.type.value}; a screen names binary findings only")
+                    what = "a screen asks a binary or categorical finding" if loc == ("ask",) else \
+                        "a screen's 'present' and 'any_present' name binary findings only"
+                    self.add("screens", sid, loc, f"'{fid}' is {f.type.value}; {what}")
+            self._check_values("screens", sid, ("when", "values"), sc.when.values)
+
+    def _check_values(self, kind: str, item_id: str, loc: tuple[Any, ...], values: dict[str, list[str]]) -> None:
+        """A mapping of categorical finding -> some of its values (a 'when.values' or a finding's 'implies')."""
+        for fid, allowed in values.items():
+            f = self.findings.get(fid)
+            if f is None and fid in self.invalid["findings"]:
+                continue
+            if f is None:
+                self.add(kind, item_id, loc + (fid,), self._unknown("finding", fid, self.findings))
+                continue
+            if f.type is not FindingType.categorical:
+                self.add(kind, item_id, loc + (fid,), f"'{fid}' is {f.type.value}; only a categorical finding's "
+                                                      "values can be named here")
+                continue
+            if not allowed:
+                self.add(kind, item_id, loc + (fid,), f"name at least one value of '{fid}'")
+            valid = {v.id for v in f.values}
+            for i, value in enumerate(allowed):
+                if value not in valid:
+                    self.add(kind, item_id, loc + (fid, i), self._unknown(f"value of '{fid}'", value, valid))
 
     # --- consistency constraints ----------------------------------------------------------------------
     def _ancestors(self, fid: str) -> list[str]:

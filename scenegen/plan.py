@@ -35,6 +35,9 @@ from .triage import (
 Ambiguity = Literal["low", "medium", "high"]
 NamePolicy = Literal["never", "supported"]
 VOLUNTEERED_AT_OPENING = {"high": 0, "medium": 1, "low": 2}
+#: chance that the opening says a categorical must-ask's answer (the time course: "since yesterday", "it came on
+#: all of a sudden"), as real first messages often do; it is then known and not asked again
+TIME_COURSE_AT_OPENING = {"high": 0.3, "medium": 0.45, "low": 0.6}
 #: red-flag screens that could raise the disposition are asked even past the question budget, up to this many more
 EXTRA_RED_FLAG_QUESTIONS = 8
 
@@ -216,6 +219,8 @@ class PlannedMessage:
     finding: Optional[str] = None
     answer: Any = None  # bool, str, frozenset, or None for unsure
     volunteered: list[str] = field(default_factory=list)
+    #: the values of the categorical findings among ``volunteered`` (the time course said in the opening)
+    values: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -342,10 +347,27 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         obs = trial
         volunteered.append(fid)
         candidates = _volunteerable(kb, case, obs, band)
+    # the time course, said in the opening: each categorical must-ask that applies, with a chance that grows as
+    # ambiguity falls, while the opening stays ambiguous
+    said: dict[str, str] = {}
+    pending = pending_must_asks(kb, persona.demographics, obs)
+    for fid in sorted(q for q, sc in pending.items() if kb.findings[q].type is FindingType.categorical
+                      and next(x for x in kb.screens if x.id == sc).ask == q):
+        if not chance(rng, TIME_COURSE_AT_OPENING[settings.ambiguity]):
+            continue
+        value = case.answer(fid)
+        if not isinstance(value, str) or not value:
+            continue
+        trial = {**obs, fid: value}
+        if not _ambiguous(kb, reasoner.state(persona, trial).plausible):
+            continue
+        obs = trial
+        said[fid] = value
+        volunteered.append(fid)
     st = opening = reasoner.state(persona, obs)
     if not _ambiguous(kb, opening.plausible):
         return None
-    messages = [PlannedMessage("user", "opening", ["opening"], entry, True, list(volunteered))]
+    messages = [PlannedMessage("user", "opening", ["opening"], entry, True, list(volunteered), dict(said))]
 
     questions: list[QuestionTrace] = []
     first_question = True
@@ -356,14 +378,16 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         if any(kb.findings[f].red_flag.disposition is Disposition.emergency_ambulance  # type: ignore[union-attr]
                for f in decision.red_flags_present):
             break  # an ambulance-level red flag: escalate now, ask nothing more
-        # once the budget is spent only a red-flag screen can still be asked, so only screens are scored
-        ask = reasoner.screens if len(questions) >= settings.max_questions else reasoner.questions
+        # once the budget is spent only a red-flag screen can still be asked, so only screens are scored. Must-asks
+        # (start-of-call protocol questions such as 'when did it start?') do not use up the budget
+        spent = sum(1 for q in questions if q.score.must_ask is None)
+        ask = reasoner.screens if spent >= settings.max_questions and not st.must_ask else reasoner.questions
         scores = [q for q in ask(st, persona, obs, limit=1 + len(given_up)) if q.finding not in given_up]
         if not scores:
             break
         best = scores[0]
         screening = best.red_flag is not None or best.must_ask is not None or best.rules_out is not None
-        if not screening and (best.expected_gain < settings.min_gain or len(questions) >= settings.max_questions):
+        if not screening and (best.expected_gain < settings.min_gain or spent >= settings.max_questions):
             break  # the budget and the gain threshold bound information questions only
         if screening and len(questions) >= settings.max_questions + EXTRA_RED_FLAG_QUESTIONS:
             return None  # cannot close safely within any reasonable length: draw another case
@@ -416,6 +440,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         return None  # a danger that would raise the level could not be checked (e.g. its gateway went unanswered)
     if st.must_ask and decision.disposition is not Disposition.emergency_ambulance:
         return None  # a must-ask could not be asked: no decision without it
+    if decision.disposition.rank < kb.conditions[case.condition].disposition.rank:
+        return None  # e.g. the hidden condition is plausible only on history, with nothing reported to support it
     final_parts = ["disposition"]
     first_aid: list[str] = []
     if decision.disposition in {Disposition.emergency_ambulance, Disposition.emergency_department}:

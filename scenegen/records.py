@@ -72,6 +72,8 @@ class Turn(_Model):
     """the template variants used, one per part"""
     volunteered: list[str]
     """findings the patient volunteered in this message without being asked"""
+    volunteered_values: dict[str, list[str]]
+    """for the categorical findings among them (the time course said in the opening): finding id -> the value"""
 
 
 class DifferentialEntry(_Model):
@@ -116,6 +118,17 @@ class Reason(_Model):
     detail: str
 
 
+#: the library's time-course findings, named in gold.time_course
+TIME_COURSE = ("onset", "duration")
+
+
+class TimeCourse(_Model):
+    onset: Optional[str]
+    """how the problem came on (a value of the 'onset' finding), as known at the decision; null if never learnt"""
+    duration: Optional[str]
+    """how long since it started (a value of the 'duration' finding), as known at the decision; null if never learnt"""
+
+
 class Gold(_Model):
     differential_initial: list[DifferentialEntry]
     differential_final: list[DifferentialEntry]
@@ -140,6 +153,8 @@ class Gold(_Model):
     """what to do while help is on the way, as the final message says it: the first-aid steps of the reasons
     for an emergency disposition that fit this person (empty below emergency_department)"""
     crisis_resource: Literal["none", "suicide_crisis_line", "poison_centre", "domestic_violence", "sexual_assault"]
+    time_course: TimeCourse
+    """the time course known when the disposition was given (asked, or said in the opening)"""
 
 
 class Ambiguity(_Model):
@@ -151,7 +166,7 @@ class Ambiguity(_Model):
     dispositions_initial: list[str]
     """dispositions spanned by those plausible conditions"""
     volunteered_initial: list[str]
-    """findings volunteered in the opening besides the complaint"""
+    """findings volunteered in the opening besides the complaint (with the time course, when it was said there)"""
 
 
 class Record(_Model):

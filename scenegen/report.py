@@ -32,9 +32,30 @@ def warnings(kb: KnowledgeBase) -> list[str]:
                        "ambiguous across urgency")
         if not levels & _LOW:
             out.append(f"complaint '{comp}' has no condition needing only routine or self care")
+    out += missing_must_ask_edges(kb)
     for cid, c in sorted(kb.conditions.items()):
         if c.disposition in _LOW and not c.advice:
             out.append(f"condition '{cid}' is {c.disposition.value} but gives no self-care advice")
+    return out
+
+
+def missing_must_ask_edges(kb: KnowledgeBase) -> list[str]:
+    """A categorical must-ask (the time course) that a condition presenting with a complaint it covers has no
+    edge to: every answer would be equally likely under that condition, and its cases would draw the answer
+    at random. Each such condition needs an edge with bands per value."""
+    from .content import FindingType
+
+    out = []
+    for sc in kb.screens:
+        if kb.findings[sc.ask].type is not FindingType.categorical:
+            continue
+        covered = set(sc.when.any_present) | set(sc.when.present)
+        for cid, c in sorted(kb.conditions.items()):
+            entries = {kb.complaints[comp].finding for comp in c.complaints}
+            if (not covered or entries & covered) and sc.ask not in kb.likelihoods[cid]:
+                file, line = kb.locations[("conditions", cid)]
+                out.append(f"{file}:{line}: condition '{cid}' has no edge to '{sc.ask}', which must-ask "
+                           f"'{sc.id}' asks of every caller with its complaints; add {{id: {sc.ask}, p: {{...}}}}")
     return out
 
 

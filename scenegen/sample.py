@@ -154,12 +154,52 @@ def sample_truth(kb: KnowledgeBase, condition: str, complaint: str, rng: random.
         elif how == "categorical":
             ids, weights = arg
             truth[fid] = weighted_pick(rng, ids, weights)
+        elif how == "constrained":
+            truth[fid] = _constrained_pick(rng, truth, *arg)
         else:
             truth[fid] = frozenset(v for v, p in arg if chance(rng, p))
     return truth
 
 
 _Step = tuple[str, Optional[str], Answer, str, Any]  # (finding, parent, its 'absent' answer, how, argument)
+_Rule = tuple[str, Optional[str], frozenset[str]]  # (source finding, its value or None for 'present', allowed values)
+
+
+def implications(kb: KnowledgeBase) -> dict[str, tuple[_Rule, ...]]:
+    """Categorical finding -> the rules that restrict its values: a binary finding's ``implies`` (when it is
+    present) and a categorical value's ``implies`` (when that value is the answer)."""
+    def compute() -> dict[str, tuple[_Rule, ...]]:
+        out: dict[str, list[_Rule]] = {}
+        for fid in sorted(kb.findings):
+            f = kb.findings[fid]
+            for target, allowed in sorted(f.implies.items()):
+                out.setdefault(target, []).append((fid, None, frozenset(allowed)))
+            for v in f.values:
+                for target, allowed in sorted(v.implies.items()):
+                    out.setdefault(target, []).append((fid, v.id, frozenset(allowed)))
+        return {k: tuple(v) for k, v in out.items()}
+
+    return kb.cached("implications", None, compute)
+
+
+def rule_applies(rule: _Rule, answers: dict[str, Answer]) -> bool:
+    """Whether a rule's source holds in these answers (the case's, or the dialogue's)."""
+    source, value, _ = rule
+    answer = answers.get(source)
+    return answer is True if value is None else answer == value
+
+
+def _constrained_pick(rng: random.Random, truth: dict[str, Answer], ids: list[str], weights: list[float],
+                      rules: tuple[_Rule, ...]) -> str:
+    """A categorical draw restricted to the values every applicable rule allows (unrestricted if they conflict)."""
+    allowed = set(ids)
+    for rule in rules:
+        if rule_applies(rule, truth):
+            allowed &= rule[2]
+    keep = [(i, w) for i, w in zip(ids, weights) if i in allowed and w > 0]
+    if not keep:
+        return weighted_pick(rng, ids, weights)
+    return weighted_pick(rng, [i for i, _ in keep], [w for _, w in keep])
 
 
 def _truth_steps(kb: KnowledgeBase, condition: str, complaint: str, age_band: Optional[str],
@@ -205,9 +245,25 @@ def _truth_steps(kb: KnowledgeBase, condition: str, complaint: str, age_band: Op
         visit(entry)
         for fid in forced:
             visit(fid)
-        return steps
+        return _constraints_last(steps, implications(kb))
 
     return kb.cached("truth_steps", (condition, complaint, age_band, forced), build)
+
+
+def _constraints_last(steps: list[_Step], rules: dict[str, tuple[_Rule, ...]]) -> list[_Step]:
+    """Categorical findings that another answer restricts (a thunderclap headache came on suddenly) are drawn
+    last, each after the categorical findings that restrict it, so every restriction sees its source drawn."""
+    moved = {s[0]: s for s in steps if s[3] == "categorical" and s[0] in rules}
+    out = [s for s in steps if s[0] not in moved]
+    placed: set[str] = set()
+    while moved:
+        ready = sorted(f for f in moved if not any(r[0] in moved and r[0] != f for r in rules[f])) or sorted(moved)
+        fid = ready[0]
+        step = moved.pop(fid)
+        ids, weights = step[4]
+        out.append((fid, step[1], step[2], "constrained", (ids, weights, rules[fid])))
+        placed.add(fid)
+    return out
 
 
 def sample_case(kb: KnowledgeBase, persona: PersonaDraw, rng: random.Random, filters: Filters,

@@ -32,7 +32,7 @@ ACT_VARIABLES: dict[str, set[str]] = {
     # the system message that opens a training conversation
     "system": COMMON,
     # patient acts
-    "opening": COMMON | {"complaint", "relation", "age_phrase", "detail", "volunteered", "pregnant"},
+    "opening": COMMON | {"complaint", "relation", "age_phrase", "detail", "volunteered", "pregnant", "time_course"},
     "answer_yes": COMMON | {"phrase"},
     "answer_no": COMMON | {"ask"},
     "answer_unsure": COMMON | {"ask"},

@@ -86,8 +86,14 @@ def modifier_fits(m: Modifier, who: Demographics) -> bool:
 
 
 def modifier_findings_present(m: Modifier, observations: Observations) -> bool:
-    """The findings half of a modifier's conditions: every finding it names reported present."""
-    return all(observations.get(f) is True for f in m.when.present)
+    """The findings half of a modifier's conditions: every finding it names reported present, and every
+    categorical finding it names reported with one of its values."""
+    return all(observations.get(f) is True for f in m.when.present) and values_hold(m.when.values, observations)
+
+
+def values_hold(values: dict[str, list[str]], observations: Observations) -> bool:
+    """Each categorical finding named was reported, with one of the values named (``when.values``)."""
+    return all(observations.get(f) in allowed for f, allowed in values.items())
 
 
 def screen_fits(sc: Screen, who: Demographics) -> bool:
@@ -112,6 +118,8 @@ def pending_must_asks(kb: KnowledgeBase, who: Demographics, observations: Observ
         if not all(observations.get(f) is True for f in w.present):
             continue
         if w.any_present and not any(observations.get(f) is True for f in w.any_present):
+            continue
+        if not values_hold(w.values, observations):
             continue
         chain = ancestors(kb, sc.ask)
         if any(observations.get(a) is False for a in chain):
@@ -490,5 +498,6 @@ def _resolve_parents(kb: KnowledgeBase, observations: Observations) -> tuple[dic
 
 
 __all__ = ["Assessment", "Decision", "QuestionScore", "Reason", "assess", "decide", "imply_parents", "overridden_parents",
-           "modifier_applies", "modifier_findings_present", "modifier_fits", "pending_must_asks", "pending_rule_outs", "screen_fits", "present_red_flags", "score_questions",
+           "modifier_applies", "modifier_findings_present", "values_hold", "modifier_fits", "pending_must_asks",
+           "pending_rule_outs", "screen_fits", "present_red_flags", "score_questions",
            "unasked_red_flags"]

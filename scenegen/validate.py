@@ -19,8 +19,9 @@ from .content import Disposition, FindingType, Sex
 from .errors import UsageError
 from .knowledge import Demographics, KnowledgeBase
 from .realise import Localiser
-from .records import Record
+from .records import TIME_COURSE, Record
 from .plan import condition_supported
+from .sample import implications, rule_applies
 from .triage import baseline_observations, decide, pending_must_asks, pending_rule_outs
 
 
@@ -180,8 +181,14 @@ def answers_true(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
             yield f"message {i} gives {t.answer} for '{t.finding}' but the case has {r.case.values[t.finding]}"
     for t in r.turns:
         for v in t.volunteered:
-            if v not in present:
+            if v in t.volunteered_values:
+                if t.volunteered_values[v] != r.case.values.get(v):
+                    yield f"'{v}' is volunteered as {t.volunteered_values[v]} but the case has {r.case.values.get(v)}"
+            elif v not in present:
                 yield f"'{v}' is volunteered but the case does not have it"
+        for v in t.volunteered_values:
+            if v not in t.volunteered:
+                yield f"'{v}' has a volunteered value but is not in the turn's volunteered findings"
     for q in r.gold.questions:
         if q.answer is True and q.finding not in present or q.answer is False and q.finding in present:
             yield f"gold question '{q.finding}' records answer {q.answer} against the case"
@@ -275,6 +282,14 @@ def answer_text(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
             complaint = kb.complaints.get(r.case.complaint)
             if complaint is not None and not any(local(p).lower() in text.lower() for p in complaint.lay):
                 yield f"the opening does not state the complaint '{r.case.complaint}': {text!r}"
+        for fid, given in t.volunteered_values.items():
+            said = kb.findings.get(fid)
+            if said is None:
+                continue
+            by_id = {v.id: v for v in said.values}
+            for value in given:
+                if value in by_id and not any(local(p).lower() in text.lower() for p in by_id[value].lay):
+                    yield f"message {i} volunteers '{value}' for '{fid}' but its text does not say so: {text!r}"
 
 
 @rule("no_pressing_the_same_question")
@@ -363,8 +378,39 @@ def _dialogue_observations(r: Record, kb: KnowledgeBase) -> dict:
     for t in r.turns:  # volunteered findings are on turns without a finding too (the opening's extras)
         for v in t.volunteered:
             if v in kb.findings:
-                obs[v] = True
+                given = t.volunteered_values.get(v)
+                obs[v] = True if given is None else (given[0] if len(given) == 1 else given)
     return obs
+
+
+@rule("time_course_agrees")
+def time_course_agrees(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """gold.time_course holds what the dialogue revealed of the onset and duration, which is the case's."""
+    revealed = _dialogue_observations(r, kb)
+    for fid in TIME_COURSE:
+        gold = getattr(r.gold.time_course, fid)
+        said = revealed.get(fid)
+        said = said if isinstance(said, str) else None
+        if gold != said:
+            yield f"gold.time_course.{fid} is {gold!r} but the dialogue revealed {said!r}"
+        if gold is not None and r.case.values.get(fid) != [gold]:
+            yield f"gold.time_course.{fid} is {gold!r} but the case has {r.case.values.get(fid)}"
+
+
+@rule("case_implications_hold")
+def case_implications_hold(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """The hidden case keeps the library's implications: a thunderclap headache came on suddenly; an illness
+    that came on gradually over days has lasted at least a day."""
+    answers: dict = {f: True for f in r.case.present}
+    answers.update({f: v[0] for f, v in r.case.values.items() if len(v) == 1})
+    for target, rules in implications(kb).items():
+        value = answers.get(target)
+        if not isinstance(value, str):
+            continue
+        for rule_ in rules:
+            if rule_applies(rule_, answers) and value not in rule_[2]:
+                source = rule_[0] if rule_[1] is None else f"{rule_[0]}={rule_[1]}"
+                yield f"the case has {source} but {target}={value}, which it rules out (allowed: {sorted(rule_[2])})"
 
 
 @rule("safety_net_where_required")

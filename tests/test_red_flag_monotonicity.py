@@ -234,6 +234,7 @@ def test_every_modifier_floors_the_disposition_when_its_conditions_hold(mod_id):
     m = next(x for x in kb.modifiers if x.id == mod_id)
     who = _who_for(m)
     obs = imply_parents(kb, {f: True for f in m.when.present})
+    obs.update({f: values[0] for f, values in m.when.values.items()})  # a categorical finding with a value it names
     if who.pregnant and kb.settings.pregnancy_finding:
         obs[kb.settings.pregnancy_finding] = True
     d = decide(kb, who, obs)

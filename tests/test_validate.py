@@ -142,6 +142,9 @@ BREAKERS = {
                                           o["persona"].update(age_months=11 * 12))),
     "sources_fit_age": ({}, _cite_the_under_5s_guideline_for_a_7_year_old),
     "first_aid_given": ({"conditions": ("anaphylaxis",), "want": "first_aid"}, lambda o: o["gold"].update(first_aid=[])),
+    "time_course_agrees": ({}, lambda o: o["gold"]["time_course"].update(duration=None)),
+    "case_implications_hold": ({}, lambda o: (o["case"]["present"].append("headache_thunderclap"),
+                                              o["case"]["values"].update(onset=["gradual"]))),
 }
 
 
@@ -289,16 +292,6 @@ def test_no_decision_over_an_unasked_red_flag():
     assert "no_decision_over_an_unasked_red_flag" in rules_broken(obj)
 
 
-def test_no_decision_over_an_unasked_must_ask():
-    obj = record(want="must_ask")
-    assert rules_broken(obj) == set()
-    q = next(q for q in obj["gold"]["questions"] if q["must_ask"])
-    for t in obj["turns"]:
-        if t["finding"] == q["finding"]:
-            t["finding"] = None  # the dialogue no longer asks it
-    assert "no_decision_over_an_unasked_must_ask" in rules_broken(obj)
-
-
 def test_first_aid_given_in_gold_and_in_the_final_message():
     obj = record(conditions=("anaphylaxis",), want="first_aid")
     assert rules_broken(obj) == set()
@@ -314,6 +307,52 @@ def test_first_aid_given_in_gold_and_in_the_final_message():
     extra = copy.deepcopy(obj)
     extra["gold"]["first_aid"].append("Chew one 300 mg aspirin tablet now.")
     assert "first_aid_given" in rules_broken(extra)
+
+
+def _duration_question(obj: dict) -> int:
+    """The index of the assistant's 'when did it start?' question (asked when the opening did not say it)."""
+    return next(i for i, t in enumerate(obj["turns"]) if t["finding"] == "duration" and t["act"] in {"clarify", "red_flag_check"})
+
+
+def test_no_decision_over_an_unasked_must_ask():
+    obj = record(want="self_care")
+    obj["turns"][first(obj, "opening")]["volunteered"] = [v for v in obj["turns"][first(obj, "opening")]["volunteered"] if v != "duration"]
+    obj["turns"][first(obj, "opening")]["volunteered_values"] = {}
+    for i, t in enumerate(obj["turns"]):
+        if t["finding"] == "duration" and t["act"] == "answer_value":
+            obj["turns"][i]["finding"] = None  # as if the answer were never given
+    assert "no_decision_over_an_unasked_must_ask" in rules_broken(obj)
+
+
+def test_time_course_agrees_with_the_dialogue_and_the_case():
+    obj = record()
+    told = obj["gold"]["time_course"]["duration"]
+    assert told is not None and obj["case"]["values"]["duration"] == [told]
+    other = next(v.id for v in lib().kb.findings["duration"].values if v.id != told)
+    obj["gold"]["time_course"]["duration"] = other
+    assert "time_course_agrees" in rules_broken(obj)
+    obj = record()
+    obj["gold"]["time_course"]["duration"] = None  # known in the dialogue, missing from the gold
+    assert "time_course_agrees" in rules_broken(obj)
+
+
+def test_case_implications_hold():
+    obj = record()
+    obj["case"]["present"] = obj["case"]["present"] + ["headache_thunderclap"]
+    obj["case"]["values"]["onset"] = ["gradual"]  # a thunderclap headache comes on suddenly
+    assert "case_implications_hold" in rules_broken(obj)
+
+
+def test_a_volunteered_time_course_must_be_true_and_said():
+    gen = Generator(lib(), GenerateConfig(seed=3, ambiguity="low"))
+    obj = next(r for r in (gen.record(i).model_dump(mode="json") for i in range(60))
+               if r["turns"][first(r, "opening")]["volunteered_values"])
+    assert rules_broken(copy.deepcopy(obj)) == set()
+    opening = obj["turns"][first(obj, "opening")]
+    fid, [value] = next(iter(opening["volunteered_values"].items()))
+    other = next(v.id for v in lib().kb.findings[fid].values if v.id != value)
+    opening["volunteered_values"][fid] = [other]
+    assert {"answers_true_to_case", "answer_text_agrees"} <= rules_broken(obj)
 
 
 def test_no_diagnosis_claim():

@@ -1,0 +1,183 @@
+"""Time course: onset and duration are part of every hidden case, asked (or said in the opening), used by rules
+and written to the gold."""
+
+from __future__ import annotations
+
+import json
+import random
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scenegen import ContentError, load_knowledge_base
+from scenegen.content import Disposition, FindingType, Sex
+from scenegen.generate import GenerateConfig, Generator, Library
+from scenegen.knowledge import Demographics
+from scenegen.report import missing_must_ask_edges
+from scenegen.sample import sample_truth
+from scenegen.triage import decide, pending_must_asks
+
+from .test_load_errors import edit, problems
+
+
+@lru_cache(maxsize=1)
+def _library() -> Library:
+    return Library.load()
+
+
+def test_every_condition_has_an_onset_and_a_duration_edge(bundled_kb):
+    lacking = [(cid, fid) for cid in bundled_kb.conditions for fid in ("onset", "duration")
+               if fid not in bundled_kb.likelihoods[cid]]
+    assert lacking == []
+    assert missing_must_ask_edges(bundled_kb) == []  # what `kb check` warns about when one is missing
+
+
+def test_time_course_findings_are_categorical_and_reportable_at_every_age(bundled_kb):
+    for fid in ("onset", "duration"):
+        f = bundled_kb.findings[fid]
+        assert f.type is FindingType.categorical and f.ages == [] and f.parent is None
+        assert all(len(v.lay) >= 3 for v in f.values)
+        assert "you" not in f.question.lower().split()  # reads for a patient and for a carer alike
+
+
+def test_duration_is_a_must_ask_for_every_complaint_and_onset_where_rules_turn_on_it(bundled_kb):
+    who = Demographics(40 * 12, Sex.female)
+    for comp in bundled_kb.complaints.values():
+        pending = pending_must_asks(bundled_kb, who, {comp.finding: True})
+        assert "duration" in pending, comp.id
+    for finding in ("headache", "chest_pain", "dizziness", "weakness_or_numbness"):
+        assert "onset" in pending_must_asks(bundled_kb, who, {finding: True})
+    assert "onset" not in pending_must_asks(bundled_kb, who, {"ear_pain": True})
+    assert "duration" not in pending_must_asks(bundled_kb, who, {"cough": True, "duration": "hours"})
+
+
+# --- rules -------------------------------------------------------------------------------------------------
+
+def _reasons(kb, who, obs) -> set[str]:
+    return {r.id for r in decide(kb, who, obs).reasons if r.kind == "modifier"}
+
+
+@pytest.mark.parametrize("duration,applies", [("days_1_to_4", False), ("days_5_to_7", True),
+                                              ("weeks_1_to_3", True), ("over_3_weeks", True)])
+def test_fever_for_5_days_or_more_in_a_child_under_5_is_seen_the_same_day(bundled_kb, duration, applies):
+    child = Demographics(3 * 12, Sex.male)
+    obs = {"fever": True, "duration": duration}
+    assert ("fever_5_days_under_5" in _reasons(bundled_kb, child, obs)) is applies
+    if applies:
+        assert decide(bundled_kb, child, obs).disposition.rank >= Disposition.urgent.rank
+    older = Demographics(6 * 12, Sex.male)
+    assert "fever_5_days_under_5" not in _reasons(bundled_kb, older, obs)
+
+
+def test_a_cough_of_more_than_3_weeks_gets_at_least_a_gp_review(bundled_kb):
+    adult = Demographics(30 * 12, Sex.female)
+    long = {"cough": True, "duration": "over_3_weeks"}
+    assert "cough_over_3_weeks" in _reasons(bundled_kb, adult, long)
+    assert decide(bundled_kb, adult, long).disposition.rank >= Disposition.routine.rank
+    assert "cough_over_3_weeks" not in _reasons(bundled_kb, adult, {"cough": True, "duration": "weeks_1_to_3"})
+    assert "cough_over_3_weeks" not in _reasons(bundled_kb, adult, {"cough": True})  # unknown is not long
+
+
+def test_diarrhoea_of_more_than_7_days_is_seen_the_same_day(bundled_kb):
+    adult = Demographics(30 * 12, Sex.female)
+    obs = {"vomiting": True, "diarrhoea": True, "duration": "weeks_1_to_3"}
+    assert "diarrhoea_over_7_days" in _reasons(bundled_kb, adult, obs)
+    assert decide(bundled_kb, adult, obs).disposition.rank >= Disposition.urgent.rank
+    assert "diarrhoea_over_7_days" not in _reasons(bundled_kb, adult, {**obs, "duration": "days_5_to_7"})
+
+
+# --- the sampler keeps the case consistent -----------------------------------------------------------------
+
+def test_a_thunderclap_headache_always_came_on_suddenly(bundled_kb):
+    rng = random.Random(5)
+    seen = 0
+    for _ in range(400):
+        truth = sample_truth(bundled_kb, "subarachnoid_haemorrhage", "headache", rng, age_band="middle_aged")
+        if truth.get("headache_thunderclap") is True:
+            seen += 1
+            assert truth["onset"] == "sudden"
+    assert seen > 50
+
+
+def test_a_gradual_onset_has_lasted_at_least_a_day_and_a_5_day_fever_5_days(bundled_kb):
+    rng = random.Random(9)
+    short = {"under_an_hour", "hours", "days_1_to_4"}
+    for cid, comp in (("community_acquired_pneumonia", "cough"), ("viral_uri_child", "fever"),
+                      ("depression", "low_mood"), ("migraine", "headache")):
+        for _ in range(200):
+            truth = sample_truth(bundled_kb, cid, comp, rng, age_band="child" if cid == "viral_uri_child" else "young_adult")
+            if truth["onset"] == "gradual":
+                assert truth["duration"] not in {"under_an_hour", "hours"}
+            if truth["onset"] == "hours":
+                assert truth["duration"] != "under_an_hour"
+            if truth.get("fever_five_days_or_more") is True:
+                assert truth["duration"] not in short
+
+
+# --- loader --------------------------------------------------------------------------------------------------
+
+def test_when_values_must_name_a_categorical_finding_and_its_values(tiny_copy):
+    (tiny_copy / "conditions" / "mods.yaml").write_text(
+        "modifiers:\n"
+        "  - {id: a, when: {values: {onset: [sudden, suddenly]}}, disposition: urgent, reason: r, source: src}\n"
+        "  - {id: b, when: {values: {cough: [dry]}}, disposition: urgent, reason: r, source: src}\n")
+    msgs = [p.message for p in problems(tiny_copy)]
+    assert any("unknown value of 'onset' 'suddenly'" in m for m in msgs), msgs
+    assert any("'cough' is binary; only a categorical finding" in m for m in msgs), msgs
+
+
+def test_a_categorical_must_ask_loads_and_a_multi_one_does_not(tiny_copy):
+    (tiny_copy / "conditions" / "screens.yaml").write_text(
+        "screens:\n"
+        "  - {id: how_it_started, ask: onset, when: {any_present: [cough]}, why: because, source: src}\n")
+    kb = load_knowledge_base(tiny_copy)
+    assert pending_must_asks(kb, Demographics(300, Sex.male), {"cough": True}) == {"onset": "how_it_started"}
+
+
+def test_implies_must_name_valid_values(tiny_copy):
+    edit(tiny_copy, 'ask: "any blood when coughing"', 'ask: "any blood when coughing"\n    implies: {onset: [abrupt]}')
+    msgs = [p.message for p in problems(tiny_copy)]
+    assert any("unknown value of 'onset' 'abrupt'" in m for m in msgs), msgs
+
+
+# --- properties of generated records -------------------------------------------------------------------------
+
+configs = st.builds(GenerateConfig, seed=st.integers(0, 2**32), ambiguity=st.sampled_from(["low", "medium", "high"]),
+                    balance=st.sampled_from([None, "disposition"]), max_questions=st.integers(1, 10),
+                    system_prompt=st.booleans())
+
+
+@settings(max_examples=20, deadline=None)
+@given(config=configs, indices=st.lists(st.integers(0, 10**6), min_size=1, max_size=4, unique=True))
+def test_gold_time_course_is_the_case_and_duration_is_always_learnt(config, indices):
+    gen = Generator(_library(), config)
+    for i in indices:
+        r = gen.record(i)
+        tc = r.gold.time_course
+        for fid in ("onset", "duration"):
+            value = getattr(tc, fid)
+            assert value is None or r.case.values[fid] == [value]
+        if r.gold.disposition == "emergency_ambulance":
+            continue
+        asked = any(t.finding == "duration" and t.act in {"clarify", "red_flag_check"} for t in r.turns)
+        told = any("duration" in t.volunteered_values for t in r.turns)
+        assert asked or told
+        assert not (asked and told)  # said in the opening, so never asked again
+        assert tc.duration == r.case.values["duration"][0]
+
+
+def test_the_opening_sometimes_says_the_time_course_and_then_it_is_not_asked():
+    gen = Generator(_library(), GenerateConfig(seed=4, ambiguity="low"))
+    told = 0
+    for i in range(40):
+        r = gen.record(i)
+        opening = next(t for t in r.turns if t.act == "opening")
+        if opening.volunteered_values:
+            told += 1
+            assert set(opening.volunteered_values) <= set(opening.volunteered)
+            assert set(opening.volunteered_values) <= set(r.ambiguity.volunteered_initial)
+            assert not any(t.finding in opening.volunteered_values for t in r.turns if t.act == "clarify")
+    assert told >= 5
