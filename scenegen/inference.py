@@ -1,10 +1,12 @@
-"""Naive-Bayes inference over mutually exclusive conditions, with a leak term.
+"""Naive-Bayes inference over mutually exclusive conditions, with a background rate.
 
 A modelling choice, kept in one module so it can be replaced: findings are independent given the
-condition; a finding with no edge to a condition appears at the leak rate; a child finding's probability
-is conditional on its parent being present, so a child observed while its parent is unknown is scored by
-the marginal P(parent) * P(child | parent), and one observed while its parent is absent carries no
-information.
+condition; a finding with no edge to a condition appears at its background rate (how often people report
+it whatever the cause), or at the model's leak; a child finding's probability is conditional on its parent
+being present. Findings reported below a parent that was not reported are scored together with that
+parent's other follow-ups, summing over whether the parent is present (two follow-ups denied below an
+unknown parent are one piece of evidence about it, not two); one reported below a parent reported absent
+carries no information.
 
 Every number that reaches a record is computed with plain Python floats (or numpy's elementwise
 arithmetic, which rounds exactly as Python does) in a fixed order, and every sum of floats with
@@ -94,12 +96,103 @@ def posterior(kb: KnowledgeBase, who: Demographics, observations: Observations) 
 
 def posterior_vector(kb: KnowledgeBase, who: Demographics, observations: Observations):
     """:func:`posterior` as (the group's conditions in id order, a numpy vector of their probabilities),
-    for callers that filter or rank it without building a dict of every condition."""
+    for callers that filter or rank it without building a dict of every condition.
+
+    A finding whose parents are all reported present adds its own row. Findings below a parent that is not
+    known share that unknown ancestor, so they are scored together as one group (:func:`_subtree_likelihood`):
+    two follow-ups denied while their parent is unknown are not two independent pieces of evidence.
+    """
+    import numpy as np
+
     frame = _frame(kb, who)
     totals = frame.prior_logs
+    groups: dict[str, None] = {}
     for fid, answer in sorted(observations.items(), key=_by_id):
-        totals = totals + frame.row(kb, fid, answer, observations)  # elementwise IEEE adds, as in plain Python
+        top = _top_unknown_ancestor(kb, fid, observations)
+        if top is None:
+            totals = totals + frame.row(kb, fid, answer, observations)  # elementwise IEEE adds, as in plain Python
+        elif top != "":
+            groups[top] = None
+    for top in groups:  # in order of their first observation's id
+        totals = totals + np.array([math.log(max(_subtree_likelihood(kb, c, top, observations), 1e-300))
+                                    for c in frame.conds])
     return frame.conds, _normalise_logs(totals)
+
+
+def _top_unknown_ancestor(kb: KnowledgeBase, finding: str, observations: Observations) -> str | None:
+    """None when every ancestor is reported present; "" when one is reported absent (the finding carries no
+    information: its question cannot arise); else the most distant ancestor not reported at all."""
+    top = None
+    parent = kb.findings[finding].parent
+    while parent is not None:
+        seen = observations.get(parent)
+        if seen is False:
+            return ""
+        if seen is None:
+            top = parent
+        parent = kb.findings[parent].parent
+    return top
+
+
+def _subtree_likelihood(kb: KnowledgeBase, condition: str, node: str, observations: Observations) -> float:
+    """P(what was reported at and below ``node`` | condition, the parent of ``node`` present).
+
+    Reported: the answer's own likelihood times its follow-ups'. Not reported: present (its likelihood times
+    its follow-ups') or absent (possible only if nothing below it was reported present or given a value).
+    Below a finding reported absent nothing was asked.
+    """
+    f = kb.findings[node]
+    below = [ch for ch in _children(kb, node) if _reported_at_or_below(kb, ch, observations)]
+
+    def follow_ups() -> float:
+        out = 1.0
+        for ch in below:
+            out *= _subtree_likelihood(kb, condition, ch, observations)
+        return out
+
+    answer = observations.get(node)
+    if answer is not None:
+        if answer is False:
+            return 1.0 - kb.p_present(condition, node)
+        if f.type is FindingType.binary:
+            return kb.p_present(condition, node) * follow_ups()
+        return _value_likelihood(kb, condition, node, answer) * follow_ups()
+    present = kb.p_present(condition, node) if f.type is FindingType.binary else 1.0
+    absent_possible = not any(_positive_at_or_below(kb, ch, observations) for ch in below)
+    return present * follow_ups() + ((1.0 - present) if absent_possible else 0.0)
+
+
+def _value_likelihood(kb: KnowledgeBase, condition: str, finding: str, answer: Answer) -> float:
+    values = kb.p_values(condition, finding)
+    if kb.findings[finding].type is FindingType.categorical:
+        return values[answer]  # type: ignore[index]
+    p = 1.0
+    for value, pv in values.items():
+        p *= pv if value in answer else 1.0 - pv  # type: ignore[operator]
+    return p
+
+
+def _children(kb: KnowledgeBase, finding: str) -> list[str]:
+    return _hierarchy(kb)[1].get(finding, [])
+
+
+def reported_below(kb: KnowledgeBase, finding: str, observations: Observations) -> bool:
+    """Whether a follow-up below ``finding`` was reported (only in hand-made input: dialogues ask parents first)."""
+    return any(_reported_at_or_below(kb, ch, observations) for ch in _children(kb, finding))
+
+
+def _reported_at_or_below(kb: KnowledgeBase, node: str, observations: Observations) -> bool:
+    return node in observations or any(_reported_at_or_below(kb, ch, observations) for ch in _children(kb, node))
+
+
+def _positive_at_or_below(kb: KnowledgeBase, node: str, observations: Observations) -> bool:
+    """Something at or below ``node`` reported present or given a value (which needs ``node`` present)."""
+    answer = observations.get(node)
+    if answer is False or answer == frozenset():
+        return False
+    if answer is not None:
+        return True
+    return any(_positive_at_or_below(kb, ch, observations) for ch in _children(kb, node))
 
 
 def above(conds: tuple[str, ...], probs, floor: float) -> Posterior:
@@ -252,13 +345,21 @@ def expected_gain(kb: KnowledgeBase, post: Posterior, finding: str, observations
     h_c = entropy(probs)
     h_d = entropy(_group_sums(probs, groups))
     exp_c = exp_d = 0.0
-    askable_now = _parents_present(kb, finding, observations)
+    # the tables hold P(answer | condition) for a question whose parents are present and below which nothing
+    # was reported (always so while generating); otherwise the answer's chance given what was reported is a
+    # ratio of likelihoods of the group it joins
+    simple = _parents_present(kb, finding, observations) and not reported_below(kb, finding, observations)
+    if not simple:
+        top = _top_unknown_ancestor(kb, finding, observations) or finding
+        before = [_subtree_likelihood(kb, c, top, observations) for c in conds]
     for answer in outcomes(kb, finding):
-        if askable_now:
+        if simple:
             table = _prob_table(kb, finding, answer)
             joint = [p * table[c] for c, p in zip(conds, probs)]
         else:
-            joint = [p * answer_likelihood(kb, c, finding, answer, observations) for c, p in zip(conds, probs)]
+            after = {**observations, finding: answer}
+            joint = [p * (_subtree_likelihood(kb, c, top, after) / b if b > 0 else 0.0)
+                     for c, p, b in zip(conds, probs, before)]
         pa = math.fsum(joint)
         if pa <= 0:
             continue

@@ -21,6 +21,7 @@ from typing import Iterator, Literal
 from .content import CrisisResource, Disposition, FindingKind, Modifier, Screen
 from .inference import (
     GainTables, Posterior, above, expected_gain, focus, posterior, posterior_vector, ranked, relevant_findings,
+    reported_below,
     validate_observations,
 )
 
@@ -385,6 +386,10 @@ def score_questions(kb: KnowledgeBase, post: Posterior | None, observations: Obs
             break
         if tables:
             gc, gd, total = gain_tables(kb).totals(focused, group)
+            for i, fid in enumerate(group):  # the tables assume nothing was reported below the question
+                if reported_below(kb, fid, observations):
+                    g = expected_gain(kb, focused, fid, observations)
+                    gc[i], gd[i], total[i] = g.condition_gain, g.disposition_gain, g.total
         else:
             ref = [expected_gain(kb, focused, fid, observations) for fid in group]
             gc, gd, total = [g.condition_gain for g in ref], [g.disposition_gain for g in ref], [g.total for g in ref]
