@@ -188,6 +188,7 @@ class AgeScopedSource(Strict):
             raise ValueError("an age-scoped source names min_age_months or max_age_months (or both)")
         if None not in (self.min_age_months, self.max_age_months) and self.min_age_months > self.max_age_months:
             raise ValueError("min_age_months is above max_age_months")
+        return self
 
 
 class Pregnancy(str, Enum):

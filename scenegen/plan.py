@@ -551,13 +551,13 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
     in_view = [c for c in in_view if complaint in kb.conditions[c].complaints]
     level = decision.disposition.rank
 
-    def flags_of(conditions) -> set[str]:
+    def flags_of(conditions, denied_too: bool = True) -> set[str]:
         found: set[str] = set()
         for c in conditions:
             found.update(_red_flags_of(kb, c, age_band))
         return {f for f in found
                 if obs.get(f) is not True and kb.findings[f].red_flag.disposition.rank > level  # type: ignore[union-attr]
-                and not any(obs.get(a) is False for a in ancestors(kb, f))}
+                and (denied_too or f not in obs) and not any(obs.get(a) is False for a in ancestors(kb, f))}
 
     flags = flags_of(in_view)
     if not flags:
@@ -566,8 +566,9 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
         if posterior is None:
             flags = flags_of(look_alikes)
         else:  # the likeliest look-alike that has a warning: a cold, pale leg for knee pain, not saddle numbness
+            # (a look-alike's signs that were asked and denied do not make it the one to warn about)
             for c in sorted(look_alikes, key=lambda c: (-posterior.get(c, 0.0), c)):
-                flags = flags_of([c])
+                flags = flags_of([c], denied_too=False)
                 if flags:
                     break
     ordered = sorted(flags, key=lambda f: (-kb.findings[f].red_flag.disposition.rank, f))  # type: ignore[union-attr]
