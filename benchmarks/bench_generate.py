@@ -2,6 +2,7 @@
 
     python benchmarks/bench_generate.py            # 10,000 and 100,000 records
     python benchmarks/bench_generate.py 2000       # a quick look
+    python benchmarks/bench_generate.py 10000 --workers=1 --workers=2   # one process, then two
 
 Each size runs in a fresh subprocess so that its peak resident memory is its own. Library loading is
 reported separately from generation, since it happens once per run.
@@ -20,7 +21,7 @@ from pathlib import Path
 from scenegen.generate import GenerateConfig, Generator, Library
 from scenegen.write import write_dataset
 
-n, out = int(sys.argv[1]), Path(sys.argv[2])
+n, out, workers = int(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 t0 = time.perf_counter()
 lib = Library.load()
 gen = Generator(lib, GenerateConfig(seed=1))
@@ -31,22 +32,25 @@ def progress(_):
     if progress.count in (n // 10, n // 2, n):
         marks[progress.count] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 progress.count = 0
-manifest = write_dataset(gen, n, out, progress=progress)
+manifest = write_dataset(gen, n, out, progress=progress, workers=workers)
 t2 = time.perf_counter()
-print(json.dumps({"n": n, "load_s": round(t1 - t0, 2), "generate_s": round(t2 - t1, 2),
+print(json.dumps({"n": n, "workers": workers, "load_s": round(t1 - t0, 2), "generate_s": round(t2 - t1, 2),
                   "dialogues_per_s": round(n / (t2 - t1), 1), "peak_rss_mib": marks,
                   "bytes": sum((out / f).stat().st_size for f in ("train.jsonl", "test.jsonl"))}))
 """
 
 
-def run(n: int) -> dict:
+def run(n: int, workers: int = 1) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        done = subprocess.run([sys.executable, "-c", CHILD, str(n), tmp], check=True, capture_output=True, text=True)
+        done = subprocess.run([sys.executable, "-c", CHILD, str(n), tmp, str(workers)], check=True,
+                              capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 if __name__ == "__main__":
-    sizes = [int(a) for a in sys.argv[1:]] or [10_000, 100_000]
+    args = [a for a in sys.argv[1:] if not a.startswith("--workers=")]
+    workers = [int(a.split("=", 1)[1]) for a in sys.argv[1:] if a.startswith("--workers=")] or [1]
+    sizes = [int(a) for a in args] or [10_000, 100_000]
     for n in sizes:
-        result = run(n)
-        print(json.dumps(result))
+        for w in workers:
+            print(json.dumps(run(n, w)))

@@ -567,8 +567,12 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
             flags = flags_of(look_alikes)
         else:  # the likeliest look-alike that has a warning: a cold, pale leg for knee pain, not saddle numbness
             # (a look-alike's signs that were asked and denied do not make it the one to warn about)
-            for c in sorted(look_alikes, key=lambda c: (-posterior.get(c, 0.0), c)):
-                flags = flags_of([c], denied_too=False)
+            ranked_alikes = sorted(look_alikes, key=lambda c: (-posterior.get(c, 0.0), c))
+            for denied_too in (False, True):  # if every look-alike's signs were denied, they still say when to call
+                for c in ranked_alikes:
+                    flags = flags_of([c], denied_too=denied_too)
+                    if flags:
+                        break
                 if flags:
                     break
     ordered = sorted(flags, key=lambda f: (-kb.findings[f].red_flag.disposition.rank, f))  # type: ignore[union-attr]

@@ -49,6 +49,9 @@ def missing_must_ask_edges(kb: KnowledgeBase) -> list[str]:
     for sc in kb.screens:
         if kb.findings[sc.ask].type is not FindingType.categorical:
             continue
+        w = sc.when
+        if w.pregnant is not None or w.sex is not None or w.age_below_months or w.age_at_least_months:
+            continue  # asked of some callers only (gestation, of pregnant women): uniform elsewhere is right
         covered = set(sc.when.any_present) | set(sc.when.present)
         for cid, c in sorted(kb.conditions.items()):
             entries = {kb.complaints[comp].finding for comp in c.complaints}

@@ -21,7 +21,6 @@ from typing import Iterator, Literal
 from .content import CrisisResource, Disposition, FindingKind, Modifier, Screen
 from .inference import (
     GainTables, Posterior, above, expected_gain, focus, posterior, posterior_vector, ranked, relevant_findings,
-    reported_below,
     validate_observations,
 )
 
@@ -373,6 +372,8 @@ def score_questions(kb: KnowledgeBase, post: Posterior | None, observations: Obs
     # at a time, so a turn settled by a red-flag screen does not pay for scoring every other question.
     levels = sorted({level.rank for level, _ in screens.values()}, reverse=True)
     must, ruling = must_ask or {}, rule_out or {}
+    # questions with a follow-up already reported below them (hand-made input only: dialogues ask parents first)
+    above_reported = {a for f in observations for a in ancestors(kb, f)} - set(observations)
     groups = [sorted(must)] if must else []
     groups += [sorted(f for f in screens if screens[f][0].rank == rank and f not in must) for rank in levels]
     groups.append(sorted(f for f in ruling if f not in must and f not in screens))
@@ -387,7 +388,7 @@ def score_questions(kb: KnowledgeBase, post: Posterior | None, observations: Obs
         if tables:
             gc, gd, total = gain_tables(kb).totals(focused, group)
             for i, fid in enumerate(group):  # the tables assume nothing was reported below the question
-                if reported_below(kb, fid, observations):
+                if fid in above_reported:
                     g = expected_gain(kb, focused, fid, observations)
                     gc[i], gd[i], total[i] = g.condition_gain, g.disposition_gain, g.total
         else:

@@ -380,3 +380,12 @@ def test_no_record_closes_over_a_red_flag_whose_gateway_went_unanswered(library,
     gen = Generator(library, GenerateConfig(seed=1))
     for i in range(740, 760):
         assert validate_record(json.loads(dump(gen.record(i))), library.kb, lexicon) == [], i
+
+
+def test_several_workers_write_the_same_bytes_as_one(library, tmp_path):
+    """Records are made in forked processes with --workers; record i depends only on the seed and i."""
+    one, two = tmp_path / "one", tmp_path / "two"
+    write_dataset(Generator(library, GenerateConfig(seed=8)), 150, one)
+    write_dataset(Generator(library, GenerateConfig(seed=8)), 150, two, workers=2)
+    for name in ("train.jsonl", "test.jsonl", "manifest.json"):
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
