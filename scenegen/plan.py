@@ -355,6 +355,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
                       and next(x for x in kb.screens if x.id == sc).ask == q):
         if not chance(rng, TIME_COURSE_AT_OPENING[settings.ambiguity]):
             continue
+        if fid not in case.truth:
+            continue  # said only from the case's own findings, so the record's case holds the value it says
         value = case.answer(fid)
         if not isinstance(value, str) or not value:
             continue
