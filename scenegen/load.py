@@ -604,7 +604,6 @@ def _derive(ch: _Checker, settings: ModelSettings) -> tuple[dict, dict, dict]:
         table: dict[str, Any] = {}
         for edge in c.findings:
             f = ch.findings[edge.id]
-            used_by[edge.id].append(cid)
             if f.type is FindingType.binary:
                 if settings.obligatory_band is not None and edge.p == settings.obligatory_band:
                     table[edge.id] = 1.0  # definitional: denied, the condition is ruled out
@@ -619,6 +618,8 @@ def _derive(ch: _Checker, settings: ModelSettings) -> tuple[dict, dict, dict]:
             table[edge.id] = per_value
         _apply_implications(ch, settings, table)
         likelihoods[cid] = table
+        for fid in table:  # the edges as written and those an implication added (a fit implies a blackout)
+            used_by[fid].append(cid)
         weights = {}
         for band in c.ages:
             weights[band] = _number(c.prior_by_age.get(band, c.prior), settings.prior_bands)

@@ -89,3 +89,18 @@ def test_a_fever_in_a_baby_under_3_months_is_screened_and_sends_them_to_hospital
     assert "fever" in pending_must_asks(bundled_kb, who, {"poor_feeding": True})
     result = assess(bundled_kb, who, {"poor_feeding": True, "fever": True})
     assert result.decision.disposition.rank >= Disposition.emergency_department.rank
+
+
+def test_a_red_flag_that_would_raise_the_level_is_asked_before_any_information_question(bundled_kb):
+    """Rule-out logic: after the must-asks, the red flags above the current level come first, whatever the
+    gain of other questions (a headache that looks like self-care is first screened for a thunderclap onset
+    and sudden weakness, though 'band-like?' would tell more)."""
+    who = Demographics(30 * 12, Sex.female)
+    obs = {"headache": True, "duration": "days_1_to_4", "onset": "gradual"}
+    result = assess(bundled_kb, who, obs, n_questions=10)
+    level = result.decision.disposition
+    screening = [q for q in result.next_questions if not q.must_ask and not q.rules_out]
+    assert screening[0].red_flag is not None and screening[0].red_flag.rank > level.rank
+    assert max(q.expected_gain for q in screening if q.red_flag is None) > screening[0].expected_gain
+    flags_then_info = [q.red_flag is not None for q in screening]
+    assert flags_then_info == sorted(flags_then_info, reverse=True)

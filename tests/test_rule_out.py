@@ -62,3 +62,21 @@ def test_no_generated_decision_leaves_a_rule_out_unasked(seed, index):
         if q.rules_out:  # the rule-out question itself, or a gateway above it in the question hierarchy
             gateways = {a for f in kb.conditions[q.rules_out].rule_out for a in ancestors(kb, f)}
             assert q.finding in set(kb.conditions[q.rules_out].rule_out) | gateways
+
+
+def test_generated_carbon_monoxide_dialogues_ask_the_exposure_before_escalating_on_it():
+    """Every record whose level rests on carbon monoxide alone asked the exposure question first."""
+    from scenegen.validate import _dialogue_observations
+
+    gen = Generator(Library.load(), GenerateConfig(seed=2, conditions=("carbon_monoxide_poisoning",)))
+    kb = gen.lib.kb
+    ruled = 0
+    for i in range(25):
+        r = gen.record(i)
+        ruled += any(q.rules_out == "carbon_monoxide_poisoning" for q in r.gold.questions)
+        p = r.persona
+        obs = _dialogue_observations(r, kb)
+        d = decide(kb, Demographics(p.age_months, Sex(p.sex), p.pregnant), obs)
+        if d.disposition is not Disposition.emergency_ambulance:
+            assert pending_rule_outs(kb, d, obs, kb.age_band(p.age_months)) == {}, r.id
+    assert ruled >= 5

@@ -170,3 +170,11 @@ def test_the_posterior_does_not_depend_on_the_order_observations_were_learnt(kb,
     who, obs, post = _case(data.draw, kb)
     shuffled = dict(data.draw(st.permutations(list(obs.items()))))
     assert posterior(kb, who, shuffled) == post
+
+
+def test_an_edge_added_by_an_implication_counts_as_evidence(bundled_kb):
+    """A fit implies a blackout (conditions/consistency.yaml), so a blackout reported for a toddler is evidence
+    for the seizure conditions: they stay plausible and decide the level (found by the property above)."""
+    d = decide(bundled_kb, Demographics(14, Sex.female), {"fainting": True})
+    assert "first_unprovoked_seizure" in d.plausible
+    assert d.disposition.rank >= bundled_kb.conditions["first_unprovoked_seizure"].disposition.rank

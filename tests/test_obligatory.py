@@ -1,0 +1,29 @@
+"""A finding a condition cannot exist without (the library's obligatory band) rules it out when denied."""
+
+from __future__ import annotations
+
+from scenegen import Demographics
+from scenegen.content import Sex
+from scenegen.inference import posterior
+from scenegen.triage import decide
+
+
+def test_denying_an_obligatory_finding_rules_the_condition_out(bundled_kb):
+    kb = bundled_kb
+    band = kb.settings.obligatory_band
+    assert band is not None
+    checked = 0
+    for cid, c in sorted(kb.conditions.items()):
+        for edge in c.findings:
+            if edge.p != band or kb.findings[edge.id].type.value != "binary" or kb.findings[edge.id].parent:
+                continue
+            assert kb.likelihoods[cid][edge.id] == 1.0, (cid, edge.id)  # exempt from the ceiling
+            checked += 1
+    assert checked >= 20
+
+
+def test_a_woman_who_cannot_be_pregnant_is_not_left_with_an_ectopic_pregnancy(bundled_kb):
+    who = Demographics(27 * 12, Sex.female)
+    obs = {"abdominal_pain": True, "one_sided_lower_abdominal_pain": True, "pregnancy_known_or_possible": False}
+    assert posterior(bundled_kb, who, obs).get("ectopic_pregnancy", 0.0) == 0.0
+    assert "ectopic_pregnancy" not in decide(bundled_kb, who, obs).plausible
