@@ -306,11 +306,22 @@ def pending_red_flags(kb: KnowledgeBase, observations: Observations, plausible: 
         if age_band is not None and not kb.reportable(fid, age_band):
             continue
         chain = ancestors(kb, fid)
-        if any(observations.get(a) is False for a in chain):
+        if any(observations.get(a) is False for a in chain) or _contradicted(kb, fid, observations):
             continue
         unknown = [a for a in chain if a not in observations]
         out[fid] = unknown[-1] if unknown else fid  # the most distant unknown ancestor is askable now
     return out
+
+
+def _contradicted(kb: KnowledgeBase, finding: str, observations: Observations) -> bool:
+    """A finding ruled out by a value already reported: it implies values of a categorical finding
+    ('implies' in the library), and that finding was answered otherwise (no thunderclap after 'it came on
+    gradually')."""
+    for other, allowed in kb.findings[finding].implies.items():
+        seen = observations.get(other)
+        if isinstance(seen, str) and seen not in allowed:
+            return True
+    return False
 
 
 def linked_red_flags(kb: KnowledgeBase, condition: str) -> tuple[str, ...]:
