@@ -172,7 +172,8 @@ def _triage_text(kb_: KnowledgeBase, who: Demographics, result) -> str:
     for cid, p in result.differential:
         c = kb_.conditions[cid]
         lines.append(f"  {p:6.1%}  {c.name} [{c.icd10}] — {c.disposition.value}")
-    provisional = " — provisional: a red flag that could raise it is still unasked" if result.info_state == "needs_more_info" else ""
+    provisional = (" — provisional: a must-ask, a rule-out question or a red flag that could raise it is still unasked"
+                   if result.info_state == "needs_more_info" else "")
     lines += ["", f"Disposition: {d.disposition.value} ({d.disposition.level4} / {d.disposition.level3}){provisional}"]
     for r in d.decisive:
         lines.append(f"  because {r.kind.replace('_', ' ')}: {r.detail}")
