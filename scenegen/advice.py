@@ -18,9 +18,7 @@ def fits(kb: KnowledgeBase, item: Advice, who: Demographics, proxy: bool) -> boo
     """Whether ``item`` may be given about this person, spoken to them (``proxy`` False) or to a carer."""
     if item.ages and kb.age_band(who.age_months) not in item.ages:
         return False
-    if item.min_age_months is not None and who.age_months < item.min_age_months:
-        return False
-    if item.max_age_months is not None and who.age_months > item.max_age_months:
+    if not item.covers(who.age_months):
         return False
     if item.pregnancy is Pregnancy.excluded and who.pregnant:
         return False

@@ -171,23 +171,32 @@ class FindingKind(str, Enum):
     history = "history"
 
 
-class AgeScopedSource(Strict):
-    """A guideline that covers only some ages (NICE NG143 is for children under 5): cited only for them."""
+class AgeLimits(Strict):
+    """Age limits in months, inclusive, for what applies to some ages only (a guideline, a medicine's licence)."""
 
-    source: str = Field(min_length=3)
-    min_age_months: int | None = Field(None, ge=0, description="youngest age the guideline covers, inclusive")
-    max_age_months: int | None = Field(None, ge=0, description="oldest age the guideline covers, inclusive (59 = under 5)")
+    min_age_months: int | None = Field(None, ge=0, description="youngest age it applies to, in months (inclusive)")
+    max_age_months: int | None = Field(None, ge=0, description="oldest age it applies to, in months (inclusive; 59 = under 5)")
 
     def covers(self, age_months: int) -> bool:
         return (self.min_age_months is None or age_months >= self.min_age_months) and \
             (self.max_age_months is None or age_months <= self.max_age_months)
 
     @model_validator(mode="after")
+    def _limits_ordered(self) -> "AgeLimits":
+        if None not in (self.min_age_months, self.max_age_months) and self.min_age_months > self.max_age_months:
+            raise ValueError(f"min_age_months {self.min_age_months} is above max_age_months {self.max_age_months}")
+        return self
+
+
+class AgeScopedSource(AgeLimits):
+    """A guideline that covers only some ages (NICE NG143 is for children under 5): cited only for them."""
+
+    source: str = Field(min_length=3)
+
+    @model_validator(mode="after")
     def _bounded(self) -> "AgeScopedSource":
         if self.min_age_months is None and self.max_age_months is None:
             raise ValueError("an age-scoped source names min_age_months or max_age_months (or both)")
-        if None not in (self.min_age_months, self.max_age_months) and self.min_age_months > self.max_age_months:
-            raise ValueError("min_age_months is above max_age_months")
         return self
 
 
@@ -203,7 +212,7 @@ class Speaker(str, Enum):
     proxy = "proxy"
 
 
-class Advice(Strict):
+class Advice(AgeLimits):
     """A piece of advice (self-care, or a first-aid step while help is on the way) with the people it is for,
     as its source says: the age bands, age limits in months (a medicine's licence: 'not under 2 months'),
     pregnancy, and who is being spoken to. Nobody is given advice outside these limits."""
@@ -213,8 +222,6 @@ class Advice(Strict):
                                                   "'(not checked)' where the source could not be checked")
     ages: list[Id] = Field(default_factory=list,
                            description="age band ids it applies to; empty = every age the item is otherwise open to")
-    min_age_months: int | None = Field(None, ge=0, description="youngest age it applies to, in months (inclusive)")
-    max_age_months: int | None = Field(None, ge=0, description="oldest age it applies to, in months (inclusive)")
     pregnancy: Pregnancy = Field(Pregnancy.any, description="any | excluded (not when pregnant) | required (only when pregnant)")
     speaker: Speaker = Field(Speaker.any, description="any | self (said to the patient) | proxy (said to a parent or carer)")
     not_with: list[Id] = Field(default_factory=list,
@@ -222,12 +229,6 @@ class Advice(Strict):
                                            "was reported present or such a condition is among the reasons for the "
                                            "disposition (no aspirin with a tearing pain that may be a dissection)")
 
-    @model_validator(mode="after")
-    def _limits_ordered(self) -> "Advice":
-        if self.min_age_months is not None and self.max_age_months is not None \
-                and self.min_age_months > self.max_age_months:
-            raise ValueError(f"min_age_months {self.min_age_months} is above max_age_months {self.max_age_months}")
-        return self
 
 
 class RedFlag(Strict):

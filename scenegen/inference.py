@@ -230,7 +230,7 @@ class _Frame:
         """log P(answer | condition) for each condition, in the order of ``conds``."""
         import numpy as np
 
-        if not _parents_present(kb, finding, observations):
+        if not parents_present(kb, finding, observations):
             return np.array([math.log(max(answer_likelihood(kb, c, finding, answer, observations), 1e-300))
                              for c in self.conds])
         row = self.rows.get((finding, answer))
@@ -249,7 +249,7 @@ def _frame(kb: KnowledgeBase, who: Demographics) -> _Frame:
     return kb.cached("frames", (kb.age_key(who.age_months), who.sex, who.pregnant), compute)
 
 
-def _parents_present(kb: KnowledgeBase, finding: str, observations: Observations) -> bool:
+def parents_present(kb: KnowledgeBase, finding: str, observations: Observations) -> bool:
     parent = kb.findings[finding].parent
     while parent is not None:
         if observations.get(parent) is not True:
@@ -348,7 +348,7 @@ def expected_gain(kb: KnowledgeBase, post: Posterior, finding: str, observations
     # the tables hold P(answer | condition) for a question whose parents are present and below which nothing
     # was reported (always so while generating); otherwise the answer's chance given what was reported is a
     # ratio of likelihoods of the group it joins
-    simple = _parents_present(kb, finding, observations) and not reported_below(kb, finding, observations)
+    simple = parents_present(kb, finding, observations) and not reported_below(kb, finding, observations)
     if not simple:
         top = _top_unknown_ancestor(kb, finding, observations) or finding
         before = [_subtree_likelihood(kb, c, top, observations) for c in conds]

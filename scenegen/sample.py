@@ -295,14 +295,10 @@ def apply_implications(kb: KnowledgeBase, condition: str, truth: dict[str, Answe
     nobody can report at this age, or a forced one (a known pregnancy), is left as it is.
     """
     from .content import satisfies
+    from .inference import parents_present
 
     def present(fid: str) -> bool:
-        parent = kb.findings[fid].parent
-        while parent is not None:
-            if truth.get(parent) is not True:
-                return False
-            parent = kb.findings[parent].parent
-        return True
+        return parents_present(kb, fid, truth)
 
     def value(fid: str) -> Answer:
         if fid in truth:
