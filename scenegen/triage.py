@@ -435,7 +435,7 @@ class Assessment:
 
     @property
     def info_state(self) -> str:
-        """'needs_more_info' while an unasked red flag could still raise the disposition (clinical reference §1.7)."""
+        """'needs_more_info' while a must-ask, a rule-out question or a red flag that could raise the level is unasked."""
         if self._info_state is not None:
             return self._info_state
         first = self.next_questions[:1]
