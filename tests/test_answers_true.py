@@ -34,7 +34,7 @@ AGE_SCOPED = [
     (re.compile(r"NG143|Fever in under 5s|in under 5s"), 0, 59),
     (re.compile(r"NG9 Bronchiolitis"), 0, 23),
     (re.compile(r"in under 12s"), 0, 143),
-    (re.compile(r"in adults"), 216, 10**6),
+    (re.compile(r"in adults(?! and in children)"), 216, 10**6),  # the NHS pages for adults and for children together cover all
     (re.compile(r"children and young people"), 0, 215),
 ]
 
