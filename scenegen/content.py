@@ -395,6 +395,17 @@ class Screen(Strict):
     source: str = Field(min_length=3)
 
 
+class SafetyNet(Strict):
+    """The warning signs a condition's own guideline tells people to come back for ('seek help if a fever,
+    loin pain or shivering starts' for cystitis), where the condition has no red-flag edge of its own above
+    its level: a safety net names the dangers of what is in view, not of an unrelated look-alike."""
+
+    id: Id = Field(description="the condition whose safety net this is")
+    warnings: list[Id] = Field(min_length=1, description="red-flag findings, each calling for more urgent care "
+                                                         "than the condition's own disposition")
+    source: str = Field(min_length=3, description="the guideline that names these warning signs")
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Conditions
 
@@ -524,8 +535,9 @@ class ContentFile(Strict):
     complaints: list[Complaint] = Field(default_factory=list)
     modifiers: list[Modifier] = Field(default_factory=list)
     screens: list[Screen] = Field(default_factory=list)
+    safety_nets: list[SafetyNet] = Field(default_factory=list)
     conditions: list[Condition] = Field(default_factory=list)
     implies: list[Implication] = Field(default_factory=list)
 
 
-ContentKind = Literal["model", "findings", "complaints", "modifiers", "screens", "conditions", "implies"]
+ContentKind = Literal["model", "findings", "complaints", "modifiers", "screens", "safety_nets", "conditions", "implies"]

@@ -67,6 +67,8 @@ class KnowledgeBase:
     screens: tuple[Screen, ...]
     #: consistency constraints between answers (conditions/consistency.yaml), in a fixed order
     implies: tuple[Implication, ...]
+    #: condition -> the warning signs its guideline names for the safety net (conditions/safety_nets.yaml)
+    safety_nets: dict[str, tuple[str, ...]]
     #: where each item was defined: (kind, id) -> (file, line)
     locations: dict[tuple[str, str], tuple[str, int]]
     content_hash: str

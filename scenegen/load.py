@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from .content import (
     Advice, Complaint, Condition, ContentFile, Finding, FindingEdge, FindingType, Implication, Modifier, ModelSettings,
-    Pregnancy, Screen, ScreenWhen, Sex,
+    Pregnancy, SafetyNet, Screen, ScreenWhen, Sex,
 )
 from .errors import ContentError, Problem, UsageError
 from .knowledge import KnowledgeBase
@@ -111,7 +111,7 @@ def _pydantic_problems(label: str, data: Any, exc: ValidationError, prefix: tupl
 
 
 _ITEM_MODELS = {"findings": Finding, "complaints": Complaint, "modifiers": Modifier, "screens": Screen,
-                "conditions": Condition, "implies": Implication}
+                "safety_nets": SafetyNet, "conditions": Condition, "implies": Implication}
 
 
 def _validate_file(label: str, data: Any) -> tuple[ContentFile, list[Problem], dict[str, set[str]]]:
@@ -224,6 +224,7 @@ class _Checker:
         self.complaints: dict[str, Complaint] = {}
         self.modifiers: dict[str, Modifier] = {}
         self.screens: dict[str, Screen] = {}
+        self.safety_nets: dict[str, SafetyNet] = {}
         self.implies: dict[str, Implication] = {}
         self.settings: ModelSettings | None = None
         self._raw: dict[tuple[str, str], Any] = {}
@@ -247,6 +248,7 @@ class _Checker:
                                         ("complaints", cf.complaints, self.complaints),
                                         ("modifiers", cf.modifiers, self.modifiers),
                                         ("screens", cf.screens, self.screens),
+                                        ("safety_nets", cf.safety_nets, self.safety_nets),
                                         ("implies", cf.implies, self.implies)):
                 raw_by_id: dict[Any, list[Any]] = {}
                 for r in data.get(kind) or []:
@@ -518,6 +520,32 @@ class _Checker:
                          "can tell them apart: add a finding that separates them")
             else:
                 finding_sets[key] = cid
+        self.check_safety_nets()
+
+    def check_safety_nets(self) -> None:
+        """Each listed warning is a red flag that calls for more urgent care than the condition's own level
+        (a warning at the same level would not bring anyone back sooner)."""
+        for cid, net in self.safety_nets.items():
+            c = self.conditions.get(cid)
+            if c is None:
+                if cid not in self.invalid["conditions"]:
+                    self.add("safety_nets", cid, ("id",), self._unknown("condition", cid, self.conditions))
+                continue
+            for i, fid in enumerate(net.warnings):
+                f = self.findings.get(fid)
+                if f is None:
+                    if fid not in self.invalid["findings"]:
+                        self.add("safety_nets", cid, ("warnings", i), self._unknown("finding", fid, self.findings))
+                elif f.red_flag is None:
+                    self.add("safety_nets", cid, ("warnings", i), f"'{fid}' is not a red flag; a safety-net warning "
+                                                                  "is a red-flag finding (it says where to go)")
+                elif f.red_flag.disposition.rank <= c.disposition.rank:
+                    self.add("safety_nets", cid, ("warnings", i),
+                             f"red flag '{fid}' calls for {f.red_flag.disposition.value}, not more urgent care than "
+                             f"the condition's own {c.disposition.value}; a safety net says when to come back sooner")
+                elif f.ages and not set(f.ages) & set(c.ages):
+                    self.add("safety_nets", cid, ("warnings", i),
+                             f"'{fid}' can be reported only at ages {f.ages}, none of this condition's {c.ages}")
 
     def _check_code(self, cid: str, c: Condition) -> None:
         from .codes import check_icd10cm
@@ -751,6 +779,7 @@ def load_knowledge_base(library: str | Path | None = None) -> KnowledgeBase:
     return KnowledgeBase(
         settings=ch.settings, findings=ch.findings, conditions=ch.conditions, complaints=ch.complaints,
         modifiers=tuple(ch.modifiers.values()), screens=_screens(ch), implies=tuple(ch.implies.values()),
+        safety_nets={cid: tuple(n.warnings) for cid, n in ch.safety_nets.items()},
         locations=ch.locations,
         content_hash=content_hash,
         likelihoods=likelihoods, prior_weights=prior_weights, used_by=used_by, background=_background(ch),

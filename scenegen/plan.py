@@ -556,10 +556,11 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
     def flags_of(conditions, denied_too: bool = True) -> set[str]:
         found: set[str] = set()
         for c in conditions:
-            found.update(_red_flags_of(kb, c, age_band))
+            found.update(_warnings_of(kb, c, age_band))
         return {f for f in found
                 if obs.get(f) is not True and kb.findings[f].red_flag.disposition.rank > level  # type: ignore[union-attr]
-                and (denied_too or f not in obs) and not any(obs.get(a) is False for a in ancestors(kb, f))}
+                and (denied_too or f not in obs)
+                and not any(obs.get(a) is False and _settled(kb, a) for a in ancestors(kb, f))}
 
     flags = flags_of(in_view)
     if not flags:
@@ -589,10 +590,20 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
     return out
 
 
-def _red_flags_of(kb: KnowledgeBase, condition: str, age_band: str) -> tuple[str, ...]:
-    """The red flags linked to a condition that someone in this age band can report."""
-    return kb.cached("red_flags_of", (condition, age_band), lambda: tuple(
-        fid for fid in linked_red_flags(kb, condition) if kb.reportable(fid, age_band)))
+def _warnings_of(kb: KnowledgeBase, condition: str, age_band: str) -> tuple[str, ...]:
+    """The red flags a condition warns of that someone in this age band can report: those it has an edge to,
+    then the warning signs its guideline names for the safety net (conditions/safety_nets.yaml)."""
+    return kb.cached("warnings_of", (condition, age_band), lambda: tuple(dict.fromkeys(
+        fid for fid in linked_red_flags(kb, condition) + kb.safety_nets.get(condition, ())
+        if kb.reportable(fid, age_band))))
+
+
+def _settled(kb: KnowledgeBase, finding: str) -> bool:
+    """Whether a 'no' to this finding settles it for good: a state or past event (not pregnant, no head
+    injury, no diabetes), not a symptom that may still start. A warning below a settled 'no' is left out of
+    the safety net; one below a denied symptom stays (no chest pain now, but chest pain may come)."""
+    f = kb.findings[finding]
+    return f.kind in {FindingKind.history, FindingKind.risk_factor}
 
 
 def warning_text(f: Finding) -> str:

@@ -111,6 +111,26 @@ def test_questions_about_the_child_or_the_baby_are_asked_only_about_children(bun
         assert f.ages and set(f.ages) <= children, (fid, f.ages)
 
 
+def test_warnings_written_to_a_parent_reach_only_parents(bundled_kb):
+    """A safety-net warning worded to a parent ('your child is floppy') is never said to a teenager or an
+    adult speaking for themselves: its finding is reportable only in age bands where every speaker is a
+    parent or carer (the persona library says who speaks at each age)."""
+    from scenegen.realise import _TO_A_PARENT
+
+    personas = load_personas(bundled_library())
+    from scenegen.triage import ancestors
+
+    proxy_only = {g.id for g in personas.age_groups if "self" not in g.speakers}
+    assert proxy_only, "the persona library has no age band spoken for by a parent only"
+    pregnancy = bundled_kb.settings.pregnancy_finding  # 'your baby moving less' is said to the mother
+    for fid, f in bundled_kb.findings.items():
+        if f.red_flag is None or not f.red_flag.warning or not _TO_A_PARENT.search(f.red_flag.warning):
+            continue
+        if pregnancy in ancestors(bundled_kb, fid):
+            continue
+        assert f.ages and set(f.ages) <= proxy_only, (fid, f.red_flag.warning, f.ages)
+
+
 def test_demographic_gating(bundled_kb):
     for cid, c in bundled_kb.conditions.items():
         if c.pregnancy is Pregnancy.required:

@@ -191,3 +191,17 @@ def test_conditions_no_question_can_tell_apart(tiny_copy):
          "      - {id: onset, p: {gradual: 0.9, sudden: 0.1}}\n      - {id: uninformative, p: 0.5}\n      - {id: blood_in_sputum, p: 0.05}\n")
     [p] = problems(tiny_copy)
     assert p.field == "conditions[pe].findings" and "no question can tell them apart" in p.message and "'cold'" in p.message
+
+
+def test_safety_net_warnings_must_be_red_flags_above_the_conditions_level(tiny_copy):
+    (tiny_copy / "conditions" / "nets.yaml").write_text(
+        "safety_nets:\n"
+        "  - {id: cold, warnings: [fever, blood_in_sputum], source: \"test source\"}\n"
+        "  - {id: pe, warnings: [blood_in_sputum], source: \"test source\"}\n"
+        "  - {id: flu, warnings: [blood_in_sputum], source: \"test source\"}\n")
+    found = {(p.file, p.line, p.field): p.message for p in problems(tiny_copy)}
+    assert "not a red flag" in found[("conditions/nets.yaml", 2, "safety_nets[cold].warnings[0]")]
+    same = found[("conditions/nets.yaml", 3, "safety_nets[pe].warnings[0]")]
+    assert "emergency_ambulance" in same and "sooner" in same
+    assert "unknown condition 'flu'" in found[("conditions/nets.yaml", 4, "safety_nets[flu].id")]
+    assert len(found) == 3  # cold's second warning (an ambulance red flag for a self-care cold) is valid
