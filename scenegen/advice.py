@@ -60,4 +60,17 @@ def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: 
     return out
 
 
-__all__ = ["fits", "self_care_advice", "first_aid_steps"]
+def first_aid_reasons(kb: KnowledgeBase, decisive: Iterable[tuple[str, str]],
+                      differential: Iterable[str]) -> list[tuple[str, str]]:
+    """Where an emergency's first-aid steps come from: the reasons that decided it, then the most likely
+    condition. A red flag says what to do about that sign ('too breathless to talk'); the likeliest cause
+    says what to do about it (an asthma attack: the reliever inhaler), even when a red flag, not the cause's
+    own level, made it an emergency."""
+    out = list(decisive)
+    top = next(iter(differential), None)
+    if top is not None and all(rid != top for _, rid in out):
+        out.append(("most_likely_condition", top))
+    return out
+
+
+__all__ = ["fits", "self_care_advice", "first_aid_reasons", "first_aid_steps"]

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Optional
 
-from .advice import first_aid_steps, self_care_advice
+from .advice import first_aid_reasons, first_aid_steps, self_care_advice
 from .content import CrisisResource, Disposition, Finding, FindingKind, FindingType, Modifier
 from .inference import FOCUS_FLOOR, above, entropy, expected_gain, focus, posterior_vector, ranked
 from .knowledge import Answer, Demographics, KnowledgeBase, Observations
@@ -446,13 +446,13 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         return None  # e.g. the hidden condition is plausible only on history, with nothing reported to support it
     final_parts = ["disposition"]
     first_aid: list[str] = []
+    final = reasoner.differential(st)
     if decision.disposition in {Disposition.emergency_ambulance, Disposition.emergency_department}:
         present = [f for f, a in obs.items() if a is True]
-        first_aid = [a.text for a in first_aid_steps(kb, [(r.kind, r.id) for r in decision.decisive],
-                                                     persona.demographics, persona.proxy, present)]
+        reasons = first_aid_reasons(kb, [(r.kind, r.id) for r in decision.decisive], [c for c, _ in final])
+        first_aid = [a.text for a in first_aid_steps(kb, reasons, persona.demographics, persona.proxy, present)]
         if first_aid:
             final_parts.append("first_aid")  # straight after the action, before anything else
-    final = reasoner.differential(st)
     # the differential is the posterior ranked down to a threshold: its head is the posterior's head
     top3 = final[:3] if len(final) >= 3 else st.top(3)
     net = st.nets.get(case.complaint)  # a function of the state and the complaint: computed once
@@ -591,11 +591,10 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
 
 
 def _warnings_of(kb: KnowledgeBase, condition: str, age_band: str) -> tuple[str, ...]:
-    """The red flags a condition warns of that someone in this age band can report: those it has an edge to,
-    then the warning signs its guideline names for the safety net (conditions/safety_nets.yaml)."""
-    return kb.cached("warnings_of", (condition, age_band), lambda: tuple(dict.fromkeys(
-        fid for fid in linked_red_flags(kb, condition) + kb.safety_nets.get(condition, ())
-        if kb.reportable(fid, age_band))))
+    """The red flags a condition warns of (its own and its safety net's) that someone in this age band can
+    report."""
+    return kb.cached("warnings_of", (condition, age_band), lambda: tuple(
+        fid for fid in linked_red_flags(kb, condition) if kb.reportable(fid, age_band)))
 
 
 def _settled(kb: KnowledgeBase, finding: str) -> bool:

@@ -421,9 +421,10 @@ def safety_net_rule(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
 
 @rule("first_aid_given")
 def first_aid_given(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
-    """An emergency disposition whose reasons name a first-aid step that fits the person carries it, in the
-    gold and in the final message; no step is given that does not fit (scenegen.advice decides both)."""
-    from .advice import first_aid_steps
+    """An emergency disposition carries the first-aid steps of its reasons and of the likeliest condition
+    that fit the person, in the gold and in the final message; no step is given that does not fit
+    (scenegen.advice decides both)."""
+    from .advice import first_aid_reasons, first_aid_steps
 
     if r.gold.disposition not in {Disposition.emergency_ambulance.value, Disposition.emergency_department.value}:
         if r.gold.first_aid:
@@ -436,8 +437,9 @@ def first_aid_given(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
         return
     present = [f for f, a in _dialogue_observations(r, kb).items() if a is True]
     local = lx.local(p.locale)
-    expected = [local(a.text) for a in first_aid_steps(kb, [(x.kind, x.id) for x in r.gold.reasons], who,
-                                                        p.speaker != "self", present)]
+    final_differential = [e.condition for e in r.gold.differential_final if e.condition in kb.conditions]
+    reasons = first_aid_reasons(kb, [(x.kind, x.id) for x in r.gold.reasons], final_differential)
+    expected = [local(a.text) for a in first_aid_steps(kb, reasons, who, p.speaker != "self", present)]
     for text in expected:
         if text not in r.gold.first_aid:
             yield f"first-aid step missing from gold.first_aid: {text!r}"

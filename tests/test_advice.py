@@ -286,3 +286,17 @@ def test_self_care_advice_comes_from_a_plausible_condition_with_this_complaint()
         sources = [c for c, cond in kb.conditions.items() if any(a.text in text for a in cond.advice)]
         assert any(r.case.complaint in kb.conditions[c].complaints for c in sources), (r.id, sources)
         assert Disposition(r.gold.disposition) in {Disposition.routine, Disposition.self_care}
+
+
+def test_first_aid_also_comes_from_the_likeliest_condition():
+    """A red flag decided the ambulance, but the likeliest cause names its own step (the anaphylaxis
+    auto-injector), given once and only where the person fits it."""
+    from scenegen.advice import first_aid_reasons
+
+    kb = lib().kb
+    reasons = first_aid_reasons(kb, [("red_flag", "limb_weakness_sudden")], ["anaphylaxis", "ischaemic_stroke"])
+    assert reasons == [("red_flag", "limb_weakness_sudden"), ("most_likely_condition", "anaphylaxis")]
+    assert "adrenaline auto-injector" in steps(reasons)
+    assert first_aid_reasons(kb, [("plausible_condition", "anaphylaxis")], ["anaphylaxis"]) == \
+        [("plausible_condition", "anaphylaxis")]
+    assert first_aid_reasons(kb, [("red_flag", "limb_weakness_sudden")], []) == [("red_flag", "limb_weakness_sudden")]
