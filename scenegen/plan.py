@@ -539,7 +539,7 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
     A warning is a red flag of a condition still in view (those plausible on what was reported, ``current``,
     and the likeliest of ``top``; only those that present with this ``complaint``) that was not reported, that calls for more urgent care than the disposition given, and that this
     person can have: not one whose question was ruled out (a pregnancy sign after 'not pregnant'). Where
-    those conditions have none, it comes from the likeliest (by ``posterior``; all of them without one) of the
+    those conditions have none and the person is sent home or to a routine appointment, it comes from the likeliest (by ``posterior``; all of them without one) of the
     conditions this person can have (``possible``) that present with the same complaint and have a warning
     (the dangerous look-alike), so that every piece of advice says what should make the person seek help.
     """
@@ -563,7 +563,9 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
                 and not any(obs.get(a) is False and _settled(kb, a) for a in ancestors(kb, f))}
 
     flags = flags_of(in_view)
-    if not flags:
+    if not flags and decision.disposition in {Disposition.routine, Disposition.self_care}:
+        # only advice that sends someone home needs a net at any cost; an urgent or emergency disposition
+        # does not borrow an unrelated look-alike's warning (no diabetes warning for a blocked bladder)
         can_have = set(possible)
         look_alikes = [c for c, cond in sorted(kb.conditions.items()) if complaint in cond.complaints and c in can_have]
         if posterior is None:
