@@ -307,7 +307,9 @@ class Realiser:
             facts = {**facts0, "type": f.type.value, "turn": "first" if "empathy" in msg.parts else "later"}
         elif part == "answer_yes":
             ctx["phrase"] = local(self._lay(msg.finding, rng))  # type: ignore[arg-type]
-            facts = {**facts0, "answer_kind": kb.findings[msg.finding].answer_kind.value}  # type: ignore[index]
+            f = kb.findings[msg.finding]  # type: ignore[index]
+            facts = {**facts0, "answer_kind": f.answer_kind.value,
+                     "danger": "red_flag" if f.red_flag is not None else "none"}
         elif part in {"answer_no", "answer_unsure"}:
             f = kb.findings[msg.finding]  # type: ignore[index]
             ctx["ask"] = local(f.ask or f.name.lower())

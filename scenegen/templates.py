@@ -6,7 +6,9 @@ match anything. Keys: ``speaker`` (self | proxy), ``wording`` (plain | standard)
 ``disposition`` (a disposition: for the disposition, first_aid and close acts), ``type`` (binary | categorical |
 multi, for questions), ``turn`` (first | later | after_unsure: a question's place, so acknowledgements like
 "Thanks." only follow a real answer), ``answer_kind`` (general | pregnancy | mental_health | event, for yes / no /
-unsure answers: the finding's ``answer_kind``; an answer template that names none fits ``general`` questions only).
+unsure answers: the finding's ``answer_kind``; an answer template that names none fits ``general`` questions only),
+``danger`` (red_flag | none, for a yes: whether the finding is a red flag, so that nobody says 'a bit, but it's not
+that bad' of being too breathless to speak).
 
 Templates only word what the planner decided: every variable a template may use is declared per act
 below and checked at load, undefined variables raise (StrictUndefined), and the ``random`` and ``shuffle``
@@ -49,7 +51,7 @@ ACT_VARIABLES: dict[str, set[str]] = {
     "crisis": COMMON | {"crisis"},
     "close": COMMON,
 }
-WHEN_KEYS = {"speaker", "wording", "tone", "disposition", "type", "turn", "answer_kind"}
+WHEN_KEYS = {"speaker", "wording", "tone", "disposition", "type", "turn", "answer_kind", "danger"}
 #: acts whose wording depends on the kind of question answered (a finding's ``answer_kind``): a variant of
 #: these that names no ``answer_kind`` fits only ``general`` questions, so a stock 'A bit, I suppose' never
 #: answers 'could you be pregnant?'
