@@ -540,4 +540,7 @@ class ContentFile(Strict):
     implies: list[Implication] = Field(default_factory=list)
 
 
+#: the library's time-course findings (conditions/findings/time_course.yaml), named in gold.time_course
+TIME_COURSE = ("onset", "duration")
+
 ContentKind = Literal["model", "findings", "complaints", "modifiers", "screens", "safety_nets", "conditions", "implies"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Optional
 
 from .advice import first_aid_reasons, first_aid_steps, self_care_advice
-from .content import CrisisResource, Disposition, Finding, FindingKind, FindingType, Modifier
+from .content import TIME_COURSE, CrisisResource, Disposition, Finding, FindingKind, FindingType, Modifier
 from .inference import FOCUS_FLOOR, above, entropy, expected_gain, focus, posterior_vector, ranked
 from .knowledge import Answer, Demographics, KnowledgeBase, Observations
 from .personas import PersonaLibrary
@@ -351,8 +351,11 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     # ambiguity falls, while the opening stays ambiguous
     said: dict[str, str] = {}
     pending = pending_must_asks(kb, persona.demographics, obs)
-    for fid in sorted(q for q, sc in pending.items() if kb.findings[q].type is FindingType.categorical
-                      and next(x for x in kb.screens if x.id == sc).ask == q):
+    categorical = {q for q, sc in pending.items() if kb.findings[q].type is FindingType.categorical
+                   and next(x for x in kb.screens if x.id == sc).ask == q}
+    # how it came on goes with when it started ('it came on suddenly about an hour ago'), must-ask or not
+    categorical |= {q for q in TIME_COURSE if q in kb.findings and kb.findings[q].type is FindingType.categorical}
+    for fid in sorted(categorical):
         if not chance(rng, TIME_COURSE_AT_OPENING[settings.ambiguity]):
             continue
         if fid not in case.truth:

@@ -11,6 +11,8 @@ from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict
 
+from .content import TIME_COURSE  # noqa: F401  (re-exported: gold.time_course names these findings)
+
 SCHEMA_VERSION = "1.0"
 
 Role = Literal["system", "user", "assistant"]
@@ -116,10 +118,6 @@ class Reason(_Model):
     id: str
     disposition: str
     detail: str
-
-
-#: the library's time-course findings, named in gold.time_course
-TIME_COURSE = ("onset", "duration")
 
 
 class TimeCourse(_Model):
