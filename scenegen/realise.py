@@ -239,8 +239,13 @@ class Realiser:
         specific = [v for v in options if len(v.when) == best and best > 0 and "tone" in v.when]
         return specific, options
 
-    def _lay(self, fid: str, rng: random.Random) -> str:
-        return pick(rng, self.kb.findings[fid].lay)
+    def _lay(self, fid: str, rng: random.Random, denied: frozenset[str] = frozenset()) -> str:
+        """A lay phrasing of the finding that names none of the findings denied in this dialogue (no
+        'an itchy rash in the finger webs' after 'no' to an itchy rash), where the finding has one."""
+        phrases = self.kb.findings[fid].lay
+        if denied:
+            phrases = [p for p in phrases if not mentions(self.kb, p) & denied] or phrases
+        return pick(rng, phrases)
 
     def _value_phrases(self, fid: str, answer: Any, rng: random.Random) -> list[str]:
         f = self.kb.findings[fid]
@@ -262,6 +267,7 @@ class Realiser:
         public = _public(base)
         frozen = frozen_context(public)
         facts0 = self._facts(persona)
+        base["_denied"] = frozenset(f for f, a in plan.observations.items() if a is False)
         local = self.localiser(persona.locale)
         out: list[tuple[str, str]] = []
         used: list[list[str]] = []
@@ -292,11 +298,13 @@ class Realiser:
         ctx: dict[str, Any] = {}
         facts = facts0
         kb = self.kb
+        denied = base["_denied"]  # findings answered 'no': no lay phrase may name one
         if part == "opening":
             complaint = kb.complaints[case.complaint]
             ctx.update(complaint=local(pick(rng, complaint.lay)), relation=base["_relation"],
                        age_phrase=self._age_phrase(persona, base) if persona.proxy else "",
-                       detail=detail, volunteered=[local(self._lay(f, rng)) for f in msg.volunteered if f not in msg.values],
+                       detail=detail, volunteered=[local(self._lay(f, rng, denied)) for f in msg.volunteered
+                                                   if f not in msg.values],
                        pregnant=persona.pregnant,
                        time_course=" ".join(_sentence(local(t)) for fid in sorted(msg.values)
                                             for t in self._value_phrases(fid, msg.values[fid], rng)))
@@ -306,7 +314,7 @@ class Realiser:
             ctx.update(question=local(question), ask=local(f.ask or f.name.lower()), type=f.type.value)
             facts = {**facts0, "type": f.type.value, "turn": "first" if "empathy" in msg.parts else "later"}
         elif part == "answer_yes":
-            ctx["phrase"] = local(self._lay(msg.finding, rng))  # type: ignore[arg-type]
+            ctx["phrase"] = local(self._lay(msg.finding, rng, denied))  # type: ignore[arg-type]
             f = kb.findings[msg.finding]  # type: ignore[index]
             facts = {**facts0, "answer_kind": f.answer_kind.value,
                      "danger": "red_flag" if f.red_flag is not None else "none"}
@@ -317,7 +325,7 @@ class Realiser:
         elif part == "answer_value":
             ctx["phrases"] = [local(t) for t in self._value_phrases(msg.finding, msg.answer, rng)]  # type: ignore[arg-type]
         elif part == "volunteer":
-            ctx["phrase"] = local(self._lay(msg.volunteered[0], rng))
+            ctx["phrase"] = local(self._lay(msg.volunteered[0], rng, denied))
         elif part == "disposition":
             d = plan.decision
             decisive = d.decisive
@@ -396,6 +404,15 @@ class Realiser:
         if months < 24:
             return phrases.age_months.format(subj=subj, months=months)
         return phrases.age_years.format(subj=subj, years=months // 12)
+
+
+def mentions(kb: KnowledgeBase, phrase: str) -> frozenset[str]:
+    """The findings one of whose lay phrasings a phrase contains ('an itchy rash in the finger webs' names
+    'an itchy rash'), computed once per phrase."""
+    def compute() -> frozenset[str]:
+        text = phrase.lower()
+        return frozenset(fid for fid, f in kb.findings.items() for p in f.lay if p.lower() in text)
+    return kb.cached("mentions", phrase, compute)
 
 
 def _public(base: dict[str, Any]) -> dict[str, Any]:

@@ -186,3 +186,21 @@ def test_each_safety_net_warning_comes_with_the_care_its_own_red_flag_calls_for(
                     assert lv is level
         mixed += len(groups) > 1
     assert mixed > 0  # some safety nets mix levels, so the grouping was exercised
+
+
+def test_a_volunteered_phrase_never_names_a_finding_denied_in_the_dialogue(bundled_kb):
+    """Found by the validate property test (seed 298, record 21841): 'No' to an itchy rash, then 'also, an
+    itchy rash in the finger webs'. A lay phrasing that contains a denied finding's phrasing is not chosen."""
+    import random
+
+    from scenegen.generate import GenerateConfig, Generator, Library
+    from scenegen.realise import mentions
+
+    assert "rash_itchy" in mentions(bundled_kb, "an itchy rash in the finger webs")
+    lay = bundled_kb.findings["rash_between_fingers_wrists"].lay
+    assert any("rash_itchy" in mentions(bundled_kb, p) for p in lay)
+    assert any("rash_itchy" not in mentions(bundled_kb, p) for p in lay)
+    realiser = Generator(Library.load(), GenerateConfig(seed=1)).realiser
+    for seed in range(50):
+        phrase = realiser._lay("rash_between_fingers_wrists", random.Random(seed), frozenset({"rash_itchy"}))
+        assert "rash_itchy" not in mentions(bundled_kb, phrase), phrase
