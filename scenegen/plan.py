@@ -596,10 +596,12 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
 
 
 def _warnings_of(kb: KnowledgeBase, condition: str, age_band: str) -> tuple[str, ...]:
-    """The red flags a condition warns of (its own and its safety net's) that someone in this age band can
-    report."""
-    return kb.cached("warnings_of", (condition, age_band), lambda: tuple(
-        fid for fid in linked_red_flags(kb, condition) if kb.reportable(fid, age_band)))
+    """The red flags a condition warns of that someone in this age band can report: those it has an edge to,
+    then the warning signs its guideline names for the safety net (conditions/safety_nets.yaml). The net's
+    signs are said, not screened: what to ask first is the must-asks' job (conditions/screens.yaml)."""
+    return kb.cached("warnings_of", (condition, age_band), lambda: tuple(dict.fromkeys(
+        fid for fid in linked_red_flags(kb, condition) + kb.safety_nets.get(condition, ())
+        if kb.reportable(fid, age_band))))
 
 
 def _settled(kb: KnowledgeBase, finding: str) -> bool:

@@ -325,12 +325,9 @@ def _contradicted(kb: KnowledgeBase, finding: str, observations: Observations) -
 
 
 def linked_red_flags(kb: KnowledgeBase, condition: str) -> tuple[str, ...]:
-    """The red flags that bear on a condition: those it has an edge to, then the warning signs its guideline
-    names for the safety net (conditions/safety_nets.yaml). Both are screened before a lower disposition is
-    given (a urine infection is asked about fever and loin pain) and both feed its safety net."""
-    return kb.cached("linked_red_flags", condition, lambda: tuple(dict.fromkeys(
-        [f for f in kb.likelihoods[condition] if kb.findings[f].red_flag is not None]
-        + list(kb.safety_nets.get(condition, ())))))
+    """The red flags a condition has an edge to: screened before a lower disposition is given."""
+    return kb.cached("linked_red_flags", condition, lambda: tuple(
+        f for f in kb.likelihoods[condition] if kb.findings[f].red_flag is not None))
 
 
 def ancestors(kb: KnowledgeBase, finding: str) -> tuple[str, ...]:
