@@ -162,9 +162,9 @@ def test_safety_net_warnings_fit_the_person_and_would_raise_the_disposition(libr
     from scenegen.content import Disposition, Sex
     from scenegen.inference import candidates
     from scenegen.knowledge import Demographics
-    from scenegen.plan import warning_text
     from scenegen.content import FindingKind
-    from scenegen.triage import ancestors, linked_red_flags
+    from scenegen.plan import warning_text
+    from scenegen.triage import ancestors
 
     kb = library.kb
     settled = {FindingKind.history, FindingKind.risk_factor}
@@ -187,7 +187,7 @@ def test_safety_net_warnings_fit_the_person_and_would_raise_the_disposition(libr
             fits = [fid for fid in by_text[text]
                     if kb.findings[fid].red_flag.disposition.rank > rank[r["gold"]["disposition"]]
                     and kb.reportable(fid, band)
-                    and any(fid in linked_red_flags(kb, c) for c in possible)
+                    and any(fid in kb.likelihoods[c] or fid in kb.safety_nets.get(c, ()) for c in possible)
                     # a denied symptom may still start; a denied state or past event (not pregnant) settles it
                     and not any(answered.get(a) is False and kb.findings[a].kind in settled
                                 for a in ancestors(kb, fid))]
