@@ -1,0 +1,226 @@
+"""Danger screens per complaint and age band (conditions/screens.yaml): each is asked at the start of the call
+whenever the person and what they reported fit its 'when', whatever the likeliest cause, and never otherwise.
+
+For every screen: a person who fits is asked it (or its gateway) first, one outside its 'when' (wrong age or
+complaint) is not; and in generated dialogues of a condition with that complaint, the question is asked
+before the disposition, only of people who fit."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pytest
+
+from scenegen import Demographics
+from scenegen.content import Sex
+from scenegen.generate import GenerateConfig, Generator, Library
+from scenegen.triage import ancestors, baseline_observations, pending_must_asks, screen_fits, values_hold
+
+Y = 12  # months in a year
+
+# screen id -> (a person and report that fit, people or reports outside its 'when', the generator's filter)
+# A person is (age in months, sex, pregnant, observations). The filter is (conditions, complaints, records).
+SCREENS = {
+    "neck_stiffness_with_headache": (
+        (30 * Y, Sex.female, False, {"headache": True}),
+        [(30 * Y, Sex.female, False, {"cough": True})],
+        (("migraine", "acute_sinusitis"), ("headache",), 30)),
+    "neck_stiffness_with_fever_and_vomiting": (
+        (3 * Y, Sex.male, False, {"vomiting": True, "fever": True}),
+        [(6, Sex.male, False, {"vomiting": True, "fever": True}),  # a baby: the fontanelle instead
+         (3 * Y, Sex.male, False, {"vomiting": True, "fever": False})],
+        (("acute_pyelonephritis", "uti_infant_young_child"), ("vomiting",), 20)),
+    "glass_test_with_fever_and_headache_or_vomiting": (
+        (20 * Y, Sex.female, False, {"vomiting": True, "fever": True}),
+        [(20 * Y, Sex.female, False, {"vomiting": True, "fever": False})],
+        (("viral_gastroenteritis", "bacterial_meningitis"), ("vomiting", "fever"), 80)),
+    "bulging_fontanelle_in_a_baby_with_fever_and_vomiting": (
+        (6, Sex.female, False, {"vomiting": True, "fever": True}),
+        [(3 * Y, Sex.female, False, {"vomiting": True, "fever": True}),
+         (6, Sex.female, False, {"vomiting": True, "fever": False})],
+        (("viral_gastroenteritis", "uti_infant_young_child", "bacterial_meningitis"), ("vomiting", "fever"), 80)),
+    "floppy_or_unresponsive_child_with_fever": (
+        (2 * Y, Sex.male, False, {"fever": True}),
+        [(7 * Y, Sex.male, False, {"fever": True}), (2 * Y, Sex.male, False, {"fever": False, "cough": True})],
+        (("viral_uri_child", "acute_otitis_media"), ("fever",), 30)),
+    "fast_breathing_with_fever": (
+        (40 * Y, Sex.male, False, {"fever": True}),
+        [(2 * Y, Sex.male, False, {"fever": True}), (40 * Y, Sex.male, False, {"cough": True})],
+        (("influenza",), ("fever",), 30)),
+    "new_confusion_with_fever_65_and_over": (
+        (75 * Y, Sex.female, False, {"fever": True}),
+        [(50 * Y, Sex.female, False, {"fever": True}), (75 * Y, Sex.female, False, {"cough": True})],
+        (("influenza", "community_acquired_pneumonia"), ("fever",), 80)),
+    "glass_test_with_fever_and_rash": (
+        (5 * Y, Sex.female, False, {"rash": True, "fever": True}),
+        [(5 * Y, Sex.female, False, {"rash": True, "fever": False})],
+        (("chickenpox",), ("rash", "fever"), 60)),
+    "fever_with_urinary_symptoms": (
+        (30 * Y, Sex.female, False, {"urinary_symptoms": True}),
+        [(30 * Y, Sex.female, False, {"back_pain": True, "fever": False})],
+        (("acute_cystitis",), ("urinary_symptoms",), 30)),
+    "loin_pain_with_urinary_symptoms": (
+        (71 * Y, Sex.female, False, {"urinary_symptoms": True}),
+        [(2 * Y, Sex.female, False, {"urinary_symptoms": True}), (71 * Y, Sex.female, False, {"cough": True})],
+        (("acute_cystitis",), ("urinary_symptoms",), 30)),
+    "visible_blood_in_urine_45_and_over": (
+        (60 * Y, Sex.male, False, {"urinary_symptoms": True}),
+        [(30 * Y, Sex.male, False, {"urinary_symptoms": True}), (60 * Y, Sex.male, False, {"cough": True})],
+        (("acute_cystitis", "benign_prostatic_hyperplasia_luts"), ("urinary_symptoms",), 60)),
+    "saddle_numbness_with_back_pain": (
+        (45 * Y, Sex.male, False, {"back_pain": True}),
+        [(8 * Y, Sex.male, False, {"back_pain": True}), (45 * Y, Sex.male, False, {"cough": True})],
+        (("mechanical_low_back_pain", "sciatica"), ("back_pain",), 30)),
+    "bladder_change_with_back_pain": (
+        (45 * Y, Sex.female, False, {"back_pain": True}),
+        [(8 * Y, Sex.female, False, {"back_pain": True}), (45 * Y, Sex.female, False, {"cough": True})],
+        (("mechanical_low_back_pain", "sciatica"), ("back_pain",), 30)),
+    "fever_with_back_pain": (
+        (45 * Y, Sex.female, False, {"back_pain": True}),
+        [(45 * Y, Sex.female, False, {"cough": True})],
+        (("mechanical_low_back_pain", "sciatica"), ("back_pain",), 30)),
+    "hot_swollen_joint": (
+        (50 * Y, Sex.male, False, {"joint_pain": True}),
+        [(50 * Y, Sex.male, False, {"back_pain": True})],
+        (("ankle_sprain", "plantar_fasciitis", "knee_osteoarthritis_flare"), ("joint_pain",), 30)),
+    "weight_bearing_after_an_injury": (
+        (25 * Y, Sex.female, False, {"joint_pain": True, "twisting_injury": True}),
+        [(25 * Y, Sex.female, False, {"joint_pain": True, "twisting_injury": False, "fall_recent": False})],
+        (("ankle_sprain", "ankle_fracture"), ("joint_pain",), 80)),
+    "bony_tenderness_after_an_injury": (
+        (25 * Y, Sex.male, False, {"joint_pain": True, "fall_recent": True}),
+        [(25 * Y, Sex.male, False, {"joint_pain": True}),  # no injury reported
+         (6, Sex.male, False, {"joint_pain": True, "fall_recent": True})],  # a baby cannot say where it hurts
+        (("ankle_sprain", "ankle_fracture"), ("joint_pain",), 80)),
+    "calf_pain_with_leg_swelling": (
+        (68 * Y, Sex.female, False, {"leg_swelling": True}),
+        [(68 * Y, Sex.female, False, {"cough": True})],
+        (("deep_vein_thrombosis", "calcium_channel_blocker_ankle_oedema"), ("leg_swelling",), 30)),
+    "breathlessness_with_leg_swelling": (
+        (68 * Y, Sex.male, False, {"leg_swelling": True}),
+        [(68 * Y, Sex.male, False, {"cough": True})],
+        (("deep_vein_thrombosis", "calcium_channel_blocker_ankle_oedema"), ("leg_swelling",), 30)),
+    "chest_pain_with_sweating_or_breathlessness": (
+        (55 * Y, Sex.male, False, {"chest_pain": True}),
+        [(55 * Y, Sex.male, False, {"cough": True})],
+        (("gastro_oesophageal_reflux", "costochondritis"), ("chest_pain",), 30)),
+    "chest_pain_spreading_to_arm_or_jaw": (
+        (55 * Y, Sex.female, False, {"chest_pain": True}),
+        [(10 * Y, Sex.female, False, {"chest_pain": True}), (55 * Y, Sex.female, False, {"cough": True})],
+        (("gastro_oesophageal_reflux", "costochondritis"), ("chest_pain",), 30)),
+    "reduced_vision_with_eye_problem": (
+        (35 * Y, Sex.female, False, {"eye_problem": True}),
+        [(35 * Y, Sex.female, False, {"ear_pain": True}),
+         (6, Sex.female, False, {"eye_problem": True})],  # a baby cannot say it sees less
+        (("conjunctivitis",), ("eye_problem",), 30)),
+    "severe_eye_pain": (
+        (35 * Y, Sex.male, False, {"eye_problem": True}),
+        [(35 * Y, Sex.male, False, {"ear_pain": True}), (6, Sex.male, False, {"eye_problem": True})],
+        (("conjunctivitis",), ("eye_problem",), 30)),
+    "light_sensitivity_with_red_eye": (
+        (35 * Y, Sex.male, False, {"eye_problem": True}),
+        [(8 * Y, Sex.male, False, {"eye_problem": True}), (35 * Y, Sex.male, False, {"ear_pain": True})],
+        (("conjunctivitis", "corneal_abrasion"), ("eye_problem",), 40)),
+    "swelling_round_the_eye_in_a_child": (
+        (4 * Y, Sex.female, False, {"eye_problem": True}),
+        [(35 * Y, Sex.female, False, {"eye_problem": True}), (4 * Y, Sex.female, False, {"ear_pain": True})],
+        (("conjunctivitis", "blocked_tear_duct_infant"), ("eye_problem",), 60)),
+    "swelling_behind_the_ear_in_a_child": (
+        (3 * Y, Sex.male, False, {"ear_pain": True}),
+        [(30 * Y, Sex.male, False, {"ear_pain": True}), (3 * Y, Sex.male, False, {"eye_problem": True})],
+        (("acute_otitis_media", "otitis_externa"), ("ear_pain",), 40)),
+    "vomiting_after_a_head_injury": (
+        (30 * Y, Sex.male, False, {"head_injury": True}),
+        [(30 * Y, Sex.male, False, {"headache": True, "head_injury": False})],
+        (("concussion_minor_head_injury",), ("head_injury",), 30)),
+    "knocked_out_by_a_head_injury": (
+        (8 * Y, Sex.female, False, {"head_injury": True}),
+        [(8 * Y, Sex.female, False, {"headache": True, "head_injury": False})],
+        (("concussion_minor_head_injury",), ("head_injury",), 30)),
+    "green_vomit_in_a_child": (
+        (3 * Y, Sex.female, False, {"vomiting": True}),
+        [(30 * Y, Sex.female, False, {"vomiting": True}), (3 * Y, Sex.female, False, {"cough": True})],
+        (("viral_gastroenteritis",), ("vomiting",), 40)),
+    "wet_nappies_in_a_young_child_who_is_vomiting": (
+        (1 * Y, Sex.male, False, {"vomiting": True}),
+        [(8 * Y, Sex.male, False, {"vomiting": True}), (1 * Y, Sex.male, False, {"cough": True})],
+        (("viral_gastroenteritis",), ("vomiting",), 40)),
+}
+
+
+@lru_cache(maxsize=None)
+def _lib() -> Library:
+    return Library.load()
+
+
+def _screen(kb, sid):
+    return next(s for s in kb.screens if s.id == sid)
+
+
+def _asks(kb, sid: str, age: int, sex: Sex, pregnant: bool, obs: dict) -> bool:
+    """The screen is among the must-asks pending for this person: its finding, or the gateway above it."""
+    who = Demographics(age, sex, pregnant)
+    pending = pending_must_asks(kb, who, {**baseline_observations(kb, who), **obs})
+    sc = _screen(kb, sid)
+    return any(s == sid and q in (sc.ask, *ancestors(kb, sc.ask)) for q, s in pending.items())
+
+
+def test_every_danger_screen_has_a_case_here(bundled_kb):
+    """Each screen added per complaint has its cases in this file (the older ones are tested elsewhere)."""
+    older = {"temperature_in_a_young_child", "possible_pregnancy_with_pain_or_bleeding", "blood_thinners_after_head_injury",
+             "weakened_immunity_with_fever", "time_course_duration", "time_course_onset",
+             "gestation_with_pain_or_bleeding_in_pregnancy"}
+    ours = {s.id for s in bundled_kb.screens if "__" not in s.id}  # not those a modifier's 'screen: true' adds
+    assert ours - older == set(SCREENS)
+
+
+@pytest.mark.parametrize("sid", sorted(SCREENS))
+def test_a_person_who_fits_is_asked_and_one_outside_is_not(bundled_kb, sid):
+    fits, outside, _ = SCREENS[sid]
+    assert _asks(bundled_kb, sid, *fits), (sid, fits)
+    for case in outside:
+        assert not _asks(bundled_kb, sid, *case), (sid, case)
+
+
+def _replay(kb, r):
+    """(turn index of each question, what was known when it was asked) for a generated record."""
+    who = Demographics(r.persona.age_months, Sex(r.persona.sex), r.persona.pregnant)
+    obs = dict(baseline_observations(kb, who))
+    known_at = {}
+    for i, t in enumerate(r.turns):
+        known_at[i] = dict(obs)
+        if t.finding is not None and t.act in {"opening", "answer_yes"}:
+            obs[t.finding] = True
+        elif t.finding is not None and t.act == "answer_no":
+            obs[t.finding] = False
+        elif t.finding is not None and t.act == "answer_value":
+            obs[t.finding] = t.answer
+        obs.update({v: t.volunteered_values[v][0] if v in t.volunteered_values else True for v in t.volunteered})
+    return who, known_at
+
+
+@pytest.mark.parametrize("sid", sorted(SCREENS))
+def test_generated_dialogues_ask_the_screen_before_the_disposition_and_only_when_it_fits(sid):
+    lib = _lib()
+    kb = lib.kb
+    sc = _screen(kb, sid)
+    conditions, complaints, n = SCREENS[sid][2]
+    gen = Generator(lib, GenerateConfig(seed=7, conditions=conditions, complaints=complaints))
+    asked = 0
+    for index in range(n):
+        r = gen.record(index)
+        who, known_at = _replay(kb, r)
+        for q in r.gold.questions:
+            if q.must_ask != sid:
+                continue
+            known = known_at[q.turn]
+            # only of a person who fits, once what the screen needs has been reported
+            assert screen_fits(sc, who), (r.id, who)
+            assert all(known.get(f) is True for f in sc.when.present), (r.id, known)
+            assert not sc.when.any_present or any(known.get(f) is True for f in sc.when.any_present), (r.id, known)
+            assert values_hold(sc.when.values, known)
+            # the screen's finding or the gateway above it, asked before the disposition
+            assert q.finding in (sc.ask, *ancestors(kb, sc.ask)), (r.id, q.finding)
+            assert q.turn < r.gold.disposition_turn
+            asked += 1
+    assert asked, f"no generated dialogue of {conditions} asked '{sid}' in {n} records"
