@@ -27,8 +27,8 @@ from .personas import PersonaLibrary
 from .rng import chance, pick
 from .sample import HiddenCase, PersonaDraw
 from .triage import (
-    Decision, QuestionScore, ancestors, baseline_observations, decide_vector, linked_red_flags,
-    modifier_findings_present, modifier_fits, pending_must_asks, pending_rule_outs, score_questions, screen_fits,
+    Decision, QuestionScore, ancestors, baseline_observations, decide_vector, modifier_findings_present,
+    modifier_fits, pending_must_asks, pending_rule_outs, reportable_red_flags, score_questions, screen_fits,
     unasked_red_flags,
 )
 
@@ -556,7 +556,7 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
     def flags_of(conditions, denied_too: bool = True) -> set[str]:
         found: set[str] = set()
         for c in conditions:
-            found.update(_red_flags_of(kb, c, age_band))
+            found.update(reportable_red_flags(kb, c, age_band))
         return {f for f in found
                 if obs.get(f) is not True and kb.findings[f].red_flag.disposition.rank > level  # type: ignore[union-attr]
                 and (denied_too or f not in obs) and not any(obs.get(a) is False for a in ancestors(kb, f))}
@@ -564,7 +564,7 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
     flags = flags_of(in_view)
     if not flags:
         can_have = set(possible)
-        look_alikes = [c for c, cond in sorted(kb.conditions.items()) if complaint in cond.complaints and c in can_have]
+        look_alikes = [c for c in _presenting_with(kb, complaint) if c in can_have]
         if posterior is None:
             flags = flags_of(look_alikes)
         else:  # the likeliest look-alike that has a warning: a cold, pale leg for knee pain, not saddle numbness
@@ -589,10 +589,10 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
     return out
 
 
-def _red_flags_of(kb: KnowledgeBase, condition: str, age_band: str) -> tuple[str, ...]:
-    """The red flags linked to a condition that someone in this age band can report."""
-    return kb.cached("red_flags_of", (condition, age_band), lambda: tuple(
-        fid for fid in linked_red_flags(kb, condition) if kb.reportable(fid, age_band)))
+def _presenting_with(kb: KnowledgeBase, complaint: str) -> tuple[str, ...]:
+    """The conditions that present with a complaint, in id order (a fixed list per library)."""
+    return kb.cached("presenting_with", complaint, lambda: tuple(
+        c for c, cond in sorted(kb.conditions.items()) if complaint in cond.complaints))
 
 
 def warning_text(f: Finding) -> str:
