@@ -21,7 +21,8 @@ from .load import bundled_library, load_knowledge_base, resolve_library
 from .personas import PersonaLibrary, load_personas
 from .plan import Plan, PlanSettings, Reasoner, plan_dialogue
 from .realise import Realiser
-from .records import SCHEMA_VERSION, TIME_COURSE, Record
+from .content import TIME_COURSE
+from .records import SCHEMA_VERSION, Record
 from .rng import chance, derive_seed, pick, stream, unit_hash
 from .sample import Filters, HiddenCase, PersonaDraw, check_filters, eligible, sample_case, sample_persona
 from .templates import TemplateLibrary, load_templates

@@ -103,11 +103,15 @@ class KnowledgeBase:
         return finding not in self.unreportable(age_band)
 
     def cached(self, table: str, key: Hashable, compute: Callable[[], T]) -> T:
-        """``compute()`` once per (table, key) for the life of this knowledge base."""
-        entries = self.cache.setdefault(table, {})
-        if key not in entries:
-            entries[key] = compute()
-        return entries[key]
+        """``compute()`` once per (table, key) for the life of this knowledge base (a hit is one lookup:
+        these tables are read hundreds of thousands of times a run)."""
+        try:
+            return self.cache[table][key]
+        except KeyError:
+            entries = self.cache.setdefault(table, {})
+            if key not in entries:
+                entries[key] = compute()
+            return entries[key]
 
     def unreportable(self, age_band: str) -> frozenset[str]:
         """The findings nobody in this age band can report (computed once per band)."""

@@ -27,8 +27,8 @@ from .personas import PersonaLibrary
 from .rng import chance, pick
 from .sample import HiddenCase, PersonaDraw
 from .triage import (
-    Decision, QuestionScore, ancestors, baseline_observations, decide_vector, linked_red_flags,
-    modifier_findings_present, modifier_fits, pending_must_asks, pending_rule_outs, score_questions, screen_fits,
+    Decision, QuestionScore, ancestors, baseline_observations, decide_vector, modifier_findings_present,
+    modifier_fits, pending_must_asks, pending_rule_outs, reportable_red_flags, score_questions, screen_fits,
     unasked_red_flags,
 )
 
@@ -570,7 +570,7 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
         # only advice that sends someone home needs a net at any cost; an urgent or emergency disposition
         # does not borrow an unrelated look-alike's warning (no diabetes warning for a blocked bladder)
         can_have = set(possible)
-        look_alikes = [c for c, cond in sorted(kb.conditions.items()) if complaint in cond.complaints and c in can_have]
+        look_alikes = [c for c in _presenting_with(kb, complaint) if c in can_have]
         if posterior is None:
             flags = flags_of(look_alikes)
         else:  # the likeliest look-alike that has a warning: a cold, pale leg for knee pain, not saddle numbness
@@ -600,8 +600,8 @@ def _warnings_of(kb: KnowledgeBase, condition: str, age_band: str) -> tuple[str,
     then the warning signs its guideline names for the safety net (conditions/safety_nets.yaml). The net's
     signs are said, not screened: what to ask first is the must-asks' job (conditions/screens.yaml)."""
     return kb.cached("warnings_of", (condition, age_band), lambda: tuple(dict.fromkeys(
-        fid for fid in linked_red_flags(kb, condition) + kb.safety_nets.get(condition, ())
-        if kb.reportable(fid, age_band))))
+        reportable_red_flags(kb, condition, age_band)
+        + tuple(f for f in kb.safety_nets.get(condition, ()) if kb.reportable(f, age_band)))))
 
 
 def _settled(kb: KnowledgeBase, finding: str) -> bool:
@@ -610,6 +610,12 @@ def _settled(kb: KnowledgeBase, finding: str) -> bool:
     the safety net; one below a denied symptom stays (no chest pain now, but chest pain may come)."""
     f = kb.findings[finding]
     return f.kind in {FindingKind.history, FindingKind.risk_factor}
+
+
+def _presenting_with(kb: KnowledgeBase, complaint: str) -> tuple[str, ...]:
+    """The conditions that present with a complaint, in id order (a fixed list per library)."""
+    return kb.cached("presenting_with", complaint, lambda: tuple(
+        c for c, cond in sorted(kb.conditions.items()) if complaint in cond.complaints))
 
 
 def warning_text(f: Finding) -> str:

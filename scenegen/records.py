@@ -11,7 +11,6 @@ from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict
 
-from .content import TIME_COURSE  # noqa: F401  (re-exported: gold.time_course names these findings)
 
 SCHEMA_VERSION = "1.0"
 

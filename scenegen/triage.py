@@ -298,12 +298,10 @@ def pending_red_flags(kb: KnowledgeBase, observations: Observations, plausible: 
     """
     linked: set[str] = set()
     for c in plausible:
-        linked.update(linked_red_flags(kb, c))
+        linked.update(reportable_red_flags(kb, c, age_band))
     out: dict[str, str] = {}
     for fid in sorted(linked):
         if fid in observations:
-            continue
-        if age_band is not None and not kb.reportable(fid, age_band):
             continue
         chain = ancestors(kb, fid)
         if any(observations.get(a) is False for a in chain) or _contradicted(kb, fid, observations):
@@ -328,6 +326,13 @@ def linked_red_flags(kb: KnowledgeBase, condition: str) -> tuple[str, ...]:
     """The red flags a condition has an edge to: screened before a lower disposition is given."""
     return kb.cached("linked_red_flags", condition, lambda: tuple(
         f for f in kb.likelihoods[condition] if kb.findings[f].red_flag is not None))
+
+
+def reportable_red_flags(kb: KnowledgeBase, condition: str, age_band: str | None) -> tuple[str, ...]:
+    """The red flags a condition has an edge to that someone in this age band can report (all of them when
+    no band is given): fixed per library, so the check is not repeated for every state."""
+    return kb.cached("reportable_red_flags", (condition, age_band), lambda: tuple(
+        f for f in linked_red_flags(kb, condition) if age_band is None or kb.reportable(f, age_band)))
 
 
 def ancestors(kb: KnowledgeBase, finding: str) -> tuple[str, ...]:
@@ -385,17 +390,24 @@ def score_questions(kb: KnowledgeBase, post: Posterior | None, observations: Obs
     must, ruling = must_ask or {}, rule_out or {}
     # questions with a follow-up already reported below them (hand-made input only: dialogues ask parents first)
     above_reported = {a for f in observations for a in ancestors(kb, f)} - set(observations)
-    groups = [sorted(must)] if must else []
-    groups += [sorted(f for f in screens if screens[f][0].rank == rank and f not in must) for rank in levels]
-    groups.append(sorted(f for f in ruling if f not in must and f not in screens))
-    if not screens_only:
-        groups.append([f for f in relevant_findings(kb, focused, observations, age_band)
-                       if f not in screens and f not in must and f not in ruling])
-    groups = [g for g in groups if g]
+
+    def groups() -> Iterator[list[str]]:
+        """The groups in the order they are asked; the information questions are found only if reached
+        (a turn settled by a must-ask or a screen does not pay for listing every relevant finding)."""
+        yield sorted(must)
+        for rank in levels:
+            yield sorted(f for f in screens if screens[f][0].rank == rank and f not in must)
+        yield sorted(f for f in ruling if f not in must and f not in screens)
+        if not screens_only:
+            yield [f for f in relevant_findings(kb, focused, observations, age_band)
+                   if f not in screens and f not in must and f not in ruling]
+
     out: list[QuestionScore] = []
-    for group in groups:
+    for group in groups():
         if limit is not None and len(out) >= limit:
             break
+        if not group:
+            continue
         if tables:
             gc, gd, total = gain_tables(kb).totals(focused, group)
             for i, fid in enumerate(group):  # the tables assume nothing was reported below the question

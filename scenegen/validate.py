@@ -19,7 +19,8 @@ from .content import Disposition, FindingType, Sex
 from .errors import UsageError
 from .knowledge import Demographics, KnowledgeBase
 from .realise import Localiser
-from .records import TIME_COURSE, Record
+from .content import TIME_COURSE
+from .records import Record
 from .plan import condition_supported
 from .sample import implications, rule_applies
 from .triage import baseline_observations, decide, pending_must_asks, pending_rule_outs

@@ -46,7 +46,7 @@ def final_text(r: Record) -> str:
 
 def advice_outside_range(r: Record) -> list[str]:
     """Advice texts in the record's final message whose every item (by text) is outside the person's range."""
-    kb, pl = lib().kb, lib().personas
+    kb = lib().kb
     local = generator(0).realiser.localiser(r.persona.locale)
     by_text: dict[str, list] = {}
     for c in kb.conditions.values():

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from scenegen import ContentError, Demographics, load_knowledge_base
 from scenegen.content import AnswerKind, Sex, satisfies
 from scenegen.generate import GenerateConfig, Generator, Library
-from scenegen.load import bundled_library
 from scenegen.triage import assess
 from scenegen.validate import answers_consistent, condition_fits_age, sources_fit_age
 
@@ -87,7 +86,6 @@ def test_no_case_outside_its_conditions_ages_and_no_guideline_outside_its_ages(s
 def test_the_seeded_contradictions_are_gone():
     """The measured ones: over 2,000 records, none of them comes back."""
     gen = _gen(7)
-    kb = gen.lib.kb
     for i in range(0, 2000, 7):
         r = gen.record(i)
         said = {t.finding: t.answer for t in r.turns if t.finding and t.act.startswith("answer_")}

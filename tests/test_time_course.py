@@ -3,16 +3,14 @@ and written to the gold."""
 
 from __future__ import annotations
 
-import json
 import random
 from functools import lru_cache
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenegen import ContentError, load_knowledge_base
+from scenegen import load_knowledge_base
 from scenegen.content import Disposition, FindingType, Sex
 from scenegen.generate import GenerateConfig, Generator, Library
 from scenegen.knowledge import Demographics

@@ -314,7 +314,7 @@ def _duration_question(obj: dict) -> int:
     return next(i for i, t in enumerate(obj["turns"]) if t["finding"] == "duration" and t["act"] in {"clarify", "red_flag_check"})
 
 
-def test_no_decision_over_an_unasked_must_ask():
+def test_no_decision_over_an_unasked_time_course_must_ask():
     obj = record(want="self_care")
     obj["turns"][first(obj, "opening")]["volunteered"] = [v for v in obj["turns"][first(obj, "opening")]["volunteered"] if v != "duration"]
     obj["turns"][first(obj, "opening")]["volunteered_values"] = {}
