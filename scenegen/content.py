@@ -477,35 +477,34 @@ class Implication(Strict):
     """If a finding has this answer, another finding must have that one: a fit (with loss of awareness, as the
     seizure question defines it) is a blackout; pain low down on the left is pain low down on one side.
 
-    Each side names one finding: a binary one with true or false, a categorical one with the list of values
-    that satisfy it. The sampler makes every hidden case satisfy every implication; validate rejects a record
-    whose answers break one."""
+    The 'then' side names one finding, the 'if' side one or more (all must hold: chest pain *and*
+    breathlessness mean 'chest pain with breathlessness'): a binary one with true or false, a categorical one
+    with the list of values that satisfy it. The sampler makes every hidden case satisfy every implication;
+    validate rejects a record whose answers break one."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     id: Id
-    if_: dict[Id, Wanted] = Field(alias="if", description="{finding: true | false | [values]}, one entry")
+    if_: dict[Id, Wanted] = Field(alias="if", description="{finding: true | false | [values], ...}: all must hold")
     then: dict[Id, Wanted] = Field(description="{finding: true | false | [values]}, one entry")
     why: str = Field(min_length=3, description="the clinical reason, in a sentence")
     source: str = Field(min_length=3)
 
     @field_validator("if_", "then")
     @classmethod
-    def _one_entry(cls, v: dict) -> dict:
-        if len(v) != 1:
-            raise ValueError("name exactly one finding, e.g. {seizure: true}")
-        (value,) = v.values()
-        if isinstance(value, list) and not value:
+    def _entries(cls, v: dict, info) -> dict:
+        if info.field_name == "then" and len(v) != 1:
+            raise ValueError("name exactly one finding, e.g. {fainting: true}")
+        if not v:
+            raise ValueError("name at least one finding, e.g. {seizure: true}")
+        if any(isinstance(value, list) and not value for value in v.values()):
             raise ValueError("list at least one value")
         return v
 
     @property
-    def if_finding(self) -> str:
-        return next(iter(self.if_))
-
-    @property
-    def if_value(self) -> Wanted:
-        return next(iter(self.if_.values()))
+    def if_items(self) -> tuple[tuple[str, Wanted], ...]:
+        """The 'if' side's (finding, wanted answer) pairs, in the order written."""
+        return tuple(self.if_.items())
 
     @property
     def then_finding(self) -> str:

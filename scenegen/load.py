@@ -417,7 +417,8 @@ class _Checker:
     def check_implies(self) -> None:
         for iid, imp in self.implies.items():
             ok = True
-            for side, fid, wanted in (("if", imp.if_finding, imp.if_value), ("then", imp.then_finding, imp.then_value)):
+            sides = [("if", fid, wanted) for fid, wanted in imp.if_items] + [("then", imp.then_finding, imp.then_value)]
+            for side, fid, wanted in sides:
                 f = self.findings.get(fid)
                 if f is None:
                     if fid not in self.invalid["findings"]:
@@ -441,13 +442,15 @@ class _Checker:
                             ok = False
             if not ok:
                 continue
-            if imp.if_finding == imp.then_finding:
+            if imp.then_finding in imp.if_:
                 self.add("implies", iid, ("then",), "a finding cannot imply itself")
                 continue
             # whenever the 'if' holds, the 'then' finding must be askable: its ancestors are present
-            context = set(self._ancestors(imp.if_finding))
-            if imp.if_value is not False:
-                context.add(imp.if_finding)
+            context: set[str] = set()
+            for fid, wanted in imp.if_items:
+                context.update(self._ancestors(fid))
+                if wanted is not False:
+                    context.add(fid)
             missing = [a for a in self._ancestors(imp.then_finding) if a not in context]
             if missing:
                 self.add("implies", iid, ("then",),
@@ -683,19 +686,23 @@ def _apply_implications(ch: _Checker, settings: ModelSettings, table: dict[str, 
         then = ch.findings[imp.then_finding]
         if then.type is not FindingType.binary:
             continue
-        if any(a not in table for a in ch._ancestors(imp.if_finding)):
-            continue  # the 'if' finding can never be asked of this condition's cases
-        if ch.findings[imp.if_finding].type is FindingType.binary and imp.if_finding not in table:
+        if any(a not in table for fid, _ in imp.if_items for a in ch._ancestors(fid)):
+            continue  # an 'if' finding can never be asked of this condition's cases
+        if any(ch.findings[fid].type is FindingType.binary and fid not in table and wanted is not False
+               for fid, wanted in imp.if_items):
             continue  # absent in every case (a binary finding without an edge is drawn absent)
-        p = _p_holds(ch, settings, table, imp.if_finding, imp.if_value)
-        # the 'if' finding's own ancestors below the 'then' finding's parent must be present too
-        node = ch.findings[imp.if_finding].parent
         shared = set(ch._ancestors(imp.then_finding))
-        while node is not None and node not in shared:
-            p *= table.get(node, lo) if ch.findings[node].type is FindingType.binary else 1.0
-            node = ch.findings[node].parent
-        if then.parent == imp.if_finding:
-            p = 1.0
+        p = 1.0  # the 'if' findings taken as independent given the condition (the model's own assumption)
+        for fid, wanted in imp.if_items:
+            if then.parent == fid:
+                continue  # the 'then' side is only ever asked with its parent present
+            q = _p_holds(ch, settings, table, fid, wanted)
+            # the 'if' finding's own ancestors below the 'then' finding's parent must be present too
+            node = ch.findings[fid].parent
+            while node is not None and node not in shared:
+                q *= table.get(node, lo) if ch.findings[node].type is FindingType.binary else 1.0
+                node = ch.findings[node].parent
+            p *= q
         current = table.get(imp.then_finding)
         if imp.then_value is True:
             base = lo if current is None else current

@@ -315,7 +315,7 @@ def apply_implications(kb: KnowledgeBase, condition: str, truth: dict[str, Answe
             fid = imp.then_finding
             if fid in fixed or (age_band is not None and not kb.reportable(fid, age_band)):
                 continue
-            if not present(imp.if_finding) or not satisfies(value(imp.if_finding), imp.if_value):
+            if not all(present(f) and satisfies(value(f), wanted) for f, wanted in imp.if_items):
                 continue
             if satisfies(value(fid), imp.then_value):
                 continue

@@ -205,3 +205,15 @@ def test_safety_net_warnings_must_be_red_flags_above_the_conditions_level(tiny_c
     assert "emergency_ambulance" in same and "sooner" in same
     assert "unknown condition 'flu'" in found[("conditions/nets.yaml", 4, "safety_nets[flu].id")]
     assert len(found) == 3  # cold's second warning (an ambulance red flag for a self-care cold) is valid
+
+
+def test_an_implication_may_name_several_if_findings_but_one_then(tiny_copy):
+    (tiny_copy / "conditions" / "imp.yaml").write_text(
+        "implies:\n"
+        "  - {id: both, if: {cough: true, fever: true}, then: {night_cough: true}, why: \"x y z\", source: \"test\"}\n"
+        "  - {id: two_thens, if: {cough: true}, then: {fever: true, night_cough: true}, why: \"x y z\", source: \"test\"}\n"
+        "  - {id: typo, if: {cough: true, fevr: true}, then: {night_cough: true}, why: \"x y z\", source: \"test\"}\n")
+    found = {p.field: p.message for p in problems(tiny_copy)}
+    assert "exactly one finding" in found["implies[two_thens].then"]
+    assert "unknown finding 'fevr'" in found["implies[typo].if.fevr"]
+    assert not any(f.startswith("implies[both]") for f in found)
