@@ -273,8 +273,12 @@ class Realiser:
         used: list[list[str]] = []
         last: dict[str, str] = {}
         previous: Optional[PlannedMessage] = None
+        answered: set[str] = set()
         for msg in plan.messages:
             texts, ids = [], []
+            if msg.role == "user" and msg.finding is not None and msg.act != "opening":
+                base["_again"] = msg.finding in answered  # asked again after 'not sure': a second thought
+                answered.add(msg.finding)
             for part in msg.parts:
                 extra, facts = self._context(part, msg, plan, persona, case, base, facts0, detail, rng, local)
                 if "turn" in facts and facts["turn"] == "later" and previous is not None and previous.act == "answer_unsure":
@@ -317,11 +321,12 @@ class Realiser:
             ctx["phrase"] = local(self._lay(msg.finding, rng, denied))  # type: ignore[arg-type]
             f = kb.findings[msg.finding]  # type: ignore[index]
             facts = {**facts0, "answer_kind": f.answer_kind.value,
-                     "danger": "red_flag" if f.red_flag is not None else "none"}
+                     "danger": "red_flag" if f.red_flag is not None else "none",
+                     "asked": "again" if base.get("_again") else "first"}
         elif part in {"answer_no", "answer_unsure"}:
             f = kb.findings[msg.finding]  # type: ignore[index]
             ctx["ask"] = local(f.ask or f.name.lower())
-            facts = {**facts0, "answer_kind": f.answer_kind.value}
+            facts = {**facts0, "answer_kind": f.answer_kind.value, "asked": "again" if base.get("_again") else "first"}
         elif part == "answer_value":
             ctx["phrases"] = [local(t) for t in self._value_phrases(msg.finding, msg.answer, rng)]  # type: ignore[arg-type]
         elif part == "volunteer":

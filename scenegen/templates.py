@@ -8,7 +8,9 @@ multi, for questions), ``turn`` (first | later | after_unsure: a question's plac
 "Thanks." only follow a real answer), ``answer_kind`` (general | pregnancy | mental_health | event, for yes / no /
 unsure answers: the finding's ``answer_kind``; an answer template that names none fits ``general`` questions only),
 ``danger`` (red_flag | none, for a yes: whether the finding is a red flag, so that nobody says 'a bit, but it's not
-that bad' of being too breathless to speak).
+that bad' of being too breathless to speak), ``asked`` (first | again, for answers: a question asked again after 'not
+sure' is answered as a second thought, 'Thinking about it properly, no'; an answer template that names none fits
+``first`` only).
 
 Templates only word what the planner decided: every variable a template may use is declared per act
 below and checked at load, undefined variables raise (StrictUndefined), and the ``random`` and ``shuffle``
@@ -51,7 +53,7 @@ ACT_VARIABLES: dict[str, set[str]] = {
     "crisis": COMMON | {"crisis"},
     "close": COMMON,
 }
-WHEN_KEYS = {"speaker", "wording", "tone", "disposition", "type", "turn", "answer_kind", "danger"}
+WHEN_KEYS = {"speaker", "wording", "tone", "disposition", "type", "turn", "answer_kind", "danger", "asked"}
 #: acts whose wording depends on the kind of question answered (a finding's ``answer_kind``): a variant of
 #: these that names no ``answer_kind`` fits only ``general`` questions, so a stock 'A bit, I suppose' never
 #: answers 'could you be pregnant?'
@@ -215,6 +217,8 @@ def load_templates(root: Path, *, sandboxed: bool) -> TemplateLibrary:
         when = _parse_when(src, label, problems)
         if act in ANSWER_ACTS and "answer_kind" not in when:
             when["answer_kind"] = frozenset({DEFAULT_ANSWER_KIND})
+        if act in ANSWER_ACTS and "asked" not in when:
+            when["asked"] = frozenset({"first"})
         try:
             ast = env.parse(src)
             template = env.from_string(src)
