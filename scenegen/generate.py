@@ -338,6 +338,9 @@ def situations(lib: Library, act: str) -> list[dict[str, str]]:
         axes["disposition"] = [d.value for d in Disposition]
     if act in {"answer_yes", "answer_no", "answer_unsure"}:
         axes["answer_kind"] = [k.value for k in AnswerKind]
+        axes["asked"] = ["first", "again"]
+    if act == "answer_yes":
+        axes["danger"] = ["red_flag", "none"]
     if act == "first_aid":  # given with an emergency disposition only
         axes["disposition"] = [Disposition.emergency_ambulance.value, Disposition.emergency_department.value]
     if act in {"clarify", "red_flag_check"}:

@@ -101,7 +101,7 @@ def test_questions_about_the_child_or_the_baby_are_asked_only_about_children(bun
 
     from scenegen.triage import ancestors
 
-    children = {"young_infant", "infant", "child"}
+    children = {"young_infant", "infant", "toddler", "child"}
     pregnancy = bundled_kb.settings.pregnancy_finding
     for fid, f in bundled_kb.findings.items():
         if not re.search(r"\b(the child|the baby)\b", f.question, re.IGNORECASE):

@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 from scenegen import Demographics
 from scenegen.content import Disposition, Sex
 from scenegen.generate import GenerateConfig, Generator, Library
-from scenegen.triage import assess, baseline_observations, pending_must_asks
+from scenegen.triage import assess, pending_must_asks
+
+from .replay import known_before_each_turn
 
 
 @lru_cache(maxsize=None)
@@ -23,22 +25,14 @@ def test_must_asks_come_first_and_none_is_left_unasked_at_the_decision(seed, ind
     gen = _gen(seed)
     r = gen.record(index)
     kb = gen.lib.kb
-    who = Demographics(r.persona.age_months, Sex(r.persona.sex), r.persona.pregnant)
     by_turn = {q.turn: q for q in r.gold.questions}
     # replay the dialogue: whenever a must-ask applies, the next question is one (start-of-call questions
     # come first, and one that a later answer brings into force, such as weakened immunity once a fever is
     # reported, is asked next)
-    obs = dict(baseline_observations(kb, who))
-    for i, t in enumerate(r.turns):
+    who, known_at = known_before_each_turn(kb, r)
+    for i, obs in known_at.items():
         if i in by_turn and pending_must_asks(kb, who, obs):
             assert by_turn[i].must_ask is not None, (i, by_turn[i].finding, pending_must_asks(kb, who, obs))
-        if t.finding is not None and t.act in {"opening", "answer_yes"}:
-            obs[t.finding] = True
-        elif t.finding is not None and t.act == "answer_no":
-            obs[t.finding] = False
-        elif t.finding is not None and t.act == "answer_value":
-            obs[t.finding] = t.answer
-        obs.update({v: t.volunteered_values[v][0] if v in t.volunteered_values else True for v in t.volunteered})
     for q in r.gold.questions:
         if q.must_ask:
             assert q.must_ask in {s.id for s in kb.screens}

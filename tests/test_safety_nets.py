@@ -23,7 +23,7 @@ WRONG_POPULATION = {
 }
 # words for a parent about a baby or a small child: wrong for anyone older
 TO_A_PARENT = {"floppy_or_unresponsive", "high_pitched_cry", "grunting"}
-CHILD_BANDS = {"young_infant", "infant", "child"}
+CHILD_BANDS = {"young_infant", "infant", "toddler", "child"}
 
 
 def _wrong(band: str) -> set[str]:
@@ -67,7 +67,7 @@ def test_a_clot_in_the_leg_warns_of_a_clot_in_the_lung(bundled_kb, complaint, ba
 
 
 @pytest.mark.parametrize("complaint", ["urinary_symptoms", "abdominal_pain"])
-@pytest.mark.parametrize("band", ["child", "adolescent", "young_adult", "middle_aged", "older_adult"])
+@pytest.mark.parametrize("band", ["toddler", "child", "adolescent", "young_adult", "middle_aged", "older_adult"])
 def test_cystitis_warns_of_sepsis_not_of_diabetic_ketoacidosis(bundled_kb, complaint, band):
     net = {t for t, _ in _net(bundled_kb, "acute_cystitis", complaint, band)}
     assert net and net <= _texts(bundled_kb, SEPSIS), net

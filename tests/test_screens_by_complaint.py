@@ -16,6 +16,8 @@ from scenegen.content import Sex
 from scenegen.generate import GenerateConfig, Generator, Library
 from scenegen.triage import ancestors, baseline_observations, pending_must_asks, screen_fits, values_hold
 
+from .replay import known_before_each_turn
+
 Y = 12  # months in a year
 
 # screen id -> (a person and report that fit, people or reports outside its 'when', the generator's filter)
@@ -183,20 +185,8 @@ def test_a_person_who_fits_is_asked_and_one_outside_is_not(bundled_kb, sid):
 
 
 def _replay(kb, r):
-    """(turn index of each question, what was known when it was asked) for a generated record."""
-    who = Demographics(r.persona.age_months, Sex(r.persona.sex), r.persona.pregnant)
-    obs = dict(baseline_observations(kb, who))
-    known_at = {}
-    for i, t in enumerate(r.turns):
-        known_at[i] = dict(obs)
-        if t.finding is not None and t.act in {"opening", "answer_yes"}:
-            obs[t.finding] = True
-        elif t.finding is not None and t.act == "answer_no":
-            obs[t.finding] = False
-        elif t.finding is not None and t.act == "answer_value":
-            obs[t.finding] = t.answer
-        obs.update({v: t.volunteered_values[v][0] if v in t.volunteered_values else True for v in t.volunteered})
-    return who, known_at
+    """(the person, turn index -> what was known when it was asked) for a generated record."""
+    return known_before_each_turn(kb, r)
 
 
 @pytest.mark.parametrize("sid", sorted(SCREENS))

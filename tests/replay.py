@@ -1,0 +1,24 @@
+"""Replaying a generated dialogue: what was known before each turn (shared by the must-ask tests)."""
+
+from __future__ import annotations
+
+from scenegen import Demographics
+from scenegen.content import Sex
+from scenegen.triage import baseline_observations
+
+
+def known_before_each_turn(kb, r) -> tuple[Demographics, dict[int, dict]]:
+    """(the person, turn index -> the observations known before that turn) for a generated record."""
+    who = Demographics(r.persona.age_months, Sex(r.persona.sex), r.persona.pregnant)
+    obs = dict(baseline_observations(kb, who))
+    known_at = {}
+    for i, t in enumerate(r.turns):
+        known_at[i] = dict(obs)
+        if t.finding is not None and t.act in {"opening", "answer_yes"}:
+            obs[t.finding] = True
+        elif t.finding is not None and t.act == "answer_no":
+            obs[t.finding] = False
+        elif t.finding is not None and t.act == "answer_value":
+            obs[t.finding] = t.answer
+        obs.update({v: t.volunteered_values[v][0] if v in t.volunteered_values else True for v in t.volunteered})
+    return who, known_at
