@@ -23,6 +23,11 @@ Y = 12  # months in a year
 # screen id -> (a person and report that fit, people or reports outside its 'when', the generator's filter)
 # A person is (age in months, sex, pregnant, observations). The filter is (conditions, complaints, records).
 SCREENS = {
+    "chest_pain_with_breathlessness": (
+        (50 * Y, Sex.male, False, {"breathlessness": True}),
+        [(10 * Y, Sex.male, False, {"breathlessness": True}),  # a child: asked by what fits the age
+         (50 * Y, Sex.male, False, {"cough": True})],
+        (("pulmonary_embolism", "asthma_exacerbation"), ("breathlessness",), 30)),
     "neck_stiffness_with_headache": (
         (30 * Y, Sex.female, False, {"headache": True}),
         [(30 * Y, Sex.female, False, {"cough": True})],
