@@ -179,3 +179,31 @@ def test_the_opening_sometimes_says_the_time_course_and_then_it_is_not_asked():
             assert set(opening.volunteered_values) <= set(r.ambiguity.volunteered_initial)
             assert not any(t.finding in opening.volunteered_values for t in r.turns if t.act == "clarify")
     assert told >= 5
+
+
+def test_no_two_findings_of_a_condition_ask_for_time_courses_that_cannot_meet(bundled_kb):
+    """Found by validate on 3,000 records: 'worry most days' (months) with an onset over hours. For every
+    condition, whatever onset its findings that restrict the time course allow (alone or two together), a
+    duration is left that satisfies them and the onset's own restriction."""
+    kb = bundled_kb
+    durations = {v.id for v in kb.findings["duration"].values}
+    allowed_after = {v.id: set(v.implies.get("duration", durations)) for v in kb.findings["onset"].values}
+    onsets = set(allowed_after)
+
+    def meets(*restrictions) -> bool:
+        on = set(onsets)
+        du = set(durations)
+        for r in restrictions:
+            on &= set(r.get("onset", onsets))
+            du &= set(r.get("duration", durations))
+        # the sampler may draw any onset the restrictions allow, then the duration: each must leave one
+        return bool(on) and all(allowed_after[o] & du for o in on)
+
+    bad = []
+    for cid, likelihoods in kb.likelihoods.items():
+        restricting = sorted(f for f in likelihoods if kb.findings[f].type is FindingType.binary and kb.findings[f].implies)
+        for i, f in enumerate(restricting):
+            if not meets(kb.findings[f].implies):
+                bad.append((cid, f))
+            bad += [(cid, f, g) for g in restricting[i + 1:] if not meets(kb.findings[f].implies, kb.findings[g].implies)]
+    assert bad == []
