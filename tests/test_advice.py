@@ -300,3 +300,19 @@ def test_first_aid_also_comes_from_the_likeliest_condition():
     assert first_aid_reasons(kb, [("plausible_condition", "anaphylaxis")], ["anaphylaxis"]) == \
         [("plausible_condition", "anaphylaxis")]
     assert first_aid_reasons(kb, [("red_flag", "limb_weakness_sudden")], []) == [("red_flag", "limb_weakness_sudden")]
+
+
+def test_every_ambulance_red_flag_and_condition_names_a_first_aid_step_for_each_speaker():
+    """Every 999 disposition gives the step its guideline names: each ambulance-level red flag and condition
+    has at least one step that can be said to the patient and one that can be said to a carer, at some age."""
+    from scenegen.content import Disposition, Speaker
+
+    kb = lib().kb
+    sources = [(f"red flag {fid}", f.red_flag.first_aid) for fid, f in kb.findings.items()
+               if f.red_flag is not None and f.red_flag.disposition is Disposition.emergency_ambulance]
+    sources += [(f"condition {cid}", c.first_aid) for cid, c in kb.conditions.items()
+                if c.disposition is Disposition.emergency_ambulance]
+    missing = [name for name, steps in sources if not steps]
+    assert missing == []
+    proxy_only = [name for name, steps in sources if all(s.speaker is Speaker.self for s in steps)]
+    assert proxy_only == []
