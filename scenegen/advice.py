@@ -37,9 +37,10 @@ def self_care_advice(kb: KnowledgeBase, condition: str, who: Demographics, proxy
 def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: Demographics, proxy: bool,
                     present: Iterable[str]) -> list[Advice]:
     """The first-aid steps of the reasons for an emergency disposition that fit this person, in the order of
-    the reasons, each text once. ``reasons`` are (kind, id) pairs: a red flag's finding or a condition (other
-    kinds have no steps); ``present`` are the findings reported present. A step is left out when a finding
-    or condition it names in ``not_with`` was reported present or is itself a reason."""
+    the reasons, each text once. ``reasons`` are (kind, id) pairs: a red flag's finding, a condition or a
+    modifier; ``present`` are the findings reported present. A step is left out when a finding
+    or condition it names in ``not_with`` was reported present or is itself a reason. A modifier that made it an
+    emergency names its own steps."""
     reasons = list(reasons)
     ruled_out = set(present) | {rid for _, rid in reasons}
     out: list[Advice] = []
@@ -50,6 +51,8 @@ def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: 
             steps = flag.first_aid if flag is not None else []
         elif kind in {"plausible_condition", "most_likely_condition"}:
             steps = kb.conditions[rid].first_aid
+        elif kind == "modifier":
+            steps = next((m.first_aid for m in kb.modifiers if m.id == rid), [])
         else:
             steps = []
         for step in steps:

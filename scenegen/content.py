@@ -376,6 +376,9 @@ class Modifier(Strict):
 
     screen: bool = Field(False, description="asked for like a red flag: each finding it names is asked once the "
                                             "person fits and every other finding it names is present")
+    first_aid: list[Advice] = Field(
+        default_factory=list, description="what to do while help is on the way when this rule makes it an emergency "
+                                          "(a fit in pregnancy: not to stay alone, lie on the left side)")
 
 
 class ScreenWhen(ModifierWhen):

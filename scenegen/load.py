@@ -358,7 +358,10 @@ class _Checker:
                 self.add("complaints", cid, ("finding",), self._unknown("finding", c.finding, self.findings))
             elif f.type is not FindingType.binary:
                 self.add("complaints", cid, ("finding",), f"'{c.finding}' is {f.type.value}; a complaint's finding must be binary")
+        band_ids = {b.id for b in self.settings.age_bands} if self.settings is not None else None
         for mid, m in self.modifiers.items():
+            if band_ids is not None:  # without model settings the library is already refused
+                self._check_advice("modifiers", mid, ("first_aid",), m.first_aid, band_ids, None)
             for i, fid in enumerate(m.when.present):
                 f = self.findings.get(fid)
                 if f is None and fid in self.invalid["findings"]:

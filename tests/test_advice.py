@@ -303,8 +303,8 @@ def test_first_aid_also_comes_from_the_likeliest_condition():
 
 
 def test_every_ambulance_red_flag_and_condition_names_a_first_aid_step_for_each_speaker():
-    """Every 999 disposition gives the step its guideline names: each ambulance-level red flag and condition
-    has at least one step that can be said to the patient and one that can be said to a carer, at some age."""
+    """Every 999 disposition gives the step its guideline names: each ambulance-level red flag, condition and
+    modifier has at least one step that can be said to the patient and one that can be said to a carer, at some age."""
     from scenegen.content import Disposition, Speaker
 
     kb = lib().kb
@@ -312,6 +312,8 @@ def test_every_ambulance_red_flag_and_condition_names_a_first_aid_step_for_each_
                if f.red_flag is not None and f.red_flag.disposition is Disposition.emergency_ambulance]
     sources += [(f"condition {cid}", c.first_aid) for cid, c in kb.conditions.items()
                 if c.disposition is Disposition.emergency_ambulance]
+    sources += [(f"modifier {m.id}", m.first_aid) for m in kb.modifiers
+                if m.disposition is Disposition.emergency_ambulance]
     missing = [name for name, steps in sources if not steps]
     assert missing == []
     proxy_only = [name for name, steps in sources if all(s.speaker is Speaker.self for s in steps)]
