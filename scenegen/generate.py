@@ -14,14 +14,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Literal, Optional
 
-from .content import AnswerKind, Disposition
+from .content import TIME_COURSE, AnswerKind, Disposition
 from .errors import UsageError
 from .knowledge import KnowledgeBase
 from .load import bundled_library, load_knowledge_base, resolve_library
 from .personas import PersonaLibrary, load_personas
 from .plan import Plan, PlanSettings, Reasoner, plan_dialogue
 from .realise import Realiser
-from .content import TIME_COURSE
 from .records import SCHEMA_VERSION, Record
 from .rng import chance, derive_seed, pick, stream, unit_hash
 from .sample import Filters, HiddenCase, PersonaDraw, check_filters, eligible, sample_case, sample_persona

@@ -64,8 +64,7 @@ def conditions_sharing(kb: KnowledgeBase, finding: str) -> list[str]:
 
 
 def conditions_presenting_with(kb: KnowledgeBase, complaint: str) -> list[str]:
-    g = graph_of(kb)
-    return sorted(n[1] for n in g.predecessors(("complaint", complaint)) if n[0] == "condition")
+    return list(kb.presenting_with(complaint))
 
 
 def _finding_ids(kb: KnowledgeBase, cid: str) -> set[str]:

@@ -98,6 +98,11 @@ class KnowledgeBase:
                     frozenset(cid for cid, c in self.conditions.items() if not c.fits_age(age_months)))
         return self.cached("age_key", age_months, compute)
 
+    def presenting_with(self, complaint: str) -> tuple[str, ...]:
+        """The conditions that present with a complaint, in id order (computed once per complaint)."""
+        return self.cached("presenting_with", complaint, lambda: tuple(
+            c for c, cond in sorted(self.conditions.items()) if complaint in cond.complaints))
+
     def reportable(self, finding: str, age_band: str) -> bool:
         """Whether someone in this age band (or their carer) can report the finding at all."""
         return finding not in self.unreportable(age_band)

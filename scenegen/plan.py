@@ -570,7 +570,7 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
         # only advice that sends someone home needs a net at any cost; an urgent or emergency disposition
         # does not borrow an unrelated look-alike's warning (no diabetes warning for a blocked bladder)
         can_have = set(possible)
-        look_alikes = [c for c in _presenting_with(kb, complaint) if c in can_have]
+        look_alikes = [c for c in kb.presenting_with(complaint) if c in can_have]
         if posterior is None:
             flags = flags_of(look_alikes)
         else:  # the likeliest look-alike that has a warning: a cold, pale leg for knee pain, not saddle numbness
@@ -610,12 +610,6 @@ def _settled(kb: KnowledgeBase, finding: str) -> bool:
     the safety net; one below a denied symptom stays (no chest pain now, but chest pain may come)."""
     f = kb.findings[finding]
     return f.kind in {FindingKind.history, FindingKind.risk_factor}
-
-
-def _presenting_with(kb: KnowledgeBase, complaint: str) -> tuple[str, ...]:
-    """The conditions that present with a complaint, in id order (a fixed list per library)."""
-    return kb.cached("presenting_with", complaint, lambda: tuple(
-        c for c, cond in sorted(kb.conditions.items()) if complaint in cond.complaints))
 
 
 def warning_text(f: Finding) -> str:

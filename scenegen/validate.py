@@ -15,11 +15,10 @@ from typing import Callable, Iterable, Iterator, Mapping
 import yaml
 from pydantic import ValidationError
 
-from .content import Disposition, FindingType, Sex
+from .content import TIME_COURSE, Disposition, FindingType, Sex
 from .errors import UsageError
 from .knowledge import Demographics, KnowledgeBase
 from .realise import Localiser
-from .content import TIME_COURSE
 from .records import Record
 from .plan import condition_supported
 from .sample import implications, rule_applies
