@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Optional
 
 from .advice import first_aid_reasons, first_aid_steps, self_care_advice
-from .content import TIME_COURSE, CrisisResource, Disposition, Finding, FindingKind, FindingType, Modifier
+from .content import TIME_COURSE, AnswerKind, CrisisResource, Disposition, Finding, FindingKind, FindingType, Modifier
 from .inference import FOCUS_FLOOR, above, entropy, expected_gain, focus, posterior_vector, ranked
 from .knowledge import Answer, Demographics, KnowledgeBase, Observations
 from .personas import PersonaLibrary
@@ -255,6 +255,14 @@ class Plan:
     first_aid: list[str] = field(default_factory=list)  # steps while help comes, for an emergency disposition
 
 
+def may_be_unsure(f: Finding, speaker: str) -> bool:
+    """Whether a "not sure" answer is believable: nobody is unsure whether they were told they have epilepsy,
+    whether they fainted, or whether they take a medicine; someone speaking for another person may be."""
+    if speaker != "self":
+        return True
+    return f.kind is not FindingKind.history and f.answer_kind is not AnswerKind.event
+
+
 def _volunteerable(kb: KnowledgeBase, case: HiddenCase, obs: Observations, age_band: str) -> list[str]:
     """True, present, non-red-flag symptoms and signs of the hidden condition not yet known.
 
@@ -409,7 +417,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         messages.append(PlannedMessage("assistant", act, parts, fid))
         truth = case.answer(fid)
         # never unsure of a question that screens a danger: it would leave it neither asked nor ruled out
-        unsure = f.red_flag is None and not screening and chance(rng, style.unsure_rate)
+        unsure = (f.red_flag is None and not screening and may_be_unsure(f, persona.speaker)
+                  and chance(rng, style.unsure_rate))
         if unsure:
             answer_act, answer = "answer_unsure", None
             unsure_count[fid] = unsure_count.get(fid, 0) + 1

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scenegen import ContentError, Demographics, load_knowledge_base
-from scenegen.content import AnswerKind, Sex, satisfies
+from scenegen.content import AnswerKind, FindingKind, Sex, satisfies
 from scenegen.generate import GenerateConfig, Generator, Library
 from scenegen.triage import assess
 from scenegen.validate import answers_consistent, condition_fits_age, sources_fit_age
@@ -67,6 +67,20 @@ def test_answers_are_worded_for_the_kind_of_question(seed, index):
             # written for the kind, or the second-thought wording after 'not sure', which fits every kind
             assert all(v.split("/")[1].startswith((kind.value, "again")) for v in t.templates
                        if v.startswith("answer_")), t.templates
+
+
+@given(seed=st.integers(0, 3), index=st.integers(0, 100_000))
+def test_nobody_is_unsure_of_their_own_diagnoses_or_of_what_happened_to_them(seed, index):
+    """'Have you been diagnosed with epilepsy?' - 'Not sure really' is not believable from the patient."""
+    gen = _gen(seed)
+    r = gen.record(index)
+    if r.persona.speaker != "self":
+        return
+    kb = gen.lib.kb
+    for t in r.turns:
+        if t.act == "answer_unsure":
+            f = kb.findings[t.finding]
+            assert f.kind is not FindingKind.history and f.answer_kind is not AnswerKind.event, t.finding
 
 
 @given(seed=st.integers(0, 3), index=st.integers(0, 100_000))
