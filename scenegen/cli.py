@@ -328,6 +328,35 @@ def _show(r) -> str:
     return "\n".join(lines)
 
 
+@cli.command("stats")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def stats_command(files: tuple[Path, ...], as_json: bool) -> None:
+    """Diversity and realism figures of dataset files, taken together. Exit 1 on a record it cannot read."""
+    from .stats import compute, format_text
+
+    stats = compute(_measurable_records(files))
+    if stats.records == 0:
+        raise ScenegenError(f"no records in {', '.join(map(str, files))}")
+    if as_json:
+        sys.stdout.buffer.write(orjson.dumps(stats.as_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+        return
+    click.echo(format_text(stats))
+
+
+def _measurable_records(files: tuple[Path, ...]):
+    """The records of all files in order; the first unreadable one stops the run, named by file and line."""
+    from .stats import record_problem
+    from .write import read_records
+
+    for path in files:
+        for lineno, obj, error in read_records(path):
+            problem = error or record_problem(obj)
+            if problem:
+                raise ScenegenError(f"{path}:{lineno}: {problem}")
+            yield obj
+
+
 @cli.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of one dataset record."""
