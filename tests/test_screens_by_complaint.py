@@ -74,6 +74,10 @@ SCREENS = {
         (60 * Y, Sex.male, False, {"urinary_symptoms": True}),
         [(30 * Y, Sex.male, False, {"urinary_symptoms": True}), (60 * Y, Sex.male, False, {"cough": True})],
         (("acute_cystitis", "benign_prostatic_hyperplasia_luts"), ("urinary_symptoms",), 60)),
+    "dehydration_in_an_older_adult_with_diarrhoea_or_vomiting": (
+        (80 * Y, Sex.male, False, {"diarrhoea": True}),
+        [(40 * Y, Sex.male, False, {"diarrhoea": True}), (80 * Y, Sex.male, False, {"cough": True})],
+        (("viral_gastroenteritis",), ("vomiting", "abdominal_pain"), 60)),
     "saddle_numbness_with_back_pain": (
         (45 * Y, Sex.male, False, {"back_pain": True}),
         [(8 * Y, Sex.male, False, {"back_pain": True}), (45 * Y, Sex.male, False, {"cough": True})],
