@@ -259,7 +259,8 @@ class Realiser:
     def system(self, persona: PersonaDraw, rng: random.Random, keep: VariantFilter = None) -> tuple[str, str]:
         """The system message that opens a training conversation: (text, template id)."""
         variant = self._choose("system", self._facts(persona), rng, keep)
-        return self.templates.render(variant, _public(self._base(persona, ""))), variant.id
+        form = rng.randrange(len(variant.forms)) if len(variant.forms) > 1 else 0
+        return self.templates.render(variant, _public(self._base(persona, "")), form=form), variant.id
 
     def render(self, plan: Plan, persona: PersonaDraw, case: HiddenCase, name: str, detail: str,
                rng: random.Random, keep: VariantFilter = None) -> Rendered:
@@ -285,7 +286,8 @@ class Realiser:
                     facts["turn"] = "after_unsure"  # no 'That's helpful.' after 'not sure
                 variant = self._choose(part, facts, rng, keep, last.get(part))
                 last[part] = variant.id
-                texts.append(self.templates.render(variant, public, extra, frozen))
+                form = rng.randrange(len(variant.forms)) if len(variant.forms) > 1 else 0
+                texts.append(self.templates.render(variant, public, extra, frozen, form))
                 ids.append(variant.id)
             out.append((msg.role, " ".join(t for t in texts if t)))
             used.append(ids)

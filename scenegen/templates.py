@@ -12,6 +12,11 @@ that bad' of being too breathless to speak), ``asked`` (first | again, for answe
 sure' is answered as a second thought, 'Thinking about it properly, no'; an answer template that names none fits
 ``first`` only).
 
+A template may hold alternations, ``((No|Nope|Not really))``: each group is one choice among its
+alternatives (an empty alternative says nothing), and the template's forms are every combination of its
+groups. The realiser draws one form from the record's random stream, so one file gives many wordings while
+the holdout by template still keeps all of a file's forms on one side.
+
 Templates only word what the planner decided: every variable a template may use is declared per act
 below and checked at load, undefined variables raise (StrictUndefined), and the ``random`` and ``shuffle``
 filters are removed, since all variation comes from the record's own random stream.
@@ -60,6 +65,9 @@ WHEN_KEYS = {"speaker", "wording", "tone", "disposition", "type", "turn", "answe
 ANSWER_ACTS = {"answer_yes", "answer_no", "answer_unsure"}
 DEFAULT_ANSWER_KIND = "general"
 MAX_RENDERED = 2000
+#: a bound on the forms one template file expands to, so a careless file cannot exhaust memory at load
+MAX_FORMS = 4096
+_ALTERNATION = re.compile(r"\(\(([^()]*)\)\)")
 _META = re.compile(r"^\s*\{#-?\s*when:\s*(.*?)\s*-?#\}", re.DOTALL)
 
 
@@ -68,7 +76,7 @@ class Variant:
     id: str  # "<act>/<name>"
     act: str
     when: Mapping[str, frozenset[str]]
-    template: jinja2.Template
+    forms: tuple[jinja2.Template, ...]  # one per combination of the file's alternations (one when it has none)
     reads: tuple[str, ...] = ()  # the variables the template reads (found at load)
 
     def matches(self, facts: Mapping[str, str]) -> bool:
@@ -99,32 +107,33 @@ class TemplateLibrary:
         return hit
 
     def render(self, variant: Variant, context: dict[str, Any], extra: dict[str, Any] | None = None,
-               frozen: dict[str, Any] | None = None) -> str:
+               frozen: dict[str, Any] | None = None, form: int = 0) -> str:
         """The variant's text for ``context`` updated with ``extra``, whitespace collapsed.
 
         A template is a pure function of the variables it reads (no globals, no random filter, nothing but
         the context), so a text is rendered once per distinct value of those variables and then reused.
         ``frozen`` is :func:`frozen_context` of ``context``, for a caller rendering many parts with one context.
+        ``form`` is which of the variant's forms (combinations of its alternations) to use.
         """
         if frozen is None:
             frozen = frozen_context(context)
         if extra:
-            key = (variant.id,) + tuple(_frozen(extra[name]) if name in extra else frozen[name]
-                                        for name in variant.reads)
+            key = (variant.id, form) + tuple(_frozen(extra[name]) if name in extra else frozen[name]
+                                              for name in variant.reads)
         else:
-            key = (variant.id,) + tuple(map(frozen.__getitem__, variant.reads))
+            key = (variant.id, form) + tuple(map(frozen.__getitem__, variant.reads))
         text = self._rendered.get(key)
         if text is None:
             if len(self._rendered) >= self.RENDER_CACHE_SIZE:
                 self._rendered.clear()
-            text = self._rendered[key] = self._render(variant, {**context, **extra} if extra else context)
+            text = self._rendered[key] = self._render(variant, form, {**context, **extra} if extra else context)
         return text
 
     @staticmethod
-    def _render(variant: Variant, context: dict[str, Any]) -> str:
+    def _render(variant: Variant, form: int, context: dict[str, Any]) -> str:
         """Render through Jinja on a shared context: the load check guarantees a template reads only its
         act's variables, never a Jinja global such as ``range``, so the context need not be merged."""
-        template = variant.template
+        template = variant.forms[form]
         try:
             text = "".join(template.root_render_func(template.new_context(context, shared=True)))
         except Exception:
@@ -171,6 +180,20 @@ def _join_and(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def expand_alternations(src: str) -> list[str]:
+    """Every form of a template source: each ``((a|b|c))`` group replaced by one of its alternatives, in a
+    fixed order (the first group varies slowest). A source without groups is its only form."""
+    forms = [""]
+    end = 0
+    for m in _ALTERNATION.finditer(src):
+        literal = src[end:m.start()]
+        forms = [f + literal + alt for f in forms for alt in m.group(1).split("|")]
+        if len(forms) > MAX_FORMS:
+            raise ValueError(f"its alternations make over {MAX_FORMS} forms; split it into several files")
+        end = m.end()
+    return [f + src[end:] for f in forms]
 
 
 def _parse_when(src: str, label: str, problems: list[Problem]) -> dict[str, frozenset[str]]:
@@ -220,18 +243,23 @@ def load_templates(root: Path, *, sandboxed: bool) -> TemplateLibrary:
         if act in ANSWER_ACTS and "asked" not in when:
             when["asked"] = frozenset({"first"})
         try:
-            ast = env.parse(src)
-            template = env.from_string(src)
+            sources = expand_alternations(src)
+        except ValueError as exc:
+            problems.append(Problem(label, 0, "", str(exc)))
+            continue
+        try:
+            asts = [env.parse(form) for form in sources]
+            forms = tuple(env.from_string(form) for form in sources)
         except jinja2.TemplateSyntaxError as exc:
             problems.append(Problem(label, exc.lineno or 0, "", f"template syntax error: {exc.message}"))
             continue
-        reads = meta.find_undeclared_variables(ast)
+        reads = set().union(*(meta.find_undeclared_variables(ast) for ast in asts))
         extra = reads - ACT_VARIABLES[act]
         if extra:
             problems.append(Problem(label, 0, "", f"uses variables {sorted(extra)} that act '{act}' does not provide; "
                                                   f"valid: {', '.join(sorted(ACT_VARIABLES[act]))}"))
             continue
-        variants[act].append(Variant(f"{act}/{path.stem}", act, when, template, tuple(sorted(reads))))
+        variants[act].append(Variant(f"{act}/{path.stem}", act, when, forms, tuple(sorted(reads))))
     for act, vs in variants.items():
         if not vs:
             problems.append(Problem(f"templates/{act}", 0, "", f"no template for dialogue act '{act}'"))

@@ -80,6 +80,27 @@ def test_a_users_template_renders_in_the_sandbox(tmp_path):
         lib.render(variant, {"speaker": "self", "who": {}, "p": {}, "v": {}, "tone": "neutral", "name": "A"})
 
 
+def test_alternations_expand_to_every_combination_in_a_fixed_order():
+    from scenegen.templates import expand_alternations
+
+    assert expand_alternations("((No|Nope)), ((thanks|)).") == ["No, thanks.", "No, .", "Nope, thanks.", "Nope, ."]
+    assert expand_alternations("No alternations here.") == ["No alternations here."]
+
+
+def test_a_template_with_alternations_renders_each_form_and_keeps_one_id(tmp_path):
+    root = _library_with(tmp_path, "close", "((Bye|Take care)), {{ name }}.")
+    lib = load_templates(root, sandboxed=True)
+    variant = next(v for v in lib.variants["close"] if v.id == "close/zz_test")
+    ctx = {"speaker": "self", "who": {}, "p": {}, "v": {}, "tone": "neutral", "name": "Ann"}
+    assert [lib.render(variant, ctx, form=k) for k in range(len(variant.forms))] == ["Bye, Ann.", "Take care, Ann."]
+
+
+def test_a_template_whose_alternations_explode_is_rejected_at_load(tmp_path):
+    root = _library_with(tmp_path, "close", "((a|b|c|d)) " * 7)
+    with pytest.raises(ContentError, match=r"templates/close/zz_test.j2.*forms"):
+        load_templates(root, sandboxed=True)
+
+
 def _personas_with(tmp_path: Path, old: str, new: str):
     """Load a copy of the bundled persona library with one piece of text replaced."""
     import shutil
