@@ -9,9 +9,10 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable, Mapping, Optional
 
-from .content import Finding
+from .content import AnswerKind, Finding, FindingKind
 from .knowledge import KnowledgeBase
 from .personas import PersonaLibrary
 from .plan import Plan, PlannedMessage
@@ -68,6 +69,26 @@ class Localiser:
 
     def _replace(self, match: re.Match) -> str:
         return self._swap[match.group(0)]
+
+
+#: the longest topic a message repeats back ("so no chest pain"); a longer question is not echoed
+TOPIC_MAX = 45
+#: first words of a question's topic that cannot follow "no" or "any" ("no feeling numb", "any much faster
+#: breathing"): such a topic is not said back
+_NOT_A_NOUN = frozenset("much more less being feeling feeding having getting going unable not too very passing "
+                        "needing finding waking using coming taking drinking eating losing seeing hearing new "
+                        "someone anyone something anything".split())
+_PARENTHESES = re.compile(r"\s*\([^)]*\)")
+_ARTICLE = re.compile(r"^(?:any|a|an)\s+", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def topic(ask: str) -> str:
+    """What a question is about, short enough to say back: 'any pain, pressure or tightness in the chest
+    (angina)' -> 'pain, pressure or tightness in the chest'; '' when it is too long to repeat naturally."""
+    text = _ARTICLE.sub("", _PARENTHESES.sub("", ask).strip())
+    first = text.split(" ", 1)[0].lower()
+    return text if len(text) <= TOPIC_MAX and first not in _NOT_A_NOUN else ""
 
 
 @dataclass(frozen=True)
@@ -259,8 +280,8 @@ class Realiser:
     def system(self, persona: PersonaDraw, rng: random.Random, keep: VariantFilter = None) -> tuple[str, str]:
         """The system message that opens a training conversation: (text, template id)."""
         variant = self._choose("system", self._facts(persona), rng, keep)
-        form = rng.randrange(len(variant.forms)) if len(variant.forms) > 1 else 0
-        return self.templates.render(variant, _public(self._base(persona, "")), form=form), variant.id
+        alt = tuple(rng.randrange(n) for n in variant.groups)
+        return self.templates.render(variant, _public(self._base(persona, "")), alt=alt), variant.id
 
     def render(self, plan: Plan, persona: PersonaDraw, case: HiddenCase, name: str, detail: str,
                rng: random.Random, keep: VariantFilter = None) -> Rendered:
@@ -286,8 +307,8 @@ class Realiser:
                     facts["turn"] = "after_unsure"  # no 'That's helpful.' after 'not sure
                 variant = self._choose(part, facts, rng, keep, last.get(part))
                 last[part] = variant.id
-                form = rng.randrange(len(variant.forms)) if len(variant.forms) > 1 else 0
-                texts.append(self.templates.render(variant, public, extra, frozen, form))
+                alt = tuple(rng.randrange(n) for n in variant.groups)
+                texts.append(self.templates.render(variant, public, extra, frozen, alt))
                 ids.append(variant.id)
             out.append((msg.role, " ".join(t for t in texts if t)))
             used.append(ids)
@@ -317,22 +338,29 @@ class Realiser:
         elif part in {"clarify", "red_flag_check"}:
             f = kb.findings[msg.finding]  # type: ignore[index]
             question = self._proxy_question(f, base) if persona.proxy else f.question
-            ctx.update(question=local(question), ask=local(f.ask or f.name.lower()), type=f.type.value)
+            ctx.update(question=local(question), ask=local(f.ask or f.name.lower()), type=f.type.value,
+                       heard=base.pop("_heard", _NOTHING_HEARD))
             facts = {**facts0, "type": f.type.value, "turn": "first" if "empathy" in msg.parts else "later"}
         elif part == "answer_yes":
-            ctx["phrase"] = local(self._lay(msg.finding, rng, denied))  # type: ignore[arg-type]
             f = kb.findings[msg.finding]  # type: ignore[index]
+            ctx["phrase"] = local(self._lay(msg.finding, rng, denied))  # type: ignore[arg-type]
+            ctx["bare"] = self._topic(f, local)
             facts = {**facts0, "answer_kind": f.answer_kind.value,
                      "danger": "red_flag" if f.red_flag is not None else "none",
                      "asked": "again" if base.get("_again") else "first"}
+            base["_heard"] = _heard(f, "yes", ctx["phrase"])
         elif part in {"answer_no", "answer_unsure"}:
             f = kb.findings[msg.finding]  # type: ignore[index]
             ctx["ask"] = local(f.ask or f.name.lower())
+            ctx["bare"] = self._topic(f, local)
             facts = {**facts0, "answer_kind": f.answer_kind.value, "asked": "again" if base.get("_again") else "first"}
+            base["_heard"] = _heard(f, "no" if part == "answer_no" else "unsure", local(topic(f.ask or f.name.lower())))
         elif part == "answer_value":
             ctx["phrases"] = [local(t) for t in self._value_phrases(msg.finding, msg.answer, rng)]  # type: ignore[arg-type]
+            base["_heard"] = {"kind": "value", "text": "", "volunteered": ""}
         elif part == "volunteer":
             ctx["phrase"] = local(self._lay(msg.volunteered[0], rng, denied))
+            base["_heard"] = {**base.get("_heard", _NOTHING_HEARD), "volunteered": ctx["phrase"]}
         elif part == "disposition":
             d = plan.decision
             decisive = d.decisive
@@ -360,6 +388,14 @@ class Realiser:
         elif part == "crisis":
             ctx["crisis"] = self.pl.locale(persona.locale).crisis[plan.crisis.value]
         return ctx, facts
+
+    @staticmethod
+    def _topic(f: Finding, local: Localiser) -> str:
+        """The finding said back in a patient's answer ('No, I haven't had any headache'): symptoms and signs
+        only, since 'I haven't had any blood-thinning medicine' is not how anyone answers; '' otherwise."""
+        if f.kind not in (FindingKind.symptom, FindingKind.sign) or f.answer_kind is not AnswerKind.general:
+            return ""
+        return local(topic(f.ask or f.name.lower()))
 
     def warning_voice(self, persona: PersonaDraw) -> Callable[[str], str]:
         """A warning sign as the speaker should hear it: in the locale's words and, when speaking for someone
@@ -411,6 +447,18 @@ class Realiser:
         if months < 24:
             return phrases.age_months.format(subj=subj, months=months)
         return phrases.age_years.format(subj=subj, years=months // 12)
+
+
+#: what the assistant heard in the message before its question, when that was not an answer
+_NOTHING_HEARD = {"kind": "none", "text": "", "volunteered": ""}
+
+
+def _heard(f: Finding, kind: str, text: str) -> dict[str, str]:
+    """What the next question may say back: the answer and its topic. Sensitive questions (pregnancy, mental
+    health) are acknowledged without repeating them, so their topic is left out."""
+    if f.answer_kind in (AnswerKind.pregnancy, AnswerKind.mental_health):
+        return {"kind": "sensitive", "text": "", "volunteered": ""}
+    return {"kind": kind, "text": text, "volunteered": ""}
 
 
 def mentions(kb: KnowledgeBase, phrase: str) -> frozenset[str]:

@@ -13,9 +13,9 @@ sure' is answered as a second thought, 'Thinking about it properly, no'; an answ
 ``first`` only).
 
 A template may hold alternations, ``((No|Nope|Not really))``: each group is one choice among its
-alternatives (an empty alternative says nothing), and the template's forms are every combination of its
-groups. The realiser draws one form from the record's random stream, so one file gives many wordings while
-the holdout by template still keeps all of a file's forms on one side.
+alternatives (an empty alternative says nothing; an alternative may hold ``{{ ... }}``, whose own ``|`` filters
+are not split). The realiser draws one alternative per group from the record's random stream, so one file gives
+many wordings while the holdout by template still keeps all of a file's wordings on one side.
 
 Templates only word what the planner decided: every variable a template may use is declared per act
 below and checked at load, undefined variables raise (StrictUndefined), and the ``random`` and ``shuffle``
@@ -42,15 +42,18 @@ ACT_VARIABLES: dict[str, set[str]] = {
     "system": COMMON,
     # patient acts
     "opening": COMMON | {"complaint", "relation", "age_phrase", "detail", "volunteered", "pregnant", "time_course"},
-    "answer_yes": COMMON | {"phrase"},
-    "answer_no": COMMON | {"ask"},
-    "answer_unsure": COMMON | {"ask"},
+    # bare: the topic said back ('any headache' -> 'headache'), '' where it would not read naturally
+    "answer_yes": COMMON | {"phrase", "bare"},
+    "answer_no": COMMON | {"ask", "bare"},
+    "answer_unsure": COMMON | {"ask", "bare"},
     "answer_value": COMMON | {"phrases"},
     "volunteer": COMMON | {"phrase"},
     # assistant acts
     "empathy": COMMON,
-    "clarify": COMMON | {"question", "ask", "type"},
-    "red_flag_check": COMMON | {"question", "ask", "type"},
+    # heard: the message before the question, {kind: none|yes|no|unsure|value|sensitive, text: its topic or the
+    # patient's own words, volunteered: a detail they added}, so that the assistant can say back what it heard
+    "clarify": COMMON | {"question", "ask", "type", "heard"},
+    "red_flag_check": COMMON | {"question", "ask", "type", "heard"},
     "disposition": COMMON | {"disposition", "concerns", "flags", "modifiers"},
     "safety_net": COMMON | {"warnings", "nets"},  # nets: [{warnings, action}] by level of care, most urgent first
     "first_aid": COMMON | {"steps", "disposition"},  # steps: what to do while help is on the way
@@ -65,9 +68,11 @@ WHEN_KEYS = {"speaker", "wording", "tone", "disposition", "type", "turn", "answe
 ANSWER_ACTS = {"answer_yes", "answer_no", "answer_unsure"}
 DEFAULT_ANSWER_KIND = "general"
 MAX_RENDERED = 2000
-#: a bound on the forms one template file expands to, so a careless file cannot exhaust memory at load
-MAX_FORMS = 4096
+#: a bound on the alternation groups of one template file (each compiles to a small if-chain)
+MAX_GROUPS = 64
 _ALTERNATION = re.compile(r"\(\(([^()]*)\)\)")
+_JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\|")
+ALT = "_alt"  # the template variable holding the drawn alternative of each group
 _META = re.compile(r"^\s*\{#-?\s*when:\s*(.*?)\s*-?#\}", re.DOTALL)
 
 
@@ -76,8 +81,9 @@ class Variant:
     id: str  # "<act>/<name>"
     act: str
     when: Mapping[str, frozenset[str]]
-    forms: tuple[jinja2.Template, ...]  # one per combination of the file's alternations (one when it has none)
+    template: jinja2.Template
     reads: tuple[str, ...] = ()  # the variables the template reads (found at load)
+    groups: tuple[int, ...] = ()  # how many alternatives each alternation group has, in order
 
     def matches(self, facts: Mapping[str, str]) -> bool:
         return all(facts.get(k) in allowed for k, allowed in self.when.items())
@@ -107,33 +113,36 @@ class TemplateLibrary:
         return hit
 
     def render(self, variant: Variant, context: dict[str, Any], extra: dict[str, Any] | None = None,
-               frozen: dict[str, Any] | None = None, form: int = 0) -> str:
+               frozen: dict[str, Any] | None = None, alt: tuple[int, ...] = ()) -> str:
         """The variant's text for ``context`` updated with ``extra``, whitespace collapsed.
 
         A template is a pure function of the variables it reads (no globals, no random filter, nothing but
         the context), so a text is rendered once per distinct value of those variables and then reused.
         ``frozen`` is :func:`frozen_context` of ``context``, for a caller rendering many parts with one context.
-        ``form`` is which of the variant's forms (combinations of its alternations) to use.
+        ``alt`` is the alternative drawn for each of the variant's alternation groups (see ``groups``).
         """
         if frozen is None:
             frozen = frozen_context(context)
         if extra:
-            key = (variant.id, form) + tuple(_frozen(extra[name]) if name in extra else frozen[name]
-                                              for name in variant.reads)
+            key = (variant.id, alt) + tuple(_frozen(extra[name]) if name in extra else frozen[name]
+                                             for name in variant.reads)
         else:
-            key = (variant.id, form) + tuple(map(frozen.__getitem__, variant.reads))
+            key = (variant.id, alt) + tuple(map(frozen.__getitem__, variant.reads))
         text = self._rendered.get(key)
         if text is None:
             if len(self._rendered) >= self.RENDER_CACHE_SIZE:
                 self._rendered.clear()
-            text = self._rendered[key] = self._render(variant, form, {**context, **extra} if extra else context)
+            merged = {**context, **extra} if extra else context
+            if variant.groups:
+                merged = {**merged, ALT: alt}
+            text = self._rendered[key] = self._render(variant, merged)
         return text
 
     @staticmethod
-    def _render(variant: Variant, form: int, context: dict[str, Any]) -> str:
+    def _render(variant: Variant, context: dict[str, Any]) -> str:
         """Render through Jinja on a shared context: the load check guarantees a template reads only its
         act's variables, never a Jinja global such as ``range``, so the context need not be merged."""
-        template = variant.forms[form]
+        template = variant.template
         try:
             text = "".join(template.root_render_func(template.new_context(context, shared=True)))
         except Exception:
@@ -182,18 +191,33 @@ def _join_and(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def expand_alternations(src: str) -> list[str]:
-    """Every form of a template source: each ``((a|b|c))`` group replaced by one of its alternatives, in a
-    fixed order (the first group varies slowest). A source without groups is its only form."""
-    forms = [""]
-    end = 0
-    for m in _ALTERNATION.finditer(src):
-        literal = src[end:m.start()]
-        forms = [f + literal + alt for f in forms for alt in m.group(1).split("|")]
-        if len(forms) > MAX_FORMS:
-            raise ValueError(f"its alternations make over {MAX_FORMS} forms; split it into several files")
-        end = m.end()
-    return [f + src[end:] for f in forms]
+def split_alternatives(group: str) -> list[str]:
+    """The alternatives of one group, split at each ``|`` that is not inside ``{{ }}`` or ``{% %}``."""
+    out, start = [], 0
+    for m in _JINJA_TAG.finditer(group):
+        if m.group(0) == "|":
+            out.append(group[start:m.start()])
+            start = m.end()
+    return out + [group[start:]]
+
+
+def compile_alternations(src: str) -> tuple[str, tuple[int, ...]]:
+    """A template source with each ``((a|b|c))`` group turned into a Jinja if-chain on ``_alt[k]``, and the
+    number of alternatives of each group (for the realiser to draw from)."""
+    groups: list[int] = []
+
+    def chain(m: re.Match) -> str:
+        alts = split_alternatives(m.group(1))
+        k = len(groups)
+        groups.append(len(alts))
+        if len(groups) > MAX_GROUPS:
+            raise ValueError(f"over {MAX_GROUPS} alternation groups; split it into several files")
+        branches = "".join(("{% if " if i == 0 else "{% elif ") + f"{ALT}[{k}] == {i} %}}" + a
+                           for i, a in enumerate(alts))
+        return branches + "{% endif %}"
+    while _ALTERNATION.search(src):  # innermost groups first: an alternative may hold a group of its own
+        src = _ALTERNATION.sub(chain, src)
+    return src, tuple(groups)
 
 
 def _parse_when(src: str, label: str, problems: list[Problem]) -> dict[str, frozenset[str]]:
@@ -243,23 +267,23 @@ def load_templates(root: Path, *, sandboxed: bool) -> TemplateLibrary:
         if act in ANSWER_ACTS and "asked" not in when:
             when["asked"] = frozenset({"first"})
         try:
-            sources = expand_alternations(src)
+            compiled, groups = compile_alternations(src)
         except ValueError as exc:
             problems.append(Problem(label, 0, "", str(exc)))
             continue
         try:
-            asts = [env.parse(form) for form in sources]
-            forms = tuple(env.from_string(form) for form in sources)
+            ast = env.parse(compiled)
+            template = env.from_string(compiled)
         except jinja2.TemplateSyntaxError as exc:
             problems.append(Problem(label, exc.lineno or 0, "", f"template syntax error: {exc.message}"))
             continue
-        reads = set().union(*(meta.find_undeclared_variables(ast) for ast in asts))
+        reads = meta.find_undeclared_variables(ast) - {ALT}
         extra = reads - ACT_VARIABLES[act]
         if extra:
             problems.append(Problem(label, 0, "", f"uses variables {sorted(extra)} that act '{act}' does not provide; "
                                                   f"valid: {', '.join(sorted(ACT_VARIABLES[act]))}"))
             continue
-        variants[act].append(Variant(f"{act}/{path.stem}", act, when, forms, tuple(sorted(reads))))
+        variants[act].append(Variant(f"{act}/{path.stem}", act, when, template, tuple(sorted(reads)), groups))
     for act, vs in variants.items():
         if not vs:
             problems.append(Problem(f"templates/{act}", 0, "", f"no template for dialogue act '{act}'"))

@@ -80,24 +80,25 @@ def test_a_users_template_renders_in_the_sandbox(tmp_path):
         lib.render(variant, {"speaker": "self", "who": {}, "p": {}, "v": {}, "tone": "neutral", "name": "A"})
 
 
-def test_alternations_expand_to_every_combination_in_a_fixed_order():
-    from scenegen.templates import expand_alternations
+def test_alternatives_split_at_bars_outside_jinja_tags_only():
+    from scenegen.templates import split_alternatives
 
-    assert expand_alternations("((No|Nope)), ((thanks|)).") == ["No, thanks.", "No, .", "Nope, thanks.", "Nope, ."]
-    assert expand_alternations("No alternations here.") == ["No alternations here."]
+    assert split_alternatives("No|{{ p.subj|cap }} hasn't|") == ["No", "{{ p.subj|cap }} hasn't", ""]
 
 
-def test_a_template_with_alternations_renders_each_form_and_keeps_one_id(tmp_path):
-    root = _library_with(tmp_path, "close", "((Bye|Take care)), {{ name }}.")
+def test_a_template_with_alternations_renders_each_choice_and_keeps_one_id(tmp_path):
+    root = _library_with(tmp_path, "close", "((Bye|Take care)), {{ name|upper }}((.|!))")
     lib = load_templates(root, sandboxed=True)
     variant = next(v for v in lib.variants["close"] if v.id == "close/zz_test")
+    assert variant.groups == (2, 2)
     ctx = {"speaker": "self", "who": {}, "p": {}, "v": {}, "tone": "neutral", "name": "Ann"}
-    assert [lib.render(variant, ctx, form=k) for k in range(len(variant.forms))] == ["Bye, Ann.", "Take care, Ann."]
+    said = [lib.render(variant, ctx, alt=(a, b)) for a in range(2) for b in range(2)]
+    assert said == ["Bye, ANN.", "Bye, ANN!", "Take care, ANN.", "Take care, ANN!"]
 
 
-def test_a_template_whose_alternations_explode_is_rejected_at_load(tmp_path):
-    root = _library_with(tmp_path, "close", "((a|b|c|d)) " * 7)
-    with pytest.raises(ContentError, match=r"templates/close/zz_test.j2.*forms"):
+def test_a_template_with_too_many_alternation_groups_is_rejected_at_load(tmp_path):
+    root = _library_with(tmp_path, "close", "((a|b)) " * 65)
+    with pytest.raises(ContentError, match=r"templates/close/zz_test.j2.*alternation groups"):
         load_templates(root, sandboxed=True)
 
 
