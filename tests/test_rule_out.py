@@ -40,6 +40,25 @@ def test_every_rule_out_question_is_an_edge_of_its_condition(bundled_kb):
         assert set(c.rule_out) <= set(bundled_kb.likelihoods[cid]), cid
 
 
+
+EMERGENCY = (Disposition.emergency_department, Disposition.emergency_ambulance)
+
+
+def test_every_emergency_condition_can_be_ruled_in_or_out(bundled_kb):
+    """An emergency condition that is merely plausible on a diffuse posterior is not escalated on without its
+    defining features having been asked: each names rule-out questions or has an obligatory finding (whose
+    denial rules it out), and each rule-out question can be answered at some age the condition occurs at
+    (a baby cannot report pain; its rule-out must be a sign a parent sees)."""
+    obligatory = bundled_kb.settings.obligatory_band
+    for cid, c in bundled_kb.conditions.items():
+        if c.disposition not in EMERGENCY:
+            continue
+        defining = [e.id for e in c.findings if e.p == obligatory]
+        assert c.rule_out or defining, f"{cid} ({c.disposition.value}) has neither rule_out nor an obligatory finding"
+        for fid in c.rule_out:
+            assert any(bundled_kb.reportable(fid, band) for band in c.ages), (
+                f"{cid}: rule-out '{fid}' cannot be reported in any of its age bands {c.ages}")
+
 @lru_cache(maxsize=None)
 def _gen(seed: int) -> Generator:
     return Generator(Library.load(), GenerateConfig(seed=seed))
