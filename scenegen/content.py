@@ -286,6 +286,11 @@ class Finding(Strict):
     ask: str | None = Field(
         None, description="noun phrase for framing the question ('any pain spreading to the arm'); binary only")
     lay: list[str] = Field(default_factory=list, description="how patients say it (noun phrases, no pronouns)")
+    topic: str | None = Field(
+        None, min_length=2, max_length=45,
+        description="what the question is about, short enough to say back in an answer or an acknowledgement: a "
+                    "noun phrase that reads after 'no' and 'any' ('no fast breathing', 'any blood in the poo'); "
+                    "without it the topic is taken from 'ask' where that reads naturally")
     values: list[FindingValue] = Field(default_factory=list)
     red_flag: RedFlag | None = None
     answer_kind: AnswerKind = Field(AnswerKind.general, description="which answer wordings fit the question")

@@ -354,7 +354,8 @@ class Realiser:
             ctx["ask"] = local(f.ask or f.name.lower())
             ctx["bare"] = self._topic(f, local)
             facts = {**facts0, "answer_kind": f.answer_kind.value, "asked": "again" if base.get("_again") else "first"}
-            base["_heard"] = _heard(f, "no" if part == "answer_no" else "unsure", local(topic(f.ask or f.name.lower())))
+            base["_heard"] = _heard(f, "no" if part == "answer_no" else "unsure",
+                                    local(f.topic or topic(f.ask or f.name.lower())))
         elif part == "answer_value":
             ctx["phrases"] = [local(t) for t in self._value_phrases(msg.finding, msg.answer, rng)]  # type: ignore[arg-type]
             base["_heard"] = {"kind": "value", "text": "", "volunteered": ""}
@@ -395,7 +396,7 @@ class Realiser:
         only, since 'I haven't had any blood-thinning medicine' is not how anyone answers; '' otherwise."""
         if f.kind not in (FindingKind.symptom, FindingKind.sign) or f.answer_kind is not AnswerKind.general:
             return ""
-        return local(topic(f.ask or f.name.lower()))
+        return local(f.topic or topic(f.ask or f.name.lower()))
 
     def warning_voice(self, persona: PersonaDraw) -> Callable[[str], str]:
         """A warning sign as the speaker should hear it: in the locale's words and, when speaking for someone
