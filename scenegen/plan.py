@@ -37,7 +37,7 @@ NamePolicy = Literal["never", "supported"]
 VOLUNTEERED_AT_OPENING = {"high": 0, "medium": 1, "low": 2}
 #: chance that the opening says a categorical must-ask's answer (the time course: "since yesterday", "it came on
 #: all of a sudden"), as real first messages often do; it is then known and not asked again
-TIME_COURSE_AT_OPENING = {"high": 0.3, "medium": 0.45, "low": 0.6}
+TIME_COURSE_AT_OPENING = {"high": 0.5, "medium": 0.65, "low": 0.8}
 #: red-flag screens that could raise the disposition are asked even past the question budget, up to this many more
 EXTRA_RED_FLAG_QUESTIONS = 8
 

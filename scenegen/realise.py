@@ -328,13 +328,16 @@ class Realiser:
         denied = base["_denied"]  # findings answered 'no': no lay phrase may name one
         if part == "opening":
             complaint = kb.complaints[case.complaint]
-            ctx.update(complaint=local(pick(rng, complaint.lay)), relation=base["_relation"],
+            base["_complaint"] = said = local(pick(rng, complaint.lay))
+            ctx.update(complaint=said, relation=base["_relation"],
                        age_phrase=self._age_phrase(persona, base) if persona.proxy else "",
                        detail=detail, volunteered=[local(self._lay(f, rng, denied)) for f in msg.volunteered
                                                    if f not in msg.values],
                        pregnant=persona.pregnant,
                        time_course=" ".join(_sentence(local(t)) for fid in sorted(msg.values)
                                             for t in self._value_phrases(fid, msg.values[fid], rng)))
+        elif part == "empathy":
+            ctx["complaint"] = base.get("_complaint", "")  # the patient's own words for it, from the opening
         elif part in {"clarify", "red_flag_check"}:
             f = kb.findings[msg.finding]  # type: ignore[index]
             question = self._proxy_question(f, base) if persona.proxy else f.question

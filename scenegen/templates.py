@@ -49,7 +49,7 @@ ACT_VARIABLES: dict[str, set[str]] = {
     "answer_value": COMMON | {"phrases"},
     "volunteer": COMMON | {"phrase"},
     # assistant acts
-    "empathy": COMMON,
+    "empathy": COMMON | {"complaint"},  # complaint: the patient's words for it in the opening
     # heard: the message before the question, {kind: none|yes|no|unsure|value|sensitive, text: its topic or the
     # patient's own words, volunteered: a detail they added}, so that the assistant can say back what it heard
     "clarify": COMMON | {"question", "ask", "type", "heard"},
