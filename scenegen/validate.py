@@ -71,6 +71,10 @@ def rule(name: str) -> Callable[[Rule], Rule]:
     return register
 
 
+#: sentence ends: a 'no' answer may name the finding in a negated sentence ('No, no shortness of breath.')
+_SENTENCES = re.compile(r"(?<=[.!?])\s+")
+
+
 def _words(text: str) -> str:
     return " " + re.sub(r"[^a-z0-9' ]+", " ", text.lower()) + " "
 
@@ -272,7 +276,8 @@ def answer_text(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
         elif t.act == "answer_no":
             if not _has_any(first, lx.negative):
                 yield f"message {i} should say no to '{t.finding}' but reads: {text!r}"
-            elif any(p in text.lower() for p in phrases):
+            elif any(p in sentence.lower() and not _has_any(sentence, lx.negative)
+                     for sentence in _SENTENCES.split(text) for p in phrases):
                 yield f"message {i} says no to '{t.finding}' but describes it: {text!r}"
         elif t.act == "answer_unsure":
             if not _has_any(text, lx.unsure):

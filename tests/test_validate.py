@@ -253,6 +253,19 @@ def test_answer_text_agrees_with_no():
     assert "answer_text_agrees" in rules_broken(obj)
 
 
+def test_a_no_may_name_its_finding_in_a_negated_sentence_but_not_describe_it():
+    from scenegen.load import load_knowledge_base
+
+    kb = load_knowledge_base()
+    obj = record()
+    i = first(obj, "answer_no")
+    lay = kb.findings[obj["turns"][i]["finding"]].lay[0]
+    obj["messages"][i]["content"] = f"No, I haven't had {lay}."
+    assert "answer_text_agrees" not in rules_broken(obj)
+    obj["messages"][i]["content"] = f"No. But there is {lay}."
+    assert "answer_text_agrees" in rules_broken(obj)
+
+
 def test_safety_net_where_required():
     obj = record(want="self_care")
     obj["gold"]["safety_net"] = []
