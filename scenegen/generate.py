@@ -345,6 +345,8 @@ def situations(lib: Library, act: str) -> list[dict[str, str]]:
     if act in {"clarify", "red_flag_check"}:
         axes["type"] = ["binary", "categorical", "multi"]
         axes["turn"] = ["first", "later", "after_unsure"]
+    if act == "ack":  # said before every question but the first
+        axes["turn"] = ["later", "after_unsure"]
     keys = list(axes)
     return [dict(zip(keys, combo)) for combo in itertools.product(*(axes[k] for k in keys))]
 

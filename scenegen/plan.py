@@ -412,7 +412,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         also_screens = (best.red_flag is None and f.red_flag is not None
                         and f.red_flag.disposition.rank > decision.disposition.rank)
         act = "red_flag_check" if best.red_flag is not None or also_screens else "clarify"
-        parts = (["empathy"] if first_question else []) + [act]
+        parts = (["empathy"] if first_question else ["ack"]) + [act]  # ack: what was heard, said back
         first_question = False
         messages.append(PlannedMessage("assistant", act, parts, fid))
         truth = case.answer(fid)

@@ -336,6 +336,9 @@ class Realiser:
                        pregnant=persona.pregnant,
                        time_course=" ".join(_sentence(local(t)) for fid in sorted(msg.values)
                                             for t in self._value_phrases(fid, msg.values[fid], rng)))
+        elif part == "ack":
+            ctx["heard"] = base.pop("_heard", _NOTHING_HEARD)
+            facts = {**facts0, "turn": "later"}  # 'after_unsure' when the last answer was 'not sure' (see render)
         elif part == "empathy":
             ctx["complaint"] = base.get("_complaint", "")  # the patient's own words for it, from the opening
         elif part in {"clarify", "red_flag_check"}:

@@ -50,6 +50,8 @@ ACT_VARIABLES: dict[str, set[str]] = {
     "volunteer": COMMON | {"phrase"},
     # assistant acts
     "empathy": COMMON | {"complaint"},  # complaint: the patient's words for it in the opening
+    # ack: before every question but the first, what was heard in the last message, said back (heard: see clarify)
+    "ack": COMMON | {"heard"},
     # heard: the message before the question, {kind: none|yes|no|unsure|value|sensitive, text: its topic or the
     # patient's own words, volunteered: a detail they added}, so that the assistant can say back what it heard
     "clarify": COMMON | {"question", "ask", "type", "heard"},
