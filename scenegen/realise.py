@@ -400,6 +400,8 @@ class Realiser:
     def _topic(f: Finding, local: Localiser) -> str:
         """The finding said back in a patient's answer ('No, I haven't had any headache'): symptoms and signs
         only, since 'I haven't had any blood-thinning medicine' is not how anyone answers; '' otherwise."""
+        if f.answer_kind is AnswerKind.event:  # 'No, there's been no fit'
+            return local(f.topic or topic(f.ask or f.name.lower()))
         if f.kind not in (FindingKind.symptom, FindingKind.sign) or f.answer_kind is not AnswerKind.general:
             return ""
         return local(f.topic or topic(f.ask or f.name.lower()))
