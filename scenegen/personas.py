@@ -43,6 +43,8 @@ class Style(_Strict):
     weight: float = Field(ge=0)
     unsure_rate: float = Field(ge=0, le=1)
     volunteer_rate: float = Field(ge=0, le=1)
+    aside_rate: float = Field(0.0, ge=0, le=1, description="how often an answer adds an aside with no clinical "
+                                                           "content ('Sorry, I know I go on a bit')")
     tone: str
 
 

@@ -437,7 +437,9 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
                 vol = pick(rng, options)
                 obs[vol] = True
                 extra.append(vol)
-        user_parts = [answer_act] + (["volunteer"] if extra else [])
+        # an aside ('Sorry, I know I go on a bit') says nothing clinical: it is how some people talk
+        aside = ["aside"] if style.aside_rate and chance(rng, style.aside_rate) else []
+        user_parts = [answer_act] + aside + (["volunteer"] if extra else [])
         messages.append(PlannedMessage("user", answer_act, user_parts, fid, answer, extra))
         asked_in, st = st, reasoner.state(persona, obs)
         exact, separates, why = reasoner.exact(asked_in, asked_from, best)

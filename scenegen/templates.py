@@ -48,6 +48,7 @@ ACT_VARIABLES: dict[str, set[str]] = {
     "answer_unsure": COMMON | {"ask", "bare"},
     "answer_value": COMMON | {"phrases"},
     "volunteer": COMMON | {"phrase"},
+    "aside": COMMON,  # a sentence with no clinical content, added to an answer by talkative or worried people
     # assistant acts
     "empathy": COMMON | {"complaint"},  # complaint: the patient's words for it in the opening
     # ack: before every question but the first, what was heard in the last message, said back (heard: see clarify)
