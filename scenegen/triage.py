@@ -178,8 +178,21 @@ def _supported(kb: KnowledgeBase, observations: Observations) -> set[str]:
     for fid, answer in observations.items():
         if answer is False or answer == frozenset() or fid not in evidence:
             continue
-        out.update(kb.used_by[fid])
+        out.update(_supported_by(kb, fid))
     return out
+
+
+def _supported_by(kb: KnowledgeBase, fid: str) -> tuple[str, ...]:
+    """The conditions a finding reported present is evidence for. A non-specific finding (one with a background
+    rate: fever, cough, headache) is evidence only for the conditions that present with it as a complaint, so a
+    fever in someone calling about a cough does not make orbital cellulitis plausible and put its questions
+    to them; a specific finding is evidence for every condition with an edge to it."""
+    def compute() -> tuple[str, ...]:
+        if kb.findings[fid].background is None:
+            return tuple(kb.used_by[fid])
+        complaints = {c.id for c in kb.complaints.values() if c.finding == fid}
+        return tuple(c for c in kb.used_by[fid] if complaints & set(kb.conditions[c].complaints))
+    return kb.cached("supported_by", fid, compute)
 
 
 def _count_top(conds: tuple[str, ...], probs, into: dict[str, float]) -> None:

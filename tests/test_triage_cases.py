@@ -80,3 +80,23 @@ def test_benign_cases_with_red_flags_ruled_out_stay_low(bundled_kb, name, who, p
     result = assess(bundled_kb, who, _obs(bundled_kb, present, absent))
     assert result.differential[0][0] == expected, result.differential[:4]
     assert result.decision.disposition.value in {"self_care", "routine"}, result.as_dict()["reasons"]
+
+
+def test_a_non_specific_finding_supports_only_the_conditions_that_present_with_it(bundled_kb):
+    """A fever told by someone calling about a cough makes plausible only conditions that present with a cough
+    or a fever (no eye infection whose questions would then be put to them)."""
+    from scenegen.triage import decide
+
+    who = Demographics(74 * 12, Sex.male, False)
+    d = decide(bundled_kb, who, {"cough": True, "fever": True})
+    assert d.plausible
+    assert all({"cough", "fever"} & set(bundled_kb.conditions[c].complaints) for c in d.plausible), d.plausible
+    # a specific sign still counts for every condition with an edge to it, whatever the complaint
+    from scenegen.triage import _supported
+
+    supported = _supported(bundled_kb, {"cough": True, "fever": True})
+    with_fever = set(bundled_kb.used_by["fever"])
+    assert with_fever - supported  # some conditions with a fever edge do not present with a cough or a fever
+    assert all({"cough", "fever"} & set(bundled_kb.conditions[c].complaints) for c in supported)
+    eye = _supported(bundled_kb, {"cough": True, "swelling_redness_around_eye": True})
+    assert set(bundled_kb.used_by["swelling_redness_around_eye"]) <= eye  # a specific sign counts everywhere
