@@ -17,7 +17,7 @@ from .personas import PersonaLibrary
 from .plan import Plan, PlannedMessage
 from .rng import pick
 from .sample import HiddenCase, PersonaDraw
-from .templates import TemplateLibrary, Variant, frozen_context
+from .templates import ANSWER_TEMPLATE_ACTS, INITIATIVE_TEMPLATE_ACTS, TemplateLibrary, Variant, frozen_context
 
 #: keeps only the template variants of one split (holdout by template); None keeps all
 VariantFilter = Optional[Callable[[Variant], bool]]
@@ -331,12 +331,12 @@ class Realiser:
             ctx["phrases"] = [local(t) for t in self._value_phrases(msg.finding, msg.answer, rng)]  # type: ignore[arg-type]
         elif part == "volunteer":
             ctx["phrase"] = local(self._lay(msg.volunteered[0], rng, denied))
+        elif part in INITIATIVE_TEMPLATE_ACTS:
+            return initiative_context(self, part, msg, plan, persona, base, facts0, local)
         elif part == "disposition":
             d = plan.decision
             decisive = d.decisive
-            say = self.warning_voice(persona)
-            flags = [say(kb.findings[r.id].red_flag.warning or kb.findings[r.id].name.lower())  # type: ignore[union-attr]
-                     for r in decisive if r.kind == "red_flag"]
+            flags = self.decisive_flags(plan, persona)
             concerns = [local(kb.conditions[c].lay_name) for c in plan.named]
             modifiers = [local(_sentence(m.reason)) for m in kb.modifiers
                          if m.id in {r.id for r in decisive if r.kind == "modifier"}]
@@ -358,6 +358,12 @@ class Realiser:
         elif part == "crisis":
             ctx["crisis"] = self.pl.locale(persona.locale).crisis[plan.crisis.value]
         return ctx, facts
+
+    def decisive_flags(self, plan: Plan, persona: PersonaDraw) -> list[str]:
+        """The reported red flags that decided the level, as the speaker should hear them."""
+        say = self.warning_voice(persona)
+        return [say(self.kb.findings[r.id].red_flag.warning or self.kb.findings[r.id].name.lower())  # type: ignore[union-attr]
+                for r in plan.decision.decisive if r.kind == "red_flag"]
 
     def warning_voice(self, persona: PersonaDraw) -> Callable[[str], str]:
         """A warning sign as the speaker should hear it: in the locale's words and, when speaking for someone
@@ -409,6 +415,23 @@ class Realiser:
         if months < 24:
             return phrases.age_months.format(subj=subj, months=months)
         return phrases.age_years.format(subj=subj, years=months // 12)
+
+
+def initiative_context(realiser: Realiser, part: str, msg: PlannedMessage, plan: Plan, persona: PersonaDraw,
+                       base: dict[str, Any], facts0: dict[str, str],
+                       local: Localiser) -> tuple[dict[str, Any], dict[str, str]]:
+    """The variables and facts of a message after the advice: what the patient raised and the disposition
+    (which the answer re-states), and for the assistant's answer what the advice said."""
+    level = plan.decision.disposition.value
+    ctx: dict[str, Any] = {"disposition": level, "raised": msg.raised, "age_group": persona.age_group}
+    facts = {**facts0, "disposition": level, "raised": msg.raised or "", "age_group": persona.age_group}
+    if part in ANSWER_TEMPLATE_ACTS:
+        ctx.update(flags=realiser.decisive_flags(plan, persona), nets=realiser.safety_net_groups(plan, persona),
+                   first_aid=[local(t) for t in plan.first_aid], advice=[local(t) for t in plan.advice],
+                   pregnant=persona.pregnant)
+    else:
+        ctx["relation"] = base["_relation"]
+    return ctx, facts
 
 
 def mentions(kb: KnowledgeBase, phrase: str) -> frozenset[str]:
