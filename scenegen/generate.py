@@ -83,6 +83,10 @@ class Library:
         gaps = initiative_template_gaps(lib)
         if gaps:
             raise ContentError([Problem(f"templates/{act}", 0, "", f"no wording for {facts}") for act, facts in gaps[:20]])
+        unknown = sorted(set(lib.personas.initiative.skip_conditions) - set(lib.kb.conditions))
+        if unknown:
+            raise ContentError([Problem("personas/initiative.yaml", 0, "skip_conditions",
+                                        f"unknown conditions {unknown}")])
         return lib
 
 

@@ -30,15 +30,18 @@ class PlannedInitiative:
 
 
 def plan_initiative(lib: Initiative, style: Style, level: Disposition, crisis: CrisisResource, age_group: str,
-                    rng: random.Random) -> list[PlannedInitiative]:
+                    rng: random.Random, conditions: frozenset[str] = frozenset()) -> list[PlannedInitiative]:
     """The patient's acts after the advice, in order: none, one, or one answered and then a reply.
 
-    The first draw is always taken (so the stream advances the same way whatever the outcome): whether this
-    person takes the initiative at all, at their style's rate.
+    ``conditions`` are the hidden condition and those the disposition rests on: none of them may be one the
+    library keeps free of initiative. The first draw is always taken (so the stream advances the same way
+    whatever the outcome): whether this person takes the initiative at all, at their style's rate.
     """
     if not chance(rng, style.initiative_rate) or not lib.kinds:
         return []
     if lib.skip_with_crisis_resource and crisis is not CrisisResource.none:
+        return []
+    if conditions & set(lib.skip_conditions):
         return []
     acts = [a for a in PATIENT_ACTS if lib.allowed(a, level, age_group) and style.initiative_weights.get(a, 1.0) > 0]
     if not acts:

@@ -85,6 +85,10 @@ class Initiative(_Strict):
     follow_up: list[Raised] = Field(default_factory=list, description="the kinds that reply (a reply_after_advice)")
     skip_with_crisis_resource: bool = Field(True, description=(
         "no initiative in a dialogue that ends with a crisis line (suicidal thoughts, a poisoning, abuse)"))
+    skip_conditions: list[str] = Field(default_factory=list, description=(
+        "no initiative when one of these conditions is the hidden one or a reason for the disposition (a suspected "
+        "non-accidental injury: that conversation is not a stock exchange about waiting); checked against the "
+        "condition library when the library loads"))
 
     @model_validator(mode="after")
     def _follow_ups(self) -> "Initiative":

@@ -493,8 +493,9 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     disposition_message = len(messages) - 1
     # after the advice, the patient may push back, ask, or reply; each is answered at the same disposition
     patient_acts = []
+    involved = frozenset({case.condition} | {r.id for r in decision.decisive if r.kind != "red_flag" and r.kind != "modifier"})
     for act in plan_initiative(pl.initiative, style, decision.disposition, decision.crisis_resource,
-                               persona.age_group, rng):
+                               persona.age_group, rng, involved):
         messages.append(PlannedMessage("user", act.act, [act.act], raised=act.raised))
         answer = ANSWER_ACT[act.act]
         messages.append(PlannedMessage("assistant", answer, [answer], raised=act.raised))

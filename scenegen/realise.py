@@ -335,11 +335,9 @@ class Realiser:
             return initiative_context(self, part, msg, plan, persona, base, facts0, local)
         elif part == "disposition":
             d = plan.decision
-            decisive = d.decisive
             flags = self.decisive_flags(plan, persona)
             concerns = [local(kb.conditions[c].lay_name) for c in plan.named]
-            modifiers = [local(_sentence(m.reason)) for m in kb.modifiers
-                         if m.id in {r.id for r in decisive if r.kind == "modifier"}]
+            modifiers = self.decisive_modifiers(plan, local)
             ctx.update(disposition=d.disposition.value, concerns=concerns)
             ctx["flags"], ctx["modifiers"] = flags, modifiers
             facts = {**facts0, "disposition": d.disposition.value}
@@ -364,6 +362,11 @@ class Realiser:
         say = self.warning_voice(persona)
         return [say(self.kb.findings[r.id].red_flag.warning or self.kb.findings[r.id].name.lower())  # type: ignore[union-attr]
                 for r in plan.decision.decisive if r.kind == "red_flag"]
+
+    def decisive_modifiers(self, plan: Plan, local: Localiser) -> list[str]:
+        """The rules (modifiers) that decided the level, each as a sentence in the locale's words."""
+        ids = {r.id for r in plan.decision.decisive if r.kind == "modifier"}
+        return [local(_sentence(m.reason)) for m in self.kb.modifiers if m.id in ids]
 
     def warning_voice(self, persona: PersonaDraw) -> Callable[[str], str]:
         """A warning sign as the speaker should hear it: in the locale's words and, when speaking for someone
@@ -426,7 +429,8 @@ def initiative_context(realiser: Realiser, part: str, msg: PlannedMessage, plan:
     ctx: dict[str, Any] = {"disposition": level, "raised": msg.raised, "age_group": persona.age_group}
     facts = {**facts0, "disposition": level, "raised": msg.raised or "", "age_group": persona.age_group}
     if part in ANSWER_TEMPLATE_ACTS:
-        ctx.update(flags=realiser.decisive_flags(plan, persona), nets=realiser.safety_net_groups(plan, persona),
+        ctx.update(flags=realiser.decisive_flags(plan, persona), modifiers=realiser.decisive_modifiers(plan, local),
+                   nets=realiser.safety_net_groups(plan, persona),
                    first_aid=[local(t) for t in plan.first_aid], advice=[local(t) for t in plan.advice],
                    pregnant=persona.pregnant)
     else:

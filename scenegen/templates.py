@@ -63,11 +63,14 @@ ACT_VARIABLES: dict[str, set[str]] = {
     "pushback": COMMON | {"disposition", "raised", "age_group", "relation"},
     "patient_question": COMMON | {"disposition", "raised", "age_group", "relation"},
     "reply_after_advice": COMMON | {"disposition", "raised", "age_group", "relation"},
-    # flags: the red flags reported that decided the level; nets: the safety net by level of care (as for
+    # flags: the red flags reported that decided the level; modifiers: the rules that did, in a sentence each; nets: the safety net by level of care (as for
     # safety_net); first_aid: the steps given with an emergency disposition; advice: the self-care items given
-    "answer_pushback": COMMON | {"disposition", "raised", "age_group", "flags", "nets", "first_aid", "advice", "pregnant"},
-    "answer_question": COMMON | {"disposition", "raised", "age_group", "flags", "nets", "first_aid", "advice", "pregnant"},
-    "acknowledge_reply": COMMON | {"disposition", "raised", "age_group", "flags", "nets", "first_aid", "advice", "pregnant"},
+    "answer_pushback": COMMON | {"disposition", "raised", "age_group", "flags", "modifiers", "nets", "first_aid", "advice",
+                        "pregnant"},
+    "answer_question": COMMON | {"disposition", "raised", "age_group", "flags", "modifiers", "nets", "first_aid", "advice",
+                        "pregnant"},
+    "acknowledge_reply": COMMON | {"disposition", "raised", "age_group", "flags", "modifiers", "nets", "first_aid", "advice",
+                        "pregnant"},
 }
 #: the acts after the advice: every variant names the kind it words (``raised``); a library may leave them out
 INITIATIVE_TEMPLATE_ACTS = frozenset({"pushback", "patient_question", "reply_after_advice",

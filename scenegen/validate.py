@@ -553,6 +553,12 @@ def patient_act_fits_the_level(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Ite
     whether self-care can wait till the morning), raised as its act, with the library's duty for the answer."""
     kinds = lx.initiative.kinds
     level = Disposition(r.gold.disposition)
+    if r.gold.patient_acts:
+        if lx.initiative.skip_with_crisis_resource and r.gold.crisis_resource != "none":
+            yield f"the patient takes the initiative in a dialogue that ends with a crisis line ({r.gold.crisis_resource})"
+        involved = {r.case.condition} | {x.id for x in r.gold.reasons}
+        if involved & set(lx.initiative.skip_conditions):
+            yield f"the patient takes the initiative about {sorted(involved & set(lx.initiative.skip_conditions))}"
     for a in r.gold.patient_acts:
         kind = kinds.get(a.raised)  # type: ignore[call-overload]
         if kind is None:

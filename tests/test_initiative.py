@@ -91,6 +91,15 @@ def test_no_kind_is_raised_outside_its_levels_or_ages(seed, index):
         assert not kind.age_groups or r.persona.age_group in kind.age_groups
     if r.gold.crisis_resource != "none":
         assert r.gold.patient_acts == []
+    skipped = set(_lib().personas.initiative.skip_conditions)
+    if skipped & ({r.case.condition} | {x.id for x in r.gold.reasons}):
+        assert r.gold.patient_acts == []
+
+
+def test_no_stock_exchange_about_waiting_when_a_baby_may_have_been_hurt():
+    gen = Generator(_lib(), GenerateConfig(seed=2, conditions=("suspected_physical_abuse_infant",)))
+    records = [gen.record(i) for i in range(40)]
+    assert all(r.gold.patient_acts == [] for r in records)
 
 
 def test_the_library_keeps_waiting_and_driving_to_the_levels_they_fit():
