@@ -102,6 +102,18 @@ def test_no_stock_exchange_about_waiting_when_a_baby_may_have_been_hurt():
     assert all(r.gold.patient_acts == [] for r in records)
 
 
+@given(seed=st.integers(0, 3), index=st.integers(0, 100_000))
+def test_no_answer_before_the_advice_asks_a_question_that_nobody_answers(seed, index):
+    """'No, not that. Should there be?' was a stock line in 900 of 3,000 records, and the assistant never
+    answered it: answers are statements (a vague 'Maybe?' is a hedge, not a question); questions come after
+    the advice, where they are answered."""
+    r = _gen(seed).record(index)
+    for m, t in zip(r.messages, r.turns):
+        if m.role == "user" and t.act.startswith("answer_"):
+            text = m.content.replace("Maybe?", "").replace("I think so?", "")
+            assert "?" not in text, (r.id, m.content)
+
+
 def test_the_library_keeps_waiting_and_driving_to_the_levels_they_fit():
     kinds = _lib().personas.initiative.kinds
     assert Disposition.self_care not in kinds["wait_until_later"].dispositions  # nobody asks if self-care can wait
