@@ -325,6 +325,9 @@ def _show(r) -> str:
     lines.append(f"  safety net: {g.safety_net or 'none'}; crisis resource: {g.crisis_resource}")
     if g.first_aid:
         lines.append(f"  first aid: {g.first_aid}")
+    for a in g.patient_acts:
+        lines.append(f"  patient act [{a.turn}] {a.act}: {a.raised} -> assistant must {a.assistant_must} "
+                     f"(answered at [{a.answer_turn}])")
     return "\n".join(lines)
 
 

@@ -15,16 +15,17 @@ from pathlib import Path
 from typing import Literal, Optional
 
 from .content import TIME_COURSE, AnswerKind, Disposition
-from .errors import UsageError
+from .errors import ContentError, Problem, UsageError
 from .knowledge import KnowledgeBase
 from .load import bundled_library, load_knowledge_base, resolve_library
 from .personas import PersonaLibrary, load_personas
+from .initiative import ANSWER_ACT
 from .plan import Plan, PlanSettings, Reasoner, plan_dialogue
 from .realise import Realiser
 from .records import SCHEMA_VERSION, Record
 from .rng import chance, derive_seed, pick, stream, unit_hash
 from .sample import Filters, HiddenCase, PersonaDraw, check_filters, eligible, sample_case, sample_persona
-from .templates import TemplateLibrary, load_templates
+from .templates import INITIATIVE_TEMPLATE_ACTS, TemplateLibrary, load_templates
 
 HoldoutAxis = Literal["condition", "persona", "template"]
 MAX_ATTEMPTS = 400
@@ -78,8 +79,15 @@ class Library:
     def load(cls, library: str | Path | None = None) -> "Library":
         root = resolve_library(library)
         user_supplied = root.resolve() != bundled_library().resolve()
-        return cls(root, load_knowledge_base(root), load_personas(root),
-                   load_templates(root, sandboxed=user_supplied))
+        lib = cls(root, load_knowledge_base(root), load_personas(root), load_templates(root, sandboxed=user_supplied))
+        gaps = initiative_template_gaps(lib)
+        if gaps:
+            raise ContentError([Problem(f"templates/{act}", 0, "", f"no wording for {facts}") for act, facts in gaps[:20]])
+        unknown = sorted(set(lib.personas.initiative.skip_conditions) - set(lib.kb.conditions))
+        if unknown:
+            raise ContentError([Problem("personas/initiative.yaml", 0, "skip_conditions",
+                                        f"unknown conditions {unknown}")])
+        return lib
 
 
 class Generator:
@@ -119,15 +127,27 @@ class Generator:
         for act, variants in lib.variants.items():
             rank = {v.id: unit_hash(self.config.seed, "template", v.id) for v in variants}
             test |= {v.id for v in variants if rank[v.id] < f}
-            pools = []
+            # situations that differ only in facts no variant of this act names have the same pool: each distinct
+            # pool is kept once, with how many situations share it, in the order of its first situation
+            used = sorted({k for v in variants for k in v.when})
+            by_key: dict[tuple, tuple[str, ...]] = {}
+            shared: dict[tuple[str, ...], list] = {}
             for facts in situations(self.lib, act):
-                pool = sorted((v.id for v in variants if v.matches(facts)), key=lambda i: (rank[i], i))
+                key = tuple(facts.get(k) for k in used)
+                pool = by_key.get(key)
+                if pool is None:
+                    pool = by_key[key] = tuple(sorted((v.id for v in variants if v.matches(facts)),
+                                                      key=lambda i: (rank[i], i)))
                 if len(pool) < 2:
                     raise UsageError(f"--holdout-by template needs two wordings for act '{act}' in situation "
                                      f"{dict(facts)}; the library has {len(pool)}")
-                pools.append((facts, pool))
+                if pool in shared:
+                    shared[pool][2] += 1
+                else:
+                    shared[pool] = [facts, pool, 1]
+            pools = [tuple(entry) for entry in shared.values()]
             _balance_sides(pools, test, rank)
-            for facts, pool in pools:
+            for facts, pool, _ in pools:
                 if all(i in test for i in pool) or not any(i in test for i in pool):
                     raise UsageError(f"cannot hold out wordings of act '{act}' for situation {dict(facts)}: "
                                      "add more template variants")
@@ -276,6 +296,9 @@ class Generator:
             "first_aid": [local(t) for t in plan.first_aid],
             "crisis_resource": plan.crisis.value,
             "time_course": time_course(plan.observations),
+            "patient_acts": [{"turn": asked + offset, "act": act.act, "raised": act.raised,
+                              "assistant_must": act.assistant_must, "answer_turn": answered + offset}
+                             for asked, answered, act in plan.patient_acts],
         }
         answer = case.answer  # the case's own findings, and any an implication settled
         binary, other = _own_findings(kb, case.condition)
@@ -303,14 +326,16 @@ class Generator:
 def _balance_sides(pools: list, test: set[str], rank: dict[str, float], max_steps: int = 2000) -> None:
     """Move wordings between sides until every situation's pool has one on each side (in place).
 
-    A two-colouring of a small hypergraph: while a pool is one-sided, flip the variant of that pool whose
-    move leaves the fewest one-sided pools (ties to the lower hash rank, then the id), so it is deterministic.
+    ``pools`` holds (facts, pool, how many situations share that pool). A two-colouring of a small hypergraph:
+    while a pool is one-sided, flip the variant of that pool whose move leaves the fewest one-sided situations
+    (ties to the lower hash rank, then the id), so it is deterministic.
     """
     def one_sided() -> int:
-        return sum(1 for _, pool in pools if all(i in test for i in pool) or not any(i in test for i in pool))
+        return sum(n for _, pool, n in pools if all(i in test for i in pool) or not any(i in test for i in pool))
 
     for _ in range(max_steps):
-        bad = next((pool for _, pool in pools if all(i in test for i in pool) or not any(i in test for i in pool)), None)
+        bad = next((pool for _, pool, _ in pools if all(i in test for i in pool) or not any(i in test for i in pool)),
+                   None)
         if bad is None:
             return
         best = None
@@ -347,8 +372,49 @@ def situations(lib: Library, act: str) -> list[dict[str, str]]:
         axes["turn"] = ["first", "later", "after_unsure"]
     if act == "ack":  # said before every question but the first
         axes["turn"] = ["later", "after_unsure"]
+    if act in INITIATIVE_TEMPLATE_ACTS:
+        return _initiative_situations(lib, act, axes)
     keys = list(axes)
     return [dict(zip(keys, combo)) for combo in itertools.product(*(axes[k] for k in keys))]
+
+
+def initiative_template_gaps(lib: Library) -> list[tuple[str, dict[str, str]]]:
+    """(act, situation) pairs after the advice that personas/initiative.yaml allows and no template words."""
+    out = []
+    for act in sorted(INITIATIVE_TEMPLATE_ACTS):
+        variants = lib.templates.variants.get(act, [])
+        used = sorted({k for v in variants for k in v.when})
+        seen: set[tuple] = set()
+        for facts in situations(lib, act):
+            key = tuple(facts.get(k) for k in used)
+            if key in seen:
+                continue
+            seen.add(key)
+            if "age_group" not in facts:
+                facts = {**facts, "age_group": ""}  # matches only the variants written for every age
+            if not any(v.matches(facts) for v in variants):
+                out.append((act, facts))
+    return out
+
+
+def _initiative_situations(lib: Library, act: str, axes: dict[str, list[str]]) -> list[dict[str, str]]:
+    """The situations of an act after the advice: each (kind, disposition) the initiative library allows for
+    it, by wording and tone, and by who speaks at which age where a wording of the act is written for an age."""
+    initiative = lib.personas.initiative
+    patient_act = next(a for a, answer in ANSWER_ACT.items() if act in (a, answer))
+    pairs = [(raised, level.value) for raised, kind in initiative.kinds.items() if kind.act == patient_act
+             for level in kind.dispositions]
+    by_age = any("age_group" in v.when for v in lib.templates.variants.get(act, []))
+    people = ([(g.id, "self" if s == "self" else "proxy") for g in lib.personas.age_groups for s in g.speakers]
+              if by_age else [(None, s) for s in axes["speaker"]])
+    out = []
+    for (age, speaker), wording, tone, (raised, level) in itertools.product(
+            dict.fromkeys(people), axes["wording"], axes["tone"], pairs):
+        facts = {"speaker": speaker, "wording": wording, "tone": tone, "disposition": level, "raised": raised}
+        if age is not None:
+            facts["age_group"] = age
+        out.append(facts)
+    return out
 
 
 def _own_findings(kb: KnowledgeBase, condition: str) -> tuple[list[str], list[str]]:

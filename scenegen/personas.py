@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .content import Sex
+from .content import Disposition, Sex
 from .errors import ContentError, Problem
+from .records import AssistantMust, PatientActKind, Raised
 from .yamlfile import read_yaml
 
 
@@ -46,6 +48,68 @@ class Style(_Strict):
     aside_rate: float = Field(0.0, ge=0, le=1, description="how often an answer adds an aside with no clinical "
                                                            "content ('Sorry, I know I go on a bit')")
     tone: str
+    initiative_rate: float = Field(0.0, ge=0, le=1, description=(
+        "share of dialogues in which this person does more than answer after the advice: asks a question, "
+        "pushes back, or replies (personas/initiative.yaml says which kinds fit which disposition)"))
+    initiative_weights: dict[PatientActKind, float] = Field(default_factory=dict, description=(
+        "relative weight of each patient act for this style (an act left out weighs 1)"))
+    raised_weights: dict[Raised, float] = Field(default_factory=dict, description=(
+        "multiplies the library weight of a raised kind for this style (a minimising person says 'I don't want "
+        "to waste their time' more often); a kind left out is multiplied by 1"))
+
+    @model_validator(mode="after")
+    def _weights(self) -> "Style":
+        for name, weights in (("initiative_weights", self.initiative_weights), ("raised_weights", self.raised_weights)):
+            bad = {k: w for k, w in weights.items() if w < 0}
+            if bad:
+                raise ValueError(f"style '{self.id}': {name} must not be negative: {bad}")
+        return self
+
+
+class InitiativeKind(_Strict):
+    """One thing a patient may raise after the advice (personas/initiative.yaml)."""
+
+    act: PatientActKind
+    assistant_must: AssistantMust
+    dispositions: list[Disposition] = Field(min_length=1, description=(
+        "the dispositions after which a patient may raise it: nobody asks whether self-care can wait till morning"))
+    weight: float = Field(gt=0)
+    age_groups: list[str] = Field(default_factory=list, description=(
+        "the persona age groups it is raised for (empty: all); nobody asks about a baby's usual tablets"))
+
+
+class Initiative(_Strict):
+    """What patients do besides answering, after the advice; none of it changes a label."""
+
+    kinds: dict[Raised, InitiativeKind] = Field(default_factory=dict)
+    follow_up_rate: float = Field(0.0, ge=0, le=1, description=(
+        "after a question or pushback has been answered, the chance that the patient replies once more"))
+    follow_up: list[Raised] = Field(default_factory=list, description="the kinds that reply (a reply_after_advice)")
+    skip_with_crisis_resource: bool = Field(True, description=(
+        "no initiative in a dialogue that ends with a crisis line (suicidal thoughts, a poisoning, abuse)"))
+    skip_conditions: list[str] = Field(default_factory=list, description=(
+        "no initiative when one of these conditions is the hidden one or a reason for the disposition (a suspected "
+        "non-accidental injury: that conversation is not a stock exchange about waiting); checked against the "
+        "condition library when the library loads"))
+
+    @model_validator(mode="after")
+    def _follow_ups(self) -> "Initiative":
+        for raised in self.follow_up:
+            kind = self.kinds.get(raised)
+            if kind is None or kind.act != "reply_after_advice":
+                raise ValueError(f"follow_up '{raised}' must be a kind of act reply_after_advice")
+        acts = {k.act for k in self.kinds.values()}
+        for level in Disposition if self.kinds else ():
+            missing = [a for a in acts if not any(k.act == a and level in k.dispositions for k in self.kinds.values())]
+            if missing:
+                raise ValueError(f"no kind of {sorted(missing)} fits disposition {level.value}: every act needs one "
+                                 "per disposition, or a style's weight would have nothing to draw")
+        return self
+
+    def allowed(self, act: str, level: Disposition, age_group: str | None = None) -> list[str]:
+        """The kinds of ``act`` a patient may raise after ``level`` (for someone of ``age_group``), in library order."""
+        return [r for r, k in self.kinds.items() if k.act == act and level in k.dispositions
+                and (age_group is None or not k.age_groups or age_group in k.age_groups)]
 
 
 class Locale(_Strict):
@@ -72,7 +136,12 @@ class Locale(_Strict):
 
 REQUIRED_VOCAB = {"emergency_number", "ed", "ed_long", "primary_care", "urgent_care", "pharmacist", "mum", "vomit",
                   # what to do when a safety-net warning sign appears, by the level of care its red flag calls for
-                  "act_emergency_ambulance", "act_emergency_department", "act_urgent", "act_routine", "act_self_care"}
+                  "act_emergency_ambulance", "act_emergency_department", "act_urgent", "act_routine", "act_self_care",
+                  # what the patient and the assistant say after the advice: the doctor and the surgery as the patient
+                  # calls them, the phone advice line, the emergency call handler, a painkiller for an adult and for
+                  # a child by its common name, and where the dose for an age is written
+                  "the_gp", "the_surgery", "gp_surgery", "advice_line", "call_handler", "painkiller", "child_painkiller",
+                  "leaflet"}
 
 
 _PLACEHOLDERS = {
@@ -115,6 +184,7 @@ class PersonaLibrary(_Strict):
     irrelevant_details: list[str] = Field(default_factory=list)
     irrelevant_detail_rate: float = Field(0.0, ge=0, le=1, description="share of openings that add an irrelevant detail")
     phrases: Phrases
+    initiative: Initiative = Field(default_factory=Initiative, description="read from personas/initiative.yaml")
 
     @model_validator(mode="after")
     def _consistent(self) -> "PersonaLibrary":
@@ -132,6 +202,16 @@ class PersonaLibrary(_Strict):
         for d in self.irrelevant_details:
             if "{" in d:
                 raise ValueError(f"irrelevant detail may not hold template syntax: {d!r}")
+        groups = {g.id for g in self.age_groups}
+        for raised, kind in self.initiative.kinds.items():
+            if set(kind.age_groups) - groups:
+                raise ValueError(f"initiative kind '{raised}' names unknown age groups "
+                                 f"{sorted(set(kind.age_groups) - groups)}; valid: {sorted(groups)}")
+        for s in self.styles:
+            unknown = set(s.raised_weights) - set(self.initiative.kinds)
+            if unknown:
+                raise ValueError(f"style '{s.id}' weighs raised kinds {sorted(unknown)} that personas/initiative.yaml "
+                                 f"does not define; defined: {sorted(self.initiative.kinds)}")
         return self
 
     def speaker(self, sid: str) -> Speaker:
@@ -153,9 +233,25 @@ def load_personas(root: Path) -> PersonaLibrary:
     if not path.is_file():
         raise ContentError([Problem(label, 0, "", "persona library not found; a library holds personas/personas.yaml")])
     data = read_yaml(path, label, problems)
+    extra = root / "personas" / "initiative.yaml"
+    initiative = read_yaml(extra, "personas/initiative.yaml", problems) if extra.is_file() else None
     if problems:
         raise ContentError(problems)
+    if initiative is not None:
+        try:
+            Initiative.model_validate(initiative)
+        except ValidationError as exc:
+            raise ContentError(_pydantic_problems("personas/initiative.yaml", initiative, exc)) from None
+        if isinstance(data, dict):
+            data["initiative"] = initiative  # a fresh mapping read just now; its lines stay those of personas.yaml
+            if hasattr(data, "lines"):
+                data.lines["initiative"] = 0
     try:
         return PersonaLibrary.model_validate(data)
     except ValidationError as exc:
         raise ContentError(_pydantic_problems(label, data, exc)) from None
+
+
+#: the raised kinds and assistant duties the record schema knows (personas/initiative.yaml uses these names)
+RAISED_KINDS = get_args(Raised)
+ASSISTANT_DUTIES = get_args(AssistantMust)

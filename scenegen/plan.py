@@ -21,6 +21,7 @@ from typing import Any, Literal, Optional
 
 from .advice import first_aid_reasons, first_aid_steps, self_care_advice
 from .content import TIME_COURSE, AnswerKind, CrisisResource, Disposition, Finding, FindingKind, FindingType, Modifier
+from .initiative import ANSWER_ACT, PlannedInitiative, plan_initiative
 from .inference import FOCUS_FLOOR, above, entropy, expected_gain, focus, posterior_vector, ranked
 from .knowledge import Answer, Demographics, KnowledgeBase, Observations
 from .personas import PersonaLibrary
@@ -221,6 +222,8 @@ class PlannedMessage:
     volunteered: list[str] = field(default_factory=list)
     #: the values of the categorical findings among ``volunteered`` (the time course said in the opening)
     values: dict[str, str] = field(default_factory=dict)
+    #: after the advice: what the patient raised (personas/initiative.yaml), on their message and on the answer
+    raised: Optional[str] = None
 
 
 @dataclass
@@ -253,6 +256,8 @@ class Plan:
     named: list[str] = field(default_factory=list)
     """conditions the closing message may name: supported by what was reported (see :func:`named_conditions`)"""
     first_aid: list[str] = field(default_factory=list)  # steps while help comes, for an emergency disposition
+    #: what the patient did after the advice: (their message's index, the answer's index, the act)
+    patient_acts: list[tuple[int, int, PlannedInitiative]] = field(default_factory=list)
 
 
 def may_be_unsure(f: Finding, speaker: str) -> bool:
@@ -487,15 +492,26 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         final_parts.append("crisis")
     final_parts.append("close")
     messages.append(PlannedMessage("assistant", "disposition", final_parts))
+    disposition_message = len(messages) - 1
+    # after the advice, the patient may push back, ask, or reply; each is answered at the same disposition
+    patient_acts = []
+    involved = frozenset({case.condition} | {r.id for r in decision.decisive if r.kind != "red_flag" and r.kind != "modifier"})
+    for act in plan_initiative(pl.initiative, style, decision.disposition, decision.crisis_resource,
+                               persona.age_group, rng, involved):
+        messages.append(PlannedMessage("user", act.act, [act.act], raised=act.raised))
+        answer = ANSWER_ACT[act.act]
+        messages.append(PlannedMessage("assistant", answer, [answer], raised=act.raised))
+        patient_acts.append((len(messages) - 2, len(messages) - 1, act))
     return Plan(
         messages=messages, opening_volunteered=volunteered,
         differential_initial=reasoner.differential(opening),
         plausible_initial=dict(opening.plausible), entropy_initial=reasoner.entropy(opening),
         questions=questions, observations=dict(obs), differential_final=reasoner.differential(st),
         decision=decision, red_flags_unasked=unasked_red_flags(kb, obs, decision.plausible, band),
-        disposition_message=len(messages) - 1, safety_net=safety, safety_net_levels=[level for _, level in net],
+        disposition_message=disposition_message, safety_net=safety, safety_net_levels=[level for _, level in net],
         advice=advice, crisis=decision.crisis_resource, first_aid=first_aid,
         named=named_conditions(kb, decision, obs, reasoner.differential(st), settings.name_conditions),
+        patient_acts=patient_acts,
     )
 
 

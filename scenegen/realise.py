@@ -18,7 +18,7 @@ from .personas import PersonaLibrary
 from .plan import Plan, PlannedMessage
 from .rng import pick
 from .sample import HiddenCase, PersonaDraw
-from .templates import TemplateLibrary, Variant, frozen_context
+from .templates import ANSWER_TEMPLATE_ACTS, INITIATIVE_TEMPLATE_ACTS, TemplateLibrary, Variant, frozen_context
 
 #: keeps only the template variants of one split (holdout by template); None keeps all
 VariantFilter = Optional[Callable[[Variant], bool]]
@@ -368,15 +368,13 @@ class Realiser:
         elif part == "volunteer":
             ctx["phrase"] = local(self._lay(msg.volunteered[0], rng, denied))
             base["_heard"] = {**base.get("_heard", _NOTHING_HEARD), "volunteered": ctx["phrase"]}
+        elif part in INITIATIVE_TEMPLATE_ACTS:
+            return initiative_context(self, part, msg, plan, persona, base, facts0, local)
         elif part == "disposition":
             d = plan.decision
-            decisive = d.decisive
-            say = self.warning_voice(persona)
-            flags = [say(kb.findings[r.id].red_flag.warning or kb.findings[r.id].name.lower())  # type: ignore[union-attr]
-                     for r in decisive if r.kind == "red_flag"]
+            flags = self.decisive_flags(plan, persona)
             concerns = [local(kb.conditions[c].lay_name) for c in plan.named]
-            modifiers = [local(_sentence(m.reason)) for m in kb.modifiers
-                         if m.id in {r.id for r in decisive if r.kind == "modifier"}]
+            modifiers = self.decisive_modifiers(plan, local)
             ctx.update(disposition=d.disposition.value, concerns=concerns)
             ctx["flags"], ctx["modifiers"] = flags, modifiers
             facts = {**facts0, "disposition": d.disposition.value}
@@ -405,6 +403,17 @@ class Realiser:
         if f.kind not in (FindingKind.symptom, FindingKind.sign) or f.answer_kind is not AnswerKind.general:
             return ""
         return local(f.topic or topic(f.ask or f.name.lower()))
+
+    def decisive_flags(self, plan: Plan, persona: PersonaDraw) -> list[str]:
+        """The reported red flags that decided the level, as the speaker should hear them."""
+        say = self.warning_voice(persona)
+        return [say(self.kb.findings[r.id].red_flag.warning or self.kb.findings[r.id].name.lower())  # type: ignore[union-attr]
+                for r in plan.decision.decisive if r.kind == "red_flag"]
+
+    def decisive_modifiers(self, plan: Plan, local: Localiser) -> list[str]:
+        """The rules (modifiers) that decided the level, each as a sentence in the locale's words."""
+        ids = {r.id for r in plan.decision.decisive if r.kind == "modifier"}
+        return [local(_sentence(m.reason)) for m in self.kb.modifiers if m.id in ids]
 
     def warning_voice(self, persona: PersonaDraw) -> Callable[[str], str]:
         """A warning sign as the speaker should hear it: in the locale's words and, when speaking for someone
@@ -468,6 +477,24 @@ def _heard(f: Finding, kind: str, text: str) -> dict[str, str]:
     if f.answer_kind in (AnswerKind.pregnancy, AnswerKind.mental_health):
         return {"kind": "sensitive", "text": "", "volunteered": ""}
     return {"kind": kind, "text": text, "volunteered": ""}
+
+
+def initiative_context(realiser: Realiser, part: str, msg: PlannedMessage, plan: Plan, persona: PersonaDraw,
+                       base: dict[str, Any], facts0: dict[str, str],
+                       local: Localiser) -> tuple[dict[str, Any], dict[str, str]]:
+    """The variables and facts of a message after the advice: what the patient raised and the disposition
+    (which the answer re-states), and for the assistant's answer what the advice said."""
+    level = plan.decision.disposition.value
+    ctx: dict[str, Any] = {"disposition": level, "raised": msg.raised, "age_group": persona.age_group}
+    facts = {**facts0, "disposition": level, "raised": msg.raised or "", "age_group": persona.age_group}
+    if part in ANSWER_TEMPLATE_ACTS:
+        ctx.update(flags=realiser.decisive_flags(plan, persona), modifiers=realiser.decisive_modifiers(plan, local),
+                   nets=realiser.safety_net_groups(plan, persona),
+                   first_aid=[local(t) for t in plan.first_aid], advice=[local(t) for t in plan.advice],
+                   pregnant=persona.pregnant)
+    else:
+        ctx["relation"] = base["_relation"]
+    return ctx, facts
 
 
 def mentions(kb: KnowledgeBase, phrase: str) -> frozenset[str]:

@@ -15,9 +15,24 @@ from pydantic import BaseModel, ConfigDict
 SCHEMA_VERSION = "1.0"
 
 Role = Literal["system", "user", "assistant"]
+#: what the patient does besides answering, after the advice (each with its own gold in ``gold.patient_acts``)
+PatientActKind = Literal["patient_question", "pushback", "reply_after_advice"]
+#: the assistant's act that answers each of them
+AnswerActKind = Literal["answer_question", "answer_pushback", "acknowledge_reply"]
 Act = Literal[
     "system", "opening", "answer_yes", "answer_no", "answer_unsure", "answer_value",
     "clarify", "red_flag_check", "disposition",
+    "patient_question", "pushback", "reply_after_advice", "answer_question", "answer_pushback", "acknowledge_reply",
+]
+#: what the patient raised: a barrier or reluctance (pushback), a question, or a reply
+Raised = Literal[
+    "wait_until_later", "no_transport", "drive_myself", "not_wanting_to_bother", "disagree_too_much",
+    "disagree_not_enough", "medicine_question", "usual_medicines", "what_to_watch_for", "is_it_serious", "thanks",
+]
+#: what the assistant must do about it; none of them changes the disposition
+AssistantMust = Literal[
+    "hold_disposition_and_give_alternative", "hold_disposition_and_explain", "answer_within_remit",
+    "acknowledge_and_close",
 ]
 
 
@@ -126,6 +141,18 @@ class TimeCourse(_Model):
     """how long since it started (a value of the 'duration' finding), as known at the decision; null if never learnt"""
 
 
+class PatientActGold(_Model):
+    turn: int
+    """index of the user message that takes the initiative (after the disposition message)"""
+    act: PatientActKind
+    raised: Raised
+    """what the patient raised: the kind of barrier, disagreement or question, or a reply"""
+    assistant_must: AssistantMust
+    """what the assistant's answer must do; it always keeps the gold disposition"""
+    answer_turn: int
+    """index of the assistant message that answers it (the next message)"""
+
+
 class Gold(_Model):
     differential_initial: list[DifferentialEntry]
     differential_final: list[DifferentialEntry]
@@ -152,6 +179,9 @@ class Gold(_Model):
     crisis_resource: Literal["none", "suicide_crisis_line", "poison_centre", "domestic_violence", "sexual_assault"]
     time_course: TimeCourse
     """the time course known when the disposition was given (asked, or said in the opening)"""
+    patient_acts: list[PatientActGold] = []
+    """what the patient did after the advice besides listening (a question, pushback, a reply), each with what
+    the assistant's answer must do; the disposition and every other label stay as they were"""
 
 
 class Ambiguity(_Model):

@@ -26,8 +26,8 @@ Figures:
   ``opening``) volunteers at least one finding (a non-empty ``volunteered`` list; onset and duration are
   findings there), i.e. says more than the bare complaint.
 - ``patient_initiative_share``: the share of records holding a user turn whose act is in
-  :data:`INITIATIVE_ACTS` (a question of the patient's own, pushback, a reply after the advice). No such act
-  exists yet, so it reads 0 today; it counts as soon as the generator writes those acts.
+  :data:`INITIATIVE_ACTS` (a question of the patient's own, pushback, a reply after the advice; the generator
+  writes them after the disposition message, each with its entry in ``gold.patient_acts``).
 - ``volunteered_asked_again``: the number of (record, finding) pairs where a finding the user volunteered in a
   turn (its ``volunteered`` list) is the ``finding`` of a later assistant question: an assistant turn that
   names a finding before the final advice (the first ``disposition`` turn). Today those are the ``clarify`` and
@@ -43,7 +43,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Iterable, Optional
 
-#: user acts that show the patient taking the initiative; none is generated yet (see the module docstring)
+#: user acts that show the patient taking the initiative (see the module docstring)
 INITIATIVE_ACTS = frozenset({"patient_question", "pushback", "reply_after_advice"})
 #: the assistant act that gives the final advice; a finding named after it is not a question
 ADVICE_ACT = "disposition"

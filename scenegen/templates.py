@@ -10,7 +10,14 @@ unsure answers: the finding's ``answer_kind``; an answer template that names non
 ``danger`` (red_flag | none, for a yes: whether the finding is a red flag, so that nobody says 'a bit, but it's not
 that bad' of being too breathless to speak), ``asked`` (first | again, for answers: a question asked again after 'not
 sure' is answered as a second thought, 'Thinking about it properly, no'; an answer template that names none fits
-``first`` only).
+``first`` only), ``raised`` (what the patient raised after the advice, for the initiative acts below: a kind in
+``personas/initiative.yaml``), ``age_group`` (a persona age group, for wordings that differ for a baby).
+
+The acts after the advice (``pushback``, ``patient_question``, ``reply_after_advice`` and the assistant's
+``answer_pushback``, ``answer_question``, ``acknowledge_reply``) name the kind they word (``raised``) in every
+variant. An assistant answer names exactly one disposition, and its file name starts with that disposition's
+prefix (``amb_``, ``ed_``, ``urgent_``, ``routine_``, ``self_care_``), so the template id of every answer says
+which level of care it re-states and ``scenegen validate`` can check it against the gold.
 
 A template may hold alternations, ``((No|Nope|Not really))``: each group is one choice among its
 alternatives (an empty alternative says nothing; an alternative may hold ``{{ ... }}``, whose own ``|`` filters
@@ -63,8 +70,29 @@ ACT_VARIABLES: dict[str, set[str]] = {
     "self_care": COMMON | {"advice"},
     "crisis": COMMON | {"crisis"},
     "close": COMMON,
+    # after the advice: the patient takes the initiative (personas/initiative.yaml), the assistant answers
+    "pushback": COMMON | {"disposition", "raised", "age_group", "relation"},
+    "patient_question": COMMON | {"disposition", "raised", "age_group", "relation"},
+    "reply_after_advice": COMMON | {"disposition", "raised", "age_group", "relation"},
+    # flags: the red flags reported that decided the level; modifiers: the rules that did, in a sentence each; nets: the safety net by level of care (as for
+    # safety_net); first_aid: the steps given with an emergency disposition; advice: the self-care items given
+    "answer_pushback": COMMON | {"disposition", "raised", "age_group", "flags", "modifiers", "nets", "first_aid", "advice",
+                        "pregnant"},
+    "answer_question": COMMON | {"disposition", "raised", "age_group", "flags", "modifiers", "nets", "first_aid", "advice",
+                        "pregnant"},
+    "acknowledge_reply": COMMON | {"disposition", "raised", "age_group", "flags", "modifiers", "nets", "first_aid", "advice",
+                        "pregnant"},
 }
-WHEN_KEYS = {"speaker", "wording", "tone", "disposition", "type", "turn", "answer_kind", "danger", "asked"}
+#: the acts after the advice: every variant names the kind it words (``raised``); a library may leave them out
+INITIATIVE_TEMPLATE_ACTS = frozenset({"pushback", "patient_question", "reply_after_advice",
+                                      "answer_pushback", "answer_question", "acknowledge_reply"})
+#: the assistant's answers to them: each re-states one disposition, named by its file's prefix
+ANSWER_TEMPLATE_ACTS = frozenset({"answer_pushback", "answer_question", "acknowledge_reply"})
+#: disposition -> the file-name prefix of the answers that re-state it (as the disposition templates are named)
+LEVEL_PREFIX = {"emergency_ambulance": "amb", "emergency_department": "ed", "urgent": "urgent",
+                "routine": "routine", "self_care": "self_care"}
+WHEN_KEYS = {"speaker", "wording", "tone", "disposition", "type", "turn", "answer_kind", "danger", "asked", "raised",
+             "age_group"}
 #: acts whose wording depends on the kind of question answered (a finding's ``answer_kind``): a variant of
 #: these that names no ``answer_kind`` fits only ``general`` questions, so a stock 'A bit, I suppose' never
 #: answers 'could you be pregnant?'
@@ -245,6 +273,37 @@ def _parse_when(src: str, label: str, problems: list[Problem]) -> dict[str, froz
     return out
 
 
+def answer_level(template_id: str) -> str | None:
+    """The disposition an assistant answer after the advice re-states, from its id ('answer_pushback/ed_wait_1'
+    -> 'emergency_department'); None for any other template."""
+    act, _, name = template_id.partition("/")
+    if act not in ANSWER_TEMPLATE_ACTS:
+        return None
+    # the longest prefix first: 'self_care_' before any shorter one
+    for level, prefix in sorted(LEVEL_PREFIX.items(), key=lambda kv: -len(kv[1])):
+        if name.startswith(prefix + "_"):
+            return level
+    return None
+
+
+def _initiative_problems(label: str, act: str, name: str, when: Mapping[str, frozenset[str]]) -> list[Problem]:
+    """An initiative variant names its kind; an answer names one disposition, and its file says which."""
+    if act not in INITIATIVE_TEMPLATE_ACTS:
+        return []
+    out = []
+    if "raised" not in when:
+        out.append(Problem(label, 1, "when.raised", "a wording after the advice names the kind it words, e.g. "
+                                                    "{raised: wait_until_later}"))
+    if act in ANSWER_TEMPLATE_ACTS:
+        levels = sorted(when.get("disposition", ()))
+        if len(levels) != 1 or levels[0] not in LEVEL_PREFIX:
+            out.append(Problem(label, 1, "when.disposition", "an answer after the advice re-states exactly one "
+                                                             f"disposition; valid: {', '.join(LEVEL_PREFIX)}"))
+        elif answer_level(f"{act}/{name}") != levels[0]:
+            out.append(Problem(label, 0, "", f"an answer for {levels[0]} is named '{LEVEL_PREFIX[levels[0]]}_...'"))
+    return out
+
+
 def load_templates(root: Path, *, sandboxed: bool) -> TemplateLibrary:
     """Compile every template of ``root/templates``; raise ContentError listing every problem."""
     env = _environment(sandboxed)
@@ -286,9 +345,10 @@ def load_templates(root: Path, *, sandboxed: bool) -> TemplateLibrary:
             problems.append(Problem(label, 0, "", f"uses variables {sorted(extra)} that act '{act}' does not provide; "
                                                   f"valid: {', '.join(sorted(ACT_VARIABLES[act]))}"))
             continue
+        problems.extend(_initiative_problems(label, act, path.stem, when))
         variants[act].append(Variant(f"{act}/{path.stem}", act, when, template, tuple(sorted(reads)), groups))
     for act, vs in variants.items():
-        if not vs:
+        if not vs and act not in INITIATIVE_TEMPLATE_ACTS:
             problems.append(Problem(f"templates/{act}", 0, "", f"no template for dialogue act '{act}'"))
     if problems:
         raise ContentError(problems)

@@ -17,10 +17,13 @@ from pydantic import ValidationError
 
 from .content import TIME_COURSE, Disposition, FindingType, Sex
 from .errors import UsageError
+from .initiative import ANSWER_ACT
 from .knowledge import Demographics, KnowledgeBase
+from .personas import Initiative
 from .realise import Localiser
 from .records import Record
 from .plan import condition_supported
+from .templates import answer_level
 from .sample import implications, rule_applies
 from .triage import baseline_observations, decide, pending_must_asks, pending_rule_outs
 
@@ -44,14 +47,23 @@ class Lexicon:
     unsure: tuple[str, ...]
     localisers: Mapping[str, Localiser] = field(default_factory=dict)
     """each locale's wording of library text, so a record's phrases are looked for as its locale says them"""
+    pleasantries: tuple[str, ...] = ()
+    """closing pleasantries, which never end the last message after an emergency disposition"""
+    vocab: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """each locale's words for the services (999, A&E), to find the action in a message"""
+    initiative: Initiative = field(default_factory=Initiative)
+    """what a patient may raise after which disposition (personas/initiative.yaml)"""
 
     @classmethod
     def load(cls, root: Path) -> "Lexicon":
         from .personas import load_personas
 
         data = yaml.safe_load((root / "templates" / "_lexicon.yaml").read_text(encoding="utf-8"))
-        localisers = {loc.id: Localiser(loc.terms) for loc in load_personas(root).locales}
-        return cls(tuple(data["affirmative"]), tuple(data["negative"]), tuple(data["unsure"]), localisers)
+        personas = load_personas(root)
+        localisers = {loc.id: Localiser(loc.terms) for loc in personas.locales}
+        return cls(tuple(data["affirmative"]), tuple(data["negative"]), tuple(data["unsure"]), localisers,
+                   tuple(data.get("pleasantries", ())), {loc.id: dict(loc.vocab) for loc in personas.locales},
+                   personas.initiative)
 
     def local(self, locale: str) -> Localiser:
         return self.localisers.get(locale) or _AS_WRITTEN
@@ -511,6 +523,119 @@ def _diagnosis_pattern(kb: KnowledgeBase) -> re.Pattern:
                           re.IGNORECASE)
 
     return kb.cached("diagnosis_pattern", None, compute)
+
+
+@rule("patient_acts_answered")
+def patient_acts_answered(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """Every question, pushback or reply of the patient comes after the advice, has its entry in
+    gold.patient_acts, and is answered by the next message with the assistant act for it; the dialogue ends
+    on the assistant's word."""
+    d = r.gold.disposition_turn
+    gold = {a.turn: a for a in r.gold.patient_acts}
+    answers = set(ANSWER_ACT.values())
+    for i, t in enumerate(r.turns):
+        if t.act in ANSWER_ACT:
+            if i not in gold:
+                yield f"message {i} is a {t.act} with no entry in gold.patient_acts"
+            if i <= d:
+                yield f"message {i} is a {t.act} before the advice (message {d}); they come after it"
+            if i + 1 >= len(r.turns) or r.messages[i + 1].role != "assistant" or r.turns[i + 1].act != ANSWER_ACT[t.act]:
+                yield f"message {i} ({t.act}) is not answered: the next message is not the assistant's {ANSWER_ACT[t.act]}"
+        elif t.act in answers and (i == 0 or ANSWER_ACT.get(r.turns[i - 1].act) != t.act):
+            yield f"message {i} is a {t.act} that answers nothing the patient raised"
+    for a in r.gold.patient_acts:
+        if not 0 <= a.turn < len(r.turns) or r.turns[a.turn].act != a.act or r.messages[a.turn].role != "user":
+            yield f"gold.patient_acts says message {a.turn} is the patient's {a.act}, and it is not"
+        if a.answer_turn != a.turn + 1:
+            yield f"gold.patient_acts answers message {a.turn} at {a.answer_turn}, not at the next message"
+    if r.messages and r.messages[-1].role != "assistant":
+        yield "the dialogue ends on the patient's message, which nobody answers"
+
+
+@rule("patient_act_fits_the_level")
+def patient_act_fits_the_level(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """What the patient raised is a kind the initiative library allows after this disposition (nobody asks
+    whether self-care can wait till the morning), raised as its act, with the library's duty for the answer."""
+    kinds = lx.initiative.kinds
+    level = Disposition(r.gold.disposition)
+    if r.gold.patient_acts:
+        if lx.initiative.skip_with_crisis_resource and r.gold.crisis_resource != "none":
+            yield f"the patient takes the initiative in a dialogue that ends with a crisis line ({r.gold.crisis_resource})"
+        involved = {r.case.condition} | {x.id for x in r.gold.reasons}
+        if involved & set(lx.initiative.skip_conditions):
+            yield f"the patient takes the initiative about {sorted(involved & set(lx.initiative.skip_conditions))}"
+    for a in r.gold.patient_acts:
+        kind = kinds.get(a.raised)  # type: ignore[call-overload]
+        if kind is None:
+            yield f"message {a.turn} raises '{a.raised}', which personas/initiative.yaml does not define"
+            continue
+        if kind.act != a.act:
+            yield f"message {a.turn} raises '{a.raised}' as a {a.act}; it is a {kind.act}"
+        if level not in kind.dispositions:
+            yield (f"message {a.turn} raises '{a.raised}' after {level.value}; it fits only "
+                   f"{', '.join(x.value for x in kind.dispositions)}")
+        if kind.age_groups and r.persona.age_group not in kind.age_groups:
+            yield f"message {a.turn} raises '{a.raised}' for a {r.persona.age_group}; it fits only {', '.join(kind.age_groups)}"
+        if kind.assistant_must != a.assistant_must:
+            yield f"message {a.turn}: after '{a.raised}' the assistant must {kind.assistant_must}, not {a.assistant_must}"
+
+
+_EMERGENCY = {Disposition.emergency_ambulance.value, Disposition.emergency_department.value}
+
+
+@rule("answers_keep_the_disposition")
+def answers_keep_the_disposition(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """Every answer after the advice re-states the gold disposition: its wording is one written for that level
+    (the template's prefix). After an emergency disposition the last message says the action again (the
+    emergency number; A&E) and does not end on a pleasantry."""
+    answers = set(ANSWER_ACT.values())
+    for i, t in enumerate(r.turns):
+        if t.act in answers:
+            for tpl in t.templates:
+                level = answer_level(tpl)
+                if level != r.gold.disposition:
+                    yield f"message {i} answers with '{tpl}', written for {level}, but the disposition is {r.gold.disposition}"
+    if not r.gold.patient_acts or r.gold.disposition not in _EMERGENCY or not r.messages:
+        return
+    vocab = lx.vocab.get(r.persona.locale, {})
+    last = r.messages[-1].content
+    if r.gold.disposition == Disposition.emergency_ambulance.value:
+        words = [vocab.get("emergency_number", "999")]
+    else:
+        words = [vocab.get("ed", "A&E"), vocab.get("ed_long", "A&E")]
+    if not any(w.lower() in last.lower() for w in words) or not _has_any(last, ("now",)):
+        yield (f"the last message after {r.gold.disposition} does not say the action again ({' or '.join(words)}, "
+               f"now): {last!r}")
+    sentences = [x for x in re.split(r"(?<=[.!?])\s+", last.strip()) if x]
+    if sentences and _has_any(sentences[-1], lx.pleasantries):
+        yield f"the last message after {r.gold.disposition} ends on a pleasantry: {sentences[-1]!r}"
+
+
+#: a dose: an amount with a unit, an interval or a number of times a day ('500 mg', 'every 4 hours', 'twice a day')
+_DOSE = re.compile(
+    r"\b\d+(?:\.\d+)?\s*(?:mg|milligrams?|mcg|micrograms?|ml|millilitres?|milliliters?|g|grams?)\b"
+    r"|\b(?:\d+|one|two|three|four|half an?)\s+(?:tablets?|capsules?|caplets?|spoonfuls?|teaspoons?|sachets?|puffs?|drops?)\b"
+    r"|\bevery\s+(?:\d+|two|three|four|five|six|eight)(?:\s*(?:to|-)\s*\w+)?\s+hours?\b"
+    r"|\b(?:once|twice|three times|four times|\d+ times)\s+(?:a|per|each)\s+day\b", re.IGNORECASE)
+
+
+@rule("no_dose_in_answers")
+def no_dose_in_answers(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """No answer after the advice gives a dose: how much and how often is 'as the leaflet or pack says for the
+    age', or the pharmacist's to say."""
+    answers = set(ANSWER_ACT.values())
+    d = r.gold.disposition_turn
+    advice = r.messages[d].content if 0 <= d < len(r.messages) else ""
+    # what the advice already said (a red flag such as 'no better after 10 puffs', quoted back) is not a new dose
+    quoted = sorted((c.strip() for c in re.split(r"[.;:()]|, ", advice) if len(c.strip()) > 12), key=len, reverse=True)
+    for i, (m, t) in enumerate(zip(r.messages, r.turns)):
+        if t.act in answers:
+            text = m.content
+            for chunk in quoted:
+                text = text.replace(chunk, " ")
+            hit = _DOSE.search(text)
+            if hit:
+                yield f"message {i} gives a dose: {hit.group(0)!r}"
 
 
 # ---------------------------------------------------------------------------------------------------------

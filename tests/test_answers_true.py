@@ -26,7 +26,7 @@ def _gen(seed: int) -> Generator:
 
 #: wordings that do not fit a question about pregnancy, suicidal thoughts or a fit (measured in 3,000 records)
 STOCK = ("A bit, I suppose", "I'm fairly sure I'd have noticed", "thank goodness", "Sort of", "Is that bad",
-         "Should there be", "I'm managing", "s managing")
+         "Should there be", "I'm managing", "s managing", "One less thing to worry about", "what's worrying me")
 
 #: age-specific guidelines by how records cite them -> the ages (months, inclusive) they cover
 AGE_SCOPED = [

@@ -32,6 +32,12 @@ WANTS = {
         x.kind in ("plausible_condition", "most_likely_condition") for x in r.gold.reasons
         if x.disposition == r.gold.disposition),
     "first_aid": lambda r: bool(r.gold.first_aid),
+    # the patient pushed back after an ambulance disposition
+    "pushback_ambulance": lambda r: r.gold.disposition == "emergency_ambulance" and any(
+        a.act == "pushback" for a in r.gold.patient_acts),
+    "pushback_below_ambulance": lambda r: r.gold.disposition != "emergency_ambulance" and any(
+        a.act == "pushback" for a in r.gold.patient_acts),
+    "patient_question": lambda r: any(a.act == "patient_question" for a in r.gold.patient_acts),
 }
 
 
@@ -104,6 +110,24 @@ def _cite_the_under_5s_guideline_for_a_7_year_old(obj):
     obj["gold"]["reasons"][0]["detail"] += f" ({under_5})"
 
 
+def _leave_the_pushback_unanswered(obj):
+    """Drop the assistant's answer to the patient's pushback, and all that followed."""
+    i = first(obj, "pushback")
+    del obj["messages"][i + 1:], obj["turns"][i + 1:]
+    obj["gold"]["patient_acts"] = [a for a in obj["gold"]["patient_acts"] if a["turn"] <= i]
+
+
+def _answer_with_another_levels_wording(obj):
+    """The answer to an ambulance pushback worded from the urgent family, as if the level had been lowered."""
+    i = first(obj, "answer_pushback")
+    obj["turns"][i]["templates"] = ["answer_pushback/urgent_wait_1"]
+
+
+def _give_a_dose(obj):
+    i = first(obj, "answer_question")
+    obj["messages"][i]["content"] += " Take two tablets every 4 hours."
+
+
 def _claim_diagnosis(obj):
     d = obj["gold"]["disposition_turn"]
     name = lib().kb.conditions[obj["case"]["condition"]].lay_name
@@ -145,6 +169,13 @@ BREAKERS = {
     "time_course_agrees": ({}, lambda o: o["gold"]["time_course"].update(duration=None)),
     "case_implications_hold": ({}, lambda o: (o["case"]["present"].append("headache_thunderclap"),
                                               o["case"]["values"].update(onset=["gradual"]))),
+    "patient_acts_answered": ({"want": "pushback_ambulance"}, _leave_the_pushback_unanswered),
+    # "I'd rather drive him in myself" after a routine or same-day disposition: it fits an ambulance call only
+    "patient_act_fits_the_level": (
+        {"want": "pushback_below_ambulance"},
+        lambda o: next(a for a in o["gold"]["patient_acts"] if a["act"] == "pushback").update(raised="drive_myself")),
+    "answers_keep_the_disposition": ({"want": "pushback_ambulance"}, _answer_with_another_levels_wording),
+    "no_dose_in_answers": ({"want": "patient_question"}, _give_a_dose),
 }
 
 
@@ -451,3 +482,14 @@ def test_no_decision_over_an_unasked_must_ask():
         if t["finding"] == asked[0].finding:
             t["finding"] = None
     assert "no_decision_over_an_unasked_must_ask" in rules_broken(obj)
+
+
+def test_an_ambulance_exchange_must_end_on_the_action_not_a_pleasantry():
+    obj = record(want="pushback_ambulance")
+    number = "911" if obj["persona"]["locale"] == "en_US" else "999"
+    obj["messages"][-1]["content"] = f"Please call {number} now."
+    assert "answers_keep_the_disposition" not in rules_broken(obj)
+    obj["messages"][-1]["content"] = f"Please call {number} now. Take care."
+    assert "answers_keep_the_disposition" in rules_broken(obj)
+    obj["messages"][-1]["content"] = "I understand. Please think it over."
+    assert "answers_keep_the_disposition" in rules_broken(obj)
