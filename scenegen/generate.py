@@ -257,7 +257,7 @@ class Generator:
         kb = self.lib.kb
         rng_words = stream(c.seed, index, "words")
         name = self._name(persona, index)
-        details = self.lib.personas.irrelevant_details
+        details = self.lib.personas.details_for(persona.speaker, persona.age_months)
         rate = self.lib.personas.irrelevant_detail_rate
         detail = pick(rng_words, details) if details and chance(rng_words, rate) else ""
         keep = self._keep(split)

@@ -13,6 +13,10 @@ from .records import AssistantMust, PatientActKind, Raised
 from .yamlfile import read_yaml
 
 
+#: 18 years: younger people speaking for themselves do not talk of jobs or partners
+ADULT_MONTHS = 216
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -182,7 +186,16 @@ class PersonaLibrary(_Strict):
     styles: list[Style] = Field(min_length=1)
     locales: list[Locale] = Field(min_length=1)
     irrelevant_details: list[str] = Field(default_factory=list)
+    adult_irrelevant_details: list[str] = Field(
+        default_factory=list, description="details only an adult says (a job, a partner, children): never from a "
+                                          "child or teenager speaking for themselves")
     irrelevant_detail_rate: float = Field(0.0, ge=0, le=1, description="share of openings that add an irrelevant detail")
+
+    def details_for(self, persona_speaker: str, age_months: int) -> list[str]:
+        """The opening details this speaker may say: an adult's (a job, a partner) only from an adult."""
+        if persona_speaker == "self" and age_months < ADULT_MONTHS:
+            return self.irrelevant_details
+        return self.irrelevant_details + self.adult_irrelevant_details
     phrases: Phrases
     initiative: Initiative = Field(default_factory=Initiative, description="read from personas/initiative.yaml")
 
@@ -199,7 +212,7 @@ class PersonaLibrary(_Strict):
             missing = REQUIRED_VOCAB - set(loc.vocab)
             if missing:
                 raise ValueError(f"locale '{loc.id}' lacks vocab {sorted(missing)}")
-        for d in self.irrelevant_details:
+        for d in self.irrelevant_details + self.adult_irrelevant_details:
             if "{" in d:
                 raise ValueError(f"irrelevant detail may not hold template syntax: {d!r}")
         groups = {g.id for g in self.age_groups}

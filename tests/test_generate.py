@@ -393,3 +393,18 @@ def test_several_workers_write_the_same_bytes_as_one(library, tmp_path):
     write_dataset(Generator(library, GenerateConfig(seed=8)), 150, two, workers=2)
     for name in ("train.jsonl", "test.jsonl", "manifest.json"):
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
+
+
+def test_no_child_or_teenager_speaking_for_themselves_talks_of_a_job_or_a_partner():
+    gen = Generator(Library.load(), GenerateConfig(seed=11))
+    adult = gen.lib.personas.adult_irrelevant_details
+    young, said = 0, 0
+    for i in range(1500):
+        r = gen.record(i)
+        opening = r.messages[1].content
+        if r.persona.speaker == "self" and r.persona.age_months < 216:
+            young += 1
+            assert not any(d in opening for d in adult), opening
+        elif any(d in opening for d in adult):
+            said += 1
+    assert young > 10 and said > 10  # both kinds of speaker were drawn, and adults do say them

@@ -78,6 +78,10 @@ SCREENS = {
         (80 * Y, Sex.male, False, {"diarrhoea": True}),
         [(40 * Y, Sex.male, False, {"diarrhoea": True}), (80 * Y, Sex.male, False, {"cough": True})],
         (("viral_gastroenteritis",), ("vomiting", "abdominal_pain"), 60)),
+    "exertional_chest_pain_from_30": (
+        (68 * Y, Sex.male, False, {"chest_pain": True}),
+        [(20 * Y, Sex.male, False, {"chest_pain": True}), (68 * Y, Sex.male, False, {"cough": True})],
+        (("costochondritis", "gastro_oesophageal_reflux"), ("chest_pain",), 40)),
     "saddle_numbness_with_back_pain": (
         (45 * Y, Sex.male, False, {"back_pain": True}),
         [(8 * Y, Sex.male, False, {"back_pain": True}), (45 * Y, Sex.male, False, {"cough": True})],
