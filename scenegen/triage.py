@@ -167,6 +167,16 @@ def _flag_subsets(flags: list[str]) -> Iterator[tuple[str, ...]]:
             yield tuple(f for f in flags if f not in kept)
 
 
+def ruled_out(kb: KnowledgeBase, condition: str, observations: Observations) -> bool:
+    """Whether every question that rules ``condition`` in or out (its ``rule_out``) was answered no (itself or
+    a question above it): the condition stays in the differential but no longer decides the level. Asking
+    them is how a clinician rules a danger out; a denied answer that changed nothing would make asking moot."""
+    questions = kb.conditions[condition].rule_out
+    return bool(questions) and all(
+        observations.get(f) is False or any(observations.get(a) is False for a in ancestors(kb, f))
+        for f in questions)
+
+
 def _supported(kb: KnowledgeBase, observations: Observations) -> set[str]:
     """Conditions with evidence: an edge to a symptom or sign reported present, or to what the person called
     about (a complaint's finding, such as a head injury or a swallowed substance). A risk factor or history
@@ -195,9 +205,15 @@ def _supported_by(kb: KnowledgeBase, fid: str) -> tuple[str, ...]:
     return kb.cached("supported_by", fid, compute)
 
 
-def _count_top(conds: tuple[str, ...], probs, into: dict[str, float]) -> None:
+def _count_top(conds: tuple[str, ...], probs, into: dict[str, float], excluded: frozenset[str] = frozenset()) -> None:
     """Record the most likely condition of one posterior (the first of equal maxima: the lowest id, as
-    ranked() would put first), keeping the highest probability it reached."""
+    ranked() would put first), keeping the highest probability it reached; ``excluded`` (conditions ruled out
+    by their own questions) are passed over unless nothing else is left."""
+    if excluded and len(excluded) < len(conds):
+        probs = probs.copy()
+        for i, c in enumerate(conds):
+            if c in excluded:
+                probs[i] = -1.0
     best = int(probs.argmax())
     top, p = conds[best], float(probs[best])
     if p > into.get(top, -1.0):
@@ -228,6 +244,7 @@ def decide_vector(kb: KnowledgeBase, who: Demographics, observations: Observatio
     """
     threshold = kb.settings.plausible_threshold
     flags = present_red_flags(kb, observations)
+    excluded = frozenset(c for c in conds if ruled_out(kb, c, observations))
     plausible: dict[str, float] = {}
     likeliest: dict[str, float] = {}
     for removed in _flag_subsets(flags):
@@ -239,9 +256,9 @@ def decide_vector(kb: KnowledgeBase, who: Demographics, observations: Observatio
         for c, p in above(r_conds, r_probs, threshold).items():
             if p > plausible.get(c, 0.0):
                 plausible[c] = p
-        _count_top(r_conds, r_probs, likeliest)
+        _count_top(r_conds, r_probs, likeliest, excluded)
     supported = _supported(kb, observations)
-    plausible = {c: p for c, p in plausible.items() if c in supported}
+    plausible = {c: p for c, p in plausible.items() if c in supported and c not in excluded}
     reasons: list[Reason] = []
     crisis = CrisisResource.none
     for fid in flags:

@@ -99,3 +99,20 @@ def test_generated_carbon_monoxide_dialogues_ask_the_exposure_before_escalating_
         if d.disposition is not Disposition.emergency_ambulance:
             assert pending_rule_outs(kb, d, obs, kb.age_band(p.age_months)) == {}, r.id
     assert ruled >= 5
+
+
+def test_a_condition_whose_rule_out_questions_were_all_denied_no_longer_decides_the_level(bundled_kb):
+    """Asking rules a danger out: cholecystitis with no fever and no pain on moving stays in the differential
+    but is no reason for A&E, and it is back as soon as one of its questions is answered yes."""
+    from scenegen.triage import ruled_out
+
+    who = Demographics(71 * 12, Sex.female, False)
+    base = {"abdominal_pain": True, "vomiting": True, "abdominal_pain_site": "upper_middle"}
+    rules = bundled_kb.conditions["acute_cholecystitis"].rule_out
+    denied = {**base, **{f: False for f in rules}}
+    assert ruled_out(bundled_kb, "acute_cholecystitis", denied)
+    d = decide(bundled_kb, who, denied)
+    assert all(r.id != "acute_cholecystitis" for r in d.reasons)
+    one_yes = {**denied, rules[0]: True}
+    assert not ruled_out(bundled_kb, "acute_cholecystitis", one_yes)
+    assert not ruled_out(bundled_kb, "acute_cholecystitis", base)  # unasked is not denied
