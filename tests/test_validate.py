@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import copy
 import json
 from functools import lru_cache
@@ -289,8 +291,9 @@ def test_a_no_may_name_its_finding_in_a_negated_sentence_but_not_describe_it():
 
     kb = load_knowledge_base()
     obj = record()
-    i = first(obj, "answer_no")
-    lay = kb.findings[obj["turns"][i]["finding"]].lay[0]
+    negative = re.compile(r"\b(no|not|nothing|none|never)\b|n't", re.IGNORECASE)
+    i, lay = next((j, p) for j, t in enumerate(obj["turns"]) if t["act"] == "answer_no"
+                  for p in kb.findings[t["finding"]].lay if not negative.search(p))
     obj["messages"][i]["content"] = f"No, I haven't had {lay}."
     assert "answer_text_agrees" not in rules_broken(obj)
     obj["messages"][i]["content"] = f"No. But there is {lay}."
