@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scenegen import Demographics, UsageError
 from scenegen.content import Sex
 from scenegen.inference import expected_gain, posterior
-from scenegen.triage import assess, baseline_observations, decide, imply_parents
+from scenegen.triage import ancestors, assess, baseline_observations, decide, imply_parents
 
 
 @st.composite
@@ -68,9 +68,21 @@ def test_disposition_is_never_below_a_condition_plausible_on_evidence(kb, data):
     d = decide(kb, who, obs, post)
     entries = {x.finding for x in kb.complaints.values()}
     evidence = {f for f, a in obs.items() if a is True and (kb.findings[f].kind.value in ("symptom", "sign") or f in entries)}
+
+    def on_evidence(c: str) -> bool:
+        """a symptom or sign of its own reported present; a non-specific one (fever, cough: it has a background
+        rate) only for a condition that presents with it as a complaint"""
+        complaints = {x.finding for x in kb.complaints.values() if x.id in kb.conditions[c].complaints}
+        return any(f in kb.likelihoods[c] and (kb.findings[f].background is None or f in complaints) for f in evidence)
+
+    def ruled_out_by_asking(c: str) -> bool:
+        """every one of its rule-out questions answered no (or a question above it)"""
+        rules = kb.conditions[c].rule_out
+        return bool(rules) and all(obs.get(f) is False or any(obs.get(a) is False for a in ancestors(kb, f))
+                                   for f in rules)
+
     for c, p in post.items():
-        # plausible on evidence: above the threshold, and linked to a symptom or sign reported present
-        if p >= kb.settings.plausible_threshold and evidence & set(kb.likelihoods[c]):
+        if p >= kb.settings.plausible_threshold and on_evidence(c) and not ruled_out_by_asking(c):
             assert d.disposition.rank >= kb.conditions[c].disposition.rank, (c, p)
 
 
