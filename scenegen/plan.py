@@ -197,7 +197,11 @@ class Reasoner:
     def screens(self, st: State, persona: PersonaDraw, obs: Observations, limit: int = 1) -> list[QuestionScore]:
         """The ``limit`` best red-flag screens: the head of :meth:`questions`, without scoring the rest."""
         if st.questions is not None and st.questions[0] >= limit:
-            return [q for q in st.questions[1][:limit] if q.red_flag is not None]
+            # the head of the full list, cut where the information questions begin: the must-asks, red-flag
+            # screens and rule-outs come first there, exactly as a screens-only scoring returns them (keeping
+            # only the red flags dropped a must-ask, so a state seen before stopped a dialogue a fresh one did not)
+            return [q for q in st.questions[1][:limit]
+                    if q.red_flag is not None or q.must_ask is not None or q.rules_out is not None]
         if st.screens is None or st.screens[0] < limit:
             st.screens = (limit, self._score(st, persona, obs, limit, screens_only=True))
         return st.screens[1][:limit]

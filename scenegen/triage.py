@@ -177,6 +177,17 @@ def ruled_out(kb: KnowledgeBase, condition: str, observations: Observations) -> 
         for f in questions)
 
 
+def ruled_out_conditions(kb: KnowledgeBase, observations: Observations) -> frozenset[str]:
+    """Every condition :func:`ruled_out` by the answers so far (only the conditions with rule-out questions,
+    with each question's chain of parents, are looked at: the rest cannot be)."""
+    chains = kb.cached("rule_out_chains", None, lambda: tuple(
+        (cid, tuple((f, ancestors(kb, f)) for f in c.rule_out))
+        for cid, c in sorted(kb.conditions.items()) if c.rule_out))
+    get = observations.get
+    return frozenset(cid for cid, questions in chains
+                     if all(get(f) is False or any(get(a) is False for a in above) for f, above in questions))
+
+
 def _supported(kb: KnowledgeBase, observations: Observations) -> set[str]:
     """Conditions with evidence: an edge to a symptom or sign reported present, or to what the person called
     about (a complaint's finding, such as a head injury or a swallowed substance). A risk factor or history
@@ -209,7 +220,7 @@ def _count_top(conds: tuple[str, ...], probs, into: dict[str, float], excluded: 
     """Record the most likely condition of one posterior (the first of equal maxima: the lowest id, as
     ranked() would put first), keeping the highest probability it reached; ``excluded`` (conditions ruled out
     by their own questions) are passed over unless nothing else is left."""
-    if excluded and len(excluded) < len(conds):
+    if excluded and not excluded.issuperset(conds):
         probs = probs.copy()
         for i, c in enumerate(conds):
             if c in excluded:
@@ -244,7 +255,7 @@ def decide_vector(kb: KnowledgeBase, who: Demographics, observations: Observatio
     """
     threshold = kb.settings.plausible_threshold
     flags = present_red_flags(kb, observations)
-    excluded = frozenset(c for c in conds if ruled_out(kb, c, observations))
+    excluded = ruled_out_conditions(kb, observations)
     plausible: dict[str, float] = {}
     likeliest: dict[str, float] = {}
     for removed in _flag_subsets(flags):

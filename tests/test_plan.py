@@ -33,3 +33,23 @@ def test_ambiguity_needs_two_plausible_conditions_of_different_dispositions(bund
     assert is_ambiguous(bundled_kb, {acs: 0.5, reflux: 0.5})
     assert not is_ambiguous(bundled_kb, {acs: 0.97, reflux: 0.03})  # one plausible condition only
     assert is_ambiguous(bundled_kb, {reflux: 0.6, chest_wall: 0.4})  # routine vs self-care still differ
+
+
+def test_a_state_scored_before_gives_the_same_screens_as_a_fresh_one(bundled_kb):
+    """Found as a record that came out differently after 3,000 others in one process: a state whose full
+    question list was cached returned only its red-flag screens, dropping a pending must-ask, so the dialogue
+    stopped where a fresh state asked on. The must-asks, screens and rule-outs head both lists alike."""
+    from scenegen.content import Sex
+    from scenegen.plan import Reasoner
+    from scenegen.sample import PersonaDraw
+
+    persona = PersonaDraw("middle_aged", 50 * 12, Sex.male, False, "self", None, "medium", "matter_of_fact", "en_GB")
+    obs = {"chest_pain": True}  # the time course and the chest-pain screens are still to ask
+    seen = Reasoner(bundled_kb)
+    st = seen.state(persona, obs)
+    full = seen.questions(st, persona, obs, limit=1)
+    assert full and (full[0].must_ask or full[0].red_flag or full[0].rules_out)
+    fresh = Reasoner(bundled_kb)
+    expected = fresh.screens(fresh.state(persona, obs), persona, obs, limit=1)
+    assert seen.screens(st, persona, obs, limit=1) == expected
+    assert [q.finding for q in expected] == [full[0].finding]
