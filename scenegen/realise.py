@@ -91,6 +91,11 @@ def topic(ask: str) -> str:
     return text if len(text) <= TOPIC_MAX and first not in _NOT_A_NOUN else ""
 
 
+def said_topic(f: Finding) -> str:
+    """The finding's own ``topic``, else the one derived from its question (``topic``), else ''."""
+    return f.topic or topic(f.ask or f.name.lower())
+
+
 @dataclass(frozen=True)
 class Rendered:
     messages: list[tuple[str, str]]  # (role, content)
@@ -344,8 +349,7 @@ class Realiser:
         elif part in {"clarify", "red_flag_check"}:
             f = kb.findings[msg.finding]  # type: ignore[index]
             question = self._proxy_question(f, base) if persona.proxy else f.question
-            ctx.update(question=local(question), ask=local(f.ask or f.name.lower()), type=f.type.value,
-                       heard=base.pop("_heard", _NOTHING_HEARD))
+            ctx.update(question=local(question), ask=local(f.ask or f.name.lower()), type=f.type.value)
             facts = {**facts0, "type": f.type.value, "turn": "first" if "empathy" in msg.parts else "later"}
         elif part == "answer_yes":
             f = kb.findings[msg.finding]  # type: ignore[index]
@@ -360,8 +364,7 @@ class Realiser:
             ctx["ask"] = local(f.ask or f.name.lower())
             ctx["bare"] = self._topic(f, local)
             facts = {**facts0, "answer_kind": f.answer_kind.value, "asked": "again" if base.get("_again") else "first"}
-            base["_heard"] = _heard(f, "no" if part == "answer_no" else "unsure",
-                                    local(f.topic or topic(f.ask or f.name.lower())))
+            base["_heard"] = _heard(f, "no" if part == "answer_no" else "unsure", local(said_topic(f)))
         elif part == "answer_value":
             ctx["phrases"] = [local(t) for t in self._value_phrases(msg.finding, msg.answer, rng)]  # type: ignore[arg-type]
             base["_heard"] = {"kind": "value", "text": "", "volunteered": ""}
@@ -398,11 +401,9 @@ class Realiser:
     def _topic(f: Finding, local: Localiser) -> str:
         """The finding said back in a patient's answer ('No, I haven't had any headache'): symptoms and signs
         only, since 'I haven't had any blood-thinning medicine' is not how anyone answers; '' otherwise."""
-        if f.answer_kind is AnswerKind.event:  # 'No, there's been no fit'
-            return local(f.topic or topic(f.ask or f.name.lower()))
-        if f.kind not in (FindingKind.symptom, FindingKind.sign) or f.answer_kind is not AnswerKind.general:
-            return ""
-        return local(f.topic or topic(f.ask or f.name.lower()))
+        said_back = f.answer_kind is AnswerKind.event or (  # 'No, there's been no fit'
+            f.kind in (FindingKind.symptom, FindingKind.sign) and f.answer_kind is AnswerKind.general)
+        return local(said_topic(f)) if said_back else ""
 
     def decisive_flags(self, plan: Plan, persona: PersonaDraw) -> list[str]:
         """The reported red flags that decided the level, as the speaker should hear them."""

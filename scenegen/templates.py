@@ -58,12 +58,11 @@ ACT_VARIABLES: dict[str, set[str]] = {
     "aside": COMMON,  # a sentence with no clinical content, added to an answer by talkative or worried people
     # assistant acts
     "empathy": COMMON | {"complaint"},  # complaint: the patient's words for it in the opening
-    # ack: before every question but the first, what was heard in the last message, said back (heard: see clarify)
+    # ack: before every question but the first, what was heard in the last message, said back. heard: {kind:
+    # none|yes|no|unsure|value|sensitive, text: its topic or the patient's own words, volunteered: a detail they added}
     "ack": COMMON | {"heard"},
-    # heard: the message before the question, {kind: none|yes|no|unsure|value|sensitive, text: its topic or the
-    # patient's own words, volunteered: a detail they added}, so that the assistant can say back what it heard
-    "clarify": COMMON | {"question", "ask", "type", "heard"},
-    "red_flag_check": COMMON | {"question", "ask", "type", "heard"},
+    "clarify": COMMON | {"question", "ask", "type"},
+    "red_flag_check": COMMON | {"question", "ask", "type"},
     "disposition": COMMON | {"disposition", "concerns", "flags", "modifiers"},
     "safety_net": COMMON | {"warnings", "nets"},  # nets: [{warnings, action}] by level of care, most urgent first
     "first_aid": COMMON | {"steps", "disposition"},  # steps: what to do while help is on the way

@@ -171,10 +171,7 @@ def ruled_out(kb: KnowledgeBase, condition: str, observations: Observations) -> 
     """Whether every question that rules ``condition`` in or out (its ``rule_out``) was answered no (itself or
     a question above it): the condition stays in the differential but no longer decides the level. Asking
     them is how a clinician rules a danger out; a denied answer that changed nothing would make asking moot."""
-    questions = kb.conditions[condition].rule_out
-    return bool(questions) and all(
-        observations.get(f) is False or any(observations.get(a) is False for a in ancestors(kb, f))
-        for f in questions)
+    return condition in ruled_out_conditions(kb, observations)
 
 
 def ruled_out_conditions(kb: KnowledgeBase, observations: Observations) -> frozenset[str]:
