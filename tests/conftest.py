@@ -33,6 +33,14 @@ def bundled_kb():
     return load_knowledge_base(bundled_library())
 
 
+@pytest.fixture(scope="session")
+def library():
+    """The bundled library as the generator loads it (knowledge base, personas, templates), once per run."""
+    from scenegen.generate import Library
+
+    return Library.load()
+
+
 @pytest.fixture
 def tiny_copy(tmp_path: Path) -> Path:
     """A writable copy of the tiny library, for tests that break it on purpose."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from pathlib import Path
 
 import orjson
@@ -15,16 +14,6 @@ from scenegen.generate import GenerateConfig, Generator, Library
 from scenegen.load import bundled_library
 from scenegen.validate import Lexicon, check_holdout, validate_record
 from scenegen.write import write_dataset
-
-
-@lru_cache(maxsize=1)
-def _library() -> Library:
-    return Library.load()
-
-
-@pytest.fixture(scope="session")
-def library() -> Library:
-    return _library()
 
 
 @pytest.fixture(scope="session")
@@ -50,8 +39,7 @@ configs = st.builds(
 
 @settings(max_examples=25, deadline=None)
 @given(config=configs, indices=st.lists(st.integers(0, 10**6), min_size=1, max_size=4, unique=True))
-def test_every_generated_record_passes_validate(config, indices):
-    library, lexicon = _library(), Lexicon.load(bundled_library())
+def test_every_generated_record_passes_validate(library, lexicon, config, indices):
     gen = Generator(library, config)
     for i in indices:
         record = gen.record(i)
@@ -61,8 +49,7 @@ def test_every_generated_record_passes_validate(config, indices):
 
 @settings(max_examples=10, deadline=None)
 @given(seed=st.integers(0, 2**32), complaint=st.sampled_from(["chest_pain", "headache", "fever", "low_mood", "rash"]))
-def test_complaint_filter_yields_only_that_complaint_and_valid_records(seed, complaint):
-    library, lexicon = _library(), Lexicon.load(bundled_library())
+def test_complaint_filter_yields_only_that_complaint_and_valid_records(library, lexicon, seed, complaint):
     gen = Generator(library, GenerateConfig(seed=seed, complaints=(complaint,)))
     for i in range(3):
         r = gen.record(i)
@@ -360,11 +347,11 @@ def test_babies_are_never_asked_what_only_they_could_report(library):
 
 @settings(max_examples=10, deadline=None)
 @given(seed=st.integers(0, 2**32), index=st.integers(0, 10**6), system_prompt=st.booleans())
-def test_the_writers_plain_data_is_exactly_the_validated_record(seed, index, system_prompt):
+def test_the_writers_plain_data_is_exactly_the_validated_record(library, seed, index, system_prompt):
     """The writer serialises plain dicts for speed; they must be byte-for-byte what the schema produces."""
     from scenegen.records import Record
 
-    gen = Generator(_library(), GenerateConfig(seed=seed, system_prompt=system_prompt))
+    gen = Generator(library, GenerateConfig(seed=seed, system_prompt=system_prompt))
     data = gen.record_data(index)
     assert orjson.dumps(Record.model_validate(data).model_dump(mode="json")) == orjson.dumps(data)
 
@@ -395,8 +382,8 @@ def test_several_workers_write_the_same_bytes_as_one(library, tmp_path):
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
 
 
-def test_no_child_or_teenager_speaking_for_themselves_talks_of_a_job_or_a_partner():
-    gen = Generator(Library.load(), GenerateConfig(seed=11))
+def test_no_child_or_teenager_speaking_for_themselves_talks_of_a_job_or_a_partner(library):
+    gen = Generator(library, GenerateConfig(seed=11))
     adult = gen.lib.personas.adult_irrelevant_details
     young, said = 0, 0
     for i in range(1500):

@@ -5,12 +5,11 @@ has a warning above its own level that someone of each age it allows can report.
 
 from __future__ import annotations
 
-from functools import lru_cache
 
 import pytest
 
 from scenegen.content import CrisisResource, Disposition
-from scenegen.generate import GenerateConfig, Generator, Library
+from scenegen.generate import GenerateConfig, Generator
 from scenegen.plan import _warnings_of, safety_net, warning_text
 from scenegen.triage import Decision
 
@@ -32,16 +31,6 @@ def _wrong(band: str) -> set[str]:
 PULMONARY_EMBOLISM = {"breathlessness_sudden", "sudden_chest_pain_and_breathlessness", "coughing_blood",
                       "severe_breathlessness_at_rest"}
 SEPSIS = {"mottled_skin", "no_urine_all_day", "feels_might_die", "confusion_sudden_onset", "floppy_or_unresponsive"}
-
-
-@lru_cache(maxsize=1)
-def _library() -> Library:
-    return Library.load()
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return _library()
 
 
 def _net(kb, condition: str, complaint: str, age_band: str) -> list[tuple[str, Disposition]]:

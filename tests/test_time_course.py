@@ -4,7 +4,6 @@ and written to the gold."""
 from __future__ import annotations
 
 import random
-from functools import lru_cache
 
 import pytest
 from hypothesis import given, settings
@@ -12,18 +11,13 @@ from hypothesis import strategies as st
 
 from scenegen import load_knowledge_base
 from scenegen.content import Disposition, FindingType, Sex
-from scenegen.generate import GenerateConfig, Generator, Library
+from scenegen.generate import GenerateConfig, Generator
 from scenegen.knowledge import Demographics
 from scenegen.report import missing_must_ask_edges
 from scenegen.sample import sample_truth
 from scenegen.triage import decide, pending_must_asks
 
 from .test_load_errors import edit, problems
-
-
-@lru_cache(maxsize=1)
-def _library() -> Library:
-    return Library.load()
 
 
 def test_every_condition_has_an_onset_and_a_duration_edge(bundled_kb):
@@ -150,8 +144,8 @@ configs = st.builds(GenerateConfig, seed=st.integers(0, 2**32), ambiguity=st.sam
 
 @settings(max_examples=20, deadline=None)
 @given(config=configs, indices=st.lists(st.integers(0, 10**6), min_size=1, max_size=4, unique=True))
-def test_gold_time_course_is_the_case_and_duration_is_always_learnt(config, indices):
-    gen = Generator(_library(), config)
+def test_gold_time_course_is_the_case_and_duration_is_always_learnt(library, config, indices):
+    gen = Generator(library, config)
     for i in indices:
         r = gen.record(i)
         tc = r.gold.time_course
@@ -167,8 +161,8 @@ def test_gold_time_course_is_the_case_and_duration_is_always_learnt(config, indi
         assert tc.duration == r.case.values["duration"][0]
 
 
-def test_the_opening_sometimes_says_the_time_course_and_then_it_is_not_asked():
-    gen = Generator(_library(), GenerateConfig(seed=4, ambiguity="low"))
+def test_the_opening_sometimes_says_the_time_course_and_then_it_is_not_asked(library):
+    gen = Generator(library, GenerateConfig(seed=4, ambiguity="low"))
     told = 0
     for i in range(40):
         r = gen.record(i)
