@@ -269,6 +269,10 @@ class FindingValue(Strict):
     id: Id
     name: str
     lay: list[str] = Field(min_length=1, description="how a patient says this answer")
+    lay_event: list[str] = Field(
+        default_factory=list,
+        description="how it is said when the complaint happened at a moment (a fall, a fit, a swallowed "
+                    "substance): 'it happened this morning', not 'it started this morning'; lay when empty")
     implies: dict[Id, list[Id]] = Field(
         default_factory=dict,
         description="categorical finding -> the values it can take alongside this one (an illness that came on "
@@ -283,6 +287,9 @@ class Finding(Strict):
     system: str = Field(pattern=ID_PATTERN, description="body system, lower_snake_case")
     parent: Id | None = Field(None, description="finding that must be present before this one can be asked")
     question: str = Field(description="what the assistant asks, to the patient (second person)")
+    question_event: str | None = Field(
+        None, description="the question when the complaint happened at a moment (a fall, a fit): 'When did it "
+                          "happen?' rather than 'how long has it been going on?'")
     ask: str | None = Field(
         None, description="noun phrase for framing the question ('any pain spreading to the arm'); binary only")
     lay: list[str] = Field(default_factory=list, description="how patients say it (noun phrases, no pronouns)")
@@ -328,6 +335,8 @@ class Finding(Strict):
                 raise ValueError("only a binary finding can be a red flag; make the value its own binary finding")
         if not self.question.rstrip().endswith("?"):
             raise ValueError("question must end with '?'")
+        if self.question_event is not None and not self.question_event.rstrip().endswith("?"):
+            raise ValueError("question_event must end with '?'")
         if self.background is not None:
             if self.type is not FindingType.binary:
                 raise ValueError("only a binary finding takes a background rate")

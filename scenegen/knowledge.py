@@ -103,6 +103,12 @@ class KnowledgeBase:
         return self.cached("presenting_with", complaint, lambda: tuple(
             c for c, cond in sorted(self.conditions.items()) if complaint in cond.complaints))
 
+    def complaint_is_event(self, complaint: str) -> bool:
+        """Whether the complaint is something that happened at a moment (a fall onto the head, a fit, a faint,
+        a swallowed substance) rather than a symptom that came on: it has a time ('when did it happen?'),
+        not an onset."""
+        return self.findings[self.complaints[complaint].finding].answer_kind.value == "event"
+
     def reportable(self, finding: str, age_band: str) -> bool:
         """Whether someone in this age band (or their carer) can report the finding at all."""
         return finding not in self.unreportable(age_band)

@@ -38,7 +38,7 @@ NamePolicy = Literal["never", "supported"]
 VOLUNTEERED_AT_OPENING = {"high": 0, "medium": 1, "low": 2}
 #: chance that the opening says a categorical must-ask's answer (the time course: "since yesterday", "it came on
 #: all of a sudden"), as real first messages often do; it is then known and not asked again
-TIME_COURSE_AT_OPENING = {"high": 0.5, "medium": 0.65, "low": 0.8}
+TIME_COURSE_AT_OPENING = {"high": 0.7, "medium": 0.8, "low": 0.9}
 #: red-flag screens that could raise the disposition are asked even past the question budget, up to this many more
 EXTRA_RED_FLAG_QUESTIONS = 8
 
@@ -370,8 +370,13 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     pending = pending_must_asks(kb, persona.demographics, obs)
     categorical = {q for q, sc in pending.items() if kb.findings[q].type is FindingType.categorical
                    and next(x for x in kb.screens if x.id == sc).ask == q}
-    # how it came on goes with when it started ('it came on suddenly about an hour ago'), must-ask or not
-    categorical |= {q for q in TIME_COURSE if q in kb.findings and kb.findings[q].type is FindingType.categorical}
+    # when it started goes in the opening whatever the complaint; how it came on only where it is a must-ask
+    # (a headache, chest pain, dizziness, weakness): a rash of two months does not 'hit within a minute', and
+    # a fall, a fit or a swallowed substance happened at a moment, it did not 'come on slowly'
+    categorical |= {q for q in TIME_COURSE if q in kb.findings and kb.findings[q].type is FindingType.categorical
+                    and q != "onset"}
+    if kb.complaint_is_event(case.complaint):
+        categorical.discard("onset")
     for fid in sorted(categorical):
         if not chance(rng, TIME_COURSE_AT_OPENING[settings.ambiguity]):
             continue

@@ -273,13 +273,15 @@ class Realiser:
             phrases = [p for p in phrases if not mentions(self.kb, p) & denied] or phrases
         return pick(rng, phrases)
 
-    def _value_phrases(self, fid: str, answer: Any, rng: random.Random) -> list[str]:
+    def _value_phrases(self, fid: str, answer: Any, rng: random.Random, event: bool = False) -> list[str]:
+        """The lay phrasing of each value given; ``event`` when the complaint happened at a moment, so that a
+        fall 'happened this morning' rather than 'started this morning'."""
         f = self.kb.findings[fid]
         chosen = [answer] if isinstance(answer, str) else sorted(answer)
         if not chosen:
             return [self.pl.phrases.no_option_applies]
         by_id = {v.id: v for v in f.values}
-        return [pick(rng, by_id[v].lay) for v in chosen]
+        return [pick(rng, (event and by_id[v].lay_event) or by_id[v].lay) for v in chosen]
 
     # --- messages --------------------------------------------------------------------------------------
     def system(self, persona: PersonaDraw, rng: random.Random, keep: VariantFilter = None) -> tuple[str, str]:
@@ -295,6 +297,7 @@ class Realiser:
         frozen = frozen_context(public)
         facts0 = self._facts(persona)
         base["_denied"] = frozenset(f for f, a in plan.observations.items() if a is False)
+        base["_event"] = self.kb.complaint_is_event(case.complaint)  # a fall or a fit: 'when did it happen?'
         local = self.localiser(persona.locale)
         out: list[tuple[str, str]] = []
         used: list[list[str]] = []
@@ -340,7 +343,7 @@ class Realiser:
                                                    if f not in msg.values],
                        pregnant=persona.pregnant,
                        time_course=" ".join(_sentence(local(t)) for fid in sorted(msg.values)
-                                            for t in self._value_phrases(fid, msg.values[fid], rng)))
+                                            for t in self._value_phrases(fid, msg.values[fid], rng, base["_event"])))
         elif part == "ack":
             ctx["heard"] = base.pop("_heard", _NOTHING_HEARD)
             facts = {**facts0, "turn": "later"}  # 'after_unsure' when the last answer was 'not sure' (see render)
@@ -348,7 +351,7 @@ class Realiser:
             ctx["complaint"] = base.get("_complaint", "")  # the patient's own words for it, from the opening
         elif part in {"clarify", "red_flag_check"}:
             f = kb.findings[msg.finding]  # type: ignore[index]
-            question = self._proxy_question(f, base) if persona.proxy else f.question
+            question = self._proxy_question(f, base) if persona.proxy else self._question(f, base)
             ctx.update(question=local(question), ask=local(f.ask or f.name.lower()), type=f.type.value)
             facts = {**facts0, "type": f.type.value, "turn": "first" if "empathy" in msg.parts else "later"}
         elif part == "answer_yes":
@@ -366,7 +369,7 @@ class Realiser:
             facts = {**facts0, "answer_kind": f.answer_kind.value, "asked": "again" if base.get("_again") else "first"}
             base["_heard"] = _heard(f, "no" if part == "answer_no" else "unsure", local(said_topic(f)))
         elif part == "answer_value":
-            ctx["phrases"] = [local(t) for t in self._value_phrases(msg.finding, msg.answer, rng)]  # type: ignore[arg-type]
+            ctx["phrases"] = [local(t) for t in self._value_phrases(msg.finding, msg.answer, rng, base["_event"])]  # type: ignore[arg-type]
             base["_heard"] = {"kind": "value", "text": "", "volunteered": ""}
         elif part == "volunteer":
             ctx["phrase"] = local(self._lay(msg.volunteered[0], rng, denied))
@@ -444,16 +447,22 @@ class Realiser:
         return [{"warnings": warnings, "action": action, "Action": action[:1].upper() + action[1:]}
                 for warnings, action in zip(groups.values(), actions)]
 
+    @staticmethod
+    def _question(f: Finding, base: dict[str, Any]) -> str:
+        """The finding's question, in its wording for a complaint that happened at a moment where it has one."""
+        return (base["_event"] and f.question_event) or f.question
+
     def _proxy_question(self, f: Finding, base: dict[str, Any]) -> str:
         """The question put to a parent or carer about the patient (computed once per wording)."""
         who = base["who"]
-        key = (f.id, who["ref"], who["do"], base["p"]["subj"])
+        own = self._question(f, base)
+        key = (f.id, own, who["ref"], who["do"], base["p"]["subj"])
         question = self._proxy_questions.get(key)
         if question is None:
             phrases = self.pl.phrases
-            question = self._proxy_questions[key] = proxy_question(f.question, who["ref"], base["p"]) or (
+            question = self._proxy_questions[key] = proxy_question(own, who["ref"], base["p"]) or (
                 phrases.carer_yes_no_question.format(do=who["do"], ref=who["ref"], ask=f.ask) if f.ask
-                else phrases.carer_other_question.format(ref=who["ref"], question=f.question))
+                else phrases.carer_other_question.format(ref=who["ref"], question=own))
         return question
 
     def _age_phrase(self, persona: PersonaDraw, base: dict[str, Any]) -> str:

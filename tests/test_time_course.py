@@ -201,3 +201,41 @@ def test_no_two_findings_of_a_condition_ask_for_time_courses_that_cannot_meet(bu
                 bad.append((cid, f))
             bad += [(cid, f, g) for g in restricting[i + 1:] if not meets(kb.findings[f].implies, kb.findings[g].implies)]
     assert bad == []
+
+
+@settings(max_examples=15, deadline=None)
+@given(config=configs, indices=st.lists(st.integers(0, 10**6), min_size=1, max_size=4, unique=True))
+def test_the_opening_says_how_it_came_on_only_where_onset_is_a_must_ask(library, config, indices):
+    """Found by a blind read: a head injury that 'came on slowly', a two-month rash that 'hit within a
+    minute'. How it came on is said in the opening only where the protocol asks it first."""
+    kb = library.kb
+    gen = Generator(library, config)
+    for i in indices:
+        r = gen.record(i)
+        opening = next(t for t in r.turns if t.act == "opening")
+        if "onset" in opening.volunteered_values:
+            who = Demographics(r.persona.age_months, Sex(r.persona.sex), pregnant=r.persona.pregnant)
+            reported = {kb.complaints[r.case.complaint].finding: True}
+            reported.update({f: True for f in opening.volunteered if f not in opening.volunteered_values})
+            assert "onset" in pending_must_asks(kb, who, reported), (r.id, r.case.complaint)
+            assert not kb.complaint_is_event(r.case.complaint)
+
+
+def test_a_fall_or_a_fit_is_asked_and_answered_as_something_that_happened(library):
+    """'When did it happen? - It was this morning', not 'how long has it been going on? - it started...'."""
+    kb = library.kb
+    duration = kb.findings["duration"]
+    gen = Generator(library, GenerateConfig(seed=11, complaints=("head_injury", "seizure")))
+    seen = 0
+    for i in range(30):
+        r = gen.record(i)
+        assert kb.complaint_is_event(r.case.complaint)
+        for m, t in zip(r.messages, r.turns):
+            if t.finding == "duration" and t.act in {"clarify", "red_flag_check"}:
+                assert duration.question_event.lower() in m.content.lower()
+                seen += 1
+            if t.finding == "duration" and t.act == "answer_value":
+                assert any(p.lower() in m.content.lower() for v in duration.values for p in v.lay_event), m.content
+        said = next(m for m, t in zip(r.messages, r.turns) if t.act == "opening").content.lower()
+        assert not any(p.lower() in said for v in duration.values for p in v.lay)
+    assert seen >= 5
