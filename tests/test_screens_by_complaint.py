@@ -160,6 +160,18 @@ SCREENS = {
         (1 * Y, Sex.male, False, {"vomiting": True}),
         [(8 * Y, Sex.male, False, {"vomiting": True}), (1 * Y, Sex.male, False, {"cough": True})],
         (("viral_gastroenteritis",), ("vomiting",), 40)),
+    "first_ever_fit": (
+        (10 * Y, Sex.female, False, {"seizure": True}),
+        [(10 * Y, Sex.female, False, {"fainting": True, "seizure": False})],
+        (("first_unprovoked_seizure", "vasovagal_syncope", "simple_febrile_seizure"), ("seizure",), 30)),
+    "tender_scalp_with_headache_from_50": (
+        (71 * Y, Sex.female, False, {"headache": True}),
+        [(45 * Y, Sex.female, False, {"headache": True}), (71 * Y, Sex.female, False, {"cough": True})],
+        (("tension_type_headache", "migraine", "giant_cell_arteritis"), ("headache",), 40)),
+    "jaw_pain_on_chewing_with_headache_from_50": (
+        (60 * Y, Sex.male, False, {"headache": True}),
+        [(49 * Y, Sex.male, False, {"headache": True}), (60 * Y, Sex.male, False, {"back_pain": True})],
+        (("tension_type_headache", "migraine", "giant_cell_arteritis"), ("headache",), 40)),
 }
 
 
