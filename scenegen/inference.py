@@ -470,18 +470,29 @@ def focus(post: Posterior, floor: float = FOCUS_FLOOR) -> Posterior:
 
 def relevant_findings(kb: KnowledgeBase, post: Posterior, observations: Observations,
                       age_band: str | None = None) -> list[str]:
-    """Askable findings with an edge to at least one condition still in ``post``, reportable at this age, in id
-    order."""
+    """Askable findings with an edge to at least one condition still in ``post``, reportable at this age, and
+    reasonable for the complaint, in id order.
+
+    Reasonable for the complaint: linked to a condition that presents with a complaint the person has reported
+    (conditions list the complaints they present with, in the library). Without it a question is chosen for
+    its information gain alone, and a poisoning call is asked about joint pain because a condition far from
+    the complaint is still in the posterior. Where nobody has reported a complaint (a hand-made case), every
+    linked finding is reasonable. Must-asks, red-flag screens and rule-outs are not information questions
+    and are not limited by this."""
     m = _finding_masks(kb)
     bit = m.bit
     linked = reduce(or_, map(m.linked.__getitem__, post), 0)  # linked to a condition in view
     askable = m.roots
     asked = 0
+    reasonable = 0
     for fid, answer in observations.items():
         asked |= bit[fid]
         if answer is True:
             askable |= m.children.get(fid, 0)
+            reasonable |= m.complaint.get(fid, 0)
     mask = linked & askable & ~asked
+    if reasonable:
+        mask &= reasonable
     if age_band is not None:
         mask &= m.reportable(kb, age_band)
     return m.members(mask)
@@ -499,6 +510,11 @@ class _FindingMasks:
         roots, children = _hierarchy(kb)
         self.roots = self._set(roots)
         self.children = {parent: self._set(kids) for parent, kids in children.items()}
+        # a complaint's finding -> the findings linked to the conditions that present with that complaint
+        self.complaint: dict[str, int] = {}
+        for cid, comp in sorted(kb.complaints.items()):
+            found = reduce(or_, (self.linked[c] for c in kb.presenting_with(cid)), 0)
+            self.complaint[comp.finding] = self.complaint.get(comp.finding, 0) | found
         self._reportable: dict[str, int] = {}
         self._nbytes = (len(self.ids) + 7) // 8
 

@@ -36,6 +36,7 @@ _PROXY_LEADS = [
     (re.compile(r"^Does your\b"), "Does {poss}"), (re.compile(r"^Did your\b"), "Did {poss}"),
     (re.compile(r"^Have your\b"), "Have {poss}"), (re.compile(r"^Are your\b"), "Are {poss}"),
 ]
+_OBSERVER_LEAD = re.compile(r"^Have you (noticed|seen)\b")
 _TO_A_PARENT = re.compile(r"\byour (child|baby|son|daughter)\b", re.IGNORECASE)
 _YOU = re.compile(r"\byou(r|rs|rself|'ve|'re|'d)?\b", re.IGNORECASE)
 
@@ -181,8 +182,16 @@ def _match_case(original: str, word: str) -> str:
     return word[:1].upper() + word[1:] if original[:1].isupper() else word
 
 
-def proxy_question(question: str, who_ref: str, pronouns: Mapping[str, str]) -> Optional[str]:
-    """'Do you feel sick?' -> 'Does your son feel sick?'; None when the wording cannot be turned safely."""
+def proxy_question(question: str, who_ref: str, pronouns: Mapping[str, str], observed: bool = False) -> Optional[str]:
+    """'Do you feel sick?' -> 'Does your son feel sick?'; None when the wording cannot be turned safely.
+
+    ``observed``: the finding is a sign someone else can see, so 'Have you noticed any blood in your stools?'
+    stays the carer's question ('Have you noticed any blood in her stools?'), not 'Has your baby noticed'."""
+    if observed:
+        m = _OBSERVER_LEAD.search(question)
+        if m:
+            rest = _third_person(question[m.end():], pronouns)
+            return None if _YOU.search(rest) else m.group(0) + rest
     for pattern, lead in _PROXY_LEADS:
         m = pattern.search(question)
         if m:
@@ -460,7 +469,8 @@ class Realiser:
         question = self._proxy_questions.get(key)
         if question is None:
             phrases = self.pl.phrases
-            question = self._proxy_questions[key] = proxy_question(own, who["ref"], base["p"]) or (
+            observed = f.kind is FindingKind.sign
+            question = self._proxy_questions[key] = proxy_question(own, who["ref"], base["p"], observed) or (
                 phrases.carer_yes_no_question.format(do=who["do"], ref=who["ref"], ask=f.ask) if f.ask
                 else phrases.carer_other_question.format(ref=who["ref"], question=own))
         return question

@@ -31,6 +31,17 @@ def test_proxy_question(question, expected):
     assert proxy_question(question, "your son", HE) == expected
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("Have you noticed any red blood in or on your stools, or when wiping?",
+     "Have you noticed any red blood in or on his stools, or when wiping?"),
+    ("Have you seen blood in your urine?", "Have you seen blood in his urine?"),
+    ("Do you have a rash?", "Does your son have a rash?"),
+])
+def test_a_sign_others_can_see_stays_the_carers_question(question, expected):
+    """Found by a blind read: 'Has your daughter noticed any red blood...' of a 4-month-old."""
+    assert proxy_question(question, "your son", HE, observed=True) == expected
+
+
 def test_every_bundled_question_turns_to_third_person_without_a_stray_you(bundled_kb):
     for fid, f in bundled_kb.findings.items():
         for pronouns, ref in ((HE, "your son"), (SHE, "your mum")):

@@ -165,14 +165,17 @@ def test_screens_only_is_the_head_of_the_full_ranking(kb, data):
 @given(data=st.data())
 def test_relevant_findings_are_the_askable_ones_linked_to_a_condition_in_view(kb, data):
     """The set-algebra version equals the definition: askable now, linked to a condition in the posterior,
-    reportable at this age."""
+    reportable at this age, and linked to a condition presenting with a complaint reported (if any was)."""
     from scenegen.inference import askable, focus, relevant_findings
 
     who, obs, post = _case(data.draw, kb)
     focused = focus(post)
     band = kb.age_band(who.age_months)
     linked = {f for c in focused for f in kb.likelihoods[c]}
-    expected = [f for f in askable(kb, obs) if f in linked and kb.reportable(f, band)]
+    reported = {cid for cid, comp in kb.complaints.items() if obs.get(comp.finding) is True}
+    reasonable = {f for cid in reported for c in kb.presenting_with(cid) for f in kb.likelihoods[c]}
+    expected = [f for f in askable(kb, obs) if f in linked and kb.reportable(f, band)
+                and (not reported or f in reasonable)]
     assert relevant_findings(kb, focused, obs, band) == expected
 
 
@@ -190,3 +193,16 @@ def test_an_edge_added_by_an_implication_counts_as_evidence(bundled_kb):
     d = decide(bundled_kb, Demographics(14, Sex.female), {"fainting": True})
     assert "first_unprovoked_seizure" in d.plausible
     assert d.disposition.rank >= bundled_kb.conditions["first_unprovoked_seizure"].disposition.rank
+
+
+def test_a_poisoning_call_is_not_asked_about_joint_pain_or_a_head_injury(bundled_kb):
+    """Information questions are reasonable for the complaint: linked to a condition that presents with it (the
+    blind read found 'does your son have pain in a joint?' and 'has he hit his head?' after a swallowed packet
+    of tablets, chosen for their information gain alone)."""
+    from scenegen.inference import focus, posterior, relevant_findings
+
+    who = Demographics(36, Sex.male)
+    obs = {"swallowed_harmful_substance": True, "vomiting": True, "fever": False}
+    asked = relevant_findings(bundled_kb, focus(posterior(bundled_kb, who, obs)), obs, bundled_kb.age_band(36))
+    assert "substance_taken" in asked
+    assert "joint_pain" not in asked and "head_injury" not in asked
