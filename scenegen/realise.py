@@ -36,6 +36,7 @@ _PROXY_LEADS = [
     (re.compile(r"^Does your\b"), "Does {poss}"), (re.compile(r"^Did your\b"), "Did {poss}"),
     (re.compile(r"^Have your\b"), "Have {poss}"), (re.compile(r"^Are your\b"), "Are {poss}"),
 ]
+ADULT_MONTHS = 18 * 12  # a teenager speaking for themselves does not drive, and is told to get an adult
 _OBSERVER_LEAD = re.compile(r"^Have you (noticed|seen)\b")
 _TO_A_PARENT = re.compile(r"\byour (child|baby|son|daughter)\b", re.IGNORECASE)
 _YOU = re.compile(r"\byou(r|rs|rself|'ve|'re|'d)?\b", re.IGNORECASE)
@@ -236,8 +237,9 @@ class Realiser:
             p = dict(_SELF)
             relation = ""
             who = {"ref": "you", "do": "Do", "have": "have", "are": "are", "poss": "your", "subj": "you"}
+        minor = not persona.proxy and persona.age_months < ADULT_MONTHS  # not told 'don't drive yourself'
         return {"speaker": "proxy" if persona.proxy else "self", "who": who, "p": p, "v": locale.vocab,
-                "tone": style.tone, "name": name, "_relation": relation}
+                "tone": style.tone, "name": name, "minor": minor, "_relation": relation}
 
     def _facts(self, persona: PersonaDraw) -> dict[str, str]:
         """Who speaks, in which register and tone: what every part's wording is chosen by (a fresh copy)."""

@@ -43,7 +43,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import ContentError, Problem
 
-COMMON = {"speaker", "who", "p", "v", "tone", "name"}
+COMMON = {"speaker", "who", "p", "v", "tone", "name", "minor"}  # minor: a teenager speaking for themselves
 ACT_VARIABLES: dict[str, set[str]] = {
     # the system message that opens a training conversation
     "system": COMMON,

@@ -395,3 +395,18 @@ def test_no_child_or_teenager_speaking_for_themselves_talks_of_a_job_or_a_partne
         elif any(d in opening for d in adult):
             said += 1
     assert young > 10 and said > 10  # both kinds of speaker were drawn, and adults do say them
+
+
+def test_a_teenager_speaking_for_themselves_is_not_told_not_to_drive(library):
+    """Found by a blind read: 'Don't drive yourself' to a 14-year-old. Teenagers are told to get an adult."""
+    gen = Generator(library, GenerateConfig(seed=21, balance="disposition"))
+    seen = 0
+    for i in range(600):
+        r = gen.record(i)
+        if r.persona.speaker != "self" or r.persona.age_months >= 18 * 12:
+            continue
+        seen += 1
+        for m in r.messages:
+            if m.role == "assistant":
+                assert "drive yourself" not in m.content and "driving yourself" not in m.content, (r.id, m.content)
+    assert seen >= 5
