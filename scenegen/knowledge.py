@@ -125,9 +125,21 @@ class KnowledgeBase:
             return entries[key]
 
     def unreportable(self, age_band: str) -> frozenset[str]:
-        """The findings nobody in this age band can report (computed once per band)."""
-        return self.cached("unreportable", age_band, lambda: frozenset(
-            f for f, x in self.findings.items() if x.ages and age_band not in x.ages))
+        """The findings nobody in this age band can report (computed once per band): those whose ages leave
+        the band out, and every finding below one of them in the question hierarchy (it is only asked once its
+        parent is reported, so 'chest pain with sweating?' cannot lead to asking a baby's parent about chest
+        pain)."""
+        def compute() -> frozenset[str]:
+            out = {f for f, x in self.findings.items() if x.ages and age_band not in x.ages}
+            for fid in sorted(self.findings):
+                node = self.findings[fid].parent
+                while node is not None:
+                    if node in out:
+                        out.add(fid)
+                        break
+                    node = self.findings[node].parent
+            return frozenset(out)
+        return self.cached("unreportable", age_band, compute)
 
     def prior(self, condition: str, who: Demographics) -> float:
         """Relative prior weight of a condition for this person; 0 where it cannot occur."""

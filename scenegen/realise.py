@@ -352,7 +352,7 @@ class Realiser:
                        age_phrase=self._age_phrase(persona, base) if persona.proxy else "",
                        detail=detail, volunteered=[local(self._lay(f, rng, denied)) for f in msg.volunteered
                                                    if f not in msg.values],
-                       pregnant=persona.pregnant,
+                       pregnant=persona.pregnant, event=base["_event"],
                        time_course=" ".join(_sentence(local(t)) for fid in sorted(msg.values)
                                             for t in self._value_phrases(fid, msg.values[fid], rng, base["_event"])))
         elif part == "ack":

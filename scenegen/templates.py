@@ -48,7 +48,9 @@ ACT_VARIABLES: dict[str, set[str]] = {
     # the system message that opens a training conversation
     "system": COMMON,
     # patient acts
-    "opening": COMMON | {"complaint", "relation", "age_phrase", "detail", "volunteered", "pregnant", "time_course"},
+    # event: the complaint happened at a moment (a fall, a fit): 'I've had a fit', not 'I've got a fit'
+    "opening": COMMON | {"complaint", "relation", "age_phrase", "detail", "volunteered", "pregnant", "time_course",
+                         "event"},
     # bare: the topic said back ('any headache' -> 'headache'), '' where it would not read naturally
     "answer_yes": COMMON | {"phrase", "bare"},
     "answer_no": COMMON | {"ask", "bare"},

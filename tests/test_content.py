@@ -169,3 +169,15 @@ def test_every_complaint_yields_openings_ambiguous_across_dispositions():
         r = Generator(gen_lib, GenerateConfig(seed=2, complaints=(comp,))).record(0)
         assert r.case.complaint == comp
         assert r.ambiguity.plausible_initial >= 2 and len(r.ambiguity.dispositions_initial) >= 2, comp
+
+
+def test_a_finding_below_one_nobody_at_this_age_can_report_is_not_reportable_either(bundled_kb):
+    """Found by a blind read: a baby's parent asked 'any pain, pressure or tightness in her chest?' because a red
+    flag below chest pain was reportable at that age, and its gateway question was asked."""
+    kb = bundled_kb
+    for band in ("young_infant", "infant", "toddler"):
+        out = kb.unreportable(band)
+        assert "chest_pain" in out
+        for fid, f in kb.findings.items():
+            if f.parent in out:
+                assert fid in out, (band, fid)
