@@ -92,6 +92,9 @@ class Abbreviation(_Strict):
                 raise ValueError(f"abbreviation of {self.word!r}: empty or padded form {form!r}")
             if form == self.word:
                 raise ValueError(f"abbreviation of {self.word!r} is the word itself")
+            if any(ch.isdigit() for ch in form):
+                raise ValueError(f"abbreviation {form!r} of {self.word!r} holds a digit, which reads as a number "
+                                 "(slips never touch numbers)")
         return self
 
 
@@ -130,8 +133,8 @@ class Noise(_Strict):
             if not forms:
                 raise ValueError(f"misspelling of {word!r} has no forms")
             for form in forms:
-                if not form.strip() or form == word:
-                    raise ValueError(f"misspelling of {word!r}: {form!r} is empty or the word itself")
+                if not form.strip() or form == word or any(ch.isdigit() for ch in form):
+                    raise ValueError(f"misspelling of {word!r}: {form!r} is empty, the word itself or holds a digit")
         return self
 
     def rate(self, literacy: str, style: str, kind: str) -> float:
@@ -145,8 +148,10 @@ def noise_id_problems(data: Any, noise: Noise, literacy_ids: Iterable[str], styl
     literacy_ids, style_ids = sorted(literacy_ids), sorted(style_ids)
     out = []
 
+    from .load import _field_path
+
     def problem(loc: tuple, message: str) -> None:
-        out.append(Problem(NOISE_FILE, line_at(data, loc), ".".join(str(p) for p in loc), message))
+        out.append(Problem(NOISE_FILE, line_at(data, loc), _field_path(data, loc), message))
 
     for level in noise.literacy:
         if level not in literacy_ids:
