@@ -275,7 +275,8 @@ class Typist:
 
 
 class Noiser:
-    """Applies personas/noise.yaml to user messages. Built once per generator; every table is compiled here."""
+    """Applies personas/noise.yaml to user messages. Built once per library (Library.noiser); every table is
+    compiled here."""
 
     CACHE_SIZE = 30_000
 
