@@ -29,7 +29,7 @@ from scenegen.validate import Lexicon, validate_record
 from scenegen.write import write_dataset
 
 SEEDS = (4242, 7, 90210)
-PER_SEED = 70
+PER_SEED = 60
 _DIGITS = re.compile(r"\d+")
 
 
