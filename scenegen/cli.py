@@ -215,12 +215,16 @@ def _triage_text(kb_: KnowledgeBase, who: Demographics, result) -> str:
 @click.option("--no-system-prompt", is_flag=True, help="Leave out the leading system message.")
 @click.option("--name-conditions", default="supported", show_default=True, type=click.Choice(["supported", "never"]),
               help="Name a possible condition in the closing message only when the reports support it, or never.")
+@click.option("--noise", default="on", show_default=True, type=click.Choice(["on", "off"]),
+              help="Typing slips in the patient's messages by literacy and style (lower case, no stops, run-ons, "
+                   "dont, cos, typos; personas/noise.yaml), never changing a fact; off gives the same dialogues "
+                   "without them.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
               help="Processes making records; the output is byte-identical whatever the number.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def generate_command(library: Path | None, n: int, seed: int, out: Path, test_fraction: float, holdout_by: str,
                      conditions: tuple[str, ...], complaints: tuple[str, ...], balance: str | None, ambiguity: str,
-                     max_questions: int, no_system_prompt: bool, name_conditions: str, workers: int,
+                     max_questions: int, no_system_prompt: bool, name_conditions: str, noise: str, workers: int,
                      quiet: bool) -> None:
     """Write OUT/train.jsonl, OUT/test.jsonl and OUT/manifest.json."""
     import time
@@ -236,7 +240,8 @@ def generate_command(library: Path | None, n: int, seed: int, out: Path, test_fr
     config = GenerateConfig(seed=seed, test_fraction=test_fraction, holdout_by=holdout_by,  # type: ignore[arg-type]
                             conditions=tuple(conditions), complaints=tuple(complaints), balance=balance,  # type: ignore[arg-type]
                             ambiguity=ambiguity, max_questions=max_questions,  # type: ignore[arg-type]
-                            system_prompt=not no_system_prompt, name_conditions=name_conditions)  # type: ignore[arg-type]
+                            system_prompt=not no_system_prompt, name_conditions=name_conditions,  # type: ignore[arg-type]
+                            noise=noise)  # type: ignore[arg-type]
     generator = Generator(lib, config)
     started = time.perf_counter()
     if quiet:
@@ -308,7 +313,7 @@ def _show(r) -> str:
     lines = [f"{r.id}  [{r.split}]", f"persona: {who}; speaker {p.speaker}; {p.literacy} literacy; {p.style}; {p.locale}",
              f"hidden:  {r.case.condition_name} ({r.case.icd10}) via {r.case.complaint}", ""]
     for i, (m, t) in enumerate(zip(r.messages, r.turns)):
-        tag = f"{t.act}" + (f":{t.finding}" if t.finding else "")
+        tag = f"{t.act}" + (f":{t.finding}" if t.finding else "") + (f"; noise: {', '.join(t.noise)}" if t.noise else "")
         lines.append(f"[{i}] {m.role.upper()} ({tag})")
         lines += textwrap.wrap(m.content, 100, initial_indent="    ", subsequent_indent="    ")
     lines += ["", "GOLD", f"  disposition: {g.disposition} ({g.level4} / {g.level3}) at message {g.disposition_turn}"]

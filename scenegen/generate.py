@@ -18,6 +18,7 @@ from .content import TIME_COURSE, AnswerKind, Disposition
 from .errors import ContentError, Problem, UsageError
 from .knowledge import KnowledgeBase
 from .load import bundled_library, load_knowledge_base, resolve_library
+from .noise import Noiser, marker_problems, read_markers
 from .personas import PersonaLibrary, load_personas
 from .initiative import ANSWER_ACT
 from .plan import Plan, PlanSettings, Reasoner, plan_dialogue
@@ -54,10 +55,15 @@ class GenerateConfig:
     min_gain: float = 0.08
     system_prompt: bool = True
     name_conditions: Literal["never", "supported"] = "supported"
+    noise: Literal["on", "off"] = "on"
+    """typing slips in user messages (personas/noise.yaml), applied last from their own random stream: "off"
+    makes the same dialogues without them"""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.test_fraction < 1.0:
             raise UsageError(f"test fraction {self.test_fraction} must be in [0, 1)")
+        if self.noise not in ("on", "off"):
+            raise UsageError(f"noise must be 'on' or 'off', not {self.noise!r}")
         if self.max_questions < 1:
             raise UsageError("max_questions must be at least 1")
 
@@ -87,7 +93,16 @@ class Library:
         if unknown:
             raise ContentError([Problem("personas/initiative.yaml", 0, "skip_conditions",
                                         f"unknown conditions {unknown}")])
+        slips = marker_problems(lib.personas.noise, read_markers(root))
+        if slips:
+            raise ContentError(slips)
         return lib
+
+    @cached_property
+    def noiser(self) -> Noiser:
+        """The typing noise of this library, compiled on first use (about half a second; never with noise off)
+        and shared by every generator made from it."""
+        return Noiser(self.kb, self.personas, read_markers(self.root))
 
 
 class Generator:
@@ -163,6 +178,10 @@ class Generator:
     def _split_filters(self) -> dict:
         test = self._test_variants
         return {"test": lambda v: v.id in test, "train": lambda v: v.id not in test}
+
+    @property
+    def noiser(self) -> Noiser:
+        return self.lib.noiser
 
     # --- one record -----------------------------------------------------------------------------------
     def record(self, index: int) -> Record:
@@ -247,6 +266,23 @@ class Generator:
         fake.seed_instance(derive_seed(self.config.seed, index, "name"))  # type: ignore[attr-defined]
         return fake.first_name_female() if persona.sex.value == "female" else fake.first_name_male()  # type: ignore[attr-defined]
 
+    def _noise(self, index: int, persona: PersonaDraw, name: str, messages: list[dict]) -> list[list[str]]:
+        """Type the user messages as this person would (in place), the last step, from the record's own "noise"
+        stream; the kinds applied to each message. Nothing else reads that stream, so with noise off every
+        other byte is the same."""
+        if self.config.noise == "off" or not self.lib.personas.noise.literacy:
+            return [[] for _ in messages]
+        noiser = self.noiser
+        rng = stream(self.config.seed, index, "noise")
+        typist = noiser.typist(persona.literacy, persona.style, rng)
+        out = []
+        for m in messages:
+            slips: list[str] = []
+            if m["role"] == "user":
+                m["content"], slips = noiser.apply(m["content"], typist, rng, name)
+            out.append(slips)
+        return out
+
     def _build(self, index: int, split: str, persona: PersonaDraw, case: HiddenCase, plan: Plan) -> dict:
         """The record as plain JSON-ready data, keys in the schema's field order.
 
@@ -263,16 +299,17 @@ class Generator:
         keep = self._keep(split)
         rendered = self.realiser.render(plan, persona, case, name, detail, rng_words, keep)
         messages = [{"role": r, "content": t} for r, t in rendered.messages]
+        noise = self._noise(index, persona, name, messages)
         turns = [{"act": m.act, "finding": m.finding, "answer": _answer_json(m.answer) if m.role == "user" else None,
                   "parts": list(m.parts), "templates": ids, "volunteered": list(m.volunteered),
-                  "volunteered_values": {f: _values(v) for f, v in m.values.items()}}
-                 for m, ids in zip(plan.messages, rendered.templates)]
+                  "volunteered_values": {f: _values(v) for f, v in m.values.items()}, "noise": slips}
+                 for m, ids, slips in zip(plan.messages, rendered.templates, noise)]
         offset = 0
         if c.system_prompt:
             text, template = self.realiser.system(persona, rng_words, keep)
             messages.insert(0, {"role": "system", "content": text})
             turns.insert(0, {"act": "system", "finding": None, "answer": None, "parts": ["system"],
-                             "templates": [template], "volunteered": [], "volunteered_values": {}})
+                             "templates": [template], "volunteered": [], "volunteered_values": {}, "noise": []})
             offset = 1
         d = plan.decision
         local = self.realiser.localiser(persona.locale)  # the safety net as the dialogue words it

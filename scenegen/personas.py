@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .content import Disposition, Sex
 from .errors import ContentError, Problem
+from .noise import NOISE_FILE, Noise, noise_id_problems
 from .records import AssistantMust, PatientActKind, Raised
 from .yamlfile import read_yaml
 
@@ -198,6 +199,7 @@ class PersonaLibrary(_Strict):
         return self.irrelevant_details + self.adult_irrelevant_details
     phrases: Phrases
     initiative: Initiative = Field(default_factory=Initiative, description="read from personas/initiative.yaml")
+    noise: Noise = Field(default_factory=Noise, description="read from personas/noise.yaml (none without the file)")
 
     @model_validator(mode="after")
     def _consistent(self) -> "PersonaLibrary":
@@ -248,8 +250,16 @@ def load_personas(root: Path) -> PersonaLibrary:
     data = read_yaml(path, label, problems)
     extra = root / "personas" / "initiative.yaml"
     initiative = read_yaml(extra, "personas/initiative.yaml", problems) if extra.is_file() else None
+    noise_path = root / NOISE_FILE
+    noise_data = read_yaml(noise_path, NOISE_FILE, problems) if noise_path.is_file() else None
     if problems:
         raise ContentError(problems)
+    noise = None
+    if noise_data is not None:
+        try:
+            noise = Noise.model_validate(noise_data)
+        except ValidationError as exc:
+            raise ContentError(_pydantic_problems(NOISE_FILE, noise_data, exc)) from None
     if initiative is not None:
         try:
             Initiative.model_validate(initiative)
@@ -260,9 +270,15 @@ def load_personas(root: Path) -> PersonaLibrary:
             if hasattr(data, "lines"):
                 data.lines["initiative"] = 0
     try:
-        return PersonaLibrary.model_validate(data)
+        library = PersonaLibrary.model_validate(data)
     except ValidationError as exc:
         raise ContentError(_pydantic_problems(label, data, exc)) from None
+    if noise is not None:  # checked against the literacy levels and styles just read, reported in its own file
+        wrong = noise_id_problems(noise_data, noise, (x.id for x in library.literacy), (s.id for s in library.styles))
+        if wrong:
+            raise ContentError(wrong)
+        library = library.model_copy(update={"noise": noise})
+    return library
 
 
 #: the raised kinds and assistant duties the record schema knows (personas/initiative.yaml uses these names)

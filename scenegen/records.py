@@ -34,6 +34,8 @@ AssistantMust = Literal[
     "hold_disposition_and_give_alternative", "hold_disposition_and_explain", "answer_within_remit",
     "acknowledge_and_close",
 ]
+#: how a user message was made to look typed by a person (personas/noise.yaml); none changes what it says
+NoiseKind = Literal["lower_case", "no_final_stop", "no_apostrophes", "run_on", "abbreviation", "misspelling", "typo"]
 
 
 class _Model(BaseModel):
@@ -90,6 +92,10 @@ class Turn(_Model):
     """findings the patient volunteered in this message without being asked"""
     volunteered_values: dict[str, list[str]]
     """for the categorical findings among them (the time course said in the opening): finding id -> the value"""
+    noise: list[NoiseKind] = []
+    """the typing slips applied to this user message, in the order of NoiseKind (empty when none, always for
+    system and assistant messages, and everywhere with --noise off); they never change a finding, a yes/no
+    word, a number or a medicine name"""
 
 
 class DifferentialEntry(_Model):

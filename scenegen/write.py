@@ -85,6 +85,8 @@ def _lines(generator: Generator, n: int, workers: int) -> Iterator[bytes]:
         return
     global _WORKER
     _WORKER = generator
+    if generator.config.noise == "on":
+        generator.noiser  # compiled once here, inherited by every worker
     try:
         with mp.get_context("fork").Pool(workers) as pool:
             yield from pool.imap(_line, range(n), chunksize=_CHUNK)
@@ -212,7 +214,7 @@ def _manifest(generator: Generator, n: int, stats: _Stats, digests: dict) -> dic
             "n": n, "seed": cfg.seed, "test_fraction": cfg.test_fraction, "holdout_by": cfg.holdout_by,
             "conditions": list(cfg.conditions), "complaints": list(cfg.complaints), "balance": cfg.balance,
             "ambiguity": cfg.ambiguity, "max_questions": cfg.max_questions, "min_gain": cfg.min_gain,
-            "system_prompt": cfg.system_prompt, "name_conditions": cfg.name_conditions,
+            "system_prompt": cfg.system_prompt, "name_conditions": cfg.name_conditions, "noise": cfg.noise,
         },
         "library": {"content_sha256": lib.kb.content_hash,
                     "conditions": len(lib.kb.conditions), "findings": len(lib.kb.findings)},

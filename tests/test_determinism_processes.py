@@ -81,6 +81,8 @@ def _sample_args(config: dict) -> list[str]:
             args += [f"--{key[:-1]}", value]
     if not config["system_prompt"]:
         args.append("--no-system-prompt")
+    if config["noise"] != default.noise:
+        args += ["--noise", config["noise"]]
     return args
 
 

@@ -34,6 +34,7 @@ configs = st.builds(
     ambiguity=st.sampled_from(["low", "medium", "high"]),
     max_questions=st.integers(1, 10),
     system_prompt=st.booleans(),
+    noise=st.sampled_from(["on", "off"]),
 )
 
 
