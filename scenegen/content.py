@@ -298,6 +298,10 @@ class Finding(Strict):
         description="what the question is about, short enough to say back in an answer or an acknowledgement: a "
                     "noun phrase that reads after 'no' and 'any' ('no fast breathing', 'any blood in the poo'); "
                     "without it the topic is taken from 'ask' where that reads naturally")
+    topics: list[Annotated[str, Field(min_length=2, max_length=45)]] = Field(
+        default_factory=list,
+        description="other ways to say the topic back ('a temperature', 'a fever'), so that the same denial is not "
+                    "worded the same in every dialogue; one of topic and these is picked per answer")
     values: list[FindingValue] = Field(default_factory=list)
     red_flag: RedFlag | None = None
     answer_kind: AnswerKind = Field(AnswerKind.general, description="which answer wordings fit the question")
@@ -335,6 +339,8 @@ class Finding(Strict):
                 raise ValueError("only a binary finding can be a red flag; make the value its own binary finding")
         if not self.question.rstrip().endswith("?"):
             raise ValueError("question must end with '?'")
+        if self.topics and not self.topic:
+            raise ValueError("topics are other wordings of topic: give topic first")
         if self.question_event is not None and not self.question_event.rstrip().endswith("?"):
             raise ValueError("question_event must end with '?'")
         if self.background is not None:

@@ -292,6 +292,7 @@ class Noiser:
         raw += [p for c in kb.complaints.values() for p in c.lay]
         # and what answers say back of a question ('No, no pain that is worse on moving'): a finding's words
         raw += [said_topic(f) for f in kb.findings.values()] + [f.ask or f.name.lower() for f in kb.findings.values()]
+        raw += [t for f in kb.findings.values() for t in f.topics]
         for local in localisers:
             phrases |= {local(p).lower() for p in raw if p.strip()}
         # run on lower-cased text (four times faster than ignoring case); found at every position, overlaps too

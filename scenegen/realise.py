@@ -368,7 +368,7 @@ class Realiser:
         elif part == "answer_yes":
             f = kb.findings[msg.finding]  # type: ignore[index]
             ctx["phrase"] = local(self._lay(msg.finding, rng, denied))  # type: ignore[arg-type]
-            ctx["bare"] = self._topic(f, local)
+            ctx["bare"] = self._topic(f, local, rng)
             facts = {**facts0, "answer_kind": f.answer_kind.value,
                      "danger": "red_flag" if f.red_flag is not None else "none",
                      "asked": "again" if base.get("_again") else "first"}
@@ -376,7 +376,7 @@ class Realiser:
         elif part in {"answer_no", "answer_unsure"}:
             f = kb.findings[msg.finding]  # type: ignore[index]
             ctx["ask"] = local(f.ask or f.name.lower())
-            ctx["bare"] = self._topic(f, local)
+            ctx["bare"] = self._topic(f, local, rng)
             facts = {**facts0, "answer_kind": f.answer_kind.value, "asked": "again" if base.get("_again") else "first"}
             base["_heard"] = _heard(f, "no" if part == "answer_no" else "unsure", local(said_topic(f)))
         elif part == "answer_value":
@@ -412,12 +412,15 @@ class Realiser:
         return ctx, facts
 
     @staticmethod
-    def _topic(f: Finding, local: Localiser) -> str:
+    def _topic(f: Finding, local: Localiser, rng: random.Random) -> str:
         """The finding said back in a patient's answer ('No, I haven't had any headache'): symptoms and signs
-        only, since 'I haven't had any blood-thinning medicine' is not how anyone answers; '' otherwise."""
+        only, since 'I haven't had any blood-thinning medicine' is not how anyone answers; '' otherwise. One of
+        the finding's wordings of its topic, so that the same denial reads differently across dialogues."""
         said_back = f.answer_kind is AnswerKind.event or (  # 'No, there's been no fit'
             f.kind in (FindingKind.symptom, FindingKind.sign) and f.answer_kind is AnswerKind.general)
-        return local(said_topic(f)) if said_back else ""
+        if not said_back:
+            return ""
+        return local(pick(rng, [f.topic, *f.topics]) if f.topics else said_topic(f))
 
     def decisive_flags(self, plan: Plan, persona: PersonaDraw) -> list[str]:
         """The reported red flags that decided the level, as the speaker should hear them."""

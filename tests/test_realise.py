@@ -237,3 +237,14 @@ def test_a_volunteered_phrase_never_names_a_finding_denied_in_the_dialogue(bundl
     for seed in range(50):
         phrase = realiser._lay("rash_between_fingers_wrists", random.Random(seed), frozenset({"rash_itchy"}))
         assert "rash_itchy" not in mentions(bundled_kb, phrase), phrase
+
+
+def test_a_finding_with_other_topic_wordings_is_said_back_in_each_of_them(bundled_kb):
+    """'No fever', 'no temperature', 'not hot': the same denial does not read the same in every dialogue."""
+    import random
+
+    from scenegen.realise import Realiser
+
+    f = bundled_kb.findings["fever"].model_copy(update={"topic": "fever", "topics": ["temperature", "high temperature"]})
+    said = {Realiser._topic(f, lambda t: t, random.Random(i)) for i in range(40)}
+    assert said == {"fever", "temperature", "high temperature"}
