@@ -160,6 +160,14 @@ SCREENS = {
         (1 * Y, Sex.male, False, {"vomiting": True}),
         [(8 * Y, Sex.male, False, {"vomiting": True}), (1 * Y, Sex.male, False, {"cough": True})],
         (("viral_gastroenteritis",), ("vomiting",), 40)),
+    "vision_with_headache_dizziness_or_raised_bp_in_pregnancy": (
+        (30 * Y, Sex.female, True, {"dizziness": True}),
+        [(30 * Y, Sex.female, False, {"dizziness": True}), (30 * Y, Sex.female, True, {"cough": True})],
+        (("bppv", "tension_type_headache", "pre_eclampsia"), ("dizziness", "headache"), 60)),
+    "sudden_swelling_with_headache_dizziness_or_raised_bp_in_pregnancy": (
+        (28 * Y, Sex.female, True, {"headache": True}),
+        [(28 * Y, Sex.female, False, {"headache": True}), (28 * Y, Sex.female, True, {"back_pain": True})],
+        (("migraine", "tension_type_headache", "pre_eclampsia"), ("headache", "high_blood_pressure_reading"), 60)),
     "first_ever_fit": (
         (10 * Y, Sex.female, False, {"seizure": True}),
         [(10 * Y, Sex.female, False, {"fainting": True, "seizure": False})],
