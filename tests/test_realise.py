@@ -28,6 +28,8 @@ SHE = {"subj": "she", "obj": "her", "poss": "her"}
     ("Does the pain come in waves?", "Does the pain come in waves?"),
 ])
 def test_proxy_question(question, expected):
+    """(A question whose verbs are listed after 'you' - 'when you move, cough or walk' - would come out 'when he
+    moves, cough or walk': the library words such questions without a list of verbs after 'you'.)"""
     assert proxy_question(question, "your son", HE) == expected
 
 
@@ -248,3 +250,10 @@ def test_a_finding_with_other_topic_wordings_is_said_back_in_each_of_them(bundle
     f = bundled_kb.findings["fever"].model_copy(update={"topic": "fever", "topics": ["temperature", "high temperature"]})
     said = {Realiser._topic(f, lambda t: t, random.Random(i)) for i in range(40)}
     assert said == {"fever", "temperature", "high temperature"}
+
+
+def test_no_bundled_question_lists_verbs_after_you(bundled_kb):
+    """Only the first verb after 'you' is turned to the third person, so 'when you move, cough or walk' would
+    read 'when he moves, cough or walk' to a carer (found reading generated dialogues)."""
+    listed = re.compile(r"\byou (?:\w+ ){0,1}\w+(?:, \w+)*,? (?:or|and) (?:cough|walk|go|press|strain|work|use|lie|flick|rest|stand|move|eat|sit|shake)\b")
+    assert [f.id for f in bundled_kb.findings.values() if listed.search(f.question)] == []
