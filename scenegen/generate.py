@@ -89,9 +89,11 @@ class Library:
         gaps = initiative_template_gaps(lib)
         if gaps:
             raise ContentError([Problem(f"templates/{act}", 0, "", f"no wording for {facts}") for act, facts in gaps[:20]])
-        unknown = sorted(set(lib.personas.initiative.skip_conditions) - set(lib.kb.conditions))
+        named = set(lib.personas.initiative.skip_conditions)
+        named |= {c for k in lib.personas.initiative.kinds.values() for c in k.not_with_conditions}
+        unknown = sorted(named - set(lib.kb.conditions))
         if unknown:
-            raise ContentError([Problem("personas/initiative.yaml", 0, "skip_conditions",
+            raise ContentError([Problem("personas/initiative.yaml", 0, "skip_conditions / not_with_conditions",
                                         f"unknown conditions {unknown}")])
         slips = marker_problems(lib.personas.noise, read_markers(root))
         if slips:

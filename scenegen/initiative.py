@@ -43,16 +43,17 @@ def plan_initiative(lib: Initiative, style: Style, level: Disposition, crisis: C
         return []
     if conditions & set(lib.skip_conditions):
         return []
-    acts = [a for a in PATIENT_ACTS if lib.allowed(a, level, age_group) and style.initiative_weights.get(a, 1.0) > 0]
+    acts = [a for a in PATIENT_ACTS if lib.allowed(a, level, age_group, conditions)
+            and style.initiative_weights.get(a, 1.0) > 0]
     if not acts:
         return []
     act = weighted_pick(rng, acts, [style.initiative_weights.get(a, 1.0) for a in acts])
-    first = _kind(lib, style, act, level, age_group, rng)
+    first = _kind(lib, style, act, level, age_group, rng, conditions)
     if first is None:
         return []
     out = [first]
     if act != "reply_after_advice" and lib.follow_up and chance(rng, lib.follow_up_rate):
-        options = [r for r in lib.follow_up if r in lib.allowed(lib.kinds[r].act, level, age_group)]
+        options = [r for r in lib.follow_up if r in lib.allowed(lib.kinds[r].act, level, age_group, conditions)]
         if options:
             raised = weighted_pick(rng, options, [lib.kinds[r].weight for r in options])
             out.append(PlannedInitiative(lib.kinds[raised].act, raised, lib.kinds[raised].assistant_must))
@@ -60,9 +61,10 @@ def plan_initiative(lib: Initiative, style: Style, level: Disposition, crisis: C
 
 
 def _kind(lib: Initiative, style: Style, act: str, level: Disposition, age_group: str,
-          rng: random.Random) -> PlannedInitiative | None:
-    """One kind of ``act`` that fits ``level`` and the person, by the library's weight times the style's multiplier."""
-    kinds = lib.allowed(act, level, age_group)
+          rng: random.Random, conditions: frozenset[str] = frozenset()) -> PlannedInitiative | None:
+    """One kind of ``act`` that fits ``level``, the person and the conditions in play, by the library's weight
+    times the style's multiplier."""
+    kinds = lib.allowed(act, level, age_group, conditions)
     weights = [lib.kinds[r].weight * style.raised_weights.get(r, 1.0) for r in kinds]
     if not kinds or sum(weights) <= 0:
         return None

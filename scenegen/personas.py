@@ -81,6 +81,10 @@ class InitiativeKind(_Strict):
     weight: float = Field(gt=0)
     age_groups: list[str] = Field(default_factory=list, description=(
         "the persona age groups it is raised for (empty: all); nobody asks about a baby's usual tablets"))
+    not_with_conditions: list[str] = Field(default_factory=list, description=(
+        "never raised when one of these conditions is the hidden one or a reason for the disposition: in a call "
+        "about low mood, 'can I take the paracetamol in the cupboard?' is a warning sign, not a stock question; "
+        "checked against the condition library when the library loads"))
 
 
 class Initiative(_Strict):
@@ -111,10 +115,13 @@ class Initiative(_Strict):
                                  "per disposition, or a style's weight would have nothing to draw")
         return self
 
-    def allowed(self, act: str, level: Disposition, age_group: str | None = None) -> list[str]:
-        """The kinds of ``act`` a patient may raise after ``level`` (for someone of ``age_group``), in library order."""
+    def allowed(self, act: str, level: Disposition, age_group: str | None = None,
+                conditions: frozenset[str] = frozenset()) -> list[str]:
+        """The kinds of ``act`` a patient may raise after ``level`` (for someone of ``age_group``, in a dialogue
+        about ``conditions``), in library order."""
         return [r for r, k in self.kinds.items() if k.act == act and level in k.dispositions
-                and (age_group is None or not k.age_groups or age_group in k.age_groups)]
+                and (age_group is None or not k.age_groups or age_group in k.age_groups)
+                and not conditions & set(k.not_with_conditions)]
 
 
 class Locale(_Strict):

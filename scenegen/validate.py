@@ -571,6 +571,9 @@ def patient_act_fits_the_level(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Ite
             continue
         if kind.act != a.act:
             yield f"message {a.turn} raises '{a.raised}' as a {a.act}; it is a {kind.act}"
+        banned = ({r.case.condition} | {x.id for x in r.gold.reasons}) & set(kind.not_with_conditions)
+        if banned:
+            yield f"message {a.turn} raises '{a.raised}' in a dialogue about {sorted(banned)}, which the library rules out"
         if level not in kind.dispositions:
             yield (f"message {a.turn} raises '{a.raised}' after {level.value}; it fits only "
                    f"{', '.join(x.value for x in kind.dispositions)}")

@@ -102,6 +102,17 @@ def test_no_stock_exchange_about_waiting_when_a_baby_may_have_been_hurt():
     assert all(r.gold.patient_acts == [] for r in records)
 
 
+def test_nobody_in_a_call_about_low_mood_asks_about_taking_tablets():
+    """Found by a blind read: a depressed 15-year-old asked 'can I take the paracetamol in the cupboard?' and was
+    told a pharmacist could advise on the dose. In a call about mood that question is a self-harm warning."""
+    kinds = _lib().personas.initiative.kinds
+    banned = {r for r, k in kinds.items() if "depression" in k.not_with_conditions}
+    assert {"medicine_question", "usual_medicines"} <= banned
+    gen = Generator(_lib(), GenerateConfig(seed=5, conditions=("depression", "generalised_anxiety_disorder")))
+    raised = [a.raised for i in range(150) for a in gen.record(i).gold.patient_acts]
+    assert raised and not set(raised) & banned
+
+
 @given(seed=st.integers(0, 3), index=st.integers(0, 100_000))
 def test_no_answer_before_the_advice_asks_a_question_that_nobody_answers(seed, index):
     """'No, not that. Should there be?' was a stock line in 900 of 3,000 records, and the assistant never
