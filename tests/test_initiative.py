@@ -121,7 +121,7 @@ def test_no_answer_before_the_advice_asks_a_question_that_nobody_answers(seed, i
     r = _gen(seed).record(index)
     for m, t in zip(r.messages, r.turns):
         if m.role == "user" and t.act.startswith("answer_"):
-            text = m.content.replace("Maybe?", "").replace("I think so?", "")
+            text = m.content.lower().replace("maybe?", "").replace("i think so?", "")  # typing noise may lower-case it
             assert "?" not in text, (r.id, m.content)
 
 
