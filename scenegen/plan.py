@@ -17,10 +17,13 @@ import random
 from array import array
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Optional
+from types import MappingProxyType
+from typing import Any, Callable, Hashable, Literal, Mapping, Optional
 
 from .advice import first_aid_reasons, first_aid_steps, self_care_advice
-from .content import TIME_COURSE, AnswerKind, CrisisResource, Disposition, Finding, FindingKind, FindingType, Modifier
+from .content import (
+    TIME_COURSE, AnswerKind, CrisisResource, Disposition, Finding, FindingKind, FindingType, Modifier, Screen,
+)
 from .initiative import ANSWER_ACT, PlannedInitiative, plan_initiative
 from .inference import FOCUS_FLOOR, above, entropy, expected_gain, focus, posterior_vector, ranked
 from .knowledge import Answer, Demographics, KnowledgeBase, Observations
@@ -29,7 +32,7 @@ from .rng import chance, pick
 from .sample import HiddenCase, PersonaDraw
 from .triage import (
     Decision, QuestionScore, ancestors, baseline_observations, decide_vector, modifier_findings_present,
-    modifier_fits, pending_must_asks, pending_rule_outs, reportable_red_flags, score_questions, screen_fits,
+    modifier_fits, must_ask_reads, pending_must_asks, pending_rule_outs, reportable_red_flags, score_questions, screen_fits,
     unasked_red_flags,
 )
 
@@ -63,7 +66,7 @@ class State:
                  "exact", "entropy", "nets", "must_ask", "rule_out")
 
     def __init__(self, conds: tuple[str, ...], probs, decision: Decision, plausible_threshold: float,
-                 must_ask: dict[str, str] | None = None):
+                 must_ask: Mapping[str, str] | None = None):
         self.conds = conds
         self.probs = array("d", probs.tobytes())  # from a numpy vector, the same doubles
         self.decision = decision
@@ -77,7 +80,7 @@ class State:
         self.exact: dict[str, tuple[QuestionScore, list[str], str]] = {}  # finding -> (score, separates, why)
         self.nets: dict[str, list[tuple[str, Disposition]]] = {}  # complaint -> safety net ending here
         #: must-asks still to ask here: question -> screen id (start-of-call questions, asked before anything)
-        self.must_ask = must_ask or {}
+        self.must_ask = must_ask if must_ask is not None else {}
         #: rule-out questions still to ask here: question -> the dangerous condition it rules in or out
         self.rule_out: dict[str, str] | None = None
 
@@ -101,31 +104,91 @@ class State:
         return [(self.conds[i], self.probs[i]) for i in order]
 
 
+class _Lru:
+    """A mapping that keeps its ``size`` most recently used entries: the caches of the reasoner stay bounded
+    on a run of any length. Values are computed from their key alone, so an eviction never changes a result."""
+
+    __slots__ = ("size", "_entries")
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The entry for ``key``, computed on a miss (``compute`` never returns None)."""
+        entries = self._entries
+        value = entries.get(key)
+        if value is None:
+            value = entries[key] = compute()
+            if len(entries) > self.size:
+                entries.popitem(last=False)
+        else:
+            entries.move_to_end(key)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+@dataclass(frozen=True)
+class _Group:
+    """What one (age in months, sex, pregnancy) fixes for every state: the age band and its key for the priors,
+    the modifiers and must-asks whose demographic half holds (they then depend on findings only), and the
+    findings those must-asks read."""
+
+    who: Demographics
+    band: str
+    age_key: tuple
+    modifiers: tuple[Modifier, ...]
+    screens: tuple[Screen, ...]
+    screen_ids: tuple[str, ...]
+    must_ask_reads: frozenset[str]
+
+
 class Reasoner:
     """Inference with a bounded cache of states: the same evidence for the same demographics is reasoned
     about once. Every value is a function of (demographics, observations) alone, so what the cache holds
     never changes a record."""
 
-    def __init__(self, kb: KnowledgeBase, cache_size: int = 50_000):
+    def __init__(self, kb: KnowledgeBase, cache_size: int = 50_000, must_ask_cache_size: int = 20_000):
         self.kb = kb
         self.cache_size = cache_size
         self._cache: OrderedDict[tuple, State] = OrderedDict()
-        self._groups: dict[tuple, tuple[Demographics, str, tuple[Modifier, ...]]] = {}
+        self._groups: dict[tuple, _Group] = {}
         self._codes: dict[tuple[str, Answer], int] = {}
         self._focus_memo: tuple[State, dict[str, float]] | None = None
+        #: pending must-asks by (screens, age band, the answers they read): shared by states that differ elsewhere
+        self.must_asks_cache = _Lru(must_ask_cache_size)
+
+    def group(self, persona: PersonaDraw) -> _Group:
+        """The demographic group of a persona (built once per age in months, sex and pregnancy)."""
+        group = self._groups.get((persona.age_months, persona.sex, persona.pregnant))
+        if group is None:
+            kb = self.kb
+            who = persona.demographics
+            # two ages in one band can differ in the modifiers and must-asks that fit, so they are part of a key
+            screens = tuple(sc for sc in kb.screens if screen_fits(sc, who))
+            group = self._groups[(who.age_months, who.sex, who.pregnant)] = _Group(
+                who, kb.age_band(who.age_months), kb.age_key(who.age_months),
+                tuple(m for m in kb.modifiers if modifier_fits(m, who)), screens, tuple(sc.id for sc in screens),
+                must_ask_reads(kb, screens))
+        return group
+
+    def must_asks(self, persona: PersonaDraw, obs: Observations) -> Mapping[str, str]:
+        """:func:`pending_must_asks` for this persona (read-only: one result is shared by many states).
+
+        It depends on the answers to the findings the group's must-asks read and on nothing else reported, so
+        it is cached by those answers alone."""
+        g = self.group(persona)
+        reads = g.must_ask_reads
+        seen = tuple(sorted(item for item in obs.items() if item[0] in reads))
+        return self.must_asks_cache.get((g.screen_ids, g.band, seen), lambda: MappingProxyType(
+            pending_must_asks(self.kb, g.who, obs, g.screens)))
 
     def state(self, persona: PersonaDraw, obs: Observations) -> State:
         """The state for these demographics (age band, sex, pregnancy, modifiers in force) and observations."""
-        group = self._groups.get((persona.age_months, persona.sex, persona.pregnant))
-        if group is None:
-            who = persona.demographics
-            # the age band, and the modifiers whose demographic conditions hold (they then need only findings)
-            # and the must-asks whose demographic conditions hold (part of the key: two ages in one band can differ)
-            group = self._groups[(who.age_months, who.sex, who.pregnant)] = (
-                who, self.kb.age_key(who.age_months), tuple(m for m in self.kb.modifiers if modifier_fits(m, who)),
-                tuple(sc for sc in self.kb.screens if screen_fits(sc, who)))
-        who, band, modifiers, fitting = group
-        mods = tuple(m.id for m in modifiers if modifier_findings_present(m, obs))
+        g = self.group(persona)
+        applying = tuple(m for m in g.modifiers if modifier_findings_present(m, obs))
         codes = self._codes  # each (finding, answer) as a small int: a state's key is its sorted codes
         try:
             ids = sorted([codes[item] for item in obs.items()])
@@ -134,13 +197,14 @@ class Reasoner:
                 if item not in codes:
                     codes[item] = len(codes)
             ids = sorted([codes[item] for item in obs.items()])
-        key = (band, who.sex, who.pregnant, mods, tuple(sc.id for sc in fitting), tuple(ids))
+        key = (g.age_key, g.who.sex, g.who.pregnant, tuple(m.id for m in applying), g.screen_ids, tuple(ids))
         cache = self._cache
         st = cache.get(key)
         if st is None:
-            conds, probs = posterior_vector(self.kb, who, obs)
-            st = cache[key] = State(conds, probs, decide_vector(self.kb, who, obs, conds, probs),
-                                    self.kb.settings.plausible_threshold, pending_must_asks(self.kb, who, obs, fitting))
+            kb = self.kb
+            conds, probs = posterior_vector(kb, g.who, obs)
+            st = cache[key] = State(conds, probs, decide_vector(kb, g.who, obs, conds, probs, modifiers=applying),
+                                    kb.settings.plausible_threshold, self.must_asks(persona, obs))
             if len(cache) > self.cache_size:
                 cache.popitem(last=False)
         else:
@@ -367,7 +431,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     # the time course, said in the opening: each categorical must-ask that applies, with a chance that grows as
     # ambiguity falls, while the opening stays ambiguous
     said: dict[str, str] = {}
-    pending = pending_must_asks(kb, persona.demographics, obs)
+    pending = reasoner.must_asks(persona, obs)
     categorical = {q for q, sc in pending.items() if kb.findings[q].type is FindingType.categorical
                    and next(x for x in kb.screens if x.id == sc).ask == q}
     # how it came on goes with when it started ('it came on suddenly about an hour ago'), must-ask or not

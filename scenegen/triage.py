@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import heapq
 from functools import lru_cache
 from itertools import combinations
-from typing import Iterator, Literal
+from typing import Iterable, Iterator, Literal, Sequence
 
 from .content import CrisisResource, Disposition, FindingKind, Modifier, Screen
 from .inference import (
@@ -130,6 +130,16 @@ def pending_must_asks(kb: KnowledgeBase, who: Demographics, observations: Observ
     return out
 
 
+def must_ask_reads(kb: KnowledgeBase, screens: Iterable[Screen]) -> frozenset[str]:
+    """The findings whose answers :func:`pending_must_asks` reads for these screens: what each asks and the
+    questions above it, and what its conditions name. Its result depends on no other answer."""
+    out: set[str] = set()
+    for sc in screens:
+        w = sc.when
+        out.update((sc.ask, *ancestors(kb, sc.ask), *w.present, *w.any_present, *w.values))
+    return frozenset(out)
+
+
 def pending_rule_outs(kb: KnowledgeBase, decision: Decision, observations: Observations,
                       age_band: str | None = None) -> dict[str, str]:
     """Rule out before escalating: when the disposition rests only on a dangerous condition being plausible
@@ -177,12 +187,27 @@ def ruled_out(kb: KnowledgeBase, condition: str, observations: Observations) -> 
 def ruled_out_conditions(kb: KnowledgeBase, observations: Observations) -> frozenset[str]:
     """Every condition :func:`ruled_out` by the answers so far (only the conditions with rule-out questions,
     with each question's chain of parents, are looked at: the rest cannot be)."""
-    chains = kb.cached("rule_out_chains", None, lambda: tuple(
-        (cid, tuple((f, ancestors(kb, f)) for f in c.rule_out))
-        for cid, c in sorted(kb.conditions.items()) if c.rule_out))
-    get = observations.get
-    return frozenset(cid for cid, questions in chains
-                     if all(get(f) is False or any(get(a) is False for a in above) for f, above in questions))
+    closers, by_denial = _rule_out_index(kb)
+    denied = {f for f, a in observations.items() if a is False and f in by_denial}
+    if not denied:
+        return frozenset()
+    reached = {cid for f in denied for cid in by_denial[f]}
+    return frozenset(cid for cid in reached if all(not denied.isdisjoint(c) for c in closers[cid]))
+
+
+def _rule_out_index(kb: KnowledgeBase) -> tuple[dict[str, tuple[frozenset[str], ...]], dict[str, frozenset[str]]]:
+    """For each condition with rule-out questions, the set of denials that closes each question (the question
+    or any question above it); and for each finding, the conditions a denial of it can help rule out. Only
+    those conditions need checking, so the answer costs a few set operations, not a pass over the library."""
+    def compute():
+        closers = {cid: tuple(frozenset((f,) + ancestors(kb, f)) for f in c.rule_out)
+                   for cid, c in kb.conditions.items() if c.rule_out}
+        by_denial: dict[str, set[str]] = {}
+        for cid, sets in closers.items():
+            for f in frozenset().union(*sets):
+                by_denial.setdefault(f, set()).add(cid)
+        return closers, {f: frozenset(cids) for f, cids in by_denial.items()}
+    return kb.cached("rule_out_index", None, compute)
 
 
 def _supported(kb: KnowledgeBase, observations: Observations) -> set[str]:
@@ -242,13 +267,14 @@ def decide(kb: KnowledgeBase, who: Demographics, observations: Observations,
 
 
 def decide_vector(kb: KnowledgeBase, who: Demographics, observations: Observations, conds: tuple[str, ...],
-                  probs) -> Decision:
+                  probs, modifiers: Sequence[Modifier] | None = None) -> Decision:
     """:func:`decide` on a posterior vector (``conds`` in id order, as from ``posterior_vector``).
 
     Conditions are counted from the posterior with, and without, the subsets of the red flags reported
     (:func:`_flag_subsets`): those above the threshold in any of them, and the most likely one of each.
     Counting only the most likely of the full posterior would let a red flag change which condition that
     is, and so lower the level (a 98-year-old reporting difficulty swallowing went from urgent to routine).
+    ``modifiers`` are those that apply (in library order), when the caller already knows them.
     """
     threshold = kb.settings.plausible_threshold
     flags = present_red_flags(kb, observations)
@@ -284,9 +310,10 @@ def decide_vector(kb: KnowledgeBase, who: Demographics, observations: Observatio
             cond = kb.conditions[top]
             reasons.append(Reason("most_likely_condition", top, cond.disposition,
                                   f"{cond.name} is the most likely (p={top_p:.3f})"))
-    for m in kb.modifiers:
-        if modifier_applies(m, who, observations):
-            reasons.append(Reason("modifier", m.id, m.disposition, f"{m.reason} ({m.cite(who.age_months)})"))
+    if modifiers is None:
+        modifiers = [m for m in kb.modifiers if modifier_applies(m, who, observations)]
+    for m in modifiers:
+        reasons.append(Reason("modifier", m.id, m.disposition, f"{m.reason} ({m.cite(who.age_months)})"))
     disposition = max((r.disposition for r in reasons), key=lambda d: d.rank)
     if crisis is CrisisResource.none:
         for r in reasons:
