@@ -32,8 +32,8 @@ from .rng import chance, pick
 from .sample import HiddenCase, PersonaDraw
 from .triage import (
     Decision, QuestionScore, ancestors, baseline_observations, decide_vector, modifier_findings_present,
-    modifier_fits, must_ask_reads, pending_must_asks, pending_rule_outs, reportable_red_flags, score_questions, screen_fits,
-    unasked_red_flags,
+    modifier_fits, must_ask_reads, pending_must_asks, pending_rule_outs, reportable_red_flags, score_questions,
+    screen_fits, sources_in_force, unasked_red_flags,
 )
 
 Ambiguity = Literal["low", "medium", "high"]
@@ -133,12 +133,13 @@ class _Lru:
 @dataclass(frozen=True)
 class _Group:
     """What one (age in months, sex, pregnancy) fixes for every state: the age band and its key for the priors,
-    the modifiers and must-asks whose demographic half holds (they then depend on findings only), and the
-    findings those must-asks read."""
+    the age-scoped sources a decision cites, the modifiers and must-asks whose demographic half holds (they then
+    depend on findings only), and the findings those must-asks read."""
 
     who: Demographics
     band: str
     age_key: tuple
+    sources: tuple[int, ...]
     modifiers: tuple[Modifier, ...]
     screens: tuple[Screen, ...]
     screen_ids: tuple[str, ...]
@@ -169,7 +170,7 @@ class Reasoner:
             # two ages in one band can differ in the modifiers and must-asks that fit, so they are part of a key
             screens = tuple(sc for sc in kb.screens if screen_fits(sc, who))
             group = self._groups[(who.age_months, who.sex, who.pregnant)] = _Group(
-                who, kb.age_band(who.age_months), kb.age_key(who.age_months),
+                who, kb.age_band(who.age_months), kb.age_key(who.age_months), sources_in_force(kb, who.age_months),
                 tuple(m for m in kb.modifiers if modifier_fits(m, who)), screens, tuple(sc.id for sc in screens),
                 must_ask_reads(kb, screens))
         return group
@@ -186,7 +187,8 @@ class Reasoner:
             pending_must_asks(self.kb, g.who, obs, g.screens)))
 
     def state(self, persona: PersonaDraw, obs: Observations) -> State:
-        """The state for these demographics (age band, sex, pregnancy, modifiers in force) and observations."""
+        """The state for these demographics (age band, sex, pregnancy, the sources cited at this age, modifiers
+        and must-asks in force) and observations."""
         g = self.group(persona)
         applying = tuple(m for m in g.modifiers if modifier_findings_present(m, obs))
         codes = self._codes  # each (finding, answer) as a small int: a state's key is its sorted codes
@@ -197,7 +199,7 @@ class Reasoner:
                 if item not in codes:
                     codes[item] = len(codes)
             ids = sorted([codes[item] for item in obs.items()])
-        key = (g.age_key, g.who.sex, g.who.pregnant, tuple(m.id for m in applying), g.screen_ids, tuple(ids))
+        key = (g.age_key, g.sources, g.who.sex, g.who.pregnant, tuple(m.id for m in applying), g.screen_ids, tuple(ids))
         cache = self._cache
         st = cache.get(key)
         if st is None:

@@ -130,6 +130,17 @@ def pending_must_asks(kb: KnowledgeBase, who: Demographics, observations: Observ
     return out
 
 
+def sources_in_force(kb: KnowledgeBase, age_months: int) -> tuple[int, ...]:
+    """Which of the library's age-scoped sources (of red flags and modifiers, in a fixed order) cover this age:
+    the part of a decision's wording that two ages in one band can differ in (NICE CG57 is cited for under-12s)."""
+    def compute() -> tuple[int, ...]:
+        scoped = kb.cached("age_scoped_sources", None, lambda: tuple(
+            [s for f in kb.findings.values() if f.red_flag is not None for s in f.red_flag.source_by_age]
+            + [s for m in kb.modifiers for s in m.source_by_age]))
+        return tuple(i for i, s in enumerate(scoped) if s.covers(age_months))
+    return kb.cached("sources_in_force", age_months, compute)
+
+
 def must_ask_reads(kb: KnowledgeBase, screens: Iterable[Screen]) -> frozenset[str]:
     """The findings whose answers :func:`pending_must_asks` reads for these screens: what each asks and the
     questions above it, and what its conditions name. Its result depends on no other answer."""
