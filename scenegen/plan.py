@@ -17,8 +17,7 @@ import random
 from array import array
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from types import MappingProxyType
-from typing import Any, Callable, Hashable, Literal, Mapping, Optional
+from typing import Any, Literal, Optional
 
 from .advice import first_aid_reasons, first_aid_steps, self_care_advice
 from .content import (
@@ -32,7 +31,7 @@ from .rng import chance, pick
 from .sample import HiddenCase, PersonaDraw
 from .triage import (
     Decision, QuestionScore, ancestors, baseline_observations, decide_vector, modifier_findings_present,
-    modifier_fits, must_ask_reads, pending_must_asks, pending_rule_outs, reportable_red_flags, score_questions,
+    modifier_fits, pending_must_asks, pending_rule_outs, reportable_red_flags, score_questions,
     screen_fits, sources_in_force, unasked_red_flags,
 )
 
@@ -59,19 +58,25 @@ class State:
     every dialogue that reaches it: the posterior and decision at once, the rest on first use.
 
     The posterior is kept as packed doubles beside the group's shared tuple of conditions (an eighth of a
-    dict of floats), so that many states fit in the cache.
+    dict of floats), so that many states fit in the cache, with the positions of its head: the entries at or
+    above ``head_floor``, the lowest floor anything reads it at (plausible, listed, in focus), so that each of
+    those is a filter of a few dozen entries rather than a pass over every condition.
     """
 
-    __slots__ = ("conds", "probs", "decision", "plausible", "differential", "questions", "screens", "raising",
-                 "exact", "entropy", "nets", "must_ask", "rule_out")
+    __slots__ = ("conds", "probs", "head", "head_floor", "decision", "plausible", "differential", "questions",
+                 "screens", "raising", "exact", "entropy", "nets", "must_ask", "rule_out")
 
     def __init__(self, conds: tuple[str, ...], probs, decision: Decision, plausible_threshold: float,
-                 must_ask: Mapping[str, str] | None = None):
+                 must_ask: dict[str, str] | None = None, head_floor: float = 0.0):
+        import numpy as np
+
         self.conds = conds
         self.probs = array("d", probs.tobytes())  # from a numpy vector, the same doubles
+        self.head_floor = head_floor
+        self.head = array("H", np.flatnonzero(probs >= head_floor).tolist())
         self.decision = decision
         #: conditions at or above the plausibility threshold in this posterior (not over red-flag subsets)
-        self.plausible = above(conds, probs, plausible_threshold)
+        self.plausible = self.above(plausible_threshold)
         self.entropy: float | None = None
         self.differential: list[tuple[str, float]] | None = None
         self.questions: tuple[int, list[QuestionScore]] | None = None  # (limit it was computed for, scores)
@@ -80,7 +85,7 @@ class State:
         self.exact: dict[str, tuple[QuestionScore, list[str], str]] = {}  # finding -> (score, separates, why)
         self.nets: dict[str, list[tuple[str, Disposition]]] = {}  # complaint -> safety net ending here
         #: must-asks still to ask here: question -> screen id (start-of-call questions, asked before anything)
-        self.must_ask = must_ask if must_ask is not None else {}
+        self.must_ask = must_ask or {}
         #: rule-out questions still to ask here: question -> the dangerous condition it rules in or out
         self.rule_out: dict[str, str] | None = None
 
@@ -90,10 +95,13 @@ class State:
         return dict(zip(self.conds, self.probs))
 
     def above(self, floor: float) -> dict[str, float]:
-        """The posterior's entries at or above ``floor`` (without unpacking the rest)."""
-        import numpy as np
+        """The posterior's entries at or above ``floor``, in id order (from the head when it holds them all)."""
+        if floor < self.head_floor:
+            import numpy as np
 
-        return above(self.conds, np.frombuffer(self.probs, dtype=float), floor)
+            return above(self.conds, np.frombuffer(self.probs, dtype=float), floor)
+        conds, probs = self.conds, self.probs
+        return {conds[i]: probs[i] for i in self.head if probs[i] >= floor}
 
     def top(self, n: int) -> list[tuple[str, float]]:
         """``ranked(post)[:n]``: most probable first, ties to the lower id (the conditions are in id order,
@@ -104,37 +112,11 @@ class State:
         return [(self.conds[i], self.probs[i]) for i in order]
 
 
-class _Lru:
-    """A mapping that keeps its ``size`` most recently used entries: the caches of the reasoner stay bounded
-    on a run of any length. Values are computed from their key alone, so an eviction never changes a result."""
-
-    __slots__ = ("size", "_entries")
-
-    def __init__(self, size: int):
-        self.size = size
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
-
-    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        """The entry for ``key``, computed on a miss (``compute`` never returns None)."""
-        entries = self._entries
-        value = entries.get(key)
-        if value is None:
-            value = entries[key] = compute()
-            if len(entries) > self.size:
-                entries.popitem(last=False)
-        else:
-            entries.move_to_end(key)
-        return value
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
 @dataclass(frozen=True)
 class _Group:
     """What one (age in months, sex, pregnancy) fixes for every state: the age band and its key for the priors,
-    the age-scoped sources a decision cites, the modifiers and must-asks whose demographic half holds (they then
-    depend on findings only), and the findings those must-asks read."""
+    the age-scoped sources a decision cites, and the modifiers and must-asks whose demographic half holds (they
+    then depend on findings only)."""
 
     who: Demographics
     band: str
@@ -143,7 +125,6 @@ class _Group:
     modifiers: tuple[Modifier, ...]
     screens: tuple[Screen, ...]
     screen_ids: tuple[str, ...]
-    must_ask_reads: frozenset[str]
 
 
 class Reasoner:
@@ -151,15 +132,15 @@ class Reasoner:
     about once. Every value is a function of (demographics, observations) alone, so what the cache holds
     never changes a record."""
 
-    def __init__(self, kb: KnowledgeBase, cache_size: int = 50_000, must_ask_cache_size: int = 20_000):
+    def __init__(self, kb: KnowledgeBase, cache_size: int = 50_000):
         self.kb = kb
         self.cache_size = cache_size
         self._cache: OrderedDict[tuple, State] = OrderedDict()
         self._groups: dict[tuple, _Group] = {}
         self._codes: dict[tuple[str, Answer], int] = {}
         self._focus_memo: tuple[State, dict[str, float]] | None = None
-        #: pending must-asks by (screens, age band, the answers they read): shared by states that differ elsewhere
-        self.must_asks_cache = _Lru(must_ask_cache_size)
+        settings = kb.settings
+        self._head_floor = min(FOCUS_FLOOR, settings.plausible_threshold, settings.differential_threshold)
 
     def group(self, persona: PersonaDraw) -> _Group:
         """The demographic group of a persona (built once per age in months, sex and pregnancy)."""
@@ -171,20 +152,13 @@ class Reasoner:
             screens = tuple(sc for sc in kb.screens if screen_fits(sc, who))
             group = self._groups[(who.age_months, who.sex, who.pregnant)] = _Group(
                 who, kb.age_band(who.age_months), kb.age_key(who.age_months), sources_in_force(kb, who.age_months),
-                tuple(m for m in kb.modifiers if modifier_fits(m, who)), screens, tuple(sc.id for sc in screens),
-                must_ask_reads(kb, screens))
+                tuple(m for m in kb.modifiers if modifier_fits(m, who)), screens, tuple(sc.id for sc in screens))
         return group
 
-    def must_asks(self, persona: PersonaDraw, obs: Observations) -> Mapping[str, str]:
-        """:func:`pending_must_asks` for this persona (read-only: one result is shared by many states).
-
-        It depends on the answers to the findings the group's must-asks read and on nothing else reported, so
-        it is cached by those answers alone."""
+    def must_asks(self, persona: PersonaDraw, obs: Observations) -> dict[str, str]:
+        """:func:`pending_must_asks` for this persona, over the must-asks its group fits."""
         g = self.group(persona)
-        reads = g.must_ask_reads
-        seen = tuple(sorted(item for item in obs.items() if item[0] in reads))
-        return self.must_asks_cache.get((g.screen_ids, g.band, seen), lambda: MappingProxyType(
-            pending_must_asks(self.kb, g.who, obs, g.screens)))
+        return pending_must_asks(self.kb, g.who, obs, g.screens)
 
     def state(self, persona: PersonaDraw, obs: Observations) -> State:
         """The state for these demographics (age band, sex, pregnancy, the sources cited at this age, modifiers
@@ -206,7 +180,7 @@ class Reasoner:
             kb = self.kb
             conds, probs = posterior_vector(kb, g.who, obs)
             st = cache[key] = State(conds, probs, decide_vector(kb, g.who, obs, conds, probs, modifiers=applying),
-                                    kb.settings.plausible_threshold, self.must_asks(persona, obs))
+                                    kb.settings.plausible_threshold, self.must_asks(persona, obs), self._head_floor)
             if len(cache) > self.cache_size:
                 cache.popitem(last=False)
         else:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import heapq
 from functools import lru_cache
 from itertools import combinations
-from typing import Iterable, Iterator, Literal, Sequence
+from typing import Iterator, Literal, Sequence
 
 from .content import CrisisResource, Disposition, FindingKind, Modifier, Screen
 from .inference import (
@@ -110,8 +110,13 @@ def pending_must_asks(kb: KnowledgeBase, who: Demographics, observations: Observ
     screens whose demographic half already holds, when the caller has them.
     """
     band = kb.age_band(who.age_months)
+    if fitting is None:
+        fitting = tuple(sc for sc in kb.screens if screen_fits(sc, who))
+    fits = {sc.id for sc in fitting}
     out: dict[str, str] = {}
-    for sc in (fitting if fitting is not None else [x for x in kb.screens if screen_fits(x, who)]):
+    for sc in _screens_in_play(kb, observations):
+        if sc.id not in fits:
+            continue
         w = sc.when
         if sc.ask in observations or not kb.reportable(sc.ask, band):
             continue
@@ -141,14 +146,27 @@ def sources_in_force(kb: KnowledgeBase, age_months: int) -> tuple[int, ...]:
     return kb.cached("sources_in_force", age_months, compute)
 
 
-def must_ask_reads(kb: KnowledgeBase, screens: Iterable[Screen]) -> frozenset[str]:
-    """The findings whose answers :func:`pending_must_asks` reads for these screens: what each asks and the
-    questions above it, and what its conditions name. Its result depends on no other answer."""
-    out: set[str] = set()
-    for sc in screens:
-        w = sc.when
-        out.update((sc.ask, *ancestors(kb, sc.ask), *w.present, *w.any_present, *w.values))
-    return frozenset(out)
+def _screens_in_play(kb: KnowledgeBase, observations: Observations) -> list[Screen]:
+    """The must-asks that can hold for these answers, in library order. One that names findings to be present
+    (``present``, ``any_present``) needs one of them reported present, so only those of the findings reported
+    present, and those that name none, are looked at: a handful, not every must-ask of the library."""
+    def compute() -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:
+        always: list[int] = []
+        by_trigger: dict[str, list[int]] = {}
+        for i, sc in enumerate(kb.screens):
+            triggers = set(sc.when.present) | set(sc.when.any_present)
+            if not triggers:
+                always.append(i)
+            for f in triggers:
+                by_trigger.setdefault(f, []).append(i)
+        return tuple(always), {f: tuple(at) for f, at in by_trigger.items()}
+
+    always, by_trigger = kb.cached("screen_triggers", None, compute)
+    at = set(always)
+    for fid, answer in observations.items():
+        if answer is True and fid in by_trigger:
+            at.update(by_trigger[fid])
+    return [kb.screens[i] for i in sorted(at)]
 
 
 def pending_rule_outs(kb: KnowledgeBase, decision: Decision, observations: Observations,
