@@ -102,8 +102,6 @@ def posterior_vector(kb: KnowledgeBase, who: Demographics, observations: Observa
     known share that unknown ancestor, so they are scored together as one group (:func:`_subtree_likelihood`):
     two follow-ups denied while their parent is unknown are not two independent pieces of evidence.
     """
-    import numpy as np
-
     frame = _frame(kb, who)
     totals = frame.prior_logs
     groups: dict[str, None] = {}

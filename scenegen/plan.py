@@ -20,9 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Optional
 
 from .advice import first_aid_reasons, first_aid_steps, self_care_advice
-from .content import (
-    TIME_COURSE, AnswerKind, CrisisResource, Disposition, Finding, FindingKind, FindingType, Modifier, Screen,
-)
+from .content import TIME_COURSE, AnswerKind, CrisisResource, Disposition, Finding, FindingKind, FindingType, Screen
 from .initiative import ANSWER_ACT, PlannedInitiative, plan_initiative
 from .inference import FOCUS_FLOOR, above, entropy, expected_gain, focus, posterior_vector, ranked
 from .knowledge import Answer, Demographics, KnowledgeBase, Observations
@@ -31,7 +29,7 @@ from .rng import chance, pick
 from .sample import HiddenCase, PersonaDraw
 from .triage import (
     Decision, QuestionScore, ancestors, baseline_observations, decide_vector, modifier_findings_present,
-    modifier_fits, pending_must_asks, pending_rule_outs, reportable_red_flags, score_questions,
+    modifier_fits, modifiers_in_play, pending_must_asks, pending_rule_outs, reportable_red_flags, score_questions,
     screen_fits, sources_in_force, unasked_red_flags,
 )
 
@@ -122,7 +120,7 @@ class _Group:
     band: str
     age_key: tuple
     sources: tuple[int, ...]
-    modifiers: tuple[Modifier, ...]
+    modifier_ids: frozenset[str]
     screens: tuple[Screen, ...]
     screen_ids: tuple[str, ...]
 
@@ -152,7 +150,7 @@ class Reasoner:
             screens = tuple(sc for sc in kb.screens if screen_fits(sc, who))
             group = self._groups[(who.age_months, who.sex, who.pregnant)] = _Group(
                 who, kb.age_band(who.age_months), kb.age_key(who.age_months), sources_in_force(kb, who.age_months),
-                tuple(m for m in kb.modifiers if modifier_fits(m, who)), screens, tuple(sc.id for sc in screens))
+                frozenset(m.id for m in kb.modifiers if modifier_fits(m, who)), screens, tuple(sc.id for sc in screens))
         return group
 
     def must_asks(self, persona: PersonaDraw, obs: Observations) -> dict[str, str]:
@@ -164,7 +162,8 @@ class Reasoner:
         """The state for these demographics (age band, sex, pregnancy, the sources cited at this age, modifiers
         and must-asks in force) and observations."""
         g = self.group(persona)
-        applying = tuple(m for m in g.modifiers if modifier_findings_present(m, obs))
+        applying = tuple(m for m in modifiers_in_play(self.kb, obs)
+                         if m.id in g.modifier_ids and modifier_findings_present(m, obs))
         codes = self._codes  # each (finding, answer) as a small int: a state's key is its sorted codes
         try:
             ids = sorted([codes[item] for item in obs.items()])

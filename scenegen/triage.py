@@ -147,26 +147,37 @@ def sources_in_force(kb: KnowledgeBase, age_months: int) -> tuple[int, ...]:
 
 
 def _screens_in_play(kb: KnowledgeBase, observations: Observations) -> list[Screen]:
-    """The must-asks that can hold for these answers, in library order. One that names findings to be present
-    (``present``, ``any_present``) needs one of them reported present, so only those of the findings reported
-    present, and those that name none, are looked at: a handful, not every must-ask of the library."""
+    """The must-asks that can hold for these answers, in library order (see :func:`_in_play`)."""
+    return _in_play(kb, "screens", kb.screens, observations)
+
+
+def modifiers_in_play(kb: KnowledgeBase, observations: Observations) -> list[Modifier]:
+    """The modifiers whose findings half can hold for these answers, in library order (see :func:`_in_play`)."""
+    return _in_play(kb, "modifiers", kb.modifiers, observations)
+
+
+def _in_play(kb: KnowledgeBase, table: str, items: tuple, observations: Observations) -> list:
+    """The items of ``items`` (must-asks or modifiers) that can hold for these answers, in their order. One that
+    names findings to be present (``present``, ``any_present``) needs one of them reported present, so only
+    those of the findings reported present, and those that name none, are looked at: a handful, not every
+    item of the library."""
     def compute() -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:
         always: list[int] = []
         by_trigger: dict[str, list[int]] = {}
-        for i, sc in enumerate(kb.screens):
-            triggers = set(sc.when.present) | set(sc.when.any_present)
+        for i, item in enumerate(items):
+            triggers = set(item.when.present) | set(getattr(item.when, "any_present", ()))
             if not triggers:
                 always.append(i)
             for f in triggers:
                 by_trigger.setdefault(f, []).append(i)
         return tuple(always), {f: tuple(at) for f, at in by_trigger.items()}
 
-    always, by_trigger = kb.cached("screen_triggers", None, compute)
+    always, by_trigger = kb.cached("triggers", table, compute)
     at = set(always)
     for fid, answer in observations.items():
         if answer is True and fid in by_trigger:
             at.update(by_trigger[fid])
-    return [kb.screens[i] for i in sorted(at)]
+    return [items[i] for i in sorted(at)]
 
 
 def pending_rule_outs(kb: KnowledgeBase, decision: Decision, observations: Observations,
