@@ -150,7 +150,8 @@ class Reasoner:
             screens = tuple(sc for sc in kb.screens if screen_fits(sc, who))
             group = self._groups[(who.age_months, who.sex, who.pregnant)] = _Group(
                 who, kb.age_band(who.age_months), kb.age_key(who.age_months), sources_in_force(kb, who.age_months),
-                frozenset(m.id for m in kb.modifiers if modifier_fits(m, who)), screens, tuple(sc.id for sc in screens))
+                frozenset(m.id for m in kb.modifiers if modifier_fits(m, who)), screens,
+                tuple(sc.id for sc in screens))
         return group
 
     def must_asks(self, persona: PersonaDraw, obs: Observations) -> dict[str, str]:
@@ -172,7 +173,8 @@ class Reasoner:
                 if item not in codes:
                     codes[item] = len(codes)
             ids = sorted([codes[item] for item in obs.items()])
-        key = (g.age_key, g.sources, g.who.sex, g.who.pregnant, tuple(m.id for m in applying), g.screen_ids, tuple(ids))
+        key = (g.age_key, g.sources, g.who.sex, g.who.pregnant, tuple(m.id for m in applying), g.screen_ids,
+               tuple(ids))
         cache = self._cache
         st = cache.get(key)
         if st is None:

@@ -225,8 +225,8 @@ def ruled_out(kb: KnowledgeBase, condition: str, observations: Observations) -> 
 
 
 def ruled_out_conditions(kb: KnowledgeBase, observations: Observations) -> frozenset[str]:
-    """Every condition :func:`ruled_out` by the answers so far (only the conditions with rule-out questions,
-    with each question's chain of parents, are looked at: the rest cannot be)."""
+    """Every condition :func:`ruled_out` by the answers so far (only the conditions that a denial reported so
+    far can close a question of are looked at: the rest cannot be)."""
     closers, by_denial = _rule_out_index(kb)
     denied = {f for f, a in observations.items() if a is False and f in by_denial}
     if not denied:
