@@ -102,8 +102,6 @@ def posterior_vector(kb: KnowledgeBase, who: Demographics, observations: Observa
     known share that unknown ancestor, so they are scored together as one group (:func:`_subtree_likelihood`):
     two follow-ups denied while their parent is unknown are not two independent pieces of evidence.
     """
-    import numpy as np
-
     frame = _frame(kb, who)
     totals = frame.prior_logs
     groups: dict[str, None] = {}
@@ -114,8 +112,7 @@ def posterior_vector(kb: KnowledgeBase, who: Demographics, observations: Observa
         elif top != "":
             groups[top] = None
     for top in groups:  # in order of their first observation's id
-        totals = totals + np.array([math.log(max(_subtree_likelihood(kb, c, top, observations), 1e-300))
-                                    for c in frame.conds])
+        totals = totals + frame.subtree_row(kb, top, observations)
     return frame.conds, _normalise_logs(totals)
 
 
@@ -176,6 +173,17 @@ def _children(kb: KnowledgeBase, finding: str) -> list[str]:
     return _hierarchy(kb)[1].get(finding, [])
 
 
+def _descendants(kb: KnowledgeBase, finding: str) -> frozenset[str]:
+    """Every follow-up below a finding in the question hierarchy (its children, theirs, and so on)."""
+    def compute() -> frozenset[str]:
+        out: set[str] = set()
+        for ch in _children(kb, finding):
+            out |= {ch} | _descendants(kb, ch)
+        return frozenset(out)
+
+    return kb.cached("descendants", finding, compute)
+
+
 def reported_below(kb: KnowledgeBase, finding: str, observations: Observations) -> bool:
     """Whether a follow-up below ``finding`` was reported (only in hand-made input: dialogues ask parents first)."""
     return any(_reported_at_or_below(kb, ch, observations) for ch in _children(kb, finding))
@@ -217,7 +225,11 @@ class _Frame:
     Every log is taken with ``math.log``.
     """
 
-    __slots__ = ("conds", "prior_logs", "rows")
+    __slots__ = ("conds", "prior_logs", "rows", "subtrees")
+
+    #: subtree rows kept per group (under 200 over all groups in 3,000 records); emptied when full, so memory
+    #: stays bounded on any run length (at most about 1.5 MB a group)
+    SUBTREE_ROWS = 1_000
 
     def __init__(self, conds: tuple[str, ...], prior_logs: list[float]):
         import numpy as np
@@ -225,6 +237,23 @@ class _Frame:
         self.conds = conds
         self.prior_logs = np.array(prior_logs)
         self.rows: dict[tuple[str, Answer], "np.ndarray"] = {}
+        self.subtrees: dict[tuple, "np.ndarray"] = {}
+
+    def subtree_row(self, kb: KnowledgeBase, top: str, observations: Observations):
+        """log P(what was reported below ``top`` | condition) for each condition, ``top`` not reported
+        (:func:`_subtree_likelihood`). It reads only the answers below ``top``, so it is kept by them: the same
+        follow-ups under the same unknown question recur in many dialogues."""
+        import numpy as np
+
+        below = _descendants(kb, top)
+        key = (top, tuple(sorted(item for item in observations.items() if item[0] in below)))
+        row = self.subtrees.get(key)
+        if row is None:
+            if len(self.subtrees) >= self.SUBTREE_ROWS:
+                self.subtrees.clear()
+            row = self.subtrees[key] = np.array([
+                math.log(max(_subtree_likelihood(kb, c, top, observations), 1e-300)) for c in self.conds])
+        return row
 
     def row(self, kb: KnowledgeBase, finding: str, answer: Answer, observations: Observations):
         """log P(answer | condition) for each condition, in the order of ``conds``."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Optional
 
 from .advice import first_aid_reasons, first_aid_steps, self_care_advice
-from .content import TIME_COURSE, AnswerKind, CrisisResource, Disposition, Finding, FindingKind, FindingType, Modifier
+from .content import TIME_COURSE, AnswerKind, CrisisResource, Disposition, Finding, FindingKind, FindingType, Screen
 from .initiative import ANSWER_ACT, PlannedInitiative, plan_initiative
 from .inference import FOCUS_FLOOR, above, entropy, expected_gain, focus, posterior_vector, ranked
 from .knowledge import Answer, Demographics, KnowledgeBase, Observations
@@ -29,8 +29,8 @@ from .rng import chance, pick
 from .sample import HiddenCase, PersonaDraw
 from .triage import (
     Decision, QuestionScore, ancestors, baseline_observations, decide_vector, modifier_findings_present,
-    modifier_fits, pending_must_asks, pending_rule_outs, reportable_red_flags, score_questions, screen_fits,
-    unasked_red_flags,
+    modifier_fits, modifiers_in_play, pending_must_asks, pending_rule_outs, reportable_red_flags, score_questions,
+    screen_fits, sources_in_force, unasked_red_flags,
 )
 
 Ambiguity = Literal["low", "medium", "high"]
@@ -56,19 +56,25 @@ class State:
     every dialogue that reaches it: the posterior and decision at once, the rest on first use.
 
     The posterior is kept as packed doubles beside the group's shared tuple of conditions (an eighth of a
-    dict of floats), so that many states fit in the cache.
+    dict of floats), so that many states fit in the cache, with the positions of its head: the entries at or
+    above ``head_floor``, the lowest floor anything reads it at (plausible, listed, in focus), so that each of
+    those is a filter of a few dozen entries rather than a pass over every condition.
     """
 
-    __slots__ = ("conds", "probs", "decision", "plausible", "differential", "questions", "screens", "raising",
-                 "exact", "entropy", "nets", "must_ask", "rule_out")
+    __slots__ = ("conds", "probs", "head", "head_floor", "decision", "plausible", "differential", "questions",
+                 "screens", "raising", "exact", "entropy", "nets", "must_ask", "rule_out")
 
     def __init__(self, conds: tuple[str, ...], probs, decision: Decision, plausible_threshold: float,
-                 must_ask: dict[str, str] | None = None):
+                 must_ask: dict[str, str] | None = None, head_floor: float = 0.0):
+        import numpy as np
+
         self.conds = conds
         self.probs = array("d", probs.tobytes())  # from a numpy vector, the same doubles
+        self.head_floor = head_floor
+        self.head = array("H", np.flatnonzero(probs >= head_floor).tolist())
         self.decision = decision
         #: conditions at or above the plausibility threshold in this posterior (not over red-flag subsets)
-        self.plausible = above(conds, probs, plausible_threshold)
+        self.plausible = self.above(plausible_threshold)
         self.entropy: float | None = None
         self.differential: list[tuple[str, float]] | None = None
         self.questions: tuple[int, list[QuestionScore]] | None = None  # (limit it was computed for, scores)
@@ -87,10 +93,13 @@ class State:
         return dict(zip(self.conds, self.probs))
 
     def above(self, floor: float) -> dict[str, float]:
-        """The posterior's entries at or above ``floor`` (without unpacking the rest)."""
-        import numpy as np
+        """The posterior's entries at or above ``floor``, in id order (from the head when it holds them all)."""
+        if floor < self.head_floor:
+            import numpy as np
 
-        return above(self.conds, np.frombuffer(self.probs, dtype=float), floor)
+            return above(self.conds, np.frombuffer(self.probs, dtype=float), floor)
+        conds, probs = self.conds, self.probs
+        return {conds[i]: probs[i] for i in self.head if probs[i] >= floor}
 
     def top(self, n: int) -> list[tuple[str, float]]:
         """``ranked(post)[:n]``: most probable first, ties to the lower id (the conditions are in id order,
@@ -99,6 +108,21 @@ class State:
 
         order = np.argsort(-np.frombuffer(self.probs, dtype=float), kind="stable")[:n].tolist()
         return [(self.conds[i], self.probs[i]) for i in order]
+
+
+@dataclass(frozen=True)
+class _Group:
+    """What one (age in months, sex, pregnancy) fixes for every state: the age band and its key for the priors,
+    the age-scoped sources a decision cites, and the modifiers and must-asks whose demographic half holds (they
+    then depend on findings only)."""
+
+    who: Demographics
+    band: str
+    age_key: tuple
+    sources: tuple[int, ...]
+    modifier_ids: frozenset[str]
+    screens: tuple[Screen, ...]
+    screen_ids: tuple[str, ...]
 
 
 class Reasoner:
@@ -110,22 +134,37 @@ class Reasoner:
         self.kb = kb
         self.cache_size = cache_size
         self._cache: OrderedDict[tuple, State] = OrderedDict()
-        self._groups: dict[tuple, tuple[Demographics, str, tuple[Modifier, ...]]] = {}
+        self._groups: dict[tuple, _Group] = {}
         self._codes: dict[tuple[str, Answer], int] = {}
         self._focus_memo: tuple[State, dict[str, float]] | None = None
+        settings = kb.settings
+        self._head_floor = min(FOCUS_FLOOR, settings.plausible_threshold, settings.differential_threshold)
 
-    def state(self, persona: PersonaDraw, obs: Observations) -> State:
-        """The state for these demographics (age band, sex, pregnancy, modifiers in force) and observations."""
+    def group(self, persona: PersonaDraw) -> _Group:
+        """The demographic group of a persona (built once per age in months, sex and pregnancy)."""
         group = self._groups.get((persona.age_months, persona.sex, persona.pregnant))
         if group is None:
+            kb = self.kb
             who = persona.demographics
-            # the age band, and the modifiers whose demographic conditions hold (they then need only findings)
-            # and the must-asks whose demographic conditions hold (part of the key: two ages in one band can differ)
-            group = self._groups[(who.age_months, who.sex, who.pregnant)] = (
-                who, self.kb.age_key(who.age_months), tuple(m for m in self.kb.modifiers if modifier_fits(m, who)),
-                tuple(sc for sc in self.kb.screens if screen_fits(sc, who)))
-        who, band, modifiers, fitting = group
-        mods = tuple(m.id for m in modifiers if modifier_findings_present(m, obs))
+            # two ages in one band can differ in the modifiers and must-asks that fit, so they are part of a key
+            screens = tuple(sc for sc in kb.screens if screen_fits(sc, who))
+            group = self._groups[(who.age_months, who.sex, who.pregnant)] = _Group(
+                who, kb.age_band(who.age_months), kb.age_key(who.age_months), sources_in_force(kb, who.age_months),
+                frozenset(m.id for m in kb.modifiers if modifier_fits(m, who)), screens,
+                tuple(sc.id for sc in screens))
+        return group
+
+    def must_asks(self, persona: PersonaDraw, obs: Observations) -> dict[str, str]:
+        """:func:`pending_must_asks` for this persona, over the must-asks its group fits."""
+        g = self.group(persona)
+        return pending_must_asks(self.kb, g.who, obs, g.screens)
+
+    def state(self, persona: PersonaDraw, obs: Observations) -> State:
+        """The state for these demographics (age band, sex, pregnancy, the sources cited at this age, modifiers
+        and must-asks in force) and observations."""
+        g = self.group(persona)
+        applying = tuple(m for m in modifiers_in_play(self.kb, obs)
+                         if m.id in g.modifier_ids and modifier_findings_present(m, obs))
         codes = self._codes  # each (finding, answer) as a small int: a state's key is its sorted codes
         try:
             ids = sorted([codes[item] for item in obs.items()])
@@ -134,13 +173,15 @@ class Reasoner:
                 if item not in codes:
                     codes[item] = len(codes)
             ids = sorted([codes[item] for item in obs.items()])
-        key = (band, who.sex, who.pregnant, mods, tuple(sc.id for sc in fitting), tuple(ids))
+        key = (g.age_key, g.sources, g.who.sex, g.who.pregnant, tuple(m.id for m in applying), g.screen_ids,
+               tuple(ids))
         cache = self._cache
         st = cache.get(key)
         if st is None:
-            conds, probs = posterior_vector(self.kb, who, obs)
-            st = cache[key] = State(conds, probs, decide_vector(self.kb, who, obs, conds, probs),
-                                    self.kb.settings.plausible_threshold, pending_must_asks(self.kb, who, obs, fitting))
+            kb = self.kb
+            conds, probs = posterior_vector(kb, g.who, obs)
+            st = cache[key] = State(conds, probs, decide_vector(kb, g.who, obs, conds, probs, modifiers=applying),
+                                    kb.settings.plausible_threshold, self.must_asks(persona, obs), self._head_floor)
             if len(cache) > self.cache_size:
                 cache.popitem(last=False)
         else:
@@ -367,7 +408,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     # the time course, said in the opening: each categorical must-ask that applies, with a chance that grows as
     # ambiguity falls, while the opening stays ambiguous
     said: dict[str, str] = {}
-    pending = pending_must_asks(kb, persona.demographics, obs)
+    pending = reasoner.must_asks(persona, obs)
     categorical = {q for q, sc in pending.items() if kb.findings[q].type is FindingType.categorical
                    and next(x for x in kb.screens if x.id == sc).ask == q}
     # when it started goes in the opening whatever the complaint; how it came on only where it is a must-ask

@@ -527,8 +527,15 @@ def mentions(kb: KnowledgeBase, phrase: str) -> frozenset[str]:
     'an itchy rash'), computed once per phrase."""
     def compute() -> frozenset[str]:
         text = phrase.lower()
-        return frozenset(fid for fid, f in kb.findings.items() for p in f.lay if p.lower() in text)
+        return frozenset(fid for fid, lay in _lowered_lay(kb) if lay in text)
     return kb.cached("mentions", phrase, compute)
+
+
+def _lowered_lay(kb: KnowledgeBase) -> tuple[tuple[str, str], ...]:
+    """Every (finding, lay phrasing in lower case) of the library, lowered once rather than for every phrase
+    :func:`mentions` looks at."""
+    return kb.cached("lowered_lay", None, lambda: tuple(
+        (fid, p.lower()) for fid, f in kb.findings.items() for p in f.lay))
 
 
 def _public(base: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import heapq
 from functools import lru_cache
 from itertools import combinations
-from typing import Iterator, Literal
+from typing import Iterator, Literal, Sequence
 
 from .content import CrisisResource, Disposition, FindingKind, Modifier, Screen
 from .inference import (
@@ -110,8 +110,13 @@ def pending_must_asks(kb: KnowledgeBase, who: Demographics, observations: Observ
     screens whose demographic half already holds, when the caller has them.
     """
     band = kb.age_band(who.age_months)
+    if fitting is None:
+        fitting = tuple(sc for sc in kb.screens if screen_fits(sc, who))
+    fits = {sc.id for sc in fitting}
     out: dict[str, str] = {}
-    for sc in (fitting if fitting is not None else [x for x in kb.screens if screen_fits(x, who)]):
+    for sc in _screens_in_play(kb, observations):
+        if sc.id not in fits:
+            continue
         w = sc.when
         if sc.ask in observations or not kb.reportable(sc.ask, band):
             continue
@@ -128,6 +133,51 @@ def pending_must_asks(kb: KnowledgeBase, who: Demographics, observations: Observ
         question = unknown[-1] if unknown else sc.ask
         out.setdefault(question, sc.id)
     return out
+
+
+def sources_in_force(kb: KnowledgeBase, age_months: int) -> tuple[int, ...]:
+    """Which of the library's age-scoped sources (of red flags and modifiers, in a fixed order) cover this age:
+    the part of a decision's wording that two ages in one band can differ in (NICE CG57 is cited for under-12s)."""
+    def compute() -> tuple[int, ...]:
+        scoped = kb.cached("age_scoped_sources", None, lambda: tuple(
+            [s for f in kb.findings.values() if f.red_flag is not None for s in f.red_flag.source_by_age]
+            + [s for m in kb.modifiers for s in m.source_by_age]))
+        return tuple(i for i, s in enumerate(scoped) if s.covers(age_months))
+    return kb.cached("sources_in_force", age_months, compute)
+
+
+def _screens_in_play(kb: KnowledgeBase, observations: Observations) -> list[Screen]:
+    """The must-asks that can hold for these answers, in library order (see :func:`_in_play`)."""
+    return _in_play(kb, "screens", kb.screens, observations)
+
+
+def modifiers_in_play(kb: KnowledgeBase, observations: Observations) -> list[Modifier]:
+    """The modifiers whose findings half can hold for these answers, in library order (see :func:`_in_play`)."""
+    return _in_play(kb, "modifiers", kb.modifiers, observations)
+
+
+def _in_play(kb: KnowledgeBase, table: str, items: tuple, observations: Observations) -> list:
+    """The items of ``items`` (must-asks or modifiers) that can hold for these answers, in their order. One that
+    names findings to be present (``present``, ``any_present``) needs one of them reported present, so only
+    those of the findings reported present, and those that name none, are looked at: a handful, not every
+    item of the library."""
+    def compute() -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:
+        always: list[int] = []
+        by_trigger: dict[str, list[int]] = {}
+        for i, item in enumerate(items):
+            triggers = set(item.when.present) | set(getattr(item.when, "any_present", ()))
+            if not triggers:
+                always.append(i)
+            for f in triggers:
+                by_trigger.setdefault(f, []).append(i)
+        return tuple(always), {f: tuple(at) for f, at in by_trigger.items()}
+
+    always, by_trigger = kb.cached("triggers", table, compute)
+    at = set(always)
+    for fid, answer in observations.items():
+        if answer is True and fid in by_trigger:
+            at.update(by_trigger[fid])
+    return [items[i] for i in sorted(at)]
 
 
 def pending_rule_outs(kb: KnowledgeBase, decision: Decision, observations: Observations,
@@ -175,14 +225,29 @@ def ruled_out(kb: KnowledgeBase, condition: str, observations: Observations) -> 
 
 
 def ruled_out_conditions(kb: KnowledgeBase, observations: Observations) -> frozenset[str]:
-    """Every condition :func:`ruled_out` by the answers so far (only the conditions with rule-out questions,
-    with each question's chain of parents, are looked at: the rest cannot be)."""
-    chains = kb.cached("rule_out_chains", None, lambda: tuple(
-        (cid, tuple((f, ancestors(kb, f)) for f in c.rule_out))
-        for cid, c in sorted(kb.conditions.items()) if c.rule_out))
-    get = observations.get
-    return frozenset(cid for cid, questions in chains
-                     if all(get(f) is False or any(get(a) is False for a in above) for f, above in questions))
+    """Every condition :func:`ruled_out` by the answers so far (only the conditions that a denial reported so
+    far can close a question of are looked at: the rest cannot be)."""
+    closers, by_denial = _rule_out_index(kb)
+    denied = {f for f, a in observations.items() if a is False and f in by_denial}
+    if not denied:
+        return frozenset()
+    reached = {cid for f in denied for cid in by_denial[f]}
+    return frozenset(cid for cid in reached if all(not denied.isdisjoint(c) for c in closers[cid]))
+
+
+def _rule_out_index(kb: KnowledgeBase) -> tuple[dict[str, tuple[frozenset[str], ...]], dict[str, frozenset[str]]]:
+    """For each condition with rule-out questions, the set of denials that closes each question (the question
+    or any question above it); and for each finding, the conditions a denial of it can help rule out. Only
+    those conditions need checking, so the answer costs a few set operations, not a pass over the library."""
+    def compute():
+        closers = {cid: tuple(frozenset((f,) + ancestors(kb, f)) for f in c.rule_out)
+                   for cid, c in kb.conditions.items() if c.rule_out}
+        by_denial: dict[str, set[str]] = {}
+        for cid, sets in closers.items():
+            for f in frozenset().union(*sets):
+                by_denial.setdefault(f, set()).add(cid)
+        return closers, {f: frozenset(cids) for f, cids in by_denial.items()}
+    return kb.cached("rule_out_index", None, compute)
 
 
 def _supported(kb: KnowledgeBase, observations: Observations) -> set[str]:
@@ -242,13 +307,14 @@ def decide(kb: KnowledgeBase, who: Demographics, observations: Observations,
 
 
 def decide_vector(kb: KnowledgeBase, who: Demographics, observations: Observations, conds: tuple[str, ...],
-                  probs) -> Decision:
+                  probs, modifiers: Sequence[Modifier] | None = None) -> Decision:
     """:func:`decide` on a posterior vector (``conds`` in id order, as from ``posterior_vector``).
 
     Conditions are counted from the posterior with, and without, the subsets of the red flags reported
     (:func:`_flag_subsets`): those above the threshold in any of them, and the most likely one of each.
     Counting only the most likely of the full posterior would let a red flag change which condition that
     is, and so lower the level (a 98-year-old reporting difficulty swallowing went from urgent to routine).
+    ``modifiers`` are those that apply (in library order), when the caller already knows them.
     """
     threshold = kb.settings.plausible_threshold
     flags = present_red_flags(kb, observations)
@@ -284,9 +350,10 @@ def decide_vector(kb: KnowledgeBase, who: Demographics, observations: Observatio
             cond = kb.conditions[top]
             reasons.append(Reason("most_likely_condition", top, cond.disposition,
                                   f"{cond.name} is the most likely (p={top_p:.3f})"))
-    for m in kb.modifiers:
-        if modifier_applies(m, who, observations):
-            reasons.append(Reason("modifier", m.id, m.disposition, f"{m.reason} ({m.cite(who.age_months)})"))
+    if modifiers is None:
+        modifiers = [m for m in kb.modifiers if modifier_applies(m, who, observations)]
+    for m in modifiers:
+        reasons.append(Reason("modifier", m.id, m.disposition, f"{m.reason} ({m.cite(who.age_months)})"))
     disposition = max((r.disposition for r in reasons), key=lambda d: d.rank)
     if crisis is CrisisResource.none:
         for r in reasons:

@@ -90,15 +90,20 @@ def test_a_record_regenerated_alone_equals_its_copy_in_a_batch(library, tmp_path
         assert dump(fresh.record(i)) == lines[i]
 
 
-def test_records_do_not_depend_on_what_the_caches_hold():
-    """Reasoning states and rendered texts are cached for speed; evicting them at every step, and making
-    the records in another order, changes no byte."""
+def test_records_do_not_depend_on_what_the_caches_hold(monkeypatch):
+    """Reasoning states, likelihood rows of unknown questions' follow-ups and rendered texts are cached for
+    speed; evicting them at every step, and making the records in another order, changes no byte."""
+    from scenegen.inference import _Frame
+
     lib = Library.load()  # its own library: the render cache lives in the template library
     cfg = GenerateConfig(seed=3, ambiguity="medium", holdout_by="template")
     warm = Generator(lib, cfg)
     expected = {i: dump(warm.record(i)) for i in range(30)}
     lib.templates._rendered.clear()
     lib.templates.RENDER_CACHE_SIZE = 1
+    for frame in lib.kb.cache["frames"].values():
+        frame.subtrees.clear()
+    monkeypatch.setattr(_Frame, "SUBTREE_ROWS", 1)
     cold = Generator(lib, cfg)
     cold.reasoner.cache_size = 1
     assert {i: dump(cold.record(i)) for i in reversed(range(30))} == expected

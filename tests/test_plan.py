@@ -53,3 +53,21 @@ def test_a_state_scored_before_gives_the_same_screens_as_a_fresh_one(bundled_kb)
     expected = fresh.screens(fresh.state(persona, obs), persona, obs, limit=1)
     assert seen.screens(st, persona, obs, limit=1) == expected
     assert [q.finding for q in expected] == [full[0].finding]
+
+
+def test_a_state_reached_at_another_age_in_its_band_cites_the_sources_for_this_age(bundled_kb):
+    """A red flag's reason cites the guidelines that cover the person's age (NICE CG57 for eczema herpeticum is
+    for under-12s, and a boy of 9 to 12 shares every other part of a state's key): a state cached for a boy of
+    12 must not give a boy of 10 the 12-year-old's citations, or a record would depend on the records before it."""
+    from scenegen.content import Sex
+    from scenegen.plan import Reasoner
+    from scenegen.sample import PersonaDraw
+
+    def boy(months: int) -> PersonaDraw:
+        return PersonaDraw("child", months, Sex.male, False, "self", None, "medium", "matter_of_fact", "en_GB")
+
+    obs = {"rash": True, "clustered_punched_out_sores": True}
+    shared = Reasoner(bundled_kb)
+    for months in (150, 120, 150):
+        expected = Reasoner(bundled_kb).state(boy(months), obs).decision
+        assert shared.state(boy(months), obs).decision == expected, months
