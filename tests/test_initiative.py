@@ -117,12 +117,18 @@ def test_nobody_in_a_call_about_low_mood_asks_about_taking_tablets():
 def test_no_answer_before_the_advice_asks_a_question_that_nobody_answers(seed, index):
     """'No, not that. Should there be?' was a stock line in 900 of 3,000 records, and the assistant never
     answered it: answers are statements (a vague 'Maybe?' is a hedge, not a question); questions come after
-    the advice, where they are answered."""
-    r = _gen(seed).record(index)
+    the advice, where they are answered. Read with typing noise off: a slip can turn 'Maybe?' into 'mayb?'
+    (found at seed 3, record 31506), which is still a hedge."""
+    r = _quiet_typing_gen(seed).record(index)
     for m, t in zip(r.messages, r.turns):
         if m.role == "user" and t.act.startswith("answer_"):
-            text = m.content.lower().replace("maybe?", "").replace("i think so?", "")  # typing noise may lower-case it
+            text = m.content.replace("Maybe?", "").replace("I think so?", "")
             assert "?" not in text, (r.id, m.content)
+
+
+@lru_cache(maxsize=None)
+def _quiet_typing_gen(seed: int) -> Generator:
+    return Generator(_lib(), GenerateConfig(seed=seed, noise="off"))
 
 
 def test_the_library_keeps_waiting_and_driving_to_the_levels_they_fit():
