@@ -212,15 +212,16 @@ def _environment(sandboxed: bool) -> jinja2.Environment:
     env.filters.pop("shuffle", None)
     env.filters["cap"] = lambda s: s[:1].upper() + s[1:] if s else s
     env.filters["lower_first"] = lambda s: s[:1].lower() + s[1:] if s else s
-    env.filters["join_and"] = _join_and
+    env.filters["join_and"] = lambda items: _join(items, "and")
+    env.filters["join_or"] = lambda items: _join(items, "or")  # alternatives: 'it could be a cold or flu'
     return env
 
 
-def _join_and(items: list[str]) -> str:
+def _join(items: list[str], word: str) -> str:
     items = list(items)
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]
 
 
 def split_alternatives(group: str) -> list[str]:
