@@ -278,6 +278,11 @@ class FindingValue(Strict):
         description="categorical finding -> the values it can take alongside this one (an illness that came on "
                     "gradually over days has lasted at least a day); the sampler keeps every hidden case consistent")
 
+    @property
+    def wordings(self) -> tuple[str, ...]:
+        """Every way a patient may say this answer: ``lay`` and ``lay_event``."""
+        return (*self.lay, *self.lay_event)
+
 
 class Finding(Strict):
     id: Id

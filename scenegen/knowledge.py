@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Hashable, Mapping, TypeVar, Union
 
 from .content import (
-    Complaint, Condition, Disposition, Finding, FindingType, Implication, Modifier, ModelSettings, Pregnancy, Screen,
-    Sex,
+    AnswerKind, Complaint, Condition, Disposition, Finding, FindingType, Implication, Modifier, ModelSettings,
+    Pregnancy, Screen, Sex,
 )
 from .errors import UsageError
 
@@ -107,7 +107,7 @@ class KnowledgeBase:
         """Whether the complaint is something that happened at a moment (a fall onto the head, a fit, a faint,
         a swallowed substance) rather than a symptom that came on: it has a time ('when did it happen?'),
         not an onset."""
-        return self.findings[self.complaints[complaint].finding].answer_kind.value == "event"
+        return self.findings[self.complaints[complaint].finding].answer_kind is AnswerKind.event
 
     def reportable(self, finding: str, age_band: str) -> bool:
         """Whether someone in this age band (or their carer) can report the finding at all."""

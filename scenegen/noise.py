@@ -288,7 +288,7 @@ class Noiser:
         localisers = [Localiser({})] + [Localiser(loc.terms) for loc in personas.locales]
         phrases: set[str] = set()
         raw = [p for f in kb.findings.values() for p in f.lay]
-        raw += [p for f in kb.findings.values() for v in f.values for p in (*v.lay, *v.lay_event)]
+        raw += [p for f in kb.findings.values() for v in f.values for p in v.wordings]
         raw += [p for c in kb.complaints.values() for p in c.lay]
         # and what answers say back of a question ('No, no pain that is worse on moving'): a finding's words
         raw += [said_topic(f) for f in kb.findings.values()] + [f.ask or f.name.lower() for f in kb.findings.values()]

@@ -297,7 +297,7 @@ def answer_text(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
         elif t.act == "answer_value" and f.type is not FindingType.binary:
             by_id = {v.id: v for v in f.values}
             for value in t.answer or []:
-                if value in by_id and not any(local(p).lower() in text.lower() for p in (*by_id[value].lay, *by_id[value].lay_event)):
+                if value in by_id and not any(local(p).lower() in text.lower() for p in by_id[value].wordings):
                     yield f"message {i} gives '{value}' for '{t.finding}' but its text does not say so: {text!r}"
         elif t.act == "opening" and f.type is FindingType.binary:
             complaint = kb.complaints.get(r.case.complaint)
@@ -309,7 +309,7 @@ def answer_text(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
                 continue
             by_id = {v.id: v for v in said.values}
             for value in given:
-                if value in by_id and not any(local(p).lower() in text.lower() for p in (*by_id[value].lay, *by_id[value].lay_event)):
+                if value in by_id and not any(local(p).lower() in text.lower() for p in by_id[value].wordings):
                     yield f"message {i} volunteers '{value}' for '{fid}' but its text does not say so: {text!r}"
 
 
