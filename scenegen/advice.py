@@ -1,7 +1,8 @@
 """Advice that fits the person: which self-care items and first-aid steps someone may be given.
 
 Every item of advice carries who it is for, from its source (scenegen.content.Advice): age bands, age limits
-in months, pregnancy, and whether it is said to the patient or to a parent or carer. The planner gives only
+in months, pregnancy, whether it is said to the patient or to a parent or carer, and the medicines it
+recommends (each sold or licensed from an age that differs by country). The planner gives only
 the items that fit, and `scenegen validate` checks the first-aid steps of emergency records with the same
 functions, so the two can never disagree. No clinical fact lives here: only the rule that applies the limits.
 """
@@ -14,11 +15,14 @@ from .content import Advice, Pregnancy, Speaker
 from .knowledge import Demographics, KnowledgeBase
 
 
-def fits(kb: KnowledgeBase, item: Advice, who: Demographics, proxy: bool) -> bool:
-    """Whether ``item`` may be given about this person, spoken to them (``proxy`` False) or to a carer."""
+def fits(kb: KnowledgeBase, item: Advice, who: Demographics, proxy: bool, locale: str | None = None) -> bool:
+    """Whether ``item`` may be given about this person, spoken to them (``proxy`` False) or to a carer, where
+    ``locale`` is spoken (None: anywhere, so the strictest medicine limits apply)."""
     if item.ages and kb.age_band(who.age_months) not in item.ages:
         return False
     if not item.covers(who.age_months):
+        return False
+    if any(who.age_months < kb.medicines[m].youngest(locale) for m in item.medicines):
         return False
     if item.pregnancy is Pregnancy.excluded and who.pregnant:
         return False
@@ -29,13 +33,14 @@ def fits(kb: KnowledgeBase, item: Advice, who: Demographics, proxy: bool) -> boo
     return True
 
 
-def self_care_advice(kb: KnowledgeBase, condition: str, who: Demographics, proxy: bool) -> list[Advice]:
+def self_care_advice(kb: KnowledgeBase, condition: str, who: Demographics, proxy: bool,
+                     locale: str | None = None) -> list[Advice]:
     """The condition's self-care items that fit this person, in the library's order."""
-    return [a for a in kb.conditions[condition].advice if fits(kb, a, who, proxy)]
+    return [a for a in kb.conditions[condition].advice if fits(kb, a, who, proxy, locale)]
 
 
 def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: Demographics, proxy: bool,
-                    present: Iterable[str]) -> list[Advice]:
+                    present: Iterable[str], locale: str | None = None) -> list[Advice]:
     """The first-aid steps of the reasons for an emergency disposition that fit this person, in the order of
     the reasons, each text once. ``reasons`` are (kind, id) pairs: a red flag's finding, a condition or a
     modifier; ``present`` are the findings reported present. A step is left out when a finding
@@ -56,7 +61,7 @@ def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: 
         else:
             steps = []
         for step in steps:
-            if step.text in seen or ruled_out & set(step.not_with) or not fits(kb, step, who, proxy):
+            if step.text in seen or ruled_out & set(step.not_with) or not fits(kb, step, who, proxy, locale):
                 continue
             seen.add(step.text)
             out.append(step)

@@ -224,6 +224,10 @@ class Advice(AgeLimits):
                            description="age band ids it applies to; empty = every age the item is otherwise open to")
     pregnancy: Pregnancy = Field(Pregnancy.any, description="any | excluded (not when pregnant) | required (only when pregnant)")
     speaker: Speaker = Field(Speaker.any, description="any | self (said to the patient) | proxy (said to a parent or carer)")
+    medicines: list[Id] = Field(default_factory=list,
+                                description="medicine ids (conditions/medicines.yaml) the item tells someone to take or "
+                                            "give: it is not given below the youngest age the medicine is sold or "
+                                            "licensed for where the person lives")
     not_with: list[Id] = Field(default_factory=list,
                                description="finding or condition ids that rule it out: not given when such a finding "
                                            "was reported present or such a condition is among the reasons for the "
@@ -556,6 +560,34 @@ def satisfies(answer: object, wanted: Wanted) -> bool:
 # A content file holds any of these lists.
 
 
+class Medicine(Strict):
+    """A medicine that self-care advice may recommend, with the youngest age it is sold or licensed for in
+    each locale: the limits differ between countries (ibuprofen from 3 months in the UK, 6 months in the US)."""
+
+    id: Id
+    name: str = Field(min_length=2, description="its generic name, as the library's advice text writes it")
+    mentions: list[str] = Field(min_length=1, description="words that name it in advice text (generic and brand "
+                                                          "names), lower case; a test checks every item that "
+                                                          "recommends one of them lists the medicine")
+    min_age_months: dict[str, int] = Field(min_length=1, description="locale id (personas.yaml) -> youngest age in "
+                                                                     "months; a locale not listed gets the "
+                                                                     "highest of these")
+    source: str = Field(min_length=3)
+
+    def youngest(self, locale: str | None) -> int:
+        """The youngest age in months it may be advised at, where ``locale`` is spoken (None: anywhere)."""
+        if locale is not None and locale in self.min_age_months:
+            return self.min_age_months[locale]
+        return max(self.min_age_months.values())
+
+    @model_validator(mode="after")
+    def _ages(self) -> "Medicine":
+        bad = {k: v for k, v in self.min_age_months.items() if v < 0}
+        if bad:
+            raise ValueError(f"min_age_months are ages in months, 0 or more (found {bad})")
+        return self
+
+
 class ContentFile(Strict):
     model: ModelSettings | None = None
     findings: list[Finding] = Field(default_factory=list)
@@ -565,9 +597,11 @@ class ContentFile(Strict):
     safety_nets: list[SafetyNet] = Field(default_factory=list)
     conditions: list[Condition] = Field(default_factory=list)
     implies: list[Implication] = Field(default_factory=list)
+    medicines: list[Medicine] = Field(default_factory=list)
 
 
 #: the library's time-course findings (conditions/findings/time_course.yaml), named in gold.time_course
 TIME_COURSE = ("onset", "duration")
 
-ContentKind = Literal["model", "findings", "complaints", "modifiers", "screens", "safety_nets", "conditions", "implies"]
+ContentKind = Literal["model", "findings", "complaints", "modifiers", "screens", "safety_nets", "conditions", "implies",
+                      "medicines"]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Hashable, Mapping, TypeVar, Union
 
 from .content import (
-    AnswerKind, Complaint, Condition, Disposition, Finding, FindingType, Implication, Modifier, ModelSettings,
+    AnswerKind, Complaint, Condition, Disposition, Finding, FindingType, Implication, Medicine, Modifier, ModelSettings,
     Pregnancy, Screen, Sex,
 )
 from .errors import UsageError
@@ -69,6 +69,8 @@ class KnowledgeBase:
     implies: tuple[Implication, ...]
     #: condition -> the warning signs its guideline names for the safety net (conditions/safety_nets.yaml)
     safety_nets: dict[str, tuple[str, ...]]
+    #: medicines that advice recommends, with their youngest age by locale (conditions/medicines.yaml)
+    medicines: dict[str, Medicine]
     #: where each item was defined: (kind, id) -> (file, line)
     locations: dict[tuple[str, str], tuple[str, int]]
     content_hash: str

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from pydantic import ValidationError
 
 from .content import (
-    Advice, Complaint, Condition, ContentFile, Finding, FindingEdge, FindingType, Implication, Modifier, ModelSettings,
+    Advice, Complaint, Condition, ContentFile, Finding, FindingEdge, FindingType, Implication, Medicine, Modifier, ModelSettings,
     Pregnancy, SafetyNet, Screen, ScreenWhen, Sex,
 )
 from .errors import ContentError, Problem, UsageError
@@ -111,7 +111,7 @@ def _pydantic_problems(label: str, data: Any, exc: ValidationError, prefix: tupl
 
 
 _ITEM_MODELS = {"findings": Finding, "complaints": Complaint, "modifiers": Modifier, "screens": Screen,
-                "safety_nets": SafetyNet, "conditions": Condition, "implies": Implication}
+                "safety_nets": SafetyNet, "conditions": Condition, "implies": Implication, "medicines": Medicine}
 
 
 def _validate_file(label: str, data: Any) -> tuple[ContentFile, list[Problem], dict[str, set[str]]]:
@@ -226,6 +226,7 @@ class _Checker:
         self.screens: dict[str, Screen] = {}
         self.safety_nets: dict[str, SafetyNet] = {}
         self.implies: dict[str, Implication] = {}
+        self.medicines: dict[str, Medicine] = {}
         self.settings: ModelSettings | None = None
         self._raw: dict[tuple[str, str], Any] = {}
 
@@ -249,7 +250,8 @@ class _Checker:
                                         ("modifiers", cf.modifiers, self.modifiers),
                                         ("screens", cf.screens, self.screens),
                                         ("safety_nets", cf.safety_nets, self.safety_nets),
-                                        ("implies", cf.implies, self.implies)):
+                                        ("implies", cf.implies, self.implies),
+                                        ("medicines", cf.medicines, self.medicines)):
                 raw_by_id: dict[Any, list[Any]] = {}
                 for r in data.get(kind) or []:
                     if isinstance(r, dict):
@@ -325,7 +327,8 @@ class _Checker:
 
     def _check_advice(self, kind: str, item_id: str, loc: tuple[Any, ...], items: list[Advice], bands: set[str],
                       ages: list[str] | None) -> None:
-        """Advice items name real age bands (within the condition's own, for a condition) and real ids in not_with."""
+        """Advice items name real age bands (within the condition's own, for a condition) and real ids in not_with
+        and medicines."""
         for i, item in enumerate(items):
             for j, band in enumerate(item.ages):
                 if band not in bands:
@@ -333,6 +336,9 @@ class _Checker:
                 elif ages is not None and band not in ages:
                     self.add(kind, item_id, loc + (i, "ages", j),
                              f"age band '{band}' is not one of the condition's ages {ages}: nobody there can be given it")
+            for j, mid in enumerate(item.medicines):
+                if mid not in self.medicines:
+                    self.add(kind, item_id, loc + (i, "medicines", j), self._unknown("medicine", mid, self.medicines))
             for j, other in enumerate(item.not_with):
                 if other not in self.findings and other not in self.conditions:
                     self.add(kind, item_id, loc + (i, "not_with", j),
@@ -790,7 +796,7 @@ def load_knowledge_base(library: str | Path | None = None) -> KnowledgeBase:
         settings=ch.settings, findings=ch.findings, conditions=ch.conditions, complaints=ch.complaints,
         modifiers=tuple(ch.modifiers.values()), screens=_screens(ch), implies=tuple(ch.implies.values()),
         safety_nets={cid: tuple(n.warnings) for cid, n in ch.safety_nets.items()},
-        locations=ch.locations,
+        medicines=ch.medicines, locations=ch.locations,
         content_hash=content_hash,
         likelihoods=likelihoods, prior_weights=prior_weights, used_by=used_by, background=_background(ch),
     )

@@ -519,7 +519,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     if decision.disposition in {Disposition.emergency_ambulance, Disposition.emergency_department}:
         present = [f for f, a in obs.items() if a is True]
         reasons = first_aid_reasons(kb, [(r.kind, r.id) for r in decision.decisive], [c for c, _ in final])
-        first_aid = [a.text for a in first_aid_steps(kb, reasons, persona.demographics, persona.proxy, present)]
+        first_aid = [a.text for a in first_aid_steps(kb, reasons, persona.demographics, persona.proxy, present,
+                                                                persona.locale)]
         if first_aid:
             final_parts.append("first_aid")  # straight after the action, before anything else
     # the differential is the posterior ranked down to a threshold: its head is the posterior's head
@@ -535,7 +536,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     if decision.disposition in {Disposition.self_care, Disposition.routine}:
         source = advice_source(kb, decision, final or top3, case.complaint)
         if source is not None:
-            advice = [a.text for a in self_care_advice(kb, source, persona.demographics, persona.proxy)]
+            advice = [a.text for a in self_care_advice(kb, source, persona.demographics, persona.proxy,
+                                                        persona.locale)]
         if advice:
             final_parts.append("self_care")
     if decision.crisis_resource is not CrisisResource.none:

@@ -5,6 +5,7 @@ safety nets and self-care come only from conditions in view for this complaint."
 from __future__ import annotations
 
 import random
+import re
 from functools import lru_cache
 
 from hypothesis import given, settings
@@ -55,7 +56,7 @@ def advice_outside_range(r: Record) -> list[str]:
     text = final_text(r)
     proxy = r.persona.speaker != "self"
     return [t for t, items in by_text.items()
-            if t in text and not any(fits(kb, i, who(r), proxy) for i in items)]
+            if t in text and not any(fits(kb, i, who(r), proxy, r.persona.locale) for i in items)]
 
 
 # --- the limits themselves --------------------------------------------------------------------------------
@@ -106,6 +107,46 @@ def test_no_aspirin_under_16_and_no_decongestant_under_6():
     assert not any("aspirin" in t and "never" not in t for t in texts("migraine", 10 * 12))
     assert "never give aspirin" in " ".join(texts("migraine", 10 * 12))
     assert not any(t.startswith("Saline nose drops, steam or a decongestant") for t in texts("common_cold", 4 * 12))
+
+
+def test_ibuprofen_for_babies_from_3_months_in_the_uk_and_6_months_in_the_us():
+    kb = lib().kb
+    item = next(a for a in kb.conditions["common_cold"].advice if "ibuprofen for babies" in a.text)
+    baby = lambda months: Demographics(months, Sex.female)  # noqa: E731
+    assert fits(kb, item, baby(4), True, "en_GB") and not fits(kb, item, baby(4), True, "en_US")
+    assert fits(kb, item, baby(7), True, "en_US")
+    assert not fits(kb, item, baby(4), True, None), "a locale not known gets the strictest limit"
+    assert not fits(kb, item, baby(1), True, "en_GB"), "no paracetamol or ibuprofen advice under 2 months"
+    # the feeds advice that came with it still reaches the youngest
+    assert any(t.startswith("Keep offering breast or bottle feeds") for t in texts("common_cold", 1))
+
+
+#: words that turn a mention of a medicine into a warning ('do not use ibuprofen', 'no more paracetamol')
+_NEGATION = re.compile(r"\b(not|no more(?! than)|don't|do not|never|avoid|instead of|rather than|too slowly|without)\b", re.I)
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(c, 0, start) for c in ";.(") + 1
+    ends = [i for i in (text.find(c, end) for c in ";.()") if i != -1]
+    return text[left:min(ends) if ends else len(text)]
+
+
+def test_every_item_that_recommends_a_medicine_lists_it():
+    """An item that names a medicine outside a warning must list it in 'medicines', or its age limits by
+    country would not apply (ibuprofen advised for a 4-month-old in the US)."""
+    kb = lib().kb
+    assert {"paracetamol", "ibuprofen"} <= set(kb.medicines)
+    items = [a for c in kb.conditions.values() for a in c.advice + c.first_aid]
+    items += [a for f in kb.findings.values() if f.red_flag is not None for a in f.red_flag.first_aid]
+    missing = []
+    for item in items:
+        for med in kb.medicines.values():
+            for word in med.mentions:
+                for m in re.finditer(rf"\b{re.escape(word)}\b", item.text, re.I):
+                    if not _NEGATION.search(_clause(item.text, m.start(), m.end())) and med.id not in item.medicines:
+                        missing.append((med.id, item.text))
+    assert missing == []
+    assert sum(bool(a.medicines) for a in items) >= 60
 
 
 def test_no_driving_advice_for_children():
@@ -162,7 +203,7 @@ def test_no_generated_record_gives_advice_outside_its_range(seed, index, limited
     items.update({a.text: a for c in kb.conditions.values() for a in c.first_aid})
     if r.persona.locale == "en_GB":
         for step in r.gold.first_aid:
-            assert fits(kb, items[step], who(r), r.persona.speaker != "self"), (r.id, step)
+            assert fits(kb, items[step], who(r), r.persona.speaker != "self", r.persona.locale), (r.id, step)
 
 
 # --- first aid in emergencies -----------------------------------------------------------------------------
