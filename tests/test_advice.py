@@ -103,6 +103,20 @@ def test_pregnancy_gets_paracetamol_not_ibuprofen_and_no_aspirin():
     assert "paracetamol" in said and "not recommended in pregnancy" in said
 
 
+def test_pregnancy_advice_never_suggests_just_cutting_down_on_alcohol():
+    """In pregnancy the advice is no alcohol at all (UK CMOs 2016), never 'less alcohol'."""
+    kb = lib().kb
+    pregnant = Demographics(28 * 12, Sex.female, True)
+    said = [item.text for cid in kb.conditions if kb.prior(cid, pregnant) > 0
+            for item in self_care_advice(kb, cid, pregnant, False) if "alcohol" in item.text.lower()]
+    assert said
+    for text in said:
+        low = text.lower()
+        assert re.search(r"no alcohol|avoid\w*[^.;]*alcohol|alcohol[^.;]*avoided|not using alcohol", low), text
+    ectopic = " ".join(texts("benign_ectopic_beats", 28 * 12, pregnant=True, proxy=False))
+    assert "no alcohol at all in pregnancy" in ectopic and "Cutting down on coffee, tea, cola" not in ectopic
+
+
 def test_no_aspirin_under_16_and_no_decongestant_under_6():
     assert not any("aspirin" in t and "never" not in t for t in texts("migraine", 10 * 12))
     assert "never give aspirin" in " ".join(texts("migraine", 10 * 12))
