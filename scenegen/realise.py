@@ -392,7 +392,7 @@ class Realiser:
             flags = self.decisive_flags(plan, persona)
             concerns = [local(kb.conditions[c].lay_name) for c in plan.named]
             modifiers = self.decisive_modifiers(plan, local)
-            ctx.update(disposition=d.disposition.value, concerns=concerns)
+            ctx.update(disposition=d.disposition.value, concerns=concerns, reported=self.reported(plan, local))
             ctx["flags"], ctx["modifiers"] = flags, modifiers
             facts = {**facts0, "disposition": d.disposition.value}
         elif part == "safety_net":
@@ -427,6 +427,17 @@ class Realiser:
         say = self.warning_voice(persona)
         return [say(self.kb.findings[r.id].red_flag.warning or self.kb.findings[r.id].name.lower())  # type: ignore[union-attr]
                 for r in plan.decision.decisive if r.kind == "red_flag"]
+
+    def reported(self, plan: Plan, local: Localiser, most: int = 3) -> list[str]:
+        """What the person reported, in their order and lay words: the reason an emergency message can give
+        when no red flag or rule decided it and no condition may be named ('the tummy pain and the
+        vomiting'), so it never sends someone to A&E without saying why."""
+        out = []
+        for fid, answer in plan.observations.items():
+            f = self.kb.findings[fid]
+            if answer is True and f.kind in (FindingKind.symptom, FindingKind.sign) and f.red_flag is None and f.lay:
+                out.append(local(f.lay[0]))
+        return out[:most]
 
     def decisive_modifiers(self, plan: Plan, local: Localiser) -> list[str]:
         """The rules (modifiers) that decided the level, each as a sentence in the locale's words."""

@@ -67,3 +67,25 @@ def test_every_named_condition_is_supported_and_is_said(index):
     top = r.gold.differential_final[0].condition
     for cid in r.gold.named_conditions:
         assert condition_supported(kb, cid, obs, top)
+
+
+@given(index=st.integers(0, 100_000))
+def test_an_emergency_message_says_why_even_when_it_may_name_nothing(index):
+    """Sent to A&E or told to call an ambulance, a person hears the reason: the warning sign, the rule, or
+    (when only a condition that may not be named decided it) what they reported, in their words."""
+    from scenegen.content import FindingKind
+    from scenegen.validate import _dialogue_observations
+
+    gen = _gen("never")
+    r = gen.record(index)
+    if r.gold.disposition not in {"emergency_ambulance", "emergency_department"}:
+        return
+    if any(x.kind in {"red_flag", "modifier"} for x in r.gold.reasons):
+        return  # the flag or the rule is said (test_advice and validate pin those)
+    kb = gen.lib.kb
+    local = gen.realiser.localiser(r.persona.locale)
+    said = [local(kb.findings[f].lay[0]) for f, a in _dialogue_observations(r, kb).items()
+            if a is True and kb.findings[f].kind in (FindingKind.symptom, FindingKind.sign)
+            and kb.findings[f].red_flag is None and kb.findings[f].lay]
+    final = r.messages[r.gold.disposition_turn].content
+    assert said and any(s in final for s in said), (r.id, final)
