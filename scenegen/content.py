@@ -288,6 +288,17 @@ class FindingValue(Strict):
         return (*self.lay, *self.lay_event)
 
 
+#: the patient's pronouns in a ``deny`` wording, in the first person as the patient would say them, and how a
+#: parent or carer says them of the patient ({subj} and {poss} are the patient's pronouns: he / his, she / her)
+DENY_PLACEHOLDERS: dict[str, str] = {
+    "my": "{poss}", "me": "{obj}", "myself": "{refl}", "I'm": "{subj}'s", "I've": "{subj}'s", "I'd": "{subj}'d",
+    "I was": "{subj} was", "I haven't": "{subj} hasn't", "I don't": "{subj} doesn't", "I didn't": "{subj} didn't",
+    "I can": "{subj} can", "I can't": "{subj} can't", "I'm not": "{subj}'s not", "I've not": "{subj}'s not",
+    "I wasn't": "{subj} wasn't", "I feel": "{subj} feels", "I get": "{subj} gets",
+}
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
 class Finding(Strict):
     id: Id
     name: str = Field(description="clinical name")
@@ -311,6 +322,14 @@ class Finding(Strict):
         default_factory=list,
         description="other ways to say the topic back ('a temperature', 'a fever'), so that the same denial is not "
                     "worded the same in every dialogue; one of topic and these is picked per answer")
+    deny: list[Annotated[str, Field(min_length=2, max_length=80)]] = Field(
+        default_factory=list,
+        description="binary only: how a person naturally says it is not so, in lay words and without repeating the "
+                    "question ('{I've} been weeing fine', 'temperature's been normal'): a clause said after 'No,', "
+                    "about the patient, first person, no closing stop. It must deny this finding only, never "
+                    "something else a case may hold. The patient's pronouns are written as placeholders "
+                    "(DENY_PLACEHOLDERS: '{my}', '{I've}', ...) so that a parent's answer reads '{he}'s been "
+                    "weeing fine'")
     values: list[FindingValue] = Field(default_factory=list)
     red_flag: RedFlag | None = None
     answer_kind: AnswerKind = Field(AnswerKind.general, description="which answer wordings fit the question")
@@ -348,6 +367,16 @@ class Finding(Strict):
                 raise ValueError("only a binary finding can be a red flag; make the value its own binary finding")
         if not self.question.rstrip().endswith("?"):
             raise ValueError("question must end with '?'")
+        if self.deny and self.type is not FindingType.binary:
+            raise ValueError("only a binary finding has 'deny' wordings (a value is answered, not denied)")
+        for wording in self.deny:
+            bad = sorted(set(_PLACEHOLDER.findall(wording)) - set(DENY_PLACEHOLDERS))
+            if bad or "{" in _PLACEHOLDER.sub("", wording) or "}" in _PLACEHOLDER.sub("", wording):
+                raise ValueError(f"deny wording {wording!r}: unknown placeholder {', '.join(bad) or 'brace'}; "
+                                 f"valid: {', '.join('{' + k + '}' for k in DENY_PLACEHOLDERS)}")
+            if wording.rstrip().endswith((".", "!", "?")) or wording != wording.strip():
+                raise ValueError(f"deny wording {wording!r}: a clause without surrounding spaces or a closing mark "
+                                 "(the answer template adds it)")
         if self.topics and not self.topic:
             raise ValueError("topics are other wordings of topic: give topic first")
         if self.question_event is not None and not self.question_event.rstrip().endswith("?"):

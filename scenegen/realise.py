@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Mapping, Optional
 
-from .content import AnswerKind, Finding, FindingKind
+from .content import DENY_PLACEHOLDERS, AnswerKind, Finding, FindingKind
 from .knowledge import KnowledgeBase
 from .personas import PersonaLibrary
 from .plan import Plan, PlannedMessage
@@ -82,6 +82,26 @@ _NOT_A_NOUN = frozenset("much more less being feeling feeding having getting goi
                         "someone anyone something anything".split())
 _PARENTHESES = re.compile(r"\s*\([^)]*\)")
 _ARTICLE = re.compile(r"^(?:any|a|an)\s+", re.IGNORECASE)
+
+
+#: a topic that lists things ('painful, tender or tight calf', 'fever or high temperature') is the question's
+#: wording: nobody says a list back when denying it, so such a topic is not said back in an answer
+_LIST = re.compile(r",| or ")
+#: the longest topic a 'no' says back, in words: 'no cough', 'no blood in the poo'; a longer one is the
+#: question's wording ('no vomiting since the head injury'), which nobody repeats when saying no
+SAID_BACK_WORDS = 4
+#: how often a 'no' uses one of the finding's own natural denials (``deny``) when it has some; otherwise a
+#: plainer 'No.' or the topic said back
+DENIAL_SHARE = 0.8
+_DENY_SLOT = re.compile(r"\{([^{}]*)\}")
+
+
+def _say_denial(wording: str, pronouns: Optional[Mapping[str, str]]) -> str:
+    """A ``deny`` wording with its placeholders filled: the patient's own words, or (``pronouns`` given) a
+    parent's or carer's words about the patient ('{I've} been weeing fine' -> 'he's been weeing fine')."""
+    if pronouns is None:
+        return _DENY_SLOT.sub(lambda m: m.group(1), wording)
+    return _DENY_SLOT.sub(lambda m: DENY_PLACEHOLDERS[m.group(1)].format(**pronouns), wording)
 
 
 @lru_cache(maxsize=4096)
@@ -215,6 +235,7 @@ class Realiser:
         self._proxy_questions: dict[tuple, str] = {}
         self._localisers: dict[str, Localiser] = {}
         self._warnings_turned: dict[tuple[str, str], str] = {}
+        self._denials: dict[tuple, tuple[tuple[str, frozenset[str]], ...]] = {}
 
     def localiser(self, locale: str) -> Localiser:
         """The locale's wording of library text (see :class:`Localiser`)."""
@@ -308,6 +329,7 @@ class Realiser:
         frozen = frozen_context(public)
         facts0 = self._facts(persona)
         base["_denied"] = frozenset(f for f, a in plan.observations.items() if a is False)
+        base["_present"] = frozenset(f for f, a in case.truth.items() if a is True)  # no denial may deny one
         base["_event"] = self.kb.complaint_is_event(case.complaint)  # a fall or a fit: 'when did it happen?'
         local = self.localiser(persona.locale)
         out: list[tuple[str, str]] = []
@@ -377,6 +399,7 @@ class Realiser:
             f = kb.findings[msg.finding]  # type: ignore[index]
             ctx["ask"] = local(f.ask or f.name.lower())
             ctx["bare"] = self._topic(f, local, rng)
+            ctx["denial"] = self._denial(f, persona, base, local, rng) if part == "answer_no" else ""
             facts = {**facts0, "answer_kind": f.answer_kind.value, "asked": "again" if base.get("_again") else "first"}
             base["_heard"] = _heard(f, "no" if part == "answer_no" else "unsure", local(said_topic(f)))
         elif part == "answer_value":
@@ -411,6 +434,25 @@ class Realiser:
             ctx["crisis"] = self.pl.locale(persona.locale).crisis[plan.crisis.value]
         return ctx, facts
 
+    def _denial(self, f: Finding, persona: PersonaDraw, base: dict[str, Any], local: Localiser,
+                rng: random.Random) -> str:
+        """One of the finding's own natural denials ('No, I've been weeing fine'), in the speaker's pronouns and
+        the locale's words, naming no finding the case holds; '' when it has none or, now and then, to leave
+        room for a plainer 'No.' (:data:`DENIAL_SHARE`)."""
+        if not f.deny or rng.random() >= DENIAL_SHARE:
+            return ""
+        key = (f.id, persona.proxy and persona.sex.value, persona.locale)
+        options = self._denials.get(key)
+        if options is None:
+            pronouns = {**_PRONOUNS[persona.sex.value], "refl": "herself" if persona.sex.value == "female"
+                        else "himself"} if persona.proxy else None
+            options = self._denials[key] = tuple(
+                (local(said), mentions(self.kb, said) - {f.id})
+                for said in (_say_denial(w, pronouns) for w in f.deny))
+        present = base["_present"]
+        fitting = [said for said, named in options if not named & present]
+        return pick(rng, fitting) if fitting else ""
+
     @staticmethod
     def _topic(f: Finding, local: Localiser, rng: random.Random) -> str:
         """The finding said back in a patient's answer ('No, I haven't had any headache'): symptoms and signs
@@ -420,7 +462,9 @@ class Realiser:
             f.kind in (FindingKind.symptom, FindingKind.sign) and f.answer_kind is AnswerKind.general)
         if not said_back:
             return ""
-        return local(pick(rng, [f.topic, *f.topics]) if f.topics else said_topic(f))
+        said = [t for t in ([f.topic, *f.topics] if f.topics else [said_topic(f)])
+                if t and not _LIST.search(t) and len(t.split()) <= SAID_BACK_WORDS]
+        return local(pick(rng, said)) if said else ""
 
     def decisive_flags(self, plan: Plan, persona: PersonaDraw) -> list[str]:
         """The reported red flags that decided the level, as the speaker should hear them."""

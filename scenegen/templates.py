@@ -53,7 +53,8 @@ ACT_VARIABLES: dict[str, set[str]] = {
                          "event"},
     # bare: the topic said back ('any headache' -> 'headache'), '' where it would not read naturally
     "answer_yes": COMMON | {"phrase", "bare"},
-    "answer_no": COMMON | {"ask", "bare"},
+    # denial: the finding's own natural denial ('I've been weeing fine'), '' when none is used: said after 'No,'
+    "answer_no": COMMON | {"ask", "bare", "denial"},
     "answer_unsure": COMMON | {"ask", "bare"},
     "answer_value": COMMON | {"phrases"},
     "volunteer": COMMON | {"phrase"},

@@ -217,3 +217,22 @@ def test_an_implication_may_name_several_if_findings_but_one_then(tiny_copy):
     assert "exactly one finding" in found["implies[two_thens].then"]
     assert "unknown finding 'fevr'" in found["implies[typo].if.fevr"]
     assert not any(f.startswith("implies[both]") for f in found)
+
+
+def test_a_deny_wording_with_an_unknown_placeholder_names_file_field_and_the_valid_ones(tiny_copy):
+    edit(tiny_copy, 'ask: "a fever", lay: ["a fever"]}', 'ask: "a fever", lay: ["a fever"], deny: ["{I is} not hot"]}')
+    [p] = problems(tiny_copy)
+    assert p.file == LIB and p.field.startswith("findings[fever]")
+    assert "unknown placeholder I is" in p.message and "{I've}" in p.message
+
+
+def test_a_deny_wording_ending_in_a_stop_is_rejected(tiny_copy):
+    edit(tiny_copy, 'ask: "a fever", lay: ["a fever"]}', 'ask: "a fever", lay: ["a fever"], deny: ["not hot."]}')
+    [p] = problems(tiny_copy)
+    assert p.file == LIB and p.field.startswith("findings[fever]") and "closing mark" in p.message
+
+
+def test_a_well_formed_deny_wording_loads(tiny_copy):
+    edit(tiny_copy, 'ask: "a fever", lay: ["a fever"]}',
+         'ask: "a fever", lay: ["a fever"], deny: ["{I\'ve} not been hot", "temperature\'s normal"]}')
+    assert load_knowledge_base(tiny_copy).findings["fever"].deny == ["{I've} not been hot", "temperature's normal"]

@@ -257,3 +257,66 @@ def test_no_bundled_question_lists_verbs_after_you(bundled_kb):
     read 'when he moves, cough or walk' to a carer (found reading generated dialogues)."""
     listed = re.compile(r"\byou (?:\w+ ){0,1}\w+(?:, \w+)*,? (?:or|and) (?:cough|walk|go|press|strain|work|use|lie|flick|rest|stand|move|eat|sit|shake)\b")
     assert [f.id for f in bundled_kb.findings.values() if listed.search(f.question)] == []
+
+
+def test_a_denial_is_said_in_the_speakers_pronouns():
+    from scenegen.realise import _PRONOUNS, _say_denial
+
+    assert _say_denial("{I've} been weeing fine and {my} tummy's soft", None) == "I've been weeing fine and my tummy's soft"
+    he = {**_PRONOUNS["male"], "refl": "himself"}
+    assert _say_denial("{I've} been weeing fine and {my} tummy's soft", he) == "he's been weeing fine and his tummy's soft"
+    assert _say_denial("{I don't} feel sick", {**_PRONOUNS["female"], "refl": "herself"}) == "she doesn't feel sick"
+
+
+def test_every_bundled_deny_placeholder_has_a_proxy_form(bundled_kb):
+    from scenegen.realise import _PRONOUNS, _say_denial
+
+    for f in bundled_kb.findings.values():
+        for wording in f.deny:
+            for sex in ("male", "female"):
+                said = _say_denial(wording, {**_PRONOUNS[sex], "refl": "x"})
+                assert "{" not in said and not re.search(r"\b(I|my|me|I've|I'm)\b", said.replace("I've checked", "")
+                                                         .replace("as far as I know", "").replace("that I know", "")), (f.id, said)
+
+
+def test_a_denial_never_names_a_finding_the_case_holds(library):
+    """'No, not a cough or anything' cannot deny a fever to someone whose case holds a cough."""
+    import random
+
+    from scenegen.generate import GenerateConfig, Generator
+
+    realiser = Generator(library, GenerateConfig(seed=1)).realiser
+    f = realiser.kb.findings["fever"].model_copy(update={"deny": ["not a cough or anything", "temperature's normal"]})
+
+    class Persona:
+        proxy, locale, sex = False, "en_GB", Sex.female
+
+    said = {realiser._denial(f, Persona, {"_present": frozenset({"cough"})}, lambda t: t, random.Random(i))
+            for i in range(60)}
+    assert said == {"temperature's normal", ""}
+    said = {realiser._denial(f, Persona, {"_present": frozenset()}, lambda t: t, random.Random(i)) for i in range(60)}
+    assert "not a cough or anything" in said
+
+
+def test_a_no_does_not_say_the_question_back(library):
+    """The reader's complaint: 'Nope, no painful, tender or tight calf that I know of.' A 'no' answer does not
+    repeat five words in a row of the question's wording, nor list the question's alternatives back."""
+    from scenegen.generate import GenerateConfig, Generator
+
+    gen = Generator(library, GenerateConfig(seed=7, noise="off"))
+    kb = library.kb
+    token = re.compile(r"[a-z0-9']+")
+    echoes, checked = [], 0
+    for index in range(300):
+        record = gen.record_data(index)
+        for m, t in zip(record["messages"], record["turns"]):
+            if t["act"] != "answer_no":
+                continue
+            checked += 1
+            f = kb.findings[t["finding"]]
+            ask = token.findall((f.ask or "").lower())
+            said = " ".join(token.findall(m["content"].lower()))
+            runs = {" ".join(ask[i:i + 5]) for i in range(len(ask) - 4)}
+            if any(run in said for run in runs):
+                echoes.append(m["content"])
+    assert checked > 500 and echoes == [], echoes
