@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Mapping, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -479,6 +479,17 @@ class FindingEdge(Strict):
     source: str | None = Field(None, description="where this frequency comes from, when it differs from the condition's")
 
 
+class UntilSuspected(Strict):
+    """The level a dangerous condition carries while it is plausible but none of the signs that make a
+    clinician suspect it has been reported: a febrile baby under 3 months is seen within 2 hours (NICE
+    NG143), and only a life-threatening or specific sign (a rash that does not fade, a stiff neck) calls for
+    an ambulance. Its own ``disposition`` applies once any of ``suspected_by`` is reported present."""
+
+    disposition: Disposition
+    suspected_by: list[Id] = Field(min_length=1, description="finding ids; any one reported present makes it suspected")
+    source: str = Field(min_length=3, description="the guideline that sets the lower level, by name")
+
+
 class Condition(Strict):
     id: Id
     name: str
@@ -504,6 +515,8 @@ class Condition(Strict):
     sexes: list[Sex] = Field(default_factory=lambda: [Sex.female, Sex.male])
     pregnancy: Pregnancy = Pregnancy.any
     findings: list[FindingEdge] = Field(min_length=2)
+    until_suspected: UntilSuspected | None = Field(
+        None, description="a lower level while none of the signs that make it suspected has been reported")
     rule_out: list[Id] = Field(
         default_factory=list,
         description="questions that rule this condition in or out (exposure for carbon monoxide; the swallowed "
@@ -515,6 +528,13 @@ class Condition(Strict):
                                           "reason for an emergency disposition")
     sources: list[str] = Field(min_length=1, description="guidelines, textbooks or data sets the entry was drawn from")
     notes: str | None = None
+
+    def level(self, observations: Mapping[str, Any]) -> Disposition:
+        """Its disposition given what was reported: ``until_suspected`` while none of its signs is present."""
+        u = self.until_suspected
+        if u is not None and not any(observations.get(f) is True for f in u.suspected_by):
+            return u.disposition
+        return self.disposition
 
     def fits_age(self, age_months: int) -> bool:
         """Whether the month limits (not the bands) allow this age."""

@@ -467,6 +467,24 @@ class _Checker:
                          "not guarantee; an implication may only name a finding whose parents the 'if' side implies")
 
     # --- conditions -----------------------------------------------------------------------------------
+    def _check_until_suspected(self, cid: str, c: Condition, edges: set[str]) -> None:
+        """A lower level until suspected must be lower, and each sign that raises it must be asked before the
+        condition decides alone: one of its rule-out questions or one of its red flags."""
+        u = c.until_suspected
+        assert u is not None
+        if u.disposition.rank >= c.disposition.rank:
+            self.add("conditions", cid, ("until_suspected", "disposition"),
+                     f"'{u.disposition.value}' is not below the condition's own '{c.disposition.value}'")
+        for i, fid in enumerate(u.suspected_by):
+            f = self.findings.get(fid)
+            if fid not in edges:
+                self.add("conditions", cid, ("until_suspected", "suspected_by", i),
+                         f"'{fid}' is not one of this condition's findings")
+            elif fid not in c.rule_out and (f is None or f.red_flag is None):
+                self.add("conditions", cid, ("until_suspected", "suspected_by", i),
+                         f"'{fid}' is neither in rule_out nor a red flag, so nothing makes the assistant ask it "
+                         "before this condition decides the level")
+
     def check_conditions(self, settings: ModelSettings) -> None:
         bands = settings.frequency_bands
         band_ids = {b.id for b in settings.age_bands}
@@ -478,6 +496,8 @@ class _Checker:
                 if fid not in edges:
                     self.add("conditions", cid, ("rule_out", i),
                              f"'{fid}' is not one of this condition's findings; a rule-out question must be an edge")
+            if c.until_suspected is not None:
+                self._check_until_suspected(cid, c, edges)
             self._check_prior(cid, ("prior",), c.prior, settings)
             for band, p in c.prior_by_age.items():
                 if band not in band_ids:

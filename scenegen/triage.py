@@ -18,7 +18,7 @@ from functools import lru_cache
 from itertools import combinations
 from typing import Iterator, Literal, Sequence
 
-from .content import CrisisResource, Disposition, FindingKind, Modifier, Screen
+from .content import Condition, CrisisResource, Disposition, FindingKind, Modifier, Screen
 from .inference import (
     GainTables, Posterior, above, expected_gain, focus, posterior, posterior_vector, ranked, relevant_findings,
     validate_observations,
@@ -293,6 +293,15 @@ def _count_top(conds: tuple[str, ...], probs, into: dict[str, float], excluded: 
         into[top] = p
 
 
+def _unsuspected(cond: Condition, observations: Observations) -> str:
+    """Why a plausible dangerous condition carries a lower level than its own, for the reason's text."""
+    if cond.level(observations) is cond.disposition:
+        return ""
+    u = cond.until_suspected
+    assert u is not None
+    return f", with no sign that makes it suspected reported, so {u.disposition.value} ({u.source})"
+
+
 def decide(kb: KnowledgeBase, who: Demographics, observations: Observations,
            post: Posterior | None = None) -> Decision:
     """The safety-first disposition for what is known now, with every reason that contributes."""
@@ -343,13 +352,13 @@ def decide_vector(kb: KnowledgeBase, who: Demographics, observations: Observatio
             crisis = rf.crisis_resource
     for c, p in sorted(plausible.items(), key=lambda kv: (-kv[1], kv[0])):
         cond = kb.conditions[c]
-        reasons.append(Reason("plausible_condition", c, cond.disposition,
-                              f"{cond.name} is still plausible (p={p:.3f} >= {threshold})"))
+        reasons.append(Reason("plausible_condition", c, cond.level(observations),
+                              f"{cond.name} is still plausible (p={p:.3f} >= {threshold}){_unsuspected(cond, observations)}"))
     for top, top_p in sorted(likeliest.items()):
         if top not in plausible:
             cond = kb.conditions[top]
-            reasons.append(Reason("most_likely_condition", top, cond.disposition,
-                                  f"{cond.name} is the most likely (p={top_p:.3f})"))
+            reasons.append(Reason("most_likely_condition", top, cond.level(observations),
+                                  f"{cond.name} is the most likely (p={top_p:.3f}){_unsuspected(cond, observations)}"))
     if modifiers is None:
         modifiers = [m for m in kb.modifiers if modifier_applies(m, who, observations)]
     for m in modifiers:

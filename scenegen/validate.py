@@ -146,7 +146,7 @@ def hidden_in_final(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
 
 @rule("disposition_not_below_hidden_condition")
 def not_below_hidden(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
-    own = kb.conditions[r.case.condition].disposition
+    own = kb.conditions[r.case.condition].level(_dialogue_observations(r, kb))
     if Disposition(r.gold.disposition).rank < own.rank:
         yield f"disposition {r.gold.disposition} is below the hidden condition's own level {own.value}"
 

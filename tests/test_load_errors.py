@@ -236,3 +236,16 @@ def test_a_well_formed_deny_wording_loads(tiny_copy):
     edit(tiny_copy, 'ask: "a fever", lay: ["a fever"]}',
          'ask: "a fever", lay: ["a fever"], deny: ["{I\'ve} not been hot", "temperature\'s normal"]}')
     assert load_knowledge_base(tiny_copy).findings["fever"].deny == ["{I've} not been hot", "temperature's normal"]
+
+
+def test_until_suspected_must_be_lower_and_raised_only_by_signs_that_get_asked(tiny_copy):
+    """A dangerous condition's lower level until suspected is checked on load: lower than its own, and each
+    sign that raises it an edge that is a rule-out question or a red flag (otherwise nothing asks it)."""
+    edit(tiny_copy, "    disposition: emergency_ambulance\n    prior: 0.1\n",
+         "    disposition: emergency_ambulance\n    until_suspected:\n      disposition: emergency_ambulance\n"
+         "      suspected_by: [cough, fever, blood_in_sputum]\n      source: a guideline\n    prior: 0.1\n")
+    found = {p.field: p.message for p in problems(tiny_copy)}
+    assert "is not below the condition's own" in found["conditions[pe].until_suspected.disposition"]
+    assert "neither in rule_out nor a red flag" in found["conditions[pe].until_suspected.suspected_by[0]"]
+    assert "not one of this condition's findings" in found["conditions[pe].until_suspected.suspected_by[1]"]
+    assert "conditions[pe].until_suspected.suspected_by[2]" not in found  # a red flag edge: fine

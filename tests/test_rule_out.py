@@ -116,3 +116,21 @@ def test_a_condition_whose_rule_out_questions_were_all_denied_no_longer_decides_
     one_yes = {**denied, rules[0]: True}
     assert not ruled_out(bundled_kb, "acute_cholecystitis", one_yes)
     assert not ruled_out(bundled_kb, "acute_cholecystitis", base)  # unasked is not denied
+
+
+def test_a_febrile_baby_with_no_sign_of_meningitis_or_sepsis_is_seen_within_hours_not_by_ambulance(bundled_kb):
+    """NICE NG143: a temperature under 3 months is a red feature (face-to-face within 2 hours); only a
+    life-threatening or specific sign calls for an ambulance. Meningitis and sepsis stay plausible on the
+    fever alone, so their level is the lower one until a sign that makes them suspected is reported."""
+    baby = Demographics(1, Sex.male)
+    denied = {"floppy_or_unresponsive": False, "non_blanching_rash": False, "mottled_skin": False,
+              "very_fast_breathing": False, "poor_feeding": False, "reduced_activity": False}
+    well = decide(bundled_kb, baby, {"fever": True, **denied})
+    assert well.disposition is Disposition.emergency_department
+    assert {"bacterial_meningitis", "sepsis"} & {r.id for r in well.decisive}
+    rash = decide(bundled_kb, baby, {"fever": True, **denied, "non_blanching_rash": True})
+    assert rash.disposition is Disposition.emergency_ambulance
+    # an adult with the classic triad is suspected meningitis: an ambulance
+    adult = decide(bundled_kb, Demographics(30 * 12, Sex.female),
+                   {"fever": True, "headache": True, "neck_stiffness": True, "light_sensitivity": True})
+    assert adult.disposition is Disposition.emergency_ambulance
