@@ -578,12 +578,17 @@ def initiative_context(realiser: Realiser, part: str, msg: PlannedMessage, plan:
 
 
 def mentions(kb: KnowledgeBase, phrase: str) -> frozenset[str]:
-    """The findings one of whose lay phrasings a phrase contains ('an itchy rash in the finger webs' names
-    'an itchy rash'), computed once per phrase."""
+    """The findings one of whose lay phrasings a phrase contains as whole words ('an itchy rash in the finger
+    webs' names 'an itchy rash'; 'after' does not name 'AF'), computed once per phrase."""
     def compute() -> frozenset[str]:
         text = phrase.lower()
-        return frozenset(fid for fid, lay in _lowered_lay(kb) if lay in text)
+        return frozenset(fid for fid, lay in _lowered_lay(kb) if lay in text and _whole_words(lay, text))
     return kb.cached("mentions", phrase, compute)
+
+
+def _whole_words(part: str, text: str) -> bool:
+    """Whether ``part`` occurs in ``text`` with no letter or digit touching either end."""
+    return re.search(rf"(?<![a-z0-9]){re.escape(part)}(?![a-z0-9])", text) is not None
 
 
 def _lowered_lay(kb: KnowledgeBase) -> tuple[tuple[str, str], ...]:

@@ -320,3 +320,15 @@ def test_a_no_does_not_say_the_question_back(library):
             if any(run in said for run in runs):
                 echoes.append(m["content"])
     assert checked > 500 and echoes == [], echoes
+
+
+def test_a_phrase_names_a_finding_only_by_whole_words():
+    """'after' must not count as naming 'AF', nor 'scarf' as 'scar': a reported phrase that seemed to name
+    another finding would be kept out of answers that deny it, or counted as volunteered."""
+    from scenegen.generate import Library
+    from scenegen.realise import _whole_words, mentions
+
+    assert _whole_words("af", "it started after lunch") is False
+    assert _whole_words("af", "i have af, they said") is True
+    kb = Library.load().kb
+    assert "rash_itchy" in mentions(kb, "an itchy rash in the finger webs")
