@@ -616,9 +616,10 @@ class GainTables:
             rows += rows_of[f]
         at = np.array(rows)
         joint = self.p[at] @ weights  # per row: P(a), sum_c P(a|c) q log q, P(a, disposition) per disposition
-        p_a_log = _xlogx(joint[:, 0])
+        logs = _xlogx(joint)  # of every column at once (the second is not read): elementwise, so the same values
+        p_a_log = logs[:, 0]
         row_c = p_a_log - self.p_log_p[at] @ q - joint[:, 1]
-        row_d = p_a_log - _xlogx(joint[:, 2:]).sum(axis=1)
+        row_d = p_a_log - logs[:, 2:].sum(axis=1)
         exp_c = np.add.reduceat(row_c, starts)
         exp_d = np.add.reduceat(row_d, starts)
         h_c = -float(weights[:, 1].sum())
