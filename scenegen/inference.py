@@ -443,7 +443,8 @@ def _outcome_matrix(kb: KnowledgeBase, finding: str):
 
 
 def _outcome_rows(kb: KnowledgeBase, finding: str) -> list[list[float]]:
-    """:func:`_outcome_matrix` as lists of floats (the same values), for the plain-Python loops."""
+    """:func:`_outcome_matrix` as lists of floats (the same values), for the plain-Python loops. Kept for the
+    life of the knowledge base: at most one list per answer of each finding, about 8 MB for the whole library."""
     return kb.cached("outcome_rows", finding, lambda: _outcome_matrix(kb, finding).tolist())
 
 
