@@ -389,28 +389,23 @@ def expected_gain(kb: KnowledgeBase, post: Posterior, finding: str, observations
 def _expected_entropies(kb: KnowledgeBase, conds: list[str], probs: list[float], finding: str,
                         groups: tuple[list[int], int]) -> tuple[float, float]:
     """sum_a P(a) H(condition | a) and sum_a P(a) H(disposition | a) for a question whose answer tables are
-    fixed (its parents present, nothing reported below it): every answer at once, as one matrix.
+    fixed (its parents present, nothing reported below it), answer by answer in plain Python floats.
 
-    The same numbers as answer by answer in plain Python: products, quotients and the per-disposition
-    running sums (``bincount`` adds in index order, as ``_group_sums`` does) are numpy's elementwise IEEE
-    operations, logs are ``math.log2``, and every sum is ``math.fsum`` (correctly rounded, so the zeros it
-    also sees change nothing); only the accumulation over answers is a Python loop, in answer order.
+    Plain lists rather than numpy: the focus holds a few dozen conditions and a question two to eight answers,
+    sizes at which numpy's cost per call is larger than the arithmetic (this was a matrix version, a fifth
+    slower, with the same bits). An answer no condition in view can give adds nothing.
     """
-    import numpy as np
-
-    table = _outcome_matrix(kb, finding)[:, _columns(kb, conds)]  # answers x conds: P(answer | condition)
-    joint = table * np.array(probs)
-    pa = [math.fsum(row) for row in joint.tolist()]
-    keep = [i for i, v in enumerate(pa) if v > 0]  # an answer no condition in view can give adds nothing
-    pa = [pa[i] for i in keep]
-    cond = joint[keep] / np.array(pa)[:, None]
-    of, n = groups
-    bins = (np.arange(len(keep))[:, None] * n + np.array(of, dtype=np.intp)).ravel()
-    disp = np.bincount(bins, weights=cond.ravel(), minlength=len(keep) * n).reshape(len(keep), n)
+    index = _condition_index(kb)
+    cols = [index[c] for c in conds]
     exp_c = exp_d = 0.0
-    for p, h_c, h_d in zip(pa, _row_entropies(cond), _row_entropies(disp)):
-        exp_c += p * h_c
-        exp_d += p * h_d
+    for table in _outcome_rows(kb, finding):
+        joint = [table[j] * p for j, p in zip(cols, probs)]
+        pa = math.fsum(joint)
+        if pa <= 0:
+            continue
+        cond = [v / pa for v in joint]
+        exp_c += pa * entropy(cond)
+        exp_d += pa * entropy(_group_sums(cond, groups))
     return exp_c, exp_d
 
 
@@ -434,16 +429,6 @@ def _expected_entropies_joined(kb: KnowledgeBase, conds: list[str], probs: list[
     return exp_c, exp_d
 
 
-def _row_entropies(m) -> list[float]:
-    """:func:`entropy` of each row of a non-negative matrix (0 log 0 = 0), with ``math.log2`` and ``math.fsum``."""
-    import numpy as np
-
-    logs = np.zeros_like(m)
-    positive = m > 0
-    logs[positive] = list(map(math.log2, m[positive].tolist()))
-    return [-math.fsum(row) for row in (m * logs).tolist()]
-
-
 def _outcome_matrix(kb: KnowledgeBase, finding: str):
     """P(answer | condition) with the parent present: one row per answer of :func:`outcomes`, one column per
     condition in id order (the values of :func:`_prob_table`)."""
@@ -457,12 +442,15 @@ def _outcome_matrix(kb: KnowledgeBase, finding: str):
     return kb.cached("outcome_matrix", finding, compute)
 
 
-def _columns(kb: KnowledgeBase, conds: list[str]):
-    """The columns of ``conds`` in a matrix whose columns are every condition in id order."""
-    import numpy as np
+def _outcome_rows(kb: KnowledgeBase, finding: str) -> list[list[float]]:
+    """:func:`_outcome_matrix` as lists of floats (the same values), for the plain-Python loops. Kept for the
+    life of the knowledge base: at most one list per answer of each finding, about 8 MB for the whole library."""
+    return kb.cached("outcome_rows", finding, lambda: _outcome_matrix(kb, finding).tolist())
 
-    index = kb.cached("condition_index", None, lambda: {c: i for i, c in enumerate(sorted(kb.conditions))})
-    return np.fromiter(map(index.__getitem__, conds), dtype=np.intp, count=len(conds))
+
+def _condition_index(kb: KnowledgeBase) -> dict[str, int]:
+    """Each condition's column in a matrix whose columns are every condition in id order."""
+    return kb.cached("condition_index", None, lambda: {c: i for i, c in enumerate(sorted(kb.conditions))})
 
 
 def _disposition_groups(kb: KnowledgeBase, conds: list[str]) -> tuple[list[int], int]:
@@ -629,9 +617,10 @@ class GainTables:
             rows += rows_of[f]
         at = np.array(rows)
         joint = self.p[at] @ weights  # per row: P(a), sum_c P(a|c) q log q, P(a, disposition) per disposition
-        p_a_log = _xlogx(joint[:, 0])
+        logs = _xlogx(joint)  # of every column at once (the second is not read): elementwise, so the same values
+        p_a_log = logs[:, 0]
         row_c = p_a_log - self.p_log_p[at] @ q - joint[:, 1]
-        row_d = p_a_log - _xlogx(joint[:, 2:]).sum(axis=1)
+        row_d = p_a_log - logs[:, 2:].sum(axis=1)
         exp_c = np.add.reduceat(row_c, starts)
         exp_d = np.add.reduceat(row_d, starts)
         h_c = -float(weights[:, 1].sum())

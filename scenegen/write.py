@@ -32,29 +32,38 @@ from .records import SCHEMA_VERSION
 SPLITS = ("train", "test")
 
 
+#: the labels the manifest counts, in the order :func:`_summary` gives them
+_LABELS = ("disposition", "level4", "level3", "condition", "complaint", "crisis_resource", "age_group", "sex",
+           "speaker", "literacy", "style", "locale", "ambiguity_plausible_initial", "questions_asked")
+
+
+def _summary(r: dict) -> tuple:
+    """What the manifest counts of one record: (split, condition, disposition, the values of ``_LABELS``). Taken
+    where the record is made, so the writer does not parse each line back (a worker sends it with the line)."""
+    g, p, case = r["gold"], r["persona"], r["case"]
+    labels = (g["disposition"], g["level4"], g["level3"], case["condition"], case["complaint"], g["crisis_resource"],
+              p["age_group"], p["sex"], p["speaker"], p["literacy"], p["style"], p["locale"],
+              str(r["ambiguity"]["plausible_initial"]), str(len(g["questions"])))
+    return r["split"], case["condition"], g["disposition"], labels
+
+
 class _Stats:
     """Label and persona distributions, counted as records stream past (memory independent of n)."""
 
     def __init__(self) -> None:
         self.counts: dict[str, Counter] = {s: Counter() for s in SPLITS}
-        self.by: dict[str, Counter] = {k: Counter() for k in (
-            "disposition", "level4", "level3", "condition", "complaint", "crisis_resource", "age_group", "sex",
-            "speaker", "literacy", "style", "locale", "ambiguity_plausible_initial", "questions_asked")}
+        self.by: dict[str, Counter] = {k: Counter() for k in _LABELS}
         self.by_split_disposition: dict[str, Counter] = {s: Counter() for s in SPLITS}
         self.conditions_by_split: dict[str, set[str]] = {s: set() for s in SPLITS}
 
-    def add(self, r: dict) -> None:
-        split, g, p, case = r["split"], r["gold"], r["persona"], r["case"]
+    def add(self, summary: tuple) -> None:
+        """Count one record from its :func:`_summary`."""
+        split, condition, disposition, labels = summary
         self.counts[split]["records"] += 1
-        for key, value in (("disposition", g["disposition"]), ("level4", g["level4"]), ("level3", g["level3"]),
-                           ("condition", case["condition"]), ("complaint", case["complaint"]),
-                           ("crisis_resource", g["crisis_resource"]), ("age_group", p["age_group"]), ("sex", p["sex"]),
-                           ("speaker", p["speaker"]), ("literacy", p["literacy"]), ("style", p["style"]),
-                           ("locale", p["locale"]), ("ambiguity_plausible_initial", str(r["ambiguity"]["plausible_initial"])),
-                           ("questions_asked", str(len(g["questions"])))):
+        for key, value in zip(_LABELS, labels):
             self.by[key][value] += 1
-        self.by_split_disposition[split][g["disposition"]] += 1
-        self.conditions_by_split[split].add(case["condition"])
+        self.by_split_disposition[split][disposition] += 1
+        self.conditions_by_split[split].add(condition)
 
     def as_dict(self) -> dict:
         return {
@@ -70,18 +79,23 @@ _CHUNK = 32
 _WORKER: Optional[Generator] = None  # the generator a forked worker inherited
 
 
-def _line(index: int) -> bytes:
+def _line(index: int) -> tuple[bytes, tuple]:
     assert _WORKER is not None
-    return orjson.dumps(_WORKER.record_data(index), option=orjson.OPT_APPEND_NEWLINE)
+    return _encoded(_WORKER.record_data(index))
 
 
-def _lines(generator: Generator, n: int, workers: int) -> Iterator[bytes]:
-    """Each record as its JSONL line, in index order. With several workers the records are made in forked
-    processes that inherit the loaded library; record i depends only on the seed and i, so the bytes are the
-    same as with one."""
+def _encoded(record: dict) -> tuple[bytes, tuple]:
+    """A record's JSONL line and its :func:`_summary`."""
+    return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE), _summary(record)
+
+
+def _lines(generator: Generator, n: int, workers: int) -> Iterator[tuple[bytes, tuple]]:
+    """Each record as its JSONL line with its :func:`_summary`, in index order. With several workers the records
+    are made in forked processes that inherit the loaded library; record i depends only on the seed and i, so
+    the bytes are the same as with one."""
     if workers <= 1 or n < 2 * _CHUNK or "fork" not in mp.get_all_start_methods():
         for i in range(n):
-            yield orjson.dumps(generator.record_data(i), option=orjson.OPT_APPEND_NEWLINE)
+            yield _encoded(generator.record_data(i))
         return
     global _WORKER
     _WORKER = generator
@@ -112,11 +126,11 @@ def write_dataset(generator: Generator, n: int, out_dir: Path, *,
                 temps[split] = Path(name)
                 handles[split] = stack.enter_context(os.fdopen(fd, "wb"))
             stack.enter_context(_bulk_collection())
-            for line in _lines(generator, n, workers):
-                record = orjson.loads(line)
-                handles[record["split"]].write(line)
-                digests[record["split"]].update(line)
-                stats.add(record)
+            for line, summary in _lines(generator, n, workers):
+                split = summary[0]
+                handles[split].write(line)
+                digests[split].update(line)
+                stats.add(summary)
                 if progress is not None:
                     progress(1)
         manifest = _manifest(generator, n, stats, digests)
