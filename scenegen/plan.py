@@ -638,7 +638,7 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
         for c in conditions:
             found.update(_warnings_of(kb, c, age_band))
         return {f for f in found
-                if obs.get(f) is not True and kb.findings[f].red_flag.disposition.rank > level  # type: ignore[union-attr]
+                if obs.get(f) is not True and kb.findings[f].red_flag.net_disposition.rank > level  # type: ignore[union-attr]
                 and (denied_too or f not in obs)
                 and not any(obs.get(a) is False and _settled(kb, a) for a in ancestors(kb, f))}
 
@@ -660,13 +660,13 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
                         break
                 if flags:
                     break
-    ordered = sorted(flags, key=lambda f: (-kb.findings[f].red_flag.disposition.rank, f))  # type: ignore[union-attr]
+    ordered = sorted(flags, key=lambda f: (-kb.findings[f].red_flag.net_disposition.rank, f))  # type: ignore[union-attr]
     out: list[tuple[str, Disposition]] = []
     for fid in ordered:
         f = kb.findings[fid]
         text = warning_text(f)
         if all(text != t for t, _ in out):
-            out.append((text, f.red_flag.disposition))  # type: ignore[union-attr]
+            out.append((text, f.red_flag.net_disposition))  # type: ignore[union-attr]
         if len(out) >= limit:
             break
     return out
