@@ -45,7 +45,7 @@ SCREENS = {
         (6, Sex.female, False, {"vomiting": True, "fever": True}),
         [(3 * Y, Sex.female, False, {"vomiting": True, "fever": True}),
          (6, Sex.female, False, {"vomiting": True, "fever": False})],
-        (("viral_gastroenteritis", "uti_infant_young_child", "bacterial_meningitis"), ("vomiting", "fever"), 80)),
+        (("viral_gastroenteritis", "uti_infant_young_child", "bacterial_meningitis"), ("vomiting", "fever"), 120)),
     "floppy_or_unresponsive_child_with_fever": (
         (2 * Y, Sex.male, False, {"fever": True}),
         [(7 * Y, Sex.male, False, {"fever": True}), (2 * Y, Sex.male, False, {"fever": False, "cough": True})],
@@ -156,6 +156,10 @@ SCREENS = {
         (3 * Y, Sex.female, False, {"vomiting": True}),
         [(30 * Y, Sex.female, False, {"vomiting": True}), (3 * Y, Sex.female, False, {"cough": True})],
         (("viral_gastroenteritis",), ("vomiting",), 40)),
+    "feeding_in_a_feverish_baby": (
+        (8, Sex.female, False, {"fever": True}),
+        [(2 * Y, Sex.female, False, {"fever": True}), (8, Sex.female, False, {"fever": False, "cough": True})],
+        (("viral_uri_child", "acute_otitis_media"), ("fever",), 30)),
     "wet_nappies_in_a_young_child_who_is_vomiting": (
         (1 * Y, Sex.male, False, {"vomiting": True}),
         [(8 * Y, Sex.male, False, {"vomiting": True}), (1 * Y, Sex.male, False, {"cough": True})],
