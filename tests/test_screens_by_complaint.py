@@ -160,6 +160,12 @@ SCREENS = {
         (8, Sex.female, False, {"fever": True}),
         [(2 * Y, Sex.female, False, {"fever": True}), (8, Sex.female, False, {"fever": False, "cough": True})],
         (("viral_uri_child", "acute_otitis_media"), ("fever",), 30)),
+    "testicle_pain_with_abdominal_or_loin_pain_in_boys_and_young_men": (
+        (14 * Y, Sex.male, False, {"abdominal_pain": True}),
+        [(14 * Y, Sex.female, False, {"abdominal_pain": True}),  # a girl: no testicle question
+         (40 * Y, Sex.male, False, {"abdominal_pain": True}),  # past the source's age range
+         (14 * Y, Sex.male, False, {"cough": True})],
+        (("testicular_torsion", "renal_colic", "acute_appendicitis"), ("abdominal_pain",), 40)),
     "wet_nappies_in_a_young_child_who_is_vomiting": (
         (1 * Y, Sex.male, False, {"vomiting": True}),
         [(8 * Y, Sex.male, False, {"vomiting": True}), (1 * Y, Sex.male, False, {"cough": True})],
