@@ -166,6 +166,14 @@ SCREENS = {
          (40 * Y, Sex.male, False, {"abdominal_pain": True}),  # past the source's age range
          (14 * Y, Sex.male, False, {"cough": True})],
         (("testicular_torsion", "renal_colic", "acute_appendicitis"), ("abdominal_pain",), 40)),
+    "blood_in_the_poo_of_a_young_child_with_diarrhoea": (
+        (2 * Y, Sex.male, False, {"diarrhoea": True}),
+        [(8 * Y, Sex.male, False, {"diarrhoea": True}), (2 * Y, Sex.male, False, {"cough": True})],
+        (("viral_gastroenteritis", "bacterial_food_poisoning", "gastroenteritis_dehydration_child"), ("vomiting",), 60)),
+    "hives_in_a_baby_with_a_rash_or_reaction": (
+        (8, Sex.female, False, {"rash": True}),
+        [(3 * Y, Sex.female, False, {"rash": True}), (8, Sex.female, False, {"cough": True})],
+        (("acute_urticaria", "insect_bite_local_reaction", "atopic_eczema_flare"), ("rash", "allergic_reaction"), 40)),
     "wet_nappies_in_a_young_child_who_is_vomiting": (
         (1 * Y, Sex.male, False, {"vomiting": True}),
         [(8 * Y, Sex.male, False, {"vomiting": True}), (1 * Y, Sex.male, False, {"cough": True})],
