@@ -511,6 +511,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         return None  # a danger that would raise the level could not be checked (e.g. its gateway went unanswered)
     if st.must_ask and decision.disposition is not Disposition.emergency_ambulance:
         return None  # a must-ask could not be asked: no decision without it
+    if decision.disposition is not Disposition.emergency_ambulance and pending_rule_outs(kb, decision, obs, band):
+        return None  # the question that rules a dangerous condition in or out was answered unsure twice and given up
     if decision.disposition.rank < kb.conditions[case.condition].disposition.rank:
         return None  # e.g. the hidden condition is plausible only on history, with nothing reported to support it
     final_parts = ["disposition"]
