@@ -245,10 +245,33 @@ class RedFlag(Strict):
         description="age-specific guidelines, cited (after 'source') only for the ages they cover")
     warning: str | None = Field(
         None, description="the warning sign in plain words, for safety-net advice ('chest pain lasting over 15 minutes')")
+    warning_disposition: Disposition | None = Field(
+        None, description="where a safety net sends this sign, when that is above 'disposition': a sign that starts "
+                          "later at home, which the person cannot tell from an emergency look-alike (a new facial "
+                          "droop from a stroke), while a triager who hears it reported now can ask what tells them apart")
+    warning_source: str | None = Field(
+        None, min_length=3, description="the guideline that sends the sign, seen at home, to 'warning_disposition'")
     crisis_resource: CrisisResource = CrisisResource.none
     first_aid: list[Advice] = Field(
         default_factory=list, description="what to do while help is on the way, as the guideline names it "
                                           "(use a prescribed adrenaline auto-injector); given with an emergency disposition")
+
+    @model_validator(mode="after")
+    def _warning_level(self) -> "RedFlag":
+        if self.warning_disposition is not None:
+            if self.warning_disposition.rank <= self.disposition.rank:
+                raise ValueError(f"warning_disposition {self.warning_disposition.value} must be above the red "
+                                 f"flag's own {self.disposition.value}; leave it out to warn at the same level")
+            if not self.warning_source:
+                raise ValueError("warning_disposition needs a warning_source: the guideline that sends the sign there")
+        elif self.warning_source is not None:
+            raise ValueError("warning_source without a warning_disposition")
+        return self
+
+    @property
+    def net_disposition(self) -> Disposition:
+        """The level a safety net gives this sign: its warning level, or else its own."""
+        return self.warning_disposition or self.disposition
 
     def cite(self, age_months: int) -> str:
         return cite(self.source, self.source_by_age, age_months)

@@ -571,9 +571,9 @@ class _Checker:
                 elif f.red_flag is None:
                     self.add("safety_nets", cid, ("warnings", i), f"'{fid}' is not a red flag; a safety-net warning "
                                                                   "is a red-flag finding (it says where to go)")
-                elif f.red_flag.disposition.rank <= c.disposition.rank:
+                elif f.red_flag.net_disposition.rank <= c.disposition.rank:
                     self.add("safety_nets", cid, ("warnings", i),
-                             f"red flag '{fid}' calls for {f.red_flag.disposition.value}, not more urgent care than "
+                             f"red flag '{fid}' calls for {f.red_flag.net_disposition.value}, not more urgent care than "
                              f"the condition's own {c.disposition.value}; a safety net says when to come back sooner")
                 elif f.ages and not set(f.ages) & set(c.ages):
                     self.add("safety_nets", cid, ("warnings", i),

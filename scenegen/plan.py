@@ -511,6 +511,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         return None  # a danger that would raise the level could not be checked (e.g. its gateway went unanswered)
     if st.must_ask and decision.disposition is not Disposition.emergency_ambulance:
         return None  # a must-ask could not be asked: no decision without it
+    if decision.disposition is not Disposition.emergency_ambulance and pending_rule_outs(kb, decision, obs, band):
+        return None  # the question that rules a dangerous condition in or out was answered unsure twice and given up
     if decision.disposition.rank < kb.conditions[case.condition].level(obs).rank:
         return None  # e.g. the hidden condition is plausible only on history, with nothing reported to support it
     final_parts = ["disposition"]
@@ -640,7 +642,7 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
         for c in conditions:
             found.update(_warnings_of(kb, c, age_band))
         return {f for f in found
-                if obs.get(f) is not True and kb.findings[f].red_flag.disposition.rank > level  # type: ignore[union-attr]
+                if obs.get(f) is not True and kb.findings[f].red_flag.net_disposition.rank > level  # type: ignore[union-attr]
                 and (denied_too or f not in obs)
                 and not any(obs.get(a) is False and _settled(kb, a) for a in ancestors(kb, f))}
 
@@ -662,13 +664,13 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
                         break
                 if flags:
                     break
-    ordered = sorted(flags, key=lambda f: (-kb.findings[f].red_flag.disposition.rank, f))  # type: ignore[union-attr]
+    ordered = sorted(flags, key=lambda f: (-kb.findings[f].red_flag.net_disposition.rank, f))  # type: ignore[union-attr]
     out: list[tuple[str, Disposition]] = []
     for fid in ordered:
         f = kb.findings[fid]
         text = warning_text(f)
         if all(text != t for t, _ in out):
-            out.append((text, f.red_flag.disposition))  # type: ignore[union-attr]
+            out.append((text, f.red_flag.net_disposition))  # type: ignore[union-attr]
         if len(out) >= limit:
             break
     return out

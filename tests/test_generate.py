@@ -178,7 +178,7 @@ def test_safety_net_warnings_fit_the_person_and_would_raise_the_disposition(libr
         answered = {t["finding"]: t["answer"] for t in r["turns"] if t["act"].startswith("answer") and t["finding"]}
         for text in r["gold"]["safety_net"]:
             fits = [fid for fid in by_text[text]
-                    if kb.findings[fid].red_flag.disposition.rank > rank[r["gold"]["disposition"]]
+                    if kb.findings[fid].red_flag.net_disposition.rank > rank[r["gold"]["disposition"]]
                     and kb.reportable(fid, band)
                     and any(fid in kb.likelihoods[c] or fid in kb.safety_nets.get(c, ()) for c in possible)
                     # a denied symptom may still start; a denied state or past event (not pregnant) settles it

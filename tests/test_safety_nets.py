@@ -99,7 +99,7 @@ def test_every_condition_below_an_emergency_has_a_warning_at_every_age(bundled_k
         if c.disposition in emergencies:
             continue
         for band in c.ages:
-            if not any(bundled_kb.findings[f].red_flag.disposition.rank > c.disposition.rank
+            if not any(bundled_kb.findings[f].red_flag.net_disposition.rank > c.disposition.rank
                        for f in _warnings_of(bundled_kb, cid, band)):
                 missing.append((cid, band))
     assert missing == []

@@ -45,7 +45,7 @@ SCREENS = {
         (6, Sex.female, False, {"vomiting": True, "fever": True}),
         [(3 * Y, Sex.female, False, {"vomiting": True, "fever": True}),
          (6, Sex.female, False, {"vomiting": True, "fever": False})],
-        (("viral_gastroenteritis", "uti_infant_young_child", "bacterial_meningitis"), ("vomiting", "fever"), 80)),
+        (("viral_gastroenteritis", "uti_infant_young_child", "bacterial_meningitis"), ("vomiting", "fever"), 120)),
     "floppy_or_unresponsive_child_with_fever": (
         (2 * Y, Sex.male, False, {"fever": True}),
         [(7 * Y, Sex.male, False, {"fever": True}), (2 * Y, Sex.male, False, {"fever": False, "cough": True})],
@@ -156,6 +156,24 @@ SCREENS = {
         (3 * Y, Sex.female, False, {"vomiting": True}),
         [(30 * Y, Sex.female, False, {"vomiting": True}), (3 * Y, Sex.female, False, {"cough": True})],
         (("viral_gastroenteritis",), ("vomiting",), 40)),
+    "feeding_in_a_feverish_baby": (
+        (8, Sex.female, False, {"fever": True}),
+        [(2 * Y, Sex.female, False, {"fever": True}), (8, Sex.female, False, {"fever": False, "cough": True})],
+        (("viral_uri_child", "acute_otitis_media"), ("fever",), 30)),
+    "testicle_pain_with_abdominal_or_loin_pain_in_boys_and_young_men": (
+        (14 * Y, Sex.male, False, {"abdominal_pain": True}),
+        [(14 * Y, Sex.female, False, {"abdominal_pain": True}),  # a girl: no testicle question
+         (40 * Y, Sex.male, False, {"abdominal_pain": True}),  # past the source's age range
+         (14 * Y, Sex.male, False, {"cough": True})],
+        (("testicular_torsion", "renal_colic", "acute_appendicitis"), ("abdominal_pain",), 40)),
+    "blood_in_the_poo_of_a_young_child_with_diarrhoea": (
+        (2 * Y, Sex.male, False, {"diarrhoea": True}),
+        [(8 * Y, Sex.male, False, {"diarrhoea": True}), (2 * Y, Sex.male, False, {"cough": True})],
+        (("viral_gastroenteritis", "bacterial_food_poisoning", "gastroenteritis_dehydration_child"), ("vomiting",), 60)),
+    "hives_in_a_baby_with_a_rash_or_reaction": (
+        (8, Sex.female, False, {"rash": True}),
+        [(3 * Y, Sex.female, False, {"rash": True}), (8, Sex.female, False, {"cough": True})],
+        (("acute_urticaria", "insect_bite_local_reaction", "atopic_eczema_flare"), ("rash", "allergic_reaction"), 40)),
     "wet_nappies_in_a_young_child_who_is_vomiting": (
         (1 * Y, Sex.male, False, {"vomiting": True}),
         [(8 * Y, Sex.male, False, {"vomiting": True}), (1 * Y, Sex.male, False, {"cough": True})],
