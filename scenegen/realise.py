@@ -500,7 +500,13 @@ class Realiser:
                 (local(said), mentions(self.kb, said) - {f.id}, _content_words(w))
                 for w, said in ((w, _say_denial(w, pronouns)) for w in f.deny))
         present = base["_present"]
-        return [(said, words) for said, named, words in options if not named & present]
+        key = (key, present)  # asked again for the second denial of the same answer: filtered once
+        last = base.get("_fitting")
+        if last is not None and last[0] == key:
+            return last[1]
+        fitting = [(said, words) for said, named, words in options if not named or not named & present]
+        base["_fitting"] = (key, fitting)
+        return fitting
 
     def _says_with(self, fid: str) -> bool:
         """Whether a reported finding may be said again beside a new one ('as well as the cough'): symptoms and
