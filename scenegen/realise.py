@@ -93,7 +93,23 @@ SAID_BACK_WORDS = 4
 #: how often a 'no' uses one of the finding's own natural denials (``deny``) when it has some; otherwise a
 #: plainer 'No.' or the topic said back
 DENIAL_SHARE = 0.8
+#: how often a 'no' that says a denial adds a second of the finding's own ('No, no temperature, I haven't felt
+#: hot at all'), when one shares no content word with the first (no 'temperature's normal, no temperature')
+SECOND_DENIAL_SHARE = 0.35
+#: how often a 'yes' says the new finding alongside one already reported in the dialogue ('Yes, a temperature,
+#: as well as the cough'): a fact of the case the dialogue already holds, so nothing new is claimed
+ALSO_SHARE = 0.3
+#: how often, at most once a dialogue, a 'no' adds that the complaint is the main trouble ('it's mainly the
+#: cough'): the reason they got in touch, said in their own words from the opening
+MAIN_SHARE = 0.12
 _DENY_SLOT = re.compile(r"\{([^{}]*)\}")
+#: a lay phrase that says something is missing ('no pee for most of the day') does not read after 'as well as'
+_NEGATED = re.compile(r"^(?:no|not|none|nothing)\b", re.IGNORECASE)
+#: words two denials may share and still be said together (anything else read twice sounds like a stutter)
+_FUNCTION_WORDS = frozenset("no not nothing none any at all i my me myself he she his her him been had have has "
+                            "haven hasn don doesn didn isn wasn aren can t s ve m d ll re the a an it its is was "
+                            "are and or of to in on with that there just really so as far know what from when do "
+                            "does".split())
 
 
 def _say_denial(wording: str, pronouns: Optional[Mapping[str, str]]) -> str:
@@ -235,7 +251,7 @@ class Realiser:
         self._proxy_questions: dict[tuple, str] = {}
         self._localisers: dict[str, Localiser] = {}
         self._warnings_turned: dict[tuple[str, str], str] = {}
-        self._denials: dict[tuple, tuple[tuple[str, frozenset[str]], ...]] = {}
+        self._denials: dict[tuple, tuple[tuple[str, frozenset[str], frozenset[str]], ...]] = {}
 
     def localiser(self, locale: str) -> Localiser:
         """The locale's wording of library text (see :class:`Localiser`)."""
@@ -331,6 +347,7 @@ class Realiser:
         base["_denied"] = frozenset(f for f, a in plan.observations.items() if a is False)
         base["_present"] = frozenset(f for f, a in case.truth.items() if a is True)  # no denial may deny one
         base["_event"] = self.kb.complaint_is_event(case.complaint)  # a fall or a fit: 'when did it happen?'
+        base["_reported"] = []  # (finding, the words it was said in): what a 'yes' may say it comes with
         local = self.localiser(persona.locale)
         out: list[tuple[str, str]] = []
         used: list[list[str]] = []
@@ -370,10 +387,11 @@ class Realiser:
         if part == "opening":
             complaint = kb.complaints[case.complaint]
             base["_complaint"] = said = local(pick(rng, complaint.lay))
+            extras = [(f, local(self._lay(f, rng, denied))) for f in msg.volunteered if f not in msg.values]
+            base["_reported"].extend(x for x in [(complaint.finding, said), *extras] if self._says_with(x[0]))
             ctx.update(complaint=said, relation=base["_relation"],
                        age_phrase=self._age_phrase(persona, base) if persona.proxy else "",
-                       detail=detail, volunteered=[local(self._lay(f, rng, denied)) for f in msg.volunteered
-                                                   if f not in msg.values],
+                       detail=detail, volunteered=[phrase for _, phrase in extras],
                        pregnant=persona.pregnant, event=base["_event"],
                        time_course=" ".join(_sentence(local(t)) for fid in sorted(msg.values)
                                             for t in self._value_phrases(fid, msg.values[fid], rng, base["_event"])))
@@ -391,15 +409,25 @@ class Realiser:
             f = kb.findings[msg.finding]  # type: ignore[index]
             ctx["phrase"] = local(self._lay(msg.finding, rng, denied))  # type: ignore[arg-type]
             ctx["bare"] = self._topic(f, local, rng)
+            reported = [said for fid, said in base["_reported"] if fid != f.id and not _NEGATED.match(said)]
+            ctx["also"] = pick(rng, reported) if reported and rng.random() < ALSO_SHARE else ""
             facts = {**facts0, "answer_kind": f.answer_kind.value,
                      "danger": "red_flag" if f.red_flag is not None else "none",
                      "asked": "again" if base.get("_again") else "first"}
             base["_heard"] = _heard(f, "yes", ctx["phrase"])
+            if self._says_with(f.id):
+                base["_reported"].append((f.id, ctx["phrase"]))
         elif part in {"answer_no", "answer_unsure"}:
             f = kb.findings[msg.finding]  # type: ignore[index]
             ctx["ask"] = local(f.ask or f.name.lower())
             ctx["bare"] = self._topic(f, local, rng)
             ctx["denial"] = self._denial(f, persona, base, local, rng) if part == "answer_no" else ""
+            ctx["denial2"] = self._second_denial(f, ctx["denial"], persona, base, local, rng)
+            ctx["main"] = ""
+            if part == "answer_no" and not base.get("_main_said") and rng.random() < MAIN_SHARE:
+                main = base.get("_complaint", "")
+                if not mentions(kb, main) & denied:  # 'hives or swelling' is no main trouble beside 'no welts'
+                    ctx["main"] = base["_main_said"] = main
             facts = {**facts0, "answer_kind": f.answer_kind.value, "asked": "again" if base.get("_again") else "first"}
             base["_heard"] = _heard(f, "no" if part == "answer_no" else "unsure", local(said_topic(f)))
         elif part == "answer_value":
@@ -407,6 +435,8 @@ class Realiser:
             base["_heard"] = {"kind": "value", "text": "", "volunteered": ""}
         elif part == "volunteer":
             ctx["phrase"] = local(self._lay(msg.volunteered[0], rng, denied))
+            if self._says_with(msg.volunteered[0]):
+                base["_reported"].append((msg.volunteered[0], ctx["phrase"]))
             base["_heard"] = {**base.get("_heard", _NOTHING_HEARD), "volunteered": ctx["phrase"]}
         elif part in INITIATIVE_TEMPLATE_ACTS:
             return initiative_context(self, part, msg, plan, persona, base, facts0, local)
@@ -441,17 +471,48 @@ class Realiser:
         room for a plainer 'No.' (:data:`DENIAL_SHARE`)."""
         if not f.deny or rng.random() >= DENIAL_SHARE:
             return ""
+        fitting = self._fitting_denials(f, persona, base, local)
+        return pick(rng, fitting)[0] if fitting else ""
+
+    def _second_denial(self, f: Finding, first: str, persona: PersonaDraw, base: dict[str, Any], local: Localiser,
+                       rng: random.Random) -> str:
+        """Now and then (:data:`SECOND_DENIAL_SHARE`) another of the finding's denials to say after ``first``,
+        one that shares no content word with it ('no temperature' + 'I haven't felt hot at all'); '' otherwise."""
+        if not first or rng.random() >= SECOND_DENIAL_SHARE:
+            return ""
+        fitting = self._fitting_denials(f, persona, base, local)
+        words = next((w for said, w in fitting if said == first), None)
+        if words is None:
+            return ""
+        others = [said for said, w in fitting if said != first and not w & words]
+        return pick(rng, others) if others else ""
+
+    def _fitting_denials(self, f: Finding, persona: PersonaDraw, base: dict[str, Any],
+                         local: Localiser) -> list[tuple[str, frozenset[str]]]:
+        """The finding's denials as this speaker says them, with their content words, less any that names a
+        finding the case holds."""
         key = (f.id, persona.proxy and persona.sex.value, persona.locale)
         options = self._denials.get(key)
         if options is None:
             pronouns = {**_PRONOUNS[persona.sex.value], "refl": "herself" if persona.sex.value == "female"
                         else "himself"} if persona.proxy else None
             options = self._denials[key] = tuple(
-                (local(said), mentions(self.kb, said) - {f.id})
-                for said in (_say_denial(w, pronouns) for w in f.deny))
+                (local(said), mentions(self.kb, said) - {f.id}, _content_words(w))
+                for w, said in ((w, _say_denial(w, pronouns)) for w in f.deny))
         present = base["_present"]
-        fitting = [said for said, named in options if not named & present]
-        return pick(rng, fitting) if fitting else ""
+        key = (key, present)  # asked again for the second denial of the same answer: filtered once
+        last = base.get("_fitting")
+        if last is not None and last[0] == key:
+            return last[1]
+        fitting = [(said, words) for said, named, words in options if not named or not named & present]
+        base["_fitting"] = (key, fitting)
+        return fitting
+
+    def _says_with(self, fid: str) -> bool:
+        """Whether a reported finding may be said again beside a new one ('as well as the cough'): symptoms and
+        signs asked plainly, not a low mood or a pregnancy."""
+        f = self.kb.findings[fid]
+        return f.kind in (FindingKind.symptom, FindingKind.sign) and f.answer_kind is AnswerKind.general
 
     @staticmethod
     def _topic(f: Finding, local: Localiser, rng: random.Random) -> str:
@@ -596,6 +657,12 @@ def _lowered_lay(kb: KnowledgeBase) -> tuple[tuple[str, str], ...]:
     :func:`mentions` looks at."""
     return kb.cached("lowered_lay", None, lambda: tuple(
         (fid, p.lower()) for fid, f in kb.findings.items() for p in f.lay))
+
+
+def _content_words(wording: str) -> frozenset[str]:
+    """The words of a denial that say something (placeholders and function words left out), lower case."""
+    text = _DENY_SLOT.sub(" ", wording.lower())
+    return frozenset(w for w in re.findall(r"[a-z]+", text) if w not in _FUNCTION_WORDS)  # "temperature's" too
 
 
 def _public(base: dict[str, Any]) -> dict[str, Any]:

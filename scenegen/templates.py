@@ -52,10 +52,14 @@ ACT_VARIABLES: dict[str, set[str]] = {
     "opening": COMMON | {"complaint", "relation", "age_phrase", "detail", "volunteered", "pregnant", "time_course",
                          "event"},
     # bare: the topic said back ('any headache' -> 'headache'), '' where it would not read naturally
-    "answer_yes": COMMON | {"phrase", "bare"},
-    # denial: the finding's own natural denial ('I've been weeing fine'), '' when none is used: said after 'No,'
-    "answer_no": COMMON | {"ask", "bare", "denial"},
-    "answer_unsure": COMMON | {"ask", "bare"},
+    # also: a finding already reported in the dialogue, in the words it was said in ('the cough'), to say the
+    # new one comes with it; '' when none is drawn
+    "answer_yes": COMMON | {"phrase", "bare", "also"},
+    # denial: the finding's own natural denial ('I've been weeing fine'), '' when none is used: said after 'No,';
+    # denial2: now and then a second one sharing no content word with it, else ''; main: the complaint in the
+    # opening's words, at most once a dialogue ('it's mainly the cough'), else ''
+    "answer_no": COMMON | {"ask", "bare", "denial", "denial2", "main"},
+    "answer_unsure": COMMON | {"ask", "bare", "denial", "denial2", "main"},
     "answer_value": COMMON | {"phrases"},
     "volunteer": COMMON | {"phrase"},
     "aside": COMMON,  # a sentence with no clinical content, added to an answer by talkative or worried people
@@ -103,6 +107,16 @@ DEFAULT_ANSWER_KIND = "general"
 MAX_RENDERED = 2000
 #: a bound on the alternation groups of one template file (each compiles to a small if-chain)
 MAX_GROUPS = 64
+#: an indefinite article that becomes 'the' when the thing is mentioned again; not before a quantity ('a bit of
+#: a cough', 'a lot of sneezing', 'a few spots'), which is said again as it was
+_INDEFINITE = re.compile(r"^(?:a|an) (?!(?:bit|lot|few|little|couple|touch)\b)", re.IGNORECASE)
+
+
+def definite(text: str) -> str:
+    """A noun phrase said a second time: 'a cough' -> 'the cough', 'an itchy rash' -> 'the itchy rash'."""
+    return _INDEFINITE.sub("the ", text) if text else text
+
+
 _ALTERNATION = re.compile(r"\(\(([^()]*)\)\)")
 _JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\|")
 ALT = "_alt"  # the template variable holding the drawn alternative of each group
@@ -215,6 +229,7 @@ def _environment(sandboxed: bool) -> jinja2.Environment:
     env.filters["lower_first"] = lambda s: s[:1].lower() + s[1:] if s else s
     env.filters["join_and"] = lambda items: _join(items, "and")
     env.filters["join_or"] = lambda items: _join(items, "or")  # alternatives: 'it could be a cold or flu'
+    env.filters["the"] = definite  # something said before, said again: 'a cough' -> 'the cough'
     return env
 
 

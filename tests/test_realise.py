@@ -332,3 +332,82 @@ def test_a_phrase_names_a_finding_only_by_whole_words():
     assert _whole_words("af", "i have af, they said") is True
     kb = Library.load().kb
     assert "rash_itchy" in mentions(kb, "an itchy rash in the finger webs")
+
+
+def test_a_second_denial_is_the_findings_own_and_shares_no_content_word_with_the_first(library):
+    """'No, no temperature, I haven't felt hot at all': two of the finding's denials, never 'temperature's been
+    normal, no temperature'; and only after a first one."""
+    import random
+
+    from scenegen.generate import GenerateConfig, Generator
+    from scenegen.realise import _content_words
+
+    realiser = Generator(library, GenerateConfig(seed=1)).realiser
+    f = realiser.kb.findings["fever"].model_copy(update={"deny": ["no temperature", "temperature's been normal",
+                                                                  "{I haven't} felt hot at all"]})
+
+    class Persona:
+        proxy, locale, sex = False, "en_GB", Sex.female
+
+    base = {"_present": frozenset()}
+    pairs = {(first, realiser._second_denial(f, first, Persona, base, lambda t: t, random.Random(i)))
+             for i in range(200) for first in ("no temperature", "temperature's been normal")}
+    assert ("no temperature", "I haven't felt hot at all") in pairs
+    assert ("no temperature", "temperature's been normal") not in pairs
+    assert {second for _, second in pairs} <= {"", "I haven't felt hot at all"}
+    assert realiser._second_denial(f, "", Persona, base, lambda t: t, random.Random(1)) == ""
+    assert _content_words("{I've} not had a temperature") == {"temperature"}
+
+
+def test_the_filter_says_a_thing_again_with_the_definite_article():
+    from scenegen.templates import definite
+
+    assert definite("a cough") == "the cough"
+    assert definite("an itchy rash") == "the itchy rash"
+    assert definite("a bit of a cough") == "a bit of a cough"
+    assert definite("tummy ache") == "tummy ache"
+
+
+def _generated_user_turns(library, n, seed=11):
+    from scenegen.generate import GenerateConfig, Generator
+
+    gen = Generator(library, GenerateConfig(seed=seed, noise="off"))
+    for index in range(n):
+        record = gen.record_data(index)
+        yield record, [(m["content"], t) for m, t in zip(record["messages"], record["turns"]) if m["role"] == "user"]
+
+
+def test_a_yes_says_it_comes_with_only_what_the_person_already_said(library):
+    """'Yes, a temperature, as well as the cough': the finding it comes with is one the same person reported
+    earlier in the dialogue, in the words they used then, so the answer adds no fact the record does not hold."""
+    alongside = re.compile(r"(?:as well as|on top of|along with|alongside|That's on top of|With) (?:the |an? )?"
+                           r"(.+?)(?:,| as well| of course|\.|$)")
+    checked, strays = 0, []
+    for _, turns in _generated_user_turns(library, 400):
+        earlier = ""
+        for text, t in turns:
+            if t["act"] == "answer_yes":
+                for said in alongside.findall(text):
+                    checked += 1
+                    if said.lower() not in earlier:
+                        strays.append((said, text))
+            earlier += " " + text.lower()
+    assert checked > 30 and strays == [], strays[:5]
+
+
+def test_a_no_names_the_main_trouble_at_most_once_in_the_persons_own_words(library):
+    """'It's the cough that's bothering me most': said at most once a dialogue, and only in the words of the
+    opening, which states the complaint."""
+    main = re.compile(r"(?:It's (?:mostly |really |only |just |more )?the |The main thing is the |"
+                      r"bothering me most is the )(.+?)(?: that| I'm| I wanted|'s the|, really|\.)")
+    checked = 0
+    for record, turns in _generated_user_turns(library, 400):
+        opening = turns[0][0].lower()
+        said = [m for text, t in turns if t["act"] == "answer_no" for m in main.findall(text)
+                if m != "other things I mentioned"]  # a low mood's 'no': 'It's more the other things I mentioned'
+
+        checked += len(said)
+        assert len(said) <= 1, said
+        for phrase in said:
+            assert phrase.lower() in opening, (phrase, opening)
+    assert checked > 10
