@@ -399,14 +399,20 @@ def _expected_entropies(kb: KnowledgeBase, conds: list[str], probs: list[float],
     cols = [index[c] for c in conds]
     exp_c = exp_d = 0.0
     for table in _outcome_rows(kb, finding):
-        joint = [table[j] * p for j, p in zip(cols, probs)]
-        pa = math.fsum(joint)
-        if pa <= 0:
-            continue
-        cond = [v / pa for v in joint]
-        exp_c += pa * entropy(cond)
-        exp_d += pa * entropy(_group_sums(cond, groups))
+        c, d = _weighted_entropies([table[j] * p for j, p in zip(cols, probs)], groups)
+        exp_c += c
+        exp_d += d
     return exp_c, exp_d
+
+
+def _weighted_entropies(joint: list[float], groups: tuple[list[int], int]) -> tuple[float, float]:
+    """One answer's share of the expected entropies: its chance times the entropy of the conditions, and of
+    their disposition groups, given that answer (nothing when no condition in view can give it)."""
+    pa = math.fsum(joint)
+    if pa <= 0:
+        return 0.0, 0.0
+    cond = [v / pa for v in joint]
+    return pa * entropy(cond), pa * entropy(_group_sums(cond, groups))
 
 
 def _expected_entropies_joined(kb: KnowledgeBase, conds: list[str], probs: list[float], finding: str,
@@ -418,14 +424,10 @@ def _expected_entropies_joined(kb: KnowledgeBase, conds: list[str], probs: list[
     exp_c = exp_d = 0.0
     for answer in outcomes(kb, finding):
         after = {**observations, finding: answer}
-        joint = [p * (_subtree_likelihood(kb, c, top, after) / b if b > 0 else 0.0)
-                 for c, p, b in zip(conds, probs, before)]
-        pa = math.fsum(joint)
-        if pa <= 0:
-            continue
-        cond = [v / pa for v in joint]
-        exp_c += pa * entropy(cond)
-        exp_d += pa * entropy(_group_sums(cond, groups))
+        c, d = _weighted_entropies([p * (_subtree_likelihood(kb, c, top, after) / b if b > 0 else 0.0)
+                                    for c, p, b in zip(conds, probs, before)], groups)
+        exp_c += c
+        exp_d += d
     return exp_c, exp_d
 
 
