@@ -304,6 +304,9 @@ class FindingValue(Strict):
         default_factory=dict,
         description="categorical finding -> the values it can take alongside this one (an illness that came on "
                     "gradually over days has lasted at least a day); the sampler keeps every hidden case consistent")
+    min_age_months: int | None = Field(
+        None, ge=0, description="the youngest age (months) at which this answer can be true: a problem cannot "
+                                "have lasted longer than the person has lived; the sampler never gives it younger")
 
     @property
     def wordings(self) -> tuple[str, ...]:

@@ -279,12 +279,43 @@ def sample_case(kb: KnowledgeBase, persona: PersonaDraw, rng: random.Random, fil
     forced = {kb.settings.pregnancy_finding: True} if persona.pregnant and kb.settings.pregnancy_finding else {}
     band = kb.age_band(persona.age_months)
     truth = sample_truth(kb, cid, comp, rng, age_band=band, forced=forced)
-    apply_implications(kb, cid, truth, rng, HiddenCase(cid, comp, {}, kb, seed)._other, band, frozenset(forced))
+    too_old = values_too_old(kb, persona.age_months)
+    fit_values_to_age(kb, cid, truth, rng, too_old)
+    apply_implications(kb, cid, truth, rng, HiddenCase(cid, comp, {}, kb, seed)._other, band, frozenset(forced),
+                       too_old)
     return HiddenCase(cid, comp, truth, kb, seed)
 
 
+def values_too_old(kb: KnowledgeBase, age_months: int) -> dict[str, frozenset[str]]:
+    """Categorical finding -> its values that cannot be true yet at this age (a problem of more than 3 weeks
+    in a baby not yet a month old), from the values' ``min_age_months``."""
+    def compute() -> dict[str, frozenset[str]]:
+        out = {}
+        for fid in sorted(kb.findings):
+            bad = frozenset(v.id for v in kb.findings[fid].values
+                            if v.min_age_months is not None and age_months < v.min_age_months)
+            if bad:
+                out[fid] = bad
+        return out
+    return kb.cached("values_too_old", age_months, compute)
+
+
+def fit_values_to_age(kb: KnowledgeBase, condition: str, truth: dict[str, Answer], rng: random.Random,
+                      too_old: dict[str, frozenset[str]]) -> None:
+    """Draw again, among the values that fit the age and in proportion to their probabilities, a categorical
+    answer the person is too young for; ``rng`` is consumed only when one needs changing, so every other
+    case draws exactly as before."""
+    for fid in sorted(too_old):
+        if truth.get(fid) not in too_old[fid]:
+            continue
+        ok = [v.id for v in kb.findings[fid].values if v.id not in too_old[fid]]
+        dist = kb.p_values(condition, fid)
+        truth[fid] = weighted_pick(rng, ok, [dist[v] for v in ok]) if sum(dist[v] for v in ok) > 0 else pick(rng, ok)
+
+
 def apply_implications(kb: KnowledgeBase, condition: str, truth: dict[str, Answer], rng: random.Random,
-                       other: Any, age_band: Optional[str] = None, fixed: frozenset[str] = frozenset()) -> None:
+                       other: Any, age_band: Optional[str] = None, fixed: frozenset[str] = frozenset(),
+                       too_old: Optional[dict[str, frozenset[str]]] = None) -> None:
     """Make a drawn case satisfy every implication of ``kb.implies`` (a fit means a blackout; pain low on the
     left is pain low on one side), in the library's order, repeated until nothing changes.
 
@@ -326,6 +357,7 @@ def apply_implications(kb: KnowledgeBase, condition: str, truth: dict[str, Answe
                     _clear_children(kb, fid, truth)
             else:
                 dist = kb.p_values(condition, fid)
+                wanted = [v for v in wanted if v not in (too_old or {}).get(fid, ())] or list(wanted)
                 truth[fid] = weighted_pick(rng, list(wanted), [dist[v] for v in wanted]) \
                     if sum(dist[v] for v in wanted) > 0 else pick(rng, list(wanted))
             changed = True

@@ -144,6 +144,17 @@ def hidden_in_final(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
         yield f"hidden condition '{r.case.condition}' is missing from the final differential"
 
 
+@rule("answers_fit_the_age")
+def answers_fit_age(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """No hidden value the person is too young for: a problem of more than 3 weeks in a baby of days."""
+    for fid, answers in r.case.values.items():
+        f = kb.findings.get(fid)
+        for v in f.values if f is not None else ():
+            if v.id in answers and v.min_age_months is not None and r.persona.age_months < v.min_age_months:
+                yield (f"case value {fid}={v.id} needs an age of at least {v.min_age_months} months "
+                       f"(the person is {r.persona.age_months})")
+
+
 @rule("disposition_not_below_hidden_condition")
 def not_below_hidden(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
     own = kb.conditions[r.case.condition].level(_dialogue_observations(r, kb))

@@ -239,3 +239,24 @@ def test_a_fall_or_a_fit_is_asked_and_answered_as_something_that_happened(librar
         said = next(m for m, t in zip(r.messages, r.turns) if t.act == "opening").content.lower()
         assert not any(p.lower() in said for v in duration.values for p in v.lay)
     assert seen >= 5
+
+
+def test_a_problem_never_lasts_longer_than_the_baby_has_lived(bundled_kb):
+    """A blocked tear duct usually lasts months, but a baby not yet a month old cannot have had it for more
+    than 3 weeks (a blind reader found 'a couple of months' from the parent of a newborn); a 6-month-old can."""
+    from scenegen.sample import Filters, PersonaDraw, sample_case
+
+    def durations(age_months: int) -> set[str]:
+        group = "young_infant" if age_months < 3 else "infant"
+        p = PersonaDraw(group, age_months, Sex.male, False, "parent", "son", "medium", "matter_of_fact", "en_GB")
+        rng = random.Random(f"tear-duct-{age_months}")
+        seen = set()
+        for _ in range(60):
+            case = sample_case(bundled_kb, p, rng, Filters(frozenset({"blocked_tear_duct_infant"})))
+            if case is not None:
+                seen.add(case.truth["duration"])
+        return seen
+
+    newborn, older = durations(0), durations(6)
+    assert newborn and "over_3_weeks" not in newborn
+    assert "over_3_weeks" in older
