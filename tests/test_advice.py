@@ -117,6 +117,21 @@ def test_pregnancy_advice_never_suggests_just_cutting_down_on_alcohol():
     assert "no alcohol at all in pregnancy" in ectopic and "Cutting down on coffee, tea, cola" not in ectopic
 
 
+def test_nobody_under_18_is_told_to_cut_down_on_alcohol():
+    """'Cutting down on caffeine and alcohol' assumes a 13-year-old drinks (a blind reader's finding); under 18
+    the advice leaves alcohol out or says to avoid it (UK CMOs 2009: an alcohol-free childhood)."""
+    kb = lib().kb
+    teen = Demographics(14 * 12, Sex.female)
+    said = [item.text for cid in kb.conditions if kb.prior(cid, teen) > 0
+            for item in self_care_advice(kb, cid, teen, False)]
+    assert said
+    for text in said:
+        low = text.lower()
+        assert not re.search(r"(cut\w* down on|less|reduc\w*)(?:(?!avoid)[^.;])*alcohol", low), text
+    assert "Cutting down on caffeine, such as cola, energy drinks and coffee, helps." in \
+        texts("generalised_anxiety_disorder", 14 * 12, proxy=False)
+
+
 def test_no_aspirin_under_16_and_no_decongestant_under_6():
     assert not any("aspirin" in t and "never" not in t for t in texts("migraine", 10 * 12))
     assert "never give aspirin" in " ".join(texts("migraine", 10 * 12))
