@@ -186,6 +186,10 @@ SCREENS = {
         (28 * Y, Sex.female, True, {"headache": True}),
         [(28 * Y, Sex.female, False, {"headache": True}), (28 * Y, Sex.female, True, {"back_pain": True})],
         (("migraine", "tension_type_headache", "pre_eclampsia"), ("headache", "high_blood_pressure_reading"), 60)),
+    "chest_indrawing_with_breathing_trouble_under_5": (
+        (2 * Y, Sex.male, False, {"breathlessness": True}),
+        [(8 * Y, Sex.male, False, {"breathlessness": True}), (2 * Y, Sex.male, False, {"rash": True})],
+        (("bronchiolitis", "croup", "iron_deficiency_anaemia"), ("breathlessness",), 40)),
     "first_ever_fit": (
         (10 * Y, Sex.female, False, {"seizure": True}),
         [(10 * Y, Sex.female, False, {"fainting": True, "seizure": False})],

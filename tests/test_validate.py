@@ -141,6 +141,9 @@ BREAKERS = {
     "known_ids": ({}, lambda o: o["case"].update(condition="dragon_pox")),
     "structure": ({}, lambda o: o["messages"][first(o, "opening")].update(role="assistant")),
     "hidden_condition_in_final_differential": ({}, _drop_hidden_from_final),
+    # a problem of more than 3 weeks in a baby not yet a month old
+    "answers_fit_the_age": ({}, lambda o: (o["persona"].update(age_months=0),
+                                           o["case"]["values"].update(duration=["over_3_weeks"]))),
     "disposition_not_below_hidden_condition": (
         {"conditions": ("acute_coronary_syndrome",)},
         lambda o: o["gold"].update(disposition="self_care", level4="self_care", level3="self_care", max_hours_to_care=None)),
