@@ -15,9 +15,10 @@ from typing import Any, Callable, Mapping, Optional
 from .content import DENY_PLACEHOLDERS, AnswerKind, Finding, FindingKind
 from .knowledge import KnowledgeBase
 from .personas import PersonaLibrary
-from .plan import Plan, PlannedMessage
+from .plan import Plan, PlannedMessage, may_be_unsure
 from .rng import pick
 from .sample import HiddenCase, PersonaDraw
+from .triage import ancestors
 from .templates import ANSWER_TEMPLATE_ACTS, INITIATIVE_TEMPLATE_ACTS, TemplateLibrary, Variant, frozen_context
 
 #: keeps only the template variants of one split (holdout by template); None keeps all
@@ -368,6 +369,9 @@ class Realiser:
                 alt = tuple(rng.randrange(n) for n in variant.groups)
                 texts.append(self.templates.render(variant, public, extra, frozen, alt))
                 ids.append(variant.id)
+                saying = base.pop("_saying", None)
+                if saying is not None and saying[1].lower() in texts[-1].lower():  # a bare 'Yes.' said no words to refer back to
+                    base["_reported"].append(saying)
             out.append((msg.role, " ".join(t for t in texts if t)))
             used.append(ids)
             previous = msg
@@ -409,14 +413,18 @@ class Realiser:
             f = kb.findings[msg.finding]  # type: ignore[index]
             ctx["phrase"] = local(self._lay(msg.finding, rng, denied))  # type: ignore[arg-type]
             ctx["bare"] = self._topic(f, local, rng)
-            reported = [said for fid, said in base["_reported"] if fid != f.id and not _NEGATED.match(said)]
+            # 'as well as the cough' only beside a symptom or sign, and never naming the finding this one details
+            # ('a rash under a watch strap, as well as the rash'; 'an insulin pump, and the dizzy feeling as well')
+            reported = [said for fid, said in base["_reported"] if fid != f.id and fid not in ancestors(kb, f.id)
+                        and not _NEGATED.match(said)] if self._says_with(f.id) else []
             ctx["also"] = pick(rng, reported) if reported and rng.random() < ALSO_SHARE else ""
             facts = {**facts0, "answer_kind": f.answer_kind.value,
                      "danger": "red_flag" if f.red_flag is not None else "none",
-                     "asked": "again" if base.get("_again") else "first"}
+                     "asked": "again" if base.get("_again") else "first",
+                     "certain": "no" if may_be_unsure(f, persona.speaker) else "yes"}
             base["_heard"] = _heard(f, "yes", ctx["phrase"])
             if self._says_with(f.id):
-                base["_reported"].append((f.id, ctx["phrase"]))
+                base["_saying"] = (f.id, ctx["phrase"])
         elif part in {"answer_no", "answer_unsure"}:
             f = kb.findings[msg.finding]  # type: ignore[index]
             ctx["ask"] = local(f.ask or f.name.lower())
@@ -436,7 +444,7 @@ class Realiser:
         elif part == "volunteer":
             ctx["phrase"] = local(self._lay(msg.volunteered[0], rng, denied))
             if self._says_with(msg.volunteered[0]):
-                base["_reported"].append((msg.volunteered[0], ctx["phrase"]))
+                base["_saying"] = (msg.volunteered[0], ctx["phrase"])
             base["_heard"] = {**base.get("_heard", _NOTHING_HEARD), "volunteered": ctx["phrase"]}
         elif part in INITIATIVE_TEMPLATE_ACTS:
             return initiative_context(self, part, msg, plan, persona, base, facts0, local)

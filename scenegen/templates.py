@@ -11,7 +11,9 @@ unsure answers: the finding's ``answer_kind``; an answer template that names non
 that bad' of being too breathless to speak), ``asked`` (first | again, for answers: a question asked again after 'not
 sure' is answered as a second thought, 'Thinking about it properly, no'; an answer template that names none fits
 ``first`` only), ``raised`` (what the patient raised after the advice, for the initiative acts below: a kind in
-``personas/initiative.yaml``), ``age_group`` (a persona age group, for wordings that differ for a baby).
+``personas/initiative.yaml``), ``age_group`` (a persona age group, for wordings that differ for a baby),
+``certain`` (yes | no, for a yes: whether the person cannot be unsure of it, as of their own diabetes or
+medicines, so that a hedged 'Kind of diabetes, maybe' is never said; the same test as a 'not sure' answer).
 
 The acts after the advice (``pushback``, ``patient_question``, ``reply_after_advice`` and the assistant's
 ``answer_pushback``, ``answer_question``, ``acknowledge_reply``) name the kind they word (``raised``) in every
@@ -98,7 +100,7 @@ ANSWER_TEMPLATE_ACTS = frozenset({"answer_pushback", "answer_question", "acknowl
 LEVEL_PREFIX = {"emergency_ambulance": "amb", "emergency_department": "ed", "urgent": "urgent",
                 "routine": "routine", "self_care": "self_care"}
 WHEN_KEYS = {"speaker", "wording", "tone", "disposition", "type", "turn", "answer_kind", "danger", "asked", "raised",
-             "age_group"}
+             "age_group", "certain"}
 #: acts whose wording depends on the kind of question answered (a finding's ``answer_kind``): a variant of
 #: these that names no ``answer_kind`` fits only ``general`` questions, so a stock 'A bit, I suppose' never
 #: answers 'could you be pregnant?'

@@ -382,17 +382,29 @@ def test_a_yes_says_it_comes_with_only_what_the_person_already_said(library):
     earlier in the dialogue, in the words they used then, so the answer adds no fact the record does not hold."""
     alongside = re.compile(r"(?:as well as|on top of|along with|alongside|That's on top of|With) (?:the |an? )?"
                            r"(.+?)(?:,| as well| of course|\.|$)")
-    checked, strays = 0, []
+    from scenegen.content import AnswerKind, FindingKind
+    from scenegen.triage import ancestors
+
+    kb = library.kb
+    checked, strays, misplaced = 0, [], []
     for _, turns in _generated_user_turns(library, 400):
         earlier = ""
         for text, t in turns:
             if t["act"] == "answer_yes":
+                f = kb.findings[t["finding"]]
                 for said in alongside.findall(text):
                     checked += 1
                     if said.lower() not in earlier:
                         strays.append((said, text))
+                    # only beside a symptom or sign, and never the finding this one details ('a rash under a
+                    # watch strap, as well as the rash'; 'an insulin pump, and the dizzy feeling as well')
+                    if f.kind not in (FindingKind.symptom, FindingKind.sign) or f.answer_kind is not AnswerKind.general:
+                        misplaced.append((t["finding"], text))
+                    parents = [w for a in ancestors(kb, f.id) for w in kb.findings[a].lay]
+                    if any(said.lower() in w.lower() or w.lower() in said.lower() for w in parents):
+                        misplaced.append((t["finding"], text))
             earlier += " " + text.lower()
-    assert checked > 30 and strays == [], strays[:5]
+    assert checked > 30 and strays == [] and misplaced == [], (strays[:5], misplaced[:5])
 
 
 def test_a_no_names_the_main_trouble_at_most_once_in_the_persons_own_words(library):
@@ -411,3 +423,35 @@ def test_a_no_names_the_main_trouble_at_most_once_in_the_persons_own_words(libra
         for phrase in said:
             assert phrase.lower() in opening, (phrase, opening)
     assert checked > 10
+
+
+def test_no_article_is_doubled(library):
+    """'Thanks for reaching out about the a troublesome cough' came from 'the' written before a lay phrase
+    that has its own article; the 'the' filter turns 'a cough' into 'the cough' instead."""
+    doubled = re.compile(r"\bthe (?:a|an)\b", re.I)
+    from scenegen.generate import GenerateConfig, Generator
+
+    gen = Generator(library, GenerateConfig(seed=11, noise="off"))
+    found = [m["content"] for i in range(400) for m in gen.record_data(i)["messages"] if doubled.search(m["content"])]
+    assert found == [], found[:3]
+
+
+def test_a_yes_to_a_fact_the_person_cannot_be_unsure_of_is_never_hedged(library):
+    """'Do you have diabetes?' is not answered 'Kind of diabetes, maybe' or 'Diabetes, quite a bit', nor 'an
+    insulin pump, but it's bearable': the person's own history, medicines and events are certain (the same
+    test as for a 'not sure' answer), so no hedge or degree is said of them."""
+    from scenegen.plan import may_be_unsure
+
+    hedge = re.compile(r"\b(?:kind of|sort of|maybe|(?<!go on )a bit|a fair bit|quite a bit|a little|bearable|"
+                       r"managing|put up with|not that bad)\b", re.I)  # 'I know I go on a bit' is an aside
+    kb = library.kb
+    checked, hedged = 0, []
+    for record, turns in _generated_user_turns(library, 400):
+        for text, t in turns:
+            f = kb.findings[t["finding"]] if t["act"] == "answer_yes" else None
+            # 'could you be pregnant?' has its own wordings, where 'it's possible' is the answer
+            if f is not None and f.answer_kind.value != "pregnancy" and not may_be_unsure(f, record["persona"]["speaker"]):
+                checked += 1
+                if hedge.search(text):
+                    hedged.append((t["finding"], text))
+    assert checked > 20 and hedged == [], hedged[:5]
