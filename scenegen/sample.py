@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 from .content import Disposition, FindingType, Sex
 from .errors import UsageError
@@ -279,14 +279,14 @@ def sample_case(kb: KnowledgeBase, persona: PersonaDraw, rng: random.Random, fil
     forced = {kb.settings.pregnancy_finding: True} if persona.pregnant and kb.settings.pregnancy_finding else {}
     band = kb.age_band(persona.age_months)
     truth = sample_truth(kb, cid, comp, rng, age_band=band, forced=forced)
-    too_old = values_too_old(kb, persona.age_months)
-    fit_values_to_age(kb, cid, truth, rng, too_old)
+    beyond_age = values_beyond_age(kb, persona.age_months)
+    fit_values_to_age(kb, cid, truth, rng, beyond_age)
     apply_implications(kb, cid, truth, rng, HiddenCase(cid, comp, {}, kb, seed)._other, band, frozenset(forced),
-                       too_old)
+                       beyond_age)
     return HiddenCase(cid, comp, truth, kb, seed)
 
 
-def values_too_old(kb: KnowledgeBase, age_months: int) -> dict[str, frozenset[str]]:
+def values_beyond_age(kb: KnowledgeBase, age_months: int) -> dict[str, frozenset[str]]:
     """Categorical finding -> its values that cannot be true yet at this age (a problem of more than 3 weeks
     in a baby not yet a month old), from the values' ``min_age_months``."""
     def compute() -> dict[str, frozenset[str]]:
@@ -297,25 +297,24 @@ def values_too_old(kb: KnowledgeBase, age_months: int) -> dict[str, frozenset[st
             if bad:
                 out[fid] = bad
         return out
-    return kb.cached("values_too_old", age_months, compute)
+    return kb.cached("values_beyond_age", age_months, compute)
 
 
 def fit_values_to_age(kb: KnowledgeBase, condition: str, truth: dict[str, Answer], rng: random.Random,
-                      too_old: dict[str, frozenset[str]]) -> None:
+                      beyond_age: dict[str, frozenset[str]]) -> None:
     """Draw again, among the values that fit the age and in proportion to their probabilities, a categorical
     answer the person is too young for; ``rng`` is consumed only when one needs changing, so every other
     case draws exactly as before."""
-    for fid in sorted(too_old):
-        if truth.get(fid) not in too_old[fid]:
+    for fid in sorted(beyond_age):
+        if truth.get(fid) not in beyond_age[fid]:
             continue
-        ok = [v.id for v in kb.findings[fid].values if v.id not in too_old[fid]]
-        dist = kb.p_values(condition, fid)
-        truth[fid] = weighted_pick(rng, ok, [dist[v] for v in ok]) if sum(dist[v] for v in ok) > 0 else pick(rng, ok)
+        ok = [v.id for v in kb.findings[fid].values if v.id not in beyond_age[fid]]
+        truth[fid] = _draw_among(rng, kb.p_values(condition, fid), ok)
 
 
 def apply_implications(kb: KnowledgeBase, condition: str, truth: dict[str, Answer], rng: random.Random,
                        other: Any, age_band: Optional[str] = None, fixed: frozenset[str] = frozenset(),
-                       too_old: Optional[dict[str, frozenset[str]]] = None) -> None:
+                       beyond_age: Optional[dict[str, frozenset[str]]] = None) -> None:
     """Make a drawn case satisfy every implication of ``kb.implies`` (a fit means a blackout; pain low on the
     left is pain low on one side), in the library's order, repeated until nothing changes.
 
@@ -356,13 +355,16 @@ def apply_implications(kb: KnowledgeBase, condition: str, truth: dict[str, Answe
                 if not wanted:
                     _clear_children(kb, fid, truth)
             else:
-                dist = kb.p_values(condition, fid)
-                wanted = [v for v in wanted if v not in (too_old or {}).get(fid, ())] or list(wanted)
-                truth[fid] = weighted_pick(rng, list(wanted), [dist[v] for v in wanted]) \
-                    if sum(dist[v] for v in wanted) > 0 else pick(rng, list(wanted))
+                wanted = [v for v in wanted if v not in (beyond_age or {}).get(fid, ())] or list(wanted)
+                truth[fid] = _draw_among(rng, kb.p_values(condition, fid), wanted)
             changed = True
         if not changed:
             return
+
+
+def _draw_among(rng: random.Random, dist: Mapping[str, float], ids: list[str]) -> str:
+    """One of ``ids`` in proportion to the condition's probabilities for them, or uniformly when all are 0."""
+    return weighted_pick(rng, ids, [dist[v] for v in ids]) if sum(dist[v] for v in ids) > 0 else pick(rng, ids)
 
 
 def _clear_children(kb: KnowledgeBase, parent: str, truth: dict[str, Answer]) -> None:
