@@ -574,8 +574,8 @@ def named_conditions(kb: KnowledgeBase, decision: Decision, obs: Observations,
     """The conditions the closing message may name, at most three, from those that decide the level.
 
     Under ``supported`` a condition is named only when (1) what was reported supports it: two of its own
-    symptoms or signs (the complaint counts), or one of its rule-out findings reported present; (2) none of
-    its defining findings (rule-out questions and obligatory findings) was denied; and (3) it is not
+    symptoms or signs (the complaint counts), or one of its rule-out findings reported present; (2) every
+    obligatory finding was reported present and no rule-out finding was denied; and (3) it is not
     a frightening long shot: a condition whose own level is an emergency is named only when it is the most
     likely. ``never`` names none, for trainers whose policy forbids naming.
     """
@@ -592,9 +592,11 @@ def named_conditions(kb: KnowledgeBase, decision: Decision, obs: Observations,
 def condition_supported(kb: KnowledgeBase, cid: str, obs: Observations, top: str | None) -> bool:
     """Whether the reports support naming ``cid`` (the rules of :func:`named_conditions`)."""
     cond = kb.conditions[cid]
-    defining = set(cond.rule_out) | {e.id for e in cond.findings if e.p == kb.settings.obligatory_band}
-    if any(obs.get(f) is False for f in defining):
+    obligatory = {e.id for e in cond.findings if e.p == kb.settings.obligatory_band}
+    if any(obs.get(f) is False for f in set(cond.rule_out) | obligatory):
         return False
+    if any(obs.get(f) is not True for f in obligatory):
+        return False   # "an anxiety problem" is not suggested to someone never asked whether they worry
     if cond.disposition.rank >= Disposition.emergency_department.rank and cid != top:
         return False
     entries = {c.finding for c in kb.complaints.values()}

@@ -26,6 +26,15 @@ def test_a_condition_whose_defining_finding_was_denied_is_not_named(bundled_kb):
     assert not condition_supported(bundled_kb, "carbon_monoxide_poisoning", obs, top="carbon_monoxide_poisoning")
 
 
+def test_a_condition_is_not_named_before_its_obligatory_finding_is_reported(bundled_kb):
+    """An 82-year-old's tiredness and broken sleep were called "an anxiety problem" though nobody had asked
+    whether he worries; excessive worry is what defines generalised anxiety (DSM-5-TR criterion A)."""
+    obs = {"fatigue": True, "sleep_change": True, "tense_restless": False}
+    assert not condition_supported(bundled_kb, "generalised_anxiety_disorder", obs, top="insomnia")
+    assert condition_supported(bundled_kb, "generalised_anxiety_disorder", {**obs, "worry_most_days": True},
+                               top="insomnia")
+
+
 def test_one_vague_symptom_is_not_enough_to_name_a_condition(bundled_kb):
     assert not condition_supported(bundled_kb, "migraine", {"headache": True}, top="migraine")
     assert condition_supported(bundled_kb, "migraine", {"headache": True, "light_sensitivity": True,
