@@ -71,12 +71,18 @@ def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: 
 def first_aid_reasons(kb: KnowledgeBase, decisive: Iterable[tuple[str, str]],
                       differential: Iterable[str]) -> list[tuple[str, str]]:
     """Where an emergency's first-aid steps come from: the reasons that decided it, then the most likely
-    condition. A red flag says what to do about that sign ('too breathless to talk'); the likeliest cause
-    says what to do about it (an asthma attack: the reliever inhaler), even when a red flag, not the cause's
-    own level, made it an emergency."""
+    condition when a red flag that decided it is one of that condition's own signs. A red flag says what to
+    do about that sign ('too breathless to talk'); the likeliest cause says what to do about it (an asthma
+    attack: the reliever inhaler), even when a red flag, not the cause's own level, made it an emergency. A
+    likeliest condition unrelated to the decisive signs adds nothing: cooling for heatstroke does not belong
+    in a call sent to 999 for fast breathing with a fever (sepsis). With no red flag among the reasons the
+    likeliest condition is added as before."""
     out = list(decisive)
     top = next(iter(differential), None)
-    if top is not None and all(rid != top for _, rid in out):
+    if top is None or any(rid == top for _, rid in out):
+        return out
+    flags = [rid for kind, rid in out if kind == "red_flag"]
+    if not flags or any(f in kb.likelihoods[top] for f in flags):
         out.append(("most_likely_condition", top))
     return out
 

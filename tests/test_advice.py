@@ -178,6 +178,35 @@ def test_every_item_that_recommends_a_medicine_lists_it():
     assert sum(bool(a.medicines) for a in items) >= 60
 
 
+#: wordings that put someone flat with the legs up, which late pregnancy should not be (the womb presses on
+#: the main vein): such an item must exclude pregnancy, and a first-aid list that has one gives a pregnant
+#: woman the left-side alternative (RCUK 2021 anaphylaxis; NHS fainting and sleeping position in pregnancy)
+_FLAT_WITH_LEGS_UP = re.compile(r"(legs|feet) raised|lie flat with|lying flat with", re.I)
+
+
+def test_lying_with_the_legs_raised_is_never_advised_in_pregnancy_and_first_aid_offers_the_left_side():
+    from scenegen.content import Pregnancy
+
+    kb = lib().kb
+    lists = [(f"condition {cid}", c.first_aid, True) for cid, c in kb.conditions.items()]
+    lists += [(f"condition {cid} advice", c.advice, False) for cid, c in kb.conditions.items()]
+    lists += [(f"red flag {fid}", f.red_flag.first_aid, True) for fid, f in kb.findings.items()
+              if f.red_flag is not None]
+    lists += [(f"modifier {m.id}", m.first_aid, True) for m in kb.modifiers]
+    wrong, no_alternative = [], []
+    for name, items, is_first_aid in lists:
+        for item in items:
+            if not _FLAT_WITH_LEGS_UP.search(item.text) or (item.max_age_months or 999) < 120:
+                continue
+            if item.pregnancy is not Pregnancy.excluded:
+                wrong.append((name, item.text))
+            elif is_first_aid and not any(o.pregnancy is Pregnancy.required and o.speaker == item.speaker
+                                          for o in items):
+                no_alternative.append((name, item.text))
+    assert wrong == []
+    assert no_alternative == []
+
+
 def test_no_driving_advice_for_children():
     assert not any("drive" in t.lower() for t in texts("concussion_minor_head_injury", 6 * 12))
     assert not any("drive" in t.lower() for t in texts("hypoglycaemia_treated_diabetes", 8 * 12))
@@ -364,12 +393,24 @@ def test_first_aid_also_comes_from_the_likeliest_condition():
     from scenegen.advice import first_aid_reasons
 
     kb = lib().kb
-    reasons = first_aid_reasons(kb, [("red_flag", "limb_weakness_sudden")], ["anaphylaxis", "ischaemic_stroke"])
-    assert reasons == [("red_flag", "limb_weakness_sudden"), ("most_likely_condition", "anaphylaxis")]
+    reasons = first_aid_reasons(kb, [("red_flag", "tongue_or_throat_swelling")], ["anaphylaxis", "acute_urticaria"])
+    assert reasons == [("red_flag", "tongue_or_throat_swelling"), ("most_likely_condition", "anaphylaxis")]
     assert "adrenaline auto-injector" in steps(reasons)
     assert first_aid_reasons(kb, [("plausible_condition", "anaphylaxis")], ["anaphylaxis"]) == \
         [("plausible_condition", "anaphylaxis")]
     assert first_aid_reasons(kb, [("red_flag", "limb_weakness_sudden")], []) == [("red_flag", "limb_weakness_sudden")]
+
+
+def test_first_aid_does_not_come_from_a_likeliest_condition_unrelated_to_the_deciding_sign():
+    """An 86-year-old sent to 999 for very fast breathing with a fever (sepsis) was also told to be cooled and
+    given water for heatstroke, the likeliest condition, whose signs had not decided anything."""
+    from scenegen.advice import first_aid_reasons
+
+    kb = lib().kb
+    assert first_aid_reasons(kb, [("red_flag", "very_fast_breathing")], ["heatstroke"]) == \
+        [("red_flag", "very_fast_breathing")]
+    assert first_aid_reasons(kb, [("red_flag", "limb_weakness_sudden")], ["anaphylaxis"]) == \
+        [("red_flag", "limb_weakness_sudden")]
 
 
 def test_every_ambulance_red_flag_and_condition_names_a_first_aid_step_for_each_speaker():
