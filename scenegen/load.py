@@ -745,7 +745,8 @@ def _apply_implications(ch: _Checker, settings: ModelSettings, table: dict[str, 
 
 def _screens(ch: _Checker) -> tuple[Screen, ...]:
     """The must-asks of screens files, then one per finding of each modifier marked ``screen``: asked once
-    the person fits and every other finding the modifier names is present, as a red flag would be."""
+    the person fits and every other finding the modifier names is present (or has one of its values), as a
+    red flag would be."""
     out = list(ch.screens.values())
     for m in ch.modifiers.values():
         if not m.screen:
@@ -753,6 +754,10 @@ def _screens(ch: _Checker) -> tuple[Screen, ...]:
         for fid in m.when.present:
             others = [f for f in m.when.present if f != fid]
             when = ScreenWhen(**{**m.when.model_dump(exclude_unset=True), "present": others})
+            out.append(Screen(id=f"{m.id}__{fid}", ask=fid, when=when, why=m.reason, source=m.source))
+        for fid in m.when.values:  # a categorical it needs ("a new kind of headache") is asked once the rest hold
+            others = {f: v for f, v in m.when.values.items() if f != fid}
+            when = ScreenWhen(**{**m.when.model_dump(exclude_unset=True), "values": others})
             out.append(Screen(id=f"{m.id}__{fid}", ask=fid, when=when, why=m.reason, source=m.source))
     return tuple(out)
 

@@ -85,6 +85,20 @@ def test_a_fever_in_a_baby_under_3_months_is_screened_and_sends_them_to_hospital
     assert result.decision.disposition.rank >= Disposition.emergency_department.rank
 
 
+def test_a_new_headache_from_50_is_screened_by_its_pattern_and_seen_the_same_day(bundled_kb):
+    """A modifier that needs a categorical value (a new kind of headache) asks for it like a red flag: a
+    71-year-old's new headache, worse over a couple of days, had been sent home as a migraine (NICE CKS
+    Headache - assessment; BSR 2020 giant cell arteritis)."""
+    old, young = Demographics(71 * 12, Sex.female), Demographics(40 * 12, Sex.female)
+    assert "headache_pattern" in pending_must_asks(bundled_kb, old, {"headache": True})
+    assert "headache_pattern" not in pending_must_asks(bundled_kb, young, {"headache": True})
+    assert "headache_pattern" not in pending_must_asks(bundled_kb, old, {"headache": True, "headache_pattern": "new"})
+    new = assess(bundled_kb, old, {"headache": True, "headache_pattern": "new"})
+    usual = assess(bundled_kb, old, {"headache": True, "headache_pattern": "usual_recurrent"})
+    assert new.decision.disposition.rank >= Disposition.urgent.rank
+    assert "new_headache_from_50" not in {r.id for r in usual.decision.decisive}
+
+
 def test_a_red_flag_that_would_raise_the_level_is_asked_before_any_information_question(bundled_kb):
     """Rule-out logic: after the must-asks, the red flags above the current level come first, whatever the
     gain of other questions (a headache that looks like self-care is first screened for a thunderclap onset
