@@ -457,6 +457,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         screening = best.red_flag is not None or best.must_ask is not None or best.rules_out is not None
         if not screening and (best.expected_gain < settings.min_gain or spent >= settings.max_questions):
             break  # the budget and the gain threshold bound information questions only
+        if not screening and _held_by_a_sign_or_rule(decision, Disposition.emergency_department):
+            break  # going to A&E whatever the cause (a feverish newborn): only what could make it a 999 call is asked
         if screening and len(questions) >= settings.max_questions + EXTRA_RED_FLAG_QUESTIONS:
             return None  # cannot close safely within any reasonable length: draw another case
         fid = best.finding
@@ -567,6 +569,14 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         named=named_conditions(kb, decision, obs, reasoner.differential(st), settings.name_conditions),
         patient_acts=patient_acts,
     )
+
+
+def _held_by_a_sign_or_rule(decision: Decision, at_least: Disposition) -> bool:
+    """Whether the level is ``at_least`` or above and a red flag or a rule (modifier) holds it there, so no
+    answer about the cause can lower it and questions asked only to tell causes apart serve nobody."""
+    level = decision.disposition
+    return level.rank >= at_least.rank and any(r.kind in ("red_flag", "modifier") and r.disposition is level
+                                               for r in decision.decisive)
 
 
 def named_conditions(kb: KnowledgeBase, decision: Decision, obs: Observations,

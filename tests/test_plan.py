@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
@@ -71,3 +73,34 @@ def test_a_state_reached_at_another_age_in_its_band_cites_the_sources_for_this_a
     for months in (150, 120, 150):
         expected = Reasoner(bundled_kb).state(boy(months), obs).decision
         assert shared.state(boy(months), obs).decision == expected, months
+
+
+
+@lru_cache(maxsize=1)
+def _balanced_generator():
+    from scenegen.generate import GenerateConfig, Generator, Library
+
+    return Generator(Library.load(), GenerateConfig(seed=11, balance="disposition"))
+
+
+@given(index=st.integers(0, 100_000))
+def test_once_a_sign_or_rule_sends_someone_to_ae_only_questions_that_screen_are_asked(index):
+    """A feverish newborn goes to A&E whatever the cause (NICE NG143), so the call then asks only what could
+    make it a 999 call or must be asked; questions that only tell causes apart (a runny nose, a cough) were
+    asked after it in a blind read."""
+    from scenegen.triage import decide
+
+    from .replay import known_before_each_turn
+
+    g = _balanced_generator()
+    r = g.record(index)
+    kb = g.lib.kb
+    who, known_at = known_before_each_turn(kb, r)
+    for q in r.gold.questions:
+        if q.red_flag or q.must_ask or q.rules_out:
+            continue
+        known = {f: (a[0] if isinstance(a, list) else a) for f, a in known_at[q.turn].items()}
+        d = decide(kb, who, known)
+        held = d.disposition.rank >= Disposition.emergency_department.rank and any(
+            x.kind in ("red_flag", "modifier") and x.disposition is d.disposition for x in d.decisive)
+        assert not held, (r.id, q.finding, [x.id for x in d.decisive])
