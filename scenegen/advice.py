@@ -40,12 +40,14 @@ def self_care_advice(kb: KnowledgeBase, condition: str, who: Demographics, proxy
 
 
 def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: Demographics, proxy: bool,
-                    present: Iterable[str], locale: str | None = None) -> list[Advice]:
+                    present: Iterable[str], locale: str | None = None,
+                    ambulance: bool = True) -> list[Advice]:
     """The first-aid steps of the reasons for an emergency disposition that fit this person, in the order of
     the reasons, each text once. ``reasons`` are (kind, id) pairs: a red flag's finding, a condition or a
     modifier; ``present`` are the findings reported present. A step is left out when a finding
     or condition it names in ``not_with`` was reported present or is itself a reason. A modifier that made it an
-    emergency names its own steps."""
+    emergency names its own steps. With ``ambulance`` False (sent to A&E) the steps that speak of the ambulance
+    crew or the call handler are left out."""
     reasons = list(reasons)
     ruled_out = set(present) | {rid for _, rid in reasons}
     out: list[Advice] = []
@@ -61,7 +63,8 @@ def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: 
         else:
             steps = []
         for step in steps:
-            if step.text in seen or ruled_out & set(step.not_with) or not fits(kb, step, who, proxy, locale):
+            if step.text in seen or ruled_out & set(step.not_with) or not fits(kb, step, who, proxy, locale) \
+                    or step.with_ambulance and not ambulance:
                 continue
             seen.add(step.text)
             out.append(step)

@@ -232,6 +232,9 @@ class Advice(AgeLimits):
                                description="finding or condition ids that rule it out: not given when such a finding "
                                            "was reported present or such a condition is among the reasons for the "
                                            "disposition (no aspirin with a tearing pain that may be a dissection)")
+    with_ambulance: bool = Field(False, description="a first-aid step given only when an ambulance is called: "
+                                                    "its words speak of the crew, the call handler or waiting for "
+                                                    "the ambulance, which a person told to go to A&E will not meet")
 
 
 

@@ -523,8 +523,9 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     if decision.disposition in {Disposition.emergency_ambulance, Disposition.emergency_department}:
         present = [f for f, a in obs.items() if a is True]
         reasons = first_aid_reasons(kb, [(r.kind, r.id) for r in decision.decisive], [c for c, _ in final])
-        first_aid = [a.text for a in first_aid_steps(kb, reasons, persona.demographics, persona.proxy, present,
-                                                                persona.locale)]
+        first_aid = [a.text for a in first_aid_steps(
+            kb, reasons, persona.demographics, persona.proxy, present, persona.locale,
+            ambulance=decision.disposition is Disposition.emergency_ambulance)]
         if first_aid:
             final_parts.append("first_aid")  # straight after the action, before anything else
     # the differential is the posterior ranked down to a threshold: its head is the posterior's head

@@ -207,6 +207,26 @@ def test_lying_with_the_legs_raised_is_never_advised_in_pregnancy_and_first_aid_
     assert no_alternative == []
 
 
+#: words that presuppose an ambulance was called: a step saying them is marked ``with_ambulance``
+_SPEAKS_OF_THE_AMBULANCE = re.compile(r"ambulance crew|ambulance arrives|call handler|dispatcher|paramedics", re.I)
+
+
+def test_steps_that_speak_of_the_ambulance_are_given_only_when_one_is_called():
+    """A newborn sent to A&E by car was told to 'tell the ambulance crew if the spots do not fade'."""
+    kb = lib().kb
+    items = [a for c in kb.conditions.values() for a in c.first_aid]
+    items += [a for f in kb.findings.values() if f.red_flag is not None for a in f.red_flag.first_aid]
+    items += [a for m in kb.modifiers for a in m.first_aid]
+    unmarked = [a.text for a in items if _SPEAKS_OF_THE_AMBULANCE.search(a.text) and not a.with_ambulance]
+    assert unmarked == []
+    reasons = [("plausible_condition", "bacterial_meningitis")]
+    baby = Demographics(1, Sex.female)
+    to_ae = first_aid_steps(kb, reasons, baby, True, [], "en_GB", ambulance=False)
+    by_999 = first_aid_steps(kb, reasons, baby, True, [], "en_GB", ambulance=True)
+    assert any(a.with_ambulance for a in by_999)
+    assert not any(a.with_ambulance for a in to_ae)
+
+
 def test_no_driving_advice_for_children():
     assert not any("drive" in t.lower() for t in texts("concussion_minor_head_injury", 6 * 12))
     assert not any("drive" in t.lower() for t in texts("hypoglycaemia_treated_diabetes", 8 * 12))
