@@ -37,6 +37,14 @@ SCREENS = {
         [(6, Sex.male, False, {"vomiting": True, "fever": True}),  # a baby: the fontanelle instead
          (3 * Y, Sex.male, False, {"vomiting": True, "fever": False})],
         (("acute_pyelonephritis", "uti_infant_young_child"), ("vomiting",), 20)),
+    "what_was_swallowed": (
+        (35 * Y, Sex.male, False, {"swallowed_harmful_substance": True}),
+        [(35 * Y, Sex.male, False, {"vomiting": True})],
+        (("accidental_extra_medicine_dose", "paracetamol_overdose"), ("poisoning",), 20)),
+    "how_much_was_swallowed": (
+        (3 * Y, Sex.female, False, {"swallowed_harmful_substance": True}),
+        [(3 * Y, Sex.female, False, {"cough": True})],
+        (("child_accidental_ingestion", "accidental_extra_medicine_dose"), ("poisoning",), 20)),
     "glass_test_with_fever_and_headache_or_vomiting": (
         (20 * Y, Sex.female, False, {"vomiting": True, "fever": True}),
         [(20 * Y, Sex.female, False, {"vomiting": True, "fever": False})],
