@@ -24,6 +24,9 @@ def fits(kb: KnowledgeBase, item: Advice, who: Demographics, proxy: bool, locale
         return False
     if any(who.age_months < kb.medicines[m].youngest(locale) for m in item.medicines):
         return False
+    if any(kb.medicines[m].max_age_months is not None and who.age_months > kb.medicines[m].max_age_months
+           for m in item.medicines):
+        return False
     if item.pregnancy is Pregnancy.excluded and who.pregnant:
         return False
     if item.pregnancy is Pregnancy.required and not who.pregnant:

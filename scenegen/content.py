@@ -650,6 +650,8 @@ class Medicine(Strict):
     min_age_months: dict[str, int] = Field(min_length=1, description="locale id (personas.yaml) -> youngest age in "
                                                                      "months; a locale not listed gets the "
                                                                      "highest of these")
+    max_age_months: int | None = Field(None, ge=0, description="the oldest age in months it is advised at without "
+                                                                "a prescriber's or pharmacist's advice (inclusive)")
     source: str = Field(min_length=3)
 
     def youngest(self, locale: str | None) -> int:

@@ -227,6 +227,18 @@ def test_steps_that_speak_of_the_ambulance_are_given_only_when_one_is_called():
     assert not any(a.with_ambulance for a in to_ae)
 
 
+def test_no_ibuprofen_recommended_from_65_and_paracetamol_offered_instead():
+    """An 89-year-old was offered ibuprofen for foot pain; over 65 an NSAID needs a pharmacist's or GP's
+    advice first (NICE CKS NSAIDs - prescribing issues)."""
+    kb = lib().kb
+    for condition in ("influenza", "mechanical_low_back_pain", "plantar_fasciitis"):
+        at_89 = [a for a in self_care_advice(kb, condition, Demographics(89 * 12, Sex.male), False)]
+        at_40 = [a for a in self_care_advice(kb, condition, Demographics(40 * 12, Sex.male), False)]
+        assert not any("ibuprofen" in a.medicines for a in at_89), condition
+        assert any("paracetamol" in a.medicines for a in at_89), condition
+        assert any("ibuprofen" in a.medicines for a in at_40), condition
+
+
 def test_no_driving_advice_for_children():
     assert not any("drive" in t.lower() for t in texts("concussion_minor_head_injury", 6 * 12))
     assert not any("drive" in t.lower() for t in texts("hypoglycaemia_treated_diabetes", 8 * 12))
