@@ -44,7 +44,8 @@ def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: 
     """The first-aid steps of the reasons for an emergency disposition that fit this person, in the order of
     the reasons, each text once. ``reasons`` are (kind, id) pairs: a red flag's finding, a condition or a
     modifier; ``present`` are the findings reported present. A step is left out when a finding
-    or condition it names in ``not_with`` was reported present or is itself a reason. A modifier that made it an
+    or condition it names in ``not_with`` was reported present or is itself a reason, and when it names
+    ``only_with`` and none of those was reported present or is a reason. A modifier that made it an
     emergency names its own steps."""
     reasons = list(reasons)
     ruled_out = set(present) | {rid for _, rid in reasons}
@@ -62,6 +63,8 @@ def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: 
             steps = []
         for step in steps:
             if step.text in seen or ruled_out & set(step.not_with) or not fits(kb, step, who, proxy, locale):
+                continue
+            if step.only_with and not ruled_out & set(step.only_with):  # 'ruled_out' holds what is present
                 continue
             seen.add(step.text)
             out.append(step)
