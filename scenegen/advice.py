@@ -34,9 +34,16 @@ def fits(kb: KnowledgeBase, item: Advice, who: Demographics, proxy: bool, locale
 
 
 def self_care_advice(kb: KnowledgeBase, condition: str, who: Demographics, proxy: bool,
-                     locale: str | None = None) -> list[Advice]:
-    """The condition's self-care items that fit this person, in the library's order."""
-    return [a for a in kb.conditions[condition].advice if fits(kb, a, who, proxy, locale)]
+                     locale: str | None = None, present: Iterable[str] | None = None) -> list[Advice]:
+    """The condition's self-care items that fit this person, in the library's order. With ``present`` (the
+    findings reported present) an item is left out when one it names in ``not_with`` is among them (no
+    home treatment for a verruca with diabetes), or when it names ``only_with`` and none is ('check the
+    faint' only after a faint was reported)."""
+    items = [a for a in kb.conditions[condition].advice if fits(kb, a, who, proxy, locale)]
+    if present is None:
+        return items
+    said = set(present)
+    return [a for a in items if not said & set(a.not_with) and (not a.only_with or said & set(a.only_with))]
 
 
 def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: Demographics, proxy: bool,

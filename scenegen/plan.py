@@ -539,7 +539,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         source = advice_source(kb, decision, final or top3, case.complaint)
         if source is not None:
             advice = [a.text for a in self_care_advice(kb, source, persona.demographics, persona.proxy,
-                                                        persona.locale)]
+                                                        persona.locale, [f for f, a in obs.items() if a is True])]
         if advice:
             final_parts.append("self_care")
     if decision.crisis_resource is not CrisisResource.none:

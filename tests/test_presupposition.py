@@ -150,3 +150,20 @@ def test_poisons_line_only_once_a_swallowed_substance_was_said():
             seen += 1
             assert "swallowed_harmful_substance" in said or r.case.condition == "carbon_monoxide_poisoning", r.id
     assert seen  # the line is still given where it belongs
+
+
+def test_self_care_advice_keeps_to_what_was_reported():
+    """A dizzy boy who did not faint was told 'Book a GP appointment so a doctor can check the faint' (review 8,
+    #11): the item needs a reported faint (only_with), and a worded twin (not_with) says the same check for
+    dizzy spells. The same filter now honours not_with in self-care (a verruca with diabetes)."""
+    from scenegen.advice import self_care_advice
+    kb = lib().kb
+    boy = Demographics(6 * 12, Sex.male, False)
+    dizzy = [a.text for a in self_care_advice(kb, "vasovagal_syncope", boy, True, "en_GB", ["dizziness"])]
+    fainted = [a.text for a in self_care_advice(kb, "vasovagal_syncope", boy, True, "en_GB", ["fainting"])]
+    assert not any("the faint;" in t for t in dizzy) and any("dizzy spells" in t for t in dizzy)
+    assert any("the faint;" in t for t in fainted) and not any("dizzy spells" in t for t in fainted)
+    adult = Demographics(40 * 12, Sex.female, False)
+    with_diabetes = self_care_advice(kb, "warts_and_verrucae", adult, False, "en_GB", ["diabetes"])
+    without = self_care_advice(kb, "warts_and_verrucae", adult, False, "en_GB", [])
+    assert len(with_diabetes) < len(without)
