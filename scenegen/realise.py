@@ -39,6 +39,8 @@ _PROXY_LEADS = [
 ]
 ADULT_MONTHS = 18 * 12  # a teenager speaking for themselves does not drive, and is told to get an adult
 _OBSERVER_LEAD = re.compile(r"^Have you (noticed|seen)\b")
+#: a question's 'the child' or 'the baby', said to a parent as 'your son' or 'your daughter'
+_THE_CHILD = re.compile(r"\bthe (?:child|baby)\b", re.IGNORECASE)
 _TO_A_PARENT = re.compile(r"\byour (child|baby|son|daughter)\b", re.IGNORECASE)
 _YOU = re.compile(r"\byou(r|rs|rself|'ve|'re|'d)?\b", re.IGNORECASE)
 
@@ -607,9 +609,14 @@ class Realiser:
         if question is None:
             phrases = self.pl.phrases
             observed = f.kind is FindingKind.sign
-            question = self._proxy_questions[key] = proxy_question(own, who["ref"], base["p"], observed) or (
+            question = proxy_question(own, who["ref"], base["p"], observed) or (
                 phrases.carer_yes_no_question.format(do=who["do"], ref=who["ref"], ask=f.ask) if f.ask
                 else phrases.carer_other_question.format(ref=who["ref"], question=own))
+            if self.kb.settings.pregnancy_finding not in ancestors(self.kb, f.id):  # there 'the baby' is unborn
+                # 'Is the child floppy?' to the parent of a son is 'Is your son floppy?'
+                question = _THE_CHILD.sub(lambda m: (who["ref"][:1].upper() + who["ref"][1:])
+                                          if m.group(0)[0].isupper() else who["ref"], question)
+            self._proxy_questions[key] = question
         return question
 
     def _age_phrase(self, persona: PersonaDraw, base: dict[str, Any]) -> str:

@@ -167,3 +167,26 @@ def test_self_care_advice_keeps_to_what_was_reported():
     with_diabetes = self_care_advice(kb, "warts_and_verrucae", adult, False, "en_GB", ["diabetes"])
     without = self_care_advice(kb, "warts_and_verrucae", adult, False, "en_GB", [])
     assert len(with_diabetes) < len(without)
+
+
+def test_a_question_to_a_parent_names_their_child_not_the_child():
+    """'Is the child floppy?' read as a form, not as talking to the mother of a named son (seed 5150: 539 of
+    3,000 records): a question's 'the child' or 'the baby' is said as 'your son' or 'your daughter'."""
+    import re
+    from scenegen.triage import ancestors
+    kb = lib().kb
+    gen = Generator(lib(), GenerateConfig(seed=3, conditions=("bronchiolitis", "acute_otitis_media",
+                                                             "febrile_young_infant_serious_bacterial_infection")))
+    asked = 0
+    for i in range(60):
+        r = gen.record(i)
+        for t, m in zip(r.turns, r.messages):
+            if m.role != "assistant" or t.finding is None or t.act not in ("clarify", "red_flag_check"):
+                continue
+            if kb.settings.pregnancy_finding in ancestors(kb, t.finding):
+                continue
+            if re.search(r"\bthe (child|baby)\b", kb.findings[t.finding].question, re.I):
+                asked += 1
+                assert not re.search(r"\bthe (child|baby)\b", m.content, re.I), m.content
+                assert re.search(r"\b[Yy]our (son|daughter)\b", m.content), m.content
+    assert asked >= 5
