@@ -37,9 +37,16 @@ def fits(kb: KnowledgeBase, item: Advice, who: Demographics, proxy: bool, locale
 
 
 def self_care_advice(kb: KnowledgeBase, condition: str, who: Demographics, proxy: bool,
-                     locale: str | None = None) -> list[Advice]:
-    """The condition's self-care items that fit this person, in the library's order."""
-    return [a for a in kb.conditions[condition].advice if fits(kb, a, who, proxy, locale)]
+                     locale: str | None = None, present: Iterable[str] | None = None) -> list[Advice]:
+    """The condition's self-care items that fit this person, in the library's order. With ``present`` (the
+    findings reported present) an item is left out when one it names in ``not_with`` is among them (no
+    home treatment for a verruca with diabetes), or when it names ``only_with`` and none is ('check the
+    faint' only after a faint was reported)."""
+    items = [a for a in kb.conditions[condition].advice if fits(kb, a, who, proxy, locale)]
+    if present is None:
+        return items
+    said = set(present)
+    return [a for a in items if not said & set(a.not_with) and (not a.only_with or said & set(a.only_with))]
 
 
 def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: Demographics, proxy: bool,
@@ -48,7 +55,8 @@ def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: 
     """The first-aid steps of the reasons for an emergency disposition that fit this person, in the order of
     the reasons, each text once. ``reasons`` are (kind, id) pairs: a red flag's finding, a condition or a
     modifier; ``present`` are the findings reported present. A step is left out when a finding
-    or condition it names in ``not_with`` was reported present or is itself a reason. A modifier that made it an
+    or condition it names in ``not_with`` was reported present or is itself a reason, and when it names
+    ``only_with`` and none of those was reported present or is a reason. A modifier that made it an
     emergency names its own steps. With ``ambulance`` False (sent to A&E) the steps that speak of the ambulance
     crew or the call handler are left out."""
     reasons = list(reasons)
@@ -68,6 +76,8 @@ def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: 
         for step in steps:
             if step.text in seen or ruled_out & set(step.not_with) or not fits(kb, step, who, proxy, locale) \
                     or step.with_ambulance and not ambulance:
+                continue
+            if step.only_with and not ruled_out & set(step.only_with):  # 'ruled_out' holds what is present
                 continue
             seen.add(step.text)
             out.append(step)

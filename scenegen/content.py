@@ -235,6 +235,10 @@ class Advice(AgeLimits):
     with_ambulance: bool = Field(False, description="a first-aid step given only when an ambulance is called: "
                                                     "its words speak of the crew, the call handler or waiting for "
                                                     "the ambulance, which a person told to go to A&E will not meet")
+    only_with: list[Id] = Field(default_factory=list,
+                                description="finding or condition ids one of which must hold for the item to fit: "
+                                            "reported present or among the reasons (the rescue medicine 'as their "
+                                            "care plan says' only with known epilepsy, never for a first fit)")
 
 
 
@@ -326,6 +330,12 @@ DENY_PLACEHOLDERS: dict[str, str] = {
     "I wasn't": "{subj} wasn't", "I feel": "{subj} feels", "I get": "{subj} gets",
 }
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+#: a lay phrase that names the patient as somebody else ('an itchy bottom that keeps waking a child at night',
+#: 'an itch that drives a person mad', 'a baby that can't be woken'): the patient cannot say it of themselves,
+#: and a carer says it of their own child, not of 'a child'. A real other person ('a baby born two weeks ago',
+#: 'sex with someone new', 'sunburns as a child') is not matched.
+PATIENT_AS_THIRD_PERSON = re.compile(
+    r"(?<!\bas )\b(?:a|the) (?:child|person|kid|toddler|patient)\b|\ba (?:baby|child|toddler) (?:that|who)\b", re.I)
 
 
 class Finding(Strict):
@@ -339,6 +349,17 @@ class Finding(Strict):
     question_event: str | None = Field(
         None, description="the question when the complaint happened at a moment (a fall, a fit): 'When did it "
                           "happen?' rather than 'how long has it been going on?'")
+    presupposes: list[Id] = Field(
+        default_factory=list,
+        description="findings the question's wording takes for granted beyond its parent ('Since the injury, ...' "
+                    "takes a fall or a twist): 'question' is asked only once at least one of them has been said "
+                    "present, else 'question_neutral'")
+    presupposes_words: str | None = Field(
+        None, min_length=3, description="the words of 'question' that take them for granted ('since the injury'); "
+                                        "never in 'question_neutral' nor 'ask'; what `scenegen validate` looks for")
+    question_neutral: str | None = Field(
+        None, description="the question when nothing it presupposes has been said ('Does the arm, wrist, leg or "
+                          "ankle look bent, misshapen or at an odd angle?')")
     ask: str | None = Field(
         None, description="noun phrase for framing the question ('any pain spreading to the arm'); binary only")
     lay: list[str] = Field(default_factory=list, description="how patients say it (noun phrases, no pronouns)")
@@ -410,6 +431,25 @@ class Finding(Strict):
             raise ValueError("topics are other wordings of topic: give topic first")
         if self.question_event is not None and not self.question_event.rstrip().endswith("?"):
             raise ValueError("question_event must end with '?'")
+        if self.presupposes or self.presupposes_words or self.question_neutral:
+            if not (self.presupposes and self.presupposes_words and self.question_neutral):
+                raise ValueError("presupposes, presupposes_words and question_neutral go together")
+            words = self.presupposes_words.lower()
+            if words not in self.question.lower():
+                raise ValueError(f"presupposes_words {self.presupposes_words!r} are not in the question")
+            for label, text in (("question_neutral", self.question_neutral), ("ask", self.ask),
+                                ("question_event", self.question_event)):
+                if text is not None and words in text.lower():
+                    raise ValueError(f"{label} says {self.presupposes_words!r}, which presupposes what may not "
+                                     "have been said: word it neutrally")
+            if not self.question_neutral.rstrip().endswith("?"):
+                raise ValueError("question_neutral must end with '?'")
+            if self.parent in self.presupposes:
+                raise ValueError("the parent is presupposed already (asked only once it is present)")
+        for phrase in (*self.lay, *(lay for v in self.values for lay in v.lay)):
+            if PATIENT_AS_THIRD_PERSON.search(phrase):
+                raise ValueError(f"lay phrase {phrase!r} names the patient as someone else; a patient says it of "
+                                 "themselves and a carer of their own child: write it without a person")
         if self.background is not None:
             if self.type is not FindingType.binary:
                 raise ValueError("only a binary finding takes a background rate")

@@ -286,6 +286,12 @@ class _Checker:
                 if fid in v.implies:
                     self.add("findings", fid, ("values", i, "implies", fid), "a value cannot constrain its own finding")
         for fid, f in self.findings.items():
+            for i, other in enumerate(f.presupposes):
+                if other not in self.findings and other not in self.invalid["findings"]:
+                    self.add("findings", fid, ("presupposes", i), self._unknown("finding", other, self.findings))
+                elif other in self.findings and self.findings[other].type is not FindingType.binary:
+                    self.add("findings", fid, ("presupposes", i), f"'{other}' is not binary: only a yes can be presupposed")
+        for fid, f in self.findings.items():
             if f.parent is None:
                 continue
             parent = self.findings.get(f.parent)
@@ -339,10 +345,11 @@ class _Checker:
             for j, mid in enumerate(item.medicines):
                 if mid not in self.medicines:
                     self.add(kind, item_id, loc + (i, "medicines", j), self._unknown("medicine", mid, self.medicines))
-            for j, other in enumerate(item.not_with):
-                if other not in self.findings and other not in self.conditions:
-                    self.add(kind, item_id, loc + (i, "not_with", j),
-                             self._unknown("finding or condition", other, list(self.findings) + list(self.conditions)))
+            for field in ("not_with", "only_with"):
+                for j, other in enumerate(getattr(item, field)):
+                    if other not in self.findings and other not in self.conditions:
+                        self.add(kind, item_id, loc + (i, field, j),
+                                 self._unknown("finding or condition", other, list(self.findings) + list(self.conditions)))
 
     def check_settings(self) -> None:
         fid = self.settings.pregnancy_finding if self.settings is not None else None

@@ -542,7 +542,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         source = advice_source(kb, decision, final or top3, case.complaint)
         if source is not None:
             advice = [a.text for a in self_care_advice(kb, source, persona.demographics, persona.proxy,
-                                                        persona.locale)]
+                                                        persona.locale, [f for f, a in obs.items() if a is True])]
         if advice:
             final_parts.append("self_care")
     if decision.crisis_resource is not CrisisResource.none:
@@ -690,11 +690,15 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
 
 
 def _warnings_of(kb: KnowledgeBase, condition: str, age_band: str) -> tuple[str, ...]:
-    """The red flags a condition warns of that someone in this age band can report: those it has an edge to,
-    then the warning signs its guideline names for the safety net (conditions/safety_nets.yaml). The net's
+    """The red flags a condition warns of that someone in this age band can report: those it has an edge to in
+    its own file (not an edge the loader derived from an implication: 'a temperature lasting 5 days' follows
+    from any fever lasting 5 days, so every condition with a fever edge had one, and hives, a sprain and
+    threadworm were netted with it), then the warning signs its guideline names for the safety net
+    (conditions/safety_nets.yaml). The net's
     signs are said, not screened: what to ask first is the must-asks' job (conditions/screens.yaml)."""
+    authored = {e.id for e in kb.conditions[condition].findings}
     return kb.cached("warnings_of", (condition, age_band), lambda: tuple(dict.fromkeys(
-        reportable_red_flags(kb, condition, age_band)
+        tuple(f for f in reportable_red_flags(kb, condition, age_band) if f in authored)
         + tuple(f for f in kb.safety_nets.get(condition, ()) if kb.reportable(f, age_band)))))
 
 

@@ -39,6 +39,8 @@ _PROXY_LEADS = [
 ]
 ADULT_MONTHS = 18 * 12  # a teenager speaking for themselves does not drive, and is told to get an adult
 _OBSERVER_LEAD = re.compile(r"^Have you (noticed|seen)\b")
+#: a question's 'the child' or 'the baby', said to a parent as 'your son' or 'your daughter'
+_THE_CHILD = re.compile(r"\bthe (?:child|baby)\b", re.IGNORECASE)
 _TO_A_PARENT = re.compile(r"\byour (child|baby|son|daughter)\b", re.IGNORECASE)
 _YOU = re.compile(r"\byou(r|rs|rself|'ve|'re|'d)?\b", re.IGNORECASE)
 
@@ -349,6 +351,7 @@ class Realiser:
         base["_present"] = frozenset(f for f, a in case.truth.items() if a is True)  # no denial may deny one
         base["_event"] = self.kb.complaint_is_event(case.complaint)  # a fall or a fit: 'when did it happen?'
         base["_reported"] = []  # (finding, the words it was said in): what a 'yes' may say it comes with
+        base["_said"] = set()  # findings the person has said are present so far: what a question may take for granted
         local = self.localiser(persona.locale)
         out: list[tuple[str, str]] = []
         used: list[list[str]] = []
@@ -393,6 +396,7 @@ class Realiser:
             base["_complaint"] = said = local(pick(rng, complaint.lay))
             extras = [(f, local(self._lay(f, rng, denied))) for f in msg.volunteered if f not in msg.values]
             base["_reported"].extend(x for x in [(complaint.finding, said), *extras] if self._says_with(x[0]))
+            base["_said"].update([complaint.finding, *(f for f in msg.volunteered if f not in msg.values)])
             ctx.update(complaint=said, relation=base["_relation"],
                        age_phrase=self._age_phrase(persona, base) if persona.proxy else "",
                        detail=detail, volunteered=[phrase for _, phrase in extras],
@@ -411,6 +415,7 @@ class Realiser:
             facts = {**facts0, "type": f.type.value, "turn": "first" if "empathy" in msg.parts else "later"}
         elif part == "answer_yes":
             f = kb.findings[msg.finding]  # type: ignore[index]
+            base["_said"].add(f.id)
             ctx["phrase"] = local(self._lay(msg.finding, rng, denied))  # type: ignore[arg-type]
             ctx["bare"] = self._topic(f, local, rng)
             # 'as well as the cough' only beside a symptom or sign, and never naming the finding this one details
@@ -442,6 +447,7 @@ class Realiser:
             ctx["phrases"] = [local(t) for t in self._value_phrases(msg.finding, msg.answer, rng, base["_event"])]  # type: ignore[arg-type]
             base["_heard"] = {"kind": "value", "text": "", "volunteered": ""}
         elif part == "volunteer":
+            base["_said"].update(msg.volunteered)
             ctx["phrase"] = local(self._lay(msg.volunteered[0], rng, denied))
             if self._says_with(msg.volunteered[0]):
                 base["_saying"] = (msg.volunteered[0], ctx["phrase"])
@@ -587,7 +593,11 @@ class Realiser:
 
     @staticmethod
     def _question(f: Finding, base: dict[str, Any]) -> str:
-        """The finding's question, in its wording for a complaint that happened at a moment where it has one."""
+        """The finding's question, in its wording for a complaint that happened at a moment where it has one;
+        its neutral wording while nothing it presupposes has been said ('Since the injury, ...' only once a
+        fall or a twist was reported)."""
+        if f.presupposes and not base["_said"] & set(f.presupposes):
+            return f.question_neutral  # type: ignore[return-value]
         return (base["_event"] and f.question_event) or f.question
 
     def _proxy_question(self, f: Finding, base: dict[str, Any]) -> str:
@@ -599,9 +609,14 @@ class Realiser:
         if question is None:
             phrases = self.pl.phrases
             observed = f.kind is FindingKind.sign
-            question = self._proxy_questions[key] = proxy_question(own, who["ref"], base["p"], observed) or (
+            question = proxy_question(own, who["ref"], base["p"], observed) or (
                 phrases.carer_yes_no_question.format(do=who["do"], ref=who["ref"], ask=f.ask) if f.ask
                 else phrases.carer_other_question.format(ref=who["ref"], question=own))
+            if self.kb.settings.pregnancy_finding not in ancestors(self.kb, f.id):  # there 'the baby' is unborn
+                # 'Is the child floppy?' to the parent of a son is 'Is your son floppy?'
+                question = _THE_CHILD.sub(lambda m: (who["ref"][:1].upper() + who["ref"][1:])
+                                          if m.group(0)[0].isupper() else who["ref"], question)
+            self._proxy_questions[key] = question
         return question
 
     def _age_phrase(self, persona: PersonaDraw, base: dict[str, Any]) -> str:

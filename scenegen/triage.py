@@ -367,8 +367,13 @@ def decide_vector(kb: KnowledgeBase, who: Demographics, observations: Observatio
     if crisis is CrisisResource.none:
         for r in reasons:
             if r.kind in {"plausible_condition", "most_likely_condition"}:
-                resource = kb.conditions[r.id].crisis_resource
-                if resource is not CrisisResource.none:
+                cond = kb.conditions[r.id]
+                resource = cond.crisis_resource
+                # a poisons line only once what defines the poisoning was said: a dizzy child whose likeliest
+                # cause is a swallowed extra dose, never asked about, is not told to ring about a poisoning
+                defined = all(observations.get(e.id) is True for e in cond.findings
+                              if e.p == kb.settings.obligatory_band)
+                if resource is not CrisisResource.none and defined:
                     crisis = resource
                     break
     order = sorted(reasons, key=lambda r: (r.disposition is not disposition, -r.disposition.rank))

@@ -415,6 +415,25 @@ def _dialogue_observations(r: Record, kb: KnowledgeBase) -> dict:
     return obs
 
 
+@rule("questions_presuppose_only_what_was_said")
+def questions_presuppose_only_what_was_said(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """A question takes for granted only what the person has said by then: 'Since the injury, ...' comes after
+    a fall or a twist was reported, never before (a finding's presupposes / presupposes_words)."""
+    said: set[str] = set()
+    for i, (t, m) in enumerate(zip(r.turns, r.messages)):
+        if m.role == "user":
+            if t.finding is not None and (t.act == "opening" or t.act == "answer_yes"):
+                said.add(t.finding)
+            said.update(t.volunteered)
+            continue
+        f = kb.findings.get(t.finding) if m.role == "assistant" and t.finding is not None else None
+        if f is None or not f.presupposes or said & set(f.presupposes):
+            continue
+        if f.presupposes_words.lower() in m.content.lower():  # type: ignore[union-attr]
+            yield (f"message {i} asks about '{f.id}' with {f.presupposes_words!r} before any of "
+                   f"{', '.join(f.presupposes)} was said")
+
+
 @rule("time_course_agrees")
 def time_course_agrees(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
     """gold.time_course holds what the dialogue revealed of the onset and duration, which is the case's."""

@@ -137,6 +137,13 @@ def _claim_diagnosis(obj):
 
 
 #: rule -> (the record it starts from, a corruption that breaks that rule)
+def _ask_since_the_injury_before_any_injury(o: dict) -> None:
+    """The first question becomes 'Since the injury, does the arm ... look bent?' with no fall or twist said."""
+    i = next(i for i, t in enumerate(o["turns"]) if t["act"] == "clarify")
+    o["turns"][i]["finding"] = "limb_deformed_after_injury"
+    o["messages"][i]["content"] = lib().kb.findings["limb_deformed_after_injury"].question
+
+
 BREAKERS = {
     "known_ids": ({}, lambda o: o["case"].update(condition="dragon_pox")),
     "structure": ({}, lambda o: o["messages"][first(o, "opening")].update(role="assistant")),
@@ -172,6 +179,7 @@ BREAKERS = {
     "sources_fit_age": ({}, _cite_the_under_5s_guideline_for_a_7_year_old),
     "first_aid_given": ({"conditions": ("anaphylaxis",), "want": "first_aid"}, lambda o: o["gold"].update(first_aid=[])),
     "time_course_agrees": ({}, lambda o: o["gold"]["time_course"].update(duration=None)),
+    "questions_presuppose_only_what_was_said": ({}, _ask_since_the_injury_before_any_injury),
     "case_implications_hold": ({}, lambda o: (o["case"]["present"].append("headache_thunderclap"),
                                               o["case"]["values"].update(onset=["gradual"]))),
     "patient_acts_answered": ({"want": "pushback_ambulance"}, _leave_the_pushback_unanswered),
