@@ -465,6 +465,7 @@ class Realiser:
             modifiers = self.decisive_modifiers(plan, local)
             ctx.update(disposition=d.disposition.value, concerns=concerns, reported=self.reported(plan, local))
             ctx["flags"], ctx["modifiers"] = flags, modifiers
+            ctx["pregnant"] = persona.pregnant
             facts = {**facts0, "disposition": d.disposition.value}
         elif part == "safety_net":
             say = self.warning_voice(persona)

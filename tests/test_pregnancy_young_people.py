@@ -60,6 +60,33 @@ def test_a_tender_calf_or_one_swollen_leg_in_pregnancy_is_seen_the_same_day(bund
         assert result.decision.disposition.value in {"urgent", "emergency_department", "emergency_ambulance"}, obs
 
 
+def test_a_faint_in_early_pregnancy_or_a_change_in_vision_later_goes_to_hospital_now(bundled_kb):
+    pregnant = Demographics(26 * Y, Sex.female, True)
+    early_faint = {"fainting": True, "weeks_pregnant": "under_20_weeks"}
+    late_vision = {"vision_change": True, "weeks_pregnant": "from_20_weeks"}
+    for obs in (early_faint, late_vision):
+        result = assess(bundled_kb, pregnant, obs)
+        assert result.decision.disposition.value in {"emergency_department", "emergency_ambulance"}, obs
+    # the rule is the pregnancy's: the same reports from a woman who is not pregnant are not raised by it
+    for obs in ({"fainting": True}, {"vision_change": True}):
+        result = assess(bundled_kb, Demographics(26 * Y, Sex.female, False), obs)
+        assert not {r.id for r in result.decision.reasons} & {"pregnancy_faint_early", "pregnancy_vision_change_from_20_weeks"}
+
+
+def test_a_pregnant_caller_sent_to_hospital_or_same_day_care_hears_of_the_maternity_service():
+    records = _records(("pre_eclampsia", "placental_abruption", "pyelonephritis_in_pregnancy", "swelling_of_normal_pregnancy"),
+                       ("abdominal_pain", "headache", "leg_swelling", "fever"), 60)
+    checked = 0
+    for r in records:
+        if r.gold.disposition not in {"emergency_department", "urgent"}:
+            continue
+        said = r.messages[r.gold.disposition_turn].content
+        service = "labor and delivery" if r.persona.locale == "en_US" else "maternity unit"
+        assert (service in said) == r.persona.pregnant, (r.id, said)
+        checked += 1
+    assert checked
+
+
 def test_a_simple_faint_is_never_the_hidden_condition_without_a_faint():
     records = _records(("vasovagal_syncope",), ("dizziness", "fainting", "seizure"), 40)
     for r in records:
