@@ -190,6 +190,18 @@ SCREENS = {
         (2 * Y, Sex.male, False, {"breathlessness": True}),
         [(8 * Y, Sex.male, False, {"breathlessness": True}), (2 * Y, Sex.male, False, {"rash": True})],
         (("bronchiolitis", "croup", "iron_deficiency_anaemia"), ("breathlessness",), 40)),
+    "colour_with_breathing_trouble_under_5": (
+        (2 * Y, Sex.male, False, {"breathlessness": True}),
+        [(6 * Y, Sex.male, False, {"breathlessness": True}), (2 * Y, Sex.male, False, {"rash": True})],
+        (("bronchiolitis", "croup", "iron_deficiency_anaemia"), ("breathlessness",), 40)),
+    "noisy_breathing_in_with_breathing_trouble_under_5": (
+        (3 * Y, Sex.female, False, {"breathlessness": True}),
+        [(5 * Y, Sex.female, False, {"breathlessness": True}), (3 * Y, Sex.female, False, {"cough": True})],
+        (("bronchiolitis", "croup", "iron_deficiency_anaemia"), ("breathlessness",), 40)),
+    "feeding_with_breathing_trouble_under_2": (
+        (8, Sex.female, False, {"breathlessness": True}),
+        [(3 * Y, Sex.female, False, {"breathlessness": True}), (8, Sex.female, False, {"rash": True})],
+        (("bronchiolitis", "croup"), ("breathlessness",), 40)),
     "first_ever_fit": (
         (10 * Y, Sex.female, False, {"seizure": True}),
         [(10 * Y, Sex.female, False, {"fainting": True, "seizure": False})],
