@@ -225,6 +225,11 @@ SCREENS = {
         [(30 * Y, Sex.female, True, {"abdominal_pain": True, "weeks_pregnant": "under_20_weeks"}),
          (30 * Y, Sex.female, True, {"cough": True, "weeks_pregnant": "from_20_weeks"})],
         (("placental_abruption", "pre_eclampsia"), ("abdominal_pain",), 20)),
+    "waters_with_pain_or_bleeding_from_20_weeks": (
+        (30 * Y, Sex.female, True, {"back_pain": True, "weeks_pregnant": "from_20_weeks"}),
+        [(30 * Y, Sex.female, True, {"back_pain": True, "weeks_pregnant": "under_20_weeks"}),
+         (30 * Y, Sex.female, True, {"headache": True, "weeks_pregnant": "from_20_weeks"})],
+        (("placental_abruption", "pre_eclampsia"), ("abdominal_pain",), 20)),
     "headache_with_upper_tummy_pain_or_vomiting_from_20_weeks": (
         (30 * Y, Sex.female, True, {"abdominal_pain": True, "weeks_pregnant": "from_20_weeks"}),
         [(30 * Y, Sex.female, True, {"abdominal_pain": True, "weeks_pregnant": "under_20_weeks"}),
