@@ -369,8 +369,9 @@ class Realiser:
                 alt = tuple(rng.randrange(n) for n in variant.groups)
                 texts.append(self.templates.render(variant, public, extra, frozen, alt))
                 framing = self._young_framing(part, msg, persona)
-                if framing:
+                if framing and not base.get("_framed"):  # said once, before the first personal question
                     texts[-1] = f"{local(framing)} {texts[-1]}"
+                    base["_framed"] = True
                 ids.append(variant.id)
                 saying = base.pop("_saying", None)
                 if saying is not None and saying[1].lower() in texts[-1].lower():  # a bare 'Yes.' said no words to refer back to

@@ -142,17 +142,18 @@ def test_a_teenager_hears_the_framing_before_a_personal_question_and_an_adult_do
     records = _records(("bacterial_vaginosis", "vaginal_thrush", "pelvic_inflammatory_disease"), ("vaginal_itch_discharge",), 200)
     seen = {"teen": 0, "adult": 0}
     for r in records:
-        for i, t in enumerate(r.turns):
-            if t.act not in {"clarify", "red_flag_check"} or kb.findings[t.finding].young_framing is None:
-                continue
-            text = r.messages[i].content
-            framed = kb.findings[t.finding].young_framing.text in text
-            if r.persona.speaker == "self" and r.persona.age_months < 18 * Y:
-                assert framed, (r.id, text)
-                seen["teen"] += 1
-            else:
-                assert not framed, (r.id, text)
-                seen["adult"] += 1
+        personal = [i for i, t in enumerate(r.turns)
+                    if t.act in {"clarify", "red_flag_check"} and kb.findings[t.finding].young_framing is not None]
+        if not personal:
+            continue
+        framing = kb.findings[r.turns[personal[0]].finding].young_framing.text
+        framed = [framing in r.messages[i].content for i in personal]
+        if r.persona.speaker == "self" and r.persona.age_months < 18 * Y:
+            assert framed[0] and not any(framed[1:]), (r.id, framed)  # once, before the first personal question
+            seen["teen"] += 1
+        else:
+            assert not any(framed), r.id
+            seen["adult"] += 1
     assert seen["teen"] and seen["adult"], seen
 
 
