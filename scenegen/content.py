@@ -338,6 +338,16 @@ PATIENT_AS_THIRD_PERSON = re.compile(
     r"(?<!\bas )\b(?:a|the) (?:child|person|kid|toddler|patient)\b|\ba (?:baby|child|toddler) (?:that|who)\b", re.I)
 
 
+class YoungFraming(Strict):
+    """What is said to a young person answering for themselves before a personal question (sex, drugs): that
+    everyone their age is asked it and that they need not answer, as the guidance on young people's
+    confidentiality and sexual health asks; the question itself is unchanged."""
+
+    text: str = Field(min_length=3, description="a whole sentence, said before the question")
+    max_age_months: int = Field(gt=0, description="inclusive: the oldest age it is said to (215 = under 18)")
+    source: str = Field(min_length=3)
+
+
 class Finding(Strict):
     id: Id
     name: str = Field(description="clinical name")
@@ -362,6 +372,8 @@ class Finding(Strict):
                           "ankle look bent, misshapen or at an odd angle?')")
     ask: str | None = Field(
         None, description="noun phrase for framing the question ('any pain spreading to the arm'); binary only")
+    young_framing: YoungFraming | None = Field(
+        None, description="said first when a young person answering for themselves is asked this personal question")
     lay: list[str] = Field(default_factory=list, description="how patients say it (noun phrases, no pronouns)")
     topic: str | None = Field(
         None, min_length=2, max_length=45,

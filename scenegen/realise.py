@@ -371,6 +371,10 @@ class Realiser:
                 last[part] = variant.id
                 alt = tuple(rng.randrange(n) for n in variant.groups)
                 texts.append(self.templates.render(variant, public, extra, frozen, alt))
+                framing = self._young_framing(part, msg, persona)
+                if framing and not base.get("_framed"):  # said once, before the first personal question
+                    texts[-1] = f"{local(framing)} {texts[-1]}"
+                    base["_framed"] = True
                 ids.append(variant.id)
                 saying = base.pop("_saying", None)
                 if saying is not None and saying[1].lower() in texts[-1].lower():  # a bare 'Yes.' said no words to refer back to
@@ -379,6 +383,13 @@ class Realiser:
             used.append(ids)
             previous = msg
         return Rendered(out, used)
+
+    def _young_framing(self, part: str, msg: PlannedMessage, persona: PersonaDraw) -> str:
+        """The framing said before a personal question to a young person answering for themselves, or ''."""
+        if part not in {"clarify", "red_flag_check"} or msg.finding is None or persona.proxy:
+            return ""
+        framing = self.kb.findings[msg.finding].young_framing
+        return framing.text if framing and persona.age_months <= framing.max_age_months else ""
 
     def _context(self, part: str, msg: PlannedMessage, plan: Plan, persona: PersonaDraw, case: HiddenCase,
                  base: dict[str, Any], facts0: dict[str, str], detail: str, rng: random.Random,
@@ -461,6 +472,7 @@ class Realiser:
             modifiers = self.decisive_modifiers(plan, local)
             ctx.update(disposition=d.disposition.value, concerns=concerns, reported=self.reported(plan, local))
             ctx["flags"], ctx["modifiers"] = flags, modifiers
+            ctx["pregnant"] = persona.pregnant
             facts = {**facts0, "disposition": d.disposition.value}
         elif part == "safety_net":
             say = self.warning_voice(persona)

@@ -72,7 +72,8 @@ ACT_VARIABLES: dict[str, set[str]] = {
     "ack": COMMON | {"heard"},
     "clarify": COMMON | {"question", "ask", "type"},
     "red_flag_check": COMMON | {"question", "ask", "type"},
-    "disposition": COMMON | {"disposition", "concerns", "flags", "modifiers", "reported"},
+    # pregnant: the person is pregnant (a sentence names the maternity service beside A&E or same-day care)
+    "disposition": COMMON | {"disposition", "concerns", "flags", "modifiers", "reported", "pregnant"},
     "safety_net": COMMON | {"warnings", "nets"},  # nets: [{warnings, action}] by level of care, most urgent first
     "first_aid": COMMON | {"steps", "disposition"},  # steps: what to do while help is on the way
     "self_care": COMMON | {"advice"},

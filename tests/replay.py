@@ -18,7 +18,8 @@ def known_before_each_turn(kb, r) -> tuple[Demographics, dict[int, dict]]:
             obs[t.finding] = True
         elif t.finding is not None and t.act == "answer_no":
             obs[t.finding] = False
-        elif t.finding is not None and t.act == "answer_value":
-            obs[t.finding] = t.answer
+        elif t.finding is not None and t.act == "answer_value":  # a categorical finding is one value, a multi several
+            multi = kb.findings[t.finding].type.value == "multi"
+            obs[t.finding] = t.answer if multi or not isinstance(t.answer, list) else t.answer[0]
         obs.update({v: t.volunteered_values[v][0] if v in t.volunteered_values else True for v in t.volunteered})
     return who, known_at

@@ -198,6 +198,18 @@ SCREENS = {
         (2 * Y, Sex.male, False, {"breathlessness": True}),
         [(8 * Y, Sex.male, False, {"breathlessness": True}), (2 * Y, Sex.male, False, {"rash": True})],
         (("bronchiolitis", "croup", "iron_deficiency_anaemia"), ("breathlessness",), 40)),
+    "colour_with_breathing_trouble_under_5": (
+        (2 * Y, Sex.male, False, {"breathlessness": True}),
+        [(6 * Y, Sex.male, False, {"breathlessness": True}), (2 * Y, Sex.male, False, {"rash": True})],
+        (("bronchiolitis", "croup", "iron_deficiency_anaemia"), ("breathlessness",), 40)),
+    "noisy_breathing_in_with_breathing_trouble_under_5": (
+        (3 * Y, Sex.female, False, {"breathlessness": True}),
+        [(5 * Y, Sex.female, False, {"breathlessness": True}), (3 * Y, Sex.female, False, {"cough": True})],
+        (("bronchiolitis", "croup", "iron_deficiency_anaemia"), ("breathlessness",), 40)),
+    "feeding_with_breathing_trouble_under_2": (
+        (8, Sex.female, False, {"breathlessness": True}),
+        [(3 * Y, Sex.female, False, {"breathlessness": True}), (8, Sex.female, False, {"rash": True})],
+        (("bronchiolitis", "croup"), ("breathlessness",), 40)),
     "first_ever_fit": (
         (10 * Y, Sex.female, False, {"seizure": True}),
         [(10 * Y, Sex.female, False, {"fainting": True, "seizure": False})],
@@ -206,6 +218,67 @@ SCREENS = {
         (71 * Y, Sex.female, False, {"headache": True}),
         [(45 * Y, Sex.female, False, {"headache": True}), (71 * Y, Sex.female, False, {"cough": True})],
         (("tension_type_headache", "migraine", "giant_cell_arteritis"), ("headache",), 40)),
+    # pregnancy: gestation at every call, then the obstetric danger signs that fit it (BSOTS; NICE NG126, NG133;
+    # RCOG GTG 57, 63, 37b)
+    "gestation_in_pregnancy": (
+        (30 * Y, Sex.female, True, {"joint_pain": True}),
+        [(30 * Y, Sex.female, False, {"joint_pain": True})],
+        (("pre_eclampsia", "placental_abruption", "hyperemesis_gravidarum"), ("abdominal_pain", "headache", "vomiting"), 20)),
+    "bleeding_with_pain_or_fainting_in_pregnancy": (
+        (28 * Y, Sex.female, True, {"abdominal_pain": True}),
+        [(28 * Y, Sex.female, False, {"abdominal_pain": True}), (28 * Y, Sex.female, True, {"headache": True})],
+        (("placental_abruption", "pre_eclampsia"), ("abdominal_pain",), 20)),
+    "baby_movements_from_20_weeks": (
+        (30 * Y, Sex.female, True, {"abdominal_pain": True, "weeks_pregnant": "from_20_weeks"}),
+        [(30 * Y, Sex.female, True, {"abdominal_pain": True, "weeks_pregnant": "under_20_weeks"}),
+         (30 * Y, Sex.female, True, {"cough": True, "weeks_pregnant": "from_20_weeks"})],
+        (("placental_abruption", "pre_eclampsia"), ("abdominal_pain",), 20)),
+    "waters_with_pain_or_bleeding_from_20_weeks": (
+        (30 * Y, Sex.female, True, {"back_pain": True, "weeks_pregnant": "from_20_weeks"}),
+        [(30 * Y, Sex.female, True, {"back_pain": True, "weeks_pregnant": "under_20_weeks"}),
+         (30 * Y, Sex.female, True, {"headache": True, "weeks_pregnant": "from_20_weeks"})],
+        (("placental_abruption", "pre_eclampsia"), ("abdominal_pain",), 20)),
+    "headache_with_upper_tummy_pain_or_vomiting_from_20_weeks": (
+        (30 * Y, Sex.female, True, {"abdominal_pain": True, "weeks_pregnant": "from_20_weeks"}),
+        [(30 * Y, Sex.female, True, {"abdominal_pain": True, "weeks_pregnant": "under_20_weeks"}),
+         (30 * Y, Sex.female, True, {"rash": True, "weeks_pregnant": "from_20_weeks"})],
+        (("placental_abruption", "pre_eclampsia"), ("abdominal_pain",), 20)),
+    "vision_with_upper_tummy_pain_or_vomiting_from_20_weeks": (
+        (30 * Y, Sex.female, True, {"vomiting": True, "weeks_pregnant": "from_20_weeks"}),
+        [(30 * Y, Sex.female, True, {"vomiting": True, "weeks_pregnant": "not_sure"}),
+         (30 * Y, Sex.female, True, {"rash": True, "weeks_pregnant": "from_20_weeks"})],
+        (("placental_abruption", "pre_eclampsia"), ("abdominal_pain",), 20)),
+    "sudden_swelling_with_upper_tummy_pain_or_vomiting_from_20_weeks": (
+        (30 * Y, Sex.female, True, {"abdominal_pain": True, "weeks_pregnant": "from_20_weeks"}),
+        [(30 * Y, Sex.female, False, {"abdominal_pain": True}),
+         (30 * Y, Sex.female, True, {"abdominal_pain": True, "weeks_pregnant": "under_20_weeks"})],
+        (("placental_abruption", "pre_eclampsia"), ("abdominal_pain",), 20)),
+    "one_or_both_legs_swollen_in_pregnancy": (
+        (30 * Y, Sex.female, True, {"leg_swelling": True}),
+        [(30 * Y, Sex.female, False, {"leg_swelling": True}), (30 * Y, Sex.female, True, {"joint_pain": True})],
+        (("swelling_of_normal_pregnancy", "pre_eclampsia"), ("leg_swelling",), 20)),
+    "calf_pain_with_a_painful_or_swollen_leg_in_pregnancy": (
+        (30 * Y, Sex.female, True, {"joint_pain": True}),
+        [(30 * Y, Sex.female, False, {"joint_pain": True}), (30 * Y, Sex.female, True, {"headache": True})],
+        (("swelling_of_normal_pregnancy", "pre_eclampsia"), ("leg_swelling",), 20)),
+    # a dizzy child: a knock to the head, something swallowed, unsteady walking (Schmitt-Thompson, Dizziness)
+    "head_injury_with_dizziness_in_a_child": (
+        (6 * Y, Sex.male, False, {"dizziness": True}),
+        [(30 * Y, Sex.male, False, {"dizziness": True}), (6 * Y, Sex.male, False, {"cough": True})],
+        (("vasovagal_syncope",), ("dizziness",), 40)),
+    "swallowed_something_with_dizziness_in_a_child": (
+        (9 * Y, Sex.female, False, {"dizziness": True}),
+        [(20 * Y, Sex.female, False, {"dizziness": True}), (9 * Y, Sex.female, False, {"fever": True})],
+        (("vasovagal_syncope",), ("dizziness",), 40)),
+    "unsteady_walking_with_dizziness_in_a_child": (
+        (14 * Y, Sex.male, False, {"dizziness": True}),
+        [(18 * Y, Sex.male, False, {"dizziness": True}), (14 * Y, Sex.male, False, {"headache": True})],
+        (("vasovagal_syncope",), ("dizziness",), 40)),
+    # low mood under 18: self-harm (NICE NG134)
+    "self_harm_with_low_mood_under_18": (
+        (14 * Y, Sex.female, False, {"low_mood": True}),
+        [(19 * Y, Sex.female, False, {"low_mood": True}), (14 * Y, Sex.female, False, {"cough": True})],
+        (("depression", "generalised_anxiety_disorder"), ("low_mood",), 80)),
     "jaw_pain_on_chewing_with_headache_from_50": (
         (60 * Y, Sex.male, False, {"headache": True}),
         [(49 * Y, Sex.male, False, {"headache": True}), (60 * Y, Sex.male, False, {"back_pain": True})],
@@ -233,8 +306,7 @@ def _asks(kb, sid: str, age: int, sex: Sex, pregnant: bool, obs: dict) -> bool:
 def test_every_danger_screen_has_a_case_here(bundled_kb):
     """Each screen added per complaint has its cases in this file (the older ones are tested elsewhere)."""
     older = {"temperature_in_a_young_child", "possible_pregnancy_with_pain_or_bleeding", "blood_thinners_after_head_injury",
-             "weakened_immunity_with_fever", "time_course_duration", "time_course_onset",
-             "gestation_with_pain_or_bleeding_in_pregnancy"}
+             "weakened_immunity_with_fever", "time_course_duration", "time_course_onset"}
     ours = {s.id for s in bundled_kb.screens if "__" not in s.id}  # not those a modifier's 'screen: true' adds
     assert ours - older == set(SCREENS)
 
