@@ -279,6 +279,34 @@ class _Checker:
         elif len(settings_at) > 1:
             self.problems.append(Problem(settings_at[1], 1, "model", f"model settings defined twice (also in {settings_at[0]})"))
 
+    def _check_time_clashes(self) -> None:
+        """Two findings that tie the same categorical finding to values with none in common (a breathlessness that
+        came on suddenly; one getting gradually worse over days) cannot both be present: the sampler could keep
+        only one of them, so an implication must make one absent when the other is present."""
+        ties: list[tuple[frozenset[str], str, frozenset[str], str]] = []  # (present findings, target, values, where)
+        for fid, f in self.findings.items():
+            for target, allowed in f.implies.items():
+                ties.append((frozenset([fid]), target, frozenset(allowed), f"findings[{fid}]"))
+        for iid, imp in self.implies.items():
+            (target, allowed), = imp.then.items()
+            if isinstance(allowed, list) and all(v is True for v in imp.if_.values()):
+                ties.append((frozenset(imp.if_), target, frozenset(allowed), f"implies[{iid}]"))
+        excludes = {(a, b) for imp in self.implies.values() for a, va in imp.if_.items() for b, vb in imp.then.items()
+                    if va is True and vb is False}
+        edges = {cid: {e.id for e in c.findings} for cid, c in self.conditions.items()}
+        together = lambda s: [cid for cid, ids in edges.items() if s <= ids]  # noqa: E731 (conditions with all of them)
+        for i, (s1, t1, a1, w1) in enumerate(ties):
+            for s2, t2, a2, w2 in ties[i + 1:]:
+                if t1 != t2 or a1 & a2 or s1 & s2 or not together(s1 | s2):
+                    continue
+                if any((x, y) in excludes or (y, x) in excludes for x in s1 for y in s2):
+                    continue
+                kind, item = w2.split("[", 1)
+                self.add(kind, item.rstrip("]"), (),
+                         f"it ties {t1} to {sorted(a2)} and {w1} to {sorted(a1)}: nothing fits both, so add an implication "
+                         f"that makes one of {sorted(s1)} absent when one of {sorted(s2)} is present (consistency.yaml); "
+                         f"both are in {together(s1 | s2)[0]}")
+
     def _check_time_words(self) -> None:
         """A finding whose question carries a time about the problem ('did it come on suddenly', 'for several
         months') is answered 'yes' only in a case whose onset and duration agree with it: its ``implies`` must
@@ -334,6 +362,7 @@ class _Checker:
                 if fid in v.implies:
                     self.add("findings", fid, ("values", i, "implies", fid), "a value cannot constrain its own finding")
         self._check_time_words()
+        self._check_time_clashes()
         for fid, f in self.findings.items():
             for i, c in enumerate(f.cause_of):
                 if c not in self.complaints:

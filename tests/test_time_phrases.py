@@ -134,3 +134,58 @@ def test_a_swallow_whose_time_was_said_is_never_of_unknown_time(bundled_kb):
     for r in records:
         assert "duration" in r.case.values
         assert r.case.values["time_since_ingestion"] != ["unknown_time"], r.id
+
+
+def test_the_loader_asks_for_a_rule_when_two_findings_of_one_condition_need_different_onsets(tmp_path):
+    """Breathlessness that came on suddenly and breathlessness getting worse over days are both findings of
+    acute pulmonary oedema; without the implication that keeps them apart the sampler could not give a case
+    with both one onset, and the loader says so."""
+    lib = tmp_path / "lib"
+    shutil.copytree(bundled_library() / "conditions", lib / "conditions")
+    path = lib / "conditions" / "consistency.yaml"
+    text = path.read_text()
+    old = "  - id: breathlessness_that_came_on_suddenly_is_not_one_worsening_over_days\n    if: {breathlessness_sudden: true}"
+    assert old in text
+    path.write_text(text.replace(old, "  - id: breathlessness_that_came_on_suddenly_is_not_one_worsening_over_days\n"
+                                      "    if: {breathlessness_sudden: false}", 1))
+    try:
+        load_knowledge_base(lib)
+    except ContentError as e:
+        found = [p for p in e.problems if "nothing fits both" in p.message]
+    else:
+        found = []
+    assert found and "breathlessness_sudden" in found[0].message
+
+
+def test_a_finding_whose_onset_the_settled_case_rules_out_is_dropped(bundled_kb):
+    """Sight clouding slowly over months, drawn at the leak rate in a stroke whose sudden weakness made the
+    onset sudden, is made absent; the sudden weakness and the complaint stay."""
+    from scenegen.sample import drop_clashing_findings
+
+    truth = {"weakness_or_numbness": True, "limb_weakness_sudden": True, "vision_change": True,
+             "vision_cloudy_gradually": True, "onset": "sudden", "duration": "hours"}
+    assert drop_clashing_findings(bundled_kb, truth, frozenset({"weakness_or_numbness"}))
+    assert truth["vision_cloudy_gradually"] is False
+    assert truth["limb_weakness_sudden"] is True and truth["weakness_or_numbness"] is True
+    assert not drop_clashing_findings(bundled_kb, truth, frozenset({"weakness_or_numbness"}))  # nothing left to drop
+
+
+def test_the_site_of_limb_pain_agrees_with_the_injury_named(bundled_kb):
+    """Read in a fresh dialogue: 'pain after going over on the ankle', then 'the shoulder' as where it is worst.
+    A twisted ankle or knee puts the pain in the leg, a fall onto the hand in the arm; and the arm's answer names
+    no one part of it (a frozen shoulder is not 'the wrist')."""
+    records = _records(5, 80, ("ankle_sprain",)) + _records(6, 60, ("distal_radius_fracture",))
+    checked = 0
+    for r in records:
+        site = r.case.values.get("joint_pain_site")
+        if not site:
+            continue
+        if "twisting_injury" in r.case.present:
+            assert site[0] in ("ankle_foot", "knee"), r.id
+            checked += 1
+        if "fall_on_outstretched_hand" in r.case.present:
+            assert site == ["upper_limb"], r.id
+            checked += 1
+    assert checked > 30
+    arm = next(v for v in bundled_kb.findings["joint_pain_site"].values if v.id == "upper_limb")
+    assert not any(part in p for p in arm.lay for part in ("wrist", "shoulder", "finger", "hand", "elbow"))
