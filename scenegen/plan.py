@@ -404,7 +404,10 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     for fid in causes(kb, case.complaint):
         parent = kb.findings[fid].parent
         if case.answer(fid) is True and (parent is None or obs.get(parent) is True) and kb.reportable(fid, band):
-            obs = {**obs, fid: True}
+            trial = {**obs, fid: True}
+            if not _ambiguous(kb, reasoner.state(persona, trial).plausible):
+                continue  # it would leave nothing to ask (a fall on the hand and wrist pain): asked later instead
+            obs = trial
             volunteered.append(fid)
     candidates = _volunteerable(kb, case, obs, band)
     for _ in range(VOLUNTEERED_AT_OPENING[settings.ambiguity]):
