@@ -109,6 +109,35 @@ class AgeBand(Strict):
     below_months: int | None = Field(None, description="exclusive upper bound in months; null = no bound")
 
 
+class TimeWords(Strict):
+    """Words that carry a time about the problem the call is about: the span since it started that they can
+    mean, in days (high None = no bound), and the onsets they fit."""
+
+    words: list[str] = Field(min_length=1, description="whole words, lower case")
+    days: tuple[float, float | None] | None = Field(None, description="[low, high] days since it started")
+    onsets: list[Id] = Field(default_factory=list, description="onset values the words fit; empty = any")
+
+    @model_validator(mode="after")
+    def _says_something(self) -> "TimeWords":
+        if self.days is None and not self.onsets:
+            raise ValueError(f"time words {self.words} give neither days nor onsets")
+        if self.days is not None and self.days[1] is not None and self.days[1] <= self.days[0]:
+            raise ValueError(f"time words {self.words}: days {list(self.days)} is empty")
+        if any(w != w.lower().strip() for w in self.words):
+            raise ValueError(f"time words {self.words} must be lower case without outer spaces")
+        return self
+
+
+class TimeCourseWords(Strict):
+    """The time-course findings, the span of each duration band in days, and the table of time words."""
+
+    onset: Id
+    duration: Id
+    duration_days: dict[Id, tuple[float, float | None]]
+    newborn_days: float = Field(gt=0, description="longest span a baby under a month can have had a problem")
+    words: list[TimeWords]
+
+
 class ModelSettings(Strict):
     frequency_bands: dict[str, float] = Field(
         description="P(finding | condition) for each frequency band name (HPO bands)")
@@ -125,6 +154,8 @@ class ModelSettings(Strict):
     pregnancy_finding: Id | None = Field(
         None, description="binary finding that a known pregnancy makes present (implied, never asked, when pregnant)")
     age_bands: list[AgeBand]
+    time_course: TimeCourseWords | None = Field(
+        None, description="time words and the spans they mean, so that a dialogue's time phrases agree")
     sources: list[str] = Field(min_length=1)
 
     @field_validator("frequency_bands", "prior_bands")
@@ -405,6 +436,22 @@ class Finding(Strict):
         default_factory=dict,
         description="binary only: categorical finding -> the values it can take when this one is present (a "
                     "thunderclap headache came on suddenly); the sampler keeps every hidden case consistent with it")
+    cause_of: list[Id] = Field(
+        default_factory=list,
+        description="complaints this finding (an injury: a fall, a rolled ankle) brings on: when the case has it, "
+                    "the opening names it with the complaint ('pain in the ankle after going over on it')")
+    time_words: Literal["problem", "own"] | None = Field(
+        None, description="what the time words of its question and lay phrases are about: 'problem' (the call's "
+                          "problem: 'appeared overnight', so they must agree with the case's onset and duration) or "
+                          "'own' (the finding's own episode or an earlier event: 'a cold a couple of weeks ago'); "
+                          "default: 'problem' for symptoms and signs, 'own' for history and risk factors")
+
+    @property
+    def times_the_problem(self) -> bool:
+        """Whether its time words speak of the problem the call is about (see ``time_words``)."""
+        if self.time_words is not None:
+            return self.time_words == "problem"
+        return self.kind in (FindingKind.symptom, FindingKind.sign)
 
     @model_validator(mode="after")
     def _shape_matches_type(self) -> "Finding":

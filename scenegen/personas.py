@@ -160,6 +160,7 @@ _PLACEHOLDERS = {
     "age_newborn": {"subj"}, "age_one_month": {"subj"}, "age_months": {"subj", "months"},
     "age_years": {"subj", "years"}, "no_option_applies": set(),
     "carer_yes_no_question": {"do", "ref", "ask"}, "carer_other_question": {"ref", "question"},
+    "complaint_after_cause": {"complaint", "cause"},
 }
 
 
@@ -173,6 +174,7 @@ class Phrases(_Strict):
     no_option_applies: str
     carer_yes_no_question: str
     carer_other_question: str
+    complaint_after_cause: str = "{complaint} after {cause}"  # the opening names the injury that brought it on
 
     @model_validator(mode="after")
     def _placeholders(self) -> "Phrases":

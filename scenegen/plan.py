@@ -313,6 +313,12 @@ def may_be_unsure(f: Finding, speaker: str) -> bool:
     return f.kind is not FindingKind.history and f.answer_kind is not AnswerKind.event
 
 
+def causes(kb: KnowledgeBase, complaint: str) -> tuple[str, ...]:
+    """The findings (injuries) whose ``cause_of`` names the complaint: said with it in the opening."""
+    return kb.cached("causes", complaint, lambda: tuple(sorted(
+        fid for fid, f in kb.findings.items() if complaint in f.cause_of)))
+
+
 def _volunteerable(kb: KnowledgeBase, case: HiddenCase, obs: Observations, age_band: str) -> list[str]:
     """True, present, non-red-flag symptoms and signs of the hidden condition not yet known.
 
@@ -392,8 +398,17 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     entry = kb.complaints[case.complaint].finding
     obs: dict[str, Answer] = {**baseline_observations(kb, persona.demographics), entry: True}
 
-    # opening: the complaint, plus volunteered details when ambiguity is lower, while it stays ambiguous
+    # opening: the complaint, with the injury that brought it on ('pain in the ankle after going over on it'),
+    # plus volunteered details when ambiguity is lower, while it stays ambiguous
     volunteered: list[str] = []
+    for fid in causes(kb, case.complaint):
+        parent = kb.findings[fid].parent
+        if case.answer(fid) is True and (parent is None or obs.get(parent) is True) and kb.reportable(fid, band):
+            trial = {**obs, fid: True}
+            if not _ambiguous(kb, reasoner.state(persona, trial).plausible):
+                continue  # it would leave nothing to ask (a fall on the hand and wrist pain): asked later instead
+            obs = trial
+            volunteered.append(fid)
     candidates = _volunteerable(kb, case, obs, band)
     for _ in range(VOLUNTEERED_AT_OPENING[settings.ambiguity]):
         if not candidates:

@@ -10,15 +10,16 @@ import random
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional, Sequence
 
-from .content import DENY_PLACEHOLDERS, AnswerKind, Finding, FindingKind
+from .content import DENY_PLACEHOLDERS, TIME_COURSE, AnswerKind, Finding, FindingKind
 from .knowledge import KnowledgeBase
 from .personas import PersonaLibrary
 from .plan import Plan, PlannedMessage, may_be_unsure
 from .rng import pick
 from .sample import HiddenCase, PersonaDraw
 from .triage import ancestors
+from .timecourse import When, case_when, fit, fitting
 from .templates import ANSWER_TEMPLATE_ACTS, INITIATIVE_TEMPLATE_ACTS, TemplateLibrary, Variant, frozen_context
 
 #: keeps only the template variants of one split (holdout by template); None keeps all
@@ -316,15 +317,29 @@ class Realiser:
         specific = [v for v in options if len(v.when) == best and best > 0 and "tone" in v.when]
         return specific, options
 
-    def _lay(self, fid: str, rng: random.Random, denied: frozenset[str] = frozenset()) -> str:
+    def _lay(self, fid: str, rng: random.Random, denied: frozenset[str] = frozenset(),
+             base: Optional[dict[str, Any]] = None) -> str:
         """A lay phrasing of the finding that names none of the findings denied in this dialogue (no
-        'an itchy rash in the finger webs' after 'no' to an itchy rash), where the finding has one."""
+        'an itchy rash in the finger webs' after 'no' to an itchy rash), where the finding has one, and whose
+        time words agree with the case and with what was said before (``base['_when']``)."""
         phrases = self.kb.findings[fid].lay
         if denied:
             phrases = [p for p in phrases if not mentions(self.kb, p) & denied] or phrases
-        return pick(rng, phrases)
+        return self._timely(fid, phrases, rng, base)
 
-    def _value_phrases(self, fid: str, answer: Any, rng: random.Random, event: bool = False) -> list[str]:
+    def _timely(self, fid: str, phrases: Sequence[str], rng: random.Random, base: Optional[dict[str, Any]]) -> str:
+        """One of the phrases whose time words fit the dialogue's time course so far, which it then narrows
+        ('over a month' leaves no room for 'for several months'). A finding whose time words are its own
+        ('a cold a couple of weeks ago') is not held to the problem's."""
+        when = None if base is None else base.get("_when")
+        if when is None or not (fid in TIME_COURSE or self.kb.findings[fid].times_the_problem):
+            return pick(rng, phrases)
+        chosen = pick(rng, fitting(self.kb, when, list(phrases)))
+        base["_when"] = fit(self.kb, when, chosen) or when  # type: ignore[index]
+        return chosen
+
+    def _value_phrases(self, fid: str, answer: Any, rng: random.Random, event: bool = False,
+                       base: Optional[dict[str, Any]] = None) -> list[str]:
         """The lay phrasing of each value given; ``event`` when the complaint happened at a moment, so that a
         fall 'happened this morning' rather than 'started this morning'."""
         f = self.kb.findings[fid]
@@ -332,7 +347,19 @@ class Realiser:
         if not chosen:
             return [self.pl.phrases.no_option_applies]
         by_id = {v.id: v for v in f.values}
-        return [pick(rng, (event and by_id[v].lay_event) or by_id[v].lay) for v in chosen]
+        return [self._timely(fid, (event and by_id[v].lay_event) or by_id[v].lay, rng, base) for v in chosen]
+
+    def _start_when(self, plan: Plan, persona: PersonaDraw, case: HiddenCase) -> When:
+        """What the case's onset, duration and the person's age allow, narrowed by every question the person
+        will answer 'yes' whose wording carries a time ('for several months'), so that the opening's words
+        already fit them."""
+        when = case_when(self.kb, case.truth, persona.age_months)
+        for m in plan.messages:
+            if m.role == "user" and m.act == "answer_yes" and m.finding in self.kb.findings:
+                f = self.kb.findings[m.finding]
+                if f.times_the_problem:
+                    when = fit(self.kb, when, f.question) or when
+        return when
 
     # --- messages --------------------------------------------------------------------------------------
     def system(self, persona: PersonaDraw, rng: random.Random, keep: VariantFilter = None) -> tuple[str, str]:
@@ -352,6 +379,7 @@ class Realiser:
         base["_event"] = self.kb.complaint_is_event(case.complaint)  # a fall or a fit: 'when did it happen?'
         base["_reported"] = []  # (finding, the words it was said in): what a 'yes' may say it comes with
         base["_said"] = set()  # findings the person has said are present so far: what a question may take for granted
+        base["_when"] = self._start_when(plan, persona, case)  # what the time phrases said so far allow
         local = self.localiser(persona.locale)
         out: list[tuple[str, str]] = []
         used: list[list[str]] = []
@@ -404,8 +432,14 @@ class Realiser:
         denied = base["_denied"]  # findings answered 'no': no lay phrase may name one
         if part == "opening":
             complaint = kb.complaints[case.complaint]
-            base["_complaint"] = said = local(pick(rng, complaint.lay))
-            extras = [(f, local(self._lay(f, rng, denied))) for f in msg.volunteered if f not in msg.values]
+            base["_complaint"] = said = local(self._timely(complaint.finding, complaint.lay, rng, base))
+            cause = next((f for f in msg.volunteered if case.complaint in kb.findings[f].cause_of), None)
+            if cause is not None:  # the injury that brought it on is said with it (a second one is said after)
+                said = self.pl.phrases.complaint_after_cause.format(
+                    complaint=said, cause=local(self._lay(cause, rng, denied, base)))
+                base["_complaint"] = said
+            extras = [(f, local(self._lay(f, rng, denied, base))) for f in msg.volunteered
+                      if f not in msg.values and f != cause]
             base["_reported"].extend(x for x in [(complaint.finding, said), *extras] if self._says_with(x[0]))
             base["_said"].update([complaint.finding, *(f for f in msg.volunteered if f not in msg.values)])
             ctx.update(complaint=said, relation=base["_relation"],
@@ -413,7 +447,7 @@ class Realiser:
                        detail=detail, volunteered=[phrase for _, phrase in extras],
                        pregnant=persona.pregnant, event=base["_event"],
                        time_course=" ".join(_sentence(local(t)) for fid in sorted(msg.values)
-                                            for t in self._value_phrases(fid, msg.values[fid], rng, base["_event"])))
+                                            for t in self._value_phrases(fid, msg.values[fid], rng, base["_event"], base)))
         elif part == "ack":
             ctx["heard"] = base.pop("_heard", _NOTHING_HEARD)
             facts = {**facts0, "turn": "later"}  # 'after_unsure' when the last answer was 'not sure' (see render)
@@ -427,7 +461,7 @@ class Realiser:
         elif part == "answer_yes":
             f = kb.findings[msg.finding]  # type: ignore[index]
             base["_said"].add(f.id)
-            ctx["phrase"] = local(self._lay(msg.finding, rng, denied))  # type: ignore[arg-type]
+            ctx["phrase"] = local(self._lay(msg.finding, rng, denied, base))  # type: ignore[arg-type]
             ctx["bare"] = self._topic(f, local, rng)
             # 'as well as the cough' only beside a symptom or sign, and never naming the finding this one details
             # ('a rash under a watch strap, as well as the rash'; 'an insulin pump, and the dizzy feeling as well')
@@ -455,11 +489,11 @@ class Realiser:
             facts = {**facts0, "answer_kind": f.answer_kind.value, "asked": "again" if base.get("_again") else "first"}
             base["_heard"] = _heard(f, "no" if part == "answer_no" else "unsure", local(said_topic(f)))
         elif part == "answer_value":
-            ctx["phrases"] = [local(t) for t in self._value_phrases(msg.finding, msg.answer, rng, base["_event"])]  # type: ignore[arg-type]
+            ctx["phrases"] = [local(t) for t in self._value_phrases(msg.finding, msg.answer, rng, base["_event"], base)]  # type: ignore[arg-type]
             base["_heard"] = {"kind": "value", "text": "", "volunteered": ""}
         elif part == "volunteer":
             base["_said"].update(msg.volunteered)
-            ctx["phrase"] = local(self._lay(msg.volunteered[0], rng, denied))
+            ctx["phrase"] = local(self._lay(msg.volunteered[0], rng, denied, base))
             if self._says_with(msg.volunteered[0]):
                 base["_saying"] = (msg.volunteered[0], ctx["phrase"])
             base["_heard"] = {**base.get("_heard", _NOTHING_HEARD), "volunteered": ctx["phrase"]}

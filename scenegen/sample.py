@@ -196,7 +196,14 @@ def _constrained_pick(rng: random.Random, truth: dict[str, Answer], ids: list[st
     for rule in rules:
         if rule_applies(rule, truth):
             allowed &= rule[2]
+    if not allowed:  # present findings ask for values with none in common: keep to what the other values
+        allowed = set(ids)  # allow (an onset over hours rules out months), and the findings are dropped after
+        for rule in rules:  # (drop_clashing_findings)
+            if rule[1] is not None and rule_applies(rule, truth):
+                allowed &= rule[2]
     keep = [(i, w) for i, w in zip(ids, weights) if i in allowed and w > 0]
+    if not keep and allowed:  # the condition gives every allowed value no weight: any of them, rather than one ruled out
+        keep = [(i, 1.0) for i in ids if i in allowed]
     if not keep:
         return weighted_pick(rng, ids, weights)
     return weighted_pick(rng, [i for i, _ in keep], [w for _, w in keep])
@@ -281,9 +288,30 @@ def sample_case(kb: KnowledgeBase, persona: PersonaDraw, rng: random.Random, fil
     truth = sample_truth(kb, cid, comp, rng, age_band=band, forced=forced)
     beyond_age = values_beyond_age(kb, persona.age_months)
     fit_values_to_age(kb, cid, truth, rng, beyond_age)
-    apply_implications(kb, cid, truth, rng, HiddenCase(cid, comp, {}, kb, seed)._other, band, frozenset(forced),
-                       beyond_age)
+    for _ in range(3):  # a finding dropped for a clash may leave an implication to apply again
+        apply_implications(kb, cid, truth, rng, HiddenCase(cid, comp, {}, kb, seed)._other, band, frozenset(forced),
+                           beyond_age)
+        if not drop_clashing_findings(kb, truth, frozenset(forced) | {kb.complaints[comp].finding}):
+            break
     return HiddenCase(cid, comp, truth, kb, seed)
+
+
+def drop_clashing_findings(kb: KnowledgeBase, truth: dict[str, Answer], keep: frozenset[str]) -> bool:
+    """A present finding whose ``implies`` the settled case breaks is made absent (with its children): two
+    findings asking for onsets with nothing in common (a stroke's sudden weakness, and sight clouding slowly
+    over months drawn at the leak rate) cannot both be true, and the consistency rules, applied last, win.
+    No randomness: the case is only corrected. Returns whether any was dropped."""
+    dropped = False
+    for target, rules in sorted(implications(kb).items()):
+        value = truth.get(target)
+        if not isinstance(value, str) or not value:
+            continue
+        for source, source_value, allowed in rules:
+            if source_value is None and truth.get(source) is True and value not in allowed and source not in keep:
+                truth[source] = False
+                _clear_children(kb, source, truth)
+                dropped = True
+    return dropped
 
 
 def values_beyond_age(kb: KnowledgeBase, age_months: int) -> dict[str, frozenset[str]]:

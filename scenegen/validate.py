@@ -25,6 +25,7 @@ from .records import Record
 from .plan import condition_supported
 from .templates import answer_level
 from .sample import implications, rule_applies
+from .timecourse import case_when, fit, time_words
 from .triage import baseline_observations, decide, pending_must_asks, pending_rule_outs
 
 
@@ -446,6 +447,69 @@ def time_course_agrees(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[st
             yield f"gold.time_course.{fid} is {gold!r} but the dialogue revealed {said!r}"
         if gold is not None and r.case.values.get(fid) != [gold]:
             yield f"gold.time_course.{fid} is {gold!r} but the case has {r.case.values.get(fid)}"
+
+
+#: user turns whose whole text asserts what it says (a 'no' answer's words deny, so only its volunteered
+#: findings' phrases are read)
+_ASSERTING_ACTS = frozenset({"opening", "answer_yes", "answer_value"})
+
+
+def asserted_time_phrases(r: Record, kb: KnowledgeBase) -> list[tuple[int, str]]:
+    """(turn, text) of everything the person asserted that may carry a time about the problem: the opening,
+    'yes' answers and value answers as said, the question a 'yes' answered (the library's wording), and the
+    lay phrases of findings volunteered beside a 'no' or 'not sure'. The lay phrases of findings whose time
+    words are their own ('a cold a couple of weeks ago') are left out."""
+    out: list[tuple[int, str]] = []
+    said = {x for t in r.turns for x in [*t.volunteered, *([t.finding] if t.finding else [])] if x in kb.findings}
+    own = sorted({p.lower() for x in said if x not in TIME_COURSE and not kb.findings[x].times_the_problem
+                  for p in [*kb.findings[x].lay, *([kb.findings[x].topic] if kb.findings[x].topic else []),
+                            *kb.findings[x].topics]}, key=len, reverse=True)  # also when said again later
+    for i, (m, t) in enumerate(zip(r.messages, r.turns)):
+        if m.role != "user":
+            continue
+        mine = [kb.findings[x] for x in [*t.volunteered, *([t.finding] if t.finding else [])] if x in kb.findings]
+        if t.act in _ASSERTING_ACTS:
+            if t.act == "answer_value" and t.finding not in TIME_COURSE and t.finding in kb.findings \
+                    and not kb.findings[t.finding].times_the_problem:
+                continue
+            text = m.content.lower()
+            for p in own:
+                text = text.replace(p, " ")
+            out.append((i, text))
+        else:
+            text = m.content.lower()
+            for f in mine:
+                if f.id in t.volunteered and f.times_the_problem:
+                    out.extend((i, p) for p in f.lay if p.lower() in text)
+        if t.act == "answer_yes" and t.finding in kb.findings and kb.findings[t.finding].times_the_problem:
+            out.append((i, kb.findings[t.finding].question))
+    return out
+
+
+@rule("time_phrases_agree")
+def time_phrases_agree(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """Every time phrase the person asserts agrees with the case's onset and duration, with the person's age,
+    and with the time phrases said before it (the table of ``model.time_course`` in _model.yaml): no 'late last
+    night' then 'not sure when', no 'over a month' then 'for several months', no 'appeared overnight' in an
+    illness that came on slowly, no 'a couple of months' for a baby three weeks old."""
+    values = {f: v[0] for f, v in r.case.values.items() if len(v) == 1}
+    when = case_when(kb, values, r.persona.age_months)
+    said: list[str] = []
+    for i, text in asserted_time_phrases(r, kb):
+        words = time_words(kb, text)
+        if not words:
+            continue
+        alone = fit(kb, case_when(kb, values, r.persona.age_months), text)
+        if alone is None:
+            yield (f"turn {i}: {', '.join(repr(w) for w in words)} disagrees with the case "
+                   f"(onset {values.get('onset')!r}, duration {values.get('duration')!r}, age {r.persona.age_months} months)")
+            continue
+        got = fit(kb, when, text)
+        if got is None:
+            yield f"turn {i}: {', '.join(repr(w) for w in words)} disagrees with {', '.join(repr(w) for w in said)} said before"
+            continue
+        when = got
+        said.extend(words)
 
 
 @rule("case_implications_hold")

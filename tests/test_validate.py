@@ -136,6 +136,16 @@ def _claim_diagnosis(obj):
     obj["messages"][d]["content"] = f"You have {name}. " + obj["messages"][d]["content"]
 
 
+def _say_two_times(obj):
+    """The opening says it started yesterday; a later value answer says it has gone on for several months."""
+    i = first(obj, "opening")
+    obj["messages"][i]["content"] += " It started yesterday."
+    obj["case"]["values"].update(duration=["days_1_to_4"], onset=["sudden"])
+    j = next(k for k, t in enumerate(obj["turns"]) if k > i and obj["messages"][k]["role"] == "user")
+    obj["turns"][j].update(act="answer_value", finding="duration", answer=["days_1_to_4"])
+    obj["messages"][j]["content"] = "It's been going on for several months."
+
+
 #: rule -> (the record it starts from, a corruption that breaks that rule)
 def _ask_since_the_injury_before_any_injury(o: dict) -> None:
     """The first question becomes 'Since the injury, does the arm ... look bent?' with no fall or twist said."""
@@ -182,6 +192,8 @@ BREAKERS = {
     "questions_presuppose_only_what_was_said": ({}, _ask_since_the_injury_before_any_injury),
     "case_implications_hold": ({}, lambda o: (o["case"]["present"].append("headache_thunderclap"),
                                               o["case"]["values"].update(onset=["gradual"]))),
+    # 'late last night' in the opening, then a value answer that says months
+    "time_phrases_agree": ({}, _say_two_times),
     "patient_acts_answered": ({"want": "pushback_ambulance"}, _leave_the_pushback_unanswered),
     # "I'd rather drive him in myself" after a routine or same-day disposition: it fits an ambulance call only
     "patient_act_fits_the_level": (
