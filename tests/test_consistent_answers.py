@@ -137,3 +137,63 @@ def test_a_value_redrawn_for_a_young_baby_keeps_to_the_other_answers(bundled_kb)
         fit_values_to_age(kb, "febrile_young_infant_serious_bacterial_infection", truth, random.Random(seed),
                           values_beyond_age(kb, 0))
         assert truth["duration"] in {"days_5_to_7", "weeks_1_to_3"}, (seed, truth["duration"])
+
+
+#: finding (or complaint, for the opening) -> wordings its lay phrases must not use, because they assert a more
+#: specific finding the case may answer 'no' to (in brackets): 'a chesty cough', then 'nothing comes up with it'
+LAY_OVERREACHING = {
+    "cough": r"chesty",                                    # productive_cough
+    "headache": r"pounding|throbbing",                     # headache_throbbing
+    "dizziness": r"spinning",                              # room_spinning
+    "joint_pain": r"swollen|in the leg\b",                 # joint_hot_swollen; joint_pain_site upper_limb
+    "leg_swelling": r"^a swollen leg$|calf|^swelling in the leg$",  # leg_swelling_side both_legs
+    "palpitations": r"skipping",                           # palpitations_skipped_beats
+    "stridor": r"when upset",                              # stridor_at_rest
+    "vaginal_bleeding": r"spotting",                       # heavy_bleeding_soaking_pads
+    "unusual_vaginal_discharge": r"smelly|yellow|green",   # discharge_thick_white, 'without much smell'
+    "urinary_symptoms": r"burning|stinging",               # dysuria
+    "vision_change": r"flash|shadow",                      # flashes_of_light, curtain_over_vision
+    "chest_pain": r"tight|pressure|heavy",                 # chest_pain_pressure_tightness
+    "back_pain": r"lower back",                            # back_pain_mid_back
+    "low_mood": r"hopeless",                               # hopeless_about_future
+    "muscle_spasm": r"twisted",                            # neck_twisted_to_one_side
+    "swallowed_harmful_substance": r"tablets",             # substance_taken household_product
+    "gave_birth_recently": r"weeks ago|newborn",           # gave_birth_in_past_weeks
+    "itchy_scalp_or_lice": r"crawling",                    # live_lice_seen
+}
+#: the same for the opening phrasings of complaints
+OPENING_OVERREACHING = {
+    "low_mood": r"hopeless", "vaginal_bleeding": r"spotting", "leg_swelling": r"in the legs$|down the legs$",
+    "headache": r"today", "poisoning": r"overdose of tablets|accidental",  # overdose_intentional
+    "weakness_numbness": r"pins and needles and",
+}
+
+
+@pytest.mark.parametrize("fid", sorted(LAY_OVERREACHING))
+def test_a_volunteered_phrase_asserts_no_more_specific_finding(bundled_kb, fid):
+    for phrase in bundled_kb.findings[fid].lay:
+        assert not re.search(LAY_OVERREACHING[fid], phrase), (fid, phrase)
+
+
+@pytest.mark.parametrize("cid", sorted(OPENING_OVERREACHING))
+def test_an_opening_phrase_names_the_complaint_only(bundled_kb, cid):
+    for phrase in bundled_kb.complaints[cid].lay:
+        assert not re.search(OPENING_OVERREACHING[cid], phrase), (cid, phrase)
+
+
+def test_a_bare_no_names_only_what_was_asked(bundled_kb):
+    """'No stiff neck, no' (answer_no templates say 'No {topic}') beside a wry neck, and 'no recent cold or
+    viral illness' in the middle of one: the topics say what the question asks, not more."""
+    neck = bundled_kb.findings["neck_stiffness"]
+    for topic in [neck.topic, *neck.topics]:
+        assert "chin" in topic or "forward" in topic, topic
+    viral = bundled_kb.findings["recent_viral_illness"]
+    assert "before this" in viral.topic and not viral.topic.startswith("recent")
+
+
+def test_the_loader_follows_a_chain_of_implications(bundled_kb):
+    """Sick since the head injury -> being sick -> feeling sick: the rule that adds 'vomiting' to a condition
+    comes after the one that starts from it, so one pass in file order left P(nausea) at its default and the
+    case's 'yes, I feel sick' was not among its own findings (seed 27183, records 482 and 2745)."""
+    table = bundled_kb.likelihoods["traumatic_subdural_haemorrhage"]
+    assert table["nausea"] >= table["vomiting"] >= table["vomiting_after_head_injury"] * table["head_injury"] - 1e-9
