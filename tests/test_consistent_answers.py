@@ -197,3 +197,47 @@ def test_the_loader_follows_a_chain_of_implications(bundled_kb):
     case's 'yes, I feel sick' was not among its own findings (seed 27183, records 482 and 2745)."""
     table = bundled_kb.likelihoods["traumatic_subdural_haemorrhage"]
     assert table["nausea"] >= table["vomiting"] >= table["vomiting_after_head_injury"] * table["head_injury"] - 1e-9
+
+
+#: combination questions -> the parts their 'yes' phrasings may name (seed 31337: 'chest pain and struggling
+#: for breath at the same time' from a case with nausea and no breathlessness; 'a blood pressure of 165 over 95'
+#: then 'a reading of 190 over 110' then 'a reading over 200' in one dialogue)
+COMBINATIONS = {
+    "chest_pain_with_sweating_or_breathlessness": {"sweating", "breathlessness", "nausea"},
+    "faint_with_chest_pain_or_palpitations": {"chest_pain", "palpitations"},
+    "high_bp_with_organ_symptoms": {"headache", "vision_change", "chest_pain", "speech_difficulty"},
+}
+
+
+@pytest.mark.parametrize("fid", sorted(COMBINATIONS))
+def test_each_yes_to_a_combination_names_its_part_in_words_the_realiser_recognises(bundled_kb, fid):
+    from scenegen.realise import mentions
+
+    f = bundled_kb.findings[fid]
+    naming = [p for p in f.lay if mentions(bundled_kb, p) & COMBINATIONS[fid]]
+    assert len(naming) >= len(f.lay) - 1, f.lay  # at most one neutral phrasing, for a case with none of the parts
+    for phrase in f.lay:
+        assert mentions(bundled_kb, phrase) <= COMBINATIONS[fid] | {fid, f.parent}, phrase
+    assert not any(re.search(r"\d", p) for p in bundled_kb.findings["high_bp_with_organ_symptoms"].lay)
+
+
+def test_no_yes_or_volunteered_phrase_names_a_finding_the_case_does_not_have():
+    """The realiser leaves out a lay phrasing that names a finding absent from the case, asked or not."""
+    from scenegen.generate import GenerateConfig, Generator, Library
+    from scenegen.realise import mentions
+
+    gen = Generator(Library.load(), GenerateConfig(seed=31337))
+    kb = gen.lib.kb
+    checked = 0
+    for i in range(0, 3000, 3):
+        r = gen.record(i)
+        has = set(r.case.present)  # a yes/no finding the case does not list as present, it does not have
+        for m, t in zip(r.messages, r.turns):
+            if t.act != "answer_yes" or t.finding not in COMBINATIONS:
+                continue
+            lay = kb.findings[t.finding].lay
+            named = {f for p in lay if p.lower() in m.content.lower() for f in mentions(kb, p)} - {t.finding}
+            checked += 1
+            choosable = [p for p in lay if mentions(kb, p) - {t.finding} <= has]
+            assert named <= has or not choosable, (r.id, m.content, named - has)
+    assert checked > 5
