@@ -729,9 +729,8 @@ def _apply_implications_once(ch: _Checker, settings: ModelSettings, table: dict[
         if any(a not in table for fid, _ in imp.if_items for a in ch._ancestors(fid)):
             continue  # an 'if' finding can never be asked of this condition's cases
         if any(ch.findings[fid].type is FindingType.binary and fid not in table and wanted is not False
-               and fid != settings.pregnancy_finding for fid, wanted in imp.if_items):
-            continue  # absent in every case (a binary finding without an edge is drawn absent; a known pregnancy
-            #           is not: the sampler sets it for every pregnant person, whatever the condition)
+               for fid, wanted in imp.if_items):
+            continue  # absent in every case (a binary finding without an edge is drawn absent)
         shared = set(ch._ancestors(imp.then_finding))
         p = 1.0  # the 'if' findings taken as independent given the condition (the model's own assumption)
         for fid, wanted in imp.if_items:
