@@ -107,6 +107,12 @@ OVERREACHING = {
     "low_mood": r"good spirits",                            # worry, panic
     "bladder_disturbance_new": r"normal|okay",              # stinging when passing urine
     "known_heart_disease": r"always been fine",             # atrial fibrillation, palpitations
+    # from reading seed 31337: 'no hives or swelling; I've not come up in anything' then 'big itchy lumps' or
+    # 'a rash under a watch strap'; 'lying still helps' then 'no' to pain easier with rest; a parent saying
+    # 'she's done the glass test' of a 10-month-old
+    "allergic_reaction": r"hives|swelling|itching|come up in|come out in",  # nettle rash, any rash
+    "back_pain_constant_night": r"lying|eases",             # pain_worse_on_movement 'no'
+    "non_blanching_rash": r"\{I've\} (done|pressed)",        # said of a baby by a parent
 }
 
 
