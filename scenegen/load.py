@@ -808,7 +808,18 @@ def _apply_implications(ch: _Checker, settings: ModelSettings, table: dict[str, 
     """Make one condition's likelihoods agree with the implications the sampler enforces: if a fit implies a
     blackout, P(blackout | condition) is at least P(fit | condition), so that the inference does not rule out
     the condition whose case answers 'yes' to both. Only binary 'then' sides are adjusted (a categorical one
-    is left to its authored distribution); the inference ceiling and the leak still bound the result."""
+    is left to its authored distribution); the inference ceiling and the leak still bound the result.
+
+    Repeated until nothing changes, as the sampler does: one rule can add the finding another starts from
+    (sick since a head injury is being sick, which is feeling sick)."""
+    for _ in range(len(ch.implies) + 1):
+        before = dict(table)
+        _apply_implications_once(ch, settings, table)
+        if table == before:
+            return
+
+
+def _apply_implications_once(ch: _Checker, settings: ModelSettings, table: dict[str, Any]) -> None:
     lo, hi = settings.leak, settings.max_likelihood
     for imp in ch.implies.values():
         then = ch.findings[imp.then_finding]

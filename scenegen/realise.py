@@ -376,6 +376,9 @@ class Realiser:
         facts0 = self._facts(persona)
         base["_denied"] = frozenset(f for f, a in plan.observations.items() if a is False)
         base["_present"] = frozenset(f for f, a in case.truth.items() if a is True)  # no denial may deny one
+        # nor may a lay phrase name what the case does not have ('chest pain and shortness of breath' for the
+        # combination question when the case has sweating, not breathlessness), whether or not it is asked
+        base["_absent"] = frozenset(f for f, a in case.truth.items() if a is False)
         base["_event"] = self.kb.complaint_is_event(case.complaint)  # a fall or a fit: 'when did it happen?'
         base["_reported"] = []  # (finding, the words it was said in): what a 'yes' may say it comes with
         base["_said"] = set()  # findings the person has said are present so far: what a question may take for granted
@@ -429,7 +432,7 @@ class Realiser:
         ctx: dict[str, Any] = {}
         facts = facts0
         kb = self.kb
-        denied = base["_denied"]  # findings answered 'no': no lay phrase may name one
+        denied = base["_denied"] | base["_absent"]  # answered 'no' or absent from the case: no lay phrase may name one
         if part == "opening":
             complaint = kb.complaints[case.complaint]
             base["_complaint"] = said = local(self._timely(complaint.finding, complaint.lay, rng, base))

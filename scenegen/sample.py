@@ -332,12 +332,15 @@ def fit_values_to_age(kb: KnowledgeBase, condition: str, truth: dict[str, Answer
                       beyond_age: dict[str, frozenset[str]]) -> None:
     """Draw again, among the values that fit the age and in proportion to their probabilities, a categorical
     answer the person is too young for; ``rng`` is consumed only when one needs changing, so every other
-    case draws exactly as before."""
+    case draws exactly as before. The new value also keeps to what the case's other answers allow (a fever of
+    5 days or more, or a gradual onset, rules out 'a few hours'), when any age-fitting value does."""
+    rules = implications(kb).get
     for fid in sorted(beyond_age):
         if truth.get(fid) not in beyond_age[fid]:
             continue
         ok = [v.id for v in kb.findings[fid].values if v.id not in beyond_age[fid]]
-        truth[fid] = _draw_among(rng, kb.p_values(condition, fid), ok)
+        allowed = [v for v in ok if all(v in r[2] for r in rules(fid, ()) if rule_applies(r, truth))]
+        truth[fid] = _draw_among(rng, kb.p_values(condition, fid), allowed or ok)
 
 
 def apply_implications(kb: KnowledgeBase, condition: str, truth: dict[str, Answer], rng: random.Random,
