@@ -98,7 +98,8 @@ def first_aid_reasons(kb: KnowledgeBase, decisive: Iterable[tuple[str, str]],
     if top is None or any(rid == top for _, rid in out):
         return out
     flags = [rid for kind, rid in out if kind == "red_flag"]
-    if not flags or any(f in kb.likelihoods[top] for f in flags):
+    own = {e.id for e in kb.conditions[top].findings}  # its edges as written, not those an implication derives
+    if not flags or any(f in own for f in flags):
         out.append(("most_likely_condition", top))
     return out
 
