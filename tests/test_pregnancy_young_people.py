@@ -118,6 +118,15 @@ def test_a_girl_under_16_is_never_asked_whether_she_has_had_a_baby():
         assert "gave_birth_recently" not in {t.finding for t in r.turns if t.act in {"clarify", "red_flag_check"}}, r.id
 
 
+def test_a_woman_of_50_or_over_is_never_asked_whether_she_has_had_a_baby():
+    """A 57-year-old with low mood was asked "Have you had a baby in the past year?" (blind read 9)."""
+    records = _records(("depression", "generalised_anxiety_disorder", "postnatal_depression"), ("low_mood",), 120)
+    older = [r for r in records if r.persona.age_months >= 50 * Y and r.persona.sex == "female"]
+    assert older
+    for r in older:
+        assert "gave_birth_recently" not in {t.finding for t in r.turns if t.act in {"clarify", "red_flag_check"}}, r.id
+
+
 def test_a_teenager_with_low_mood_is_asked_about_self_harm():
     records = _records(("depression", "generalised_anxiety_disorder"), ("low_mood",), 120)
     teens = [r for r in records if r.persona.age_months < 18 * Y]
