@@ -58,7 +58,8 @@ def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: 
     or condition it names in ``not_with`` was reported present or is itself a reason, and when it names
     ``only_with`` and none of those was reported present or is a reason. A modifier that made it an
     emergency names its own steps. With ``ambulance`` False (sent to A&E) the steps that speak of the ambulance
-    crew or the call handler are left out."""
+    crew or the call handler are left out. A condition gives its steps only when every finding it cannot be
+    without (its obligatory edges) was reported present."""
     reasons = list(reasons)
     ruled_out = set(present) | {rid for _, rid in reasons}
     out: list[Advice] = []
@@ -68,7 +69,11 @@ def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: 
             flag = kb.findings[rid].red_flag
             steps = flag.first_aid if flag is not None else []
         elif kind in {"plausible_condition", "most_likely_condition"}:
-            steps = kb.conditions[rid].first_aid
+            # a condition's steps only once what defines it was reported: no cooling for a heatstroke kept
+            # plausible when nobody said anything about heat (a 94-year-old sent to 999 for sepsis signs)
+            band = kb.settings.obligatory_band
+            defined = all(e.id in ruled_out for e in kb.conditions[rid].findings if e.p == band)
+            steps = kb.conditions[rid].first_aid if defined else []
         elif kind == "modifier":
             steps = next((m.first_aid for m in kb.modifiers if m.id == rid), [])
         else:

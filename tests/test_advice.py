@@ -211,6 +211,19 @@ def test_lying_with_the_legs_raised_is_never_advised_in_pregnancy_and_first_aid_
 _SPEAKS_OF_THE_AMBULANCE = re.compile(r"ambulance crew|ambulance arrives|call handler|dispatcher|paramedics", re.I)
 
 
+def test_a_condition_gives_its_first_aid_only_once_what_defines_it_was_reported():
+    """A 94-year-old sent to 999 for signs of sepsis was told to be cooled and given water: heatstroke was
+    still plausible, though nobody had said anything about heat (blind read 11)."""
+    kb = lib().kb
+    old = Demographics(94 * 12, Sex.female)
+    reasons = [("red_flag", "very_fast_breathing"), ("plausible_condition", "heatstroke")]
+    without = " ".join(a.text for a in first_aid_steps(kb, reasons, old, True, ["fever", "very_fast_breathing"]))
+    with_heat = " ".join(a.text for a in first_aid_steps(kb, reasons, old, True,
+                                                         ["fever", "very_fast_breathing", "heat_exposure"]))
+    assert "cool" not in without.lower()
+    assert "cool" in with_heat.lower()
+
+
 def test_steps_that_speak_of_the_ambulance_are_given_only_when_one_is_called():
     """A newborn sent to A&E by car was told to 'tell the ambulance crew if the spots do not fade'."""
     kb = lib().kb
