@@ -341,6 +341,11 @@ class Generator:
         }
         answer = case.answer  # the case's own findings, and any an implication settled
         binary, other = _own_findings(kb, case.condition)
+        # a finding an implication set that is not one of the condition's edges (its 'if' named a known
+        # pregnancy: a change in vision in pregnancy is the pre-eclampsia visual disturbance) is in the case too
+        settled = sorted(f for f, a in case.truth.items() if a is True and f not in kb.likelihoods[case.condition]
+                         and kb.findings[f].type.value == "binary")
+        binary = binary + settled if settled else binary
         cond = kb.conditions[case.condition]
         return {
             "schema_version": SCHEMA_VERSION, "id": f"scn-{c.seed}-{index:08d}", "split": split, "seed": c.seed,
