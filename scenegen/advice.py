@@ -71,9 +71,7 @@ def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: 
         elif kind in {"plausible_condition", "most_likely_condition"}:
             # a condition's steps only once what defines it was reported: no cooling for a heatstroke kept
             # plausible when nobody said anything about heat (a 94-year-old sent to 999 for sepsis signs)
-            band = kb.settings.obligatory_band
-            defined = all(e.id in ruled_out for e in kb.conditions[rid].findings if e.p == band)
-            steps = kb.conditions[rid].first_aid if defined else []
+            steps = kb.conditions[rid].first_aid if kb.obligatory(rid) <= ruled_out else []
         elif kind == "modifier":
             steps = next((m.first_aid for m in kb.modifiers if m.id == rid), [])
         else:
@@ -103,7 +101,7 @@ def first_aid_reasons(kb: KnowledgeBase, decisive: Iterable[tuple[str, str]],
     if top is None or any(rid == top for _, rid in out):
         return out
     flags = [rid for kind, rid in out if kind == "red_flag"]
-    own = {e.id for e in kb.conditions[top].findings}  # its edges as written, not those an implication derives
+    own = kb.authored_edges(top)  # its edges as written, not those an implication derives
     if not flags or any(f in own for f in flags):
         out.append(("most_likely_condition", top))
     return out

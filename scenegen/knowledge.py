@@ -105,6 +105,19 @@ class KnowledgeBase:
         return self.cached("presenting_with", complaint, lambda: tuple(
             c for c, cond in sorted(self.conditions.items()) if complaint in cond.complaints))
 
+    def authored_edges(self, condition: str) -> frozenset[str]:
+        """The findings a condition's own file links it to, not those the loader derived from an implication
+        (every condition with a fever edge gets 'a temperature lasting 5 days')."""
+        return self.cached("authored_edges", condition, lambda: frozenset(
+            e.id for e in self.conditions[condition].findings))
+
+    def obligatory(self, condition: str) -> frozenset[str]:
+        """The findings a condition cannot be without (its edges at the model's obligatory band): what must
+        be reported before it is named, gives its first aid or its crisis line."""
+        band = self.settings.obligatory_band
+        return self.cached("obligatory", condition, lambda: frozenset(
+            e.id for e in self.conditions[condition].findings if band is not None and e.p == band))
+
     def complaint_is_event(self, complaint: str) -> bool:
         """Whether the complaint is something that happened at a moment (a fall onto the head, a fit, a faint,
         a swallowed substance) rather than a symptom that came on: it has a time ('when did it happen?'),

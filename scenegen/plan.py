@@ -618,7 +618,7 @@ def named_conditions(kb: KnowledgeBase, decision: Decision, obs: Observations,
 def condition_supported(kb: KnowledgeBase, cid: str, obs: Observations, top: str | None) -> bool:
     """Whether the reports support naming ``cid`` (the rules of :func:`named_conditions`)."""
     cond = kb.conditions[cid]
-    obligatory = {e.id for e in cond.findings if e.p == kb.settings.obligatory_band}
+    obligatory = kb.obligatory(cid)
     if any(obs.get(f) is False for f in set(cond.rule_out) | obligatory):
         return False
     if any(obs.get(f) is not True for f in obligatory):
@@ -711,7 +711,7 @@ def _warnings_of(kb: KnowledgeBase, condition: str, age_band: str) -> tuple[str,
     threadworm were netted with it), then the warning signs its guideline names for the safety net
     (conditions/safety_nets.yaml). The net's
     signs are said, not screened: what to ask first is the must-asks' job (conditions/screens.yaml)."""
-    authored = {e.id for e in kb.conditions[condition].findings}
+    authored = kb.authored_edges(condition)
     return kb.cached("warnings_of", (condition, age_band), lambda: tuple(dict.fromkeys(
         tuple(f for f in reportable_red_flags(kb, condition, age_band) if f in authored)
         + tuple(f for f in kb.safety_nets.get(condition, ()) if kb.reportable(f, age_band)))))

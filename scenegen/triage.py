@@ -371,8 +371,7 @@ def decide_vector(kb: KnowledgeBase, who: Demographics, observations: Observatio
                 resource = cond.crisis_resource
                 # a poisons line only once what defines the poisoning was said: a dizzy child whose likeliest
                 # cause is a swallowed extra dose, never asked about, is not told to ring about a poisoning
-                defined = all(observations.get(e.id) is True for e in cond.findings
-                              if e.p == kb.settings.obligatory_band)
+                defined = all(observations.get(f) is True for f in kb.obligatory(r.id))
                 if resource is not CrisisResource.none and defined:
                     crisis = resource
                     break
