@@ -323,7 +323,7 @@ def _show(r) -> str:
     lines.append("  final differential:   " + ", ".join(f"{d.condition} {d.p:.2f}" for d in g.differential_final[:6]))
     lines.append("  questions:")
     for q in g.questions:
-        lines.append(f"    [{q.turn}] {q.finding} -> {q.answer}  gain {q.expected_gain:.3f}{'  RED FLAG' if q.red_flag else ''}: {q.why}")
+        lines.append(f"    [{q.turn}] {q.finding} -> {q.answer or ', '.join(q.answer_values)}  gain {q.expected_gain:.3f}{'  RED FLAG' if q.red_flag else ''}: {q.why}")
     for step in g.reasoning:
         lines.append(f"  {step.step}: {step.text}")
     lines.append(f"  red flags present: {g.red_flags_present or 'none'}; unasked: {g.red_flags_unasked or 'none'}")
@@ -363,6 +363,28 @@ def _measurable_records(files: tuple[Path, ...]):
             if problem:
                 raise ScenegenError(f"{path}:{lineno}: {problem}")
             yield obj
+
+
+@cli.command("export")
+@library_option
+@click.argument("src", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--format", "fmt", required=True, type=click.Choice(["messages", "sharegpt", "turns", "gold", "parquet"]),
+              help="messages: chat only (TRL, Axolotl, OpenAI); sharegpt: LLaMA-Factory, with dataset_info.json; "
+                   "turns: one row per assistant turn with its labels; gold: labels by id; parquet: every column.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("--system", default="keep", show_default=True, type=click.Choice(["keep", "drop", "merge"]),
+              help="The system message: keep it, drop it, or merge it into the first user message (for chat "
+                   "templates without a system role).")
+@click.option("--compress", default="none", show_default=True, type=click.Choice(["none", "gz"]),
+              help="gzip the JSONL files (parquet is compressed inside).")
+def export_command(library: Path | None, src: Path, fmt: str, out: Path, system: str, compress: str) -> None:
+    """Rewrite a generated dataset (SRC/train.jsonl, test.jsonl, manifest.json) for a training tool, with a
+    dataset card (OUT/README.md)."""
+    from .exports import export_dataset
+
+    counts = export_dataset(src, fmt, out, system=system, compress=compress, kb=_load(library))
+    click.echo("wrote " + ", ".join(f"{name} ({n} rows)" for name, n in counts.items()) + f" and README.md to {out}",
+               err=True)
 
 
 @cli.command("schema")

@@ -302,16 +302,16 @@ class Generator:
         rendered = self.realiser.render(plan, persona, case, name, detail, rng_words, keep)
         messages = [{"role": r, "content": t} for r, t in rendered.messages]
         noise = self._noise(index, persona, name, messages)
-        turns = [{"act": m.act, "finding": m.finding, "answer": _answer_json(m.answer) if m.role == "user" else None,
+        turns = [{"act": m.act, "finding": m.finding, **_answer_fields(m.answer if m.role == "user" and m.act in _ANSWERS else _NO_ANSWER),
                   "parts": list(m.parts), "templates": ids, "volunteered": list(m.volunteered),
-                  "volunteered_values": {f: _values(v) for f, v in m.values.items()}, "noise": slips}
+                  "volunteered_values": _value_list(m.values), "noise": slips}
                  for m, ids, slips in zip(plan.messages, rendered.templates, noise)]
         offset = 0
         if c.system_prompt:
             text, template = self.realiser.system(persona, rng_words, keep)
             messages.insert(0, {"role": "system", "content": text})
-            turns.insert(0, {"act": "system", "finding": None, "answer": None, "parts": ["system"],
-                             "templates": [template], "volunteered": [], "volunteered_values": {}, "noise": []})
+            turns.insert(0, {"act": "system", "finding": None, "answer": None, "answer_values": [], "parts": ["system"],
+                             "templates": [template], "volunteered": [], "volunteered_values": [], "noise": []})
             offset = 1
         d = plan.decision
         local = self.realiser.localiser(persona.locale)  # the safety net as the dialogue words it
@@ -323,7 +323,7 @@ class Generator:
                 "expected_gain": round(q.score.expected_gain, 6), "condition_gain": round(q.score.condition_gain, 6),
                 "disposition_gain": round(q.score.disposition_gain, 6), "red_flag": q.score.red_flag is not None,
                 "screens": q.score.screens, "must_ask": q.score.must_ask, "rules_out": q.score.rules_out,
-                "separates": q.separates, "answer": _answer_json(q.answer),
+                "separates": q.separates, **_answer_fields(q.answer),
                 "why": q.why, "differential_after": _diff(q.differential_after)} for q in plan.questions],
             "reasoning": reasoning(kb, persona, case, plan),
             "disposition": d.disposition.value, "level4": d.disposition.level4, "level3": d.disposition.level3,
@@ -358,7 +358,7 @@ class Generator:
                      "complaint": case.complaint,
                      "present": [f for f in binary if answer(f) is True],
                      "absent": [f for f in binary if answer(f) is False],
-                     "values": {f: _values(answer(f)) for f in other if answer(f) not in ("", frozenset())}},
+                     "values": _value_list({f: answer(f) for f in other if answer(f) not in ("", frozenset())})},
             "messages": messages, "turns": turns, "gold": gold,
             "ambiguity": {"setting": c.ambiguity, "entropy_initial": round(plan.entropy_initial, 6),
                           "plausible_initial": len(plan.plausible_initial),
@@ -484,10 +484,24 @@ def _values(answer) -> list[str]:
     return [answer] if isinstance(answer, str) else sorted(answer)
 
 
-def _answer_json(answer):
+#: marks a message that answers nothing (None is an answer: 'not sure')
+_NO_ANSWER = object()
+_YES_NO = {True: "yes", False: "no", None: "unsure"}
+_ANSWERS = frozenset({"answer_yes", "answer_no", "answer_unsure", "answer_value"})
+
+
+def _answer_fields(answer) -> dict:
+    """The answer in the record's fixed-type form: yes/no/unsure in ``answer``, any value(s) in ``answer_values``."""
+    if answer is _NO_ANSWER:
+        return {"answer": None, "answer_values": []}
     if answer is None or isinstance(answer, bool):
-        return answer
-    return _values(answer)
+        return {"answer": _YES_NO[answer], "answer_values": []}
+    return {"answer": None, "answer_values": _values(answer)}
+
+
+def _value_list(values: dict) -> list[dict]:
+    """A finding -> value(s) map as the record's list of {finding, values}, ordered by finding id."""
+    return [{"finding": f, "values": _values(v)} for f, v in sorted(values.items())]
 
 
 def reasoning(kb: KnowledgeBase, persona: PersonaDraw, case: HiddenCase, plan: Plan) -> list[dict]:

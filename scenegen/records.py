@@ -7,12 +7,12 @@ Arrow-based loaders (datasets, Ray, Spark) read the files without surprises.
 
 from __future__ import annotations
 
-from typing import Literal, Optional, Union
+from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict
 
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 Role = Literal["system", "user", "assistant"]
 #: what the patient does besides answering, after the advice (each with its own gold in ``gold.patient_acts``)
@@ -42,6 +42,21 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
+#: a yes/no question's answer; null where the message answers nothing, or gives values instead
+Answer = Optional[Literal["yes", "no", "unsure"]]
+
+
+class FindingValues(_Model):
+    """One categorical or multi-valued finding and the value(s) it has (a list of these rather than a map keyed by
+    finding id, so that every row has the same columns)."""
+    finding: str
+    values: list[str]
+
+
+def _value_map(items: list[FindingValues]) -> dict[str, list[str]]:
+    return {fv.finding: fv.values for fv in items}
+
+
 class Persona(_Model):
     name: str
     """the patient's name (from Faker, for the persona's locale); never affects a label"""
@@ -68,8 +83,13 @@ class Case(_Model):
     """binary findings present in the hidden case"""
     absent: list[str]
     """binary findings the case has an edge to and that are absent (other findings are absent too)"""
-    values: dict[str, list[str]]
-    """categorical and multi-valued findings: finding id -> the value(s) present"""
+    values: list[FindingValues]
+    """categorical and multi-valued findings and the value(s) present, ordered by finding id"""
+
+    @property
+    def value_map(self) -> dict[str, list[str]]:
+        """``values`` keyed by finding id."""
+        return _value_map(self.values)
 
 
 class Message(_Model):
@@ -82,20 +102,27 @@ class Turn(_Model):
     """the main dialogue act of the message at the same index"""
     finding: Optional[str]
     """the finding asked or answered, where there is one"""
-    answer: Optional[Union[bool, list[str]]]
-    """for answers: true/false, the value(s) given, or null for 'not sure'"""
+    answer: Answer
+    """for a yes/no answer: yes, no or unsure; null on every other message and where values are given"""
+    answer_values: list[str]
+    """for an answer that gives values (how long, where, what kind): the value(s) given; empty otherwise"""
     parts: list[str]
     """every act realised in the message, in order (e.g. empathy then clarify)"""
     templates: list[str]
     """the template variants used, one per part"""
     volunteered: list[str]
     """findings the patient volunteered in this message without being asked"""
-    volunteered_values: dict[str, list[str]]
-    """for the categorical findings among them (the time course said in the opening): finding id -> the value"""
+    volunteered_values: list[FindingValues]
+    """for the categorical findings among them (the time course said in the opening), with the value(s) said"""
     noise: list[NoiseKind] = []
     """the typing slips applied to this user message, in the order of NoiseKind (empty when none, always for
     system and assistant messages, and everywhere with --noise off); they never change a finding, a yes/no
     word, a number or a medicine name"""
+
+    @property
+    def volunteered_map(self) -> dict[str, list[str]]:
+        """``volunteered_values`` keyed by finding id."""
+        return _value_map(self.volunteered_values)
 
 
 class DifferentialEntry(_Model):
@@ -121,7 +148,10 @@ class QuestionGold(_Model):
     """the dangerous condition this question rules in or out before it alone decides the disposition"""
     separates: list[str]
     """the two plausible conditions whose likelihoods of this finding differ most"""
-    answer: Optional[Union[bool, list[str]]]
+    answer: Answer
+    """the answer given: yes, no or unsure (null when the question asked for values)"""
+    answer_values: list[str]
+    """the value(s) given, when the question asked for values; empty otherwise"""
     why: str
     differential_after: list[DifferentialEntry]
 

@@ -106,7 +106,7 @@ def known_ids(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
     if r.case.condition not in kb.conditions:
         yield f"hidden condition '{r.case.condition}' is not in the library"
         return
-    for f in r.case.present + r.case.absent + list(r.case.values):
+    for f in r.case.present + r.case.absent + list(r.case.value_map):
         if f not in kb.findings:
             yield f"case finding '{f}' is not in the library"
     for t in r.turns:
@@ -148,7 +148,7 @@ def hidden_in_final(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
 @rule("answers_fit_the_age")
 def answers_fit_age(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
     """No hidden value the person is too young for: a problem of more than 3 weeks in a baby of days."""
-    for fid, answers in r.case.values.items():
+    for fid, answers in r.case.value_map.items():
         f = kb.findings.get(fid)
         for v in f.values if f is not None else ():
             if v.id in answers and v.min_age_months is not None and r.persona.age_months < v.min_age_months:
@@ -205,20 +205,20 @@ def answers_true(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
             yield f"message {i} answers yes to '{t.finding}', which the case does not have"
         if t.act == "answer_no" and t.finding in present:
             yield f"message {i} answers no to '{t.finding}', which the case has"
-        if t.act == "answer_value" and t.finding in r.case.values and sorted(t.answer or []) != r.case.values[t.finding]:
-            yield f"message {i} gives {t.answer} for '{t.finding}' but the case has {r.case.values[t.finding]}"
+        if t.act == "answer_value" and t.finding in r.case.value_map and sorted(t.answer_values) != r.case.value_map[t.finding]:
+            yield f"message {i} gives {t.answer_values} for '{t.finding}' but the case has {r.case.value_map[t.finding]}"
     for t in r.turns:
         for v in t.volunteered:
-            if v in t.volunteered_values:
-                if t.volunteered_values[v] != r.case.values.get(v):
-                    yield f"'{v}' is volunteered as {t.volunteered_values[v]} but the case has {r.case.values.get(v)}"
+            if v in t.volunteered_map:
+                if t.volunteered_map[v] != r.case.value_map.get(v):
+                    yield f"'{v}' is volunteered as {t.volunteered_map[v]} but the case has {r.case.value_map.get(v)}"
             elif v not in present:
                 yield f"'{v}' is volunteered but the case does not have it"
-        for v in t.volunteered_values:
+        for v in t.volunteered_map:
             if v not in t.volunteered:
                 yield f"'{v}' has a volunteered value but is not in the turn's volunteered findings"
     for q in r.gold.questions:
-        if q.answer is True and q.finding not in present or q.answer is False and q.finding in present:
+        if q.answer == "yes" and q.finding not in present or q.answer == "no" and q.finding in present:
             yield f"gold question '{q.finding}' records answer {q.answer} against the case"
 
 
@@ -230,7 +230,7 @@ def answers_consistent(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[st
 
     case: dict = {f: True for f in r.case.present}
     case.update({f: False for f in r.case.absent})
-    case.update({f: v[0] for f, v in r.case.values.items() if len(v) == 1})
+    case.update({f: v[0] for f, v in r.case.value_map.items() if len(v) == 1})
     said = {f: (a[0] if isinstance(a, list) and len(a) == 1 else a) for f, a in _dialogue_observations(r, kb).items()}
     band = kb.age_band(r.persona.age_months) if r.persona.age_months >= 0 else None
     for where, facts in (("the dialogue", said), ("the case", case)):
@@ -308,14 +308,14 @@ def answer_text(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
                 yield f"message {i} should be unsure about '{t.finding}' but reads: {text!r}"
         elif t.act == "answer_value" and f.type is not FindingType.binary:
             by_id = {v.id: v for v in f.values}
-            for value in t.answer or []:
+            for value in t.answer_values:
                 if value in by_id and not any(local(p).lower() in text.lower() for p in by_id[value].wordings):
                     yield f"message {i} gives '{value}' for '{t.finding}' but its text does not say so: {text!r}"
         elif t.act == "opening" and f.type is FindingType.binary:
             complaint = kb.complaints.get(r.case.complaint)
             if complaint is not None and not any(local(p).lower() in text.lower() for p in complaint.lay):
                 yield f"the opening does not state the complaint '{r.case.complaint}': {text!r}"
-        for fid, given in t.volunteered_values.items():
+        for fid, given in t.volunteered_map.items():
             said = kb.findings.get(fid)
             if said is None:
                 continue
@@ -405,13 +405,13 @@ def _dialogue_observations(r: Record, kb: KnowledgeBase) -> dict:
             obs[t.finding] = True
         elif t.act == "answer_no":
             obs[t.finding] = False
-        elif t.act == "answer_value" and isinstance(t.answer, list):
+        elif t.act == "answer_value":
             multi = kb.findings[t.finding].type is FindingType.multi
-            obs[t.finding] = frozenset(t.answer) if multi else (t.answer[0] if t.answer else None)
+            obs[t.finding] = frozenset(t.answer_values) if multi else (t.answer_values[0] if t.answer_values else None)
     for t in r.turns:  # volunteered findings are on turns without a finding too (the opening's extras)
         for v in t.volunteered:
             if v in kb.findings:
-                given = t.volunteered_values.get(v)
+                given = t.volunteered_map.get(v)
                 obs[v] = True if given is None else (given[0] if len(given) == 1 else given)
     return obs
 
@@ -445,8 +445,8 @@ def time_course_agrees(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[st
         said = said if isinstance(said, str) else None
         if gold != said:
             yield f"gold.time_course.{fid} is {gold!r} but the dialogue revealed {said!r}"
-        if gold is not None and r.case.values.get(fid) != [gold]:
-            yield f"gold.time_course.{fid} is {gold!r} but the case has {r.case.values.get(fid)}"
+        if gold is not None and r.case.value_map.get(fid) != [gold]:
+            yield f"gold.time_course.{fid} is {gold!r} but the case has {r.case.value_map.get(fid)}"
 
 
 #: user turns whose whole text asserts what it says (a 'no' answer's words deny, so only its volunteered
@@ -492,7 +492,7 @@ def time_phrases_agree(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[st
     and with the time phrases said before it (the table of ``model.time_course`` in _model.yaml): no 'late last
     night' then 'not sure when', no 'over a month' then 'for several months', no 'appeared overnight' in an
     illness that came on slowly, no 'a couple of months' for a baby three weeks old."""
-    values = {f: v[0] for f, v in r.case.values.items() if len(v) == 1}
+    values = {f: v[0] for f, v in r.case.value_map.items() if len(v) == 1}
     when = case_when(kb, values, r.persona.age_months)
     said: list[str] = []
     for i, text in asserted_time_phrases(r, kb):
@@ -517,7 +517,7 @@ def case_implications_hold(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterato
     """The hidden case keeps the library's implications: a thunderclap headache came on suddenly; an illness
     that came on gradually over days has lasted at least a day."""
     answers: dict = {f: True for f in r.case.present}
-    answers.update({f: v[0] for f, v in r.case.values.items() if len(v) == 1})
+    answers.update({f: v[0] for f, v in r.case.value_map.items() if len(v) == 1})
     for target, rules in implications(kb).items():
         value = answers.get(target)
         if not isinstance(value, str):

@@ -20,6 +20,7 @@ def known_before_each_turn(kb, r) -> tuple[Demographics, dict[int, dict]]:
             obs[t.finding] = False
         elif t.finding is not None and t.act == "answer_value":  # a categorical finding is one value, a multi several
             multi = kb.findings[t.finding].type.value == "multi"
-            obs[t.finding] = t.answer if multi or not isinstance(t.answer, list) else t.answer[0]
-        obs.update({v: t.volunteered_values[v][0] if v in t.volunteered_values else True for v in t.volunteered})
+            obs[t.finding] = t.answer_values if multi else (t.answer_values[0] if t.answer_values else None)
+        given = t.volunteered_map
+        obs.update({v: given[v][0] if v in given else True for v in t.volunteered})
     return who, known_at

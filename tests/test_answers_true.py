@@ -45,7 +45,7 @@ def test_no_case_or_dialogue_breaks_an_implication(seed, index):
     kb = gen.lib.kb
     assert list(answers_consistent(r, kb, None)) == []  # the dialogue's answers and the case's findings
     facts = {**{f: True for f in r.case.present}, **{f: False for f in r.case.absent},
-             **{f: v[0] for f, v in r.case.values.items()}}
+             **{f: v[0] for f, v in r.case.value_map.items()}}
     band = kb.age_band(r.persona.age_months)
     for imp in kb.implies:
         b = imp.then_finding
@@ -117,7 +117,8 @@ def test_the_seeded_contradictions_are_gone():
     gen = _gen(7)
     for i in range(0, 2000, 7):
         r = gen.record(i)
-        said = {t.finding: t.answer for t in r.turns if t.finding and t.act.startswith("answer_")}
+        said = {t.finding: t.answer_values or {"yes": True, "no": False}.get(t.answer)
+                for t in r.turns if t.finding and t.act.startswith("answer_")}
         site = said.get("abdominal_pain_site") or []
         if set(site) & {"lower_left", "lower_right"}:
             assert said.get("one_sided_lower_abdominal_pain") is not False

@@ -175,7 +175,8 @@ def test_safety_net_warnings_fit_the_person_and_would_raise_the_disposition(libr
         for fid, f in kb.findings.items():
             if f.red_flag is not None:
                 by_text.setdefault(local(warning_text(f)), []).append(fid)
-        answered = {t["finding"]: t["answer"] for t in r["turns"] if t["act"].startswith("answer") and t["finding"]}
+        answered = {t["finding"]: {"yes": True, "no": False}.get(t["answer"])
+                    for t in r["turns"] if t["act"].startswith("answer") and t["finding"]}
         for text in r["gold"]["safety_net"]:
             fits = [fid for fid in by_text[text]
                     if kb.findings[fid].red_flag.net_disposition.rank > rank[r["gold"]["disposition"]]
@@ -202,7 +203,7 @@ def test_lower_ambiguity_setting_volunteers_details(library):
     kb = library.kb
 
     def details(r):  # symptoms volunteered besides the time course (which any setting may say in the opening)
-        return [f for f in r.ambiguity.volunteered_initial if f not in r.turns[1].volunteered_values]
+        return [f for f in r.ambiguity.volunteered_initial if f not in r.turns[1].volunteered_map]
     assert all(details(high.record(i)) == [] for i in range(20))
     assert any(details(low.record(i)) for i in range(20))
     assert all(kb.findings[f].type.value == "binary" for i in range(20) for f in details(low.record(i)))
@@ -265,7 +266,9 @@ def test_record_keys_the_issue_promises(library):
         assert _ids(case["present"]) and _ids(case["absent"]) and not set(case["present"]) & set(case["absent"])
         assert set(case["present"]) | set(case["absent"]) <= set(kb.findings)
         assert kb.complaints[case["complaint"]].finding in case["present"]
-        for fid, values in case["values"].items():
+        assert [fv["finding"] for fv in case["values"]] == sorted({fv["finding"] for fv in case["values"]})
+        for fv in case["values"]:
+            fid, values = fv["finding"], fv["values"]
             assert _ids(values) and set(values) <= {v.id for v in kb.findings[fid].values}, fid
         roles = [m["role"] for m in obj["messages"]]
         assert roles[0] == "system" and set(roles[1:]) == {"user", "assistant"}

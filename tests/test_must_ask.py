@@ -36,7 +36,7 @@ def test_must_asks_come_first_and_none_is_left_unasked_at_the_decision(seed, ind
     for q in r.gold.questions:
         if q.must_ask:
             assert q.must_ask in {s.id for s in kb.screens}
-            assert q.answer is not None  # never left unsure
+            assert q.answer != "unsure"  # never left unsure
     if r.gold.disposition != "emergency_ambulance":
         from scenegen.validate import _dialogue_observations
 

@@ -13,8 +13,8 @@ from scenegen.stats import INITIATIVE_ACTS, BadRecord, compute, format_text, sen
 
 
 def turn(act: str, finding: str | None = None, volunteered: tuple[str, ...] = ()) -> dict:
-    return {"act": act, "finding": finding, "answer": None, "parts": [act], "templates": [],
-            "volunteered": list(volunteered), "volunteered_values": {}}
+    return {"act": act, "finding": finding, "answer": None, "answer_values": [], "parts": [act], "templates": [],
+            "volunteered": list(volunteered), "volunteered_values": []}
 
 
 def record(*messages: tuple[str, str], turns: list[dict] | None = None) -> dict:

@@ -151,14 +151,14 @@ def test_gold_time_course_is_the_case_and_duration_is_always_learnt(library, con
         tc = r.gold.time_course
         for fid in ("onset", "duration"):
             value = getattr(tc, fid)
-            assert value is None or r.case.values[fid] == [value]
+            assert value is None or r.case.value_map[fid] == [value]
         if r.gold.disposition == "emergency_ambulance":
             continue
         asked = any(t.finding == "duration" and t.act in {"clarify", "red_flag_check"} for t in r.turns)
-        told = any("duration" in t.volunteered_values for t in r.turns)
+        told = any("duration" in t.volunteered_map for t in r.turns)
         assert asked or told
         assert not (asked and told)  # said in the opening, so never asked again
-        assert tc.duration == r.case.values["duration"][0]
+        assert tc.duration == r.case.value_map["duration"][0]
 
 
 def test_the_opening_sometimes_says_the_time_course_and_then_it_is_not_asked(library):
@@ -167,11 +167,11 @@ def test_the_opening_sometimes_says_the_time_course_and_then_it_is_not_asked(lib
     for i in range(40):
         r = gen.record(i)
         opening = next(t for t in r.turns if t.act == "opening")
-        if opening.volunteered_values:
+        if opening.volunteered_map:
             told += 1
-            assert set(opening.volunteered_values) <= set(opening.volunteered)
-            assert set(opening.volunteered_values) <= set(r.ambiguity.volunteered_initial)
-            assert not any(t.finding in opening.volunteered_values for t in r.turns if t.act == "clarify")
+            assert set(opening.volunteered_map) <= set(opening.volunteered)
+            assert set(opening.volunteered_map) <= set(r.ambiguity.volunteered_initial)
+            assert not any(t.finding in opening.volunteered_map for t in r.turns if t.act == "clarify")
     assert told >= 5
 
 
@@ -217,10 +217,10 @@ def test_the_opening_says_how_it_came_on_only_where_onset_is_a_must_ask(library,
     for i in indices:
         r = gen.record(i)
         opening = next(t for t in r.turns if t.act == "opening")
-        if "onset" in opening.volunteered_values:
+        if "onset" in opening.volunteered_map:
             who = Demographics(r.persona.age_months, Sex(r.persona.sex), pregnant=r.persona.pregnant)
             reported = {kb.complaints[r.case.complaint].finding: True}
-            reported.update({f: True for f in opening.volunteered if f not in opening.volunteered_values})
+            reported.update({f: True for f in opening.volunteered if f not in opening.volunteered_map})
             assert "onset" in pending_must_asks(kb, who, reported), (r.id, r.case.complaint)
             assert not kb.complaint_is_event(r.case.complaint)
 

@@ -129,11 +129,11 @@ def test_the_opening_names_the_injury_that_brought_the_pain_on(bundled_kb):
 
 
 def test_a_swallow_whose_time_was_said_is_never_of_unknown_time(bundled_kb):
-    records = [r for r in _records(9, 120, ("paracetamol_overdose",)) if "time_since_ingestion" in r.case.values]
+    records = [r for r in _records(9, 120, ("paracetamol_overdose",)) if "time_since_ingestion" in r.case.value_map]
     assert len(records) > 50
     for r in records:
-        assert "duration" in r.case.values
-        assert r.case.values["time_since_ingestion"] != ["unknown_time"], r.id
+        assert "duration" in r.case.value_map
+        assert r.case.value_map["time_since_ingestion"] != ["unknown_time"], r.id
 
 
 def test_the_loader_asks_for_a_rule_when_two_findings_of_one_condition_need_different_onsets(tmp_path):
@@ -177,7 +177,7 @@ def test_the_site_of_limb_pain_agrees_with_the_injury_named(bundled_kb):
     records = _records(5, 80, ("ankle_sprain",)) + _records(6, 60, ("distal_radius_fracture",))
     checked = 0
     for r in records:
-        site = r.case.values.get("joint_pain_site")
+        site = r.case.value_map.get("joint_pain_site")
         if not site:
             continue
         if "twisting_injury" in r.case.present:

@@ -62,6 +62,17 @@ def rules_broken(obj: dict) -> set[str]:
     return {v.rule for v in validate_record(obj, lib().kb, Lexicon.load(bundled_library()))}
 
 
+def put_values(obj: dict, **values: list[str]) -> None:
+    """Set finding values in the record's list of {finding, values}, as the generator orders it."""
+    have = {fv["finding"]: fv["values"] for fv in obj["case"]["values"]}
+    have.update(values)
+    obj["case"]["values"] = [{"finding": f, "values": v} for f, v in sorted(have.items())]
+
+
+def value_of(items: list[dict], fid: str) -> list[str] | None:
+    return next((fv["values"] for fv in items if fv["finding"] == fid), None)
+
+
 def first(obj: dict, act: str) -> int:
     return next(i for i, t in enumerate(obj["turns"]) if t["act"] == act)
 
@@ -77,7 +88,7 @@ def _drop_hidden_from_final(obj):
 def _say_yes_to_a_no(obj):
     i = first(obj, "answer_no")
     obj["turns"][i]["act"] = "answer_yes"
-    obj["turns"][i]["answer"] = True
+    obj["turns"][i]["answer"] = "yes"
 
 
 def _ask_again(obj):
@@ -140,9 +151,9 @@ def _say_two_times(obj):
     """The opening says it started yesterday; a later value answer says it has gone on for several months."""
     i = first(obj, "opening")
     obj["messages"][i]["content"] += " It started yesterday."
-    obj["case"]["values"].update(duration=["days_1_to_4"], onset=["sudden"])
+    put_values(obj, duration=["days_1_to_4"], onset=["sudden"])
     j = next(k for k, t in enumerate(obj["turns"]) if k > i and obj["messages"][k]["role"] == "user")
-    obj["turns"][j].update(act="answer_value", finding="duration", answer=["days_1_to_4"])
+    obj["turns"][j].update(act="answer_value", finding="duration", answer=None, answer_values=["days_1_to_4"])
     obj["messages"][j]["content"] = "It's been going on for several months."
 
 
@@ -160,7 +171,7 @@ BREAKERS = {
     "hidden_condition_in_final_differential": ({}, _drop_hidden_from_final),
     # a problem of more than 3 weeks in a baby not yet a month old
     "answers_fit_the_age": ({}, lambda o: (o["persona"].update(age_months=0),
-                                           o["case"]["values"].update(duration=["over_3_weeks"]))),
+                                           put_values(o, duration=["over_3_weeks"]))),
     "disposition_not_below_hidden_condition": (
         {"conditions": ("acute_coronary_syndrome",)},
         lambda o: o["gold"].update(disposition="self_care", level4="self_care", level3="self_care", max_hours_to_care=None)),
@@ -191,7 +202,7 @@ BREAKERS = {
     "time_course_agrees": ({}, lambda o: o["gold"]["time_course"].update(duration=None)),
     "questions_presuppose_only_what_was_said": ({}, _ask_since_the_injury_before_any_injury),
     "case_implications_hold": ({}, lambda o: (o["case"]["present"].append("headache_thunderclap"),
-                                              o["case"]["values"].update(onset=["gradual"]))),
+                                              put_values(o, onset=["gradual"]))),
     # 'late last night' in the opening, then a value answer that says months
     "time_phrases_agree": ({}, _say_two_times),
     "patient_acts_answered": ({"want": "pushback_ambulance"}, _leave_the_pushback_unanswered),
@@ -291,7 +302,7 @@ def test_answers_true_to_case():
     obj = record()
     i = first(obj, "answer_no")
     obj["turns"][i]["act"] = "answer_yes"
-    obj["turns"][i]["answer"] = True
+    obj["turns"][i]["answer"] = "yes"
     assert "answers_true_to_case" in rules_broken(obj)
 
 
@@ -387,7 +398,7 @@ def _duration_question(obj: dict) -> int:
 def test_no_decision_over_an_unasked_time_course_must_ask():
     obj = record(want="self_care")
     obj["turns"][first(obj, "opening")]["volunteered"] = [v for v in obj["turns"][first(obj, "opening")]["volunteered"] if v != "duration"]
-    obj["turns"][first(obj, "opening")]["volunteered_values"] = {}
+    obj["turns"][first(obj, "opening")]["volunteered_values"] = []
     for i, t in enumerate(obj["turns"]):
         if t["finding"] == "duration" and t["act"] == "answer_value":
             obj["turns"][i]["finding"] = None  # as if the answer were never given
@@ -397,7 +408,7 @@ def test_no_decision_over_an_unasked_time_course_must_ask():
 def test_time_course_agrees_with_the_dialogue_and_the_case():
     obj = record()
     told = obj["gold"]["time_course"]["duration"]
-    assert told is not None and obj["case"]["values"]["duration"] == [told]
+    assert told is not None and value_of(obj["case"]["values"], "duration") == [told]
     other = next(v.id for v in lib().kb.findings["duration"].values if v.id != told)
     obj["gold"]["time_course"]["duration"] = other
     assert "time_course_agrees" in rules_broken(obj)
@@ -409,7 +420,7 @@ def test_time_course_agrees_with_the_dialogue_and_the_case():
 def test_case_implications_hold():
     obj = record()
     obj["case"]["present"] = obj["case"]["present"] + ["headache_thunderclap"]
-    obj["case"]["values"]["onset"] = ["gradual"]  # a thunderclap headache comes on suddenly
+    put_values(obj, onset=["gradual"])  # a thunderclap headache comes on suddenly
     assert "case_implications_hold" in rules_broken(obj)
 
 
@@ -419,9 +430,9 @@ def test_a_volunteered_time_course_must_be_true_and_said():
                if r["turns"][first(r, "opening")]["volunteered_values"])
     assert rules_broken(copy.deepcopy(obj)) == set()
     opening = obj["turns"][first(obj, "opening")]
-    fid, [value] = next(iter(opening["volunteered_values"].items()))
+    fid, [value] = opening["volunteered_values"][0]["finding"], opening["volunteered_values"][0]["values"]
     other = next(v.id for v in lib().kb.findings[fid].values if v.id != value)
-    opening["volunteered_values"][fid] = [other]
+    opening["volunteered_values"][0]["values"] = [other]
     assert {"answers_true_to_case", "answer_text_agrees"} <= rules_broken(obj)
 
 
