@@ -1,7 +1,7 @@
 """Write stage: JSONL train and test files and a manifest, each written whole or not at all.
 
 Records stream to temporary files in the output folder; only when every record has been made and the
-manifest written are the three files moved into place, manifest last (`_commit`). A run that fails with an
+manifest written are the three files moved into place, manifest last (`commit_files`). A run that fails with an
 exception at any step leaves the folder as it was before the run: same names, same bytes, no temporary
 files, and no folder that the run created.
 
@@ -138,10 +138,10 @@ def write_dataset(generator: Generator, n: int, out_dir: Path, *,
         temps["manifest"] = Path(name)
         with os.fdopen(fd, "wb") as fh:
             fh.write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
-        mode = _default_mode()
+        mode = default_file_mode()
         for path in temps.values():  # mkstemp makes files private (0600); a dataset gets the usual umask-based mode
             os.chmod(path, mode)
-        _commit([(temps[s], out_dir / f"{s}.jsonl") for s in SPLITS] + [(temps["manifest"], out_dir / "manifest.json")],
+        commit_files([(temps[s], out_dir / f"{s}.jsonl") for s in SPLITS] + [(temps["manifest"], out_dir / "manifest.json")],
                 out_dir)
         return manifest
     except BaseException:
@@ -153,7 +153,7 @@ def write_dataset(generator: Generator, n: int, out_dir: Path, *,
         raise
 
 
-def _commit(moves: list[tuple[Path, Path]], out_dir: Path) -> None:
+def commit_files(moves: list[tuple[Path, Path]], out_dir: Path) -> None:
     """Rename each (temporary file, target) into place, in order, all or none.
 
     One os.replace is atomic, but a failure between two of them would leave a new train.jsonl beside the
@@ -198,7 +198,7 @@ def _bulk_collection(threshold: int = 50_000):
         gc.unfreeze()
 
 
-def _default_mode() -> int:
+def default_file_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask

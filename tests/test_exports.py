@@ -1,0 +1,132 @@
+"""Exports: every format loads in the tool it is for, under one declared schema, and is written all or nothing."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import orjson
+import pyarrow as pa
+import pyarrow.json as pa_json
+import pyarrow.parquet as pq
+import polars as pl
+import pytest
+import yaml
+
+from scenegen.errors import UsageError
+from scenegen.exports import FORMATS, export_dataset
+from scenegen.exports.arrow import arrow_schema
+from scenegen.exports.rows import chat_messages, sharegpt_row, turn_rows
+from scenegen.generate import GenerateConfig, Generator
+from scenegen.records import SCHEMA_VERSION
+from scenegen.write import write_dataset
+
+
+@pytest.fixture(scope="module")
+def two_datasets(library, tmp_path_factory):
+    """Two datasets generated apart (different seeds and options), as two users would make them."""
+    a, b = tmp_path_factory.mktemp("a"), tmp_path_factory.mktemp("b")
+    write_dataset(Generator(library, GenerateConfig(seed=11)), 40, a)
+    write_dataset(Generator(library, GenerateConfig(seed=12, noise="off", system_prompt=False, ambiguity="low")), 30, b)
+    return a, b
+
+
+def _lines(path):
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as fh:
+        return [orjson.loads(line) for line in fh]
+
+
+def test_pyarrow_reads_separately_generated_files_under_the_declared_schema_and_concatenates(two_datasets):
+    schema = arrow_schema()
+    opts = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
+    tables = [pa_json.read_json(d / f"{s}.jsonl", parse_options=opts) for d in two_datasets for s in ("train", "test")]
+    both = pa.concat_tables(tables)
+    assert both.num_rows == 70
+    assert both.cast(schema).schema.equals(schema)  # the reader drops 'not null'; the cast checks it holds
+    assert set(both.column("schema_version").to_pylist()) == {SCHEMA_VERSION}
+
+
+def test_polars_infers_the_same_columns_from_any_file_and_concatenates(two_datasets):
+    frames = [pl.read_ndjson(d / f"{s}.jsonl") for d in two_datasets for s in ("train", "test")]
+    assert pl.concat(frames, how="vertical_relaxed").height == 70
+    assert len({tuple(f.columns) for f in frames}) == 1
+
+
+def test_every_answer_is_one_type_and_every_value_map_a_list(two_datasets):
+    for d in two_datasets:
+        for r in _lines(d / "train.jsonl"):
+            for t in r["turns"]:
+                assert t["answer"] in (None, "yes", "no", "unsure") and isinstance(t["answer_values"], list)
+                assert t["answer"] is None or not t["answer_values"]
+                assert isinstance(t["volunteered_values"], list)
+            assert all(set(fv) == {"finding", "values"} for fv in r["case"]["values"])
+
+
+def test_system_message_can_be_kept_dropped_or_merged_into_the_first_user_message(two_datasets):
+    r = _lines(two_datasets[0] / "train.jsonl")[0]
+    kept, dropped, merged = (chat_messages(r, m) for m in ("keep", "drop", "merge"))
+    assert kept[0]["role"] == "system" and len(dropped) == len(kept) - 1 == len(merged)
+    assert all(m["role"] != "system" for m in dropped + merged)
+    assert merged[0]["content"].startswith(kept[0]["content"]) and merged[0]["content"].endswith(kept[1]["content"])
+
+
+def test_sharegpt_turns_alternate_human_then_gpt_as_llama_factory_requires(two_datasets):
+    for d in two_datasets:
+        for r in _lines(d / "train.jsonl"):
+            row = sharegpt_row(r)
+            speakers = [c["from"] for c in row["conversations"]]
+            assert speakers[0] == "human" and speakers[-1] == "gpt"
+            assert all(a != b for a, b in zip(speakers, speakers[1:]))
+
+
+def test_one_turn_row_per_assistant_message_with_the_dialogue_so_far_as_prompt(two_datasets):
+    for r in _lines(two_datasets[0] / "train.jsonl"):
+        rows = list(turn_rows(r))
+        assert len(rows) == sum(m["role"] == "assistant" for m in r["messages"])
+        assert sum(row["is_disposition"] for row in rows) == 1
+        for row in rows:
+            assert row["prompt"] == r["messages"][:row["turn"]] and row["prompt"][-1]["role"] == "user"
+            assert row["completion"] == [r["messages"][row["turn"]]]
+            assert row["disposition"] in (None, r["gold"]["disposition"])
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_each_format_writes_both_splits_and_a_card_naming_them(two_datasets, tmp_path, fmt, bundled_kb):
+    counts = export_dataset(two_datasets[0], fmt, tmp_path / fmt, kb=bundled_kb)
+    out = tmp_path / fmt
+    card = (out / "README.md").read_text()
+    meta = yaml.safe_load(card.split("---\n")[1])
+    files = {f["split"]: f["path"] for f in meta["configs"][0]["data_files"]}
+    assert set(files) == {"train", "test"} and all((out / p).is_file() for p in files.values())
+    assert set(counts) == set(files.values()) and meta["license"] and meta["size_categories"] == ["n<1K"]
+    assert "Not medical advice" in card and "not yet been reviewed by a human clinician" in card
+    if fmt == "parquet":
+        table = pq.read_table(out / "train.parquet")
+        manifest = json.loads((two_datasets[0] / "manifest.json").read_text())
+        assert table.schema.equals(arrow_schema()) and table.num_rows == manifest["records"]["train"]
+    if fmt == "sharegpt":
+        info = json.loads((out / "dataset_info.json").read_text())
+        assert {v["file_name"] for v in info.values()} == set(files.values())
+
+
+def test_the_same_export_twice_gives_the_same_bytes_and_gz_holds_the_same_rows(two_datasets, tmp_path):
+    for name in ("one", "two"):
+        export_dataset(two_datasets[1], "turns", tmp_path / name, compress="gz")
+    assert (tmp_path / "one" / "train.jsonl.gz").read_bytes() == (tmp_path / "two" / "train.jsonl.gz").read_bytes()
+    export_dataset(two_datasets[1], "turns", tmp_path / "plain")
+    assert _lines(tmp_path / "one" / "train.jsonl.gz") == _lines(tmp_path / "plain" / "train.jsonl")
+
+
+def test_a_bad_record_names_its_file_and_line_and_nothing_is_written(two_datasets, tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("manifest.json", "test.jsonl"):
+        (src / name).write_bytes((two_datasets[0] / name).read_bytes())
+    lines = (two_datasets[0] / "train.jsonl").read_bytes().splitlines(keepends=True)
+    broken = orjson.loads(lines[2])
+    broken["turns"][1]["answer"] = True  # schema 1.0's boolean answer
+    (src / "train.jsonl").write_bytes(b"".join(lines[:2]) + orjson.dumps(broken) + b"\n" + b"".join(lines[3:]))
+    with pytest.raises(UsageError, match=r"train\.jsonl:3: turns\.1\.answer"):
+        export_dataset(src, "messages", tmp_path / "out")
+    assert list((tmp_path / "out").iterdir()) == []
