@@ -222,10 +222,12 @@ def _triage_text(kb_: KnowledgeBase, who: Demographics, result) -> str:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
               help="Processes making records; the output is byte-identical whatever the number.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["messages", "sharegpt", "turns", "gold", "parquet"]),
+              help="Also write this export into OUT/FORMAT/ with its dataset card (repeatable; see 'export').")
 def generate_command(library: Path | None, n: int, seed: int, out: Path, test_fraction: float, holdout_by: str,
                      conditions: tuple[str, ...], complaints: tuple[str, ...], balance: str | None, ambiguity: str,
                      max_questions: int, no_system_prompt: bool, name_conditions: str, noise: str, workers: int,
-                     quiet: bool) -> None:
+                     quiet: bool, formats: tuple[str, ...]) -> None:
     """Write OUT/train.jsonl, OUT/test.jsonl and OUT/manifest.json."""
     import time
 
@@ -253,6 +255,13 @@ def generate_command(library: Path | None, n: int, seed: int, out: Path, test_fr
     rec = manifest["records"]
     click.echo(f"wrote {rec['train']} train and {rec['test']} test dialogues to {out} in {elapsed:.1f}s "
                f"({n / max(elapsed, 1e-9):.0f}/s); dispositions: {manifest['distributions']['disposition']}", err=True)
+    if formats:
+        from .exports import export_dataset
+
+        for fmt in dict.fromkeys(formats):
+            counts = export_dataset(out, fmt, out / fmt, kb=lib.kb)
+            click.echo(f"wrote {fmt}: " + ", ".join(f"{out / fmt / name} ({rows} rows)" for name, rows in counts.items()),
+                       err=True)
 
 
 @cli.command("validate")

@@ -13,6 +13,7 @@ a journal replayed by the next run, which this module does not keep.
 from __future__ import annotations
 
 import gc
+import gzip
 import hashlib
 import multiprocessing as mp
 import os
@@ -27,6 +28,7 @@ from typing import Callable, Iterable, Iterator, Optional
 import orjson
 
 from .generate import GenerateConfig, Generator, generator_version
+from .errors import UsageError
 from .records import SCHEMA_VERSION
 
 SPLITS = ("train", "test")
@@ -260,15 +262,43 @@ def _balance_report(stats: _Stats, generator: Generator) -> dict:
 
 
 def read_records(path: Path) -> Iterable[tuple[int, dict | None, str | None]]:
-    """(line number, parsed object or None, error or None) for each line of a JSONL file."""
-    with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            try:
-                yield lineno, orjson.loads(raw), None
-            except orjson.JSONDecodeError as exc:
-                yield lineno, None, f"not valid JSON: {exc}"
+    """(line number, parsed object or None, error or None) for each record of a file: JSONL, gzipped JSONL
+    (``.gz``), or Parquet (``.parquet``, row numbers from 1; needs pyarrow), as generate and export write them."""
+    path = Path(path)
+    if path.suffix == ".parquet":
+        yield from _parquet_records(path)
+        return
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as fh:
+            for lineno, raw in enumerate(fh, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    yield lineno, orjson.loads(raw), None
+                except orjson.JSONDecodeError as exc:
+                    yield lineno, None, f"not valid JSON: {exc}"
+    except (OSError, EOFError) as exc:  # a truncated or non-gzip .gz file
+        if isinstance(exc, FileNotFoundError):
+            raise
+        yield 0, None, f"cannot read the file: {exc}"
+
+
+def _parquet_records(path: Path) -> Iterable[tuple[int, dict | None, str | None]]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise UsageError(f"{path}: reading Parquet needs pyarrow: pip install 'scenegen[parquet]'") from None
+    try:
+        reader = pq.ParquetFile(str(path))
+    except Exception as exc:  # pyarrow raises its own ArrowInvalid for a file that is not Parquet
+        yield 0, None, f"not a Parquet file: {exc}"
+        return
+    row = 0
+    for batch in reader.iter_batches(batch_size=1024):  # memory bounded by the batch, not the file
+        for obj in batch.to_pylist():
+            row += 1
+            yield row, obj, None
 
 
 __all__ = ["write_dataset", "read_records", "GenerateConfig"]

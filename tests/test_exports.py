@@ -130,3 +130,34 @@ def test_a_bad_record_names_its_file_and_line_and_nothing_is_written(two_dataset
     with pytest.raises(UsageError, match=r"train\.jsonl:3: turns\.1\.answer"):
         export_dataset(src, "messages", tmp_path / "out")
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_generate_format_writes_each_export_beside_the_records(tmp_path):
+    from click.testing import CliRunner
+
+    from scenegen.cli import cli
+
+    out = tmp_path / "data"
+    result = CliRunner().invoke(cli, ["generate", "--n", "12", "--seed", "5", "--out", str(out), "--quiet",
+                                      "--format", "messages", "--format", "parquet"])
+    assert result.exit_code == 0, result.output
+    assert (out / "train.jsonl").is_file() and (out / "messages" / "README.md").is_file()
+    rows = _lines(out / "messages" / "train.jsonl")
+    assert rows and all(set(r) == {"messages"} for r in rows)
+    assert pq.read_table(out / "parquet" / "test.parquet").num_rows == len(_lines(out / "test.jsonl"))
+
+
+def test_validate_reads_the_parquet_export_and_gzipped_records(two_datasets, tmp_path):
+    from click.testing import CliRunner
+
+    from scenegen.cli import cli
+
+    export_dataset(two_datasets[0], "parquet", tmp_path / "pq")
+    gz = tmp_path / "train.jsonl.gz"
+    gz.write_bytes(gzip.compress((two_datasets[0] / "train.jsonl").read_bytes(), mtime=0))
+    for files in ([tmp_path / "pq" / "train.parquet", tmp_path / "pq" / "test.parquet"], [gz]):
+        result = CliRunner().invoke(cli, ["validate", *map(str, files)])
+        assert result.exit_code == 0 and "no violations" in result.output, result.output
+    (tmp_path / "bad.parquet").write_bytes(b"not parquet")
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path / "bad.parquet")])
+    assert result.exit_code == 1 and "not a Parquet file" in result.output
