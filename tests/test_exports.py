@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 
 import orjson
@@ -101,6 +102,11 @@ def test_each_format_writes_both_splits_and_a_card_naming_them(two_datasets, tmp
     assert set(files) == {"train", "test"} and all((out / p).is_file() for p in files.values())
     assert set(counts) == set(files.values()) and meta["license"] and meta["size_categories"] == ["n<1K"]
     assert "Not medical advice" in card and "not yet been reviewed by a human clinician" in card
+    crois = json.loads((out / "croissant.json").read_text())
+    assert crois["conformsTo"] == "http://mlcommons.org/croissant/1.0"
+    for obj in crois["distribution"]:
+        assert hashlib.sha256((out / obj["contentUrl"]).read_bytes()).hexdigest() == obj["sha256"]
+    assert {rs["name"] for rs in crois["recordSet"]} == {"train", "test"} and all(rs["field"] for rs in crois["recordSet"])
     if fmt == "parquet":
         table = pq.read_table(out / "train.parquet")
         manifest = json.loads((two_datasets[0] / "manifest.json").read_text())

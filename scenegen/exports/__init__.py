@@ -1,13 +1,14 @@
 """Exports: a generated dataset rewritten in the layout each training or evaluation tool loads.
 
 ``export_dataset`` reads DIR/{train,test}.jsonl (checking every record against the schema), writes the chosen
-format and a dataset card into OUT, all files or none (the same commit as ``generate``), and returns a summary.
+format, a dataset card (README.md) and Croissant metadata (croissant.json) into OUT, all files or none (the same commit as ``generate``), and returns a summary.
 The row shapes are pure functions in :mod:`.rows`; Parquet and the Arrow schema are in :mod:`.arrow`.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
 import tempfile
 from contextlib import ExitStack
@@ -21,7 +22,8 @@ from ..errors import UsageError
 from ..knowledge import KnowledgeBase
 from ..records import SCHEMA_VERSION, Record
 from ..write import SPLITS, commit_files, default_file_mode, read_records
-from .card import dataset_card
+from .card import DATA_LICENCE, dataset_card
+from .croissant import croissant
 from .rows import SYSTEM_MODES, gold_row, messages_row, sharegpt_row, turn_rows
 
 FORMATS: tuple[str, ...] = ("messages", "sharegpt", "turns", "gold", "parquet")
@@ -100,17 +102,25 @@ def export_dataset(src: Path, fmt: str, out: Path, *, system: str = "keep", comp
         temps[final] = Path(name_)
         return temps[final]
 
+    described: dict[str, tuple[str, str, dict]] = {}
     try:
         for split in SPLITS:
-            rows = _rows(fmt, _records(src / f"{split}.jsonl"), system)
+            first: list[dict] = []
+            rows = _keep_first(_rows(fmt, _records(src / f"{split}.jsonl"), system), first)
             path = temp(files[split])
             if fmt == "parquet":
                 from .arrow import write_parquet
                 counts[files[split]] = write_parquet(rows, path)
             else:
                 counts[files[split]] = _write_jsonl(rows, path, compress)
+            described[split] = (files[split], _sha256(path), first[0] if first else {})
         extras: dict[str, bytes] = {
-            "README.md": dataset_card(manifest, files, fmt, kb).encode("utf-8")}
+            "README.md": dataset_card(manifest, files, fmt, kb).encode("utf-8"),
+            "croissant.json": orjson.dumps(croissant(
+                name=f"{name}-{fmt}", description=_DESCRIPTION, version=f"{manifest['generator_version']}",
+                license_text=DATA_LICENCE, cite_as=f"scenegen {manifest['generator_version']}, seed "
+                f"{manifest['config']['seed']}, library {manifest['library']['content_sha256'][:12]}",
+                files=described), option=orjson.OPT_INDENT_2) + b"\n"}
         if fmt == "sharegpt":
             extras["dataset_info.json"] = orjson.dumps(_sharegpt_info(files, name), option=orjson.OPT_INDENT_2) + b"\n"
         for final, data in extras.items():
@@ -124,6 +134,27 @@ def export_dataset(src: Path, fmt: str, out: Path, *, system: str = "keep", comp
             path.unlink(missing_ok=True)
         raise
     return counts
+
+
+_DESCRIPTION = ("Synthetic patient-assistant telephone-triage dialogues with gold labels (disposition, clarifying "
+                "questions, red flags, reasoning). Not medical advice; the clinical content is not yet reviewed by a "
+                "human clinician. See README.md.")
+
+
+def _keep_first(rows: Iterable[dict], first: list[dict]) -> Iterator[dict]:
+    """Pass rows through, keeping the first (its columns describe the file in croissant.json)."""
+    for row in rows:
+        if not first:
+            first.append(row)
+        yield row
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _write_jsonl(rows: Iterable[dict], path: Path, compress: str) -> int:

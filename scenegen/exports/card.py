@@ -14,6 +14,10 @@ _SIZE_BANDS = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (
                (10_000_000, "1M<n<10M"))
 
 
+#: what the card and croissant.json say of the generated data's terms until they are settled (#12)
+DATA_LICENCE = ("Not settled: the scenegen code is MIT-licensed; terms for generated data depend on the reuse terms "
+                "of the cited guideline publishers, not all checked yet (see README.md)")
+
 #: most urgent first, as the gold orders them
 _LEVELS = ("emergency_ambulance", "emergency_department", "urgent", "routine", "self_care")
 
