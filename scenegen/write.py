@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import gzip
+import io
 import hashlib
 import multiprocessing as mp
 import os
@@ -262,15 +263,14 @@ def _balance_report(stats: _Stats, generator: Generator) -> dict:
 
 
 def read_records(path: Path) -> Iterable[tuple[int, dict | None, str | None]]:
-    """(line number, parsed object or None, error or None) for each record of a file: JSONL, gzipped JSONL
-    (``.gz``), or Parquet (``.parquet``, row numbers from 1; needs pyarrow), as generate and export write them."""
+    """(line number, parsed object or None, error or None) for each record of a file: JSONL, compressed JSONL
+    (``.gz``, ``.zst``), or Parquet (``.parquet``, row numbers from 1; needs pyarrow), as generate and export write them."""
     path = Path(path)
     if path.suffix == ".parquet":
         yield from _parquet_records(path)
         return
-    opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rb") as fh:
+        with _open_text_records(path) as fh:
             for lineno, raw in enumerate(fh, start=1):
                 if not raw.strip():
                     continue
@@ -278,10 +278,23 @@ def read_records(path: Path) -> Iterable[tuple[int, dict | None, str | None]]:
                     yield lineno, orjson.loads(raw), None
                 except orjson.JSONDecodeError as exc:
                     yield lineno, None, f"not valid JSON: {exc}"
-    except (OSError, EOFError) as exc:  # a truncated or non-gzip .gz file
+    except (OSError, EOFError) as exc:  # a truncated or non-gzip .gz file (pyarrow's errors are OSErrors too)
         if isinstance(exc, FileNotFoundError):
             raise
         yield 0, None, f"cannot read the file: {exc}"
+
+
+def _open_text_records(path: Path):
+    """A binary stream of a JSONL file, decompressed when it ends in .gz or .zst (zstd needs pyarrow)."""
+    if path.suffix == ".gz":
+        return gzip.open(path, "rb")
+    if path.suffix == ".zst":
+        try:
+            import pyarrow
+        except ImportError:
+            raise UsageError(f"{path}: reading zstd needs pyarrow: pip install 'scenegen[parquet]'") from None
+        return io.BufferedReader(pyarrow.input_stream(str(path), compression="zstd"))
+    return open(path, "rb")
 
 
 def _parquet_records(path: Path) -> Iterable[tuple[int, dict | None, str | None]]:

@@ -122,6 +122,9 @@ def test_the_same_export_twice_gives_the_same_bytes_and_gz_holds_the_same_rows(t
     assert (tmp_path / "one" / "train.jsonl.gz").read_bytes() == (tmp_path / "two" / "train.jsonl.gz").read_bytes()
     export_dataset(two_datasets[1], "turns", tmp_path / "plain")
     assert _lines(tmp_path / "one" / "train.jsonl.gz") == _lines(tmp_path / "plain" / "train.jsonl")
+    export_dataset(two_datasets[1], "turns", tmp_path / "zst", compress="zst")
+    stream = pa.input_stream(str(tmp_path / "zst" / "train.jsonl.zst"), compression="zstd")
+    assert [orjson.loads(x) for x in stream.read().splitlines()] == _lines(tmp_path / "plain" / "train.jsonl")
 
 
 def test_a_bad_record_names_its_file_and_line_and_nothing_is_written(two_datasets, tmp_path):
@@ -161,7 +164,10 @@ def test_validate_reads_the_parquet_export_and_gzipped_records(two_datasets, tmp
     export_dataset(two_datasets[0], "parquet", tmp_path / "pq")
     gz = tmp_path / "train.jsonl.gz"
     gz.write_bytes(gzip.compress((two_datasets[0] / "train.jsonl").read_bytes(), mtime=0))
-    for files in ([tmp_path / "pq" / "train.parquet", tmp_path / "pq" / "test.parquet"], [gz]):
+    zst = tmp_path / "train.jsonl.zst"
+    with pa.CompressedOutputStream(str(zst), "zstd") as fh:
+        fh.write((two_datasets[0] / "train.jsonl").read_bytes())
+    for files in ([tmp_path / "pq" / "train.parquet", tmp_path / "pq" / "test.parquet"], [gz], [zst]):
         result = CliRunner().invoke(cli, ["validate", *map(str, files)])
         assert result.exit_code == 0 and "no violations" in result.output, result.output
     (tmp_path / "bad.parquet").write_bytes(b"not parquet")

@@ -27,7 +27,7 @@ from .croissant import croissant
 from .rows import SYSTEM_MODES, gold_row, messages_row, sharegpt_row, turn_rows
 
 FORMATS: tuple[str, ...] = ("messages", "sharegpt", "turns", "gold", "parquet")
-COMPRESSIONS: tuple[str, ...] = ("none", "gz")
+COMPRESSIONS: tuple[str, ...] = ("none", "gz", "zst")
 
 
 def _records(path: Path) -> Iterator[dict]:
@@ -79,7 +79,7 @@ def export_dataset(src: Path, fmt: str, out: Path, *, system: str = "keep", comp
         raise UsageError(f"unknown --system {system!r}; valid: {', '.join(SYSTEM_MODES)}")
     if compress not in COMPRESSIONS or (compress != "none" and fmt == "parquet"):
         raise UsageError(f"--compress {compress!r} does not apply to {fmt}; valid: none (parquet is compressed "
-                         "inside) or gz for the JSONL formats")
+                         "inside), or gz or zst for the JSONL formats")
     manifest_path = src / "manifest.json"
     if not manifest_path.is_file():
         raise UsageError(f"{src}: no manifest.json; export reads a folder written by 'scenegen generate'")
@@ -90,7 +90,7 @@ def export_dataset(src: Path, fmt: str, out: Path, *, system: str = "keep", comp
     for split in SPLITS:
         if not (src / f"{split}.jsonl").is_file():
             raise UsageError(f"{src}: no {split}.jsonl")
-    suffix = ".parquet" if fmt == "parquet" else ".jsonl" + (".gz" if compress == "gz" else "")
+    suffix = ".parquet" if fmt == "parquet" else ".jsonl" + ("" if compress == "none" else f".{compress}")
     files = {split: f"{split}{suffix}" for split in SPLITS}
     counts: dict[str, int] = {}
     temps: dict[str, Path] = {}
@@ -160,9 +160,13 @@ def _sha256(path: Path) -> str:
 def _write_jsonl(rows: Iterable[dict], path: Path, compress: str) -> int:
     n = 0
     with ExitStack() as stack:
-        raw = stack.enter_context(open(path, "wb"))
-        # mtime=0 and no file name in the header, so the same rows give the same bytes
-        fh = stack.enter_context(gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="")) if compress == "gz" else raw
+        if compress == "zst":  # zstd through pyarrow (the parquet extra), not one more dependency
+            from .arrow import _pyarrow
+            fh = stack.enter_context(_pyarrow().CompressedOutputStream(str(path), "zstd"))
+        else:
+            raw = stack.enter_context(open(path, "wb"))
+            # mtime=0 and no file name in the header, so the same rows give the same bytes
+            fh = stack.enter_context(gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="")) if compress == "gz" else raw
         for row in rows:
             fh.write(orjson.dumps(row) + b"\n")
             n += 1

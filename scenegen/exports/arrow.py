@@ -22,7 +22,7 @@ def _pyarrow():
         import pyarrow
         import pyarrow.parquet  # noqa: F401  (the submodule is used through the package)
     except ImportError:
-        raise UsageError("Parquet and the Arrow schema need pyarrow: pip install 'scenegen[parquet]'") from None
+        raise UsageError("Parquet, zstd and the Arrow schema need pyarrow: pip install 'scenegen[parquet]'") from None
     return pyarrow
 
 
