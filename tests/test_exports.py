@@ -173,3 +173,36 @@ def test_validate_reads_the_parquet_export_and_gzipped_records(two_datasets, tmp
     (tmp_path / "bad.parquet").write_bytes(b"not parquet")
     result = CliRunner().invoke(cli, ["validate", str(tmp_path / "bad.parquet")])
     assert result.exit_code == 1 and "not a Parquet file" in result.output
+
+
+#: a chat template with Gemma's two constraints (no system role; user and assistant strictly alternate, user
+#: first), written for this test; rendering raises where such a template would
+_NO_SYSTEM_TEMPLATE = (
+    "{% for m in messages %}"
+    "{% if m['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}"
+    "{% if (m['role'] == 'user') != (loop.index0 % 2 == 0) %}{{ raise_exception('roles must alternate') }}{% endif %}"
+    "<turn>{{ m['role'] }}\n{{ m['content'] }}</turn>\n"
+    "{% endfor %}"
+)
+
+
+def _render(messages):
+    import jinja2
+
+    def raise_exception(message):
+        raise jinja2.TemplateError(message)
+
+    env = jinja2.Environment()
+    return env.from_string(_NO_SYSTEM_TEMPLATE).render(messages=messages, raise_exception=raise_exception)
+
+
+def test_merged_or_dropped_system_messages_render_in_a_template_without_a_system_role(two_datasets, tmp_path):
+    import jinja2
+
+    r = _lines(two_datasets[0] / "train.jsonl")[0]
+    with pytest.raises(jinja2.TemplateError, match="System role"):
+        _render(chat_messages(r, "keep"))
+    for mode in ("merge", "drop"):
+        export_dataset(two_datasets[0], "messages", tmp_path / mode, system=mode)
+        for row in _lines(tmp_path / mode / "train.jsonl"):
+            assert _render(row["messages"]).count("<turn>") == len(row["messages"])
