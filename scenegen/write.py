@@ -1,7 +1,7 @@
-"""Write stage: JSONL train and test files and a manifest, each written whole or not at all.
+"""Write stage: JSONL train and test files, a dataset card and a manifest, each written whole or not at all.
 
 Records stream to temporary files in the output folder; only when every record has been made and the
-manifest written are the three files moved into place, manifest last (`commit_files`). A run that fails with an
+manifest written are the four files moved into place, manifest last (`commit_files`). A run that fails with an
 exception at any step leaves the folder as it was before the run: same names, same bytes, no temporary
 files, and no folder that the run created.
 
@@ -113,7 +113,8 @@ def _lines(generator: Generator, n: int, workers: int) -> Iterator[tuple[bytes, 
 
 def write_dataset(generator: Generator, n: int, out_dir: Path, *,
                   progress: Optional[Callable[[int], None]] = None, workers: int = 1) -> dict:
-    """Generate records 0..n-1 into out_dir/{train,test}.jsonl and out_dir/manifest.json; return the manifest.
+    """Generate records 0..n-1 into out_dir/{train,test}.jsonl, out_dir/README.md (the dataset card) and
+    out_dir/manifest.json; return the manifest.
 
     ``workers`` > 1 makes the records in that many processes (where the platform can fork), same bytes."""
     created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]  # leaf first
@@ -141,11 +142,18 @@ def write_dataset(generator: Generator, n: int, out_dir: Path, *,
         temps["manifest"] = Path(name)
         with os.fdopen(fd, "wb") as fh:
             fh.write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
+        from .exports.card import dataset_card  # imported here: the exports package builds on this module
+
+        card = dataset_card(manifest, {s: f"{s}.jsonl" for s in SPLITS}, "records", generator.lib.kb)
+        fd, name = tempfile.mkstemp(prefix=".README.", suffix=".md.part", dir=out_dir)
+        temps["card"] = Path(name)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(card.encode("utf-8"))
         mode = default_file_mode()
         for path in temps.values():  # mkstemp makes files private (0600); a dataset gets the usual umask-based mode
             os.chmod(path, mode)
-        commit_files([(temps[s], out_dir / f"{s}.jsonl") for s in SPLITS] + [(temps["manifest"], out_dir / "manifest.json")],
-                out_dir)
+        commit_files([(temps[s], out_dir / f"{s}.jsonl") for s in SPLITS] + [(temps["card"], out_dir / "README.md"),
+                     (temps["manifest"], out_dir / "manifest.json")], out_dir)
         return manifest
     except BaseException:
         for path in temps.values():

@@ -102,6 +102,9 @@ def test_each_format_writes_both_splits_and_a_card_naming_them(two_datasets, tmp
     assert set(files) == {"train", "test"} and all((out / p).is_file() for p in files.values())
     assert set(counts) == set(files.values()) and meta["license"] and meta["size_categories"] == ["n<1K"]
     assert "Not medical advice" in card and "not yet been reviewed by a human clinician" in card
+    declared = meta["dataset_info"]["features"]
+    first_row = _lines(out / files["train"])[0] if fmt != "parquet" else pq.read_table(out / files["train"]).slice(0, 1).to_pylist()[0]
+    assert [f["name"] for f in declared] == list(first_row)  # every column declared, in the file's order
     crois = json.loads((out / "croissant.json").read_text())
     assert crois["conformsTo"] == "http://mlcommons.org/croissant/1.0"
     for obj in crois["distribution"]:
@@ -206,3 +209,30 @@ def test_merged_or_dropped_system_messages_render_in_a_template_without_a_system
         export_dataset(two_datasets[0], "messages", tmp_path / mode, system=mode)
         for row in _lines(tmp_path / mode / "train.jsonl"):
             assert _render(row["messages"]).count("<turn>") == len(row["messages"])
+
+
+def test_generate_writes_a_card_declaring_every_record_column_with_one_type(two_datasets):
+    meta = yaml.safe_load((two_datasets[0] / "README.md").read_text().split("---\n")[1])
+    declared = {f["name"]: f for f in meta["dataset_info"]["features"]}
+    assert list(declared) == list(_lines(two_datasets[0] / "train.jsonl")[0])
+    turns = {f["name"]: f for f in declared["turns"]["list"]}
+    assert turns["answer"] == {"name": "answer", "dtype": "string"}
+    assert turns["noise"] == {"name": "noise", "sequence": "string"}  # declared, though --noise off leaves it empty
+
+
+def test_hugging_face_datasets_loads_each_folder_by_its_card_and_concatenates_datasets_made_apart(
+        two_datasets, tmp_path, monkeypatch):
+    """The card's declared features make `datasets` read every file alike: without them, a file made with
+    --noise off infers its all-empty noise lists as lists of nulls, and concatenation fails."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    import datasets
+
+    a, b = (datasets.load_dataset(str(d)) for d in two_datasets)
+    both = datasets.concatenate_datasets([a["train"], a["test"], b["train"], b["test"]])
+    assert both.num_rows == 70
+    for fmt in ("messages", "turns", "sharegpt"):
+        export_dataset(two_datasets[1], fmt, tmp_path / fmt)
+        loaded = datasets.load_dataset(str(tmp_path / fmt))
+        assert set(loaded) == {"train", "test"} and loaded["train"].num_rows > 0

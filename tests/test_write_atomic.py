@@ -20,7 +20,7 @@ from scenegen.generate import GenerateConfig, Generator, Library
 from scenegen.write import write_dataset
 
 N = 6
-DATASET = ("train.jsonl", "test.jsonl", "manifest.json")
+DATASET = ("train.jsonl", "test.jsonl", "README.md", "manifest.json")
 
 
 class InjectedFailure(OSError):

@@ -7,8 +7,11 @@ from collections import Counter
 from typing import Optional
 
 import yaml
+from pydantic import BaseModel
 
 from ..knowledge import KnowledgeBase
+from .hf import features
+from .rows import ROW_MODELS
 
 _SIZE_BANDS = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
                (10_000_000, "1M<n<10M"))
@@ -36,10 +39,12 @@ def publishers(kb: KnowledgeBase) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def card_metadata(manifest: dict, files: dict[str, str], pretty_name: str) -> dict:
-    """The YAML header: one config whose data_files name each split's file."""
+def card_metadata(manifest: dict, files: dict[str, str], pretty_name: str,
+                  row_model: Optional[type[BaseModel]] = None) -> dict:
+    """The YAML header: one config whose data_files name each split's file, and the declared features of a row
+    (so `datasets` reads every file with the same column types, whatever rows it sees first)."""
     total = sum(manifest["records"].values())
-    return {
+    meta = {
         "pretty_name": pretty_name,
         "license": "other",
         "license_name": "scenegen-generated-data",
@@ -50,12 +55,16 @@ def card_metadata(manifest: dict, files: dict[str, str], pretty_name: str) -> di
         "configs": [{"config_name": "default",
                      "data_files": [{"split": split, "path": path} for split, path in sorted(files.items())]}],
     }
+    if row_model is not None:
+        meta["dataset_info"] = {"features": features(row_model)}
+    return meta
 
 
 def dataset_card(manifest: dict, files: dict[str, str], fmt: str, kb: Optional[KnowledgeBase] = None,
                  pretty_name: str = "scenegen synthetic triage dialogues") -> str:
     """The card's text. ``kb`` lists the library's sources when it is the library the data was made from."""
-    header = yaml.safe_dump(card_metadata(manifest, files, pretty_name), sort_keys=False, allow_unicode=True)
+    meta = card_metadata(manifest, files, pretty_name, ROW_MODELS.get(fmt))
+    header = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
     cfg = manifest["config"]
     lib = manifest["library"]
     lines = [
@@ -64,7 +73,8 @@ def dataset_card(manifest: dict, files: dict[str, str], fmt: str, kb: Optional[K
         "Synthetic patient-assistant telephone-triage conversations with gold labels (the disposition, the "
         "clarifying questions and why each was asked, red flags, reasoning), written by "
         f"scenegen {manifest['generator_version']} "
-        f"(record schema {manifest['schema_version']}). Export format: `{fmt}`.", "",
+        f"(record schema {manifest['schema_version']}). Format: `{fmt}`" + (" (every record with its gold; "
+        "`scenegen export` rewrites it for training tools)" if fmt == "records" else "") + ".", "",
         "## How it was made", "",
         f"- records: {', '.join(f'{k} {v}' for k, v in sorted(manifest['records'].items()))}",
         f"- master seed {cfg['seed']}; options: " + ", ".join(f"{k}={cfg[k]}" for k in sorted(cfg) if k != "seed"),

@@ -5,7 +5,11 @@ A record is the parsed JSON object of one line (schema 2.0); every function retu
 
 from __future__ import annotations
 
-from typing import Iterator, Literal
+from typing import Iterator, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..records import Ambiguity, Case, Gold, Persona, Record
 
 SystemMode = Literal["keep", "drop", "merge"]
 SYSTEM_MODES: tuple[str, ...] = ("keep", "drop", "merge")
@@ -73,3 +77,66 @@ def gold_row(record: dict) -> dict:
     return {"id": record["id"], "split": record["split"], "schema_version": record["schema_version"],
             "persona": record["persona"], "case": record["case"], "gold": record["gold"],
             "ambiguity": record["ambiguity"]}
+
+
+# The row shapes, as models: their JSON Schema documents each format, and the dataset card declares their
+# features, so a loader never has to infer a column's type from whichever rows it happens to read first.
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ChatMessage(_Row):
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class MessagesRow(_Row):
+    messages: list[ChatMessage]
+
+
+class ShareGPTTurn(_Row):
+    from_: Literal["human", "gpt"] = Field(alias="from")
+    value: str
+
+
+class ShareGPTRow(_Row):
+    id: str
+    conversations: list[ShareGPTTurn]
+    system: str
+
+
+class TurnRow(_Row):
+    id: str
+    record_id: str
+    split: Literal["train", "test"]
+    turn: int
+    turn_in_dialogue: int
+    prompt: list[ChatMessage]
+    completion: list[ChatMessage]
+    act: str
+    parts: list[str]
+    finding: Optional[str]
+    red_flag: bool
+    must_ask: Optional[str]
+    rules_out: Optional[str]
+    is_disposition: bool
+    disposition: Optional[str]
+    gold_disposition: str
+
+
+class GoldRow(_Row):
+    id: str
+    split: Literal["train", "test"]
+    schema_version: str
+    persona: Persona
+    case: Case
+    gold: Gold
+    ambiguity: Ambiguity
+
+
+#: format -> the model of one row
+ROW_MODELS: dict[str, type[BaseModel]] = {
+    "records": Record, "parquet": Record, "messages": MessagesRow, "sharegpt": ShareGPTRow, "turns": TurnRow,
+    "gold": GoldRow,
+}
