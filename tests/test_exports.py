@@ -236,3 +236,17 @@ def test_hugging_face_datasets_loads_each_folder_by_its_card_and_concatenates_da
         export_dataset(two_datasets[1], fmt, tmp_path / fmt)
         loaded = datasets.load_dataset(str(tmp_path / fmt))
         assert set(loaded) == {"train", "test"} and loaded["train"].num_rows > 0
+
+
+def test_export_command_writes_zstd_and_reports_a_bad_folder_without_a_traceback(two_datasets, tmp_path):
+    from click.testing import CliRunner
+
+    from scenegen.cli import cli
+
+    ok = CliRunner().invoke(cli, ["export", str(two_datasets[1]), "--format", "gold", "--out", str(tmp_path / "z"),
+                                  "--compress", "zst"])
+    assert ok.exit_code == 0, ok.output
+    assert (tmp_path / "z" / "train.jsonl.zst").is_file()
+    (tmp_path / "empty").mkdir()
+    bad = CliRunner().invoke(cli, ["export", str(tmp_path / "empty"), "--format", "gold", "--out", str(tmp_path / "o")])
+    assert bad.exit_code != 0 and "no manifest.json" in bad.output and "Traceback" not in bad.output
