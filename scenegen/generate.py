@@ -209,7 +209,8 @@ class Generator:
             case = sample_case(kb, persona, rng_case, c.filters, target if attempt % 2 == 0 else None)
             if case is None or (want_split is not None and self.split_of(index, persona, case) != want_split):
                 continue
-            plan = plan_dialogue(kb, self.lib.personas, self.reasoner, persona, case, rng_plan, settings)
+            # unfinished: a plan of another level is discarded, and its questions' exact gains are not needed
+            plan = plan_dialogue(kb, self.lib.personas, self.reasoner, persona, case, rng_plan, settings, finish=False)
             if plan is None:
                 continue
             if target is None or plan.decision.disposition is target:
@@ -222,6 +223,7 @@ class Generator:
                                  f"for conditions={list(c.conditions) or 'all'} complaints={list(c.complaints) or 'all'}; "
                                  "widen the selection")
             persona, case, plan = fallback  # the target level was not reached: the manifest reports the shares
+        plan.finish(self.reasoner)
         split = self.split_of(index, persona, case)
         return self._build(index, split, persona, case, plan)
 

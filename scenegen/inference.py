@@ -159,6 +159,39 @@ def _subtree_likelihood(kb: KnowledgeBase, condition: str, node: str, observatio
     return present * follow_ups() + ((1.0 - present) if absent_possible else 0.0)
 
 
+def _subtree_program(kb: KnowledgeBase, node: str, observations: Observations):
+    """:func:`_subtree_likelihood` of ``node`` as a function of the condition alone: which follow-ups were
+    reported, and whether the node can be absent, depend on the answers only, so they are worked out once
+    for every condition of a row rather than once per condition. Each condition's value is the same product
+    and sum of the same floats, in the same order."""
+    f = kb.findings[node]
+    below = [ch for ch in _children(kb, node) if _reported_at_or_below(kb, ch, observations)]
+    answer = observations.get(node)
+    p_present = kb.p_present
+    if answer is False:
+        return lambda condition: 1.0 - p_present(condition, node)
+    parts = [_subtree_program(kb, ch, observations) for ch in below]
+
+    def follow_ups(condition: str) -> float:
+        out = 1.0
+        for part in parts:
+            out *= part(condition)
+        return out
+
+    if answer is not None:
+        if f.type is FindingType.binary:
+            return lambda condition: p_present(condition, node) * follow_ups(condition)
+        return lambda condition: _value_likelihood(kb, condition, node, answer) * follow_ups(condition)
+    absent_possible = not any(_positive_at_or_below(kb, ch, observations) for ch in below)
+    if f.type is FindingType.binary:
+        def unknown(condition: str) -> float:
+            present = p_present(condition, node)
+            return present * follow_ups(condition) + ((1.0 - present) if absent_possible else 0.0)
+        return unknown
+    present = 1.0
+    return lambda condition: present * follow_ups(condition) + ((1.0 - present) if absent_possible else 0.0)
+
+
 def _value_likelihood(kb: KnowledgeBase, condition: str, finding: str, answer: Answer) -> float:
     values = kb.p_values(condition, finding)
     if kb.findings[finding].type is FindingType.categorical:
@@ -251,8 +284,8 @@ class _Frame:
         if row is None:
             if len(self.subtrees) >= self.SUBTREE_ROWS:
                 self.subtrees.clear()
-            row = self.subtrees[key] = np.array([
-                math.log(max(_subtree_likelihood(kb, c, top, observations), 1e-300)) for c in self.conds])
+            likelihood = _subtree_program(kb, top, observations)
+            row = self.subtrees[key] = np.array([math.log(max(likelihood(c), 1e-300)) for c in self.conds])
         return row
 
     def row(self, kb: KnowledgeBase, finding: str, answer: Answer, observations: Observations):

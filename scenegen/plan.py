@@ -303,6 +303,24 @@ class Plan:
     first_aid: list[str] = field(default_factory=list)  # steps while help comes, for an emergency disposition
     #: what the patient did after the advice: (their message's index, the answer's index, the act)
     patient_acts: list[tuple[int, int, PlannedInitiative]] = field(default_factory=list)
+    #: the questions' exact gains still to compute (:meth:`finish`): the planner's choices never read them, so a
+    #: plan the generator discards (a level other than the one it draws for) is never made to pay for them
+    pending: list[tuple] = field(default_factory=list, repr=False, compare=False)
+
+    def finish(self, reasoner: "Reasoner") -> "Plan":
+        """Each question's trace with its exact gain, the two conditions it best separates and why it was asked
+        (a pure function of the state it was asked in, so computing it later gives the same trace)."""
+        kb = reasoner.kb
+        for trace, asked_in, asked_from, best, also_screens in self.pending:
+            exact, separates, why = reasoner.exact(asked_in, asked_from, best)
+            if also_screens:
+                f = kb.findings[best.finding]
+                level = f.red_flag.disposition  # type: ignore[union-attr]
+                exact = replace(exact, red_flag=level, screens=best.finding)
+                why = f"{why}; it is itself the red flag '{f.name}', which would raise the disposition to {level.value}"
+            trace.score, trace.separates, trace.why = exact, separates, why
+        self.pending = []
+        return self
 
 
 def may_be_unsure(f: Finding, speaker: str) -> bool:
@@ -386,8 +404,10 @@ def _ambiguous(kb: KnowledgeBase, plausible) -> bool:
 
 
 def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, persona: PersonaDraw,
-                  case: HiddenCase, rng: random.Random, settings: PlanSettings) -> Optional[Plan]:
+                  case: HiddenCase, rng: random.Random, settings: PlanSettings, finish: bool = True) -> Optional[Plan]:
     """The whole dialogue plan, or None when this case cannot make an honest record (the caller redraws).
+    With ``finish`` false the questions' exact gains are left for :meth:`Plan.finish` (for a caller that may
+    discard the plan); the rest of the plan, and what ``rng`` gave, are the same.
 
     A case is refused when no opening leaves two plausible conditions of different dispositions, or when
     the hidden condition is no longer plausible at the end (a presentation its own findings do not
@@ -453,6 +473,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     messages = [PlannedMessage("user", "opening", ["opening"], entry, True, list(volunteered), dict(said))]
 
     questions: list[QuestionTrace] = []
+    pending: list[tuple] = []
     first_question = True
     unsure_count: dict[str, int] = {}
     given_up: set[str] = set()
@@ -514,12 +535,10 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         user_parts = [answer_act] + aside + (["volunteer"] if extra else [])
         messages.append(PlannedMessage("user", answer_act, user_parts, fid, answer, extra))
         asked_in, st = st, reasoner.state(persona, obs)
-        exact, separates, why = reasoner.exact(asked_in, asked_from, best)
-        if also_screens:
-            level = f.red_flag.disposition  # type: ignore[union-attr]
-            exact = replace(exact, red_flag=level, screens=fid)
-            why = f"{why}; it is itself the red flag '{f.name}', which would raise the disposition to {level.value}"
-        questions.append(QuestionTrace(len(messages) - 2, exact, separates, answer, reasoner.differential(st)[:5], why))
+        # the exact gain is filled in by Plan.finish: the loop reads only whether a question was a must-ask
+        trace = QuestionTrace(len(messages) - 2, best, [], answer, reasoner.differential(st)[:5], "")
+        questions.append(trace)
+        pending.append((trace, asked_in, asked_from, best, also_screens))
 
     decision = st.decision
     if case.condition not in st.plausible or case.condition not in decision.plausible:
@@ -574,7 +593,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         answer = ANSWER_ACT[act.act]
         messages.append(PlannedMessage("assistant", answer, [answer], raised=act.raised))
         patient_acts.append((len(messages) - 2, len(messages) - 1, act))
-    return Plan(
+    plan = Plan(
         messages=messages, opening_volunteered=volunteered,
         differential_initial=reasoner.differential(opening),
         plausible_initial=dict(opening.plausible), entropy_initial=reasoner.entropy(opening),
@@ -583,8 +602,9 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         disposition_message=disposition_message, safety_net=safety, safety_net_levels=[level for _, level in net],
         advice=advice, crisis=decision.crisis_resource, first_aid=first_aid,
         named=named_conditions(kb, decision, obs, reasoner.differential(st), settings.name_conditions),
-        patient_acts=patient_acts,
+        patient_acts=patient_acts, pending=pending,
     )
+    return plan.finish(reasoner) if finish else plan
 
 
 def _held_by_a_sign_or_rule(decision: Decision, at_least: Disposition) -> bool:

@@ -721,7 +721,20 @@ def mentions(kb: KnowledgeBase, phrase: str) -> frozenset[str]:
 
 def _whole_words(part: str, text: str) -> bool:
     """Whether ``part`` occurs in ``text`` with no letter or digit touching either end."""
-    return re.search(rf"(?<![a-z0-9]){re.escape(part)}(?![a-z0-9])", text) is not None
+    # the regular expression (?<![a-z0-9])part(?![a-z0-9]) by hand: one pattern per lay phrase overflowed re's
+    # cache of compiled patterns, so each search compiled its pattern again
+    start = text.find(part)
+    while start >= 0:
+        end = start + len(part)
+        if not (start and _alnum(text[start - 1])) and not (end < len(text) and _alnum(text[end])):
+            return True
+        start = text.find(part, start + 1)
+    return False
+
+
+def _alnum(ch: str) -> bool:
+    """A character the pattern's [a-z0-9] matches."""
+    return "a" <= ch <= "z" or "0" <= ch <= "9"
 
 
 def _lowered_lay(kb: KnowledgeBase) -> tuple[tuple[str, str], ...]:

@@ -317,11 +317,15 @@ def drop_clashing_findings(kb: KnowledgeBase, truth: dict[str, Answer], keep: fr
 def values_beyond_age(kb: KnowledgeBase, age_months: int) -> dict[str, frozenset[str]]:
     """Categorical finding -> its values that cannot be true yet at this age (a problem of more than 3 weeks
     in a baby not yet a month old), from the values' ``min_age_months``."""
+    def limits() -> tuple:  # (finding, ((value, its minimum age), ...)) for the findings with any, in id order
+        return tuple((fid, lim) for fid in sorted(kb.findings)
+                     if (lim := tuple((v.id, v.min_age_months) for v in kb.findings[fid].values
+                                      if v.min_age_months is not None)))
+
     def compute() -> dict[str, frozenset[str]]:
         out = {}
-        for fid in sorted(kb.findings):
-            bad = frozenset(v.id for v in kb.findings[fid].values
-                            if v.min_age_months is not None and age_months < v.min_age_months)
+        for fid, lim in kb.cached("value_age_limits", None, limits):
+            bad = frozenset(v for v, least in lim if age_months < least)
             if bad:
                 out[fid] = bad
         return out
@@ -355,33 +359,49 @@ def apply_implications(kb: KnowledgeBase, condition: str, truth: dict[str, Answe
     consistent cases draw exactly as before). A finding made absent takes its children with it. A 'then'
     nobody can report at this age, or a forced one (a known pregnancy), is left as it is.
     """
-    from .content import satisfies
-    from .inference import parents_present
+    chain = ancestors(kb)
+    rules = _implication_table(kb, age_band, fixed)
+    binary = FindingType.binary
+    findings = kb.findings
 
-    def present(fid: str) -> bool:
-        return parents_present(kb, fid, truth)
-
-    def value(fid: str) -> Answer:
+    def value(fid: str) -> Answer:  # present(fid) is checked by the caller, or the value is a plain default
         if fid in truth:
             return truth[fid]
-        if not present(fid):
-            return False if kb.findings[fid].type is FindingType.binary else ""
         answer = other(fid)
         truth[fid] = answer
         return answer
 
     for _ in range(len(kb.implies) + 1):
         changed = False
-        for imp in kb.implies:
-            fid = imp.then_finding
-            if fid in fixed or (age_band is not None and not kb.reportable(fid, age_band)):
+        for fid, then_value, then_bool, if_items in rules:
+            ok = True
+            for f, wanted, wanted_bool in if_items:
+                # present(f): every ancestor answered yes; then its value meets the wanted answer
+                for a in chain[f]:
+                    if truth.get(a) is not True:
+                        ok = False
+                        break
+                if not ok:
+                    break
+                v = value(f)
+                if not (v is wanted if wanted_bool else (isinstance(v, str) and v in wanted)):
+                    ok = False
+                    break
+            if not ok:
                 continue
-            if not all(present(f) and satisfies(value(f), wanted) for f, wanted in imp.if_items):
+            if fid in truth:
+                v = truth[fid]
+            else:
+                for a in chain[fid]:
+                    if truth.get(a) is not True:
+                        v = False if findings[fid].type is binary else ""
+                        break
+                else:
+                    v = value(fid)
+            if v is then_value if then_bool else (isinstance(v, str) and v in then_value):
                 continue
-            if satisfies(value(fid), imp.then_value):
-                continue
-            wanted = imp.then_value
-            if isinstance(wanted, bool):
+            wanted = then_value
+            if then_bool:
                 truth[fid] = wanted
                 if not wanted:
                     _clear_children(kb, fid, truth)
@@ -391,6 +411,38 @@ def apply_implications(kb: KnowledgeBase, condition: str, truth: dict[str, Answe
             changed = True
         if not changed:
             return
+
+
+def ancestors(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
+    """Finding -> its parents up the question hierarchy, nearest first (computed once per library): a finding
+    is present in a set of answers when every one of them is answered yes."""
+    def compute() -> dict[str, tuple[str, ...]]:
+        out = {}
+        for fid, f in kb.findings.items():
+            chain = []
+            node = f.parent
+            while node is not None:
+                chain.append(node)
+                node = kb.findings[node].parent
+            out[fid] = tuple(chain)
+        return out
+    return kb.cached("ancestors", None, compute)
+
+
+def _implication_table(kb: KnowledgeBase, age_band: Optional[str], fixed: frozenset[str]) -> tuple:
+    """``kb.implies`` in the library's order as plain tuples (then finding, then answer, whether it is binary,
+    ((if finding, wanted answer, whether binary), ...)), without those whose 'then' is fixed or cannot be
+    reported in this age band: built once per (band, fixed findings) rather than per case."""
+    def compute() -> tuple:
+        out = []
+        for imp in kb.implies:
+            fid = imp.then_finding
+            if fid in fixed or (age_band is not None and not kb.reportable(fid, age_band)):
+                continue
+            out.append((fid, imp.then_value, isinstance(imp.then_value, bool),
+                        tuple((f, w, isinstance(w, bool)) for f, w in imp.if_items)))
+        return tuple(out)
+    return kb.cached("implication_table", (age_band, fixed), compute)
 
 
 def _draw_among(rng: random.Random, dist: Mapping[str, float], ids: list[str]) -> str:

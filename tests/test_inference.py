@@ -146,3 +146,29 @@ def test_posterior_is_bit_identical_to_the_plain_python_reference(bundled_kb):
                     "pain_radiates_arm_jaw": False, "chest_pain_pressure_tightness": True}
     assert set(observations) <= set(bundled_kb.findings)
     assert posterior(bundled_kb, who, observations) == _plain_posterior(bundled_kb, who, observations)
+
+
+def test_a_subtree_program_gives_each_condition_the_likelihood_worked_out_for_it_alone(bundled_kb):
+    """Rows of follow-ups below an unknown question are built from one program per set of answers; every
+    condition's value is bit-for-bit the recursive likelihood's, for answers given, denied and unknown."""
+    from scenegen.content import FindingType
+    from scenegen.inference import _children, _subtree_likelihood, _subtree_program
+
+    kb = bundled_kb
+    tops = [f for f in sorted(kb.findings) if kb.findings[f].parent is None and _children(kb, f)
+            and any(_children(kb, ch) for ch in _children(kb, f))][:6]
+    tops += [f for f in sorted(kb.findings) if kb.findings[f].parent is None and _children(kb, f)][:10]
+    assert tops
+    checked = 0
+    for top in tops:
+        kids = _children(kb, top)
+        for i, ch in enumerate(kids):
+            f = kb.findings[ch]
+            answer = (i % 2 == 0) if f.type is FindingType.binary else (
+                f.values[0].id if f.type is FindingType.categorical else frozenset({f.values[0].id}))
+            for obs in ({ch: answer}, {ch: answer, **{k: False for k in kids[i + 1:i + 3] if kb.findings[k].type is FindingType.binary}}, {top: True, ch: answer}):
+                program = _subtree_program(kb, top, obs)
+                for c in sorted(kb.conditions):
+                    assert program(c) == _subtree_likelihood(kb, c, top, obs), (top, obs, c)
+                    checked += 1
+    assert checked > 1000

@@ -104,3 +104,37 @@ def test_once_a_sign_or_rule_sends_someone_to_ae_only_questions_that_screen_are_
         held = d.disposition.rank >= Disposition.emergency_department.rank and any(
             x.kind in ("red_flag", "modifier") and x.disposition is d.disposition for x in d.decisive)
         assert not held, (r.id, q.finding, [x.id for x in d.decisive])
+
+
+def test_a_plan_finished_later_has_the_same_question_traces_as_one_finished_at_once(library):
+    """The generator leaves the questions' exact gains of a plan it may discard for Plan.finish; finishing it
+    after other dialogues have moved the reasoner's caches on gives the traces a plan finished at once has."""
+    from scenegen.generate import GenerateConfig, Generator
+    from scenegen.plan import PlanSettings, Reasoner, plan_dialogue
+    from scenegen.rng import stream
+    from scenegen.sample import sample_case, sample_persona
+
+    gen = Generator(library, GenerateConfig(seed=31))
+    kb, pl = library.kb, library.personas
+    now_reasoner, later_reasoner = Reasoner(kb), Reasoner(kb)
+    drafts, compared = [], 0
+    for i in range(40):
+        rng = stream(31, i, "case")
+        persona = sample_persona(pl, rng)
+        case = sample_case(kb, persona, rng, gen.config.filters)
+        if case is None:
+            continue
+        now = plan_dialogue(kb, pl, now_reasoner, persona, case, stream(31, i, "plan"), PlanSettings())
+        later = plan_dialogue(kb, pl, later_reasoner, persona, case, stream(31, i, "plan"), PlanSettings(),
+                              finish=False)
+        assert (now is None) == (later is None)
+        if now is not None:
+            assert later.pending or not now.questions
+            drafts.append((now, later))
+    for now, later in drafts:  # finished only after every other plan was made with the same reasoner
+        later.finish(later_reasoner)
+        assert not later.pending
+        assert [(q.score, q.separates, q.why, q.answer, q.differential_after) for q in later.questions] == \
+               [(q.score, q.separates, q.why, q.answer, q.differential_after) for q in now.questions]
+        compared += len(now.questions)
+    assert compared > 50
