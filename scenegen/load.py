@@ -766,6 +766,8 @@ def _derive(ch: _Checker, settings: ModelSettings) -> tuple[dict, dict, dict]:
             if f.type is FindingType.binary:
                 if settings.obligatory_band is not None and edge.p == settings.obligatory_band:
                     table[edge.id] = 1.0  # definitional: denied, the condition is ruled out
+                elif settings.excluding_band is not None and edge.p == settings.excluding_band:
+                    table[edge.id] = 0.0  # definitional: reported, the condition is ruled out
                 else:
                     table[edge.id] = min(max(_number(edge.p, bands), lo), hi)  # type: ignore[arg-type]
                 continue
