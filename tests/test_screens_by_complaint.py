@@ -283,6 +283,12 @@ SCREENS = {
         (60 * Y, Sex.male, False, {"headache": True}),
         [(49 * Y, Sex.male, False, {"headache": True}), (60 * Y, Sex.male, False, {"back_pain": True})],
         (("tension_type_headache", "migraine", "giant_cell_arteritis"), ("headache",), 40)),
+    # a renal colic-type pain from 60: a sudden onset may be a leaking aortic aneurysm (NICE CKS renal colic)
+    "onset_of_loin_pain_from_60": (
+        (70 * Y, Sex.male, False, {"abdominal_pain": True, "loin_pain": True}),
+        [(59 * Y, Sex.male, False, {"abdominal_pain": True, "loin_pain": True}),
+         (70 * Y, Sex.male, False, {"abdominal_pain": True, "loin_pain": False})],
+        (("renal_colic", "acute_pyelonephritis"), ("abdominal_pain", "back_pain"), 40)),
 }
 
 
