@@ -1,0 +1,48 @@
+"""Older adults are not given self-care for what a clinician must see at their age (read 10 #7, #38 and a
+90-year-old's chest-wall pain), and self-care advice never comes from a condition whose defining question
+was answered no."""
+
+from __future__ import annotations
+
+from scenegen import Demographics
+from scenegen.content import Disposition, Sex
+from scenegen.inference import posterior
+from scenegen.plan import advice_source
+from scenegen.triage import decide
+
+Y = 12
+
+FOOT = {"joint_pain": True, "joint_pain_site": "ankle_foot", "pain_worse_on_movement": True,
+        "heel_pain_first_steps": False, "onset": "gradual", "duration": "over_3_weeks"}
+CHEST_WALL = {"chest_pain": True, "chest_pain_tender_to_touch": True, "onset": "gradual", "duration": "weeks_1_to_3"}
+
+
+def test_chest_wall_pain_is_self_care_at_50_and_seen_by_a_doctor_at_90(bundled_kb):
+    assert decide(bundled_kb, Demographics(50 * Y, Sex.female), CHEST_WALL).disposition is Disposition.self_care
+    d = decide(bundled_kb, Demographics(90 * Y, Sex.female), CHEST_WALL)
+    assert d.disposition.rank >= Disposition.routine.rank
+    assert "chest_pain_from_65" in {r.id for r in d.reasons if r.kind == "modifier"}
+
+
+def test_foot_pain_for_weeks_at_89_is_seen_by_a_gp(bundled_kb):
+    d = decide(bundled_kb, Demographics(89 * Y, Sex.male), FOOT)
+    assert d.disposition.rank >= Disposition.routine.rank
+    assert "foot_pain_for_weeks_from_65" in {r.id for r in d.reasons if r.kind == "modifier"}
+
+
+def test_no_heel_pain_advice_once_heel_pain_was_denied(bundled_kb):
+    who = Demographics(89 * Y, Sex.male)
+    d = decide(bundled_kb, who, FOOT)
+    ranked = sorted(posterior(bundled_kb, who, FOOT).items(), key=lambda kv: -kv[1])
+    assert ranked[0][0] == "plantar_fasciitis"  # still the likeliest on the numbers
+    assert advice_source(bundled_kb, d, ranked, "joint_pain", FOOT) != "plantar_fasciitis"
+    with_heel = {**FOOT, "heel_pain_first_steps": True}
+    d2 = decide(bundled_kb, who, with_heel)
+    ranked2 = sorted(posterior(bundled_kb, who, with_heel).items(), key=lambda kv: -kv[1])
+    assert advice_source(bundled_kb, d2, ranked2, "joint_pain", with_heel) == "plantar_fasciitis"
+
+
+def test_a_stuck_on_skin_growth_is_seen_once_not_diagnosed_by_text(bundled_kb):
+    obs = {"rash": True, "lesion_stuck_on_waxy": True, "mole_changing": False, "onset": "gradual",
+           "duration": "over_3_weeks"}
+    assert decide(bundled_kb, Demographics(60 * Y, Sex.female), obs).disposition.rank >= Disposition.routine.rank
