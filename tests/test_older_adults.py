@@ -46,3 +46,10 @@ def test_a_stuck_on_skin_growth_is_seen_once_not_diagnosed_by_text(bundled_kb):
     obs = {"rash": True, "lesion_stuck_on_waxy": True, "mole_changing": False, "onset": "gradual",
            "duration": "over_3_weeks"}
     assert decide(bundled_kb, Demographics(60 * Y, Sex.female), obs).disposition.rank >= Disposition.routine.rank
+
+
+def test_passing_little_urine_over_75_is_same_day_without_a_fever(bundled_kb):
+    obs = {"urinary_symptoms": True, "reduced_urine": True, "fever": False}
+    assert decide(bundled_kb, Demographics(82 * Y, Sex.male), obs).disposition.rank >= Disposition.urgent.rank
+    assert "passing_little_urine_75_and_over" not in {
+        r.id for r in decide(bundled_kb, Demographics(60 * Y, Sex.male), obs).reasons}
