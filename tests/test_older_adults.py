@@ -53,3 +53,20 @@ def test_passing_little_urine_over_75_is_same_day_without_a_fever(bundled_kb):
     assert decide(bundled_kb, Demographics(82 * Y, Sex.male), obs).disposition.rank >= Disposition.urgent.rank
     assert "passing_little_urine_75_and_over" not in {
         r.id for r in decide(bundled_kb, Demographics(60 * Y, Sex.male), obs).reasons}
+
+
+def test_a_sudden_confusion_is_never_drawn_for_dementia_and_rules_it_out(bundled_kb):
+    """Dementia is a gradual decline (NICE NG97); a sudden change is delirium, even on top of a dementia
+    (NICE CG103). Read 11 #2: a dementia case answered 'yes, suddenly' after 'a couple of months'."""
+    import random
+
+    from scenegen.sample import sample_truth
+
+    rng = random.Random(3)
+    for _ in range(300):
+        assert sample_truth(bundled_kb, "dementia_suspected", "confusion", rng).get("confusion_sudden_onset") is not True
+    who = Demographics(88 * Y, Sex.female)
+    slow = {"confusion": True, "duration": "over_3_weeks", "confusion_fluctuating": True, "confusion_sudden_onset": False}
+    assert decide(bundled_kb, who, slow).disposition is Disposition.routine
+    sudden = {**slow, "confusion_sudden_onset": True}
+    assert posterior(bundled_kb, who, sudden).get("dementia_suspected", 0.0) < 1e-200
