@@ -299,6 +299,11 @@ SCREENS = {
         [(60 * Y, Sex.female, False, {"red_hot_tender_skin": True}),
          (93 * Y, Sex.female, False, {"headache": True})],
         (("acute_bronchitis", "community_acquired_pneumonia"), ("cough",), 30)),
+    # giant cell arteritis in a headache from 50 (NICE CKS GCA; read 11 #11)
+    "vision_with_headache_from_50": (
+        (68 * Y, Sex.male, False, {"headache": True}),
+        [(49 * Y, Sex.male, False, {"headache": True}), (68 * Y, Sex.male, False, {"back_pain": True})],
+        (("tension_type_headache", "migraine", "giant_cell_arteritis"), ("headache",), 40)),
     # a renal colic-type pain from 60: a sudden onset may be a leaking aortic aneurysm (NICE CKS renal colic)
     "onset_of_loin_pain_from_60": (
         (70 * Y, Sex.male, False, {"abdominal_pain": True, "loin_pain": True}),
