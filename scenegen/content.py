@@ -542,6 +542,10 @@ class ModifierWhen(Strict):
     sex: Sex | None = None
     pregnant: bool | None = None
     present: list[Id] = Field(default_factory=list, description="binary findings that must all be present")
+    absent: list[Id] = Field(
+        default_factory=list,
+        description="binary findings that must all have been reported absent, not merely unasked (a faint at 65 or "
+                    "over with no warning beforehand: faint_prodrome)")
     values: dict[Id, list[Id]] = Field(
         default_factory=dict,
         description="categorical finding -> values, one of which must have been reported (duration: [over_3_weeks])")

@@ -70,3 +70,15 @@ def test_a_sudden_confusion_is_never_drawn_for_dementia_and_rules_it_out(bundled
     assert decide(bundled_kb, who, slow).disposition is Disposition.routine
     sudden = {**slow, "confusion_sudden_onset": True}
     assert posterior(bundled_kb, who, sudden).get("dementia_suspected", 0.0) < 1e-200
+
+
+def test_a_faint_without_warning_at_65_or_over_is_same_day_only_once_the_warning_is_denied(bundled_kb):
+    """NICE CG109: over 65 with a blackout and no prodrome is a red flag. 'absent' in a modifier's 'when' needs
+    the answer no: an unasked warning is not an absent one."""
+    def mods(age, obs):
+        return {r.id for r in decide(bundled_kb, Demographics(age * Y, Sex.female), obs).reasons if r.kind == "modifier"}
+    rule = "faint_without_warning_65_and_over"
+    assert rule in mods(94, {"fainting": True, "faint_prodrome": False})
+    assert rule not in mods(94, {"fainting": True})                          # not asked yet
+    assert rule not in mods(94, {"fainting": True, "faint_prodrome": True})  # a warning: a simple faint
+    assert rule not in mods(50, {"fainting": True, "faint_prodrome": False})

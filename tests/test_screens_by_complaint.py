@@ -304,6 +304,11 @@ SCREENS = {
         (68 * Y, Sex.male, False, {"headache": True}),
         [(49 * Y, Sex.male, False, {"headache": True}), (68 * Y, Sex.male, False, {"back_pain": True})],
         (("tension_type_headache", "migraine", "giant_cell_arteritis"), ("headache",), 40)),
+    # a faint at 65 or over: was there a warning (NICE CG109)
+    "warning_before_a_faint_65_and_over": (
+        (94 * Y, Sex.female, False, {"fainting": True}),
+        [(50 * Y, Sex.female, False, {"fainting": True}), (94 * Y, Sex.female, False, {"fainting": False, "dizziness": True})],
+        (("vasovagal_syncope", "orthostatic_hypotension"), ("fainting",), 30)),
     # a renal colic-type pain from 60: a sudden onset may be a leaking aortic aneurysm (NICE CKS renal colic)
     "onset_of_loin_pain_from_60": (
         (70 * Y, Sex.male, False, {"abdominal_pain": True, "loin_pain": True}),
