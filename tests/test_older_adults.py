@@ -82,3 +82,22 @@ def test_a_faint_without_warning_at_65_or_over_is_same_day_only_once_the_warning
     assert rule not in mods(94, {"fainting": True})                          # not asked yet
     assert rule not in mods(94, {"fainting": True, "faint_prodrome": True})  # a warning: a simple faint
     assert rule not in mods(50, {"fainting": True, "faint_prodrome": False})
+
+
+def test_an_older_person_is_never_told_any_medicine_taken_before_is_usually_fine():
+    """Read 10 #4 and seed 9191: 'a medicine you've taken before without problems is usually fine' said to an
+    87- and a 77-year-old. Older people often take several medicines (NICE CKS Medicines optimisation, not
+    checked), and 'fine before' is not 'fine with today's list': their answers name paracetamol or a pharmacist."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "templates" / "answer_question"
+    reachable = []
+    for path in sorted(root.glob("*.j2")):
+        text = path.read_text()
+        first = text.splitlines()[0]
+        groups = re.search(r"age_group: \[([^\]]*)\]", first)
+        older = groups is None or "older_adult" in groups.group(1)
+        if older and "before without problems is usually fine" in text:
+            reachable.append(path.name)
+    assert reachable == []
