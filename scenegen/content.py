@@ -148,6 +148,10 @@ class ModelSettings(Strict):
     obligatory_band: str | None = Field(
         None, description="frequency band that marks a finding the condition cannot exist without (pregnancy for "
                           "an ectopic pregnancy): exempt from the ceiling, so that its denial rules the condition out")
+    excluding_band: str | None = Field(
+        None, description="frequency band (0) that marks a finding the condition is defined without (chest pain for "
+                          "'a raised blood-pressure reading without symptoms'): exempt from the leak, so the finding is "
+                          "never drawn for it and its report rules the condition out")
     plausible_threshold: float = Field(gt=0, lt=1, description="posterior at which a condition counts as plausible")
     differential_threshold: float = Field(gt=0, lt=1, description="posterior at which a condition is listed")
     disposition_gain_weight: float = Field(ge=0, description="weight of disposition gain against condition gain")
@@ -173,6 +177,8 @@ class ModelSettings(Strict):
         if self.obligatory_band is not None and self.obligatory_band not in self.frequency_bands:
             raise ValueError(f"obligatory_band {self.obligatory_band!r} is not one of the frequency bands: "
                              f"{', '.join(sorted(self.frequency_bands))}")
+        if self.excluding_band is not None and self.frequency_bands.get(self.excluding_band) != 0:
+            raise ValueError(f"excluding_band {self.excluding_band!r} must be a frequency band of 0")
         bounds = [b.below_months for b in self.age_bands]
         if not bounds or bounds[-1] is not None:
             raise ValueError("the last age band must have below_months: null (no upper bound)")
@@ -536,6 +542,10 @@ class ModifierWhen(Strict):
     sex: Sex | None = None
     pregnant: bool | None = None
     present: list[Id] = Field(default_factory=list, description="binary findings that must all be present")
+    absent: list[Id] = Field(
+        default_factory=list,
+        description="binary findings that must all have been reported absent, not merely unasked (a faint at 65 or "
+                    "over with no warning beforehand: faint_prodrome)")
     values: dict[Id, list[Id]] = Field(
         default_factory=dict,
         description="categorical finding -> values, one of which must have been reported (duration: [over_3_weeks])")

@@ -139,6 +139,7 @@ def unused_findings(kb: KnowledgeBase) -> list[str]:
     """Findings no condition has an edge to and no complaint, modifier, must-ask or safety net names."""
     named = {c.finding for c in kb.complaints.values()} | {f for m in kb.modifiers for f in m.when.present}
     named |= {f for m in kb.modifiers for f in m.when.values} | {sc.ask for sc in kb.screens}
+    named |= {f for m in kb.modifiers for f in m.when.absent}
     named |= {f.parent for f in kb.findings.values() if f.parent}
     named |= {f for warnings in kb.safety_nets.values() for f in warnings}
     return sorted(fid for fid, users in kb.used_by.items() if not users and fid not in named)

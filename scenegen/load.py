@@ -467,18 +467,20 @@ class _Checker:
         for mid, m in self.modifiers.items():
             if band_ids is not None:  # without model settings the library is already refused
                 self._check_advice("modifiers", mid, ("first_aid",), m.first_aid, band_ids, None)
-            for i, fid in enumerate(m.when.present):
-                f = self.findings.get(fid)
-                if f is None and fid in self.invalid["findings"]:
-                    continue
-                if f is None:
-                    self.add("modifiers", mid, ("when", "present", i), self._unknown("finding", fid, self.findings))
-                elif f.type is not FindingType.binary:
-                    self.add("modifiers", mid, ("when", "present", i), f"'{fid}' is {f.type.value}; only binary findings can be required present")
+            for key, fids in (("present", m.when.present), ("absent", m.when.absent)):
+                for i, fid in enumerate(fids):
+                    f = self.findings.get(fid)
+                    if f is None and fid in self.invalid["findings"]:
+                        continue
+                    if f is None:
+                        self.add("modifiers", mid, ("when", key, i), self._unknown("finding", fid, self.findings))
+                    elif f.type is not FindingType.binary:
+                        self.add("modifiers", mid, ("when", key, i), f"'{fid}' is {f.type.value}; only binary findings can be required {key}")
             self._check_values("modifiers", mid, ("when", "values"), m.when.values)
         for sid, sc in self.screens.items():
             refs = [(("ask",), sc.ask)] + [(("when", "present", i), fid) for i, fid in enumerate(sc.when.present)]
             refs += [(("when", "any_present", i), fid) for i, fid in enumerate(sc.when.any_present)]
+            refs += [(("when", "absent", i), fid) for i, fid in enumerate(sc.when.absent)]
             for loc, fid in refs:
                 f = self.findings.get(fid)
                 if f is None and fid in self.invalid["findings"]:
@@ -766,6 +768,8 @@ def _derive(ch: _Checker, settings: ModelSettings) -> tuple[dict, dict, dict]:
             if f.type is FindingType.binary:
                 if settings.obligatory_band is not None and edge.p == settings.obligatory_band:
                     table[edge.id] = 1.0  # definitional: denied, the condition is ruled out
+                elif settings.excluding_band is not None and edge.p == settings.excluding_band:
+                    table[edge.id] = 0.0  # definitional: reported, the condition is ruled out
                 else:
                     table[edge.id] = min(max(_number(edge.p, bands), lo), hi)  # type: ignore[arg-type]
                 continue

@@ -573,7 +573,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         final_parts.append("safety_net")
     advice: list[str] = []
     if decision.disposition in {Disposition.self_care, Disposition.routine}:
-        source = advice_source(kb, decision, final or top3, case.complaint)
+        source = advice_source(kb, decision, final or top3, case.complaint, obs)
         if source is not None:
             advice = [a.text for a in self_care_advice(kb, source, persona.demographics, persona.proxy,
                                                         persona.locale, [f for f, a in obs.items() if a is True])]
@@ -652,11 +652,16 @@ def condition_supported(kb: KnowledgeBase, cid: str, obs: Observations, top: str
 
 
 def advice_source(kb: KnowledgeBase, decision: Decision, ranked_conditions: list[tuple[str, float]],
-                  complaint: str) -> Optional[str]:
+                  complaint: str, obs: Observations | None = None) -> Optional[str]:
     """The condition whose self-care advice is given: the likeliest one that is still plausible and presents
-    with this complaint (no colic advice to a parent who called about a swallowed chemical); None if none is."""
+    with this complaint (no colic advice to a parent who called about a swallowed chemical), and whose
+    defining questions (rule-out and obligatory findings) were not answered no: no heel-pain advice to an
+    89-year-old who said the pain is not in the heel (read 10 #38); None if none is."""
     for c, _ in ranked_conditions:
         if c in decision.plausible and complaint in kb.conditions[c].complaints:
+            if obs is not None and any(obs.get(f) is False
+                                       for f in (*kb.conditions[c].rule_out, *kb.obligatory(c))):
+                continue
             return c
     return None
 

@@ -86,9 +86,11 @@ def modifier_fits(m: Modifier, who: Demographics) -> bool:
 
 
 def modifier_findings_present(m: Modifier, observations: Observations) -> bool:
-    """The findings half of a modifier's conditions: every finding it names reported present, and every
-    categorical finding it names reported with one of its values."""
-    return all(observations.get(f) is True for f in m.when.present) and values_hold(m.when.values, observations)
+    """The findings half of a modifier's conditions: every finding it names reported present, every
+    categorical finding it names reported with one of its values, and every finding in ``absent`` reported
+    absent (an unknown answer is not an absence)."""
+    return all(observations.get(f) is True for f in m.when.present) and values_hold(m.when.values, observations) \
+        and all(observations.get(f) is False for f in m.when.absent)
 
 
 def values_hold(values: dict[str, list[str]], observations: Observations) -> bool:
@@ -121,6 +123,8 @@ def pending_must_asks(kb: KnowledgeBase, who: Demographics, observations: Observ
         if sc.ask in observations or not kb.reportable(sc.ask, band):
             continue
         if not all(observations.get(f) is True for f in w.present):
+            continue
+        if not all(observations.get(f) is False for f in w.absent):
             continue
         if w.any_present and not any(observations.get(f) is True for f in w.any_present):
             continue

@@ -304,6 +304,7 @@ def test_no_generated_record_gives_advice_outside_its_range(seed, index, limited
     kb = lib().kb
     items = {a.text: a for f in kb.findings.values() if f.red_flag is not None for a in f.red_flag.first_aid}
     items.update({a.text: a for c in kb.conditions.values() for a in c.first_aid})
+    items.update({a.text: a for m in kb.modifiers for a in m.first_aid})  # a modifier's steps (a fall at 65+)
     if r.persona.locale == "en_GB":
         for step in r.gold.first_aid:
             assert fits(kb, items[step], who(r), r.persona.speaker != "self", r.persona.locale), (r.id, step)

@@ -283,6 +283,38 @@ SCREENS = {
         (60 * Y, Sex.male, False, {"headache": True}),
         [(49 * Y, Sex.male, False, {"headache": True}), (60 * Y, Sex.male, False, {"back_pain": True})],
         (("tension_type_headache", "migraine", "giant_cell_arteritis"), ("headache",), 40)),
+    # sepsis over 75 with a sign of infection, with or without a fever (NICE NG51)
+    "new_confusion_with_infection_75_and_over": (
+        (87 * Y, Sex.female, False, {"cough": True, "fever": False}),
+        [(70 * Y, Sex.female, False, {"cough": True, "fever": False}),
+         (87 * Y, Sex.female, False, {"headache": True})],
+        (("acute_bronchitis", "community_acquired_pneumonia"), ("cough",), 30)),
+    "mottled_skin_with_infection_75_and_over": (
+        (80 * Y, Sex.male, False, {"urinary_symptoms": True}),
+        [(74 * Y, Sex.male, False, {"urinary_symptoms": True}),
+         (80 * Y, Sex.male, False, {"joint_pain": True})],
+        (("acute_cystitis", "acute_pyelonephritis"), ("urinary_symptoms",), 30)),
+    "passing_urine_with_infection_75_and_over": (
+        (93 * Y, Sex.female, False, {"red_hot_tender_skin": True}),
+        [(60 * Y, Sex.female, False, {"red_hot_tender_skin": True}),
+         (93 * Y, Sex.female, False, {"headache": True})],
+        (("acute_bronchitis", "community_acquired_pneumonia"), ("cough",), 30)),
+    # giant cell arteritis in a headache from 50 (NICE CKS GCA; read 11 #11)
+    "vision_with_headache_from_50": (
+        (68 * Y, Sex.male, False, {"headache": True}),
+        [(49 * Y, Sex.male, False, {"headache": True}), (68 * Y, Sex.male, False, {"back_pain": True})],
+        (("tension_type_headache", "migraine", "giant_cell_arteritis"), ("headache",), 40)),
+    # a faint at 65 or over: was there a warning (NICE CG109)
+    "warning_before_a_faint_65_and_over": (
+        (94 * Y, Sex.female, False, {"fainting": True}),
+        [(50 * Y, Sex.female, False, {"fainting": True}), (94 * Y, Sex.female, False, {"fainting": False, "dizziness": True})],
+        (("vasovagal_syncope", "orthostatic_hypotension"), ("fainting",), 30)),
+    # a renal colic-type pain from 60: a sudden onset may be a leaking aortic aneurysm (NICE CKS renal colic)
+    "onset_of_loin_pain_from_60": (
+        (70 * Y, Sex.male, False, {"abdominal_pain": True, "loin_pain": True}),
+        [(59 * Y, Sex.male, False, {"abdominal_pain": True, "loin_pain": True}),
+         (70 * Y, Sex.male, False, {"abdominal_pain": True, "loin_pain": False})],
+        (("renal_colic", "acute_pyelonephritis"), ("abdominal_pain", "back_pain"), 40)),
 }
 
 
