@@ -202,6 +202,20 @@ SCREENS = {
         (2 * Y, Sex.male, False, {"breathlessness": True}),
         [(6 * Y, Sex.male, False, {"breathlessness": True}), (2 * Y, Sex.male, False, {"rash": True})],
         (("bronchiolitis", "croup", "iron_deficiency_anaemia"), ("breathlessness",), 40)),
+    "drooling_in_a_child_with_breathing_trouble_or_sore_throat": (
+        (3 * Y, Sex.male, False, {"sore_throat": True}),
+        [(18 * Y, Sex.male, False, {"sore_throat": True}),  # an adult: the sore-throat protocol without it
+         (3 * Y, Sex.male, False, {"cough": True})],
+        (("viral_pharyngitis", "croup", "epiglottitis"), ("sore_throat", "breathlessness"), 30)),
+    "choking_fit_in_a_child_with_breathing_trouble": (
+        (10 * Y, Sex.female, False, {"breathlessness": True}),
+        [(18 * Y, Sex.female, False, {"breathlessness": True}), (10 * Y, Sex.female, False, {"sore_throat": True})],
+        (("croup", "bronchiolitis", "inhaled_foreign_body_child"), ("breathlessness",), 30)),
+    "choking_fit_in_a_young_child_with_a_cough": (
+        (2 * Y, Sex.female, False, {"cough": True}),
+        [(3, Sex.female, False, {"cough": True}),  # a baby too young to put things in the mouth
+         (6 * Y, Sex.female, False, {"cough": True}), (2 * Y, Sex.female, False, {"fever": True})],
+        (("croup", "inhaled_foreign_body_child", "viral_uri_child"), ("cough",), 30)),
     "noisy_breathing_in_with_breathing_trouble_under_5": (
         (3 * Y, Sex.female, False, {"breathlessness": True}),
         [(5 * Y, Sex.female, False, {"breathlessness": True}), (3 * Y, Sex.female, False, {"cough": True})],
@@ -349,3 +363,21 @@ def test_generated_dialogues_ask_the_screen_before_the_disposition_and_only_when
             assert q.turn < r.gold.disposition_turn
             asked += 1
     assert asked, f"no generated dialogue of {conditions} asked '{sid}' in {n} records"
+
+
+@pytest.mark.parametrize("age,report", [
+    (3 * Y, {"sore_throat": True}), (2 * Y, {"breathlessness": True}), (2 * Y, {"cough": True}),
+    (10 * Y, {"breathlessness": True}), (3 * Y, {"sore_throat": True, "breathlessness": True, "fever": True}),
+])
+def test_a_childs_airway_questions_come_before_every_other_question(bundled_kb, age, report):
+    """APLS airway first (read 11 #25: a 3-year-old with a sore throat and trouble breathing was asked about a
+    headache, diarrhoea and earache before drooling): the must-asks marked 'first' (drooling, a choking fit,
+    a noise on breathing in) head the question list, ahead of the temperature and how long it has gone on."""
+    from scenegen.triage import assess, first_screens
+    who = Demographics(age, Sex.male, False)
+    questions = assess(bundled_kb, who, report, n_questions=12).next_questions
+    first = first_screens(bundled_kb)
+    flags = [q.must_ask in first for q in questions]
+    assert any(flags), [q.finding for q in questions]
+    assert flags == sorted(flags, reverse=True), [(q.finding, q.must_ask) for q in questions]
+    assert "drooling_cannot_swallow" in [q.finding for q in questions[:3]] or "cough" in report
