@@ -45,6 +45,16 @@ SCREENS = {
         (3 * Y, Sex.female, False, {"swallowed_harmful_substance": True}),
         [(3 * Y, Sex.female, False, {"cough": True})],
         (("child_accidental_ingestion", "accidental_extra_medicine_dose"), ("poisoning",), 20)),
+    "burns_or_drooling_after_a_product_was_swallowed": (
+        (16, Sex.female, False, {"swallowed_harmful_substance": True, "substance_taken": "household_product"}),
+        [(16, Sex.female, False, {"swallowed_harmful_substance": True, "substance_taken": "paracetamol"}),
+         (16, Sex.female, False, {"swallowed_harmful_substance": True})],  # not before it is known what it was
+        (("child_accidental_ingestion",), ("poisoning",), 30)),
+    "coughing_after_a_product_was_swallowed": (
+        (3 * Y, Sex.male, False, {"swallowed_harmful_substance": True, "substance_taken": "other_or_unknown"}),
+        [(3 * Y, Sex.male, False, {"swallowed_harmful_substance": True, "substance_taken": "other_medicine"}),
+         (3 * Y, Sex.male, False, {"cough": True})],
+        (("child_accidental_ingestion",), ("poisoning",), 30)),
     "glass_test_with_fever_and_headache_or_vomiting": (
         (20 * Y, Sex.female, False, {"vomiting": True, "fever": True}),
         [(20 * Y, Sex.female, False, {"vomiting": True, "fever": False})],
