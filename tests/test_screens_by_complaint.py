@@ -55,6 +55,11 @@ SCREENS = {
         [(3 * Y, Sex.male, False, {"swallowed_harmful_substance": True, "substance_taken": "other_medicine"}),
          (3 * Y, Sex.male, False, {"cough": True})],
         (("child_accidental_ingestion",), ("poisoning",), 30)),
+    "bleeding_elsewhere_in_a_bruised_child": (
+        (1, Sex.male, False, {"bruising": True}),
+        [(30 * Y, Sex.male, False, {"bruising": True}),  # an adult: asked by the conditions in view, not first
+         (1, Sex.male, False, {"rash": True})],
+        (("suspected_physical_abuse_infant", "minor_accidental_bruising_child"), ("bruising",), 30)),
     "glass_test_with_fever_and_headache_or_vomiting": (
         (20 * Y, Sex.female, False, {"vomiting": True, "fever": True}),
         [(20 * Y, Sex.female, False, {"vomiting": True, "fever": False})],
