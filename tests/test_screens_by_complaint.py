@@ -396,3 +396,12 @@ def test_a_childs_airway_questions_come_before_every_other_question(bundled_kb, 
     assert any(flags), [q.finding for q in questions]
     assert flags == sorted(flags, reverse=True), [(q.finding, q.must_ask) for q in questions]
     assert "drooling_cannot_swallow" in [q.finding for q in questions[:3]] or "cough" in report
+
+
+def test_gestation_is_asked_first_in_pregnancy_so_an_early_999_call_still_has_it(bundled_kb):
+    """Read 11 #15: a pregnant woman with a fever and fast breathing was sent to 999 after two questions and her
+    gestation was never asked (BSOTS records it at the start of every maternity assessment)."""
+    from scenegen.triage import assess
+    who = Demographics(20 * Y, Sex.female, True)
+    questions = assess(bundled_kb, who, {"dizziness": True}, n_questions=3).next_questions
+    assert questions[0].finding == "weeks_pregnant", [q.finding for q in questions]
