@@ -81,6 +81,14 @@ SCREENS = {
         (75 * Y, Sex.female, False, {"fever": True}),
         [(50 * Y, Sex.female, False, {"fever": True}), (75 * Y, Sex.female, False, {"cough": True})],
         (("influenza", "community_acquired_pneumonia"), ("fever",), 80)),
+    "glass_test_with_a_rash_under_5": (
+        (8, Sex.female, False, {"rash": True}),
+        [(6 * Y, Sex.female, False, {"rash": True, "fever": False}), (8, Sex.female, False, {"cough": True})],
+        (("nappy_rash", "chickenpox"), ("rash",), 40)),
+    "fever_with_abdominal_pain_in_a_child_from_5": (
+        (9 * Y, Sex.male, False, {"abdominal_pain": True}),
+        [(30 * Y, Sex.male, False, {"abdominal_pain": True}), (9 * Y, Sex.male, False, {"cough": True})],
+        (("functional_constipation", "acute_appendicitis", "viral_gastroenteritis"), ("abdominal_pain",), 40)),
     "glass_test_with_fever_and_rash": (
         (5 * Y, Sex.female, False, {"rash": True, "fever": True}),
         [(5 * Y, Sex.female, False, {"rash": True, "fever": False})],
@@ -199,7 +207,8 @@ SCREENS = {
         (("acute_urticaria", "insect_bite_local_reaction", "atopic_eczema_flare"), ("rash", "allergic_reaction"), 40)),
     "wet_nappies_in_a_young_child_who_is_vomiting": (
         (1 * Y, Sex.male, False, {"vomiting": True}),
-        [(8 * Y, Sex.male, False, {"vomiting": True}), (1 * Y, Sex.male, False, {"cough": True})],
+        [(8 * Y, Sex.male, False, {"vomiting": True}), (8 * Y, Sex.male, False, {"diarrhoea": True}),
+         (1 * Y, Sex.male, False, {"cough": True})],
         (("viral_gastroenteritis",), ("vomiting",), 40)),
     "vision_with_headache_dizziness_or_raised_bp_in_pregnancy": (
         (30 * Y, Sex.female, True, {"dizziness": True}),
