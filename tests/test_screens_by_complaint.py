@@ -308,6 +308,10 @@ SCREENS = {
         (9 * Y, Sex.female, False, {"dizziness": True}),
         [(20 * Y, Sex.female, False, {"dizziness": True}), (9 * Y, Sex.female, False, {"fever": True})],
         (("vasovagal_syncope",), ("dizziness",), 40)),
+    "unsteady_walking_with_dizziness_under_13": (
+        (6 * Y, Sex.male, False, {"dizziness": True}),
+        [(14 * Y, Sex.male, False, {"dizziness": True}), (6 * Y, Sex.male, False, {"headache": True})],
+        (("vasovagal_syncope", "heat_exhaustion"), ("dizziness",), 60)),
     "unsteady_walking_with_dizziness_in_a_child": (
         (14 * Y, Sex.male, False, {"dizziness": True}),
         [(18 * Y, Sex.male, False, {"dizziness": True}), (14 * Y, Sex.male, False, {"headache": True})],
