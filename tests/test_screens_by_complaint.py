@@ -60,6 +60,10 @@ SCREENS = {
         [(30 * Y, Sex.male, False, {"bruising": True}),  # an adult: asked by the conditions in view, not first
          (1, Sex.male, False, {"rash": True})],
         (("suspected_physical_abuse_infant", "minor_accidental_bruising_child"), ("bruising",), 30)),
+    "red_swollen_outer_ear_in_a_child_with_earache": (
+        (4 * Y, Sex.female, False, {"ear_pain": True}),
+        [(30 * Y, Sex.female, False, {"ear_pain": True}), (4 * Y, Sex.female, False, {"sore_throat": True})],
+        (("otitis_externa", "acute_otitis_media"), ("ear_pain",), 30)),
     "glass_test_with_fever_and_headache_or_vomiting": (
         (20 * Y, Sex.female, False, {"vomiting": True, "fever": True}),
         [(20 * Y, Sex.female, False, {"vomiting": True, "fever": False})],
