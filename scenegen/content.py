@@ -592,6 +592,9 @@ class Screen(Strict):
     when: ScreenWhen
     why: str = Field(min_length=3, description="why the protocol asks it, in plain words")
     source: str = Field(min_length=3)
+    first: bool = Field(False, description="asked before the other must-asks that apply: the airway questions of "
+                                           "a child with breathing trouble come before the temperature (APLS: "
+                                           "airway, breathing, circulation)")
 
 
 class SafetyNet(Strict):

@@ -135,8 +135,14 @@ def pending_must_asks(kb: KnowledgeBase, who: Demographics, observations: Observ
             continue
         unknown = [a for a in chain if a not in observations]
         question = unknown[-1] if unknown else sc.ask
-        out.setdefault(question, sc.id)
+        if question not in out or (sc.first and out[question] not in first_screens(kb)):
+            out[question] = sc.id  # a question two must-asks share is named by one asked first, if any
     return out
+
+
+def first_screens(kb: KnowledgeBase) -> frozenset[str]:
+    """The must-asks marked ``first``: asked before the other must-asks (the airway before the temperature)."""
+    return kb.cached("first_screens", None, lambda: frozenset(sc.id for sc in kb.screens if sc.first))
 
 
 def sources_in_force(kb: KnowledgeBase, age_months: int) -> tuple[int, ...]:
@@ -492,7 +498,8 @@ def score_questions(kb: KnowledgeBase, post: Posterior | None, observations: Obs
     questions, and ties go to the finding id. ``screens_only`` returns just the red-flag screens (the head
     of the full list), for when no information question could be asked any more. ``focused`` is
     ``focus(post)`` when the caller already has it (``post`` may then be None). ``must_ask`` (question ->
-    screen id, from :func:`pending_must_asks`) come before everything: they are start-of-call questions.
+    screen id, from :func:`pending_must_asks`) come before everything: they are start-of-call questions, those
+    of a screen marked ``first`` (a child's airway) before the rest.
     ``rule_out`` (question -> condition, from :func:`pending_rule_outs`) come after the red-flag screens and
     before the information questions.
     """
@@ -516,7 +523,9 @@ def score_questions(kb: KnowledgeBase, post: Posterior | None, observations: Obs
     def groups() -> Iterator[list[str]]:
         """The groups in the order they are asked; the information questions are found only if reached
         (a turn settled by a must-ask or a screen does not pay for listing every relevant finding)."""
-        yield sorted(must)
+        first = first_screens(kb)
+        yield sorted(f for f in must if must[f] in first)
+        yield sorted(f for f in must if must[f] not in first)
         for rank in levels:
             yield sorted(f for f in screens if screens[f][0].rank == rank and f not in must)
         yield sorted(f for f in ruling if f not in must and f not in screens)

@@ -475,3 +475,26 @@ def test_every_ambulance_red_flag_and_condition_names_a_first_aid_step_for_each_
     assert missing == []
     proxy_only = [name for name, steps in sources if all(s.speaker is Speaker.self for s in steps)]
     assert proxy_only == []
+
+
+def test_no_first_aid_step_tells_a_carer_to_give_a_young_baby_water(bundled_kb):
+    """Babies under 6 months are not given water (NHS website: Heat exhaustion and heatstroke, and Drinks and
+    cups for babies: breast milk or formula). A 3-month-old sent to 999 with heatstroke was told 'give them
+    water to drink' and 'lie down with their feet raised' from the red flag's steps, which had no age limit."""
+    import re
+
+    from scenegen import Demographics
+    from scenegen.advice import fits
+    from scenegen.content import Sex
+
+    kb = bundled_kb
+    give_water = re.compile(r"\b(give|offer)\b[^.;]*\bwater\b|\bsip\b", re.I)
+    for months in (0, 3, 5):
+        who = Demographics(months, Sex.male, False)
+        band = kb.age_band(months)
+        steps = [(f.id, a) for f in kb.findings.values() if f.red_flag is not None and kb.reportable(f.id, band)
+                 for a in f.red_flag.first_aid]
+        steps += [(c.id, a) for c in kb.conditions.values() if band in c.ages and c.fits_age(months) for a in c.first_aid]
+        for owner, step in steps:
+            if fits(kb, step, who, True):
+                assert not give_water.search(step.text), (months, owner, step.text)

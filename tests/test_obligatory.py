@@ -5,7 +5,7 @@ from __future__ import annotations
 from scenegen import Demographics
 from scenegen.content import Sex
 from scenegen.inference import posterior
-from scenegen.triage import decide
+from scenegen.triage import ancestors, decide
 
 
 def test_denying_an_obligatory_finding_rules_the_condition_out(bundled_kb):
@@ -31,3 +31,41 @@ def test_a_woman_who_is_not_pregnant_is_not_left_with_a_miscarriage(bundled_kb):
     assert post.get("threatened_miscarriage", 0.0) < 1e-200  # ruled out (the log floor keeps it a hair above 0)
     assert "threatened_miscarriage" not in decide(bundled_kb, who, obs).plausible
     assert post.get("ectopic_pregnancy", 0.0) > 0.0
+
+
+def _exposures_never_asked_first(kb):
+    """(condition, finding) for each condition above self-care defined by an exposure or a history (an obligatory
+    risk factor or history finding that no complaint opens with and the demographics do not set) that nothing
+    makes the assistant ask before the condition decides the level: neither in rule_out nor what suspects it."""
+    entries = {c.finding for c in kb.complaints.values()}
+    out = []
+    for cid, c in sorted(kb.conditions.items()):
+        if c.disposition.rank == 0:
+            continue
+        asked = set(c.rule_out) | set(c.until_suspected.suspected_by if c.until_suspected else ())
+        asked |= {a for f in set(asked) for a in ancestors(kb, f)}  # a rule-out is asked through its gateway
+        for fid in sorted(kb.obligatory(cid)):
+            f = kb.findings[fid]
+            if f.kind.value not in {"risk_factor", "history"} or fid in entries or fid == kb.settings.pregnancy_finding:
+                continue
+            if fid not in asked:
+                out.append((cid, fid))
+    return out
+
+
+def test_a_condition_defined_by_an_exposure_asks_it_before_deciding(bundled_kb):
+    """Heatstroke without heat, malaria without travel, alcohol withdrawal without drinking: the exposure that
+    defines the condition is asked before the condition alone sets the level (rule_out), or the condition waits
+    at a lower level until it is reported (until_suspected). Read 11 #8 and #15 and the textbook set had
+    heatstroke decide 999 calls where nobody had said anything about heat."""
+    assert _exposures_never_asked_first(bundled_kb) == []
+
+
+def test_heatstroke_does_not_make_a_999_call_until_heat_is_reported(bundled_kb):
+    kb = bundled_kb
+    who = Demographics(2 * 12, Sex.male)
+    fit = {"seizure": True, "fever": True, "previous_febrile_seizure": True}
+    assert kb.conditions["heatstroke"].level(fit).value == "urgent"
+    assert kb.conditions["heatstroke"].level({**fit, "heat_exposure": True}).value == "emergency_ambulance"
+    decision = decide(kb, who, {**fit, "heat_exposure": True})
+    assert decision.disposition.value == "emergency_ambulance"

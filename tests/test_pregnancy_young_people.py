@@ -106,8 +106,11 @@ def test_a_dizzy_child_is_asked_about_a_knock_to_the_head_something_swallowed_an
     for r in children:
         known = _known_by(r, r.gold.disposition_turn)
         if r.gold.disposition != "emergency_ambulance":
-            for fid in ("head_injury", "swallowed_harmful_substance", "sudden_loss_of_balance"):
+            for fid in ("head_injury", "swallowed_harmful_substance"):
                 assert fid in known, (r.id, fid)
+            # walking: BE-FAST's sudden loss of balance from 13, the child's unsteadiness (ED) below
+            walking = "sudden_loss_of_balance" if r.persona.age_months >= 13 * Y else "unsteady_walking_child"
+            assert walking in known, (r.id, walking)
 
 
 def test_a_girl_under_16_is_never_asked_whether_she_has_had_a_baby():

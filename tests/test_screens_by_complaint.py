@@ -45,6 +45,25 @@ SCREENS = {
         (3 * Y, Sex.female, False, {"swallowed_harmful_substance": True}),
         [(3 * Y, Sex.female, False, {"cough": True})],
         (("child_accidental_ingestion", "accidental_extra_medicine_dose"), ("poisoning",), 20)),
+    "burns_or_drooling_after_a_product_was_swallowed": (
+        (16, Sex.female, False, {"swallowed_harmful_substance": True, "substance_taken": "household_product"}),
+        [(16, Sex.female, False, {"swallowed_harmful_substance": True, "substance_taken": "paracetamol"}),
+         (16, Sex.female, False, {"swallowed_harmful_substance": True})],  # not before it is known what it was
+        (("child_accidental_ingestion",), ("poisoning",), 30)),
+    "coughing_after_a_product_was_swallowed": (
+        (3 * Y, Sex.male, False, {"swallowed_harmful_substance": True, "substance_taken": "other_or_unknown"}),
+        [(3 * Y, Sex.male, False, {"swallowed_harmful_substance": True, "substance_taken": "other_medicine"}),
+         (3 * Y, Sex.male, False, {"cough": True})],
+        (("child_accidental_ingestion",), ("poisoning",), 30)),
+    "bleeding_elsewhere_in_a_bruised_child": (
+        (1, Sex.male, False, {"bruising": True}),
+        [(30 * Y, Sex.male, False, {"bruising": True}),  # an adult: asked by the conditions in view, not first
+         (1, Sex.male, False, {"rash": True})],
+        (("suspected_physical_abuse_infant", "minor_accidental_bruising_child"), ("bruising",), 30)),
+    "red_swollen_outer_ear_in_a_child_with_earache": (
+        (4 * Y, Sex.female, False, {"ear_pain": True}),
+        [(30 * Y, Sex.female, False, {"ear_pain": True}), (4 * Y, Sex.female, False, {"sore_throat": True})],
+        (("otitis_externa", "acute_otitis_media"), ("ear_pain",), 30)),
     "glass_test_with_fever_and_headache_or_vomiting": (
         (20 * Y, Sex.female, False, {"vomiting": True, "fever": True}),
         [(20 * Y, Sex.female, False, {"vomiting": True, "fever": False})],
@@ -66,6 +85,14 @@ SCREENS = {
         (75 * Y, Sex.female, False, {"fever": True}),
         [(50 * Y, Sex.female, False, {"fever": True}), (75 * Y, Sex.female, False, {"cough": True})],
         (("influenza", "community_acquired_pneumonia"), ("fever",), 80)),
+    "glass_test_with_a_rash_under_5": (
+        (8, Sex.female, False, {"rash": True}),
+        [(6 * Y, Sex.female, False, {"rash": True, "fever": False}), (8, Sex.female, False, {"cough": True})],
+        (("nappy_rash", "chickenpox"), ("rash",), 40)),
+    "fever_with_abdominal_pain_in_a_child_from_5": (
+        (9 * Y, Sex.male, False, {"abdominal_pain": True}),
+        [(30 * Y, Sex.male, False, {"abdominal_pain": True}), (9 * Y, Sex.male, False, {"cough": True})],
+        (("functional_constipation", "acute_appendicitis", "viral_gastroenteritis"), ("abdominal_pain",), 40)),
     "glass_test_with_fever_and_rash": (
         (5 * Y, Sex.female, False, {"rash": True, "fever": True}),
         [(5 * Y, Sex.female, False, {"rash": True, "fever": False})],
@@ -184,7 +211,8 @@ SCREENS = {
         (("acute_urticaria", "insect_bite_local_reaction", "atopic_eczema_flare"), ("rash", "allergic_reaction"), 40)),
     "wet_nappies_in_a_young_child_who_is_vomiting": (
         (1 * Y, Sex.male, False, {"vomiting": True}),
-        [(8 * Y, Sex.male, False, {"vomiting": True}), (1 * Y, Sex.male, False, {"cough": True})],
+        [(8 * Y, Sex.male, False, {"vomiting": True}), (8 * Y, Sex.male, False, {"diarrhoea": True}),
+         (1 * Y, Sex.male, False, {"cough": True})],
         (("viral_gastroenteritis",), ("vomiting",), 40)),
     "vision_with_headache_dizziness_or_raised_bp_in_pregnancy": (
         (30 * Y, Sex.female, True, {"dizziness": True}),
@@ -202,6 +230,20 @@ SCREENS = {
         (2 * Y, Sex.male, False, {"breathlessness": True}),
         [(6 * Y, Sex.male, False, {"breathlessness": True}), (2 * Y, Sex.male, False, {"rash": True})],
         (("bronchiolitis", "croup", "iron_deficiency_anaemia"), ("breathlessness",), 40)),
+    "drooling_in_a_child_with_breathing_trouble_or_sore_throat": (
+        (3 * Y, Sex.male, False, {"sore_throat": True}),
+        [(18 * Y, Sex.male, False, {"sore_throat": True}),  # an adult: the sore-throat protocol without it
+         (3 * Y, Sex.male, False, {"cough": True})],
+        (("viral_pharyngitis", "croup", "epiglottitis"), ("sore_throat", "breathlessness"), 30)),
+    "choking_fit_in_a_child_with_breathing_trouble": (
+        (10 * Y, Sex.female, False, {"breathlessness": True}),
+        [(18 * Y, Sex.female, False, {"breathlessness": True}), (10 * Y, Sex.female, False, {"sore_throat": True})],
+        (("croup", "bronchiolitis", "inhaled_foreign_body_child"), ("breathlessness",), 30)),
+    "choking_fit_in_a_young_child_with_a_cough": (
+        (2 * Y, Sex.female, False, {"cough": True}),
+        [(3, Sex.female, False, {"cough": True}),  # a baby too young to put things in the mouth
+         (6 * Y, Sex.female, False, {"cough": True}), (2 * Y, Sex.female, False, {"fever": True})],
+        (("croup", "inhaled_foreign_body_child", "viral_uri_child"), ("cough",), 30)),
     "noisy_breathing_in_with_breathing_trouble_under_5": (
         (3 * Y, Sex.female, False, {"breathlessness": True}),
         [(5 * Y, Sex.female, False, {"breathlessness": True}), (3 * Y, Sex.female, False, {"cough": True})],
@@ -270,6 +312,10 @@ SCREENS = {
         (9 * Y, Sex.female, False, {"dizziness": True}),
         [(20 * Y, Sex.female, False, {"dizziness": True}), (9 * Y, Sex.female, False, {"fever": True})],
         (("vasovagal_syncope",), ("dizziness",), 40)),
+    "unsteady_walking_with_dizziness_under_13": (
+        (6 * Y, Sex.male, False, {"dizziness": True}),
+        [(14 * Y, Sex.male, False, {"dizziness": True}), (6 * Y, Sex.male, False, {"headache": True})],
+        (("vasovagal_syncope", "heat_exhaustion"), ("dizziness",), 60)),
     "unsteady_walking_with_dizziness_in_a_child": (
         (14 * Y, Sex.male, False, {"dizziness": True}),
         [(18 * Y, Sex.male, False, {"dizziness": True}), (14 * Y, Sex.male, False, {"headache": True})],
@@ -381,3 +427,30 @@ def test_generated_dialogues_ask_the_screen_before_the_disposition_and_only_when
             assert q.turn < r.gold.disposition_turn
             asked += 1
     assert asked, f"no generated dialogue of {conditions} asked '{sid}' in {n} records"
+
+
+@pytest.mark.parametrize("age,report", [
+    (3 * Y, {"sore_throat": True}), (2 * Y, {"breathlessness": True}), (2 * Y, {"cough": True}),
+    (10 * Y, {"breathlessness": True}), (3 * Y, {"sore_throat": True, "breathlessness": True, "fever": True}),
+])
+def test_a_childs_airway_questions_come_before_every_other_question(bundled_kb, age, report):
+    """APLS airway first (read 11 #25: a 3-year-old with a sore throat and trouble breathing was asked about a
+    headache, diarrhoea and earache before drooling): the must-asks marked 'first' (drooling, a choking fit,
+    a noise on breathing in) head the question list, ahead of the temperature and how long it has gone on."""
+    from scenegen.triage import assess, first_screens
+    who = Demographics(age, Sex.male, False)
+    questions = assess(bundled_kb, who, report, n_questions=12).next_questions
+    first = first_screens(bundled_kb)
+    flags = [q.must_ask in first for q in questions]
+    assert any(flags), [q.finding for q in questions]
+    assert flags == sorted(flags, reverse=True), [(q.finding, q.must_ask) for q in questions]
+    assert "drooling_cannot_swallow" in [q.finding for q in questions[:3]] or "cough" in report
+
+
+def test_gestation_is_asked_first_in_pregnancy_so_an_early_999_call_still_has_it(bundled_kb):
+    """Read 11 #15: a pregnant woman with a fever and fast breathing was sent to 999 after two questions and her
+    gestation was never asked (BSOTS records it at the start of every maternity assessment)."""
+    from scenegen.triage import assess
+    who = Demographics(20 * Y, Sex.female, True)
+    questions = assess(bundled_kb, who, {"dizziness": True}, n_questions=3).next_questions
+    assert questions[0].finding == "weeks_pregnant", [q.finding for q in questions]
