@@ -475,7 +475,7 @@ class Realiser:
                      "danger": "red_flag" if f.red_flag is not None else "none",
                      "asked": "again" if base.get("_again") else "first",
                      "certain": "no" if may_be_unsure(f, persona.speaker) else "yes"}
-            base["_heard"] = _heard(f, "yes", ctx["phrase"])
+            base["_heard"] = _heard(f, "yes", local(said_topic(f)))  # named plainly, not the patient's words parroted
             if self._says_with(f.id):
                 base["_saying"] = (f.id, ctx["phrase"])
         elif part in {"answer_no", "answer_unsure"}:
@@ -499,7 +499,10 @@ class Realiser:
             ctx["phrase"] = local(self._lay(msg.volunteered[0], rng, denied, base))
             if self._says_with(msg.volunteered[0]):
                 base["_saying"] = (msg.volunteered[0], ctx["phrase"])
-            base["_heard"] = {**base.get("_heard", _NOTHING_HEARD), "volunteered": ctx["phrase"]}
+            # 'Thanks for mentioning the shivering fits': the finding named plainly, not the patient's words parroted
+            named = _heard(kb.findings[msg.volunteered[0]], "yes", local(said_topic(kb.findings[msg.volunteered[0]])))
+            base["_heard"] = {**base.get("_heard", _NOTHING_HEARD),
+                              "volunteered": f"the {named['text']}" if named["text"] else ""}
         elif part in INITIATIVE_TEMPLATE_ACTS:
             return initiative_context(self, part, msg, plan, persona, base, facts0, local)
         elif part == "disposition":
@@ -597,14 +600,17 @@ class Realiser:
                 for r in plan.decision.decisive if r.kind == "red_flag"]
 
     def reported(self, plan: Plan, local: Localiser, most: int = 3) -> list[str]:
-        """What the person reported, in their order and lay words: the reason an emergency message can give
+        """What the person reported, in their order, named plainly: the reason an emergency message can give
         when no red flag or rule decided it and no condition may be named ('the tummy pain and the
-        vomiting'), so it never sends someone to A&E without saying why."""
+        vomiting'), so it never sends someone to A&E without saying why. Each is the finding's topic, the
+        assistant's own plain name for it, not one of the lay phrasings (which the person may never have used:
+        'a sudden, terrible pain out of nowhere' to a carer who said 'a pain that hit like a knife'); the first
+        lay phrasing only for a finding with no topic."""
         out = []
         for fid, answer in plan.observations.items():
             f = self.kb.findings[fid]
             if answer is True and f.kind in (FindingKind.symptom, FindingKind.sign) and f.red_flag is None and f.lay:
-                out.append(local(f.lay[0]))
+                out.append(local(said_topic(f) or f.lay[0]))
         return out[:most]
 
     def decisive_modifiers(self, plan: Plan, local: Localiser) -> list[str]:

@@ -455,3 +455,64 @@ def test_a_yes_to_a_fact_the_person_cannot_be_unsure_of_is_never_hedged(library)
                 if hedge.search(text):
                     hedged.append((t["finding"], text))
     assert checked > 20 and hedged == [], hedged[:5]
+
+
+def _lay_said_back(library, n, seed=11):
+    """(lay phrasing the patient used, the assistant's next message) for each 'yes' answer and volunteered
+    finding whose words are the patient's own: a lay phrasing of three words or more that is not also the
+    finding's plain name (its topic) nor words of any question the assistant asks."""
+    from scenegen.realise import said_topic
+
+    kb = library.kb
+    asked = " ".join(f"{f.question} {f.ask or ''} {f.question_neutral or ''}".lower() for f in kb.findings.values())
+    from scenegen.generate import GenerateConfig, Generator
+
+    gen = Generator(library, GenerateConfig(seed=seed, noise="off"))
+    for index in range(n):
+        record = gen.record_data(index)
+        pairs = list(zip(record["messages"], record["turns"]))
+        for (m, t), (nxt, _) in zip(pairs, pairs[1:]):
+            if m["role"] != "user" or t["act"] == "opening":
+                continue
+            for fid in ([t["finding"]] if t["act"] == "answer_yes" else []) + list(t.get("volunteered") or []):
+                for lay in kb.findings[fid].lay:
+                    low = lay.lower()
+                    if (len(low.split()) >= 3 and low in m["content"].lower() and low not in said_topic(kb.findings[fid]).lower()
+                            and low not in asked):
+                        yield lay, nxt["content"]
+
+
+def test_the_assistant_names_what_it_heard_plainly_and_does_not_parrot_the_patients_words(library):
+    """Read 11: 'Thanks for mentioning a sudden, terrible pain out of nowhere', 'Right - a pain in the belly':
+    the acknowledgement said the patient's own lay words back to them. It names the finding plainly instead
+    (its topic: 'the sudden severe pain'), so the assistant sounds like a clinician, not an echo."""
+    pairs = list(_lay_said_back(library, 300))
+    parroted = [(lay, reply) for lay, reply in pairs if lay.lower() in reply.lower()]
+    assert len(pairs) > 100 and parroted == [], parroted[:5]
+
+
+def test_the_reasons_for_an_emergency_name_findings_plainly_not_in_words_the_person_never_used(library):
+    """Read 11 #18: the carer said 'a pain that hit like a knife' and the A&E advice gave as its reason 'a
+    sudden, terrible pain out of nowhere', a lay phrasing from the library that nobody in the call had used.
+    Each reason is a finding's plain name (its topic), or words the person said."""
+    from scenegen.generate import GenerateConfig, Generator
+    from scenegen.realise import said_topic
+
+    kb = library.kb
+    plain = {said_topic(f).lower() for f in kb.findings.values() if said_topic(f)}
+    gen = Generator(library, GenerateConfig(seed=5, noise="off", balance="disposition"))
+    given: list[list[str]] = []
+    real = gen.realiser.reported
+    gen.realiser.reported = lambda *a, **k: given.append(real(*a, **k)) or given[-1]  # type: ignore[method-assign]
+    checked, quoted = 0, []
+    for index in range(200):
+        given.clear()
+        record = gen.record_data(index)
+        said = " ".join(m["content"].lower() for m in record["messages"] if m["role"] == "user")
+        local = gen.realiser.localiser(record["persona"]["locale"])
+        for reason in (r for rs in given for r in rs):
+            checked += 1
+            if reason.lower() not in {local(t) for t in plain} and reason.lower() not in said:
+                quoted.append((reason, record["id"]))
+    assert checked > 50 and quoted == [], quoted[:5]
+
