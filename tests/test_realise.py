@@ -516,3 +516,21 @@ def test_the_reasons_for_an_emergency_name_findings_plainly_not_in_words_the_per
                 quoted.append((reason, record["id"]))
     assert checked > 50 and quoted == [], quoted[:5]
 
+
+#: words of the notes, not of the person on the phone: read 11 found 'Yes: involvement of both eyes', 'a wry
+#: neck' and 'an ache in the loin' in lay mouths
+_CLINICAL_WORDS = re.compile(
+    r"\b(?:involvement|wry|loin|bilateral|unilateral|laterality|onset|exertion|radiat\w*|lesions?|erythema|"
+    r"o?edema|pyrexia|syncope|sputum|mucoid|purulent|lethargic|stools?|episodes?|unconsciousness|inconsolable|"
+    r"abdominal|abdomen|haematuria|dysuria|micturition|tenderness|distension|paraesthesia|photophobia|"
+    r"rigors?|malaise|cyanosis|relapse|exhaustion|hoarseness)\b", re.I)
+
+
+def test_no_phrase_a_patient_says_uses_the_words_of_the_clinical_notes(bundled_kb):
+    """Every lay phrasing (of a finding or of a value) and every topic wording (which a patient says back in
+    'No, no blood in the poo' and the assistant in 'Right - blood in the poo') is in the words people use
+    on the phone; the clinical name stays in ``name``."""
+    said = [(f.id, p) for f in bundled_kb.findings.values()
+            for p in [*f.lay, f.topic or "", *f.topics, *(w for v in f.values for w in v.lay)] if p]
+    jargon = [(fid, p) for fid, p in said if _CLINICAL_WORDS.search(p)]
+    assert len(said) > 1500 and jargon == [], jargon
