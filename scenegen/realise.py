@@ -106,6 +106,12 @@ ALSO_SHARE = 0.3
 #: how often, at most once a dialogue, a 'no' adds that the complaint is the main trouble ('it's mainly the
 #: cough'): the reason they got in touch, said in their own words from the opening
 MAIN_SHARE = 0.12
+#: how many more draws of a template's alternatives may be made to avoid saying a clause again in the same
+#: dialogue ('That's partly why I got in touch.' twice, read 11): the wording with the fewest repeats is kept
+REDRAWS = 6
+#: a clause of at least this many words said twice by the same side of a dialogue reads as a stock phrase
+REPEAT_CLAUSE_WORDS = 4
+_CLAUSE_END = re.compile(r"[.!?;:,()]+|\s+-\s+")
 _DENY_SLOT = re.compile(r"\{([^{}]*)\}")
 #: a lay phrase that says something is missing ('no pee for most of the day') does not read after 'as well as'
 _NEGATED = re.compile(r"^(?:no|not|none|nothing)\b", re.IGNORECASE)
@@ -389,6 +395,7 @@ class Realiser:
         last: dict[str, str] = {}
         previous: Optional[PlannedMessage] = None
         answered: set[str] = set()
+        clauses_said: dict[str, set[str]] = {"user": set(), "assistant": set()}  # per side: no stock phrase twice
         for msg in plan.messages:
             texts, ids = [], []
             if msg.role == "user" and msg.finding is not None and msg.act != "opening":
@@ -399,9 +406,22 @@ class Realiser:
                 if "turn" in facts and facts["turn"] == "later" and previous is not None and previous.act == "answer_unsure":
                     facts["turn"] = "after_unsure"  # no 'That's helpful.' after 'not sure
                 variant = self._choose(part, facts, rng, keep, last.get(part))
-                last[part] = variant.id
                 alt = tuple(rng.randrange(n) for n in variant.groups)
-                texts.append(self.templates.render(variant, public, extra, frozen, alt))
+                text = self.templates.render(variant, public, extra, frozen, alt)
+                spoken = clauses_said.setdefault(msg.role, set())
+                repeats = len(clauses(text) & spoken)
+                for _ in range(REDRAWS if repeats else 0):  # reword what this side has said already
+                    other_variant = self._choose(part, facts, rng, keep, last.get(part))
+                    other_alt = tuple(rng.randrange(n) for n in other_variant.groups)
+                    other = self.templates.render(other_variant, public, extra, frozen, other_alt)
+                    fewer = len(clauses(other) & spoken)
+                    if fewer < repeats:
+                        text, repeats, variant = other, fewer, other_variant
+                    if not repeats:
+                        break
+                last[part] = variant.id
+                spoken.update(clauses(text))
+                texts.append(text)
                 framing = self._young_framing(part, msg, persona)
                 if framing and not base.get("_framed"):  # said once, before the first personal question
                     texts[-1] = f"{local(framing)} {texts[-1]}"
@@ -684,6 +704,13 @@ class Realiser:
         if months < 24:
             return phrases.age_months.format(subj=subj, months=months)
         return phrases.age_years.format(subj=subj, years=months // 12)
+
+
+def clauses(text: str) -> set[str]:
+    """The clauses of a text long enough to sound recycled when said twice (:data:`REPEAT_CLAUSE_WORDS`
+    words or more), lower case, split at punctuation and dashes."""
+    return {c for c in (" ".join(part.lower().split()) for part in _CLAUSE_END.split(text))
+            if len(c.split()) >= REPEAT_CLAUSE_WORDS}
 
 
 #: what the assistant heard in the message before its question, when that was not an answer
