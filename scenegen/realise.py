@@ -257,6 +257,8 @@ class Realiser:
         self.pl = pl
         self.templates = templates
         self._facts_cache: dict[tuple, dict[str, str]] = {}
+        self._hedge = re.compile(r"(?<![a-z'])(?:" + "|".join(sorted(map(re.escape, pl.hedges), key=len, reverse=True))
+                                 + r")(?![a-z'])") if pl.hedges else None
         self._choices: dict[tuple, tuple[list[Variant], list[Variant]]] = {}
         self._proxy_questions: dict[tuple, str] = {}
         self._localisers: dict[str, Localiser] = {}
@@ -409,12 +411,12 @@ class Realiser:
                 alt = tuple(rng.randrange(n) for n in variant.groups)
                 text = self.templates.render(variant, public, extra, frozen, alt)
                 spoken = clauses_said.setdefault(msg.role, set())
-                repeats = len(clauses(text) & spoken)
-                for _ in range(REDRAWS if repeats else 0):  # reword what this side has said already
+                repeats = self.awkwardness(text, spoken, msg.role, texts)
+                for _ in range(REDRAWS if repeats else 0):  # reword a stock clause said again, or stacked hedges
                     other_variant = self._choose(part, facts, rng, keep, last.get(part))
                     other_alt = tuple(rng.randrange(n) for n in other_variant.groups)
                     other = self.templates.render(other_variant, public, extra, frozen, other_alt)
-                    fewer = len(clauses(other) & spoken)
+                    fewer = self.awkwardness(other, spoken, msg.role, texts)
                     if fewer < repeats:
                         text, repeats, variant = other, fewer, other_variant
                     if not repeats:
@@ -434,6 +436,15 @@ class Realiser:
             used.append(ids)
             previous = msg
         return Rendered(out, used)
+
+    def awkwardness(self, text: str, spoken: set[str], role: str, before: Sequence[str] = ()) -> int:
+        """How badly a rendering reads where it goes: each clause this side has said already in the dialogue,
+        and, in a patient's message (with the parts ``before`` it), each hedge beyond the first ('Probably not,
+        no, I'm pretty sure, if I'm honest' scores 2). 0 reads well."""
+        score = len(clauses(text) & spoken)
+        if role == "user" and self._hedge is not None:
+            score += max(0, len(self._hedge.findall(" ".join([*before, text]).lower())) - 1)
+        return score
 
     def _young_framing(self, part: str, msg: PlannedMessage, persona: PersonaDraw) -> str:
         """The framing said before a personal question to a young person answering for themselves, or ''."""
