@@ -577,3 +577,20 @@ def test_a_patient_message_says_at_most_one_hedge(library):
     said = [m["content"] for i in range(200) for m in gen.record_data(i)["messages"] if m["role"] == "user"]
     stacked = [text for text in said if len(rx.findall(text.lower())) > 1]
     assert len(said) > 1000 and len(stacked) <= len(said) // 100, stacked[:5]
+
+
+def test_yes_there_was_comes_only_before_a_thing_that_happened():
+    """Read of seed 5150: 'Yes, there was knocked out for a few seconds' and 'Yes, I'm afraid there was the
+    first fit ever': an event's 'there was' is said only before a lay phrase that starts as a noun phrase
+    ('a blackout'), and a plain 'Yes:' before any other."""
+    from scenegen.generate import Library
+
+    lib = Library.load()
+    variant = next(v for v in lib.templates.variants["answer_yes"] if v.id == "answer_yes/event_1")
+    public = {"speaker": "self", "p": {"subj": "he", "obj": "him", "poss": "his"}}
+    for phrase, there in (("a blackout", True), ("knocked out for a few seconds", False), ("the first fit ever", False)):
+        for pick_ in range(3):
+            alt = tuple(min(pick_, n - 1) for n in variant.groups)
+            text = lib.templates.render(variant, {**public, **{r: "" for r in variant.reads if r not in public}},
+                                        {"phrase": phrase}, None, alt)
+            assert ("there was" in text) is there, text
