@@ -196,6 +196,8 @@ class PersonaLibrary(_Strict):
     styles: list[Style] = Field(min_length=1)
     locales: list[Locale] = Field(min_length=1)
     irrelevant_details: list[str] = Field(default_factory=list)
+    hedges: list[str] = Field(default_factory=list, description="softeners a patient says at most one of in a "
+                              "message ('I think', 'if I'm honest'): a wording that stacks more is drawn again")
     adult_irrelevant_details: list[str] = Field(
         default_factory=list, description="details only an adult says (a job, a partner, children): never from a "
                                           "child or teenager speaking for themselves")

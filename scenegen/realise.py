@@ -106,6 +106,12 @@ ALSO_SHARE = 0.3
 #: how often, at most once a dialogue, a 'no' adds that the complaint is the main trouble ('it's mainly the
 #: cough'): the reason they got in touch, said in their own words from the opening
 MAIN_SHARE = 0.12
+#: how many more draws of a template's alternatives may be made to avoid saying a clause again in the same
+#: dialogue ('That's partly why I got in touch.' twice, read 11): the wording with the fewest repeats is kept
+REDRAWS = 6
+#: a clause of at least this many words said twice by the same side of a dialogue reads as a stock phrase
+REPEAT_CLAUSE_WORDS = 4
+_CLAUSE_END = re.compile(r"[.!?;:,()]+|\s+-\s+")
 _DENY_SLOT = re.compile(r"\{([^{}]*)\}")
 #: a lay phrase that says something is missing ('no pee for most of the day') does not read after 'as well as'
 _NEGATED = re.compile(r"^(?:no|not|none|nothing)\b", re.IGNORECASE)
@@ -251,6 +257,8 @@ class Realiser:
         self.pl = pl
         self.templates = templates
         self._facts_cache: dict[tuple, dict[str, str]] = {}
+        self._hedge = re.compile(r"(?<![a-z'])(?:" + "|".join(sorted(map(re.escape, pl.hedges), key=len, reverse=True))
+                                 + r")(?![a-z'])") if pl.hedges else None
         self._choices: dict[tuple, tuple[list[Variant], list[Variant]]] = {}
         self._proxy_questions: dict[tuple, str] = {}
         self._localisers: dict[str, Localiser] = {}
@@ -389,6 +397,7 @@ class Realiser:
         last: dict[str, str] = {}
         previous: Optional[PlannedMessage] = None
         answered: set[str] = set()
+        clauses_said: dict[str, set[str]] = {"user": set(), "assistant": set()}  # per side: no stock phrase twice
         for msg in plan.messages:
             texts, ids = [], []
             if msg.role == "user" and msg.finding is not None and msg.act != "opening":
@@ -399,9 +408,22 @@ class Realiser:
                 if "turn" in facts and facts["turn"] == "later" and previous is not None and previous.act == "answer_unsure":
                     facts["turn"] = "after_unsure"  # no 'That's helpful.' after 'not sure
                 variant = self._choose(part, facts, rng, keep, last.get(part))
-                last[part] = variant.id
                 alt = tuple(rng.randrange(n) for n in variant.groups)
-                texts.append(self.templates.render(variant, public, extra, frozen, alt))
+                text = self.templates.render(variant, public, extra, frozen, alt)
+                spoken = clauses_said.setdefault(msg.role, set())
+                repeats = self.awkwardness(text, spoken, msg.role, texts)
+                for _ in range(REDRAWS if repeats else 0):  # reword a stock clause said again, or stacked hedges
+                    other_variant = self._choose(part, facts, rng, keep, last.get(part))
+                    other_alt = tuple(rng.randrange(n) for n in other_variant.groups)
+                    other = self.templates.render(other_variant, public, extra, frozen, other_alt)
+                    fewer = self.awkwardness(other, spoken, msg.role, texts)
+                    if fewer < repeats:
+                        text, repeats, variant = other, fewer, other_variant
+                    if not repeats:
+                        break
+                last[part] = variant.id
+                spoken.update(clauses(text))
+                texts.append(text)
                 framing = self._young_framing(part, msg, persona)
                 if framing and not base.get("_framed"):  # said once, before the first personal question
                     texts[-1] = f"{local(framing)} {texts[-1]}"
@@ -414,6 +436,15 @@ class Realiser:
             used.append(ids)
             previous = msg
         return Rendered(out, used)
+
+    def awkwardness(self, text: str, spoken: set[str], role: str, before: Sequence[str] = ()) -> int:
+        """How badly a rendering reads where it goes: each clause this side has said already in the dialogue,
+        and, in a patient's message (with the parts ``before`` it), each hedge beyond the first ('Probably not,
+        no, I'm pretty sure, if I'm honest' scores 2). 0 reads well."""
+        score = len(clauses(text) & spoken)
+        if role == "user" and self._hedge is not None:
+            score += max(0, len(self._hedge.findall(" ".join([*before, text]).lower())) - 1)
+        return score
 
     def _young_framing(self, part: str, msg: PlannedMessage, persona: PersonaDraw) -> str:
         """The framing said before a personal question to a young person answering for themselves, or ''."""
@@ -475,7 +506,7 @@ class Realiser:
                      "danger": "red_flag" if f.red_flag is not None else "none",
                      "asked": "again" if base.get("_again") else "first",
                      "certain": "no" if may_be_unsure(f, persona.speaker) else "yes"}
-            base["_heard"] = _heard(f, "yes", ctx["phrase"])
+            base["_heard"] = _heard(f, "yes", local(said_topic(f)))  # named plainly, not the patient's words parroted
             if self._says_with(f.id):
                 base["_saying"] = (f.id, ctx["phrase"])
         elif part in {"answer_no", "answer_unsure"}:
@@ -499,7 +530,10 @@ class Realiser:
             ctx["phrase"] = local(self._lay(msg.volunteered[0], rng, denied, base))
             if self._says_with(msg.volunteered[0]):
                 base["_saying"] = (msg.volunteered[0], ctx["phrase"])
-            base["_heard"] = {**base.get("_heard", _NOTHING_HEARD), "volunteered": ctx["phrase"]}
+            # 'Thanks for mentioning the shivering fits': the finding named plainly, not the patient's words parroted
+            named = _heard(kb.findings[msg.volunteered[0]], "yes", local(said_topic(kb.findings[msg.volunteered[0]])))
+            base["_heard"] = {**base.get("_heard", _NOTHING_HEARD),
+                              "volunteered": f"the {named['text']}" if named["text"] else ""}
         elif part in INITIATIVE_TEMPLATE_ACTS:
             return initiative_context(self, part, msg, plan, persona, base, facts0, local)
         elif part == "disposition":
@@ -597,14 +631,17 @@ class Realiser:
                 for r in plan.decision.decisive if r.kind == "red_flag"]
 
     def reported(self, plan: Plan, local: Localiser, most: int = 3) -> list[str]:
-        """What the person reported, in their order and lay words: the reason an emergency message can give
+        """What the person reported, in their order, named plainly: the reason an emergency message can give
         when no red flag or rule decided it and no condition may be named ('the tummy pain and the
-        vomiting'), so it never sends someone to A&E without saying why."""
+        vomiting'), so it never sends someone to A&E without saying why. Each is the finding's topic, the
+        assistant's own plain name for it, not one of the lay phrasings (which the person may never have used:
+        'a sudden, terrible pain out of nowhere' to a carer who said 'a pain that hit like a knife'); the first
+        lay phrasing only for a finding with no topic."""
         out = []
         for fid, answer in plan.observations.items():
             f = self.kb.findings[fid]
             if answer is True and f.kind in (FindingKind.symptom, FindingKind.sign) and f.red_flag is None and f.lay:
-                out.append(local(f.lay[0]))
+                out.append(local(said_topic(f) or f.lay[0]))
         return out[:most]
 
     def decisive_modifiers(self, plan: Plan, local: Localiser) -> list[str]:
@@ -678,6 +715,13 @@ class Realiser:
         if months < 24:
             return phrases.age_months.format(subj=subj, months=months)
         return phrases.age_years.format(subj=subj, years=months // 12)
+
+
+def clauses(text: str) -> set[str]:
+    """The clauses of a text long enough to sound recycled when said twice (:data:`REPEAT_CLAUSE_WORDS`
+    words or more), lower case, split at punctuation and dashes."""
+    return {c for c in (" ".join(part.lower().split()) for part in _CLAUSE_END.split(text))
+            if len(c.split()) >= REPEAT_CLAUSE_WORDS}
 
 
 #: what the assistant heard in the message before its question, when that was not an answer
