@@ -22,7 +22,7 @@ def test_a_swallowed_product_is_never_given_a_dose_amount():
                                                                "paracetamol_overdose"), complaints=("poisoning",)))
     products = 0
     for index in range(60):
-        values = gen.record(index).case.values
+        values = gen.record(index).case.value_map
         if set(values.get("substance_taken", [])) & PRODUCTS:
             products += 1
             assert not set(values.get("amount_taken", [])) & DOSE_AMOUNTS, (index, values)
