@@ -458,7 +458,7 @@ def test_generate_then_validate_and_show_through_the_cli(tmp_path):
     out = tmp_path / "out"
     r = CliRunner().invoke(cli, ["generate", "--n", "40", "--seed", "3", "--out", str(out), "--quiet"])
     assert r.exit_code == 0, r.output
-    assert {p.name for p in out.iterdir()} == {"train.jsonl", "test.jsonl", "manifest.json"}
+    assert {p.name for p in out.iterdir()} == {"train.jsonl", "test.jsonl", "README.md", "manifest.json"}
     r = CliRunner().invoke(cli, ["validate", str(out / "train.jsonl"), str(out / "test.jsonl"), "--holdout-by", "condition"])
     assert r.exit_code == 0, r.output
     assert "ok: 40 record(s)" in r.stdout
