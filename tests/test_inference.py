@@ -166,7 +166,8 @@ def test_a_subtree_program_gives_each_condition_the_likelihood_worked_out_for_it
             f = kb.findings[ch]
             answer = (i % 2 == 0) if f.type is FindingType.binary else (
                 f.values[0].id if f.type is FindingType.categorical else frozenset({f.values[0].id}))
-            for obs in ({ch: answer}, {ch: answer, **{k: False for k in kids[i + 1:i + 3] if kb.findings[k].type is FindingType.binary}}, {top: True, ch: answer}):
+            denied = {k: False for k in kids[i + 1:i + 3] if kb.findings[k].type is FindingType.binary}
+            for obs in ({ch: answer}, {ch: answer, **denied}, {top: True, ch: answer}):
                 program = _subtree_program(kb, top, obs)
                 for c in sorted(kb.conditions):
                     assert program(c) == _subtree_likelihood(kb, c, top, obs), (top, obs, c)

@@ -594,3 +594,16 @@ def test_yes_there_was_comes_only_before_a_thing_that_happened():
             text = lib.templates.render(variant, {**public, **{r: "" for r in variant.reads if r not in public}},
                                         {"phrase": phrase}, None, alt)
             assert ("there was" in text) is there, text
+
+
+@pytest.mark.parametrize("part,text", [
+    ("af", "after"), ("af", "my af is back"), ("af", "af"), ("af", "af2"), ("af", "(af)"),
+    ("an itchy rash", "an itchy rash in the finger webs"), ("rash", "a rash-like thing"), ("rash", "thrash, rash"),
+    ("rash", "thrash"), ("pain", "pain9 pain"), ("ear", "year's ear"),
+    ("a", "a"), ("a", "ba ab"), ("x y", "xx y x y"), ("fit", "fits"), ("fit", "ﬁt fit"), ("fit", "Fit"),
+])
+def test_whole_word_check_agrees_with_the_bounded_pattern_it_replaced(part, text):
+    from scenegen.realise import _whole_words
+
+    pattern = re.search(rf"(?<![a-z0-9]){re.escape(part)}(?![a-z0-9])", text) is not None
+    assert _whole_words(part, text) is pattern
