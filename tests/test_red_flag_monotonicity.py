@@ -89,7 +89,7 @@ def observations(kb) -> st.SearchStrategy[dict]:
             return {}
         m = draw(st.sampled_from(mods))
         extra = draw(st.dictionaries(st.sampled_from(binary), st.booleans(), max_size=3))
-        return {**extra, **{f: True for f in m.when.present}}
+        return {**extra, **{f: True for f in m.when.present}, **{f: False for f in m.when.absent}}
 
     sources = [st.just({}), single, answers, of_a_modifier()]
     if dangerous:
@@ -235,6 +235,7 @@ def test_every_modifier_floors_the_disposition_when_its_conditions_hold(mod_id):
     who = _who_for(m)
     obs = imply_parents(kb, {f: True for f in m.when.present})
     obs.update({f: values[0] for f, values in m.when.values.items()})  # a categorical finding with a value it names
+    obs.update({f: False for f in m.when.absent})  # a finding it needs answered no (a faint with no warning)
     if who.pregnant and kb.settings.pregnancy_finding:
         obs[kb.settings.pregnancy_finding] = True
     d = decide(kb, who, obs)
