@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
-from typing import Annotated, Any, Literal, Mapping, Union
+from typing import Annotated, Any, Literal, Mapping, Sequence, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -157,6 +157,11 @@ class ModelSettings(Strict):
     disposition_gain_weight: float = Field(ge=0, description="weight of disposition gain against condition gain")
     pregnancy_finding: Id | None = Field(
         None, description="binary finding that a known pregnancy makes present (implied, never asked, when pregnant)")
+    gestation_finding: Id | None = Field(
+        None, description="categorical finding that says how far along a pregnancy is")
+    early_gestation_values: list[Id] = Field(
+        default_factory=list, description="its values for which the pregnancy service to name is the early "
+                                          "pregnancy one, not the maternity unit (a test only just positive; 8 weeks)")
     age_bands: list[AgeBand]
     time_course: TimeCourseWords | None = Field(
         None, description="time words and the spans they mean, so that a dialogue's time phrases agree")
@@ -235,6 +240,33 @@ class AgeScopedSource(AgeLimits):
         if self.min_age_months is None and self.max_age_months is None:
             raise ValueError("an age-scoped source names min_age_months or max_age_months (or both)")
         return self
+
+
+class PhraseAges(AgeLimits):
+    """Phrases of one finding or complaint that only fit some ages: 'nothing on the paper' needs a child who
+    uses the toilet, 'over the bladder' one who can say where it hurts, 'several pints most nights' an adult.
+    Each phrase stays in its list (lay, a value's lay, deny); here it is only held to these ages, and the
+    realiser never says it, nor `scenegen validate` accepts it, outside them."""
+
+    phrases: list[str] = Field(min_length=1, description="phrases of the finding's (or complaint's) own lists")
+    source: str = Field(min_length=3, description="why these ages: a guideline, or 'the phrases' own wording'")
+
+    @model_validator(mode="after")
+    def _bounded(self) -> "PhraseAges":
+        if self.min_age_months is None and self.max_age_months is None:
+            raise ValueError("phrase_ages names min_age_months or max_age_months (or both)")
+        return self
+
+
+def phrases_fit(phrases: Sequence[str], limits: Sequence[PhraseAges], age_months: int | None) -> list[str]:
+    """The phrases that may be said of someone of this age (every one when the age is unknown)."""
+    if not limits or age_months is None:
+        return list(phrases)
+    out = set()
+    for lim in limits:
+        if not lim.covers(age_months):
+            out.update(lim.phrases)
+    return [p for p in phrases if p not in out]
 
 
 class Pregnancy(str, Enum):
@@ -430,6 +462,10 @@ class Finding(Strict):
                     "(DENY_PLACEHOLDERS: '{my}', '{I've}', ...) so that a parent's answer reads '{he}'s been "
                     "weeing fine'")
     values: list[FindingValue] = Field(default_factory=list)
+    phrase_ages: list[PhraseAges] = Field(
+        default_factory=list,
+        description="phrases of lay, deny or a value's lay that fit some ages only ('nothing on the paper': a "
+                    "child who uses the toilet); never said of anyone outside them")
     red_flag: RedFlag | None = None
     answer_kind: AnswerKind = Field(AnswerKind.general, description="which answer wordings fit the question")
     ages: list[Id] = Field(default_factory=list,
@@ -515,6 +551,12 @@ class Finding(Strict):
             if PATIENT_AS_THIRD_PERSON.search(phrase):
                 raise ValueError(f"lay phrase {phrase!r} names the patient as someone else; a patient says it of "
                                  "themselves and a carer of their own child: write it without a person")
+        own = {*self.lay, *self.deny, *(w for v in self.values for w in v.wordings)}
+        for lim in self.phrase_ages:
+            stray = [p for p in lim.phrases if p not in own]
+            if stray:
+                raise ValueError(f"phrase_ages names {stray}, which are not among the finding's lay, deny or value "
+                                 "phrases (write them exactly as there)")
         if self.background is not None:
             if self.type is not FindingType.binary:
                 raise ValueError("only a binary finding takes a background rate")
@@ -534,6 +576,17 @@ class Complaint(Strict):
     name: str
     finding: Id = Field(description="the binary finding that the opening reveals as present")
     lay: list[str] = Field(min_length=1, description="how a patient opens with it (noun phrases)")
+    phrase_ages: list[PhraseAges] = Field(
+        default_factory=list, description="phrases of lay that fit some ages only ('a scratchy throat': a child "
+                                          "who can say how the throat feels)")
+
+    @model_validator(mode="after")
+    def _phrase_ages_known(self) -> "Complaint":
+        for lim in self.phrase_ages:
+            stray = [p for p in lim.phrases if p not in self.lay]
+            if stray:
+                raise ValueError(f"phrase_ages names {stray}, which are not among the complaint's lay phrases")
+        return self
 
 
 class ModifierWhen(Strict):

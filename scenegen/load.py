@@ -444,6 +444,16 @@ class _Checker:
                                  self._unknown("finding or condition", other, list(self.findings) + list(self.conditions)))
 
     def check_settings(self) -> None:
+        gid = self.settings.gestation_finding if self.settings is not None else None
+        g = self.findings.get(gid) if gid is not None else None
+        if gid is not None and g is None and gid not in self.invalid["findings"]:
+            self.problems.append(Problem("conditions/_model.yaml", 0, "model.gestation_finding",
+                                         self._unknown("finding", gid, self.findings)))
+        elif g is not None:
+            stray = sorted(set(self.settings.early_gestation_values) - {v.id for v in g.values})
+            if g.type is not FindingType.categorical or stray:
+                self.problems.append(Problem("conditions/_model.yaml", 0, "model.early_gestation_values",
+                                             f"'{gid}' must be categorical with the values {stray}"))
         fid = self.settings.pregnancy_finding if self.settings is not None else None
         if fid is None:
             return

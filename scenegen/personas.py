@@ -202,6 +202,11 @@ class PersonaLibrary(_Strict):
         default_factory=list, description="details only an adult says (a job, a partner, children): never from a "
                                           "child or teenager speaking for themselves")
     irrelevant_detail_rate: float = Field(0.0, ge=0, le=1, description="share of openings that add an irrelevant detail")
+    worried_tones: list[str] = Field(
+        default_factory=list, description="tones that never play a problem down (no playing_down_details)")
+    playing_down_details: list[str] = Field(
+        default_factory=list, description="details (of the two lists above) that play the problem down ('I hate "
+                                          "making a fuss'): never said in an opening that names a red flag")
 
     def details_for(self, persona_speaker: str, age_months: int) -> list[str]:
         """The opening details this speaker may say: an adult's (a job, a partner) only from an adult."""
@@ -228,6 +233,12 @@ class PersonaLibrary(_Strict):
         for d in self.irrelevant_details + self.adult_irrelevant_details:
             if "{" in d:
                 raise ValueError(f"irrelevant detail may not hold template syntax: {d!r}")
+        unknown = set(self.worried_tones) - {s.tone for s in self.styles}
+        if unknown:
+            raise ValueError(f"worried_tones names tones no style has: {sorted(unknown)}")
+        stray = set(self.playing_down_details) - set(self.irrelevant_details + self.adult_irrelevant_details)
+        if stray:
+            raise ValueError(f"playing_down_details must be irrelevant details, written as there: {sorted(stray)}")
         groups = {g.id for g in self.age_groups}
         for raised, kind in self.initiative.kinds.items():
             if set(kind.age_groups) - groups:

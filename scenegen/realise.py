@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Mapping, Optional, Sequence
 
-from .content import DENY_PLACEHOLDERS, TIME_COURSE, AnswerKind, Finding, FindingKind
+from .content import DENY_PLACEHOLDERS, TIME_COURSE, AnswerKind, Disposition, Finding, FindingKind, phrases_fit
 from .knowledge import KnowledgeBase
 from .personas import PersonaLibrary
 from .plan import Plan, PlannedMessage, may_be_unsure
 from .rng import pick
 from .sample import HiddenCase, PersonaDraw
-from .triage import ancestors
+from .triage import ancestors, modifier_fits
 from .timecourse import When, case_when, fit, fitting
 from .templates import ANSWER_TEMPLATE_ACTS, INITIATIVE_TEMPLATE_ACTS, TemplateLibrary, Variant, frozen_context
 
@@ -287,8 +287,10 @@ class Realiser:
             relation = ""
             who = {"ref": "you", "do": "Do", "have": "have", "are": "are", "poss": "your", "subj": "you"}
         minor = not persona.proxy and persona.age_months < ADULT_MONTHS  # not told 'don't drive yourself'
+        # age_months: for wordings that fit some ages only (a parent of a 9-year-old is told how it feels)
         return {"speaker": "proxy" if persona.proxy else "self", "who": who, "p": p, "v": locale.vocab,
-                "tone": style.tone, "name": name, "minor": minor, "_relation": relation}
+                "tone": style.tone, "name": name, "minor": minor, "age_months": persona.age_months,
+                "_relation": relation}
 
     def _facts(self, persona: PersonaDraw) -> dict[str, str]:
         """Who speaks, in which register and tone: what every part's wording is chosen by (a fresh copy)."""
@@ -330,7 +332,8 @@ class Realiser:
         """A lay phrasing of the finding that names none of the findings denied in this dialogue (no
         'an itchy rash in the finger webs' after 'no' to an itchy rash), where the finding has one, and whose
         time words agree with the case and with what was said before (``base['_when']``)."""
-        phrases = self.kb.findings[fid].lay
+        f = self.kb.findings[fid]
+        phrases = phrases_fit(f.lay, f.phrase_ages, None if base is None else base.get("_age")) or f.lay
         if denied:
             phrases = [p for p in phrases if not mentions(self.kb, p) & denied] or phrases
         return self._timely(fid, phrases, rng, base)
@@ -355,7 +358,9 @@ class Realiser:
         if not chosen:
             return [self.pl.phrases.no_option_applies]
         by_id = {v.id: v for v in f.values}
-        return [self._timely(fid, (event and by_id[v].lay_event) or by_id[v].lay, rng, base) for v in chosen]
+        age = None if base is None else base.get("_age")
+        return [self._timely(fid, phrases_fit((event and by_id[v].lay_event) or by_id[v].lay, f.phrase_ages, age)
+                             or by_id[v].lay, rng, base) for v in chosen]
 
     def _start_when(self, plan: Plan, persona: PersonaDraw, case: HiddenCase) -> When:
         """What the case's onset, duration and the person's age allow, narrowed by every question the person
@@ -387,6 +392,7 @@ class Realiser:
         # nor may a lay phrase name what the case does not have ('chest pain and shortness of breath' for the
         # combination question when the case has sweating, not breathlessness), whether or not it is asked
         base["_absent"] = frozenset(f for f, a in case.truth.items() if a is False)
+        base["_age"] = persona.age_months  # phrases held to some ages (phrase_ages) are said only within them
         base["_event"] = self.kb.complaint_is_event(case.complaint)  # a fall or a fit: 'when did it happen?'
         base["_reported"] = []  # (finding, the words it was said in): what a 'yes' may say it comes with
         base["_said"] = set()  # findings the person has said are present so far: what a question may take for granted
@@ -466,7 +472,9 @@ class Realiser:
         denied = base["_denied"] | base["_absent"]  # answered 'no' or absent from the case: no lay phrase may name one
         if part == "opening":
             complaint = kb.complaints[case.complaint]
-            base["_complaint"] = said = local(self._timely(complaint.finding, complaint.lay, rng, base))
+            base["_complaint"] = said = local(self._timely(
+                complaint.finding, phrases_fit(complaint.lay, complaint.phrase_ages, persona.age_months)
+                or complaint.lay, rng, base))
             cause = next((f for f in msg.volunteered if case.complaint in kb.findings[f].cause_of), None)
             if cause is not None:  # the injury that brought it on is said with it (a second one is said after)
                 said = self.pl.phrases.complaint_after_cause.format(
@@ -482,6 +490,24 @@ class Realiser:
                        pregnant=persona.pregnant, event=base["_event"],
                        time_course=" ".join(_sentence(local(t)) for fid in sorted(msg.values)
                                             for t in self._value_phrases(fid, msg.values[fid], rng, base["_event"], base)))
+            # an opening that says a red flag (a first fit) is not played down ('I don't like to make a fuss')
+            # (a red flag said, or a rule of an emergency level that what was said already meets: a fit in pregnancy)
+            opened = {complaint.finding, *msg.volunteered}
+            if persona.pregnant and kb.settings.pregnancy_finding:
+                opened.add(kb.settings.pregnancy_finding)
+            flagged = any(kb.findings[f].red_flag is not None for f in opened) or any(
+                m.disposition.rank >= Disposition.emergency_department.rank and m.when.present
+                and not m.when.values and set(m.when.present) <= opened and modifier_fits(m, persona.demographics)
+                for m in kb.modifiers)
+            facts = {**facts0, "danger": "red_flag" if flagged else "none"}
+            # nor given a detail that plays it down, nor one whose time words the case's time course rules out
+            # ('I tried ringing earlier' about a pain that started half an hour ago)
+            said_when = fit(kb, base["_when"], detail) if detail else None
+            worried = self.pl.style(persona.style).tone in self.pl.worried_tones
+            if detail and (said_when is None or ((flagged or worried) and detail in self.pl.playing_down_details)):
+                ctx["detail"] = ""
+            elif detail:
+                base["_when"] = said_when
         elif part == "ack":
             ctx["heard"] = base.pop("_heard", _NOTHING_HEARD)
             facts = {**facts0, "turn": "later"}  # 'after_unsure' when the last answer was 'not sure' (see render)
@@ -541,9 +567,10 @@ class Realiser:
             flags = self.decisive_flags(plan, persona)
             concerns = [local(kb.conditions[c].lay_name) for c in plan.named]
             modifiers = self.decisive_modifiers(plan, local)
-            ctx.update(disposition=d.disposition.value, concerns=concerns, reported=self.reported(plan, local))
+            ctx.update(disposition=d.disposition.value, concerns=concerns, reported=self.reported(plan, local, persona.age_months))
             ctx["flags"], ctx["modifiers"] = flags, modifiers
             ctx["pregnant"] = persona.pregnant
+            ctx["pregnancy_service"] = self.pregnancy_service(plan, persona)
             facts = {**facts0, "disposition": d.disposition.value}
         elif part == "safety_net":
             say = self.warning_voice(persona)
@@ -588,14 +615,15 @@ class Realiser:
                          local: Localiser) -> list[tuple[str, frozenset[str]]]:
         """The finding's denials as this speaker says them, with their content words, less any that names a
         finding the case holds."""
-        key = (f.id, persona.proxy and persona.sex.value, persona.locale)
+        allowed = phrases_fit(f.deny, f.phrase_ages, getattr(persona, "age_months", None))
+        key = (f.id, persona.proxy and persona.sex.value, persona.locale, tuple(allowed))
         options = self._denials.get(key)
         if options is None:
             pronouns = {**_PRONOUNS[persona.sex.value], "refl": "herself" if persona.sex.value == "female"
                         else "himself"} if persona.proxy else None
             options = self._denials[key] = tuple(
                 (local(said), mentions(self.kb, said) - {f.id}, _content_words(w))
-                for w, said in ((w, _say_denial(w, pronouns)) for w in f.deny))
+                for w, said in ((w, _say_denial(w, pronouns)) for w in allowed))
         present = base["_present"]
         key = (key, present)  # asked again for the second denial of the same answer: filtered once
         last = base.get("_fitting")
@@ -624,13 +652,24 @@ class Realiser:
                 if t and not _LIST.search(t) and len(t.split()) <= SAID_BACK_WORDS]
         return local(pick(rng, said)) if said else ""
 
+    def pregnancy_service(self, plan: Plan, persona: PersonaDraw) -> str:
+        """The pregnancy service to name beside A&E or same-day care: the early pregnancy one when the person said
+        the pregnancy is early or not yet confirmed (model.early_gestation_values), else the maternity unit."""
+        vocab = self.pl.locale(persona.locale).vocab
+        s = self.kb.settings
+        said = plan.observations.get(s.gestation_finding) if s.gestation_finding else None
+        values = {said} if isinstance(said, str) else set(said or ())
+        if values and values <= set(s.early_gestation_values) and "early_pregnancy_unit" in vocab:
+            return vocab["early_pregnancy_unit"]
+        return vocab["maternity_unit"]
+
     def decisive_flags(self, plan: Plan, persona: PersonaDraw) -> list[str]:
         """The reported red flags that decided the level, as the speaker should hear them."""
         say = self.warning_voice(persona)
         return [say(self.kb.findings[r.id].red_flag.warning or self.kb.findings[r.id].name.lower())  # type: ignore[union-attr]
                 for r in plan.decision.decisive if r.kind == "red_flag"]
 
-    def reported(self, plan: Plan, local: Localiser, most: int = 3) -> list[str]:
+    def reported(self, plan: Plan, local: Localiser, age_months: Optional[int] = None, most: int = 3) -> list[str]:
         """What the person reported, in their order, named plainly: the reason an emergency message can give
         when no red flag or rule decided it and no condition may be named ('the tummy pain and the
         vomiting'), so it never sends someone to A&E without saying why. Each is the finding's topic, the
@@ -641,7 +680,7 @@ class Realiser:
         for fid, answer in plan.observations.items():
             f = self.kb.findings[fid]
             if answer is True and f.kind in (FindingKind.symptom, FindingKind.sign) and f.red_flag is None and f.lay:
-                out.append(local(said_topic(f) or f.lay[0]))
+                out.append(local(said_topic(f) or (phrases_fit(f.lay, f.phrase_ages, age_months) or f.lay)[0]))
         return out[:most]
 
     def decisive_modifiers(self, plan: Plan, local: Localiser) -> list[str]:

@@ -45,7 +45,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import ContentError, Problem
 
-COMMON = {"speaker", "who", "p", "v", "tone", "name", "minor"}  # minor: a teenager speaking for themselves
+COMMON = {"speaker", "who", "p", "v", "tone", "name", "minor", "age_months"}  # minor: a teenager speaking for themselves; age_months: for wordings that fit some ages only
 ACT_VARIABLES: dict[str, set[str]] = {
     # the system message that opens a training conversation
     "system": COMMON,
@@ -73,7 +73,8 @@ ACT_VARIABLES: dict[str, set[str]] = {
     "clarify": COMMON | {"question", "ask", "type"},
     "red_flag_check": COMMON | {"question", "ask", "type"},
     # pregnant: the person is pregnant (a sentence names the maternity service beside A&E or same-day care)
-    "disposition": COMMON | {"disposition", "concerns", "flags", "modifiers", "reported", "pregnant"},
+    "disposition": COMMON | {"disposition", "concerns", "flags", "modifiers", "reported", "pregnant",
+                             "pregnancy_service"},
     "safety_net": COMMON | {"warnings", "nets"},  # nets: [{warnings, action}] by level of care, most urgent first
     "first_aid": COMMON | {"steps", "disposition"},  # steps: what to do while help is on the way
     "self_care": COMMON | {"advice"},

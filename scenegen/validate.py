@@ -156,6 +156,58 @@ def answers_fit_age(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
                        f"(the person is {r.persona.age_months})")
 
 
+@rule("phrases_fit_the_age")
+def phrases_fit_the_age(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """No person says a phrase held to other ages (phrase_ages): no 'nothing on the paper' for a baby in
+    nappies, no 'over the bladder' from a toddler's parent, no 'several pints most nights' at 15."""
+    local = lx.local(r.persona.locale)
+    age = r.persona.age_months
+    held = [(phrase, lim) for phrase, lim in _age_held_phrases(kb) if not lim.covers(age)]
+    if not held:
+        return
+    for i, m in enumerate(r.messages):
+        if m.role != "user":
+            continue
+        text = _words(m.content)
+        for phrase, lim in held:
+            if _words(local(phrase)) in text:
+                yield (f"message {i} says {phrase!r}, which fits ages {lim.min_age_months or 0}-"
+                       f"{lim.max_age_months if lim.max_age_months is not None else ''} months "
+                       f"(the person is {age}): {m.content!r}")
+
+
+def _age_held_phrases(kb: KnowledgeBase) -> list:
+    """(phrase, its age limits) for every phrase a finding or complaint holds to some ages, less any phrase that
+    another finding or complaint says at every age."""
+    def compute() -> list:
+        held, free = [], set()
+        for item in (*kb.findings.values(), *kb.complaints.values()):
+            limited = {p for lim in item.phrase_ages for p in lim.phrases}
+            held.extend((p, lim) for lim in item.phrase_ages for p in lim.phrases)
+            words = [*item.lay, *getattr(item, "deny", ()), *(w for v in getattr(item, "values", ()) for w in v.wordings)]
+            free.update(w for w in words if w not in limited)
+        return [(p, lim) for p, lim in held if p not in free]
+    return kb.cached("age_held_phrases", None, compute)
+
+
+@rule("pregnancy_service_fits_gestation")
+def pregnancy_service_fits_gestation(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """Someone who said the pregnancy is early or not yet confirmed is not sent to the maternity unit (labour
+    and delivery): read 11 named it at 8 weeks and when the test was only just positive."""
+    s = kb.settings
+    said = next((t.answer if t.finding == s.gestation_finding and t.act == "answer_value"
+                 else t.volunteered_values[s.gestation_finding] for t in r.turns if s.gestation_finding and (
+                     (t.finding == s.gestation_finding and t.act == "answer_value")
+                     or s.gestation_finding in t.volunteered_values)), None)
+    values = {said} if isinstance(said, str) else set(said or ())
+    unit = lx.vocab.get(r.persona.locale, {}).get("maternity_unit")
+    if not values or not unit or not values <= set(s.early_gestation_values):
+        return
+    for i, m in enumerate(r.messages):
+        if m.role == "assistant" and unit.lower() in m.content.lower():
+            yield f"message {i} names {unit!r} after the pregnancy was said to be {sorted(values)}"
+
+
 @rule("disposition_not_below_hidden_condition")
 def not_below_hidden(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
     own = kb.conditions[r.case.condition].level(_dialogue_observations(r, kb))

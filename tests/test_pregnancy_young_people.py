@@ -76,15 +76,25 @@ def test_a_faint_in_early_pregnancy_or_a_change_in_vision_later_goes_to_hospital
 def test_a_pregnant_caller_sent_to_hospital_or_same_day_care_hears_of_the_maternity_service():
     records = _records(("pre_eclampsia", "placental_abruption", "pyelonephritis_in_pregnancy", "swelling_of_normal_pregnancy"),
                        ("abdominal_pain", "headache", "leg_swelling", "fever"), 60)
-    checked = 0
+    checked = early_seen = 0
     for r in records:
         if r.gold.disposition not in {"emergency_department", "urgent"}:
             continue
         said = r.messages[r.gold.disposition_turn].content
-        service = "labor and delivery" if r.persona.locale == "en_US" else "maternity unit"
+        # early on, or before the pregnancy is confirmed, the early pregnancy service instead (read 11: "labor
+        # and delivery" at 8 weeks)
+        gestation = next((t.answer if t.act == "answer_value" else t.volunteered_values["weeks_pregnant"]
+                          for t in r.turns if (t.finding == "weeks_pregnant" and t.act == "answer_value")
+                          or "weeks_pregnant" in t.volunteered_values), [])
+        early = bool(gestation) and set(gestation) <= {"under_20_weeks", "not_sure"}
+        if r.persona.locale == "en_US":
+            service = "OB provider or family doctor" if early else "labor and delivery"
+        else:
+            service = "early pregnancy unit" if early else "maternity unit"
         assert (service in said) == r.persona.pregnant, (r.id, said)
         checked += 1
-    assert checked
+        early_seen += early and r.persona.pregnant
+    assert checked and early_seen
 
 
 def test_a_simple_faint_is_never_the_hidden_condition_without_a_faint():

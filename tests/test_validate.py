@@ -157,6 +157,20 @@ def _say_two_times(obj):
     obj["messages"][j]["content"] = "It's been going on for several months."
 
 
+def _name_the_maternity_unit_at_8_weeks(obj):
+    i = next(i for i, t in enumerate(obj["turns"]) if t["act"] in ("answer_value", "answer_yes", "answer_no"))
+    obj["turns"][i].update(act="answer_value", finding="weeks_pregnant", answer=["under_20_weeks"])
+    obj["messages"][i]["content"] = "About 8 weeks."
+    unit = Lexicon.load(bundled_library()).vocab[obj["persona"]["locale"]]["maternity_unit"]
+    obj["messages"][obj["gold"]["disposition_turn"]]["content"] += f" You can also ring {unit}."
+
+
+def _say_nothing_on_the_paper_of_a_baby(obj):
+    obj["persona"]["age_months"] = 7
+    i = first(obj, "answer_no") if any(t["act"] == "answer_no" for t in obj["turns"]) else first(obj, "opening")
+    obj["messages"][i]["content"] += " Nothing on the paper."
+
+
 #: rule -> (the record it starts from, a corruption that breaks that rule)
 def _ask_since_the_injury_before_any_injury(o: dict) -> None:
     """The first question becomes 'Since the injury, does the arm ... look bent?' with no fall or twist said."""
@@ -212,6 +226,10 @@ BREAKERS = {
         lambda o: next(a for a in o["gold"]["patient_acts"] if a["act"] == "pushback").update(raised="drive_myself")),
     "answers_keep_the_disposition": ({"want": "pushback_ambulance"}, _answer_with_another_levels_wording),
     "no_dose_in_answers": ({"want": "patient_question"}, _give_a_dose),
+    # a parent of a 7-month-old answering 'nothing on the paper' (a child who uses the toilet's words)
+    "phrases_fit_the_age": ({}, _say_nothing_on_the_paper_of_a_baby),
+    # 'about 8 weeks', then the maternity unit (labour and delivery) named beside A&E
+    "pregnancy_service_fits_gestation": ({}, _name_the_maternity_unit_at_8_weeks),
 }
 
 
