@@ -195,10 +195,10 @@ def pregnancy_service_fits_gestation(r: Record, kb: KnowledgeBase, lx: Lexicon) 
     """Someone who said the pregnancy is early or not yet confirmed is not sent to the maternity unit (labour
     and delivery): read 11 named it at 8 weeks and when the test was only just positive."""
     s = kb.settings
-    said = next((t.answer if t.finding == s.gestation_finding and t.act == "answer_value"
-                 else t.volunteered_values[s.gestation_finding] for t in r.turns if s.gestation_finding and (
+    said = next((t.answer_values if t.finding == s.gestation_finding and t.act == "answer_value"
+                 else t.volunteered_map[s.gestation_finding] for t in r.turns if s.gestation_finding and (
                      (t.finding == s.gestation_finding and t.act == "answer_value")
-                     or s.gestation_finding in t.volunteered_values)), None)
+                     or s.gestation_finding in t.volunteered_map)), None)
     values = {said} if isinstance(said, str) else set(said or ())
     unit = lx.vocab.get(r.persona.locale, {}).get("maternity_unit")
     if not values or not unit or not values <= set(s.early_gestation_values):

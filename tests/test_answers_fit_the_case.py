@@ -65,7 +65,7 @@ def test_an_opening_aside_never_says_the_problem_is_older_than_it_is(library):
     for r in _records(library, 600, seed=12):
         opening = r.messages[1].content.lower()
         aside = "tried ringing earlier" in opening or "on the phone this morning" in opening
-        if r.case.values.get("duration") == ["under_an_hour"]:
+        if r.case.value_map.get("duration") == ["under_an_hour"]:
             short += 1
             assert not aside, (r.id, opening)
         elif aside:
@@ -76,7 +76,7 @@ def test_an_opening_aside_never_says_the_problem_is_older_than_it_is(library):
 def test_confusion_of_days_came_on_suddenly_and_sudden_confusion_is_not_months_old(library):
     quick = 0
     for r in _records(library, 300, seed=13, complaints=("confusion",)):
-        present, duration = set(r.case.present), r.case.values.get("duration", [])
+        present, duration = set(r.case.present), r.case.value_map.get("duration", [])
         if "confusion" in present and set(duration) <= {"under_an_hour", "hours", "days_1_to_4", "days_5_to_7"}:
             quick += 1
             assert "confusion_sudden_onset" in present, r.id

@@ -83,9 +83,9 @@ def test_a_pregnant_caller_sent_to_hospital_or_same_day_care_hears_of_the_matern
         said = r.messages[r.gold.disposition_turn].content
         # early on, or before the pregnancy is confirmed, the early pregnancy service instead (read 11: "labor
         # and delivery" at 8 weeks)
-        gestation = next((t.answer if t.act == "answer_value" else t.volunteered_values["weeks_pregnant"]
+        gestation = next((t.answer_values if t.act == "answer_value" else t.volunteered_map["weeks_pregnant"]
                           for t in r.turns if (t.finding == "weeks_pregnant" and t.act == "answer_value")
-                          or "weeks_pregnant" in t.volunteered_values), [])
+                          or "weeks_pregnant" in t.volunteered_map), [])
         early = bool(gestation) and set(gestation) <= {"under_20_weeks", "not_sure"}
         if r.persona.locale == "en_US":
             service = "OB provider or family doctor" if early else "labor and delivery"

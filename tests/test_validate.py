@@ -159,7 +159,7 @@ def _say_two_times(obj):
 
 def _name_the_maternity_unit_at_8_weeks(obj):
     i = next(i for i, t in enumerate(obj["turns"]) if t["act"] in ("answer_value", "answer_yes", "answer_no"))
-    obj["turns"][i].update(act="answer_value", finding="weeks_pregnant", answer=["under_20_weeks"])
+    obj["turns"][i].update(act="answer_value", finding="weeks_pregnant", answer=None, answer_values=["under_20_weeks"])
     obj["messages"][i]["content"] = "About 8 weeks."
     unit = Lexicon.load(bundled_library()).vocab[obj["persona"]["locale"]]["maternity_unit"]
     obj["messages"][obj["gold"]["disposition_turn"]]["content"] += f" You can also ring {unit}."
