@@ -443,6 +443,15 @@ class Realiser:
             previous = msg
         return Rendered(out, used)
 
+    def _said_back(self, f: Finding, base: dict[str, Any], local: Localiser) -> str:
+        """The finding's topic as the assistant says a 'yes' back, or '' when its time words ('limb going
+        suddenly cold') disagree with the time course of the case, which validate checks."""
+        text = said_topic(f)
+        when = base.get("_when")
+        if text and when is not None and fit(self.kb, when, text) is None:
+            return ""
+        return local(text)
+
     def awkwardness(self, text: str, spoken: set[str], role: str, before: Sequence[str] = ()) -> int:
         """How badly a rendering reads where it goes: each clause this side has said already in the dialogue,
         and, in a patient's message (with the parts ``before`` it), each hedge beyond the first ('Probably not,
@@ -525,14 +534,17 @@ class Realiser:
             ctx["bare"] = self._topic(f, local, rng)
             # 'as well as the cough' only beside a symptom or sign, and never naming the finding this one details
             # ('a rash under a watch strap, as well as the rash'; 'an insulin pump, and the dizzy feeling as well')
+            # nor one whose time words ('appeared suddenly') the validator would read as the problem's
             reported = [said for fid, said in base["_reported"] if fid != f.id and fid not in ancestors(kb, f.id)
-                        and not _NEGATED.match(said)] if self._says_with(f.id) else []
+                        and not _NEGATED.match(said)
+                        and (base.get("_when") is None or fit(kb, base["_when"], said) is not None)] \
+                if self._says_with(f.id) else []
             ctx["also"] = pick(rng, reported) if reported and rng.random() < ALSO_SHARE else ""
             facts = {**facts0, "answer_kind": f.answer_kind.value,
                      "danger": "red_flag" if f.red_flag is not None else "none",
                      "asked": "again" if base.get("_again") else "first",
                      "certain": "no" if may_be_unsure(f, persona.speaker) else "yes"}
-            base["_heard"] = _heard(f, "yes", local(said_topic(f)))  # named plainly, not the patient's words parroted
+            base["_heard"] = _heard(f, "yes", self._said_back(f, base, local))  # named plainly, not parroted
             if self._says_with(f.id):
                 base["_saying"] = (f.id, ctx["phrase"])
         elif part in {"answer_no", "answer_unsure"}:
@@ -557,7 +569,7 @@ class Realiser:
             if self._says_with(msg.volunteered[0]):
                 base["_saying"] = (msg.volunteered[0], ctx["phrase"])
             # 'Thanks for mentioning the shivering fits': the finding named plainly, not the patient's words parroted
-            named = _heard(kb.findings[msg.volunteered[0]], "yes", local(said_topic(kb.findings[msg.volunteered[0]])))
+            named = _heard(kb.findings[msg.volunteered[0]], "yes", self._said_back(kb.findings[msg.volunteered[0]], base, local))
             base["_heard"] = {**base.get("_heard", _NOTHING_HEARD),
                               "volunteered": f"the {named['text']}" if named["text"] else ""}
         elif part in INITIATIVE_TEMPLATE_ACTS:
@@ -567,7 +579,7 @@ class Realiser:
             flags = self.decisive_flags(plan, persona)
             concerns = [local(kb.conditions[c].lay_name) for c in plan.named]
             modifiers = self.decisive_modifiers(plan, local)
-            ctx.update(disposition=d.disposition.value, concerns=concerns, reported=self.reported(plan, local, persona.age_months))
+            ctx.update(disposition=d.disposition.value, concerns=concerns, reported=self.reported(plan, local))
             ctx["flags"], ctx["modifiers"] = flags, modifiers
             ctx["pregnant"] = persona.pregnant
             ctx["pregnancy_service"] = self.pregnancy_service(plan, persona)
@@ -669,7 +681,7 @@ class Realiser:
         return [say(self.kb.findings[r.id].red_flag.warning or self.kb.findings[r.id].name.lower())  # type: ignore[union-attr]
                 for r in plan.decision.decisive if r.kind == "red_flag"]
 
-    def reported(self, plan: Plan, local: Localiser, age_months: Optional[int] = None, most: int = 3) -> list[str]:
+    def reported(self, plan: Plan, local: Localiser, most: int = 3) -> list[str]:
         """What the person reported, in their order, named plainly: the reason an emergency message can give
         when no red flag or rule decided it and no condition may be named ('the tummy pain and the
         vomiting'), so it never sends someone to A&E without saying why. Each is the finding's topic, the
@@ -680,7 +692,8 @@ class Realiser:
         for fid, answer in plan.observations.items():
             f = self.kb.findings[fid]
             if answer is True and f.kind in (FindingKind.symptom, FindingKind.sign) and f.red_flag is None and f.lay:
-                out.append(local(said_topic(f) or (phrases_fit(f.lay, f.phrase_ages, age_months) or f.lay)[0]))
+                if said_topic(f):  # a finding without one (a sensitive one) is not given as a reason
+                    out.append(local(said_topic(f)))
         return out[:most]
 
     def decisive_modifiers(self, plan: Plan, local: Localiser) -> list[str]:

@@ -181,7 +181,8 @@ def test_a_dose_question_is_answered_with_the_leaflet_never_a_dose():
     for r in _sample(3000, 4242):
         for a in r.gold.patient_acts:
             question, answer = r.messages[a.turn].content, r.messages[a.answer_turn].content
-            if a.raised == "medicine_question" and question.startswith("How much"):
+            # 'How much can I give her?', perhaps after a lead-in ('Sorry, one more thing. How much ...')
+            if a.raised == "medicine_question" and "How much" in question:
                 found += 1
                 assert not _DOSE.search(answer), answer
                 level = r.gold.disposition
