@@ -6,13 +6,11 @@ Read 11 found a 4-month-old's parent answering 'nothing on the paper when wiping
 
 from __future__ import annotations
 
-import pytest
 
 from scenegen.content import phrases_fit
 from scenegen.generate import GenerateConfig, Generator
 from scenegen.validate import Lexicon, RULES
 from scenegen.load import bundled_library
-from scenegen.records import Record
 
 
 def _band_ages(kb):
