@@ -6,7 +6,6 @@ Read 11 found a 4-month-old's parent answering 'nothing on the paper when wiping
 
 from __future__ import annotations
 
-
 from scenegen.content import phrases_fit
 from scenegen.generate import GenerateConfig, Generator
 from scenegen.validate import Lexicon, RULES
