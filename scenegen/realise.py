@@ -531,7 +531,7 @@ class Realiser:
             f = kb.findings[msg.finding]  # type: ignore[index]
             base["_said"].add(f.id)
             ctx["phrase"] = local(self._lay(msg.finding, rng, denied, base))  # type: ignore[arg-type]
-            ctx["bare"] = self._topic(f, local, rng)
+            ctx["bare"] = self._topic(f, local, rng, persona.age_months)
             # 'as well as the cough' only beside a symptom or sign, and never naming the finding this one details
             # ('a rash under a watch strap, as well as the rash'; 'an insulin pump, and the dizzy feeling as well')
             # nor one whose time words ('appeared suddenly') the validator would read as the problem's
@@ -550,7 +550,7 @@ class Realiser:
         elif part in {"answer_no", "answer_unsure"}:
             f = kb.findings[msg.finding]  # type: ignore[index]
             ctx["ask"] = local(f.ask or f.name.lower())
-            ctx["bare"] = self._topic(f, local, rng)
+            ctx["bare"] = self._topic(f, local, rng, persona.age_months)
             ctx["denial"] = self._denial(f, persona, base, local, rng) if part == "answer_no" else ""
             ctx["denial2"] = self._second_denial(f, ctx["denial"], persona, base, local, rng)
             ctx["main"] = ""
@@ -652,15 +652,16 @@ class Realiser:
         return f.kind in (FindingKind.symptom, FindingKind.sign) and f.answer_kind is AnswerKind.general
 
     @staticmethod
-    def _topic(f: Finding, local: Localiser, rng: random.Random) -> str:
+    def _topic(f: Finding, local: Localiser, rng: random.Random, age_months: Optional[int] = None) -> str:
         """The finding said back in a patient's answer ('No, I haven't had any headache'): symptoms and signs
         only, since 'I haven't had any blood-thinning medicine' is not how anyone answers; '' otherwise. One of
-        the finding's wordings of its topic, so that the same denial reads differently across dialogues."""
+        the finding's wordings of its topic, so that the same denial reads differently across dialogues, and
+        only one said of someone this age (phrase_ages: no 'stinging when passing water' from a toddler's parent)."""
         said_back = f.answer_kind is AnswerKind.event or (  # 'No, there's been no fit'
             f.kind in (FindingKind.symptom, FindingKind.sign) and f.answer_kind is AnswerKind.general)
         if not said_back:
             return ""
-        said = [t for t in ([f.topic, *f.topics] if f.topics else [said_topic(f)])
+        said = [t for t in phrases_fit([f.topic, *f.topics] if f.topics else [said_topic(f)], f.phrase_ages, age_months)
                 if t and not _LIST.search(t) and len(t.split()) <= SAID_BACK_WORDS]
         return local(pick(rng, said)) if said else ""
 
