@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping, Optional
 
 import yaml
 from pydantic import ValidationError
@@ -506,16 +506,19 @@ def time_course_agrees(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[st
 _ASSERTING_ACTS = frozenset({"opening", "answer_yes", "answer_value"})
 
 
-def asserted_time_phrases(r: Record, kb: KnowledgeBase) -> list[tuple[int, str]]:
+def asserted_time_phrases(r: Record, kb: KnowledgeBase, local: Optional[Localiser] = None) -> list[tuple[int, str]]:
     """(turn, text) of everything the person asserted that may carry a time about the problem: the opening,
     'yes' answers and value answers as said, the question a 'yes' answered (the library's wording), and the
     lay phrases of findings volunteered beside a 'no' or 'not sure'. The lay phrases of findings whose time
-    words are their own ('a cold a couple of weeks ago') are left out."""
+    words are their own ('a cold a couple of weeks ago') are left out, as the record's locale words them
+    ('no pee since last night' in en_US for the library's 'no wee since last night')."""
     out: list[tuple[int, str]] = []
+    as_said = local or (lambda text: text)
     said = {x for t in r.turns for x in [*t.volunteered, *([t.finding] if t.finding else [])] if x in kb.findings}
-    own = sorted({p.lower() for x in said if x not in TIME_COURSE and not kb.findings[x].times_the_problem
+    own = sorted({w.lower() for x in said if x not in TIME_COURSE and not kb.findings[x].times_the_problem
                   for p in [*kb.findings[x].lay, *([kb.findings[x].topic] if kb.findings[x].topic else []),
-                            *kb.findings[x].topics]}, key=len, reverse=True)  # also when said again later
+                            *kb.findings[x].topics]
+                  for w in (p, as_said(p))}, key=len, reverse=True)  # also when said again later
     for i, (m, t) in enumerate(zip(r.messages, r.turns)):
         if m.role != "user":
             continue
@@ -547,7 +550,7 @@ def time_phrases_agree(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[st
     values = {f: v[0] for f, v in r.case.value_map.items() if len(v) == 1}
     when = case_when(kb, values, r.persona.age_months)
     said: list[str] = []
-    for i, text in asserted_time_phrases(r, kb):
+    for i, text in asserted_time_phrases(r, kb, lx.local(r.persona.locale)):
         words = time_words(kb, text)
         if not words:
             continue
