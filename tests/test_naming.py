@@ -81,8 +81,9 @@ def test_every_named_condition_is_supported_and_is_said(index):
 @given(index=st.integers(0, 100_000))
 def test_an_emergency_message_says_why_even_when_it_may_name_nothing(index):
     """Sent to A&E or told to call an ambulance, a person hears the reason: the warning sign, the rule, or
-    (when only a condition that may not be named decided it) what they reported, in their words."""
+    (when only a condition that may not be named decided it) what they reported, named plainly."""
     from scenegen.content import FindingKind
+    from scenegen.realise import said_topic
     from scenegen.validate import _dialogue_observations
 
     gen = _gen("never")
@@ -93,8 +94,8 @@ def test_an_emergency_message_says_why_even_when_it_may_name_nothing(index):
         return  # the flag or the rule is said (test_advice and validate pin those)
     kb = gen.lib.kb
     local = gen.realiser.localiser(r.persona.locale)
-    said = [local(kb.findings[f].lay[0]) for f, a in _dialogue_observations(r, kb).items()
+    said = [local(said_topic(kb.findings[f])) for f, a in _dialogue_observations(r, kb).items()
             if a is True and kb.findings[f].kind in (FindingKind.symptom, FindingKind.sign)
-            and kb.findings[f].red_flag is None and kb.findings[f].lay]
+            and kb.findings[f].red_flag is None and said_topic(kb.findings[f])]  # named plainly, as the assistant says it
     final = r.messages[r.gold.disposition_turn].content
     assert said and any(s.lower() in final.lower() for s in said), (r.id, final)  # "A faint needs..."
