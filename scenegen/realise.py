@@ -535,7 +535,9 @@ class Realiser:
             # 'as well as the cough' only beside a symptom or sign, and never naming the finding this one details
             # ('a rash under a watch strap, as well as the rash'; 'an insulin pump, and the dizzy feeling as well')
             # nor one whose time words ('appeared suddenly') the validator would read as the problem's
+            above = [w.lower() for a in ancestors(kb, f.id) for w in kb.findings[a].lay]  # its parents' words too
             reported = [said for fid, said in base["_reported"] if fid != f.id and fid not in ancestors(kb, f.id)
+                        and not any(said.lower() in w or w in said.lower() for w in above)
                         and not _NEGATED.match(said)
                         and (base.get("_when") is None or fit(kb, base["_when"], said) is not None)] \
                 if self._says_with(f.id) else []

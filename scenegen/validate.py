@@ -550,7 +550,7 @@ def time_phrases_agree(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[st
     values = {f: v[0] for f, v in r.case.value_map.items() if len(v) == 1}
     when = case_when(kb, values, r.persona.age_months)
     said: list[str] = []
-    for i, text in asserted_time_phrases(r, kb, lx.local(r.persona.locale)):
+    for i, text in asserted_time_phrases(r, kb, lx.local(r.persona.locale) if lx is not None else None):
         words = time_words(kb, text)
         if not words:
             continue
