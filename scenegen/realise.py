@@ -690,14 +690,18 @@ class Realiser:
         vomiting'), so it never sends someone to A&E without saying why. Each is the finding's topic, the
         assistant's own plain name for it, not one of the lay phrasings (which the person may never have used:
         'a sudden, terrible pain out of nowhere' to a carer who said 'a pain that hit like a knife'); the first
-        lay phrasing only for a finding with no topic."""
-        out = []
+        lay phrasing only for a finding with no topic. When no symptom or sign was reported (a call about
+        tablets swallowed, with nothing felt yet), the complaint itself is the reason, in its first lay words."""
+        out, complaint = [], ""
         for fid, answer in plan.observations.items():
             f = self.kb.findings[fid]
-            if answer is True and f.kind in (FindingKind.symptom, FindingKind.sign) and f.red_flag is None and f.lay:
-                if said_topic(f):  # a finding without one (a sensitive one) is not given as a reason
-                    out.append(local(said_topic(f)))
-        return out[:most]
+            if answer is not True or f.red_flag is not None or not f.lay or not said_topic(f):
+                continue  # a finding without a topic (a sensitive one) is not given as a reason
+            if f.kind in (FindingKind.symptom, FindingKind.sign):
+                out.append(local(said_topic(f)))
+            elif not complaint:
+                complaint = local(f.lay[0])  # 'something swallowed that shouldn't have been needs...'
+        return out[:most] or ([complaint] if complaint else [])
 
     def decisive_modifiers(self, plan: Plan, local: Localiser) -> list[str]:
         """The rules (modifiers) that decided the level, each as a sentence in the locale's words."""

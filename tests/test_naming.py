@@ -94,8 +94,20 @@ def test_an_emergency_message_says_why_even_when_it_may_name_nothing(index):
         return  # the flag or the rule is said (test_advice and validate pin those)
     kb = gen.lib.kb
     local = gen.realiser.localiser(r.persona.locale)
-    said = [local(said_topic(kb.findings[f])) for f, a in _dialogue_observations(r, kb).items()
-            if a is True and kb.findings[f].kind in (FindingKind.symptom, FindingKind.sign)
-            and kb.findings[f].red_flag is None and said_topic(kb.findings[f])]  # named plainly, as the assistant says it
+    present = [kb.findings[f] for f, a in _dialogue_observations(r, kb).items()
+               if a is True and kb.findings[f].red_flag is None and said_topic(kb.findings[f])]
+    said = [local(said_topic(f)) for f in present  # named plainly, as the assistant says it
+            if f.kind in (FindingKind.symptom, FindingKind.sign)] or [local(f.lay[0]) for f in present][:1]
     final = r.messages[r.gold.disposition_turn].content
     assert said and any(s.lower() in final.lower() for s in said), (r.id, final)  # "A faint needs..."
+
+
+def test_no_emergency_rule_names_a_condition_in_its_reason(bundled_kb):
+    """A rule's reason is said whatever the naming policy; one that sends someone to A&E or to 999 must not name
+    a condition there ('...rather than a kidney stone' was said under ``never``, seed 5, index 494)."""
+    emergency = {"emergency_ambulance", "emergency_department"}
+    for m in bundled_kb.modifiers:
+        if m.disposition.value not in emergency:
+            continue
+        for c in bundled_kb.conditions.values():
+            assert c.lay_name.lower() not in m.reason.lower(), (m.id, c.id)
