@@ -279,7 +279,7 @@ def validate_command(library: Path | None, files: tuple[Path, ...], holdout_by: 
     lexicon = Lexicon.load(resolve_library(library))
     total = records = 0
     for path in files:
-        from .write import read_records
+        from .files import read_records
 
         records += sum(1 for _ in read_records(path))
         for v in validate_file(path, kb_, lexicon):
@@ -305,7 +305,7 @@ def validate_command(library: Path | None, files: tuple[Path, ...], holdout_by: 
 def show_command(file: Path, record_id: str | None) -> None:
     """Print a dialogue with its gold labels, for a person to read."""
     from .records import Record
-    from .write import read_records
+    from .files import read_records
 
     for _, obj, _ in read_records(file):
         if obj is not None and (record_id is None or obj.get("id") == record_id):
@@ -364,7 +364,7 @@ def stats_command(files: tuple[Path, ...], as_json: bool) -> None:
 def _measurable_records(files: tuple[Path, ...]):
     """The records of all files in order; the first unreadable one stops the run, named by file and line."""
     from .stats import record_problem
-    from .write import read_records
+    from .files import read_records
 
     for path in files:
         for lineno, obj, error in read_records(path):

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from ..errors import UsageError
 from ..knowledge import KnowledgeBase
 from ..records import SCHEMA_VERSION, Record
-from ..write import SPLITS, commit_files, default_file_mode, read_records
+from ..files import SPLITS, commit_files, default_file_mode, read_records
 from .card import DATA_LICENCE, dataset_card
 from .croissant import croissant
 from .rows import SYSTEM_MODES, gold_row, messages_row, sharegpt_row, turn_rows

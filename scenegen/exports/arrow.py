@@ -6,15 +6,14 @@ asked for, so the core install stays small.
 
 from __future__ import annotations
 
-import types
-import typing
 from pathlib import Path
-from typing import Any, Iterable, Literal, Union, get_args, get_origin
+from typing import Iterable
 
 from pydantic import BaseModel
 
 from ..errors import UsageError
 from ..records import Record
+from .shape import Shape, model_fields
 
 
 def _pyarrow():
@@ -26,40 +25,22 @@ def _pyarrow():
     return pyarrow
 
 
-def _arrow_type(pa, annotation: Any):
-    """(Arrow type, nullable) for one field annotation."""
-    origin = get_origin(annotation)
-    if origin in (Union, types.UnionType):
-        inner = [a for a in get_args(annotation) if a is not type(None)]
-        if len(inner) != 1:
-            raise TypeError(f"a field of several types has no Arrow type: {annotation}")
-        return _arrow_type(pa, inner[0])[0], True
-    if origin is Literal:
-        kinds = {type(a) for a in get_args(annotation)}
-        return ({str: pa.string(), int: pa.int64(), bool: pa.bool_()}[kinds.pop()], False)
-    if origin is list:
-        return pa.list_(_arrow_type(pa, get_args(annotation)[0])[0]), False
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return pa.struct(_fields(pa, annotation)), False
-    simple = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
-    if annotation in simple:
-        return simple[annotation], False
-    raise TypeError(f"no Arrow type for {annotation!r}")
+def _arrow_type(pa, shape: Shape):
+    if shape.scalar is not None:
+        return {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_()}[shape.scalar]
+    if shape.fields is not None:
+        return pa.struct(_fields(pa, shape.fields))
+    return pa.list_(_arrow_type(pa, shape.item))
 
 
-def _fields(pa, model: type[BaseModel]) -> list:
-    hints = typing.get_type_hints(model)
-    out = []
-    for name in model.model_fields:
-        arrow, nullable = _arrow_type(pa, hints[name])
-        out.append(pa.field(name, arrow, nullable=nullable))
-    return out
+def _fields(pa, fields: tuple[tuple[str, Shape], ...]) -> list:
+    return [pa.field(name, _arrow_type(pa, shape), nullable=shape.nullable) for name, shape in fields]
 
 
 def arrow_schema(model: type[BaseModel] = Record):
     """The Arrow schema of one record (every field one type; nullable where the JSON Schema allows null)."""
     pa = _pyarrow()
-    return pa.schema(_fields(pa, model))
+    return pa.schema(_fields(pa, model_fields(model)))
 
 
 def write_parquet(rows: Iterable[dict], path: Path, schema=None, batch: int = 2048) -> int:

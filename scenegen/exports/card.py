@@ -4,8 +4,11 @@ dataset's manifest (what was made, how, from which library) and the library's ow
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
+from importlib import resources
 from typing import Optional
 
+import jinja2
 import yaml
 from pydantic import BaseModel
 
@@ -62,69 +65,25 @@ def card_metadata(manifest: dict, files: dict[str, str], pretty_name: str,
 
 def dataset_card(manifest: dict, files: dict[str, str], fmt: str, kb: Optional[KnowledgeBase] = None,
                  pretty_name: str = "scenegen synthetic triage dialogues") -> str:
-    """The card's text. ``kb`` lists the library's sources when it is the library the data was made from."""
+    """The card's text, from the template beside this module (its prose is data, not code). ``kb`` lists the
+    library's sources when it is the library the data was made from."""
     meta = card_metadata(manifest, files, pretty_name, ROW_MODELS.get(fmt))
-    header = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
-    cfg = manifest["config"]
-    lib = manifest["library"]
-    lines = [
-        "---", header.rstrip(), "---", "",
-        f"# {pretty_name}", "",
-        "Synthetic patient-assistant telephone-triage conversations with gold labels (the disposition, the "
-        "clarifying questions and why each was asked, red flags, reasoning), written by "
-        f"scenegen {manifest['generator_version']} "
-        f"(record schema {manifest['schema_version']}). Format: `{fmt}`" + (" (every record with its gold; "
-        "`scenegen export` rewrites it for training tools)" if fmt == "records" else "") + ".", "",
-        "## How it was made", "",
-        f"- records: {', '.join(f'{k} {v}' for k, v in sorted(manifest['records'].items()))}",
-        f"- master seed {cfg['seed']}; options: " + ", ".join(f"{k}={cfg[k]}" for k in sorted(cfg) if k != "seed"),
-        f"- clinical library: {lib['conditions']} conditions, {lib['findings']} findings, content sha256 "
-        f"`{lib['content_sha256']}`",
-        f"- Python {manifest['python']}; " + ", ".join(f"{k} {v}" for k, v in sorted(manifest['versions'].items())),
-        "- the same command with the same library version and seed writes byte-identical files",
-        "",
-        "Gold dispositions by split:", "",
-    ]
+    cfg, lib = manifest["config"], manifest["library"]
     seen = {d for s in manifest["disposition_by_split"].values() for d in s}
     levels = [d for d in _LEVELS if d in seen] + sorted(seen - set(_LEVELS))
-    lines.append("| split | " + " | ".join(levels) + " |")
-    lines.append("|---" * (len(levels) + 1) + "|")
-    for split, counts in sorted(manifest["disposition_by_split"].items()):
-        lines.append(f"| {split} | " + " | ".join(str(counts.get(d, 0)) for d in levels) + " |")
-    lines += [
-        "",
-        "## Intended uses", "",
-        "- supervised fine-tuning of chat assistants to ask before they advise, to avoid diagnosing, and to send "
-        "people to the right level of care;",
-        "- evaluation of such assistants against the gold disposition, the must-ask questions and the red flags, "
-        "including comparisons across the persona fields (age group, sex, speaker, locale, literacy);",
-        "- property tests of the labels against the hidden case and the text.", "",
-        "## Out-of-scope uses", "",
-        "- **Not medical advice** and not for clinical decisions about real people.",
-        "- Not a measure of clinical safety on its own: the clinical content has **not yet been reviewed by a "
-        "human clinician**; its checks so far are a set of textbook triage cases written from guideline text and "
-        "blind reads by AI reviewers briefed as triage clinicians.",
-        "- Not epidemiology: how often each condition, age or sex appears follows the generator's sampling, not "
-        "real-world prevalence.", "",
-        "## Known limitations and biases", "",
-        "- The conversations are template-built: wordings repeat across records, and patients' language is "
-        "more regular than real callers'.",
-        "- English only (en_GB and en_US), UK-style triage levels and services.",
-        "- The gold comes from the generator's own engine and library; where the library lacks a condition or a "
-        "finding, the gold cannot know it.", "",
-        "## Sources of the clinical content", "",
-        "Every condition, red flag, must-ask question and advice item in the library cites the guideline, "
-        "textbook or data set it comes from, by name. The generated text paraphrases them; it reproduces no "
-        "guideline text.",
-    ]
-    if kb is not None and kb.content_hash == lib["content_sha256"]:
-        lines += ["", "Citations by publisher (first word of each condition's citations):", ""]
-        lines += [f"- {name}: {n}" for name, n in publishers(kb)[:20]]
-    lines += [
-        "", "## Licence", "",
-        "The scenegen code is MIT-licensed. The terms for the generated data are not settled yet: they depend on "
-        "the reuse terms of the cited guideline publishers, which have not all been checked. Until they are, use "
-        "it for research and model development, attribute the sources above, and do not redistribute it as "
-        "clinical guidance.", "",
-    ]
-    return "\n".join(lines)
+    return _template().render(
+        header=yaml.safe_dump(meta, sort_keys=False, allow_unicode=True).rstrip(), pretty_name=pretty_name,
+        manifest=manifest, fmt=fmt, lib=lib, seed=cfg["seed"], levels=levels,
+        records=", ".join(f"{k} {v}" for k, v in sorted(manifest["records"].items())),
+        options=", ".join(f"{k}={cfg[k]}" for k in sorted(cfg) if k != "seed"),
+        versions=", ".join(f"{k} {v}" for k, v in sorted(manifest["versions"].items())),
+        by_split=[(split, [counts.get(d, 0) for d in levels])
+                  for split, counts in sorted(manifest["disposition_by_split"].items())],
+        publishers=publishers(kb)[:20] if kb is not None and kb.content_hash == lib["content_sha256"] else [],
+    )
+
+
+@lru_cache(maxsize=1)
+def _template() -> jinja2.Template:
+    text = resources.files(__package__).joinpath("card.md.j2").read_text(encoding="utf-8")
+    return jinja2.Environment(keep_trailing_newline=True, autoescape=False, undefined=jinja2.StrictUndefined).from_string(text)
