@@ -26,7 +26,7 @@ from .inference import FOCUS_FLOOR, above, entropy, expected_gain, focus, poster
 from .knowledge import Answer, Demographics, KnowledgeBase, Observations
 from .personas import PersonaLibrary
 from .rng import chance, pick
-from .sample import HiddenCase, PersonaDraw
+from .sample import HiddenCase, PersonaDraw, implied_answers
 from .triage import (
     Decision, QuestionScore, ancestors, baseline_observations, decide_vector, modifier_findings_present,
     modifier_fits, modifiers_in_play, pending_must_asks, pending_rule_outs, reportable_red_flags, score_questions,
@@ -467,6 +467,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         obs = trial
         said[fid] = value
         volunteered.append(fid)
+    obs.update(settled_by_implication(kb, obs))
     st = opening = reasoner.state(persona, obs)
     if not _ambiguous(kb, opening.plausible):
         return None
@@ -534,6 +535,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         aside = ["aside"] if style.aside_rate and chance(rng, style.aside_rate) else []
         user_parts = [answer_act] + aside + (["volunteer"] if extra else [])
         messages.append(PlannedMessage("user", answer_act, user_parts, fid, answer, extra))
+        obs.update(settled_by_implication(kb, obs))
         asked_in, st = st, reasoner.state(persona, obs)
         # the exact gain is filled in by Plan.finish: the loop reads only whether a question was a must-ask
         trace = QuestionTrace(len(messages) - 2, best, [], answer, reasoner.differential(st)[:5], "")
@@ -605,6 +607,14 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         patient_acts=patient_acts, pending=pending,
     )
     return plan.finish(reasoner) if finish else plan
+
+
+def settled_by_implication(kb: KnowledgeBase, obs: Observations) -> dict[str, Answer]:
+    """What the answers so far already say in other words (:func:`implied_answers`), so it is not asked: 'about
+    half an hour ago' is under 4 hours, a fit was a blackout, a hurt arm is not a leg that cannot take weight.
+    A warning sign implied present is still asked in its own words, since the dialogue must show it was
+    found; one implied absent is not asked (no weight-bearing question about an arm)."""
+    return {f: a for f, a in implied_answers(kb, obs).items() if kb.findings[f].red_flag is None or a is False}
 
 
 def _held_by_a_sign_or_rule(decision: Decision, at_least: Disposition) -> bool:

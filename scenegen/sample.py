@@ -471,3 +471,31 @@ def check_filters(kb: KnowledgeBase, filters: Filters) -> None:
     if filters.conditions and filters.complaints:
         if not any(set(kb.conditions[c].complaints) & filters.complaints for c in filters.conditions):
             raise UsageError("none of the chosen conditions presents with the chosen complaints")
+
+
+def implied_answers(kb: KnowledgeBase, known: Mapping[str, Answer]) -> dict[str, Answer]:
+    """The answers ``known`` already settles through ``kb.implies``: a 'then' whose 'if' holds in what is known
+    and which leaves one answer (a swallow under an hour ago was under 4 hours ago; a fit was a blackout). Only
+    findings not yet known are returned, to a fixed point. A clinician does not ask what was just said in
+    other words; the planner and validate both add these to what the dialogue revealed."""
+    out: dict[str, Answer] = {}
+    seen = dict(known)
+    for _ in range(len(kb.implies) + 1):
+        changed = False
+        for imp in kb.implies:
+            fid, then = imp.then_finding, imp.then_value
+            if fid in seen:
+                continue
+            if isinstance(then, bool):
+                answer: Answer = then
+            elif len(then) == 1 and kb.findings[fid].type is FindingType.categorical:
+                answer = then[0]
+            else:
+                continue
+            if all(seen.get(f) is w if isinstance(w, bool) else (isinstance(seen.get(f), str) and seen.get(f) in w)
+                   for f, w in imp.if_items):
+                seen[fid] = out[fid] = answer
+                changed = True
+        if not changed:
+            return out
+    return out

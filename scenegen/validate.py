@@ -22,7 +22,8 @@ from .knowledge import Demographics, KnowledgeBase
 from .personas import Initiative
 from .realise import Localiser
 from .records import Record
-from .plan import condition_supported
+from .files import read_records
+from .plan import condition_supported, settled_by_implication
 from .templates import answer_level
 from .sample import implications, rule_applies
 from .timecourse import case_when, fit, time_words
@@ -465,6 +466,7 @@ def _dialogue_observations(r: Record, kb: KnowledgeBase) -> dict:
             if v in kb.findings:
                 given = t.volunteered_map.get(v)
                 obs[v] = True if given is None else (given[0] if len(given) == 1 else given)
+    obs.update(settled_by_implication(kb, obs))  # what those answers say in other words, as the planner knew it
     return obs
 
 
@@ -814,7 +816,6 @@ def validate_record(obj: dict, kb: KnowledgeBase, lexicon: Lexicon, *, file: str
 
 
 def validate_file(path: Path, kb: KnowledgeBase, lexicon: Lexicon) -> Iterator[Violation]:
-    from .write import read_records
 
     for lineno, obj, error in read_records(path):
         if error is not None:
@@ -835,7 +836,6 @@ def holdout_groups(obj: dict, axis: str) -> set[str]:
 
 def check_holdout(train: Path, test: Path, axis: str) -> list[str]:
     """Keys that appear on both sides of a held-out axis (empty when the split is disjoint)."""
-    from .write import read_records
 
     seen = {name: set() for name in ("train", "test")}
     for name, path in (("train", train), ("test", test)):

@@ -98,10 +98,12 @@ def _ask_again(obj):
 
 
 def _skip_the_must_ask(obj):
-    """Remove the must-ask question and its answer from the dialogue, as if it had never been asked."""
-    q = next(q for q in obj["gold"]["questions"] if q["must_ask"])
-    i = q["turn"]
-    del obj["messages"][i:i + 2], obj["turns"][i:i + 2]
+    """Remove the first must-ask's questions and their answers from the dialogue, as if it had never been asked:
+    its gateway too ('less pee?' before 'no wet nappy for 12 hours?'), or the child's 'no' would settle it."""
+    screen = next(q["must_ask"] for q in obj["gold"]["questions"] if q["must_ask"])
+    for q in sorted((q for q in obj["gold"]["questions"] if q["must_ask"] == screen), key=lambda q: -q["turn"]):
+        i = q["turn"]
+        del obj["messages"][i:i + 2], obj["turns"][i:i + 2]
 
 
 def _skip_the_rule_out(obj):
