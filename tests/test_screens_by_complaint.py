@@ -23,6 +23,10 @@ Y = 12  # months in a year
 # screen id -> (a person and report that fit, people or reports outside its 'when', the generator's filter)
 # A person is (age in months, sex, pregnant, observations). The filter is (conditions, complaints, records).
 SCREENS = {
+    "where_the_limb_or_joint_pain_is": (
+        (40 * Y, Sex.female, False, {"joint_pain": True}),
+        [(40 * Y, Sex.female, False, {"back_pain": True})],
+        (("distal_radius_fracture", "ankle_sprain"), ("joint_pain",), 20)),
     "chest_pain_with_breathlessness": (
         (50 * Y, Sex.male, False, {"breathlessness": True}),
         [(10 * Y, Sex.male, False, {"breathlessness": True}),  # a child: asked by what fits the age
