@@ -385,7 +385,8 @@ def _measurable_records(files: tuple[Path, ...]):
               help="The system message: keep it, drop it, or merge it into the first user message (for chat "
                    "templates without a system role).")
 @click.option("--compress", default="none", show_default=True, type=click.Choice(["none", "gz", "zst"]),
-              help="gzip or zstd the JSONL files (parquet is compressed inside; zstd needs the parquet extra).")
+              help="gzip or zstd the JSONL files (parquet is compressed inside; sharegpt stays plain, as "
+                   "LLaMA-Factory reads it; zstd needs the parquet extra).")
 def export_command(library: Path | None, src: Path, fmt: str, out: Path, system: str, compress: str) -> None:
     """Rewrite a generated dataset (SRC/train.jsonl, test.jsonl, manifest.json) for a training tool, with a
     dataset card (OUT/README.md)."""

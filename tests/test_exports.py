@@ -119,6 +119,35 @@ def test_each_format_writes_both_splits_and_a_card_naming_them(two_datasets, tmp
         assert {v["file_name"] for v in info.values()} == set(files.values())
 
 
+def test_sharegpt_dataset_info_describes_its_rows_as_llama_factory_reads_them(two_datasets, tmp_path):
+    """What LLaMA-Factory 0.9.5 needs of dataset_info.json (its loader and ShareGPT converter, run by hand in
+    examples/llamafactory_axolotl_smoke.md): a file whose last extension is one it reads, the named columns in
+    every row, turns keyed by role_tag and content_tag, user_tag first and then assistant_tag in turn (it drops a
+    row otherwise, with only a warning). A compressed file (train.jsonl.gz) it refuses, so sharegpt has none."""
+    for d in two_datasets:
+        out = tmp_path / d.name
+        export_dataset(d, "sharegpt", out)
+        info = json.loads((out / "dataset_info.json").read_text())
+        assert set(info) == {"scenegen_train", "scenegen_test"}
+        for entry in info.values():
+            assert entry["formatting"] == "sharegpt" and "system_tag" not in entry["tags"]
+            assert entry["file_name"].rsplit(".", 1)[-1] in ("json", "jsonl")
+            cols, tags = entry["columns"], entry["tags"]
+            rows = _lines(out / entry["file_name"])
+            assert rows
+            for row in rows:
+                assert set(cols.values()) <= set(row) and isinstance(row[cols["system"]], str)
+                turns = row[cols["messages"]]
+                assert all(set(t) == {tags["role_tag"], tags["content_tag"]} for t in turns)
+                roles = [t[tags["role_tag"]] for t in turns]
+                assert len(roles) % 2 == 0 and roles[::2] == [tags["user_tag"]] * (len(roles) // 2)
+                assert roles[1::2] == [tags["assistant_tag"]] * (len(roles) // 2)
+    for compress in ("gz", "zst"):
+        with pytest.raises(UsageError, match="LLaMA-Factory"):
+            export_dataset(two_datasets[0], "sharegpt", tmp_path / compress, compress=compress)
+        assert not (tmp_path / compress).exists()
+
+
 def test_the_same_export_twice_gives_the_same_bytes_and_gz_holds_the_same_rows(two_datasets, tmp_path):
     for name in ("one", "two"):
         export_dataset(two_datasets[1], "turns", tmp_path / name, compress="gz")

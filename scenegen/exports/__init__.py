@@ -62,7 +62,8 @@ def _rows(fmt: str, records: Iterable[dict], system: str) -> Iterator[dict]:
 
 
 def _sharegpt_info(files: dict[str, str], name: str) -> dict:
-    """LLaMA-Factory's dataset_info.json entries, one per split."""
+    """LLaMA-Factory's dataset_info.json entries, one per split (``dataset: scenegen_train`` with ``dataset_dir``
+    the export's folder; loaded and trained by LLaMA-Factory 0.9.5, examples/llamafactory_axolotl_smoke.md)."""
     return {f"{name}_{split}": {"file_name": path, "formatting": "sharegpt",
                                 "columns": {"messages": "conversations", "system": "system"},
                                 "tags": {"role_tag": "from", "content_tag": "value",
@@ -80,6 +81,11 @@ def export_dataset(src: Path, fmt: str, out: Path, *, system: str = "keep", comp
     if compress not in COMPRESSIONS or (compress != "none" and fmt == "parquet"):
         raise UsageError(f"--compress {compress!r} does not apply to {fmt}; valid: none (parquet is compressed "
                          "inside), or gz or zst for the JSONL formats")
+    if compress != "none" and fmt == "sharegpt":
+        # its dataset_info.json names the files for LLaMA-Factory, which picks a reader by the last extension
+        # (json, jsonl, csv, parquet, arrow, txt) and refuses train.jsonl.gz ("Allowed file types", 0.9.5)
+        raise UsageError(f"--compress {compress!r} does not apply to sharegpt: LLaMA-Factory, which its "
+                         "dataset_info.json is for, reads only uncompressed .jsonl; valid: none")
     manifest_path = src / "manifest.json"
     if not manifest_path.is_file():
         raise UsageError(f"{src}: no manifest.json; export reads a folder written by 'scenegen generate'")
