@@ -611,10 +611,10 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
 
 def settled_by_implication(kb: KnowledgeBase, obs: Observations) -> dict[str, Answer]:
     """What the answers so far already say in other words (:func:`implied_answers`), so it is not asked: 'about
-    half an hour ago' is under 4 hours, a fit was a blackout, a hurt arm is not a leg that cannot take weight.
-    A warning sign implied present is still asked in its own words, since the dialogue must show it was
-    found; one implied absent is not asked (no weight-bearing question about an arm)."""
-    return {f: a for f, a in implied_answers(kb, obs).items() if kb.findings[f].red_flag is None or a is False}
+    half an hour ago' is under 4 hours, a fit was a blackout, a hurt arm is not a leg that cannot take weight,
+    chest pain and breathlessness are 'chest pain with breathlessness' (a warning sign found without asking
+    it again)."""
+    return implied_answers(kb, obs)
 
 
 def _held_by_a_sign_or_rule(decision: Decision, at_least: Disposition) -> bool:

@@ -220,6 +220,9 @@ def not_below_hidden(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]
 def red_flags_reflected(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
     revealed = {t.finding for t in r.turns if t.act == "answer_yes"} | {v for t in r.turns for v in t.volunteered}
     revealed |= {t.finding for t in r.turns if t.act == "opening"}
+    # a warning sign the answers give in other words ('chest pain' and 'breathless': chest pain with breathlessness)
+    revealed |= {f for f, a in settled_by_implication(kb, _dialogue_observations(r, kb, implied=False)).items()
+                 if a is True}
     level = Disposition(r.gold.disposition)
     for fid in sorted(revealed):
         f = kb.findings.get(fid)  # type: ignore[arg-type]
@@ -448,8 +451,9 @@ def named_only_when_supported(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iter
                    f"finding, none of its defining findings denied, and not an emergency long shot)")
 
 
-def _dialogue_observations(r: Record, kb: KnowledgeBase) -> dict:
-    """What the dialogue revealed: the opening's finding, answers, volunteered findings, a known pregnancy."""
+def _dialogue_observations(r: Record, kb: KnowledgeBase, implied: bool = True) -> dict:
+    """What the dialogue revealed: the opening's finding, answers, volunteered findings, a known pregnancy, and
+    (unless ``implied`` is false) what those say in other words, as the planner knew it."""
     obs: dict = baseline_observations(kb, Demographics(r.persona.age_months, Sex(r.persona.sex), r.persona.pregnant))
     for t in r.turns:
         if t.finding is None or t.finding not in kb.findings:
@@ -466,7 +470,8 @@ def _dialogue_observations(r: Record, kb: KnowledgeBase) -> dict:
             if v in kb.findings:
                 given = t.volunteered_map.get(v)
                 obs[v] = True if given is None else (given[0] if len(given) == 1 else given)
-    obs.update(settled_by_implication(kb, obs))  # what those answers say in other words, as the planner knew it
+    if implied:
+        obs.update(settled_by_implication(kb, obs))
     return obs
 
 
