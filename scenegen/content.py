@@ -366,6 +366,9 @@ class AnswerKind(str, Enum):
     pregnancy = "pregnancy"
     mental_health = "mental_health"
     event = "event"  # something that happened or did not (a fit, a faint, a fall): no 'a bit', no 'sort of'
+    #: whether something still works normally (a forehead that still wrinkles): 'yes' is the reassuring answer,
+    #: so a stock 'No, nothing like that' would read as the opposite; a 'no' says it in the finding's own denials
+    function = "function"
 
 
 class FindingValue(Strict):
@@ -520,6 +523,9 @@ class Finding(Strict):
             raise ValueError("question must end with '?'")
         if self.deny and self.type is not FindingType.binary:
             raise ValueError("only a binary finding has 'deny' wordings (a value is answered, not denied)")
+        if self.answer_kind is AnswerKind.function and len(self.deny) < 2:
+            raise ValueError("answer_kind function needs at least two 'deny' wordings: its 'no' is said only in "
+                             "them ('the forehead doesn't move on that side either'), never as a stock 'nothing like that'")
         for wording in self.deny:
             bad = sorted(set(_PLACEHOLDER.findall(wording)) - set(DENY_PLACEHOLDERS))
             if bad or "{" in _PLACEHOLDER.sub("", wording) or "}" in _PLACEHOLDER.sub("", wording):

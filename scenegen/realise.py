@@ -607,7 +607,7 @@ class Realiser:
         """One of the finding's own natural denials ('No, I've been weeing fine'), in the speaker's pronouns and
         the locale's words, naming no finding the case holds; '' when it has none or, now and then, to leave
         room for a plainer 'No.' (:data:`DENIAL_SHARE`)."""
-        if not f.deny or rng.random() >= DENIAL_SHARE:
+        if not f.deny or (f.answer_kind is not AnswerKind.function and rng.random() >= DENIAL_SHARE):
             return ""
         fitting = self._fitting_denials(f, persona, base, local)
         return pick(rng, fitting)[0] if fitting else ""
@@ -789,9 +789,12 @@ _NOTHING_HEARD = {"kind": "none", "text": "", "volunteered": ""}
 
 def _heard(f: Finding, kind: str, text: str) -> dict[str, str]:
     """What the next question may say back: the answer and its topic. Sensitive questions (pregnancy, mental
-    health) are acknowledged without repeating them, so their topic is left out."""
+    health) are acknowledged without repeating them, so their topic is left out; so are questions about
+    something still working (answer_kind function), whose 'no' is the worrying answer."""
     if f.answer_kind in (AnswerKind.pregnancy, AnswerKind.mental_health):
         return {"kind": "sensitive", "text": "", "volunteered": ""}
+    if f.answer_kind is AnswerKind.function:  # 'Good, no normal forehead movement' would cheer a bad answer
+        return {"kind": "value", "text": "", "volunteered": ""}  # acknowledged plainly, as a described value is
     return {"kind": kind, "text": text, "volunteered": ""}
 
 

@@ -5,7 +5,7 @@ applies, for example ``{# when: {speaker: proxy, tone: [anxious, catastrophising
 match anything. Keys: ``speaker`` (self | proxy), ``wording`` (plain | standard), ``tone`` (a style tone),
 ``disposition`` (a disposition: for the disposition, first_aid and close acts), ``type`` (binary | categorical |
 multi, for questions), ``turn`` (first | later | after_unsure: a question's place, so acknowledgements like
-"Thanks." only follow a real answer), ``answer_kind`` (general | pregnancy | mental_health | event, for yes / no /
+"Thanks." only follow a real answer), ``answer_kind`` (general | pregnancy | mental_health | event | function, for yes / no /
 unsure answers: the finding's ``answer_kind``; an answer template that names none fits ``general`` questions only),
 ``danger`` (red_flag | none, for a yes: whether the finding is a red flag, so that nobody says 'a bit, but it's not
 that bad' of being too breathless to speak), ``asked`` (first | again, for answers: a question asked again after 'not
