@@ -691,7 +691,7 @@ class Realiser:
         assistant's own plain name for it, not one of the lay phrasings (which the person may never have used:
         'a sudden, terrible pain out of nowhere' to a carer who said 'a pain that hit like a knife'); the first
         lay phrasing only for a finding with no topic. When no symptom or sign was reported (a call about
-        tablets swallowed, with nothing felt yet), the complaint itself is the reason, in its first lay words."""
+        tablets swallowed, with nothing felt yet), the complaint itself is the reason, by its topic."""
         out, complaint = [], ""
         for fid, answer in plan.observations.items():
             f = self.kb.findings[fid]
@@ -699,8 +699,9 @@ class Realiser:
                 continue  # a finding without a topic (a sensitive one) is not given as a reason
             if f.kind in (FindingKind.symptom, FindingKind.sign):
                 out.append(local(said_topic(f)))
-            elif not complaint:
-                complaint = local(f.lay[0])  # 'something swallowed that shouldn't have been needs...'
+            elif not complaint:  # 'the overdose or harmful substance swallowed needs...'
+                topic = said_topic(f)
+                complaint = local(topic if topic.split()[0] in ("a", "an", "the") else "the " + topic)  # 'something swallowed that shouldn't have been needs...'
         return out[:most] or ([complaint] if complaint else [])
 
     def decisive_modifiers(self, plan: Plan, local: Localiser) -> list[str]:
