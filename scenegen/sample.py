@@ -407,10 +407,27 @@ def apply_implications(kb: KnowledgeBase, condition: str, truth: dict[str, Answe
                     _clear_children(kb, fid, truth)
             else:
                 wanted = [v for v in wanted if v not in (beyond_age or {}).get(fid, ())] or list(wanted)
+                # and within what every other rule on it already holding allows (a duration both a gradual
+                # onset and a 'daily for weeks' pattern limit), when some value satisfies them all
+                limits = _limits(rules, fid, truth, chain)
+                wanted = [v for v in wanted if all(v in lim for lim in limits)] or wanted
                 truth[fid] = _draw_among(rng, kb.p_values(condition, fid), wanted)
             changed = True
         if not changed:
             return
+
+
+def _limits(rules: tuple, fid: str, truth: dict[str, Answer], chain: dict[str, tuple[str, ...]]) -> list:
+    """The categorical 'then' lists of the rules on ``fid`` whose 'if' already holds in ``truth`` (only findings
+    already drawn are read, so checking draws nothing)."""
+    out = []
+    for target, then_value, then_bool, if_items in rules:
+        if target != fid or then_bool:
+            continue
+        if all(f in truth and all(truth.get(a) is True for a in chain[f])
+               and (truth[f] is w if wb else (isinstance(truth[f], str) and truth[f] in w)) for f, w, wb in if_items):
+            out.append(then_value)
+    return out
 
 
 def ancestors(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:

@@ -267,3 +267,21 @@ def test_nobody_male_is_asked_about_a_pregnancy():
         men += 1
         assert not [t.finding for t in r.turns if t.finding in pregnancy], (r.id, r.case.condition)
     assert men > 50
+
+
+def test_a_redrawn_value_keeps_within_every_rule_already_holding(bundled_kb):
+    """An implication that redraws a categorical answer draws it within the limits of the other rules on the same
+    finding whose 'if' already holds (two rules each limiting a duration), and reads only answers already drawn,
+    so checking the limits draws nothing."""
+    from scenegen.sample import _implication_table, _limits, ancestors
+
+    rules = _implication_table(bundled_kb, None, frozenset())
+    chain = ancestors(bundled_kb)
+    truth = {"confusion": True, "confusion_sudden_onset": True, "memory_loss_gradual": False, "onset": "gradual"}
+    for a in chain["confusion_sudden_onset"]:
+        truth.setdefault(a, True)
+    limits = _limits(rules, "duration", truth, chain)
+    assert [sorted(x) for x in limits] == [["days_1_to_4", "days_5_to_7", "weeks_1_to_3"]]
+    drawn = dict(truth)
+    del drawn["onset"]  # the onset not drawn yet: no rule on it is read as holding
+    assert _limits(rules, "duration", drawn, chain) == []
