@@ -467,7 +467,9 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         obs = trial
         said[fid] = value
         volunteered.append(fid)
-    obs.update(settled_by_implication(kb, obs))
+    # what the opening says in other words, less a warning sign it implies: that is still asked, so a fit in
+    # pregnancy (a blackout, so a faint in pregnancy) opens a dialogue instead of ending it unasked
+    obs.update({f: a for f, a in settled_by_implication(kb, obs).items() if a is False or kb.findings[f].red_flag is None})
     st = opening = reasoner.state(persona, obs)
     if not _ambiguous(kb, opening.plausible):
         return None
