@@ -267,3 +267,27 @@ def test_nobody_male_is_asked_about_a_pregnancy():
         men += 1
         assert not [t.finding for t in r.turns if t.finding in pregnancy], (r.id, r.case.condition)
     assert men > 50
+
+
+def test_an_implication_that_says_no_never_gives_a_condition_a_finding_it_has_no_edge_to(bundled_kb):
+    """A 'then: false' rule is an upper bound on P(then | condition). The loader took a missing entry as the
+    ceiling and lowered it to 1 - P(if), which put findings the condition has no edge to at 0.975: a migraine
+    whose sight had changed said yes to sight clouding over months (read 13 #2, a 15-year-old, 3 days in).
+    Only a 'then: true' rule may add a finding to a condition's table."""
+    raised = {imp.then_finding for imp in bundled_kb.implies if imp.then_value is True}
+    for cid, c in bundled_kb.conditions.items():
+        authored = {e.id for e in c.findings}
+        added = {f for f in bundled_kb.likelihoods[cid] if f not in authored}
+        assert added <= raised, (cid, sorted(added - raised))
+    assert "vision_cloudy_gradually" not in bundled_kb.likelihoods["migraine"]
+
+
+def test_a_migraine_that_changes_the_sight_has_no_sight_clouding_over_months(bundled_kb):
+    from scenegen.sample import sample_truth
+    seen = 0
+    for i in range(300):
+        truth = sample_truth(bundled_kb, "migraine", "vision_problem", random.Random(i), age_band="adolescent")
+        if truth.get("vision_change") is True:
+            seen += 1
+            assert truth.get("vision_cloudy_gradually") is not True, i
+    assert seen > 100
