@@ -260,6 +260,30 @@ SCREENS = {
         (71 * Y, Sex.female, False, {"headache": True}),
         [(45 * Y, Sex.female, False, {"headache": True}), (71 * Y, Sex.female, False, {"cough": True})],
         (("tension_type_headache", "migraine", "giant_cell_arteritis"), ("headache",), 40)),
+    # headache at 65 or over: a fall, blood thinners and new confusion, for a chronic subdural bleed (NICE CKS
+    # Headache - assessment; SNNOOP10) (read 13 #23)
+    "head_injury_with_headache_from_65": (
+        (86 * Y, Sex.female, False, {"headache": True}),
+        [(64 * Y, Sex.female, False, {"headache": True}), (86 * Y, Sex.female, False, {"cough": True})],
+        (("tension_type_headache", "migraine", "giant_cell_arteritis"), ("headache",), 40)),
+    "blood_thinners_with_headache_from_65": (
+        (70 * Y, Sex.male, False, {"headache": True}),
+        [(50 * Y, Sex.male, False, {"headache": True}), (70 * Y, Sex.male, False, {"back_pain": True})],
+        (("tension_type_headache", "migraine", "giant_cell_arteritis"), ("headache",), 40)),
+    "confusion_with_headache_from_65": (
+        (75 * Y, Sex.female, False, {"headache": True}),
+        [(40 * Y, Sex.female, False, {"headache": True}), (75 * Y, Sex.female, False, {"joint_pain": True})],
+        (("tension_type_headache", "migraine", "giant_cell_arteritis"), ("headache",), 40)),
+    # palpitations in an adult: is the beat irregular (NICE NG196) (read 13 #30)
+    "irregular_beat_with_palpitations_in_adults": (
+        (70 * Y, Sex.male, False, {"palpitations": True}),
+        [(12 * Y, Sex.male, False, {"palpitations": True}), (70 * Y, Sex.male, False, {"chest_pain": True})],
+        (("atrial_fibrillation_new", "benign_ectopic_beats"), ("palpitations",), 30)),
+    # breathlessness in an adult: too breathless to finish a sentence (BTS/SIGN 158; NICE CG187) (read 13 #26)
+    "breathless_at_rest_in_adults": (
+        (94 * Y, Sex.male, False, {"breathlessness": True}),
+        [(8 * Y, Sex.male, False, {"breathlessness": True}), (94 * Y, Sex.male, False, {"cough": True})],
+        (("heart_failure_decompensated", "asthma_exacerbation", "copd_exacerbation"), ("breathlessness",), 30)),
     # pregnancy: gestation at every call, then the obstetric danger signs that fit it (BSOTS; NICE NG126, NG133;
     # RCOG GTG 57, 63, 37b)
     "gestation_in_pregnancy": (
