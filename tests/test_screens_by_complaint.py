@@ -274,6 +274,10 @@ SCREENS = {
         (75 * Y, Sex.female, False, {"headache": True}),
         [(40 * Y, Sex.female, False, {"headache": True}), (75 * Y, Sex.female, False, {"joint_pain": True})],
         (("tension_type_headache", "migraine", "giant_cell_arteritis"), ("headache",), 40)),
+    "head_injury_with_faint_from_65": (
+        (85 * Y, Sex.male, False, {"fainting": True}),
+        [(60 * Y, Sex.male, False, {"fainting": True}), (85 * Y, Sex.male, False, {"palpitations": True})],
+        (("vasovagal_syncope", "orthostatic_hypotension"), ("fainting",), 40)),
     # palpitations in an adult: is the beat irregular (NICE NG196) (read 13 #30)
     "irregular_beat_with_palpitations_in_adults": (
         (70 * Y, Sex.male, False, {"palpitations": True}),
