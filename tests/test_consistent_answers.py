@@ -291,3 +291,20 @@ def test_a_migraine_that_changes_the_sight_has_no_sight_clouding_over_months(bun
             seen += 1
             assert truth.get("vision_cloudy_gradually") is not True, i
     assert seen > 100
+
+
+def test_a_headache_on_most_days_has_gone_on_for_a_week_or_more(bundled_kb):
+    """'A constant daily headache' is the headache_pattern value 'daily', a headache on most days for weeks or
+    months (its name); with no implication on the duration, an 86-year-old said it of a headache of 3 days and
+    was sent to self-care (seed 8081, record 292), where a headache of weeks at 50 or over is a GP's."""
+    from scenegen.content import Sex
+    from scenegen.sample import Filters, PersonaDraw, sample_case
+    who = PersonaDraw("older_adult", 86 * 12, Sex.male, False, "self", None, "medium", "matter_of_fact", "en_GB")
+    daily = 0
+    for i in range(300):
+        case = sample_case(bundled_kb, who, random.Random(i),
+                           Filters(frozenset({"tension_type_headache", "medication_overuse_headache"})))
+        if case is not None and case.truth.get("headache_pattern") == "daily":
+            daily += 1
+            assert case.truth.get("duration") in ("weeks_1_to_3", "over_3_weeks"), (i, case.truth.get("duration"))
+    assert daily > 10
