@@ -691,7 +691,7 @@ class Realiser:
         assistant's own plain name for it, not one of the lay phrasings (which the person may never have used:
         'a sudden, terrible pain out of nowhere' to a carer who said 'a pain that hit like a knife'); the first
         lay phrasing only for a finding with no topic. When no symptom or sign was reported (a call about
-        tablets swallowed, with nothing felt yet), the complaint itself is the reason, in its first lay words."""
+        tablets swallowed, with nothing felt yet), the complaint itself is the reason, by its topic as well."""
         out, complaint = [], ""
         for fid, answer in plan.observations.items():
             f = self.kb.findings[fid]
@@ -700,7 +700,7 @@ class Realiser:
             if f.kind in (FindingKind.symptom, FindingKind.sign):
                 out.append(local(said_topic(f)))
             elif not complaint:
-                complaint = local(f.lay[0])  # 'something swallowed that shouldn't have been needs...'
+                complaint = local(said_topic(f))  # its plain name, never a lay phrase the person may not have used
         return out[:most] or ([complaint] if complaint else [])
 
     def decisive_modifiers(self, plan: Plan, local: Localiser) -> list[str]:

@@ -97,7 +97,7 @@ def test_an_emergency_message_says_why_even_when_it_may_name_nothing(index):
     present = [kb.findings[f] for f, a in _dialogue_observations(r, kb).items()
                if a is True and kb.findings[f].red_flag is None and said_topic(kb.findings[f])]
     said = [local(said_topic(f)) for f in present  # named plainly, as the assistant says it
-            if f.kind in (FindingKind.symptom, FindingKind.sign)] or [local(f.lay[0]) for f in present][:1]
+            if f.kind in (FindingKind.symptom, FindingKind.sign)] or [local(said_topic(f)) for f in present][:1]
     final = r.messages[r.gold.disposition_turn].content
     assert said and any(s.lower() in final.lower() for s in said), (r.id, final)  # "A faint needs..."
 
