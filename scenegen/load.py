@@ -862,7 +862,12 @@ def _apply_implications_once(ch: _Checker, settings: ModelSettings, table: dict[
             if p > base + 1e-12:
                 table[imp.then_finding] = min(max(p, lo), hi)
         else:
-            base = hi if current is None else current
+            if current is None:
+                # no edge: the sampler draws the finding absent in every case, so 'then: false' already holds;
+                # an upper bound must never raise it (taking the missing entry as the ceiling made a migraine
+                # whose sight changed 'yes' to sight clouding over months at 0.975: read 13 #2)
+                continue
+            base = current
             if 1.0 - p < base - 1e-12:
                 table[imp.then_finding] = min(max(1.0 - p, lo), hi)
 

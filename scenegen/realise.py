@@ -701,7 +701,7 @@ class Realiser:
                 out.append(local(said_topic(f)))
             elif not complaint:  # 'the overdose or harmful substance swallowed needs...'
                 topic = said_topic(f)
-                complaint = local(topic if topic.split()[0] in ("a", "an", "the") else "the " + topic)  # 'something swallowed that shouldn't have been needs...'
+                complaint = local(topic if topic.split()[0] in ("a", "an", "the") else "the " + topic)
         return out[:most] or ([complaint] if complaint else [])
 
     def decisive_modifiers(self, plan: Plan, local: Localiser) -> list[str]:

@@ -498,3 +498,18 @@ def test_no_first_aid_step_tells_a_carer_to_give_a_young_baby_water(bundled_kb):
         for owner, step in steps:
             if fits(kb, step, who, True):
                 assert not give_water.search(step.text), (months, owner, step.text)
+
+
+def test_no_advice_a_pregnant_woman_can_be_given_lets_her_drink_some_alcohol(bundled_kb):
+    """UK CMOs 2016: no alcohol in pregnancy. Read 13 #11 (pregnant, low mood) was told to 'avoid using alcohol
+    or drugs to cope', which leaves drinking otherwise open; 'cut down on', 'less' and 'until the bout is over'
+    do the same. Such an item is for pregnancy: excluded, with a pregnancy variant that says none at all."""
+    allows_some = re.compile(r"(cut(ting)? down on|\bless\b)[^.;]*alcohol|alcohol[^.;]*(\buntil\b|to cope)", re.I)
+    none_at_all = re.compile(r"no alcohol|altogether", re.I)
+    found = []
+    for cid, c in bundled_kb.conditions.items():
+        if c.pregnancy.value == "excluded" or Sex.female not in c.sexes:
+            continue
+        found += [(cid, a.text) for a in c.advice if a.pregnancy.value != "excluded" and allows_some.search(a.text)
+                  and not none_at_all.search(a.text)]
+    assert not found, found

@@ -285,3 +285,44 @@ def test_a_redrawn_value_keeps_within_every_rule_already_holding(bundled_kb):
     drawn = dict(truth)
     del drawn["onset"]  # the onset not drawn yet: no rule on it is read as holding
     assert _limits(rules, "duration", drawn, chain) == []
+
+
+def test_an_implication_that_says_no_never_gives_a_condition_a_finding_it_has_no_edge_to(bundled_kb):
+    """A 'then: false' rule is an upper bound on P(then | condition). The loader took a missing entry as the
+    ceiling and lowered it to 1 - P(if), which put findings the condition has no edge to at 0.975: a migraine
+    whose sight had changed said yes to sight clouding over months (read 13 #2, a 15-year-old, 3 days in).
+    Only a 'then: true' rule may add a finding to a condition's table."""
+    raised = {imp.then_finding for imp in bundled_kb.implies if imp.then_value is True}
+    for cid, c in bundled_kb.conditions.items():
+        authored = {e.id for e in c.findings}
+        added = {f for f in bundled_kb.likelihoods[cid] if f not in authored}
+        assert added <= raised, (cid, sorted(added - raised))
+    assert "vision_cloudy_gradually" not in bundled_kb.likelihoods["migraine"]
+
+
+def test_a_migraine_that_changes_the_sight_has_no_sight_clouding_over_months(bundled_kb):
+    from scenegen.sample import sample_truth
+    seen = 0
+    for i in range(300):
+        truth = sample_truth(bundled_kb, "migraine", "vision_problem", random.Random(i), age_band="adolescent")
+        if truth.get("vision_change") is True:
+            seen += 1
+            assert truth.get("vision_cloudy_gradually") is not True, i
+    assert seen > 100
+
+
+def test_a_headache_on_most_days_has_gone_on_for_a_week_or_more(bundled_kb):
+    """'A constant daily headache' is the headache_pattern value 'daily', a headache on most days for weeks or
+    months (its name); with no implication on the duration, an 86-year-old said it of a headache of 3 days and
+    was sent to self-care (seed 8081, record 292), where a headache of weeks at 50 or over is a GP's."""
+    from scenegen.content import Sex
+    from scenegen.sample import Filters, PersonaDraw, sample_case
+    who = PersonaDraw("older_adult", 86 * 12, Sex.male, False, "self", None, "medium", "matter_of_fact", "en_GB")
+    daily = 0
+    for i in range(300):
+        case = sample_case(bundled_kb, who, random.Random(i),
+                           Filters(frozenset({"tension_type_headache", "medication_overuse_headache"})))
+        if case is not None and case.truth.get("headache_pattern") == "daily":
+            daily += 1
+            assert case.truth.get("duration") in ("weeks_1_to_3", "over_3_weeks"), (i, case.truth.get("duration"))
+    assert daily > 10
