@@ -138,6 +138,43 @@ class TimeCourseWords(Strict):
     words: list[TimeWords]
 
 
+class FirstAidAct(Strict):
+    """What a first-aid step tells someone to do, read from its words: 'nothing to eat or drink' is
+    nothing_by_mouth, 'chew one 300 mg aspirin tablet' by_mouth. Words are matched in lower case."""
+
+    id: Id
+    words: list[str] = Field(min_length=1, description="phrases, lower case, any one of which marks the act")
+
+
+class FirstAidConflict(Strict):
+    """Two acts no person can be told to do together ('chew an aspirin' and 'not even tablets'). When both
+    would be given, the step of the likeliest condition wins; otherwise ``prefer`` does."""
+
+    acts: tuple[Id, Id]
+    prefer: Id = Field(description="the act kept when neither step is the likeliest condition's own")
+    leading_wins: bool = Field(True, description="whether the likeliest condition's own step is kept over "
+                                                 "'prefer' (false: 'prefer' always, as breathing comes first)")
+    why: str = Field(min_length=3)
+    source: str = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _prefers_one_of_its_acts(self) -> "FirstAidConflict":
+        if self.prefer not in self.acts:
+            raise ValueError(f"prefer {self.prefer!r} is not one of {list(self.acts)}")
+        return self
+
+
+class AgeWords(Strict):
+    """Words that take for granted something a person can do only from some age (stand up and walk about,
+    swallow a tablet, say how something feels): nothing said with them is given or asked about anyone
+    younger."""
+
+    words: list[str] = Field(min_length=1, description="phrases, lower case, matched as whole words")
+    min_age_months: int = Field(ge=0)
+    why: str = Field(min_length=3)
+    source: str = Field(min_length=3)
+
+
 class ModelSettings(Strict):
     frequency_bands: dict[str, float] = Field(
         description="P(finding | condition) for each frequency band name (HPO bands)")
@@ -165,6 +202,15 @@ class ModelSettings(Strict):
     age_bands: list[AgeBand]
     time_course: TimeCourseWords | None = Field(
         None, description="time words and the spans they mean, so that a dialogue's time phrases agree")
+    first_aid_acts: list[FirstAidAct] = Field(
+        default_factory=list, description="what first-aid steps tell someone to do, read from their words")
+    first_aid_conflicts: list[FirstAidConflict] = Field(
+        default_factory=list, description="pairs of acts never given together, and which is kept")
+    advice_age_words: list[AgeWords] = Field(
+        default_factory=list, description="words of advice and first aid that presume an age (standing, walking)")
+    felt_words: list[AgeWords] = Field(
+        default_factory=list, description="words of questions and phrases that only someone who can say how "
+                                          "something feels can answer (blurred sight, dizziness, tingling)")
     sources: list[str] = Field(min_length=1)
 
     @field_validator("frequency_bands", "prior_bands")
@@ -190,6 +236,10 @@ class ModelSettings(Strict):
         finite = [b for b in bounds[:-1]]
         if any(b is None for b in finite) or finite != sorted(finite):
             raise ValueError("age bands must be in increasing order of below_months")
+        acts = {a.id for a in self.first_aid_acts}
+        for c in self.first_aid_conflicts:
+            if not set(c.acts) <= acts:
+                raise ValueError(f"first_aid_conflicts names acts {sorted(set(c.acts) - acts)} not in first_aid_acts")
         return self
 
 
