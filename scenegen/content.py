@@ -491,6 +491,11 @@ class Finding(Strict):
                           "ankle look bent, misshapen or at an odd angle?')")
     ask: str | None = Field(
         None, description="noun phrase for framing the question ('any pain spreading to the arm'); binary only")
+    question_young: str | None = Field(
+        None, description="the question put to the carer of a child too young to say how something feels (up to "
+                          "'young_max_age_months'): only what can be seen or heard ('have you stopped using an arm "
+                          "or a leg normally?' rather than 'any numbness?'); see model.felt_words")
+    young_max_age_months: int | None = Field(None, ge=0, description="oldest age, inclusive, 'question_young' is for")
     young_framing: YoungFraming | None = Field(
         None, description="said first when a young person answering for themselves is asked this personal question")
     lay: list[str] = Field(default_factory=list, description="how patients say it (noun phrases, no pronouns)")
@@ -580,6 +585,10 @@ class Finding(Strict):
                                  "(the answer template adds it)")
         if self.topics and not self.topic:
             raise ValueError("topics are other wordings of topic: give topic first")
+        if (self.question_young is None) != (self.young_max_age_months is None):
+            raise ValueError("question_young and young_max_age_months go together")
+        if self.question_young is not None and not self.question_young.rstrip().endswith("?"):
+            raise ValueError("question_young must end with '?'")
         if self.question_event is not None and not self.question_event.rstrip().endswith("?"):
             raise ValueError("question_event must end with '?'")
         if self.presupposes or self.presupposes_words or self.question_neutral:
@@ -601,11 +610,12 @@ class Finding(Strict):
             if PATIENT_AS_THIRD_PERSON.search(phrase):
                 raise ValueError(f"lay phrase {phrase!r} names the patient as someone else; a patient says it of "
                                  "themselves and a carer of their own child: write it without a person")
-        own = {*self.lay, *self.deny, *(w for v in self.values for w in v.wordings)}
+        own = {*self.lay, *self.deny, *(w for v in self.values for w in v.wordings), *self.topics,
+               *([self.topic] if self.topic else [])}
         for lim in self.phrase_ages:
             stray = [p for p in lim.phrases if p not in own]
             if stray:
-                raise ValueError(f"phrase_ages names {stray}, which are not among the finding's lay, deny or value "
+                raise ValueError(f"phrase_ages names {stray}, which are not among the finding's lay, deny, topic or value "
                                  "phrases (write them exactly as there)")
         if self.background is not None:
             if self.type is not FindingType.binary:

@@ -128,3 +128,145 @@ def test_no_generated_emergency_gives_contradicting_steps_and_suspected_acs_gets
             led += 1
             assert any("aspirin" in t for t in r.gold.first_aid), r.id
     assert emergencies >= 30 and led >= 5
+
+
+# --- #18: steps that presume walking, sitting up or chewing reach nobody too young -------------------------
+
+
+def _items(kb):
+    for c in kb.conditions.values():
+        for a in c.first_aid + c.advice:
+            yield "condition", c.id, a
+    for fid, f in kb.findings.items():
+        if f.red_flag is not None:
+            for a in f.red_flag.first_aid:
+                yield "red_flag", fid, a
+    for m in kb.modifiers:
+        for a in m.first_aid:
+            yield "modifier", m.id, a
+
+
+def _reachable(kb, kind, oid, age):
+    band = kb.age_band(age)
+    if kind == "condition":
+        c = kb.conditions[oid]
+        return (not c.ages or band in c.ages) and (c.min_age_months is None or age >= c.min_age_months) \
+            and (c.max_age_months is None or age <= c.max_age_months)
+    if kind == "red_flag":
+        return kb.reportable(oid, band)
+    w = next(m for m in kb.modifiers if m.id == oid).when
+    return (w.age_below_months is None or age < w.age_below_months) and \
+        (w.age_at_least_months is None or age >= w.age_at_least_months)
+
+
+def test_no_advice_or_first_aid_presumes_what_the_person_is_too_young_to_do():
+    """Every self-care item and first-aid step that says words of model.advice_age_words ('stand up', 'walk
+    about', 'sit up') is held to the age the words presume wherever its owner (a condition, a red flag, a
+    modifier) reaches younger people: the 7-month-old of review 13 #18 was told 'don't let them stand up'."""
+    import re
+
+    from scenegen.advice import fits
+
+    kb = lib().kb
+    assert kb.settings.advice_age_words
+    bad = set()
+    for kind, oid, a in _items(kb):
+        low = a.text.lower()
+        for aw in kb.settings.advice_age_words:
+            if not any(re.search(rf"\b{re.escape(w)}\b", low) for w in aw.words):
+                continue
+            for age in range(aw.min_age_months):
+                if _reachable(kb, kind, oid, age) and any(
+                        fits(kb, a, Demographics(age, sex, False), True) for sex in (Sex.female, Sex.male)):
+                    bad.add((kind, oid, age, a.text))
+                    break
+    assert sorted(bad) == []
+
+
+def test_a_baby_with_anaphylaxis_is_held_flat_and_a_toddler_kept_from_walking():
+    kb = lib().kb
+    flag = [("red_flag", "tongue_or_throat_swelling")]
+    baby = " ".join(s.text for s in first_aid_steps(kb, flag, Demographics(7, Sex.female, False), True, []))
+    assert "stand up" not in baby and "walk" not in baby
+    assert "lying flat" in baby and "adrenaline auto-injector" in baby
+    toddler = " ".join(s.text for s in first_aid_steps(kb, flag, Demographics(30, Sex.female, False), True, []))
+    assert "don't let them stand up or walk about" in toddler and "the baby" not in toddler
+
+
+# --- #18, #19: no carer of a young child is asked, nor says, how something feels -------------------------
+
+
+def _felt(kb):
+    import re
+
+    entries = kb.settings.felt_words
+    assert entries
+    return [(re.compile(r"\b(" + "|".join(re.escape(w) for w in e.words) + r")\b", re.I), e.min_age_months)
+            for e in entries]
+
+
+def _band_ends(kb):
+    out, low = [], 0
+    for band in kb.settings.age_bands:
+        high = (band.below_months - 1) if band.below_months is not None else 1200
+        out.append((band.id, low, high))
+        low = high + 1
+    return out
+
+
+def test_no_finding_asks_or_says_a_feeling_below_the_age_that_can_tell_it():
+    """Over every finding a child under the age of model.felt_words can be asked about (by age band): its question
+    for that child's carer says no felt word (blurred sight, dizziness, tingling, a tight throat), and no lay,
+    deny, topic or value phrase with one is left open to that age. Pregnancy's own findings are left out (no
+    young child is pregnant)."""
+    from scenegen.content import phrases_fit
+    from scenegen.triage import ancestors
+
+    kb = lib().kb
+    preg = kb.settings.pregnancy_finding
+    bad = []
+    for rx, min_age in _felt(kb):
+        for fid, f in sorted(kb.findings.items()):
+            if preg in ancestors(kb, fid) or fid == preg:
+                continue
+            for band, low, high in _band_ends(kb):
+                if low >= min_age or not kb.reportable(fid, band):
+                    continue
+                for age in {low, min(high, min_age - 1)}:
+                    young = f.question_young is not None and age <= f.young_max_age_months
+                    question = f.question_young if young else f.question
+                    if rx.search(question):
+                        bad.append((fid, age, "question", question))
+                    phrases = [*f.lay, *f.deny, *f.topics, *([f.topic] if f.topic else []),
+                               *(w for v in f.values for w in v.lay)]
+                    bad += [(fid, age, "phrase", p) for p in phrases_fit(phrases, f.phrase_ages, age) if rx.search(p)]
+    assert bad == []
+
+
+def test_every_young_question_can_be_put_to_a_carer():
+    from scenegen.realise import _PRONOUNS, proxy_question
+
+    kb = lib().kb
+    young = {fid: f for fid, f in kb.findings.items() if f.question_young}
+    assert {"red_eye_reduced_vision", "tongue_or_throat_swelling", "vision_change"} <= set(young)
+    for fid, f in young.items():
+        for sex in ("female", "male"):
+            assert proxy_question(f.question_young, "your child", _PRONOUNS[sex], f.kind.value == "sign"), fid
+
+
+def test_a_toddlers_parent_is_asked_what_can_be_seen_of_the_eye_and_a_babys_of_the_throat():
+    """The two questions of review 13, as generated: a toddler's red eye and a baby's allergic reaction."""
+    kb = lib().kb
+    seen = {"red_eye_reduced_vision": 0, "tongue_or_throat_swelling": 0}
+    for cond, fid in (("conjunctivitis", "red_eye_reduced_vision"), ("anaphylaxis", "tongue_or_throat_swelling")):
+        gen = Generator(lib(), GenerateConfig(seed=3, conditions=(cond,)))
+        for i in range(400):
+            r = gen.record(i)
+            if r.persona.age_months >= 60:
+                continue
+            for k, m in enumerate(r.messages):
+                t = r.turns[k] if k < len(r.turns) else None
+                if m.role == "assistant" and t is not None and t.finding == fid:
+                    seen[fid] += 1
+                    assert not any(rx.search(m.content) for rx, _ in _felt(kb)), (r.id, m.content)
+    assert all(seen.values()), seen
