@@ -270,3 +270,13 @@ def test_a_toddlers_parent_is_asked_what_can_be_seen_of_the_eye_and_a_babys_of_t
                     seen[fid] += 1
                     assert not any(rx.search(m.content) for rx, _ in _felt(kb)), (r.id, m.content)
     assert all(seen.values()), seen
+
+
+def test_a_reported_stroke_sign_stops_aspirin_even_when_a_heart_attack_leads():
+    """NICE NG128: aspirin for a stroke only once imaging has excluded a bleed, so a sudden weak arm or slurred
+    speech reported with chest pain keeps the nothing-by-mouth step and no aspirin."""
+    reasons = [("red_flag", "chest_pain_over_15_min"), ("red_flag", "limb_weakness_sudden"),
+               ("plausible_condition", "acute_coronary_syndrome")]
+    text = said(reasons, "acute_coronary_syndrome", present=("chest_pain", "chest_pain_over_15_min", "limb_weakness_sudden"))
+    assert "aspirin" not in text
+    assert "not even tablets" in text
