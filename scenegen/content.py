@@ -371,6 +371,9 @@ class RedFlag(Strict):
         description="age-specific guidelines, cited (after 'source') only for the ages they cover")
     warning: str | None = Field(
         None, description="the warning sign in plain words, for safety-net advice ('chest pain lasting over 15 minutes')")
+    warning_young: str | None = Field(
+        None, description="the warning as it is said back to the carer of a child up to the finding's "
+                          "young_max_age_months, when 'warning' names a feeling (model.felt_words): what can be seen")
     warning_disposition: Disposition | None = Field(
         None, description="where a safety net sends this sign, when that is above 'disposition': a sign that starts "
                           "later at home, which the person cannot tell from an emergency look-alike (a new facial "

@@ -689,8 +689,16 @@ class Realiser:
     def decisive_flags(self, plan: Plan, persona: PersonaDraw) -> list[str]:
         """The reported red flags that decided the level, as the speaker should hear them."""
         say = self.warning_voice(persona)
-        return [say(self.kb.findings[r.id].red_flag.warning or self.kb.findings[r.id].name.lower())  # type: ignore[union-attr]
-                for r in plan.decision.decisive if r.kind == "red_flag"]
+        out = []
+        for r in plan.decision.decisive:
+            if r.kind != "red_flag":
+                continue
+            f = self.kb.findings[r.id]
+            flag = f.red_flag
+            young = flag.warning_young is not None and f.young_max_age_months is not None \
+                and 0 <= persona.age_months <= f.young_max_age_months  # type: ignore[union-attr]
+            out.append(say((flag.warning_young if young else flag.warning) or f.name.lower()))  # type: ignore[union-attr]
+        return out
 
     def reported(self, plan: Plan, local: Localiser, most: int = 3) -> list[str]:
         """What the person reported, in their order, named plainly: the reason an emergency message can give

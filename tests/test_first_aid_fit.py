@@ -280,3 +280,32 @@ def test_a_reported_stroke_sign_stops_aspirin_even_when_a_heart_attack_leads():
     text = said(reasons, "acute_coronary_syndrome", present=("chest_pain", "chest_pain_over_15_min", "limb_weakness_sudden"))
     assert "aspirin" not in text
     assert "not even tablets" in text
+
+
+def test_a_red_flag_asked_in_young_words_is_said_back_in_them():
+    """A red flag whose carer's question avoids a feeling (question_young) is also said back, as the reason for
+    the emergency, without it (warning_young): review 13 #18's 999 message told a baby's parent about 'a throat
+    that feels tight'."""
+    kb = lib().kb
+    felt = _felt(kb)
+    for fid, f in kb.findings.items():
+        if f.red_flag is None or f.question_young is None or not f.red_flag.warning:
+            continue
+        if any(rx.search(f.red_flag.warning) for rx, _ in felt):
+            assert f.red_flag.warning_young, fid
+            assert not any(rx.search(f.red_flag.warning_young) for rx, _ in felt), fid
+
+
+def test_a_babys_anaphylaxis_call_gives_a_reason_the_parent_could_see():
+    kb = lib().kb
+    gen = Generator(lib(), GenerateConfig(seed=3, conditions=("anaphylaxis",)))
+    flag = kb.findings["tongue_or_throat_swelling"].red_flag
+    checked = 0
+    for i in range(300):
+        r = gen.record(i)
+        if r.persona.age_months >= 60 or not any(x.id == "tongue_or_throat_swelling" for x in r.gold.reasons):
+            continue
+        final = r.messages[r.gold.disposition_turn].content.lower()
+        checked += 1
+        assert "feels tight" not in final and flag.warning_young.split(",")[0] in final, (r.id, final)
+    assert checked >= 3
