@@ -49,9 +49,32 @@ def self_care_advice(kb: KnowledgeBase, condition: str, who: Demographics, proxy
     return [a for a in items if not said & set(a.not_with) and (not a.only_with or said & set(a.only_with))]
 
 
+def step_acts(kb: KnowledgeBase, text: str) -> frozenset[str]:
+    """What a first-aid step tells someone to do, read from its words (``model.first_aid_acts``)."""
+    def compute() -> frozenset[str]:
+        low = text.lower().replace("\u2019", "'")
+        return frozenset(a.id for a in kb.settings.first_aid_acts if any(w in low for w in a.words))
+    return kb.cached("first_aid_acts", text, compute)
+
+
+def contradicting(kb: KnowledgeBase, texts: Iterable[str]) -> list[tuple[str, str]]:
+    """The pairs of steps among ``texts`` whose acts a ``model.first_aid_conflicts`` entry says are never given
+    together (an aspirin to chew and 'not even tablets')."""
+    texts = list(texts)
+    out = []
+    for c in kb.settings.first_aid_conflicts:
+        a, b = c.acts
+        out += [(x, y) for x in texts if a in step_acts(kb, x) for y in texts if b in step_acts(kb, y) and x != y]
+    return out
+
+
+def _own_steps(kb: KnowledgeBase, condition: str | None) -> set[str]:
+    return {s.text for s in kb.conditions[condition].first_aid} if condition in kb.conditions else set()
+
+
 def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: Demographics, proxy: bool,
                     present: Iterable[str], locale: str | None = None,
-                    ambulance: bool = True) -> list[Advice]:
+                    ambulance: bool = True, leading: str | None = None) -> list[Advice]:
     """The first-aid steps of the reasons for an emergency disposition that fit this person, in the order of
     the reasons, each text once. ``reasons`` are (kind, id) pairs: a red flag's finding, a condition or a
     modifier; ``present`` are the findings reported present. A step is left out when a finding
@@ -59,9 +82,17 @@ def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: 
     ``only_with`` and none of those was reported present or is a reason. A modifier that made it an
     emergency names its own steps. With ``ambulance`` False (sent to A&E) the steps that speak of the ambulance
     crew or the call handler are left out. A condition gives its steps only when every finding it cannot be
-    without (its obligatory edges) was reported present."""
+    without (its obligatory edges) was reported present.
+
+    ``leading`` is the likeliest condition. A less likely condition kept among the reasons does not cancel a
+    step of the leading condition's own (a Boerhaave kept plausible at p=0.06 does not stop the aspirin for a
+    suspected heart attack); a finding reported present always does. Two steps whose acts contradict
+    (``model.first_aid_conflicts``: an aspirin to chew, 'not even tablets') are never both given: the leading
+    condition's step is kept where the conflict lets it win, the conflict's preferred act otherwise."""
     reasons = list(reasons)
-    ruled_out = set(present) | {rid for _, rid in reasons}
+    said = set(present)
+    ruled_out = said | {rid for _, rid in reasons}
+    own = _own_steps(kb, leading)
     out: list[Advice] = []
     seen: set[str] = set()
     for kind, rid in reasons:
@@ -77,14 +108,34 @@ def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: 
         else:
             steps = []
         for step in steps:
-            if step.text in seen or ruled_out & set(step.not_with) or not fits(kb, step, who, proxy, locale) \
+            blocked = ruled_out & set(step.not_with)
+            if step.text in own:  # the likeliest condition's step: only a report, or itself, cancels it
+                blocked = said & set(step.not_with) | ({leading} & set(step.not_with))
+            if step.text in seen or blocked or not fits(kb, step, who, proxy, locale) \
                     or step.with_ambulance and not ambulance:
                 continue
             if step.only_with and not ruled_out & set(step.only_with):  # 'ruled_out' holds what is present
                 continue
             seen.add(step.text)
             out.append(step)
-    return out
+    return _without_contradictions(kb, out, own)
+
+
+def _without_contradictions(kb: KnowledgeBase, steps: list[Advice], own: set[str]) -> list[Advice]:
+    drop: set[str] = set()
+    for c in kb.settings.first_aid_conflicts:
+        sides = {act: [s.text for s in steps if act in step_acts(kb, s.text) and s.text not in drop] for act in c.acts}
+        if not all(sides.values()):
+            continue
+        keep = c.prefer
+        if c.leading_wins:
+            led = [act for act in c.acts if any(t in own for t in sides[act])]
+            if len(led) == 1:
+                keep = led[0]
+        for act in c.acts:
+            if act != keep:
+                drop |= {t for t in sides[act] if t not in sides[keep]}
+    return [s for s in steps if s.text not in drop]
 
 
 def first_aid_reasons(kb: KnowledgeBase, decisive: Iterable[tuple[str, str]],
@@ -107,4 +158,4 @@ def first_aid_reasons(kb: KnowledgeBase, decisive: Iterable[tuple[str, str]],
     return out
 
 
-__all__ = ["fits", "self_care_advice", "first_aid_reasons", "first_aid_steps"]
+__all__ = ["contradicting", "fits", "self_care_advice", "first_aid_reasons", "first_aid_steps", "step_acts"]

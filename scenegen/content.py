@@ -138,6 +138,43 @@ class TimeCourseWords(Strict):
     words: list[TimeWords]
 
 
+class FirstAidAct(Strict):
+    """What a first-aid step tells someone to do, read from its words: 'nothing to eat or drink' is
+    nothing_by_mouth, 'chew one 300 mg aspirin tablet' by_mouth. Words are matched in lower case."""
+
+    id: Id
+    words: list[str] = Field(min_length=1, description="phrases, lower case, any one of which marks the act")
+
+
+class FirstAidConflict(Strict):
+    """Two acts no person can be told to do together ('chew an aspirin' and 'not even tablets'). When both
+    would be given, the step of the likeliest condition wins; otherwise ``prefer`` does."""
+
+    acts: tuple[Id, Id]
+    prefer: Id = Field(description="the act kept when neither step is the likeliest condition's own")
+    leading_wins: bool = Field(True, description="whether the likeliest condition's own step is kept over "
+                                                 "'prefer' (false: 'prefer' always, as breathing comes first)")
+    why: str = Field(min_length=3)
+    source: str = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _prefers_one_of_its_acts(self) -> "FirstAidConflict":
+        if self.prefer not in self.acts:
+            raise ValueError(f"prefer {self.prefer!r} is not one of {list(self.acts)}")
+        return self
+
+
+class AgeWords(Strict):
+    """Words that take for granted something a person can do only from some age (stand up and walk about,
+    swallow a tablet, say how something feels): nothing said with them is given or asked about anyone
+    younger."""
+
+    words: list[str] = Field(min_length=1, description="phrases, lower case, matched as whole words")
+    min_age_months: int = Field(ge=0)
+    why: str = Field(min_length=3)
+    source: str = Field(min_length=3)
+
+
 class ModelSettings(Strict):
     frequency_bands: dict[str, float] = Field(
         description="P(finding | condition) for each frequency band name (HPO bands)")
@@ -165,6 +202,15 @@ class ModelSettings(Strict):
     age_bands: list[AgeBand]
     time_course: TimeCourseWords | None = Field(
         None, description="time words and the spans they mean, so that a dialogue's time phrases agree")
+    first_aid_acts: list[FirstAidAct] = Field(
+        default_factory=list, description="what first-aid steps tell someone to do, read from their words")
+    first_aid_conflicts: list[FirstAidConflict] = Field(
+        default_factory=list, description="pairs of acts never given together, and which is kept")
+    advice_age_words: list[AgeWords] = Field(
+        default_factory=list, description="words of advice and first aid that presume an age (standing, walking)")
+    felt_words: list[AgeWords] = Field(
+        default_factory=list, description="words of questions and phrases that only someone who can say how "
+                                          "something feels can answer (blurred sight, dizziness, tingling)")
     sources: list[str] = Field(min_length=1)
 
     @field_validator("frequency_bands", "prior_bands")
@@ -190,6 +236,10 @@ class ModelSettings(Strict):
         finite = [b for b in bounds[:-1]]
         if any(b is None for b in finite) or finite != sorted(finite):
             raise ValueError("age bands must be in increasing order of below_months")
+        acts = {a.id for a in self.first_aid_acts}
+        for c in self.first_aid_conflicts:
+            if not set(c.acts) <= acts:
+                raise ValueError(f"first_aid_conflicts names acts {sorted(set(c.acts) - acts)} not in first_aid_acts")
         return self
 
 
@@ -321,6 +371,9 @@ class RedFlag(Strict):
         description="age-specific guidelines, cited (after 'source') only for the ages they cover")
     warning: str | None = Field(
         None, description="the warning sign in plain words, for safety-net advice ('chest pain lasting over 15 minutes')")
+    warning_young: str | None = Field(
+        None, description="the warning as it is said back to the carer of a child up to the finding's "
+                          "young_max_age_months, when 'warning' names a feeling (model.felt_words): what can be seen")
     warning_disposition: Disposition | None = Field(
         None, description="where a safety net sends this sign, when that is above 'disposition': a sign that starts "
                           "later at home, which the person cannot tell from an emergency look-alike (a new facial "
@@ -444,6 +497,11 @@ class Finding(Strict):
                           "ankle look bent, misshapen or at an odd angle?')")
     ask: str | None = Field(
         None, description="noun phrase for framing the question ('any pain spreading to the arm'); binary only")
+    question_young: str | None = Field(
+        None, description="the question put to the carer of a child too young to say how something feels (up to "
+                          "'young_max_age_months'): only what can be seen or heard ('have you stopped using an arm "
+                          "or a leg normally?' rather than 'any numbness?'); see model.felt_words")
+    young_max_age_months: int | None = Field(None, ge=0, description="oldest age, inclusive, 'question_young' is for")
     young_framing: YoungFraming | None = Field(
         None, description="said first when a young person answering for themselves is asked this personal question")
     lay: list[str] = Field(default_factory=list, description="how patients say it (noun phrases, no pronouns)")
@@ -536,6 +594,10 @@ class Finding(Strict):
                                  "(the answer template adds it)")
         if self.topics and not self.topic:
             raise ValueError("topics are other wordings of topic: give topic first")
+        if (self.question_young is None) != (self.young_max_age_months is None):
+            raise ValueError("question_young and young_max_age_months go together")
+        if self.question_young is not None and not self.question_young.rstrip().endswith("?"):
+            raise ValueError("question_young must end with '?'")
         if self.question_event is not None and not self.question_event.rstrip().endswith("?"):
             raise ValueError("question_event must end with '?'")
         if self.presupposes or self.presupposes_words or self.question_neutral:
@@ -557,11 +619,12 @@ class Finding(Strict):
             if PATIENT_AS_THIRD_PERSON.search(phrase):
                 raise ValueError(f"lay phrase {phrase!r} names the patient as someone else; a patient says it of "
                                  "themselves and a carer of their own child: write it without a person")
-        own = {*self.lay, *self.deny, *(w for v in self.values for w in v.wordings)}
+        own = {*self.lay, *self.deny, *(w for v in self.values for w in v.wordings), *self.topics,
+               *([self.topic] if self.topic else [])}
         for lim in self.phrase_ages:
             stray = [p for p in lim.phrases if p not in own]
             if stray:
-                raise ValueError(f"phrase_ages names {stray}, which are not among the finding's lay, deny or value "
+                raise ValueError(f"phrase_ages names {stray}, which are not among the finding's lay, deny, topic or value "
                                  "phrases (write them exactly as there)")
         if self.background is not None:
             if self.type is not FindingType.binary:

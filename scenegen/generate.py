@@ -278,7 +278,7 @@ class Generator:
             return [[] for _ in messages]
         noiser = self.noiser
         rng = stream(self.config.seed, index, "noise")
-        typist = noiser.typist(persona.literacy, persona.style, rng)
+        typist = noiser.typist(persona.literacy, persona.style, rng, persona.locale)
         out = []
         for m in messages:
             slips: list[str] = []

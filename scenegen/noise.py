@@ -83,6 +83,8 @@ class Abbreviation(_Strict):
     word: str = Field(description="the word or words as written in full, lower case")
     forms: list[str] = Field(min_length=1, description="how it is typed short")
     literacy: list[str] = Field(default_factory=list, description="the literacy levels that use it (empty: all)")
+    locales: list[str] = Field(default_factory=list, description="the locales whose typists use it (empty: all): "
+                                                                 "'defo' is British slang, never typed in en_US")
 
     @model_validator(mode="after")
     def _forms(self) -> "Abbreviation":
@@ -272,6 +274,7 @@ class Typist:
 
     literacy: str
     rates: tuple[float, ...]
+    locale: str = ""
 
 
 class Noiser:
@@ -340,7 +343,7 @@ class Noiser:
                           + r")(?![A-Za-z0-9'])", re.IGNORECASE)
 
     # --- per dialogue ----------------------------------------------------------------------------------
-    def typist(self, literacy: str, style: str, rng: random.Random) -> Typist:
+    def typist(self, literacy: str, style: str, rng: random.Random, locale: str = "") -> Typist:
         """Draw the person's habits (one draw per habit kind, always, so the stream advances the same way)."""
         key = (literacy, style)
         base = self._typists.get(key)
@@ -356,7 +359,7 @@ class Noiser:
                 out.append(consistency if chance(rng, rate) else 0.0)
             else:
                 out.append(rate)
-        return Typist(literacy, tuple(out))
+        return Typist(literacy, tuple(out), locale)
 
     # --- per message -----------------------------------------------------------------------------------
     def apply(self, text: str, typist: Typist, rng: random.Random, name: str = "") -> tuple[str, list[str]]:
@@ -370,7 +373,7 @@ class Noiser:
         out = text
         if on["abbreviation"] or on["misspelling"] or on["typo"] or on["no_apostrophes"] or on["run_on"]:
             levels, lay = self._scan(text)
-            out = self._word_slips(text, levels, typist.literacy, name, on, rng, done)
+            out = self._word_slips(text, levels, typist.literacy, name, on, rng, done, typist.locale)
             if on["run_on"]:
                 joined = self._run_on(out, rng, name)
                 if joined != out:
@@ -441,7 +444,7 @@ class Noiser:
             or (word[0].isupper() and low not in _I_WORDS and not _sentence_start(text, s))
 
     def _word_slips(self, text: str, levels: bytes, literacy: str, name: str, on: Mapping[str, bool],
-                    rng: random.Random, done: set[str]) -> str:
+                    rng: random.Random, done: set[str], locale: str = "") -> str:
         """Abbreviations, a misspelling, typos and dropped apostrophes, each on words its protection allows."""
         edits: dict[int, tuple[int, str]] = {}  # start -> (end, replacement)
 
@@ -452,7 +455,7 @@ class Noiser:
             rate = self.cfg.abbreviations.word_rate
             for m in self._abbr_re.finditer(text):
                 entry = self._abbr[m.group(0).lower()]
-                if entry.literacy and literacy not in entry.literacy:
+                if entry.literacy and literacy not in entry.literacy or entry.locales and locale not in entry.locales:
                     continue
                 if open_(m.start(), m.end(), GUARDED) and chance(rng, rate):
                     edits[m.start()] = (m.end(), _same_case(m.group(0), pick(rng, entry.forms)))

@@ -135,6 +135,9 @@ class Locale(_Strict):
     terms: dict[str, str] = Field(default_factory=dict, description=(
         "the library is written in British English: each whole word or phrase here is said this way in this "
         "locale (GP -> primary-care doctor, 999 -> 911)"))
+    never_words: list[str] = Field(default_factory=list, description=(
+        "words of another locale's English that nobody here says ('fortnight', 'defo', 'weeing' in en_US): no "
+        "record of this locale contains one (a test generates records and checks); lower case, whole words"))
 
     @model_validator(mode="after")
     def _terms(self) -> "Locale":

@@ -563,7 +563,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         reasons = first_aid_reasons(kb, [(r.kind, r.id) for r in decision.decisive], [c for c, _ in final])
         first_aid = [a.text for a in first_aid_steps(
             kb, reasons, persona.demographics, persona.proxy, present, persona.locale,
-            ambulance=decision.disposition is Disposition.emergency_ambulance)]
+            ambulance=decision.disposition is Disposition.emergency_ambulance,
+            leading=final[0][0] if final else None)]
         if first_aid:
             final_parts.append("first_aid")  # straight after the action, before anything else
     # the differential is the posterior ranked down to a threshold: its head is the posterior's head

@@ -139,9 +139,14 @@ def topic(ask: str) -> str:
     return text if len(text) <= TOPIC_MAX and first not in _NOT_A_NOUN else ""
 
 
-def said_topic(f: Finding) -> str:
-    """The finding's own ``topic``, else the one derived from its question (``topic``), else ''."""
-    return f.topic or topic(f.ask or f.name.lower())
+def said_topic(f: Finding, age_months: Optional[int] = None) -> str:
+    """The finding's own ``topic``, else the one derived from its question (``topic``), else ''. With
+    ``age_months``, the first of its topics that its phrase_ages let be said of someone that age ('' if none):
+    no 'chest tightness' said back to the parent of a baby."""
+    own = f.topic or topic(f.ask or f.name.lower())
+    if age_months is None or age_months < 0 or not f.phrase_ages:
+        return own
+    return next(iter(phrases_fit([own, *f.topics], f.phrase_ages, age_months)), "")
 
 
 @dataclass(frozen=True)
@@ -415,13 +420,15 @@ class Realiser:
                     facts["turn"] = "after_unsure"  # no 'That's helpful.' after 'not sure
                 variant = self._choose(part, facts, rng, keep, last.get(part))
                 alt = tuple(rng.randrange(n) for n in variant.groups)
-                text = self.templates.render(variant, public, extra, frozen, alt)
+                # the template's own words are the library's British English too: the locale's terms swap them
+                # ('sat here worrying', 'a fortnight' are not said in en-US)
+                text = local(self.templates.render(variant, public, extra, frozen, alt))
                 spoken = clauses_said.setdefault(msg.role, set())
                 repeats = self.awkwardness(text, spoken, msg.role, texts)
                 for _ in range(REDRAWS if repeats else 0):  # reword a stock clause said again, or stacked hedges
                     other_variant = self._choose(part, facts, rng, keep, last.get(part))
                     other_alt = tuple(rng.randrange(n) for n in other_variant.groups)
-                    other = self.templates.render(other_variant, public, extra, frozen, other_alt)
+                    other = local(self.templates.render(other_variant, public, extra, frozen, other_alt))
                     fewer = self.awkwardness(other, spoken, msg.role, texts)
                     if fewer < repeats:
                         text, repeats, variant = other, fewer, other_variant
@@ -446,7 +453,7 @@ class Realiser:
     def _said_back(self, f: Finding, base: dict[str, Any], local: Localiser) -> str:
         """The finding's topic as the assistant says a 'yes' back, or '' when its time words ('limb going
         suddenly cold') disagree with the time course of the case, which validate checks."""
-        text = said_topic(f)
+        text = said_topic(f, base.get("_age"))
         when = base.get("_when")
         if text and when is not None and fit(self.kb, when, text) is None:
             return ""
@@ -561,7 +568,8 @@ class Realiser:
                 if not mentions(kb, main) & denied:  # 'hives or swelling' is no main trouble beside 'no welts'
                     ctx["main"] = base["_main_said"] = main
             facts = {**facts0, "answer_kind": f.answer_kind.value, "asked": "again" if base.get("_again") else "first"}
-            base["_heard"] = _heard(f, "no" if part == "answer_no" else "unsure", local(said_topic(f)))
+            base["_heard"] = _heard(f, "no" if part == "answer_no" else "unsure",
+                                    local(said_topic(f, base.get("_age"))))
         elif part == "answer_value":
             ctx["phrases"] = [local(t) for t in self._value_phrases(msg.finding, msg.answer, rng, base["_event"], base)]  # type: ignore[arg-type]
             base["_heard"] = {"kind": "value", "text": "", "volunteered": ""}
@@ -681,8 +689,16 @@ class Realiser:
     def decisive_flags(self, plan: Plan, persona: PersonaDraw) -> list[str]:
         """The reported red flags that decided the level, as the speaker should hear them."""
         say = self.warning_voice(persona)
-        return [say(self.kb.findings[r.id].red_flag.warning or self.kb.findings[r.id].name.lower())  # type: ignore[union-attr]
-                for r in plan.decision.decisive if r.kind == "red_flag"]
+        out = []
+        for r in plan.decision.decisive:
+            if r.kind != "red_flag":
+                continue
+            f = self.kb.findings[r.id]
+            flag = f.red_flag
+            young = flag.warning_young is not None and f.young_max_age_months is not None \
+                and 0 <= persona.age_months <= f.young_max_age_months  # type: ignore[union-attr]
+            out.append(say((flag.warning_young if young else flag.warning) or f.name.lower()))  # type: ignore[union-attr]
+        return out
 
     def reported(self, plan: Plan, local: Localiser, most: int = 3) -> list[str]:
         """What the person reported, in their order, named plainly: the reason an emergency message can give
@@ -741,9 +757,13 @@ class Realiser:
     def _question(f: Finding, base: dict[str, Any]) -> str:
         """The finding's question, in its wording for a complaint that happened at a moment where it has one;
         its neutral wording while nothing it presupposes has been said ('Since the injury, ...' only once a
-        fall or a twist was reported)."""
+        fall or a twist was reported); for the carer of a child too young to say how it feels, its young
+        wording ('question_young')."""
         if f.presupposes and not base["_said"] & set(f.presupposes):
             return f.question_neutral  # type: ignore[return-value]
+        if f.question_young is not None and base.get("_age", -1) >= 0 \
+                and base["_age"] <= f.young_max_age_months:  # type: ignore[operator]
+            return f.question_young  # a toddler's parent is asked what can be seen, not how it feels
         return (base["_event"] and f.question_event) or f.question
 
     def _proxy_question(self, f: Finding, base: dict[str, Any]) -> str:

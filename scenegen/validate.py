@@ -617,7 +617,8 @@ def first_aid_given(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
     final_differential = [e.condition for e in r.gold.differential_final if e.condition in kb.conditions]
     reasons = first_aid_reasons(kb, [(x.kind, x.id) for x in r.gold.reasons], final_differential)
     expected = [local(a.text) for a in first_aid_steps(kb, reasons, who, p.speaker != "self", present, p.locale,
-                                                       ambulance=r.gold.disposition == "emergency_ambulance")]
+                                                       ambulance=r.gold.disposition == "emergency_ambulance",
+                                                       leading=next(iter(final_differential), None))]
     for text in expected:
         if text not in r.gold.first_aid:
             yield f"first-aid step missing from gold.first_aid: {text!r}"

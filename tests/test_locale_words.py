@@ -1,0 +1,48 @@
+"""An en-US caller says no British-only word (review 13: 'defo', 'rubbish', 'fortnight', 'reckon', 'weeing',
+'sat here' from American callers). The words are data: each locale's ``never_words`` in personas/personas.yaml;
+the library's British wordings are swapped by the locale's ``terms`` and British texting forms are held to en_GB
+(``locales`` in personas/noise.yaml)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from scenegen.generate import GenerateConfig, Generator, Library
+
+
+@lru_cache(maxsize=1)
+def lib() -> Library:
+    return Library.load()
+
+
+def _pattern(words):
+    return re.compile(r"(?<![\w&])(" + "|".join(re.escape(w) for w in words) + r")(?![\w&])", re.I)
+
+
+def test_the_us_locale_lists_the_british_words_of_review_13():
+    us = lib().personas.locale("en_US")
+    assert {"defo", "rubbish", "fortnight", "reckon", "weeing", "sat here"} <= set(us.never_words)
+
+
+def test_no_record_says_a_word_its_locale_never_says():
+    """Across generated dialogues (patients, carers and the assistant, noise on), no message of an en-US record
+    says one of en_US.never_words; the same check finds them in en-GB records, so it can fail."""
+    personas = lib().personas
+    words = {loc.id: loc.never_words for loc in personas.locales if loc.never_words}
+    assert words
+    found = {loc: 0 for loc in words}
+    british = 0
+    us_pattern = _pattern(words["en_US"])
+    gen = Generator(lib(), GenerateConfig(seed=1618))
+    for i in range(700):
+        r = gen.record(i)
+        text = " ".join(m.content for m in r.messages if m.role != "system")
+        if r.persona.locale in words:
+            hits = _pattern(words[r.persona.locale]).findall(text)
+            assert hits == [], (r.id, hits)
+            found[r.persona.locale] += 1
+        elif r.persona.locale == "en_GB":
+            british += bool(us_pattern.search(text))
+    assert all(n >= 100 for n in found.values()), found
+    assert british >= 10  # the British words are there to be found where they belong
