@@ -118,7 +118,23 @@ def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: 
                 continue
             seen.add(step.text)
             out.append(step)
-    return _without_contradictions(kb, out, own)
+    return _said_once(kb, _without_contradictions(kb, out, own))
+
+
+def _said_once(kb: KnowledgeBase, steps: list[Advice]) -> list[Advice]:
+    """The steps less any that repeats an act marked ``once`` an earlier step already gave: a thunderclap
+    headache's red flag and a brain bleed each say 'recovery position' and 'note the time', in their own words,
+    and a message said both (read 14 #10, #22)."""
+    once = {a.id for a in kb.settings.first_aid_acts if a.once}
+    given: set[str] = set()
+    out = []
+    for s in steps:
+        acts = step_acts(kb, s.text) & once
+        if acts and acts <= given:
+            continue
+        given |= acts
+        out.append(s)
+    return out
 
 
 def _without_contradictions(kb: KnowledgeBase, steps: list[Advice], own: set[str]) -> list[Advice]:

@@ -144,6 +144,8 @@ class FirstAidAct(Strict):
 
     id: Id
     words: list[str] = Field(min_length=1, description="phrases, lower case, any one of which marks the act")
+    once: bool = Field(False, description="said once per message: a second step of this act from another source "
+                                          "(the red flag's and the condition's own 'recovery position') is left out")
 
 
 class FirstAidConflict(Strict):

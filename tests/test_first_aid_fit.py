@@ -104,6 +104,25 @@ def test_no_two_first_aid_steps_contradict(data, age_years, proxy, pregnant):
         texts = [s.text for s in first_aid_steps(kb, reasons, who, proxy, present, "en_GB", ambulance=ambulance,
                                                  leading=leading)]
         assert contradicting(kb, texts) == [], (reasons, leading)
+        once = [a for t in texts for a in step_acts(kb, t) if a in _ONCE]
+        assert len(once) == len(set(once)), (reasons, texts)  # no 'recovery position' twice, in two wordings
+
+
+_ONCE = {a.id for a in lib().kb.settings.first_aid_acts if a.once}
+
+
+def test_a_thunderclap_headache_and_a_brain_bleed_say_each_step_once():
+    """Read 14 #10: the red flag's and the condition's steps each said 'note the time', 'recovery position' and
+    'start CPR' in their own words, and the 999 message read them all."""
+    kb = lib().kb
+    who = Demographics(80 * 12, Sex.male)
+    texts = [s.text for s in first_aid_steps(kb, [("red_flag", "headache_thunderclap"),
+                                                  ("plausible_condition", "subarachnoid_haemorrhage")],
+                                             who, True, ["headache", "headache_thunderclap"], "en_US",
+                                             leading="subarachnoid_haemorrhage")]
+    acts = [a for t in texts for a in step_acts(kb, t)]
+    assert {"recovery_position", "start_cpr", "note_the_time"} <= set(acts)
+    assert len(acts) == len(set(acts)), texts
 
 
 def test_no_generated_emergency_gives_contradicting_steps_and_suspected_acs_gets_aspirin():
