@@ -497,22 +497,39 @@ def implied_answers(kb: KnowledgeBase, known: Mapping[str, Answer]) -> dict[str,
     other words; the planner and validate both add these to what the dialogue revealed."""
     out: dict[str, Answer] = {}
     seen = dict(known)
-    for _ in range(len(kb.implies) + 1):
+    rules = _settling_rules(kb)
+    for _ in range(len(rules) + 1):
         changed = False
-        for imp in kb.implies:
-            fid, then = imp.then_finding, imp.then_value
+        for fid, answer, if_items in rules:
             if fid in seen:
                 continue
+            for f, wanted, is_bool in if_items:
+                v = seen.get(f)
+                if not (v is wanted if is_bool else (isinstance(v, str) and v in wanted)):
+                    break
+            else:
+                seen[fid] = out[fid] = answer
+                changed = True
+        if not changed:
+            return out
+    return out
+
+
+def _settling_rules(kb: KnowledgeBase) -> tuple:
+    """``kb.implies`` that leave one answer (a binary 'then', or a categorical 'then' of one value), in the
+    library's order, as plain tuples (then finding, its answer, ((if finding, wanted, whether binary), ...)),
+    built once per library: :func:`implied_answers` runs after every answer of every dialogue."""
+    def compute() -> tuple:
+        out = []
+        for imp in kb.implies:
+            fid, then = imp.then_finding, imp.then_value
             if isinstance(then, bool):
                 answer: Answer = then
             elif len(then) == 1 and kb.findings[fid].type is FindingType.categorical:
                 answer = then[0]
             else:
                 continue
-            if all(seen.get(f) is w if isinstance(w, bool) else (isinstance(seen.get(f), str) and seen.get(f) in w)
-                   for f, w in imp.if_items):
-                seen[fid] = out[fid] = answer
-                changed = True
-        if not changed:
-            return out
-    return out
+            out.append((fid, answer, tuple((f, w if isinstance(w, bool) else frozenset(w), isinstance(w, bool))
+                                           for f, w in imp.if_items)))
+        return tuple(out)
+    return kb.cached("settling_rules", None, compute)
