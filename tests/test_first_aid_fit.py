@@ -20,6 +20,8 @@ from scenegen.generate import GenerateConfig, Generator, Library
 from scenegen.knowledge import Demographics
 from scenegen.validate import _dialogue_observations
 
+from .age_bands import band_ranges
+
 
 @lru_cache(maxsize=1)
 def lib() -> Library:
@@ -104,11 +106,9 @@ def test_no_two_first_aid_steps_contradict(data, age_years, proxy, pregnant):
         texts = [s.text for s in first_aid_steps(kb, reasons, who, proxy, present, "en_GB", ambulance=ambulance,
                                                  leading=leading)]
         assert contradicting(kb, texts) == [], (reasons, leading)
-        once = [a for t in texts for a in step_acts(kb, t) if a in _ONCE]
+        said_once = {x.id for x in kb.settings.first_aid_acts if x.once}
+        once = [a for t in texts for a in step_acts(kb, t) if a in said_once]
         assert len(once) == len(set(once)), (reasons, texts)  # no 'recovery position' twice, in two wordings
-
-
-_ONCE = {a.id for a in lib().kb.settings.first_aid_acts if a.once}
 
 
 def test_a_thunderclap_headache_and_a_brain_bleed_say_each_step_once():
@@ -224,15 +224,6 @@ def _felt(kb):
             for e in entries]
 
 
-def _band_ends(kb):
-    out, low = [], 0
-    for band in kb.settings.age_bands:
-        high = (band.below_months - 1) if band.below_months is not None else 1200
-        out.append((band.id, low, high))
-        low = high + 1
-    return out
-
-
 def test_no_finding_asks_or_says_a_feeling_below_the_age_that_can_tell_it():
     """Over every finding a child under the age of model.felt_words can be asked about (by age band): its question
     for that child's carer says no felt word (blurred sight, dizziness, tingling, a tight throat), and no lay,
@@ -248,7 +239,7 @@ def test_no_finding_asks_or_says_a_feeling_below_the_age_that_can_tell_it():
         for fid, f in sorted(kb.findings.items()):
             if preg in ancestors(kb, fid) or fid == preg:
                 continue
-            for band, low, high in _band_ends(kb):
+            for band, low, high in band_ranges(kb):
                 if low >= min_age or not kb.reportable(fid, band):
                     continue
                 for age in {low, min(high, min_age - 1)}:

@@ -11,22 +11,14 @@ from scenegen.generate import GenerateConfig, Generator
 from scenegen.validate import Lexicon, RULES
 from scenegen.load import bundled_library
 
-
-def _band_ages(kb):
-    """(band id, youngest month, oldest month) of each age band."""
-    out, low = [], 0
-    for band in kb.settings.age_bands:
-        high = (band.below_months - 1) if band.below_months is not None else 1200
-        out.append((band.id, low, high))
-        low = high + 1
-    return out
+from .age_bands import band_ranges
 
 
 def test_every_finding_keeps_a_phrase_at_every_age_it_is_reported(bundled_kb):
     """Holding phrases to some ages never leaves a finding (or a value, or a complaint) with nothing to say at an
     age where it can be reported: each limit's edge ages and each band's ends are tried."""
     kb = bundled_kb
-    bands = _band_ages(kb)
+    bands = band_ranges(kb)
     bare = []
     for fid, f in kb.findings.items():
         if not f.phrase_ages:
