@@ -469,7 +469,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         volunteered.append(fid)
     # what the opening says in other words, less a warning sign it implies: that is still asked, so a fit in
     # pregnancy (a blackout, so a faint in pregnancy) opens a dialogue instead of ending it unasked
-    obs.update({f: a for f, a in settled_by_implication(kb, obs).items() if a is False or kb.findings[f].red_flag is None})
+    obs.update({f: a for f, a in implied_answers(kb, obs).items() if a is False or kb.findings[f].red_flag is None})
     st = opening = reasoner.state(persona, obs)
     if not _ambiguous(kb, opening.plausible):
         return None
@@ -537,7 +537,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         aside = ["aside"] if style.aside_rate and chance(rng, style.aside_rate) else []
         user_parts = [answer_act] + aside + (["volunteer"] if extra else [])
         messages.append(PlannedMessage("user", answer_act, user_parts, fid, answer, extra))
-        obs.update(settled_by_implication(kb, obs))
+        obs.update(implied_answers(kb, obs))
         asked_in, st = st, reasoner.state(persona, obs)
         # the exact gain is filled in by Plan.finish: the loop reads only whether a question was a must-ask
         trace = QuestionTrace(len(messages) - 2, best, [], answer, reasoner.differential(st)[:5], "")
@@ -610,14 +610,6 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         patient_acts=patient_acts, pending=pending,
     )
     return plan.finish(reasoner) if finish else plan
-
-
-def settled_by_implication(kb: KnowledgeBase, obs: Observations) -> dict[str, Answer]:
-    """What the answers so far already say in other words (:func:`implied_answers`), so it is not asked: 'about
-    half an hour ago' is under 4 hours, a fit was a blackout, a hurt arm is not a leg that cannot take weight,
-    chest pain and breathlessness are 'chest pain with breathlessness' (a warning sign found without asking
-    it again)."""
-    return implied_answers(kb, obs)
 
 
 def _held_by_a_sign_or_rule(decision: Decision, at_least: Disposition) -> bool:

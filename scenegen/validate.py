@@ -23,9 +23,9 @@ from .personas import Initiative
 from .realise import Localiser
 from .records import Record
 from .files import read_records
-from .plan import condition_supported, settled_by_implication
+from .plan import condition_supported
 from .templates import answer_level
-from .sample import implications, rule_applies
+from .sample import implications, implied_answers, rule_applies
 from .timecourse import case_when, fit, time_words
 from .triage import baseline_observations, decide, pending_must_asks, pending_rule_outs
 
@@ -221,7 +221,7 @@ def red_flags_reflected(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[s
     revealed = {t.finding for t in r.turns if t.act == "answer_yes"} | {v for t in r.turns for v in t.volunteered}
     revealed |= {t.finding for t in r.turns if t.act == "opening"}
     # a warning sign the answers give in other words ('chest pain' and 'breathless': chest pain with breathlessness)
-    revealed |= {f for f, a in settled_by_implication(kb, _dialogue_observations(r, kb, implied=False)).items()
+    revealed |= {f for f, a in implied_answers(kb, _dialogue_observations(r, kb, implied=False)).items()
                  if a is True}
     level = Disposition(r.gold.disposition)
     for fid in sorted(revealed):
@@ -471,7 +471,7 @@ def _dialogue_observations(r: Record, kb: KnowledgeBase, implied: bool = True) -
                 given = t.volunteered_map.get(v)
                 obs[v] = True if given is None else (given[0] if len(given) == 1 else given)
     if implied:
-        obs.update(settled_by_implication(kb, obs))
+        obs.update(implied_answers(kb, obs))
     return obs
 
 
