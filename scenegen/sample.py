@@ -516,20 +516,11 @@ def implied_answers(kb: KnowledgeBase, known: Mapping[str, Answer]) -> dict[str,
 
 
 def _settling_rules(kb: KnowledgeBase) -> tuple:
-    """``kb.implies`` that leave one answer (a binary 'then', or a categorical 'then' of one value), in the
-    library's order, as plain tuples (then finding, its answer, ((if finding, wanted, whether binary), ...)),
-    built once per library: :func:`implied_answers` runs after every answer of every dialogue."""
+    """The rows of :func:`_implication_table` that leave one answer (a binary 'then', or a categorical 'then' of
+    one value), as (then finding, its answer, if items), built once per library: :func:`implied_answers` runs
+    after every answer of every dialogue."""
     def compute() -> tuple:
-        out = []
-        for imp in kb.implies:
-            fid, then = imp.then_finding, imp.then_value
-            if isinstance(then, bool):
-                answer: Answer = then
-            elif len(then) == 1 and kb.findings[fid].type is FindingType.categorical:
-                answer = then[0]
-            else:
-                continue
-            out.append((fid, answer, tuple((f, w if isinstance(w, bool) else frozenset(w), isinstance(w, bool))
-                                           for f, w in imp.if_items)))
-        return tuple(out)
+        return tuple((fid, then if is_bool else then[0], if_items)
+                     for fid, then, is_bool, if_items in _implication_table(kb, None, frozenset())
+                     if is_bool or (len(then) == 1 and kb.findings[fid].type is FindingType.categorical))
     return kb.cached("settling_rules", None, compute)
