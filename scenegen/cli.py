@@ -397,6 +397,82 @@ def export_command(library: Path | None, src: Path, fmt: str, out: Path, system:
                err=True)
 
 
+@cli.command("tasks")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Tasks file (JSONL).")
+@click.option("--at", "at", default="every", show_default=True, type=click.Choice(["every", "decision"]),
+              help="One task per assistant turn up to the decision, or only the deciding turn.")
+def tasks_command(files: tuple[Path, ...], out: Path, at: str) -> None:
+    """Evaluation tasks from dataset files: the conversation up to an assistant turn and what the gold expects there."""
+    from .evaluation import build_tasks, load_records, write_tasks
+
+    n = write_tasks(build_tasks(load_records(files), at=at), out)
+    click.echo(f"{n} tasks -> {out}", err=True)
+
+
+@cli.command("eval")
+@library_option
+@click.argument("tasks_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--responses", "responses", required=True,
+              help="JSONL of {task_id, content} per line; 'gold' replays the dataset's own assistant messages; with "
+                   "--endpoint, the file the server's replies are stored in (a rerun resumes from it).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Report (JSON).")
+@click.option("--endpoint", default=None, help="Base URL of an OpenAI-compatible server (http://localhost:8000/v1).")
+@click.option("--model", default=None, help="Model name to ask the server for (with --endpoint).")
+@click.option("--api-key-env", default="OPENAI_API_KEY", show_default=True,
+              help="Environment variable holding the API key (a local server needs none).")
+@click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 256))
+@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(0.1), help="Seconds per request.")
+@click.option("--max-attempts", default=5, show_default=True, type=click.IntRange(1, 20),
+              help="Attempts per task on timeouts, rate limits and server errors (exponential back-off).")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0), help="Seed of the bootstrap intervals.")
+def eval_command(library: Path | None, tasks_file: Path, responses: str, out: Path, endpoint: str | None,
+                 model: str | None, api_key_env: str, concurrency: int, timeout: float, max_attempts: int,
+                 seed: int) -> None:
+    """Score replies against the gold of a tasks file and write a report with 95 % bootstrap intervals."""
+    import os
+
+    from .evaluation import ask_endpoint, evaluate, gold_replies, load_tasks, read_responses
+    from .load import resolve_library
+
+    tasks = load_tasks(tasks_file)
+    errors: dict[str, str] = {}
+    if endpoint:
+        if not model:
+            raise UsageError("--endpoint needs --model NAME")
+        if responses == "gold":
+            raise UsageError("with --endpoint, --responses names the file the replies are stored in, not 'gold'")
+        run = ask_endpoint(tasks, Path(responses), endpoint, model, api_key=os.environ.get(api_key_env),
+                           concurrency=concurrency, timeout=timeout, max_attempts=max_attempts)
+        errors = run.errors
+        click.echo(f"asked {run.asked}, answered {run.answered}, retries {run.retries}, errors {len(run.errors)}",
+                   err=True)
+    if responses == "gold":
+        replies = gold_replies(tasks)
+    else:
+        if not Path(responses).exists():
+            raise UsageError(f"no responses file {responses} (JSONL of {{task_id, content}}, or 'gold')")
+        replies = read_responses(Path(responses))
+    kb_ = _load(library)
+    result = evaluate(tasks, replies, kb_, resolve_library(library), seed=seed)
+    result["errors"] = errors
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
+    click.echo(_eval_table(result))
+
+
+def _eval_table(result: dict) -> str:
+    lines = [f"{result['n']} replies scored over {result['n_records']} records ({result['missing']} tasks without a "
+             f"reply, {len(result.get('errors', {}))} server errors)"]
+    for name, m in result["metrics"].items():
+        if m["value"] is None:
+            lines.append(f"  {name:<30} n/a")
+        else:
+            lo, hi = m["ci95"]
+            lines.append(f"  {name:<30} {m['value']:.3f}  [{lo:.3f}, {hi:.3f}]  n={m['n']}")
+    return "\n".join(lines)
+
+
 @cli.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of one dataset record."""
