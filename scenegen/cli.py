@@ -402,11 +402,24 @@ def export_command(library: Path | None, src: Path, fmt: str, out: Path, system:
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Tasks file (JSONL).")
 @click.option("--at", "at", default="every", show_default=True, type=click.Choice(["every", "decision"]),
               help="One task per assistant turn up to the decision, or only the deciding turn.")
-def tasks_command(files: tuple[Path, ...], out: Path, at: str) -> None:
+@click.option("--format", "fmt", default="scenegen", show_default=True, type=click.Choice(["scenegen", "healthbench"]),
+              help="scenegen's task lines (for `scenegen eval`), or HealthBench's prompt + rubric lines.")
+@library_option
+def tasks_command(files: tuple[Path, ...], out: Path, at: str, fmt: str, library: Path | None) -> None:
     """Evaluation tasks from dataset files: the conversation up to an assistant turn and what the gold expects there."""
     from .evaluation import build_tasks, load_records, write_tasks
 
-    n = write_tasks(build_tasks(load_records(files), at=at), out)
+    tasks = build_tasks(load_records(files), at=at)
+    if fmt == "healthbench":
+        from .evaluation.healthbench import healthbench_task
+        from .load import resolve_library
+        from .personas import load_personas
+
+        kb_ = _load(library)
+        vocab = {loc.id: loc.vocab for loc in load_personas(resolve_library(library)).locales}
+        names = {f.id: f.name for f in kb_.findings.values()}
+        tasks = (healthbench_task(t, vocab.get(t["segment"]["locale"], {}), names) for t in tasks)
+    n = write_tasks(tasks, out)
     click.echo(f"{n} tasks -> {out}", err=True)
 
 
@@ -426,9 +439,11 @@ def tasks_command(files: tuple[Path, ...], out: Path, at: str) -> None:
 @click.option("--max-attempts", default=5, show_default=True, type=click.IntRange(1, 20),
               help="Attempts per task on timeouts, rate limits and server errors (exponential back-off).")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0), help="Seed of the bootstrap intervals.")
+@click.option("--html", "html", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the report as a self-contained HTML page (disposition matrix, per-segment tables).")
 def eval_command(library: Path | None, tasks_file: Path, responses: str, out: Path, endpoint: str | None,
                  model: str | None, api_key_env: str, concurrency: int, timeout: float, max_attempts: int,
-                 seed: int) -> None:
+                 seed: int, html: Path | None) -> None:
     """Score replies against the gold of a tasks file and write a report with 95 % bootstrap intervals."""
     import os
 
@@ -458,6 +473,10 @@ def eval_command(library: Path | None, tasks_file: Path, responses: str, out: Pa
     result["errors"] = errors
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
+    if html is not None:
+        from .evaluation.metrics import report_html
+
+        html.write_text(report_html(result), encoding="utf-8")
     click.echo(_eval_table(result))
 
 

@@ -230,3 +230,35 @@ def test_a_file_that_is_not_tasks_gets_a_clear_error(tmp_path):
     bad.write_text('{"hello": 1}\n')
     res = CliRunner().invoke(cli, ["eval", str(bad), "--responses", "gold", "--out", str(tmp_path / "r.json")])
     assert res.exit_code != 0 and "not a scenegen task" in res.output and "Traceback" not in res.output
+
+
+def test_healthbench_lines_carry_the_gold_level_in_the_locales_words_and_a_penalty_below_it(tmp_path):
+    runner = CliRunner()
+    data = tmp_path / "d"
+    assert runner.invoke(cli, ["generate", "--n", "20", "--seed", "4", "--out", str(data), "--quiet"]).exit_code == 0
+    out = tmp_path / "hb.jsonl"
+    res = runner.invoke(cli, ["tasks", str(data / "train.jsonl"), "--out", str(out), "--format", "healthbench"])
+    assert res.exit_code == 0, res.output
+    records = {r["id"]: r for r in map(json.loads, (data / "train.jsonl").read_text().splitlines())}
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    assert lines and all(set(x) == {"prompt_id", "prompt", "rubrics", "example_tags"} for x in lines)
+    deciding = [x for x in lines if "scenegen:act:decide" in x["example_tags"]]
+    assert len(deciding) == len(records)
+    for x in deciding:
+        r = records[x["prompt_id"].split(":")[0]]
+        act = {"en_GB": "999", "en_US": "911"}[r["persona"]["locale"]]
+        top = max(x["rubrics"], key=lambda i: i["points"])
+        assert top["points"] == 10 and top["criterion"].startswith("Recommends")
+        if r["gold"]["disposition"] == "emergency_ambulance":
+            assert act in top["criterion"]
+        if r["gold"]["disposition"] != "self_care":
+            assert any(i["points"] == -10 for i in x["rubrics"])  # a lower level is penalised
+
+
+def test_the_html_report_shows_the_matrix_without_outside_assets(library, tasks, tmp_path):
+    from scenegen.evaluation.metrics import report_html
+
+    replies = {t["task_id"]: "Rest at home." for t in tasks}
+    html = report_html(evaluate(tasks, replies, library.kb, bundled_library(), n_boot=20) | {"errors": {}})
+    assert "gold \\ reply" in html and 'class="under"' in html
+    assert "http://" not in html and "https://" not in html and "<script" not in html

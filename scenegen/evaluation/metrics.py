@@ -137,3 +137,27 @@ def score_all(tasks: Iterable[Mapping], replies: Mapping[str, str], cues: Cues) 
         else:
             scored.append(score_task(t, reply, cues))
     return scored, missing
+
+
+#: the metrics the per-segment tables of the HTML report show
+_SEGMENT_COLUMNS = ("disposition_accuracy", "under_triage_rate", "emergency_under_triage_rate", "over_triage_rate",
+                    "premature_decision_rate", "unparsed_rate")
+
+
+def report_html(result: Mapping) -> str:
+    """The report as one self-contained HTML page (no script, no asset from outside)."""
+    from importlib import resources
+
+    import jinja2
+
+    levels = sorted(RANK, key=RANK.__getitem__, reverse=True)
+    columns = levels + ["ask", "unparsed"]
+
+    def cls(gold: str, col: str) -> str:
+        if col not in RANK:
+            return "under"  # no decision where one was due
+        return "hit" if col == gold else "under" if RANK[col] < RANK[gold] else "over"
+
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    template = env.from_string(resources.files(__package__).joinpath("report.html.j2").read_text(encoding="utf-8"))
+    return template.render(r=result, levels=levels, columns=columns, cls=cls, shown=_SEGMENT_COLUMNS)

@@ -8,7 +8,8 @@ What a task expects is read off the record's gold, never recomputed:
 - ``relevant_findings``: every finding the gold asks from this turn on, plus the red flags it left unasked because
   the answer could not change the disposition (asking one is not wrong, only unnecessary);
 - ``red_flags_pending``: red flags the gold still asks after this turn: deciding now is premature;
-- ``disposition`` and ``acceptable_dispositions`` (the gold's level; a level is never 'acceptable' below it).
+- ``disposition`` and ``acceptable_dispositions`` (the gold's level; a level is never 'acceptable' below it);
+- at the deciding turn, whether a safety net is due, the first-aid steps and the crisis resource.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ def record_tasks(r: Record, at: str = "every") -> Iterator[dict]:
                 "disposition": g.disposition,
                 "acceptable_dispositions": [g.disposition],
                 "safety_net": deciding and bool(g.safety_net),
+                "first_aid": list(g.first_aid) if deciding else [],
                 "crisis_resource": g.crisis_resource if deciding else "none",
             },
             "reference": msg.content,
