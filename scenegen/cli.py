@@ -219,6 +219,9 @@ def _triage_text(kb_: KnowledgeBase, who: Demographics, result) -> str:
               help="Typing slips in the patient's messages by literacy and style (lower case, no stops, run-ons, "
                    "dont, cos, typos; personas/noise.yaml), never changing a fact; off gives the same dialogues "
                    "without them.")
+@click.option("--twins", "twins", default=None,
+              help="Also write counterfactual twins of every record, identical but for one of: name, locale, sex, "
+                   "age_group, speaker (comma-separated); each carries twin.group, twin.axis and twin.invariant.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
               help="Processes making records; the output is byte-identical whatever the number.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -227,11 +230,12 @@ def _triage_text(kb_: KnowledgeBase, who: Demographics, result) -> str:
 def generate_command(library: Path | None, n: int, seed: int, out: Path, test_fraction: float, holdout_by: str,
                      conditions: tuple[str, ...], complaints: tuple[str, ...], balance: str | None, ambiguity: str,
                      max_questions: int, no_system_prompt: bool, name_conditions: str, noise: str, workers: int,
-                     quiet: bool, formats: tuple[str, ...]) -> None:
+                     quiet: bool, formats: tuple[str, ...], twins: str | None) -> None:
     """Write OUT/train.jsonl, OUT/test.jsonl and OUT/manifest.json."""
     import time
 
     from .generate import GenerateConfig, Generator, Library
+    from .twins import parse_axes
     from .write import write_dataset
 
     try:
@@ -243,7 +247,7 @@ def generate_command(library: Path | None, n: int, seed: int, out: Path, test_fr
                             conditions=tuple(conditions), complaints=tuple(complaints), balance=balance,  # type: ignore[arg-type]
                             ambiguity=ambiguity, max_questions=max_questions,  # type: ignore[arg-type]
                             system_prompt=not no_system_prompt, name_conditions=name_conditions,  # type: ignore[arg-type]
-                            noise=noise)  # type: ignore[arg-type]
+                            noise=noise, twins=parse_axes(twins) if twins else ())  # type: ignore[arg-type]
     generator = Generator(lib, config)
     started = time.perf_counter()
     if quiet:
@@ -489,6 +493,10 @@ def _eval_table(result: dict) -> str:
         else:
             lo, hi = m["ci95"]
             lines.append(f"  {name:<30} {m['value']:.3f}  [{lo:.3f}, {hi:.3f}]  n={m['n']}")
+    flip = result.get("fairness", {}).get("flip_rate")
+    if flip:
+        lines.append(f"  {'twin_flip_rate':<30} {flip['value']:.3f}  [{flip['ci95'][0]:.3f}, {flip['ci95'][1]:.3f}]  "
+                     f"n={flip['n']} (name and locale twins whose decision differs from the original's)")
     return "\n".join(lines)
 
 

@@ -58,6 +58,8 @@ class GenerateConfig:
     noise: Literal["on", "off"] = "on"
     """typing slips in user messages (personas/noise.yaml), applied last from their own random stream: "off"
     makes the same dialogues without them"""
+    twins: tuple[str, ...] = ()
+    """counterfactual twins of every record on these axes (scenegen.twins.AXES), written after it in its split"""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.test_fraction < 1.0:
@@ -192,11 +194,22 @@ class Generator:
 
     def record_data(self, index: int) -> dict:
         """Record ``index`` as JSON-ready data (what the writer serialises)."""
+        persona, case, plan, _ = self.draw(index)
+        split = self.split_of(index, persona, case)
+        return self._build(index, split, persona, case, plan)
+
+    def settings(self) -> PlanSettings:
+        c = self.config
+        return PlanSettings(c.max_questions, c.min_gain, c.ambiguity, c.name_conditions)
+
+    def draw(self, index: int) -> tuple[PersonaDraw, HiddenCase, Plan, tuple]:
+        """The persona, hidden case and finished plan of record ``index``, and the state the plan's random stream
+        had when that plan began (a twin is planned from the same state, so it differs only where its change does)."""
         c = self.config
         kb = self.lib.kb
         rng_case = stream(c.seed, index, "case")
         rng_plan = stream(c.seed, index, "plan")
-        settings = PlanSettings(c.max_questions, c.min_gain, c.ambiguity, c.name_conditions)
+        settings = self.settings()
         target = None
         want_split = None
         if c.balance == "disposition":
@@ -210,22 +223,22 @@ class Generator:
             if case is None or (want_split is not None and self.split_of(index, persona, case) != want_split):
                 continue
             # unfinished: a plan of another level is discarded, and its questions' exact gains are not needed
+            state = rng_plan.getstate()
             plan = plan_dialogue(kb, self.lib.personas, self.reasoner, persona, case, rng_plan, settings, finish=False)
             if plan is None:
                 continue
             if target is None or plan.decision.disposition is target:
                 break
             if fallback is None:
-                fallback = (persona, case, plan)
+                fallback = (persona, case, plan, state)
         else:
             if fallback is None:
                 raise UsageError(f"record {index}: no ambiguous, consistent dialogue found in {MAX_ATTEMPTS} draws "
                                  f"for conditions={list(c.conditions) or 'all'} complaints={list(c.complaints) or 'all'}; "
                                  "widen the selection")
-            persona, case, plan = fallback  # the target level was not reached: the manifest reports the shares
+            persona, case, plan, state = fallback  # the target level was not reached: the manifest reports the shares
         plan.finish(self.reasoner)
-        split = self.split_of(index, persona, case)
-        return self._build(index, split, persona, case, plan)
+        return persona, case, plan, state
 
     def _balance_slot(self, index: int) -> tuple[Disposition, str]:
         """The gold level and split record ``index`` is drawn for when balancing.
@@ -287,7 +300,8 @@ class Generator:
             out.append(slips)
         return out
 
-    def _build(self, index: int, split: str, persona: PersonaDraw, case: HiddenCase, plan: Plan) -> dict:
+    def _build(self, index: int, split: str, persona: PersonaDraw, case: HiddenCase, plan: Plan,
+               name: str | None = None, twin: dict | None = None) -> dict:
         """The record as plain JSON-ready data, keys in the schema's field order.
 
         Built as a dict because the writer serialises millions of these; ``record()`` validates the same dict
@@ -296,7 +310,7 @@ class Generator:
         c = self.config
         kb = self.lib.kb
         rng_words = stream(c.seed, index, "words")
-        name = self._name(persona, index)
+        name = name or self._name(persona, index)
         details = self.lib.personas.details_for(persona.speaker, persona.age_months)
         rate = self.lib.personas.irrelevant_detail_rate
         detail = pick(rng_words, details) if details and chance(rng_words, rate) else ""
@@ -366,6 +380,7 @@ class Generator:
                           "plausible_initial": len(plan.plausible_initial),
                           "dispositions_initial": sorted({kb.conditions[x].disposition.value for x in plan.plausible_initial}),
                           "volunteered_initial": list(plan.opening_volunteered)},
+            "twin": twin,
         }
 
 

@@ -12,7 +12,7 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict
 
 
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 
 Role = Literal["system", "user", "assistant"]
 #: what the patient does besides answering, after the advice (each with its own gold in ``gold.patient_acts``)
@@ -232,6 +232,19 @@ class Ambiguity(_Model):
     """findings volunteered in the opening besides the complaint (with the time course, when it was said there)"""
 
 
+class Twin(_Model):
+    """A record made as a counterfactual twin of another: the same hidden case, one thing about the person changed
+    (``scenegen generate --twins``)."""
+
+    group: str
+    """the id of the original record; every twin of it carries the same group"""
+    axis: Optional[Literal["name", "locale", "sex", "age_group", "speaker"]]
+    """what was changed; None on the original itself"""
+    invariant: bool
+    """whether the gold disposition must equal the original's (a name or a locale must never change it)"""
+    why: str
+
+
 class Record(_Model):
     schema_version: str = SCHEMA_VERSION
     id: str
@@ -246,6 +259,8 @@ class Record(_Model):
     turns: list[Turn]
     gold: Gold
     ambiguity: Ambiguity
+    twin: Optional[Twin] = None
+    """set only in a dataset made with ``--twins``"""
 
 
 def record_json_schema() -> dict:

@@ -79,9 +79,18 @@ _CHUNK = 32
 _WORKER: Optional[Generator] = None  # the generator a forked worker inherited
 
 
-def _line(index: int) -> tuple[bytes, tuple]:
+def _line(index: int) -> list[tuple[bytes, tuple]]:
     assert _WORKER is not None
-    return _encoded(_WORKER.record_data(index))
+    return [_encoded(r) for r in _records(_WORKER, index)]
+
+
+def _records(generator: Generator, index: int) -> list[dict]:
+    """Record ``index``, or with ``--twins`` the record and its counterfactual twins."""
+    if generator.config.twins:
+        from .twins import record_group
+
+        return list(record_group(generator, index, generator.config.twins))
+    return [generator.record_data(index)]
 
 
 def _encoded(record: dict) -> tuple[bytes, tuple]:
@@ -95,7 +104,8 @@ def _lines(generator: Generator, n: int, workers: int) -> Iterator[tuple[bytes, 
     the bytes are the same as with one."""
     if workers <= 1 or n < 2 * _CHUNK or "fork" not in mp.get_all_start_methods():
         for i in range(n):
-            yield _encoded(generator.record_data(i))
+            for r in _records(generator, i):
+                yield _encoded(r)
         return
     global _WORKER
     _WORKER = generator
@@ -103,7 +113,8 @@ def _lines(generator: Generator, n: int, workers: int) -> Iterator[tuple[bytes, 
         generator.noiser  # compiled once here, inherited by every worker
     try:
         with mp.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap(_line, range(n), chunksize=_CHUNK)
+            for group in pool.imap(_line, range(n), chunksize=_CHUNK):
+                yield from group
     finally:
         _WORKER = None
 
@@ -200,6 +211,7 @@ def _manifest(generator: Generator, n: int, stats: _Stats, digests: dict) -> dic
             "conditions": list(cfg.conditions), "complaints": list(cfg.complaints), "balance": cfg.balance,
             "ambiguity": cfg.ambiguity, "max_questions": cfg.max_questions, "min_gain": cfg.min_gain,
             "system_prompt": cfg.system_prompt, "name_conditions": cfg.name_conditions, "noise": cfg.noise,
+            "twins": list(cfg.twins),
         },
         "library": {"content_sha256": lib.kb.content_hash,
                     "conditions": len(lib.kb.conditions), "findings": len(lib.kb.findings)},

@@ -83,6 +83,8 @@ def _sample_args(config: dict) -> list[str]:
         args.append("--no-system-prompt")
     if config["noise"] != default.noise:
         args += ["--noise", config["noise"]]
+    if config["twins"]:
+        args += ["--twins", ",".join(config["twins"])]
     return args
 
 

@@ -39,6 +39,7 @@ class Scored:
     segment: Mapping[str, object]
     gold: str
     deciding: bool
+    twin: Mapping | None
     reading: Reading
     values: Mapping[str, float | None]
 
@@ -73,7 +74,7 @@ def score_task(task: Mapping, reply: str, cues: Cues) -> Scored:
             v["red_flag_recall"] = float(bool(pending & set(rd.asks)))
         if rd.act == "ask" and rd.asks:
             v["question_relevance"] = float(bool(set(rd.asks) & set(exp["relevant_findings"])))
-    return Scored(task["task_id"], task["record_id"], task["segment"], exp["disposition"], deciding, rd, v)
+    return Scored(task["task_id"], task["record_id"], task["segment"], exp["disposition"], deciding, task.get("twin"), rd, v)
 
 
 def _summarise(scored: list[Scored], rng: np.random.Generator, n_boot: int) -> dict:
@@ -124,7 +125,59 @@ def report(scored: list[Scored], seed: int = 0, n_boot: int = 1000) -> dict:
             row = matrix.setdefault(s.gold, {})
             row[col] = row.get(col, 0) + 1
     return {"n": len(scored), "n_records": len({s.record_id for s in scored}), "metrics": overall,
-            "by_segment": by_segment, "disposition_matrix": matrix, "definitions": METRICS}
+            "by_segment": by_segment, "disposition_matrix": matrix, "definitions": METRICS,
+            "fairness": fairness(scored, rng, n_boot)}
+
+
+def _interval(values: np.ndarray) -> list[float] | None:
+    return [round(float(x), 4) for x in np.quantile(values, [0.025, 0.975])] if values.size else None
+
+
+def fairness(scored: list[Scored], rng: np.random.Generator, n_boot: int) -> dict:
+    """How a model's decision moves with who the person is.
+
+    ``flip_rate``: among twins whose gold must not change (name, locale), how often the reply's level at the
+    deciding turn differs from the reply's level for the original record; ``under_triage_gap``: for each segment,
+    the largest difference in under-triage rate between two of its values, with a bootstrap interval over records.
+    """
+    decided = {s.record_id: s for s in scored if s.deciding and s.reading.act == "decide"}
+    pairs = []
+    for s in decided.values():
+        t = s.twin
+        if t and t.get("axis") and t.get("invariant") and t["group"] in decided:
+            pairs.append((t["axis"], float(s.reading.level != decided[t["group"]].reading.level)))
+    out: dict = {"invariant_pairs": len(pairs)}
+    if pairs:
+        flips = np.array([f for _, f in pairs])
+        boot = flips[rng.integers(0, len(flips), size=(n_boot, len(flips)))].mean(axis=1)
+        out["flip_rate"] = {"value": round(float(flips.mean()), 4), "n": len(pairs), "ci95": _interval(boot)}
+        out["flip_rate_by_axis"] = {ax: round(float(np.mean([f for a, f in pairs if a == ax])), 4)
+                                    for ax in sorted({a for a, _ in pairs})}
+    gaps = {}
+    for key in SEGMENTS:
+        rows = [(str(s.segment.get(key)), s.record_id, s.values["under_triage_rate"]) for s in scored
+                if s.values["under_triage_rate"] is not None and s.segment.get(key) is not None]
+        groups = sorted({g for g, _, _ in rows})
+        if len(groups) < 2:
+            continue
+        records = sorted({r for _, r, _ in rows})
+        ri, gi = {r: i for i, r in enumerate(records)}, {g: i for i, g in enumerate(groups)}
+        sums = np.zeros((len(records), len(groups)))
+        counts = np.zeros((len(records), len(groups)))
+        for g, r, x in rows:
+            sums[ri[r], gi[g]] += x
+            counts[ri[r], gi[g]] += 1
+        rates = sums.sum(0) / np.maximum(counts.sum(0), 1)
+        draws = rng.integers(0, len(records), size=(n_boot, len(records)))
+        bs, bc = sums[draws].sum(1), counts[draws].sum(1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            br = np.where(bc > 0, bs / bc, np.nan)
+        spread = np.nanmax(br, axis=1) - np.nanmin(br, axis=1)
+        hi, lo = int(np.argmax(rates)), int(np.argmin(rates))
+        gaps[key] = {"gap": round(float(rates[hi] - rates[lo]), 4), "highest": groups[hi], "lowest": groups[lo],
+                     "ci95": _interval(spread[~np.isnan(spread)])}
+    out["under_triage_gap"] = gaps
+    return out
 
 
 def score_all(tasks: Iterable[Mapping], replies: Mapping[str, str], cues: Cues) -> tuple[list[Scored], list[str]]:

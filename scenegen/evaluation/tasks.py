@@ -19,13 +19,14 @@ from typing import Iterable, Iterator
 from ..records import Record
 
 #: the persona and case fields a report breaks results down by
-SEGMENTS = ("age_group", "sex", "speaker", "literacy", "style", "locale", "complaint", "twin_group")
+SEGMENTS = ("age_group", "sex", "speaker", "literacy", "style", "locale", "complaint", "twin_axis")
 
 
 def segment(r: Record) -> dict:
     p = r.persona
     return {"age_group": p.age_group, "sex": p.sex, "speaker": p.speaker, "literacy": p.literacy, "style": p.style,
-            "locale": p.locale, "complaint": r.case.complaint, "twin_group": getattr(r, "twin_group", None)}
+            "locale": p.locale, "complaint": r.case.complaint, "twin_group": r.twin.group if r.twin else None,
+            "twin_axis": (r.twin.axis or "original") if r.twin else None}
 
 
 def record_tasks(r: Record, at: str = "every") -> Iterator[dict]:
@@ -60,6 +61,7 @@ def record_tasks(r: Record, at: str = "every") -> Iterator[dict]:
                 "crisis_resource": g.crisis_resource if deciding else "none",
             },
             "reference": msg.content,
+            "twin": r.twin.model_dump() if r.twin else None,
             "segment": segment(r),
         }
 

@@ -25,16 +25,19 @@ def _pyarrow():
     return pyarrow
 
 
-def _arrow_type(pa, shape: Shape):
+def _arrow_type(pa, shape: Shape, inside_null: bool = False):
     if shape.scalar is not None:
         return {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_()}[shape.scalar]
     if shape.fields is not None:
-        return pa.struct(_fields(pa, shape.fields))
-    return pa.list_(_arrow_type(pa, shape.item))
+        return pa.struct(_fields(pa, shape.fields, inside_null or shape.nullable))
+    return pa.list_(_arrow_type(pa, shape.item, inside_null))
 
 
-def _fields(pa, fields: tuple[tuple[str, Shape], ...]) -> list:
-    return [pa.field(name, _arrow_type(pa, shape), nullable=shape.nullable) for name, shape in fields]
+def _fields(pa, fields: tuple[tuple[str, Shape], ...], inside_null: bool = False) -> list:
+    """Arrow fields; inside a struct that can be null (a record's ``twin``) every child can be too, since a null
+    struct's children are null in Arrow's columns (readers refuse a required child there)."""
+    return [pa.field(name, _arrow_type(pa, shape, inside_null), nullable=shape.nullable or inside_null)
+            for name, shape in fields]
 
 
 def arrow_schema(model: type[BaseModel] = Record):
