@@ -500,6 +500,52 @@ def _eval_table(result: dict) -> str:
     return "\n".join(lines)
 
 
+@cli.command("simulate")
+@library_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--endpoint", required=True, help="Base URL of an OpenAI-compatible server (http://localhost:8000/v1).")
+@click.option("--model", required=True, help="Model name to ask the server for.")
+@click.option("--n", "n", default=None, type=click.IntRange(1), help="Only the first N records.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Conversations (JSONL), appended as each ends; a rerun resumes from it.")
+@click.option("--report", "report_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the summary as JSON.")
+@click.option("--max-turns", default=12, show_default=True, type=click.IntRange(1, 50),
+              help="Questions the model may ask before the conversation ends undecided.")
+@click.option("--api-key-env", default="OPENAI_API_KEY", show_default=True)
+@click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 256))
+@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(0.1))
+def simulate_command(library: Path | None, files: tuple[Path, ...], endpoint: str, model: str, n: int | None, out: Path,
+                     report_path: Path | None, max_turns: int, api_key_env: str, concurrency: int, timeout: float) -> None:
+    """A model holds whole conversations with scenegen's patient, which answers from each record's hidden case."""
+    import itertools
+    import os
+
+    from .evaluation import build_cues, load_records
+    from .evaluation.responses import chat, openai_client
+    from .evaluation.simulate import matcher_self_check, simulate, summarise
+    from .load import resolve_library
+
+    records = list(itertools.islice(load_records(files), n))
+    kb_ = _load(library)
+    cues = build_cues(kb_, resolve_library(library))
+    client, classify = openai_client(endpoint, os.environ.get(api_key_env), timeout)
+
+    def reply_to(messages: list[dict]) -> tuple[str | None, str | None]:
+        content, error, _ = chat(client, classify, model, messages)
+        return content, error
+
+    try:
+        convs = simulate(records, out, reply_to, kb_, cues, max_turns=max_turns, concurrency=concurrency)
+    finally:
+        client.close()
+    summary = summarise(convs) | {"patient_matcher": matcher_self_check(records, kb_, cues)}
+    if report_path is not None:
+        report_path.write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
+    for k, v in summary.items():
+        click.echo(f"  {k:<30} {v}")
+
+
 @cli.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of one dataset record."""

@@ -262,3 +262,47 @@ def test_the_html_report_shows_the_matrix_without_outside_assets(library, tasks,
     html = report_html(evaluate(tasks, replies, library.kb, bundled_library(), n_boot=20) | {"errors": {}})
     assert "gold \\ reply" in html and 'class="under"' in html
     assert "http://" not in html and "https://" not in html and "<script" not in html
+
+
+def test_a_simulated_conversation_is_answered_from_the_hidden_case_and_resumes(library, tmp_path):
+    """A scripted model asks the gold's first question, then sends everyone to 999; the patient answers from the
+    case, the conversation is scored, and a rerun asks the server nothing."""
+    pytest.importorskip("openai")
+    from scenegen.evaluation.simulate import NOT_UNDERSTOOD
+
+    gen = Generator(library, GenerateConfig(seed=8))
+    records = [gen.record(i) for i in range(4)]
+    first_question = {r.messages[1].content: r.messages[r.gold.questions[0].turn].content for r in records}
+
+    def script(key, attempt):
+        if key in first_question:
+            return 200, first_question[key], 0
+        return 200, "Please call 999 now for an ambulance.", 0
+
+    server = _Server(script)
+    out = tmp_path / "sim.jsonl"
+    data = tmp_path / "d.jsonl"
+    data.write_bytes(b"".join(orjson.dumps(r.model_dump(mode="json")) + b"\n" for r in records))
+    try:
+        res = CliRunner().invoke(cli, ["simulate", str(data), "--endpoint", server.url, "--model", "m", "--out", str(out),
+                                       "--report", str(tmp_path / "rep.json")])
+        assert res.exit_code == 0, res.output
+        asked = server.requests
+        res = CliRunner().invoke(cli, ["simulate", str(data), "--endpoint", server.url, "--model", "m", "--out", str(out)])
+        assert res.exit_code == 0 and server.requests == asked  # all four already held
+    finally:
+        server.close()
+    convs = [json.loads(x) for x in out.read_text().splitlines()]
+    assert len(convs) == 4
+    for c in convs:
+        r = next(r for r in records if r.id == c["record_id"])
+        q = r.gold.questions[0]
+        reply = c["messages"][-2]["content"]
+        assert reply != NOT_UNDERSTOOD
+        if q.answer == "yes":
+            assert reply.startswith("Yes")
+        elif q.answer == "no":
+            assert reply.startswith("No")
+        assert c["decided"] == "emergency_ambulance" and c["questions"] == 1
+    rep = json.loads((tmp_path / "rep.json").read_text())
+    assert rep["under_triage_rate"] == 0 and rep["patient_matcher"]["mapped_to_their_finding"] >= 0.95

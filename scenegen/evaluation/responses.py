@@ -22,31 +22,36 @@ from ..errors import ScenegenError, UsageError
 
 
 def read_responses(path: Path) -> dict[str, str]:
-    """task_id -> reply. A torn last line (a run killed mid-write) is cut off the file and asked again; any other
-    bad line is an error naming its line."""
+    """task_id -> reply, from a responses file (see :func:`read_jsonl_ids`)."""
+    rows = read_jsonl_ids(path, "task_id", required={"content": str})
+    return {k: v["content"] for k, v in rows.items()}
+
+
+def read_jsonl_ids(path: Path, key: str, required: Mapping[str, type] | None = None) -> dict[str, dict]:
+    """key -> row of a JSONL file that a run appends to. A torn last line (a run killed mid-write) is cut off the
+    file, to be made again; any other bad line is an error naming its line."""
     path = Path(path)
     if not path.exists():
         return {}
+    need = {key: str, **(required or {})}
     raw = path.read_bytes()
-    out: dict[str, str] = {}
+    out: dict[str, dict] = {}
     good_end = 0
     lines = raw.split(b"\n")
     for n, line in enumerate(lines, start=1):
         last = n == len(lines)
-        if not line.strip():
-            good_end += len(line) + (0 if last else 1)
-            continue
-        try:
-            obj = orjson.loads(line)
-            if not isinstance(obj, dict) or not isinstance(obj.get("task_id"), str) or not isinstance(obj.get("content"), str):
-                raise ValueError("each line needs a string 'task_id' and a string 'content'")
-        except (orjson.JSONDecodeError, ValueError) as exc:
-            if last and not raw.endswith(b"\n"):
-                with open(path, "r+b") as fh:  # the write a killed run left half done
-                    fh.truncate(good_end)
-                break
-            raise ScenegenError(f"{path}:{n}: {exc}") from None
-        out[obj["task_id"]] = obj["content"]
+        if line.strip():
+            try:
+                obj = orjson.loads(line)
+                if not isinstance(obj, dict) or any(not isinstance(obj.get(k), t) for k, t in need.items()):
+                    raise ValueError("each line needs " + " and ".join(f"a {t.__name__} '{k}'" for k, t in need.items()))
+            except (orjson.JSONDecodeError, ValueError) as exc:
+                if last and not raw.endswith(b"\n"):
+                    with open(path, "r+b") as fh:  # the write a killed run left half done
+                        fh.truncate(good_end)
+                    break
+                raise ScenegenError(f"{path}:{n}: {exc}") from None
+            out[obj[key]] = obj
         good_end += len(line) + (0 if last else 1)
     return out
 
@@ -90,6 +95,34 @@ def _openai_client(url: str, api_key: str | None, timeout: float):
     return client, classify
 
 
+def chat(client, classify: Classify, model: str, messages: list[Mapping], *, max_attempts: int = 5,
+         backoff: float = 1.0, temperature: float | None = 0.0) -> tuple[str | None, str | None, int]:
+    """One chat completion: (reply, None, retries) or (None, why it failed, retries), retrying what can pass."""
+    retries = 0
+    for attempt in range(max_attempts):
+        try:
+            kwargs = {"model": model, "messages": list(messages)}
+            if temperature is not None:
+                kwargs["temperature"] = temperature
+            resp = client.chat.completions.create(**kwargs)
+            content = resp.choices[0].message.content if resp.choices else None
+            if content is None:
+                return None, "the server returned no message content", retries
+            return content, None, retries
+        except Exception as exc:  # noqa: BLE001 - classified below; nothing else escapes
+            retry, why = classify(exc)
+            if not retry or attempt == max_attempts - 1:
+                return None, why, retries
+            retries += 1
+            time.sleep(min(backoff * 2 ** attempt, 30.0))
+    return None, "no attempt made", retries  # pragma: no cover - max_attempts >= 1
+
+
+def openai_client(url: str, api_key: str | None, timeout: float):
+    """An OpenAI-compatible client with no retries of its own, and how to classify its errors."""
+    return _openai_client(url, api_key, timeout)
+
+
 def ask_endpoint(tasks: list[Mapping], responses_path: Path, url: str, model: str, *, api_key: str | None = None,
                  concurrency: int = 4, timeout: float = 60.0, max_attempts: int = 5, backoff: float = 1.0,
                  temperature: float | None = 0.0, progress: Callable[[int], None] | None = None) -> EndpointRun:
@@ -101,24 +134,9 @@ def ask_endpoint(tasks: list[Mapping], responses_path: Path, url: str, model: st
     responses_path.parent.mkdir(parents=True, exist_ok=True)
 
     def one(task: Mapping) -> tuple[str, str | None, str | None, int]:
-        retries = 0
-        for attempt in range(max_attempts):
-            try:
-                kwargs = {"model": model, "messages": task["messages"]}
-                if temperature is not None:
-                    kwargs["temperature"] = temperature
-                resp = client.chat.completions.create(**kwargs)
-                content = resp.choices[0].message.content if resp.choices else None
-                if content is None:
-                    return task["task_id"], None, "the server returned no message content", retries
-                return task["task_id"], content, None, retries
-            except Exception as exc:  # noqa: BLE001 - classified below; nothing else escapes
-                retry, why = classify(exc)
-                if not retry or attempt == max_attempts - 1:
-                    return task["task_id"], None, why, retries
-                retries += 1
-                time.sleep(min(backoff * 2 ** attempt, 30.0))
-        return task["task_id"], None, "no attempt made", retries  # pragma: no cover - max_attempts >= 1
+        content, error, retries = chat(client, classify, model, task["messages"], max_attempts=max_attempts,
+                                       backoff=backoff, temperature=temperature)
+        return task["task_id"], content, error, retries
 
     try:
         _ask_all(todo, one, responses_path, model, run, concurrency, progress)
