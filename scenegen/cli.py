@@ -445,9 +445,13 @@ def tasks_command(files: tuple[Path, ...], out: Path, at: str, fmt: str, library
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0), help="Seed of the bootstrap intervals.")
 @click.option("--html", "html", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the report as a self-contained HTML page (disposition matrix, per-segment tables).")
+@click.option("--judge", "judge_url", default=None,
+              help="OpenAI-compatible server of an LLM judge that reads the replies the rules cannot (and a sample of "
+                   "those they can, to report agreement).")
+@click.option("--judge-model", default=None, help="Model name of the judge (with --judge).")
 def eval_command(library: Path | None, tasks_file: Path, responses: str, out: Path, endpoint: str | None,
                  model: str | None, api_key_env: str, concurrency: int, timeout: float, max_attempts: int,
-                 seed: int, html: Path | None) -> None:
+                 seed: int, html: Path | None, judge_url: str | None, judge_model: str | None) -> None:
     """Score replies against the gold of a tasks file and write a report with 95 % bootstrap intervals."""
     import os
 
@@ -473,7 +477,17 @@ def eval_command(library: Path | None, tasks_file: Path, responses: str, out: Pa
             raise UsageError(f"no responses file {responses} (JSONL of {{task_id, content}}, or 'gold')")
         replies = read_responses(Path(responses))
     kb_ = _load(library)
-    result = evaluate(tasks, replies, kb_, resolve_library(library), seed=seed)
+    judge_fn = None
+    if judge_url:
+        if not judge_model:
+            raise UsageError("--judge needs --judge-model NAME")
+        from .evaluation.responses import chat, openai_client
+
+        judge_client, classify = openai_client(judge_url, os.environ.get(api_key_env), timeout)
+
+        def judge_fn(messages: list[dict]) -> str | None:
+            return chat(judge_client, classify, judge_model, messages, max_attempts=max_attempts)[0]
+    result = evaluate(tasks, replies, kb_, resolve_library(library), seed=seed, judge=judge_fn)
     result["errors"] = errors
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")

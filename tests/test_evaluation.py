@@ -306,3 +306,25 @@ def test_a_simulated_conversation_is_answered_from_the_hidden_case_and_resumes(l
         assert c["decided"] == "emergency_ambulance" and c["questions"] == 1
     rep = json.loads((tmp_path / "rep.json").read_text())
     assert rep["under_triage_rate"] == 0 and rep["patient_matcher"]["mapped_to_their_finding"] >= 0.95
+
+
+def test_a_judge_reads_what_the_rules_cannot_and_its_agreement_is_reported(library, tasks, tmp_path):
+    """Replies the rules cannot read are scored on the judge's reading; a sample of the others measures agreement;
+    a judge reply that is not the JSON asked for is counted, not guessed."""
+    from scenegen.evaluation.judge import parse_verdict
+
+    replies = {t["task_id"]: ("Hmm, let me think." if t["expected"]["act"] == "decide" else t["reference"])
+               for t in tasks}
+
+    def judge(messages):
+        reply = messages[-1]["content"].split("REPLY TO GRADE:\n", 1)[1]
+        if reply.startswith("Hmm"):
+            return '{"act": "decide", "level": "emergency_ambulance"}'
+        return '{"act": "ask", "level": null}'
+
+    rep = evaluate(tasks, replies, library.kb, bundled_library(), n_boot=20, judge=judge)
+    deciding = sum(t["expected"]["act"] == "decide" for t in tasks)
+    assert rep["judge"]["judged_unparsed"] == deciding
+    assert rep["judge"]["agreement_with_rules"] == 1.0 and rep["judge"]["compared_with_rules"] > 0
+    assert rep["metrics"]["unparsed_rate"]["value"] == 0 and rep["metrics"]["under_triage_rate"]["value"] == 0
+    assert parse_verdict("I think it asks") is None and parse_verdict('{"act": "decide", "level": "soon"}') is None

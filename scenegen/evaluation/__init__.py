@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 import orjson
 
@@ -72,10 +72,18 @@ def load_tasks(path: Path) -> list[dict]:
 
 
 def evaluate(tasks: list[Mapping], replies: Mapping[str, str], kb: KnowledgeBase, library: Path | None,
-             seed: int = 0, n_boot: int = 1000) -> dict:
-    """Score every task that has a reply and summarise; tasks without one are counted as missing."""
+             seed: int = 0, n_boot: int = 1000, judge: Callable[[list[dict]], str | None] | None = None) -> dict:
+    """Score every task that has a reply and summarise; tasks without one are counted as missing. ``judge`` (a
+    chat function) reads what the rules cannot, and a sample of what they can, to report their agreement."""
     cues = build_cues(kb, library)
     scored, missing = score_all(tasks, replies, cues)
+    judged = None
+    if judge is not None:
+        from .judge import judge_scores
+
+        scored, judged = judge_scores({t["task_id"]: t for t in tasks}, scored, replies, cues, judge)
     out = report(scored, seed=seed, n_boot=n_boot)
     out["missing"] = len(missing)
+    if judged is not None:
+        out["judge"] = judged
     return out

@@ -44,10 +44,11 @@ class Scored:
     values: Mapping[str, float | None]
 
 
-def score_task(task: Mapping, reply: str, cues: Cues) -> Scored:
-    """One reply against one task: 1/0 per metric that applies to it, None where it does not."""
+def score_task(task: Mapping, reply: str, cues: Cues, reading: Reading | None = None) -> Scored:
+    """One reply against one task: 1/0 per metric that applies to it, None where it does not. ``reading`` replaces
+    the rules' reading (a judge's)."""
     exp = task["expected"]
-    rd = read_reply(reply, cues)
+    rd = reading or read_reply(reply, cues)
     parsed = rd.act != "unparsed"
     deciding = exp["act"] == "decide"
     v: dict[str, float | None] = {m: None for m in METRICS}
