@@ -109,6 +109,10 @@ SCREENS = {
         (71 * Y, Sex.female, False, {"urinary_symptoms": True}),
         [(2 * Y, Sex.female, False, {"urinary_symptoms": True}), (71 * Y, Sex.female, False, {"cough": True})],
         (("acute_cystitis",), ("urinary_symptoms",), 30)),
+    "burning_or_stinging_with_urinary_symptoms": (
+        (59 * Y, Sex.female, False, {"urinary_symptoms": True}),
+        [(3 * Y, Sex.female, False, {"urinary_symptoms": True}), (59 * Y, Sex.female, False, {"cough": True})],
+        (("acute_cystitis",), ("urinary_symptoms",), 30)),
     "visible_blood_in_urine_45_and_over": (
         (60 * Y, Sex.male, False, {"urinary_symptoms": True}),
         [(30 * Y, Sex.male, False, {"urinary_symptoms": True}), (60 * Y, Sex.male, False, {"cough": True})],
