@@ -17,7 +17,10 @@ from .knowledge import Demographics, KnowledgeBase
 
 def fits(kb: KnowledgeBase, item: Advice, who: Demographics, proxy: bool, locale: str | None = None) -> bool:
     """Whether ``item`` may be given about this person, spoken to them (``proxy`` False) or to a carer, where
-    ``locale`` is spoken (None: anywhere, so the strictest medicine limits apply)."""
+    ``locale`` is spoken (None: anywhere, so the strictest medicine limits apply, and no item written for
+    particular locales is given)."""
+    if item.locales and locale not in item.locales:
+        return False
     if item.ages and kb.age_band(who.age_months) not in item.ages:
         return False
     if not item.covers(who.age_months):

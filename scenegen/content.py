@@ -360,6 +360,10 @@ class Advice(AgeLimits):
                                 description="finding or condition ids one of which must hold for the item to fit: "
                                             "reported present or among the reasons (the rescue medicine 'as their "
                                             "care plan says' only with known epilepsy, never for a first fit)")
+    locales: list[str] = Field(default_factory=list,
+                               description="locale ids (personas/personas.yaml) the item is for; empty = every locale. "
+                                           "For advice whose need differs by country, as its source says: storing a "
+                                           "gun away from someone at risk of suicide, where guns at home are common")
 
 
 

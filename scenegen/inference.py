@@ -547,7 +547,19 @@ def relevant_findings(kb: KnowledgeBase, post: Posterior, observations: Observat
         mask &= reasonable
     if age_band is not None:
         mask &= m.reportable(kb, age_band)
-    return m.members(mask)
+    return [f for f in m.members(mask) if f not in m.implying or not contradicted(kb, f, observations)]
+
+
+def contradicted(kb: KnowledgeBase, finding: str, observations: Observations) -> bool:
+    """A finding ruled out by a value already reported: it implies values of a categorical finding
+    ('implies' in the library), and that finding was answered otherwise (no thunderclap after 'it came on
+    gradually'; no pre-eclampsia sign after 'under 20 weeks' pregnant). Its yes could not be true, so it is
+    neither screened nor asked for its information."""
+    for other, allowed in kb.findings[finding].implies.items():
+        seen = observations.get(other)
+        if isinstance(seen, str) and seen not in allowed:
+            return True
+    return False
 
 
 class _FindingMasks:
@@ -567,6 +579,8 @@ class _FindingMasks:
         for cid, comp in sorted(kb.complaints.items()):
             found = reduce(or_, (self.linked[c] for c in kb.presenting_with(cid)), 0)
             self.complaint[comp.finding] = self.complaint.get(comp.finding, 0) | found
+        #: the findings with ``implies``: the only ones an earlier answer can contradict
+        self.implying = frozenset(f for f in self.ids if kb.findings[f].implies)
         self._reportable: dict[str, int] = {}
         self._nbytes = (len(self.ids) + 7) // 8
 

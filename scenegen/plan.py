@@ -29,7 +29,8 @@ from .rng import chance, pick
 from .sample import HiddenCase, PersonaDraw, implied_answers
 from .triage import (
     Decision, QuestionScore, ancestors, baseline_observations, decide_vector, modifier_findings_present,
-    modifier_fits, modifiers_in_play, pending_must_asks, pending_rule_outs, reportable_red_flags, score_questions,
+    modifier_fits, modifiers_in_play, pending_must_asks, pending_red_flags, pending_rule_outs, reportable_red_flags,
+    score_questions,
     screen_fits, sources_in_force, unasked_red_flags,
 )
 
@@ -469,10 +470,16 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         volunteered.append(fid)
     # what the opening says in other words, less a warning sign it implies: that is still asked, so a fit in
     # pregnancy (a blackout, so a faint in pregnancy) opens a dialogue instead of ending it unasked
-    obs.update({f: a for f, a in implied_answers(kb, obs).items() if a is False or kb.findings[f].red_flag is None})
+    implied = implied_answers(kb, obs)
+    obs.update({f: a for f, a in implied.items() if a is False or kb.findings[f].red_flag is None})
     st = opening = reasoner.state(persona, obs)
     if not _ambiguous(kb, opening.plausible):
         return None
+    # an ambulance-level danger the opening all but said is confirmed first, before the start-of-call questions
+    # (of any condition this person can have that presents with the complaint: a thunderclap headache is asked
+    # about whether or not a bleed is yet among the likeliest causes of a headache)
+    prompted = opening_red_flags(kb, obs, said, [f for f, a in implied.items() if a is True],
+                                 [c for c in kb.presenting_with(case.complaint) if c in set(opening.conds)], band)
     messages = [PlannedMessage("user", "opening", ["opening"], entry, True, list(volunteered), dict(said))]
 
     questions: list[QuestionTrace] = []
@@ -489,7 +496,12 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         # (start-of-call protocol questions such as 'when did it start?') do not use up the budget
         spent = sum(1 for q in questions if q.score.must_ask is None)
         ask = reasoner.screens if spent >= settings.max_questions and not st.must_ask else reasoner.questions
-        scores = [q for q in ask(st, persona, obs, limit=1 + len(given_up)) if q.finding not in given_up]
+        confirm = [f for f in prompted if f not in obs]
+        if confirm:  # its gains are recomputed exactly by Plan.finish, like every question's
+            level = kb.findings[confirm[0]].red_flag.disposition  # type: ignore[union-attr]
+            scores = [QuestionScore(confirm[0], 0.0, 0.0, 0.0, level, confirm[0])]
+        else:
+            scores = [q for q in ask(st, persona, obs, limit=1 + len(given_up)) if q.finding not in given_up]
         if not scores:
             break
         best = scores[0]
@@ -610,6 +622,38 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         patient_acts=patient_acts, pending=pending,
     )
     return plan.finish(reasoner) if finish else plan
+
+
+def opening_red_flags(kb: KnowledgeBase, obs: Observations, said: dict[str, str], implied: list[str],
+                      conditions: list[str], age_band: str) -> list[str]:
+    """The ambulance-level red flags the opening all but said, to confirm before anything else: one its words
+    imply (a warning sign is asked, not assumed), or one whose defining time course it gave (a headache that
+    'came on in seconds' is the thunderclap question half answered; weakness that came on suddenly, the
+    sudden-weakness one). A triager who hears that asks it at once and calls 999 on a yes, rather than
+    working through a dozen start-of-call questions first (NHS Pathways: life-threatening problems are
+    assessed first). What a flag's time course is comes from the library: its ``implies``, and the
+    consistency rules that give it one."""
+    out = []
+    for flag, question in pending_red_flags(kb, obs, dict.fromkeys(conditions, 1.0), age_band).items():
+        f = kb.findings[flag]
+        if question != flag or f.red_flag.disposition is not Disposition.emergency_ambulance:  # type: ignore[union-attr]
+            continue
+        if flag in implied or any(said.get(other) in allowed and len(allowed) < len(kb.findings[other].values)
+                                  for other, allowed in _time_course_of(kb, flag, obs).items()):
+            out.append(flag)
+    return out
+
+
+def _time_course_of(kb: KnowledgeBase, flag: str, obs: Observations) -> dict[str, tuple[str, ...]]:
+    """The values of categorical findings that a yes to ``flag`` leaves (its own ``implies``, and the 'then' of
+    each consistency rule whose other conditions ``obs`` already meets)."""
+    out = {k: tuple(v) for k, v in kb.findings[flag].implies.items()}
+    for rule in kb.implies:
+        if rule.if_.get(flag) is not True:
+            continue
+        if all(obs.get(k) == v if isinstance(v, bool) else obs.get(k) in v for k, v in rule.if_.items() if k != flag):
+            out.update({k: tuple(v) for k, v in rule.then.items() if isinstance(v, list)})
+    return out
 
 
 def _held_by_a_sign_or_rule(decision: Decision, at_least: Disposition) -> bool:

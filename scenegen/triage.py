@@ -20,8 +20,8 @@ from typing import Iterator, Literal, Sequence
 
 from .content import Condition, CrisisResource, Disposition, FindingKind, Modifier, Screen
 from .inference import (
-    GainTables, Posterior, above, expected_gain, focus, posterior, posterior_vector, ranked, relevant_findings,
-    validate_observations,
+    GainTables, Posterior, above, contradicted, expected_gain, focus, posterior, posterior_vector, ranked,
+    relevant_findings, validate_observations,
 )
 
 
@@ -432,22 +432,11 @@ def pending_red_flags(kb: KnowledgeBase, observations: Observations, plausible: 
         if fid in observations:
             continue
         chain = ancestors(kb, fid)
-        if any(observations.get(a) is False for a in chain) or _contradicted(kb, fid, observations):
+        if any(observations.get(a) is False for a in chain) or contradicted(kb, fid, observations):
             continue
         unknown = [a for a in chain if a not in observations]
         out[fid] = unknown[-1] if unknown else fid  # the most distant unknown ancestor is askable now
     return out
-
-
-def _contradicted(kb: KnowledgeBase, finding: str, observations: Observations) -> bool:
-    """A finding ruled out by a value already reported: it implies values of a categorical finding
-    ('implies' in the library), and that finding was answered otherwise (no thunderclap after 'it came on
-    gradually')."""
-    for other, allowed in kb.findings[finding].implies.items():
-        seen = observations.get(other)
-        if isinstance(seen, str) and seen not in allowed:
-            return True
-    return False
 
 
 def linked_red_flags(kb: KnowledgeBase, condition: str) -> tuple[str, ...]:

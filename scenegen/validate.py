@@ -396,6 +396,26 @@ def no_pressing(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
                     yield f"message {i} asks about '{t.finding}' again although it was already answered"
 
 
+@rule("no_question_after_an_ambulance_red_flag")
+def no_question_after_an_ambulance_red_flag(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """Once a red flag that calls for an ambulance is reported (in the opening, an answer or a volunteered
+    detail), the next assistant message gives the disposition: a thunderclap headache told early was followed
+    by a dozen questions before 999 (blind read)."""
+    reported = None
+    for i, t in enumerate(r.turns):
+        if i > r.gold.disposition_turn:
+            return
+        if r.messages[i].role == "assistant" and reported is not None:
+            if i != r.gold.disposition_turn:
+                yield f"message {i} asks another question after '{reported}', which calls for an ambulance"
+            return
+        said = ([t.finding] if t.act in ("opening", "answer_yes") and t.finding else []) + list(t.volunteered)
+        for fid in said:
+            f = kb.findings.get(fid)
+            if f is not None and f.red_flag is not None and f.red_flag.disposition is Disposition.emergency_ambulance:
+                reported = fid
+
+
 @rule("no_decision_over_an_unasked_red_flag")
 def no_decision_over_unasked(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
     """The disposition is given only once every red flag that would raise it has been asked or ruled out."""

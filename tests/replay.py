@@ -29,3 +29,19 @@ def known_before_each_turn(kb, r) -> tuple[Demographics, dict[int, dict]]:
             obs.update({f: a for f, a in implied.items()  # the opening leaves a warning sign it implies to be asked
                         if t.act != "opening" or a is False or kb.findings[f].red_flag is None})
     return who, known_at
+
+
+def red_flags_the_opening_points_to(kb, r) -> list[str]:
+    """The ambulance-level red flags the record's opening all but said (scenegen.plan.opening_red_flags), from
+    what the opening turn says: the complaint, its volunteered details and the time course in its words."""
+    from scenegen.plan import opening_red_flags
+
+    who = Demographics(r.persona.age_months, Sex(r.persona.sex), r.persona.pregnant)
+    opening = r.turns[1]
+    obs = {**baseline_observations(kb, who), opening.finding: True}
+    said = {v: vals[0] for v, vals in opening.volunteered_map.items()}
+    obs.update({v: said.get(v, True) for v in opening.volunteered})
+    implied = implied_answers(kb, obs)
+    obs.update({f: a for f, a in implied.items() if a is False or kb.findings[f].red_flag is None})
+    return opening_red_flags(kb, obs, said, [f for f, a in implied.items() if a is True],
+                             list(kb.presenting_with(r.case.complaint)), kb.age_band(who.age_months))

@@ -513,3 +513,32 @@ def test_no_advice_a_pregnant_woman_can_be_given_lets_her_drink_some_alcohol(bun
         found += [(cid, a.text) for a in c.advice if a.pregnancy.value != "excluded" and allows_some.search(a.text)
                   and not none_at_all.search(a.text)]
     assert not found, found
+
+
+@given(flag=st.sampled_from(["suicidal_intent", "suicidal_plan", "suicidal_means_at_hand"]),
+       age_years=st.integers(13, 90), proxy=st.booleans(), locale=st.sampled_from(["en_US", "en_GB"]))
+def test_a_999_call_for_suicide_risk_restricts_the_means_that_locale_has_at_home(flag, age_years, proxy, locale):
+    """Lethal-means counselling (SPRC CALM; 988 Lifeline guidance): in an en_US call, where a gun is the commonest
+    means, the assistant asks about a gun at home and says to store it away from the person; tablets and sharp
+    objects out of reach are said everywhere."""
+    from scenegen.realise import Localiser
+
+    kb = lib().kb
+    who = Demographics(age_years * 12, Sex.female)
+    reasons = [("red_flag", flag), ("plausible_condition", "suicidal_ideation_with_plan")]
+    said = " ".join(a.text for a in first_aid_steps(kb, reasons, who, proxy, [flag], locale, ambulance=True))
+    assert "out of reach" in said
+    assert ("gun" in said) is (locale == "en_US"), said
+    terms = {loc.id: loc.terms for loc in lib().personas.locales}
+    question = Localiser(terms[locale])(kb.findings["suicidal_means_at_hand"].question)
+    assert ("gun" in question) is (locale == "en_US"), question
+
+
+def test_advice_for_particular_locales_names_only_locales_the_personas_have():
+    kb = lib().kb
+    known = {loc.id for loc in lib().personas.locales}
+    items = [a for c in kb.conditions.values() for a in (*c.first_aid, *c.advice)]
+    items += [a for f in kb.findings.values() if f.red_flag is not None for a in f.red_flag.first_aid]
+    items += [a for m in kb.modifiers for a in m.first_aid]
+    assert {loc for a in items for loc in a.locales} <= known
+    assert any(a.locales for a in items)

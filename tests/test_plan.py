@@ -138,3 +138,37 @@ def test_a_plan_finished_later_has_the_same_question_traces_as_one_finished_at_o
                [(q.score, q.separates, q.why, q.answer, q.differential_after) for q in now.questions]
         compared += len(now.questions)
     assert compared > 50
+
+
+@lru_cache(maxsize=None)
+def _sudden_complaints_generator():
+    """Complaints whose ambulance red flags have a time course the opening may say ('it came on in seconds'),
+    with openings that say more (low ambiguity)."""
+    from scenegen.generate import GenerateConfig, Generator, Library
+
+    return Generator(Library.load(), GenerateConfig(seed=12, complaints=("headache", "chest_pain", "weakness_numbness"),
+                                                    ambiguity="low"))
+
+
+@given(index=st.integers(0, 100_000))
+def test_an_ambulance_red_flag_the_opening_points_to_is_asked_first_and_a_yes_calls_999_at_once(index):
+    """A headache that 'came on in seconds' was followed by a dozen start-of-call questions before the thunderclap
+    question and 999 (blind read). The flag the opening all but said is the first question, so a yes gives the
+    disposition at the second assistant turn (turn 4, or one more per other flag it points to); a flag reported
+    outright gives it at the first."""
+    from .replay import red_flags_the_opening_points_to
+
+    g = _sudden_complaints_generator()
+    r = g.record(index)
+    kb = g.lib.kb
+    pointed = red_flags_the_opening_points_to(kb, r)
+    ambulance = {f for f in r.case.present if kb.findings[f].red_flag is not None
+                 and kb.findings[f].red_flag.disposition is Disposition.emergency_ambulance}
+    if ambulance & set(r.turns[1].volunteered):
+        assert r.gold.disposition_turn == 2, r.id
+    if pointed:
+        assert r.gold.questions[0].finding in pointed, (r.id, pointed, r.gold.questions[0].finding)
+    if ambulance & set(pointed):  # one question per flag the opening points to (rarely two: sudden weakness, sight loss)
+        asked = [q.finding for q in r.gold.questions]
+        assert r.gold.disposition_turn <= 2 + 2 * len(pointed), (r.id, pointed, asked)
+        assert set(asked) <= set(pointed), (r.id, pointed, asked)

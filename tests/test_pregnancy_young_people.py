@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from scenegen import Demographics
 from scenegen.content import Sex
 from scenegen.generate import GenerateConfig, Generator, Library
@@ -194,3 +197,37 @@ def test_a_teenager_on_their_own_is_told_to_involve_a_parent_or_trusted_adult():
             assert "adult you trust" not in said, (r.id, said)
             adults += 1
     assert teens and adults
+
+
+PRE_ECLAMPSIA_SIGNS = {"visual_disturbance_in_pregnancy", "sudden_swelling_face_hands", "pain_below_ribs_in_pregnancy"}
+
+
+@given(age_years=st.integers(16, 45),
+       complaint=st.sampled_from(["headache", "dizziness", "high_bp_reading", "leg_swelling", "allergic_reaction",
+                                  "vomiting", "abdominal_pain", "vision_change"]),
+       weeks=st.sampled_from(["under_20_weeks", "from_20_weeks"]))
+def test_pre_eclampsia_signs_are_neither_asked_nor_netted_before_20_weeks(age_years, complaint, weeks):
+    """Pre-eclampsia arises from 20 weeks of pregnancy (NICE NG133): its questions (blurred vision, sudden
+    swelling of the face and hands) were asked of someone 'a few weeks' pregnant in a blind read."""
+    from scenegen.plan import safety_net
+
+    kb = _lib().kb
+    floored = {f for f, x in kb.findings.items()
+               if "under_20_weeks" not in x.implies.get("weeks_pregnant", ("under_20_weeks",))}
+    assert PRE_ECLAMPSIA_SIGNS <= floored
+    who = Demographics(age_years * Y, Sex.female, True)
+    obs = {complaint: True, "weeks_pregnant": weeks}
+    result = assess(kb, who, obs, n_questions=40)
+    asked = {q.finding for q in result.next_questions}
+    band = kb.age_band(who.age_months)
+    known = {"pregnancy_known_or_possible": True, **obs}
+    conds = tuple(kb.conditions)
+    top = result.differential[:3]
+    for entry, c in kb.complaints.items():
+        if c.finding != complaint:
+            continue
+        net = {text for text, _ in safety_net(kb, known, result.decision, top, entry, band, conds)}
+        if weeks == "under_20_weeks":
+            assert not net & {kb.findings[f].red_flag.warning for f in floored}, (complaint, net)
+    if weeks == "under_20_weeks":
+        assert not asked & floored, (complaint, asked & floored)

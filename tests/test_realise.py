@@ -608,3 +608,20 @@ def test_whole_word_check_agrees_with_the_bounded_pattern_it_replaced(part, text
 
     pattern = re.search(rf"(?<![a-z0-9]){re.escape(part)}(?![a-z0-9])", text) is not None
     assert _whole_words(part, text) is pattern
+
+
+def test_an_answer_about_usual_medicines_never_says_take_them_for_bring_them():
+    """'Is it okay to carry on with his tablets?' was answered 'take them, or a list of them, at the appointment',
+    where 'take' reads as swallow: the medicines or a list are brought, and below an emergency the answer says
+    to carry on with them (or not to stop them) unless a doctor or pharmacist has said otherwise."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "templates" / "answer_question"
+    carry = re.compile(r"\b[Tt]ake (them|a list|the boxes)\b|\btake them (with you|along)\b")
+    for path in sorted(root.glob("*.j2")):
+        text = path.read_text(encoding="utf-8")
+        assert not carry.search(text), path.name
+        if path.stem.startswith(("routine_usual", "urgent_usual", "self_care_usual")):
+            said = text.lower()
+            assert any(w in said for w in ("carry on", "don't stop", "keep to", "as prescribed")), path.name

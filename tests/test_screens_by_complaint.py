@@ -109,6 +109,10 @@ SCREENS = {
         (71 * Y, Sex.female, False, {"urinary_symptoms": True}),
         [(2 * Y, Sex.female, False, {"urinary_symptoms": True}), (71 * Y, Sex.female, False, {"cough": True})],
         (("acute_cystitis",), ("urinary_symptoms",), 30)),
+    "burning_or_stinging_with_urinary_symptoms": (
+        (59 * Y, Sex.female, False, {"urinary_symptoms": True}),
+        [(3 * Y, Sex.female, False, {"urinary_symptoms": True}), (59 * Y, Sex.female, False, {"cough": True})],
+        (("acute_cystitis",), ("urinary_symptoms",), 30)),
     "visible_blood_in_urine_45_and_over": (
         (60 * Y, Sex.male, False, {"urinary_symptoms": True}),
         [(30 * Y, Sex.male, False, {"urinary_symptoms": True}), (60 * Y, Sex.male, False, {"cough": True})],
@@ -219,12 +223,14 @@ SCREENS = {
          (1 * Y, Sex.male, False, {"cough": True})],
         (("viral_gastroenteritis",), ("vomiting",), 40)),
     "vision_with_headache_dizziness_or_raised_bp_in_pregnancy": (
-        (30 * Y, Sex.female, True, {"dizziness": True}),
-        [(30 * Y, Sex.female, False, {"dizziness": True}), (30 * Y, Sex.female, True, {"cough": True})],
+        (30 * Y, Sex.female, True, {"dizziness": True, "weeks_pregnant": "from_20_weeks"}),
+        [(30 * Y, Sex.female, False, {"dizziness": True}), (30 * Y, Sex.female, True, {"cough": True}),
+         (30 * Y, Sex.female, True, {"dizziness": True, "weeks_pregnant": "under_20_weeks"})],  # NICE NG133: from 20 weeks
         (("bppv", "tension_type_headache", "pre_eclampsia"), ("dizziness", "headache"), 60)),
     "sudden_swelling_with_headache_dizziness_or_raised_bp_in_pregnancy": (
-        (28 * Y, Sex.female, True, {"headache": True}),
-        [(28 * Y, Sex.female, False, {"headache": True}), (28 * Y, Sex.female, True, {"back_pain": True})],
+        (28 * Y, Sex.female, True, {"headache": True, "weeks_pregnant": "from_20_weeks"}),
+        [(28 * Y, Sex.female, False, {"headache": True}), (28 * Y, Sex.female, True, {"back_pain": True}),
+         (28 * Y, Sex.female, True, {"headache": True, "weeks_pregnant": "under_20_weeks"})],  # NICE NG133: from 20 weeks
         (("migraine", "tension_type_headache", "pre_eclampsia"), ("headache", "high_blood_pressure_reading"), 60)),
     "chest_indrawing_with_breathing_trouble_under_5": (
         (2 * Y, Sex.male, False, {"breathlessness": True}),

@@ -181,6 +181,12 @@ def _ask_since_the_injury_before_any_injury(o: dict) -> None:
     o["messages"][i]["content"] = lib().kb.findings["limb_deformed_after_injury"].question
 
 
+def _ask_on_after_a_thunderclap(o: dict) -> None:
+    """The first answer becomes a yes to a thunderclap headache, and the questions go on after it."""
+    i = next(i for i, t in enumerate(o["turns"]) if t["act"] in ("answer_yes", "answer_no", "answer_value"))
+    o["turns"][i].update(act="answer_yes", finding="headache_thunderclap", answer="yes", answer_values=[])
+
+
 BREAKERS = {
     "known_ids": ({}, lambda o: o["case"].update(condition="dragon_pox")),
     "structure": ({}, lambda o: o["messages"][first(o, "opening")].update(role="assistant")),
@@ -207,6 +213,7 @@ BREAKERS = {
         {"want": "self_care"},
         lambda o: o["gold"].update(red_flags_unasked=o["gold"]["red_flags_unasked"] + ["chest_pain_over_15_min"])),
     "no_decision_over_an_unasked_must_ask": ({"want": "must_ask"}, _skip_the_must_ask),
+    "no_question_after_an_ambulance_red_flag": ({"want": "must_ask"}, _ask_on_after_a_thunderclap),
     "no_decision_over_a_pending_rule_out": ({"want": "rule_out"}, _skip_the_rule_out),
     # a condition named with nothing reported for it: anaphylaxis in a dialogue that never touched an allergy
     "named_only_when_supported": ({"want": "self_care"}, lambda o: o["gold"]["named_conditions"].append("anaphylaxis")),
