@@ -477,16 +477,7 @@ def eval_command(library: Path | None, tasks_file: Path, responses: str, out: Pa
             raise UsageError(f"no responses file {responses} (JSONL of {{task_id, content}}, or 'gold')")
         replies = read_responses(Path(responses))
     kb_ = _load(library)
-    judge_fn = None
-    if judge_url:
-        if not judge_model:
-            raise UsageError("--judge needs --judge-model NAME")
-        from .evaluation.responses import chat, openai_client
-
-        judge_client, classify = openai_client(judge_url, os.environ.get(api_key_env), timeout)
-
-        def judge_fn(messages: list[dict]) -> str | None:
-            return chat(judge_client, classify, judge_model, messages, max_attempts=max_attempts)[0]
+    judge_fn = _judge(judge_url, judge_model, os.environ.get(api_key_env), timeout, max_attempts) if judge_url else None
     result = evaluate(tasks, replies, kb_, resolve_library(library), seed=seed, judge=judge_fn)
     result["errors"] = errors
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -496,6 +487,19 @@ def eval_command(library: Path | None, tasks_file: Path, responses: str, out: Pa
 
         html.write_text(report_html(result), encoding="utf-8")
     click.echo(_eval_table(result))
+
+
+def _judge(url: str, model: str | None, api_key: str | None, timeout: float, max_attempts: int):
+    """The chat function of an LLM judge on an OpenAI-compatible server."""
+    if not model:
+        raise UsageError("--judge needs --judge-model NAME")
+    from .evaluation.responses import chat, openai_client
+
+    client, classify = openai_client(url, api_key, timeout)
+
+    def ask(messages: list[dict]) -> str | None:
+        return chat(client, classify, model, messages, max_attempts=max_attempts)[0]
+    return ask
 
 
 def _eval_table(result: dict) -> str:
