@@ -788,6 +788,11 @@ class Condition(Strict):
                     "substance for a poisoning): asked before a disposition that this condition alone decides")
     advice: list[Advice] = Field(default_factory=list,
                                  description="self-care advice for self_care/routine, each item with who it is for")
+    lay_name_says: dict[Id, Union[bool, list[Id]]] = Field(
+        default_factory=dict,
+        description="{finding: true | [values]}: what the lay name states the person has ('chest pain ... that comes "
+                    "on with exertion'); the name is said only once each was reported so, never after a denial or "
+                    "an unsure answer")
     first_aid: list[Advice] = Field(
         default_factory=list, description="what to do while help is on the way, given when the condition is a "
                                           "reason for an emergency disposition")

@@ -596,6 +596,22 @@ class _Checker:
                          f"'{fid}' is neither in rule_out nor a red flag, so nothing makes the assistant ask it "
                          "before this condition decides the level")
 
+    def _check_lay_name_says(self, cid: str, c: Condition, edges: set[str]) -> None:
+        """What a lay name states must be one of the condition's findings, said as an answer it can take: true for
+        a binary finding, some of its values for a categorical one."""
+        for fid, wanted in c.lay_name_says.items():
+            f = self.findings.get(fid)
+            if fid not in edges or f is None:
+                self.add("conditions", cid, ("lay_name_says", fid), f"'{fid}' is not one of this condition's findings")
+            elif f.type is FindingType.binary and wanted is not True:
+                self.add("conditions", cid, ("lay_name_says", fid), f"'{fid}' is binary: the lay name can only say it "
+                                                                    "is present (true)")
+            elif f.type is not FindingType.binary:
+                valid = {v.id for v in f.values}
+                if not isinstance(wanted, list) or not set(wanted) <= valid:
+                    self.add("conditions", cid, ("lay_name_says", fid),
+                             f"'{fid}' is {f.type.value}: list some of its values {sorted(valid)}")
+
     def check_conditions(self, settings: ModelSettings) -> None:
         bands = settings.frequency_bands
         band_ids = {b.id for b in settings.age_bands}
@@ -609,6 +625,7 @@ class _Checker:
                              f"'{fid}' is not one of this condition's findings; a rule-out question must be an edge")
             if c.until_suspected is not None:
                 self._check_until_suspected(cid, c, edges)
+            self._check_lay_name_says(cid, c, edges)
             self._check_prior(cid, ("prior",), c.prior, settings)
             for band, p in c.prior_by_age.items():
                 if band not in band_ids:

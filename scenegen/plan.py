@@ -20,7 +20,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Optional
 
 from .advice import first_aid_reasons, first_aid_steps, self_care_advice
-from .content import TIME_COURSE, AnswerKind, CrisisResource, Disposition, Finding, FindingKind, FindingType, Screen
+from .content import (TIME_COURSE, AnswerKind, CrisisResource, Disposition, Finding, FindingKind, FindingType, Screen,
+                      satisfies)
 from .initiative import ANSWER_ACT, PlannedInitiative, plan_initiative
 from .inference import FOCUS_FLOOR, above, entropy, expected_gain, focus, posterior_vector, ranked
 from .knowledge import Answer, Demographics, KnowledgeBase, Observations
@@ -626,7 +627,8 @@ def named_conditions(kb: KnowledgeBase, decision: Decision, obs: Observations,
 
     Under ``supported`` a condition is named only when (1) what was reported supports it: two of its own
     symptoms or signs (the complaint counts), or one of its rule-out findings reported present; (2) every
-    obligatory finding was reported present and no rule-out finding was denied; and (3) it is not
+    obligatory finding, and everything its lay name says (``lay_name_says``), was reported present and no
+    rule-out finding was denied; and (3) it is not
     a frightening long shot: a condition whose own level is an emergency is named only when it is the most
     likely. ``never`` names none, for trainers whose policy forbids naming.
     """
@@ -648,6 +650,8 @@ def condition_supported(kb: KnowledgeBase, cid: str, obs: Observations, top: str
         return False
     if any(obs.get(f) is not True for f in obligatory):
         return False   # "an anxiety problem" is not suggested to someone never asked whether they worry
+    if not all(satisfies(obs.get(f), wanted) for f, wanted in cond.lay_name_says.items()):
+        return False   # no "chest pain that comes on with exertion" to someone who said exertion does not bring it on
     if cond.disposition.rank >= Disposition.emergency_department.rank and cid != top:
         return False
     entries = {c.finding for c in kb.complaints.values()}
