@@ -892,14 +892,18 @@ def _apply_implications_once(ch: _Checker, settings: ModelSettings, table: dict[
 def _screens(ch: _Checker) -> tuple[Screen, ...]:
     """The must-asks of screens files, then one per finding of each modifier marked ``screen``: asked once
     the person fits and every other finding the modifier names is present (or has one of its values), as a
-    red flag would be."""
+    red flag would be; a finding it needs answered no is asked once all it needs present is."""
     out = list(ch.screens.values())
     for m in ch.modifiers.values():
         if not m.screen:
             continue
         for fid in m.when.present:
             others = [f for f in m.when.present if f != fid]
-            when = ScreenWhen(**{**m.when.model_dump(exclude_unset=True), "present": others})
+            when = ScreenWhen(**{**m.when.model_dump(exclude_unset=True), "present": others, "absent": []})
+            out.append(Screen(id=f"{m.id}__{fid}", ask=fid, when=when, why=m.reason, source=m.source))
+        for fid in m.when.absent:  # a finding it needs answered no ("nobody else who ate the fish") once the rest hold
+            others = [f for f in m.when.absent if f != fid]
+            when = ScreenWhen(**{**m.when.model_dump(exclude_unset=True), "absent": others})
             out.append(Screen(id=f"{m.id}__{fid}", ask=fid, when=when, why=m.reason, source=m.source))
         for fid in m.when.values:  # a categorical it needs ("a new kind of headache") is asked once the rest hold
             others = {f: v for f, v in m.when.values.items() if f != fid}
