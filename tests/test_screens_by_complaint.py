@@ -256,6 +256,11 @@ SCREENS = {
         (8, Sex.female, False, {"breathlessness": True}),
         [(3 * Y, Sex.female, False, {"breathlessness": True}), (8, Sex.female, False, {"rash": True})],
         (("bronchiolitis", "croup"), ("breathlessness",), 40)),
+    "which_diabetes_medicine": (
+        (68 * Y, Sex.male, False, {"dizziness": True, "diabetes": True, "insulin_or_sulfonylurea_use": True}),
+        [(68 * Y, Sex.male, False, {"dizziness": True, "diabetes": True, "insulin_or_sulfonylurea_use": False}),
+         (68 * Y, Sex.male, False, {"dizziness": True})],
+        (("hypoglycaemia_treated_diabetes",), ("dizziness", "confusion"), 30)),
     "first_ever_fit": (
         (10 * Y, Sex.female, False, {"seizure": True}),
         [(10 * Y, Sex.female, False, {"fainting": True, "seizure": False})],
