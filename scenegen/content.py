@@ -840,6 +840,15 @@ class Implication(Strict):
     then: dict[Id, Wanted] = Field(description="{finding: true | false | [values]}, one entry")
     why: str = Field(min_length=3, description="the clinical reason, in a sentence")
     source: str = Field(min_length=3)
+    complaints: list[Id] = Field(
+        default_factory=list,
+        description="complaint ids: the implication holds only in a call about one of these. The problem's duration "
+                    "is the complaint's own, so 'a fever and a duration of a week' means a week of fever only when "
+                    "the fever is what the call is about, not when a rash of two weeks brought a later fever")
+
+    def holds_for(self, complaint: str | None) -> bool:
+        """Whether it applies in a call about ``complaint`` (None: not known, so a scoped one does not)."""
+        return not self.complaints or complaint in self.complaints
 
     @field_validator("if_", "then")
     @classmethod

@@ -537,6 +537,9 @@ class _Checker:
     def check_implies(self) -> None:
         for iid, imp in self.implies.items():
             ok = True
+            for i, comp in enumerate(imp.complaints):
+                if comp not in self.complaints:
+                    self.add("implies", iid, ("complaints", i), self._unknown("complaint", comp, self.complaints))
             sides = [("if", fid, wanted) for fid, wanted in imp.if_items] + [("then", imp.then_finding, imp.then_value)]
             for side, fid, wanted in sides:
                 f = self.findings.get(fid)
