@@ -792,6 +792,11 @@ class Condition(Strict):
                     "substance for a poisoning): asked before a disposition that this condition alone decides")
     advice: list[Advice] = Field(default_factory=list,
                                  description="self-care advice for self_care/routine, each item with who it is for")
+    lay_name_says: dict[Id, Union[bool, list[Id]]] = Field(
+        default_factory=dict,
+        description="{finding: true | [values]}: what the lay name states the person has ('chest pain ... that comes "
+                    "on with exertion'); the name is said only once each was reported so, never after a denial or "
+                    "an unsure answer")
     first_aid: list[Advice] = Field(
         default_factory=list, description="what to do while help is on the way, given when the condition is a "
                                           "reason for an emergency disposition")
@@ -839,6 +844,15 @@ class Implication(Strict):
     then: dict[Id, Wanted] = Field(description="{finding: true | false | [values]}, one entry")
     why: str = Field(min_length=3, description="the clinical reason, in a sentence")
     source: str = Field(min_length=3)
+    complaints: list[Id] = Field(
+        default_factory=list,
+        description="complaint ids: the implication holds only in a call about one of these. The problem's duration "
+                    "is the complaint's own, so 'a fever and a duration of a week' means a week of fever only when "
+                    "the fever is what the call is about, not when a rash of two weeks brought a later fever")
+
+    def holds_for(self, complaint: str | None) -> bool:
+        """Whether it applies in a call about ``complaint`` (None: not known, so a scoped one does not)."""
+        return not self.complaints or complaint in self.complaints
 
     @field_validator("if_", "then")
     @classmethod

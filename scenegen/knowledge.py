@@ -118,6 +118,20 @@ class KnowledgeBase:
         return self.cached("obligatory", condition, lambda: frozenset(
             e.id for e in self.conditions[condition].findings if band is not None and e.p == band))
 
+    def rule_out_questions(self, condition: str) -> tuple[str, ...]:
+        """The questions asked before ``condition`` alone decides the level: its ``rule_out``, then each exposure
+        or history it cannot exist without (an obligatory risk factor or history that no complaint opens with,
+        other than the pregnancy question): no self-care for "an acute stress reaction" to someone never asked
+        about a shock or a loss, no heat advice to someone never asked about heat."""
+        def compute() -> tuple[str, ...]:
+            c = self.conditions[condition]
+            entries = {k.finding for k in self.complaints.values()}
+            defining = sorted(f for f in self.obligatory(condition)
+                              if self.findings[f].kind.value in ("risk_factor", "history") and f not in entries
+                              and f != self.settings.pregnancy_finding and f not in c.rule_out)
+            return (*c.rule_out, *defining)
+        return self.cached("rule_out_questions", condition, compute)
+
     def complaint_is_event(self, complaint: str) -> bool:
         """Whether the complaint is something that happened at a moment (a fall onto the head, a fit, a faint,
         a swallowed substance) rather than a symptom that came on: it has a time ('when did it happen?'),

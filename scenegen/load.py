@@ -537,6 +537,9 @@ class _Checker:
     def check_implies(self) -> None:
         for iid, imp in self.implies.items():
             ok = True
+            for i, comp in enumerate(imp.complaints):
+                if comp not in self.complaints:
+                    self.add("implies", iid, ("complaints", i), self._unknown("complaint", comp, self.complaints))
             sides = [("if", fid, wanted) for fid, wanted in imp.if_items] + [("then", imp.then_finding, imp.then_value)]
             for side, fid, wanted in sides:
                 f = self.findings.get(fid)
@@ -596,6 +599,22 @@ class _Checker:
                          f"'{fid}' is neither in rule_out nor a red flag, so nothing makes the assistant ask it "
                          "before this condition decides the level")
 
+    def _check_lay_name_says(self, cid: str, c: Condition, edges: set[str]) -> None:
+        """What a lay name states must be one of the condition's findings, said as an answer it can take: true for
+        a binary finding, some of its values for a categorical one."""
+        for fid, wanted in c.lay_name_says.items():
+            f = self.findings.get(fid)
+            if fid not in edges or f is None:
+                self.add("conditions", cid, ("lay_name_says", fid), f"'{fid}' is not one of this condition's findings")
+            elif f.type is FindingType.binary and wanted is not True:
+                self.add("conditions", cid, ("lay_name_says", fid), f"'{fid}' is binary: the lay name can only say it "
+                                                                    "is present (true)")
+            elif f.type is not FindingType.binary:
+                valid = {v.id for v in f.values}
+                if not isinstance(wanted, list) or not set(wanted) <= valid:
+                    self.add("conditions", cid, ("lay_name_says", fid),
+                             f"'{fid}' is {f.type.value}: list some of its values {sorted(valid)}")
+
     def check_conditions(self, settings: ModelSettings) -> None:
         bands = settings.frequency_bands
         band_ids = {b.id for b in settings.age_bands}
@@ -609,6 +628,7 @@ class _Checker:
                              f"'{fid}' is not one of this condition's findings; a rule-out question must be an edge")
             if c.until_suspected is not None:
                 self._check_until_suspected(cid, c, edges)
+            self._check_lay_name_says(cid, c, edges)
             self._check_prior(cid, ("prior",), c.prior, settings)
             for band, p in c.prior_by_age.items():
                 if band not in band_ids:
@@ -875,14 +895,18 @@ def _apply_implications_once(ch: _Checker, settings: ModelSettings, table: dict[
 def _screens(ch: _Checker) -> tuple[Screen, ...]:
     """The must-asks of screens files, then one per finding of each modifier marked ``screen``: asked once
     the person fits and every other finding the modifier names is present (or has one of its values), as a
-    red flag would be."""
+    red flag would be; a finding it needs answered no is asked once all it needs present is."""
     out = list(ch.screens.values())
     for m in ch.modifiers.values():
         if not m.screen:
             continue
         for fid in m.when.present:
             others = [f for f in m.when.present if f != fid]
-            when = ScreenWhen(**{**m.when.model_dump(exclude_unset=True), "present": others})
+            when = ScreenWhen(**{**m.when.model_dump(exclude_unset=True), "present": others, "absent": []})
+            out.append(Screen(id=f"{m.id}__{fid}", ask=fid, when=when, why=m.reason, source=m.source))
+        for fid in m.when.absent:  # a finding it needs answered no ("nobody else who ate the fish") once the rest hold
+            others = [f for f in m.when.absent if f != fid]
+            when = ScreenWhen(**{**m.when.model_dump(exclude_unset=True), "absent": others})
             out.append(Screen(id=f"{m.id}__{fid}", ask=fid, when=when, why=m.reason, source=m.source))
         for fid in m.when.values:  # a categorical it needs ("a new kind of headache") is asked once the rest hold
             others = {f: v for f, v in m.when.values.items() if f != fid}

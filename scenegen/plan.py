@@ -20,7 +20,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Optional
 
 from .advice import first_aid_reasons, first_aid_steps, self_care_advice
-from .content import TIME_COURSE, AnswerKind, CrisisResource, Disposition, Finding, FindingKind, FindingType, Screen
+from .content import (TIME_COURSE, AnswerKind, CrisisResource, Disposition, Finding, FindingKind, FindingType, Screen,
+                      satisfies)
 from .initiative import ANSWER_ACT, PlannedInitiative, plan_initiative
 from .inference import FOCUS_FLOOR, above, entropy, expected_gain, focus, posterior_vector, ranked
 from .knowledge import Answer, Demographics, KnowledgeBase, Observations
@@ -470,7 +471,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         volunteered.append(fid)
     # what the opening says in other words, less a warning sign it implies: that is still asked, so a fit in
     # pregnancy (a blackout, so a faint in pregnancy) opens a dialogue instead of ending it unasked
-    implied = implied_answers(kb, obs)
+    implied = implied_answers(kb, obs, case.complaint)
     obs.update({f: a for f, a in implied.items() if a is False or kb.findings[f].red_flag is None})
     st = opening = reasoner.state(persona, obs)
     if not _ambiguous(kb, opening.plausible):
@@ -549,7 +550,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         aside = ["aside"] if style.aside_rate and chance(rng, style.aside_rate) else []
         user_parts = [answer_act] + aside + (["volunteer"] if extra else [])
         messages.append(PlannedMessage("user", answer_act, user_parts, fid, answer, extra))
-        obs.update(implied_answers(kb, obs))
+        obs.update(implied_answers(kb, obs, case.complaint))
         asked_in, st = st, reasoner.state(persona, obs)
         # the exact gain is filled in by Plan.finish: the loop reads only whether a question was a must-ask
         trace = QuestionTrace(len(messages) - 2, best, [], answer, reasoner.differential(st)[:5], "")
@@ -670,7 +671,8 @@ def named_conditions(kb: KnowledgeBase, decision: Decision, obs: Observations,
 
     Under ``supported`` a condition is named only when (1) what was reported supports it: two of its own
     symptoms or signs (the complaint counts), or one of its rule-out findings reported present; (2) every
-    obligatory finding was reported present and no rule-out finding was denied; and (3) it is not
+    obligatory finding, and everything its lay name says (``lay_name_says``), was reported present and no
+    rule-out finding was denied; and (3) it is not
     a frightening long shot: a condition whose own level is an emergency is named only when it is the most
     likely. ``never`` names none, for trainers whose policy forbids naming.
     """
@@ -692,6 +694,8 @@ def condition_supported(kb: KnowledgeBase, cid: str, obs: Observations, top: str
         return False
     if any(obs.get(f) is not True for f in obligatory):
         return False   # "an anxiety problem" is not suggested to someone never asked whether they worry
+    if not all(satisfies(obs.get(f), wanted) for f, wanted in cond.lay_name_says.items()):
+        return False   # no "chest pain that comes on with exertion" to someone who said exertion does not bring it on
     if cond.disposition.rank >= Disposition.emergency_department.rank and cid != top:
         return False
     entries = {c.finding for c in kb.complaints.values()}

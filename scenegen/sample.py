@@ -290,7 +290,7 @@ def sample_case(kb: KnowledgeBase, persona: PersonaDraw, rng: random.Random, fil
     fit_values_to_age(kb, cid, truth, rng, beyond_age)
     for _ in range(3):  # a finding dropped for a clash may leave an implication to apply again
         apply_implications(kb, cid, truth, rng, HiddenCase(cid, comp, {}, kb, seed)._other, band, frozenset(forced),
-                           beyond_age)
+                           beyond_age, complaint=comp)
         if not drop_clashing_findings(kb, truth, frozenset(forced) | {kb.complaints[comp].finding}):
             break
     return HiddenCase(cid, comp, truth, kb, seed)
@@ -349,7 +349,8 @@ def fit_values_to_age(kb: KnowledgeBase, condition: str, truth: dict[str, Answer
 
 def apply_implications(kb: KnowledgeBase, condition: str, truth: dict[str, Answer], rng: random.Random,
                        other: Any, age_band: Optional[str] = None, fixed: frozenset[str] = frozenset(),
-                       beyond_age: Optional[dict[str, frozenset[str]]] = None) -> None:
+                       beyond_age: Optional[dict[str, frozenset[str]]] = None,
+                       complaint: Optional[str] = None) -> None:
     """Make a drawn case satisfy every implication of ``kb.implies`` (a fit means a blackout; pain low on the
     left is pain low on one side), in the library's order, repeated until nothing changes.
 
@@ -357,10 +358,11 @@ def apply_implications(kb: KnowledgeBase, condition: str, truth: dict[str, Answe
     case's on-demand draw). A binary 'then' is set; a categorical 'then' is redrawn among the allowed values
     in proportion to their probabilities, from ``rng`` (consumed only when a case needs correcting, so
     consistent cases draw exactly as before). A finding made absent takes its children with it. A 'then'
-    nobody can report at this age, or a forced one (a known pregnancy), is left as it is.
+    nobody can report at this age, or a forced one (a known pregnancy), is left as it is; one scoped to other
+    complaints than ``complaint`` is not applied.
     """
     chain = ancestors(kb)
-    rules = _implication_table(kb, age_band, fixed)
+    rules = _implication_table(kb, age_band, fixed, complaint)
     binary = FindingType.binary
     findings = kb.findings
 
@@ -446,20 +448,23 @@ def ancestors(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
     return kb.cached("ancestors", None, compute)
 
 
-def _implication_table(kb: KnowledgeBase, age_band: Optional[str], fixed: frozenset[str]) -> tuple:
+def _implication_table(kb: KnowledgeBase, age_band: Optional[str], fixed: frozenset[str],
+                       complaint: Optional[str] = None) -> tuple:
     """``kb.implies`` in the library's order as plain tuples (then finding, then answer, whether it is binary,
     ((if finding, wanted answer, whether binary), ...)), without those whose 'then' is fixed or cannot be
-    reported in this age band: built once per (band, fixed findings) rather than per case."""
+    reported in this age band, or that are scoped to other complaints: built once per (band, fixed findings,
+    complaint) rather than per case."""
     def compute() -> tuple:
         out = []
         for imp in kb.implies:
             fid = imp.then_finding
-            if fid in fixed or (age_band is not None and not kb.reportable(fid, age_band)):
+            if fid in fixed or (age_band is not None and not kb.reportable(fid, age_band)) \
+                    or not imp.holds_for(complaint):
                 continue
             out.append((fid, imp.then_value, isinstance(imp.then_value, bool),
                         tuple((f, w, isinstance(w, bool)) for f, w in imp.if_items)))
         return tuple(out)
-    return kb.cached("implication_table", (age_band, fixed), compute)
+    return kb.cached("implication_table", (age_band, fixed, complaint), compute)
 
 
 def _draw_among(rng: random.Random, dist: Mapping[str, float], ids: list[str]) -> str:
@@ -490,14 +495,16 @@ def check_filters(kb: KnowledgeBase, filters: Filters) -> None:
             raise UsageError("none of the chosen conditions presents with the chosen complaints")
 
 
-def implied_answers(kb: KnowledgeBase, known: Mapping[str, Answer]) -> dict[str, Answer]:
+def implied_answers(kb: KnowledgeBase, known: Mapping[str, Answer],
+                    complaint: Optional[str] = None) -> dict[str, Answer]:
     """The answers ``known`` already settles through ``kb.implies``: a 'then' whose 'if' holds in what is known
     and which leaves one answer (a swallow under an hour ago was under 4 hours ago; a fit was a blackout). Only
     findings not yet known are returned, to a fixed point. A clinician does not ask what was just said in
-    other words; the planner and validate both add these to what the dialogue revealed."""
+    other words; the planner and validate both add these to what the dialogue revealed. An implication scoped
+    to complaints applies only in a call about one of them (``complaint``)."""
     out: dict[str, Answer] = {}
     seen = dict(known)
-    rules = _settling_rules(kb)
+    rules = _settling_rules(kb, complaint)
     for _ in range(len(rules) + 1):
         changed = False
         for fid, answer, if_items in rules:
@@ -515,12 +522,12 @@ def implied_answers(kb: KnowledgeBase, known: Mapping[str, Answer]) -> dict[str,
     return out
 
 
-def _settling_rules(kb: KnowledgeBase) -> tuple:
+def _settling_rules(kb: KnowledgeBase, complaint: Optional[str] = None) -> tuple:
     """The rows of :func:`_implication_table` that leave one answer (a binary 'then', or a categorical 'then' of
     one value), as (then finding, its answer, if items), built once per library: :func:`implied_answers` runs
     after every answer of every dialogue."""
     def compute() -> tuple:
         return tuple((fid, then if is_bool else then[0], if_items)
-                     for fid, then, is_bool, if_items in _implication_table(kb, None, frozenset())
+                     for fid, then, is_bool, if_items in _implication_table(kb, None, frozenset(), complaint)
                      if is_bool or (len(then) == 1 and kb.findings[fid].type is FindingType.categorical))
-    return kb.cached("settling_rules", None, compute)
+    return kb.cached("settling_rules", complaint, compute)

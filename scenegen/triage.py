@@ -193,14 +193,15 @@ def _in_play(kb: KnowledgeBase, table: str, items: tuple, observations: Observat
 def pending_rule_outs(kb: KnowledgeBase, decision: Decision, observations: Observations,
                       age_band: str | None = None) -> dict[str, str]:
     """Rule out before escalating: when the disposition rests only on a dangerous condition being plausible
-    (no red flag or modifier at that level), that condition's rule-out questions not yet answered -> the
-    condition. Each is asked as itself or through its most distant unknown ancestor (a gateway)."""
+    (no red flag or modifier at that level), that condition's rule-out questions (with the exposure or history
+    it cannot exist without: :meth:`KnowledgeBase.rule_out_questions`) not yet answered -> the condition. Each
+    is asked as itself or through its most distant unknown ancestor (a gateway)."""
     decisive = decision.decisive
     if any(r.kind in ("red_flag", "modifier") for r in decisive):
         return {}
     out: dict[str, str] = {}
     for r in decisive:
-        for fid in kb.conditions[r.id].rule_out:
+        for fid in kb.rule_out_questions(r.id):
             if fid in observations or (age_band is not None and not kb.reportable(fid, age_band)):
                 continue
             chain = ancestors(kb, fid)

@@ -221,7 +221,7 @@ def red_flags_reflected(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[s
     revealed = {t.finding for t in r.turns if t.act == "answer_yes"} | {v for t in r.turns for v in t.volunteered}
     revealed |= {t.finding for t in r.turns if t.act == "opening"}
     # a warning sign the answers give in other words ('chest pain' and 'breathless': chest pain with breathlessness)
-    revealed |= {f for f, a in implied_answers(kb, _dialogue_observations(r, kb, implied=False)).items()
+    revealed |= {f for f, a in implied_answers(kb, _dialogue_observations(r, kb, implied=False), r.case.complaint).items()
                  if a is True}
     level = Disposition(r.gold.disposition)
     for fid in sorted(revealed):
@@ -292,6 +292,8 @@ def answers_consistent(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[st
     for where, facts in (("the dialogue", said), ("the case", case)):
         for imp in kb.implies:
             b = imp.then_finding
+            if not imp.holds_for(r.case.complaint):
+                continue  # about another complaint's duration (a fever that came after a rash of two weeks)
             if band is not None and not kb.reportable(b, band):
                 continue  # nobody can say it at this age (a baby's nausea): the sampler leaves it alone
             if b in facts and all(a in facts and satisfies(facts[a], w) for a, w in imp.if_items) \
@@ -491,7 +493,7 @@ def _dialogue_observations(r: Record, kb: KnowledgeBase, implied: bool = True) -
                 given = t.volunteered_map.get(v)
                 obs[v] = True if given is None else (given[0] if len(given) == 1 else given)
     if implied:
-        obs.update(implied_answers(kb, obs))
+        obs.update(implied_answers(kb, obs, r.case.complaint))
     return obs
 
 

@@ -39,9 +39,9 @@ def _default(kb):
     return other
 
 
-def _enforce(kb, truth: dict) -> dict:
+def _enforce(kb, truth: dict, complaint: str | None = None) -> dict:
     condition = sorted(kb.conditions)[0]
-    apply_implications(kb, condition, truth, random.Random(0), _default(kb))
+    apply_implications(kb, condition, truth, random.Random(0), _default(kb), complaint=complaint)
     return truth
 
 
@@ -59,7 +59,7 @@ def test_the_sampler_repairs_a_case_that_breaks_any_implication(bundled_kb):
         for a in _ancestors(kb, imp.then_finding):
             truth.setdefault(a, True)
         truth[imp.then_finding] = _breaking(kb, imp.then_finding, imp.then_value)
-        _enforce(kb, truth)
+        _enforce(kb, truth, imp.complaints[0] if imp.complaints else None)  # in a call it holds for
         if all(satisfies(truth.get(f), w) for f, w in imp.if_items):
             held += 1
             assert satisfies(truth[imp.then_finding], imp.then_value), imp.id

@@ -111,3 +111,42 @@ def test_no_emergency_rule_names_a_condition_in_its_reason(bundled_kb):
             continue
         for c in bundled_kb.conditions.values():
             assert c.lay_name.lower() not in m.reason.lower(), (m.id, c.id)
+
+
+def test_angina_is_not_named_to_someone_who_said_exertion_does_not_bring_the_pain_on(bundled_kb):
+    """An 86-year-old said exertion does not bring the pain on, and was then told of "chest pain ... that comes on
+    with exertion": a lay name never states what the person denied or was unsure of (lay_name_says)."""
+    obs = {"chest_pain": True, "chest_pain_pressure_tightness": True, "pain_radiates_arm_jaw": True}
+    assert not condition_supported(bundled_kb, "stable_angina", {**obs, "chest_pain_exertional": False},
+                                   top="stable_angina")
+    assert not condition_supported(bundled_kb, "stable_angina", obs, top="stable_angina")  # unsure or unasked
+    assert condition_supported(bundled_kb, "stable_angina", {**obs, "chest_pain_exertional": True},
+                               top="stable_angina")
+
+
+@given(index=st.integers(0, 100_000))
+def test_no_condition_is_named_by_a_finding_not_reported_present(index):
+    """Whatever the record, each named condition's obligatory findings and what its lay name says were reported
+    (the opening, a yes, a value or a volunteered finding), never denied, answered unsure or left unasked."""
+    from scenegen.content import satisfies
+    from scenegen.validate import _dialogue_observations
+
+    gen = _gen("supported")
+    r = gen.record(index)
+    kb = gen.lib.kb
+    obs = _dialogue_observations(r, kb)
+    for cid in r.gold.named_conditions:
+        for fid, wanted in kb.conditions[cid].lay_name_says.items():
+            assert satisfies(obs.get(fid), wanted), (cid, fid, obs.get(fid))
+        for fid in kb.obligatory(cid):
+            assert obs.get(fid) is True, (cid, fid)
+
+
+def test_every_lay_name_statement_is_one_of_the_conditions_findings(bundled_kb):
+    checked = 0
+    for cid, c in bundled_kb.conditions.items():
+        edges = {e.id for e in c.findings}
+        for fid in c.lay_name_says:
+            assert fid in edges, (cid, fid)
+            checked += 1
+    assert checked >= 20

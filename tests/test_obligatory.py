@@ -34,15 +34,13 @@ def test_a_woman_who_is_not_pregnant_is_not_left_with_a_miscarriage(bundled_kb):
 
 
 def _exposures_never_asked_first(kb):
-    """(condition, finding) for each condition above self-care defined by an exposure or a history (an obligatory
+    """(condition, finding) for each condition (self-care too: it sets a low level) defined by an exposure or a history (an obligatory
     risk factor or history finding that no complaint opens with and the demographics do not set) that nothing
     makes the assistant ask before the condition decides the level: neither in rule_out nor what suspects it."""
     entries = {c.finding for c in kb.complaints.values()}
     out = []
     for cid, c in sorted(kb.conditions.items()):
-        if c.disposition.rank == 0:
-            continue
-        asked = set(c.rule_out) | set(c.until_suspected.suspected_by if c.until_suspected else ())
+        asked = set(kb.rule_out_questions(cid)) | set(c.until_suspected.suspected_by if c.until_suspected else ())
         asked |= {a for f in set(asked) for a in ancestors(kb, f)}  # a rule-out is asked through its gateway
         for fid in sorted(kb.obligatory(cid)):
             f = kb.findings[fid]
@@ -69,3 +67,30 @@ def test_heatstroke_does_not_make_a_999_call_until_heat_is_reported(bundled_kb):
     assert kb.conditions["heatstroke"].level({**fit, "heat_exposure": True}).value == "emergency_ambulance"
     decision = decide(kb, who, {**fit, "heat_exposure": True})
     assert decision.disposition.value == "emergency_ambulance"
+
+
+def test_self_care_for_a_stress_reaction_waits_for_the_shock_or_loss_to_be_asked(bundled_kb):
+    """Palpitations and low mood at 55 were given self-care as "an acute stress reaction" though no shock or loss
+    was ever asked about: the stressor defines the condition (ICD-10 F43.0), so it is asked before the condition
+    sets the level, and a denial rules the condition out."""
+    from scenegen.triage import pending_rule_outs
+
+    kb = bundled_kb
+    who = Demographics(55 * 12, Sex.female)
+    obs = {"palpitations": True, "low_mood": True, "sleep_change": True, "poor_concentration": True,
+           "duration": "days_1_to_4", "worry_most_days": False, "loss_of_interest": False,
+           "irregular_heartbeat": False, "self_harm_recent": False, "wish_to_be_dead": False}
+    decision = decide(kb, who, obs)
+    assert decision.disposition.value == "self_care"
+    assert any(r.id == "acute_stress_reaction" for r in decision.decisive)
+    assert pending_rule_outs(kb, decision, obs).get("recent_bereavement_or_trauma") == "acute_stress_reaction"
+    denied = {**obs, "recent_bereavement_or_trauma": False}
+    assert "acute_stress_reaction" not in decide(kb, who, denied).plausible
+
+
+def test_an_obligatory_exposure_is_a_rule_out_question_of_a_self_care_condition(bundled_kb):
+    kb = bundled_kb
+    for cid, fid in [("acute_stress_reaction", "recent_bereavement_or_trauma"), ("heat_exhaustion", "heat_exposure"),
+                     ("scombroid_poisoning", "ate_fish_shortly_before"), ("tick_bite_without_illness", "tick_exposure"),
+                     ("calcium_channel_blocker_ankle_oedema", "calcium_channel_blocker_use")]:
+        assert fid in kb.rule_out_questions(cid), (cid, fid)

@@ -78,9 +78,10 @@ def test_no_generated_decision_leaves_a_rule_out_unasked(seed, index):
     if d.disposition is not Disposition.emergency_ambulance:
         assert pending_rule_outs(kb, d, obs, kb.age_band(p.age_months)) == {}
     for q in r.gold.questions:
-        if q.rules_out:  # the rule-out question itself, or a gateway above it in the question hierarchy
-            gateways = {a for f in kb.conditions[q.rules_out].rule_out for a in ancestors(kb, f)}
-            assert q.finding in set(kb.conditions[q.rules_out].rule_out) | gateways
+        if q.rules_out:  # the rule-out question itself (or what the condition cannot exist without), or a gateway
+            questions = kb.rule_out_questions(q.rules_out)
+            gateways = {a for f in questions for a in ancestors(kb, f)}
+            assert q.finding in set(questions) | gateways
 
 
 def test_generated_carbon_monoxide_dialogues_ask_the_exposure_before_escalating_on_it():

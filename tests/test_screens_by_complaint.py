@@ -262,6 +262,17 @@ SCREENS = {
         (8, Sex.female, False, {"breathlessness": True}),
         [(3 * Y, Sex.female, False, {"breathlessness": True}), (8, Sex.female, False, {"rash": True})],
         (("bronchiolitis", "croup"), ("breathlessness",), 40)),
+    "which_diabetes_medicine": (
+        (68 * Y, Sex.male, False, {"dizziness": True, "diabetes": True, "insulin_or_sulfonylurea_use": True}),
+        [(68 * Y, Sex.male, False, {"dizziness": True, "diabetes": True, "insulin_or_sulfonylurea_use": False}),
+         (68 * Y, Sex.male, False, {"dizziness": True})],
+        (("hypoglycaemia_treated_diabetes",), ("dizziness", "confusion"), 30)),
+    "what_happened_just_before_a_childs_fit_or_faint": (
+        (2 * Y, Sex.female, False, {"fainting": True}),
+        [(3, Sex.female, False, {"fainting": True}),  # a young baby: no breath-holding spells before 6 months
+         (30 * Y, Sex.female, False, {"fainting": True}),  # an adult: the finding is a young child's
+         (2 * Y, Sex.female, False, {"cough": True})],
+        (("breath_holding_spell", "simple_febrile_seizure"), ("fainting", "seizure"), 30)),
     "first_ever_fit": (
         (10 * Y, Sex.female, False, {"seizure": True}),
         [(10 * Y, Sex.female, False, {"fainting": True, "seizure": False})],
