@@ -2,7 +2,7 @@
 (``pip install 'scenegen[inspect]'``):
 
     scenegen tasks data/test.jsonl --out tasks.jsonl
-    inspect eval scenegen/evaluation/inspect_task.py -T tasks_file=tasks.jsonl --model openai/gpt-4o-mini
+    inspect eval scenegen/scenegen_triage -T tasks_file=tasks.jsonl --model openai/gpt-4o-mini
 
 Each task is one sample (the conversation up to an assistant turn); the model's reply is read by the same rules
 as ``scenegen eval``. A sample is correct when the reply asks where the gold asks (and does not decide with a red
