@@ -7,26 +7,25 @@ regenerated on its own, and a dataset's bytes do not depend on how many workers 
 from __future__ import annotations
 
 import math
-import itertools
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Literal, Optional
 
-from .content import TIME_COURSE, AnswerKind, Disposition
+from .content import TIME_COURSE, Disposition
 from .errors import ContentError, Problem, UsageError
 from .knowledge import KnowledgeBase
 from .load import bundled_library, load_knowledge_base, resolve_library
 from .noise import Noiser, marker_problems, read_markers
 from .personas import PersonaLibrary, load_personas
-from .initiative import ANSWER_ACT
 from .plan import Plan, PlanSettings, Reasoner, plan_dialogue
 from .realise import Realiser
 from .records import SCHEMA_VERSION, Record
 from .rng import chance, derive_seed, pick, stream, unit_hash
 from .sample import Filters, HiddenCase, PersonaDraw, check_filters, eligible, sample_case, sample_persona
-from .templates import INITIATIVE_TEMPLATE_ACTS, TemplateLibrary, load_templates
+from .splits import held_out_variants, initiative_template_gaps, persona_archetype
+from .templates import TemplateLibrary, load_templates
 
 HoldoutAxis = Literal["condition", "persona", "template"]
 MAX_ATTEMPTS = 400
@@ -119,7 +118,8 @@ class Generator:
         self.reasoner = Reasoner(library.kb)
         self.realiser = Realiser(library.kb, library.personas, library.templates)
         self._fakers: dict[str, object] = {}
-        self._test_variants = self._assign_template_splits() if config.holdout_by == "template" else frozenset()
+        self._test_variants = (held_out_variants(library, config.seed, config.test_fraction)
+                               if config.holdout_by == "template" else frozenset())
 
     # --- splits ---------------------------------------------------------------------------------------
     def split_of(self, index: int, persona: PersonaDraw, case: HiddenCase) -> Literal["train", "test"]:
@@ -135,42 +135,6 @@ class Generator:
         else:
             key = ("record", index)
         return "test" if unit_hash(c.seed, *key) < c.test_fraction else "train"
-
-    def _assign_template_splits(self) -> frozenset[str]:
-        """Template variants held out for test: every (act, situation) keeps at least one in each split."""
-        f = self.config.test_fraction
-        if f == 0:
-            return frozenset()
-        lib = self.lib.templates
-        test: set[str] = set()
-        for act, variants in lib.variants.items():
-            rank = {v.id: unit_hash(self.config.seed, "template", v.id) for v in variants}
-            test |= {v.id for v in variants if rank[v.id] < f}
-            # situations that differ only in facts no variant of this act names have the same pool: each distinct
-            # pool is kept once, with how many situations share it, in the order of its first situation
-            used = sorted({k for v in variants for k in v.when})
-            by_key: dict[tuple, tuple[str, ...]] = {}
-            shared: dict[tuple[str, ...], list] = {}
-            for facts in situations(self.lib, act):
-                key = tuple(facts.get(k) for k in used)
-                pool = by_key.get(key)
-                if pool is None:
-                    pool = by_key[key] = tuple(sorted((v.id for v in variants if v.matches(facts)),
-                                                      key=lambda i: (rank[i], i)))
-                if len(pool) < 2:
-                    raise UsageError(f"--holdout-by template needs two wordings for act '{act}' in situation "
-                                     f"{dict(facts)}; the library has {len(pool)}")
-                if pool in shared:
-                    shared[pool][2] += 1
-                else:
-                    shared[pool] = [facts, pool, 1]
-            pools = [tuple(entry) for entry in shared.values()]
-            _balance_sides(pools, test, rank)
-            for facts, pool, _ in pools:
-                if all(i in test for i in pool) or not any(i in test for i in pool):
-                    raise UsageError(f"cannot hold out wordings of act '{act}' for situation {dict(facts)}: "
-                                     "add more template variants")
-        return frozenset(test)
 
     def _keep(self, split: str):
         """The variant filter of one split: built once, so the realiser can cache choices made under it."""
@@ -329,40 +293,8 @@ class Generator:
             turns.insert(0, {"act": "system", "finding": None, "answer": None, "answer_values": [], "parts": ["system"],
                              "templates": [template], "volunteered": [], "volunteered_values": [], "noise": []})
             offset = 1
-        d = plan.decision
         local = self.realiser.localiser(persona.locale)  # the safety net as the dialogue words it
-        gold = {
-            "differential_initial": _diff(plan.differential_initial),
-            "differential_final": _diff(plan.differential_final),
-            "questions": [{
-                "turn": q.message + offset, "finding": q.score.finding,
-                "expected_gain": round(q.score.expected_gain, 6), "condition_gain": round(q.score.condition_gain, 6),
-                "disposition_gain": round(q.score.disposition_gain, 6), "red_flag": q.score.red_flag is not None,
-                "screens": q.score.screens, "must_ask": q.score.must_ask, "rules_out": q.score.rules_out,
-                "separates": q.separates, **_answer_fields(q.answer),
-                "why": q.why, "differential_after": _diff(q.differential_after)} for q in plan.questions],
-            "reasoning": reasoning(kb, persona, case, plan),
-            "disposition": d.disposition.value, "level4": d.disposition.level4, "level3": d.disposition.level3,
-            "max_hours_to_care": d.disposition.max_hours_to_care, "disposition_turn": plan.disposition_message + offset,
-            "reasons": [{"kind": r.kind, "id": r.id, "disposition": r.disposition.value, "detail": r.detail}
-                        for r in d.decisive],
-            "red_flags_present": list(d.red_flags_present), "red_flags_unasked": list(plan.red_flags_unasked),
-            "safety_net": [local(t) for t in plan.safety_net], "named_conditions": list(plan.named),
-            "first_aid": [local(t) for t in plan.first_aid],
-            "crisis_resource": plan.crisis.value,
-            "time_course": time_course(plan.observations),
-            "patient_acts": [{"turn": asked + offset, "act": act.act, "raised": act.raised,
-                              "assistant_must": act.assistant_must, "answer_turn": answered + offset}
-                             for asked, answered, act in plan.patient_acts],
-        }
-        answer = case.answer  # the case's own findings, and any an implication settled
-        binary, other = _own_findings(kb, case.condition)
-        # a finding an implication set that is not one of the condition's edges (its 'if' named a known
-        # pregnancy: a change in vision in pregnancy is the pre-eclampsia visual disturbance) is in the case too
-        settled = sorted(f for f, a in case.truth.items() if a is True and f not in kb.likelihoods[case.condition]
-                         and kb.findings[f].type.value == "binary")
-        binary = binary + settled if settled else binary
-        cond = kb.conditions[case.condition]
+        gold = gold_labels(kb, persona, case, plan, offset, local)
         return {
             "schema_version": SCHEMA_VERSION, "id": f"scn-{c.seed}-{index:08d}", "split": split, "seed": c.seed,
             "index": index, "generator_version": generator_version(),
@@ -370,11 +302,7 @@ class Generator:
                         "sex": persona.sex.value, "pregnant": persona.pregnant, "speaker": persona.speaker,
                         "relation": persona.relation, "literacy": persona.literacy, "style": persona.style,
                         "locale": persona.locale},
-            "case": {"condition": case.condition, "condition_name": cond.name, "icd10": cond.icd10,
-                     "complaint": case.complaint,
-                     "present": [f for f in binary if answer(f) is True],
-                     "absent": [f for f in binary if answer(f) is False],
-                     "values": _value_list({f: answer(f) for f in other if answer(f) not in ("", frozenset())})},
+            "case": case_block(kb, case),
             "messages": messages, "turns": turns, "gold": gold,
             "ambiguity": {"setting": c.ambiguity, "entropy_initial": round(plan.entropy_initial, 6),
                           "plausible_initial": len(plan.plausible_initial),
@@ -384,98 +312,51 @@ class Generator:
         }
 
 
-def _balance_sides(pools: list, test: set[str], rank: dict[str, float], max_steps: int = 2000) -> None:
-    """Move wordings between sides until every situation's pool has one on each side (in place).
-
-    ``pools`` holds (facts, pool, how many situations share that pool). A two-colouring of a small hypergraph:
-    while a pool is one-sided, flip the variant of that pool whose move leaves the fewest one-sided situations
-    (ties to the lower hash rank, then the id), so it is deterministic.
-    """
-    def one_sided() -> int:
-        return sum(n for _, pool, n in pools if all(i in test for i in pool) or not any(i in test for i in pool))
-
-    for _ in range(max_steps):
-        bad = next((pool for _, pool, _ in pools if all(i in test for i in pool) or not any(i in test for i in pool)),
-                   None)
-        if bad is None:
-            return
-        best = None
-        for i in bad:
-            test.symmetric_difference_update({i})
-            score = (one_sided(), rank[i], i)
-            test.symmetric_difference_update({i})
-            if best is None or score < best:
-                best = score
-        test.symmetric_difference_update({best[2]})
-
-
-def persona_archetype(p: PersonaDraw) -> str:
-    """The persona group that --holdout-by persona keeps on one side: who speaks, how, and in which locale."""
-    return f"{p.age_group}|{p.speaker}|{p.literacy}|{p.style}|{p.locale}"
-
-
-def situations(lib: Library, act: str) -> list[dict[str, str]]:
-    """Every combination of facts a template of ``act`` can be asked to fit."""
-    tones = sorted({s.tone for s in lib.personas.styles})
-    wordings = sorted({x.wording for x in lib.personas.literacy})
-    axes: dict[str, list[str]] = {"speaker": ["self", "proxy"], "wording": wordings, "tone": tones}
-    if act in {"disposition", "close"}:
-        axes["disposition"] = [d.value for d in Disposition]
-    if act in {"answer_yes", "answer_no", "answer_unsure"}:
-        axes["answer_kind"] = [k.value for k in AnswerKind]
-        axes["asked"] = ["first", "again"]
-    if act == "answer_yes":
-        axes["danger"] = ["red_flag", "none"]
-    if act == "first_aid":  # given with an emergency disposition only
-        axes["disposition"] = [Disposition.emergency_ambulance.value, Disposition.emergency_department.value]
-    if act in {"clarify", "red_flag_check"}:
-        axes["type"] = ["binary", "categorical", "multi"]
-        axes["turn"] = ["first", "later", "after_unsure"]
-    if act == "ack":  # said before every question but the first
-        axes["turn"] = ["later", "after_unsure"]
-    if act in INITIATIVE_TEMPLATE_ACTS:
-        return _initiative_situations(lib, act, axes)
-    keys = list(axes)
-    return [dict(zip(keys, combo)) for combo in itertools.product(*(axes[k] for k in keys))]
+def gold_labels(kb: KnowledgeBase, persona: PersonaDraw, case: HiddenCase, plan: Plan, offset: int,
+                local) -> dict:
+    """The record's gold block, read off the finished plan; ``offset`` is 1 when a system message comes first and
+    ``local`` words the safety net and first aid as the dialogue's locale does."""
+    d = plan.decision
+    return {
+        "differential_initial": _diff(plan.differential_initial),
+        "differential_final": _diff(plan.differential_final),
+        "questions": [{
+            "turn": q.message + offset, "finding": q.score.finding,
+            "expected_gain": round(q.score.expected_gain, 6), "condition_gain": round(q.score.condition_gain, 6),
+            "disposition_gain": round(q.score.disposition_gain, 6), "red_flag": q.score.red_flag is not None,
+            "screens": q.score.screens, "must_ask": q.score.must_ask, "rules_out": q.score.rules_out,
+            "separates": q.separates, **_answer_fields(q.answer),
+            "why": q.why, "differential_after": _diff(q.differential_after)} for q in plan.questions],
+        "reasoning": reasoning(kb, persona, case, plan),
+        "disposition": d.disposition.value, "level4": d.disposition.level4, "level3": d.disposition.level3,
+        "max_hours_to_care": d.disposition.max_hours_to_care, "disposition_turn": plan.disposition_message + offset,
+        "reasons": [{"kind": r.kind, "id": r.id, "disposition": r.disposition.value, "detail": r.detail}
+                    for r in d.decisive],
+        "red_flags_present": list(d.red_flags_present), "red_flags_unasked": list(plan.red_flags_unasked),
+        "safety_net": [local(t) for t in plan.safety_net], "named_conditions": list(plan.named),
+        "first_aid": [local(t) for t in plan.first_aid],
+        "crisis_resource": plan.crisis.value,
+        "time_course": time_course(plan.observations),
+        "patient_acts": [{"turn": asked + offset, "act": act.act, "raised": act.raised,
+                          "assistant_must": act.assistant_must, "answer_turn": answered + offset}
+                         for asked, answered, act in plan.patient_acts],
+    }
 
 
-def initiative_template_gaps(lib: Library) -> list[tuple[str, dict[str, str]]]:
-    """(act, situation) pairs after the advice that personas/initiative.yaml allows and no template words."""
-    out = []
-    for act in sorted(INITIATIVE_TEMPLATE_ACTS):
-        variants = lib.templates.variants.get(act, [])
-        used = sorted({k for v in variants for k in v.when})
-        seen: set[tuple] = set()
-        for facts in situations(lib, act):
-            key = tuple(facts.get(k) for k in used)
-            if key in seen:
-                continue
-            seen.add(key)
-            if "age_group" not in facts:
-                facts = {**facts, "age_group": ""}  # matches only the variants written for every age
-            if not any(v.matches(facts) for v in variants):
-                out.append((act, facts))
-    return out
-
-
-def _initiative_situations(lib: Library, act: str, axes: dict[str, list[str]]) -> list[dict[str, str]]:
-    """The situations of an act after the advice: each (kind, disposition) the initiative library allows for
-    it, by wording and tone, and by who speaks at which age where a wording of the act is written for an age."""
-    initiative = lib.personas.initiative
-    patient_act = next(a for a, answer in ANSWER_ACT.items() if act in (a, answer))
-    pairs = [(raised, level.value) for raised, kind in initiative.kinds.items() if kind.act == patient_act
-             for level in kind.dispositions]
-    by_age = any("age_group" in v.when for v in lib.templates.variants.get(act, []))
-    people = ([(g.id, "self" if s == "self" else "proxy") for g in lib.personas.age_groups for s in g.speakers]
-              if by_age else [(None, s) for s in axes["speaker"]])
-    out = []
-    for (age, speaker), wording, tone, (raised, level) in itertools.product(
-            dict.fromkeys(people), axes["wording"], axes["tone"], pairs):
-        facts = {"speaker": speaker, "wording": wording, "tone": tone, "disposition": level, "raised": raised}
-        if age is not None:
-            facts["age_group"] = age
-        out.append(facts)
-    return out
+def case_block(kb: KnowledgeBase, case: HiddenCase) -> dict:
+    """The hidden case as the record states it: the condition's own findings and any an implication settled."""
+    answer = case.answer  # the case's own findings, and any an implication settled
+    binary, other = _own_findings(kb, case.condition)
+    # a finding an implication set that is not one of the condition's edges (its 'if' named a known
+    # pregnancy: a change in vision in pregnancy is the pre-eclampsia visual disturbance) is in the case too
+    settled = sorted(f for f, a in case.truth.items() if a is True and f not in kb.likelihoods[case.condition]
+                     and kb.findings[f].type.value == "binary")
+    binary = binary + settled if settled else binary
+    cond = kb.conditions[case.condition]
+    return {"condition": case.condition, "condition_name": cond.name, "icd10": cond.icd10, "complaint": case.complaint,
+            "present": [f for f in binary if answer(f) is True],
+            "absent": [f for f in binary if answer(f) is False],
+            "values": _value_list({f: answer(f) for f in other if answer(f) not in ("", frozenset())})}
 
 
 def _own_findings(kb: KnowledgeBase, condition: str) -> tuple[list[str], list[str]]:
