@@ -10,7 +10,7 @@ import random
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any, Callable, Collection, Mapping, Optional, Sequence
 
 from .content import DENY_PLACEHOLDERS, TIME_COURSE, AnswerKind, Disposition, Finding, FindingKind, phrases_fit
 from .knowledge import KnowledgeBase
@@ -105,10 +105,13 @@ SECOND_DENIAL_SHARE = 0.35
 ALSO_SHARE = 0.3
 #: how often, at most once a dialogue, a 'no' adds that the complaint is the main trouble ('it's mainly the
 #: cough'): the reason they got in touch, said in their own words from the opening
-MAIN_SHARE = 0.12
+MAIN_SHARE = 0.25
 #: how many more draws of a template's alternatives may be made to avoid saying a clause again in the same
 #: dialogue ('That's partly why I got in touch.' twice, read 11): the wording with the fewest repeats is kept
 REDRAWS = 6
+#: parts whose wording (a template file) is said at most once a dialogue when another fits: an aside tells why
+#: they got in touch or who told them to ask, which nobody says twice in one conversation
+ONCE_PARTS = frozenset({"aside"})
 #: a clause of at least this many words said twice by the same side of a dialogue reads as a stock phrase
 REPEAT_CLAUSE_WORDS = 4
 _CLAUSE_END = re.compile(r"[.!?;:,()]+|\s+-\s+")
@@ -308,12 +311,17 @@ class Realiser:
         return dict(base)
 
     def _choose(self, act: str, facts: Mapping[str, str], rng: random.Random, keep: VariantFilter,
-                last: Optional[str] = None) -> Variant:
+                last: Optional[str] = None, said: Collection[str] = frozenset()) -> Variant:
+        """One variant for the situation; none of ``said`` (wordings said already) while another fits."""
         key = (act, tuple(facts.items()), keep, last)  # facts are built in a fixed order
         choice = self._choices.get(key)
         if choice is None:
             choice = self._choices[key] = self._options(act, facts, keep, last)
         specific, options = choice
+        if said:
+            fresh = [v for v in options if v.id not in said]
+            if fresh:
+                specific, options = [v for v in specific if v.id not in said], fresh
         pool = specific if specific and rng.random() < 0.7 else options
         if not pool:
             raise LookupError(f"no template for act '{act}' with {dict(facts)}")
@@ -409,6 +417,7 @@ class Realiser:
         previous: Optional[PlannedMessage] = None
         answered: set[str] = set()
         clauses_said: dict[str, set[str]] = {"user": set(), "assistant": set()}  # per side: no stock phrase twice
+        once_used: set[str] = set()  # the ONCE_PARTS wordings said so far in this dialogue
         for msg in plan.messages:
             texts, ids = [], []
             if msg.role == "user" and msg.finding is not None and msg.act != "opening":
@@ -418,7 +427,8 @@ class Realiser:
                 extra, facts = self._context(part, msg, plan, persona, case, base, facts0, detail, rng, local)
                 if "turn" in facts and facts["turn"] == "later" and previous is not None and previous.act == "answer_unsure":
                     facts["turn"] = "after_unsure"  # no 'That's helpful.' after 'not sure
-                variant = self._choose(part, facts, rng, keep, last.get(part))
+                variant = self._choose(part, facts, rng, keep, last.get(part),
+                                       once_used if part in ONCE_PARTS else frozenset())
                 alt = tuple(rng.randrange(n) for n in variant.groups)
                 # the template's own words are the library's British English too: the locale's terms swap them
                 # ('sat here worrying', 'a fortnight' are not said in en-US)
@@ -426,7 +436,8 @@ class Realiser:
                 spoken = clauses_said.setdefault(msg.role, set())
                 repeats = self.awkwardness(text, spoken, msg.role, texts)
                 for _ in range(REDRAWS if repeats else 0):  # reword a stock clause said again, or stacked hedges
-                    other_variant = self._choose(part, facts, rng, keep, last.get(part))
+                    other_variant = self._choose(part, facts, rng, keep, last.get(part),
+                                                 once_used if part in ONCE_PARTS else frozenset())
                     other_alt = tuple(rng.randrange(n) for n in other_variant.groups)
                     other = local(self.templates.render(other_variant, public, extra, frozen, other_alt))
                     fewer = self.awkwardness(other, spoken, msg.role, texts)
@@ -435,6 +446,8 @@ class Realiser:
                     if not repeats:
                         break
                 last[part] = variant.id
+                if part in ONCE_PARTS:
+                    once_used.add(variant.id)
                 spoken.update(clauses(text))
                 texts.append(text)
                 framing = self._young_framing(part, msg, persona)

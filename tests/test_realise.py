@@ -407,6 +407,12 @@ def test_a_yes_says_it_comes_with_only_what_the_person_already_said(library):
     assert checked > 30 and strays == [] and misplaced == [], (strays[:5], misplaced[:5])
 
 
+def _own_denial(library, fid: str, phrase: str) -> bool:
+    """Whether the words caught after 'It's the' are the finding's own denial ("it's the same size as it was",
+    said 'No. It's the same size as it was, no.'), not the main trouble."""
+    return any(phrase.lower().split(",")[0] in d.lower() for d in library.kb.findings[fid].deny)
+
+
 def test_a_no_names_the_main_trouble_at_most_once_in_the_persons_own_words(library):
     """'It's the cough that's bothering me most': said at most once a dialogue, and only in the words of the
     opening, which states the complaint."""
@@ -416,7 +422,8 @@ def test_a_no_names_the_main_trouble_at_most_once_in_the_persons_own_words(libra
     for record, turns in _generated_user_turns(library, 400):
         opening = turns[0][0].lower()
         said = [m for text, t in turns if t["act"] == "answer_no" for m in main.findall(text)
-                if m != "other things I mentioned"]  # a low mood's 'no': 'It's more the other things I mentioned'
+                if m != "other things I mentioned"  # a low mood's 'no': 'It's more the other things I mentioned'
+                and not _own_denial(library, t["finding"], m)]
 
         checked += len(said)
         assert len(said) <= 1, said
