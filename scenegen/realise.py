@@ -106,6 +106,8 @@ ALSO_SHARE = 0.3
 #: how often, at most once a dialogue, a 'no' adds that the complaint is the main trouble ('it's mainly the
 #: cough'): the reason they got in touch, said in their own words from the opening
 MAIN_SHARE = 0.25
+#: a complaint phrase that does not read after 'It's the ...': a clause of its own, or an amount
+_NOT_A_MAIN_TROUBLE = re.compile(r"\b(?:that|which|who)\b|^(?:a|an) (?:lot|bit|bout|touch) of\b", re.I)
 #: how many more draws of a template's alternatives may be made to avoid saying a clause again in the same
 #: dialogue ('That's partly why I got in touch.' twice, read 11): the wording with the fewest repeats is kept
 REDRAWS = 6
@@ -578,7 +580,9 @@ class Realiser:
             ctx["main"] = ""
             if part == "answer_no" and not base.get("_main_said") and rng.random() < MAIN_SHARE:
                 main = base.get("_complaint", "")
-                if not mentions(kb, main) & denied:  # 'hives or swelling' is no main trouble beside 'no welts'
+                # 'hives or swelling' is no main trouble beside 'no welts'; nor can a phrase with a clause or an
+                # amount of its own be put after 'the' ('the cough that is worrying I'm worried about')
+                if not mentions(kb, main) & denied and not _NOT_A_MAIN_TROUBLE.search(main):
                     ctx["main"] = base["_main_said"] = main
             facts = {**facts0, "answer_kind": f.answer_kind.value, "asked": "again" if base.get("_again") else "first"}
             base["_heard"] = _heard(f, "no" if part == "answer_no" else "unsure",
