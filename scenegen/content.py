@@ -533,6 +533,9 @@ class Finding(Strict):
     answer_kind: AnswerKind = Field(AnswerKind.general, description="which answer wordings fit the question")
     ages: list[Id] = Field(default_factory=list,
                            description="age bands in which a patient or carer can report it; empty means every age")
+    sexes: list[Sex] = Field(default_factory=list,
+                             description="the sexes who can have it (a vaginal discharge, a testicular swelling): "
+                                         "never asked of, volunteered by or warned to anyone else; empty means both")
     background: Probability | None = Field(
         None, description="how often people report it whatever the cause (a frequency band or a number): "
                           "P(finding | a condition with no edge to it); the model's leak when not given")

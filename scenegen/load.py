@@ -655,6 +655,7 @@ class _Checker:
                     self.add("conditions", cid, ("findings", i, "id"), f"finding '{edge.id}' is listed twice")
                     continue
                 self._check_edge(cid, i, edge, bands, set(edge_ids))
+                self._check_edge_sexes(cid, i, c, edge.id)
             key = frozenset(edge_ids)
             if key in finding_sets:
                 other = finding_sets[key]
@@ -734,6 +735,25 @@ class _Checker:
                 self.add("conditions", cid, ("findings", i, "p", value), self._unknown(f"value of '{edge.id}'", value, values))
             else:
                 self._check_probability(cid, ("findings", i, "p", value), p, bands)
+
+    def _check_edge_sexes(self, cid: str, i: int, c: Condition, fid: str) -> None:
+        """A finding held to some sexes (a vaginal discharge) is never an edge of a condition of none of them, and
+        never obligatory for a condition of other sexes too: the condition could not present in them."""
+        f = self.findings.get(fid)
+        if f is None or not f.sexes:
+            return
+        held, of = {s.value for s in f.sexes}, {s.value for s in c.sexes}
+        if not held & of:
+            self.add("conditions", cid, ("findings", i, "id"),
+                     f"'{fid}' is held to sexes {sorted(held)}, none of this condition's {sorted(of)}")
+        elif of - held and self._obligate(c, fid):
+            self.add("conditions", cid, ("findings", i, "id"),
+                     f"'{fid}' is obligatory here but held to sexes {sorted(held)}: the condition could never "
+                     f"present in {sorted(of - held)}; narrow its sexes or lower the edge")
+
+    def _obligate(self, c: Condition, fid: str) -> bool:
+        band = self.settings.obligatory_band if self.settings is not None else None
+        return band is not None and any(e.id == fid and e.p == band for e in c.findings)
 
     def _check_probability(self, cid: str, loc: tuple[Any, ...], p: float | str, bands: dict[str, float]) -> None:
         if isinstance(p, str):

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Optional
 
 from .advice import first_aid_reasons, first_aid_steps, self_care_advice
-from .content import TIME_COURSE, AnswerKind, CrisisResource, Disposition, Finding, FindingKind, FindingType, Screen
+from .content import (
+    TIME_COURSE, AnswerKind, CrisisResource, Disposition, Finding, FindingKind, FindingType, Screen, Sex,
+)
 from .initiative import ANSWER_ACT, PlannedInitiative, plan_initiative
 from .inference import FOCUS_FLOOR, above, entropy, expected_gain, focus, posterior_vector, ranked
 from .knowledge import Answer, Demographics, KnowledgeBase, Observations
@@ -220,7 +222,7 @@ class Reasoner:
         if st.raising is None:
             band = self.kb.age_band(persona.age_months)
             level = st.decision.disposition.rank
-            st.raising = [f for f in unasked_red_flags(self.kb, obs, st.decision.plausible, band)
+            st.raising = [f for f in unasked_red_flags(self.kb, obs, st.decision.plausible, band, persona.sex)
                           if self.kb.findings[f].red_flag.disposition.rank > level]  # type: ignore[union-attr]
         return st.raising
 
@@ -251,9 +253,10 @@ class Reasoner:
                screens_only: bool) -> list[QuestionScore]:
         band = self.kb.age_band(persona.age_months)
         if st.rule_out is None:
-            st.rule_out = pending_rule_outs(self.kb, st.decision, obs, band)
+            st.rule_out = pending_rule_outs(self.kb, st.decision, obs, band, persona.sex)
         return score_questions(self.kb, None, obs, st.decision.plausible, st.decision.disposition,
-                               age_band=band, limit=limit, screens_only=screens_only, focused=self._focused(st),
+                               age_band=band, sex=persona.sex, limit=limit, screens_only=screens_only,
+                               focused=self._focused(st),
                                must_ask=st.must_ask, rule_out=st.rule_out)
 
 
@@ -337,7 +340,8 @@ def causes(kb: KnowledgeBase, complaint: str) -> tuple[str, ...]:
         fid for fid, f in kb.findings.items() if complaint in f.cause_of)))
 
 
-def _volunteerable(kb: KnowledgeBase, case: HiddenCase, obs: Observations, age_band: str) -> list[str]:
+def _volunteerable(kb: KnowledgeBase, case: HiddenCase, obs: Observations, age_band: str,
+                   sex: Sex | None = None) -> list[str]:
     """True, present, non-red-flag symptoms and signs of the hidden condition not yet known.
 
     Red flags are left for the assistant to ask; history and risk factors ('diabetes') are not what people
@@ -350,7 +354,8 @@ def _volunteerable(kb: KnowledgeBase, case: HiddenCase, obs: Observations, age_b
             continue
         if f.kind not in (FindingKind.symptom, FindingKind.sign):
             continue
-        if case.answer(fid) is True and (f.parent is None or obs.get(f.parent) is True) and kb.reportable(fid, age_band):
+        if case.answer(fid) is True and (f.parent is None or obs.get(f.parent) is True) \
+                and kb.reportable(fid, age_band, sex):
             out.append(fid)
     return out
 
@@ -423,13 +428,14 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     volunteered: list[str] = []
     for fid in causes(kb, case.complaint):
         parent = kb.findings[fid].parent
-        if case.answer(fid) is True and (parent is None or obs.get(parent) is True) and kb.reportable(fid, band):
+        if case.answer(fid) is True and (parent is None or obs.get(parent) is True) \
+                and kb.reportable(fid, band, persona.sex):
             trial = {**obs, fid: True}
             if not _ambiguous(kb, reasoner.state(persona, trial).plausible):
                 continue  # it would leave nothing to ask (a fall on the hand and wrist pain): asked later instead
             obs = trial
             volunteered.append(fid)
-    candidates = _volunteerable(kb, case, obs, band)
+    candidates = _volunteerable(kb, case, obs, band, persona.sex)
     for _ in range(VOLUNTEERED_AT_OPENING[settings.ambiguity]):
         if not candidates:
             break
@@ -439,7 +445,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
             break
         obs = trial
         volunteered.append(fid)
-        candidates = _volunteerable(kb, case, obs, band)
+        candidates = _volunteerable(kb, case, obs, band, persona.sex)
     # the time course, said in the opening: each categorical must-ask that applies, with a chance that grows as
     # ambiguity falls, while the opening stays ambiguous
     said: dict[str, str] = {}
@@ -528,7 +534,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
             obs[fid] = truth
         extra: list[str] = []
         if not unsure and chance(rng, style.volunteer_rate):
-            options = _volunteerable(kb, case, obs, band)
+            options = _volunteerable(kb, case, obs, band, persona.sex)
             if options:
                 vol = pick(rng, options)
                 obs[vol] = True
@@ -551,7 +557,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         return None  # a danger that would raise the level could not be checked (e.g. its gateway went unanswered)
     if st.must_ask and decision.disposition is not Disposition.emergency_ambulance:
         return None  # a must-ask could not be asked: no decision without it
-    if decision.disposition is not Disposition.emergency_ambulance and pending_rule_outs(kb, decision, obs, band):
+    if decision.disposition is not Disposition.emergency_ambulance \
+            and pending_rule_outs(kb, decision, obs, band, persona.sex):
         return None  # the question that rules a dangerous condition in or out was answered unsure twice and given up
     if decision.disposition.rank < kb.conditions[case.condition].level(obs).rank:
         return None  # e.g. the hidden condition is plausible only on history, with nothing reported to support it
@@ -572,6 +579,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     net = st.nets.get(case.complaint)  # a function of the state and the complaint: computed once
     if net is None:
         net = st.nets[case.complaint] = safety_net(kb, obs, decision, top3, case.complaint, band, st.conds,
+                                                    sex=persona.sex,
                                                     current=st.plausible, posterior=st.post)
     safety = [text for text, _ in net]
     if safety:
@@ -603,7 +611,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         differential_initial=reasoner.differential(opening),
         plausible_initial=dict(opening.plausible), entropy_initial=reasoner.entropy(opening),
         questions=questions, observations=dict(obs), differential_final=reasoner.differential(st),
-        decision=decision, red_flags_unasked=unasked_red_flags(kb, obs, decision.plausible, band),
+        decision=decision, red_flags_unasked=unasked_red_flags(kb, obs, decision.plausible, band, persona.sex),
         disposition_message=disposition_message, safety_net=safety, safety_net_levels=[level for _, level in net],
         advice=advice, crisis=decision.crisis_resource, first_aid=first_aid,
         named=named_conditions(kb, decision, obs, reasoner.differential(st), settings.name_conditions),
@@ -674,7 +682,8 @@ def advice_source(kb: KnowledgeBase, decision: Decision, ranked_conditions: list
 def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: list[tuple[str, float]],
                complaint: str, age_band: str, possible: tuple[str, ...], limit: int = 4,
                current: Optional[dict[str, float]] = None,
-               posterior: Optional[dict[str, float]] = None) -> list[tuple[str, Disposition]]:
+               posterior: Optional[dict[str, float]] = None,
+               sex: Optional[Sex] = None) -> list[tuple[str, Disposition]]:
     """The warning signs that should bring the person back sooner, most urgent first, each with the level of
     care its red flag calls for (so the advice can say where to go for each).
 
@@ -698,7 +707,7 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
     def flags_of(conditions, denied_too: bool = True) -> set[str]:
         found: set[str] = set()
         for c in conditions:
-            found.update(_warnings_of(kb, c, age_band))
+            found.update(_warnings_of(kb, c, age_band, sex))
         return {f for f in found
                 if obs.get(f) is not True and kb.findings[f].red_flag.net_disposition.rank > level  # type: ignore[union-attr]
                 and (denied_too or f not in obs)
@@ -734,17 +743,17 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
     return out
 
 
-def _warnings_of(kb: KnowledgeBase, condition: str, age_band: str) -> tuple[str, ...]:
-    """The red flags a condition warns of that someone in this age band can report: those it has an edge to in
-    its own file (not an edge the loader derived from an implication: 'a temperature lasting 5 days' follows
+def _warnings_of(kb: KnowledgeBase, condition: str, age_band: str, sex: Optional[Sex] = None) -> tuple[str, ...]:
+    """The red flags a condition warns of that someone in this age band (and of this sex) can report: those it
+    has an edge to in its own file (not an edge the loader derived from an implication: 'a temperature lasting 5 days' follows
     from any fever lasting 5 days, so every condition with a fever edge had one, and hives, a sprain and
     threadworm were netted with it), then the warning signs its guideline names for the safety net
     (conditions/safety_nets.yaml). The net's
     signs are said, not screened: what to ask first is the must-asks' job (conditions/screens.yaml)."""
     authored = kb.authored_edges(condition)
-    return kb.cached("warnings_of", (condition, age_band), lambda: tuple(dict.fromkeys(
-        tuple(f for f in reportable_red_flags(kb, condition, age_band) if f in authored)
-        + tuple(f for f in kb.safety_nets.get(condition, ()) if kb.reportable(f, age_band)))))
+    return kb.cached("warnings_of", (condition, age_band, sex), lambda: tuple(dict.fromkeys(
+        tuple(f for f in reportable_red_flags(kb, condition, age_band, sex) if f in authored)
+        + tuple(f for f in kb.safety_nets.get(condition, ()) if kb.reportable(f, age_band, sex)))))
 
 
 def _settled(kb: KnowledgeBase, finding: str) -> bool:

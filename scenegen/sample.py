@@ -127,22 +127,24 @@ def _eligible(kb: KnowledgeBase, who: Demographics, filters: Filters,
         for comp in c.complaints:
             if filters.complaints and comp not in filters.complaints:
                 continue
-            if not kb.reportable(kb.complaints[comp].finding, band):
+            if not kb.reportable(kb.complaints[comp].finding, band, who.sex):
                 continue  # nobody opens with a complaint that cannot be reported at this age
             out.append((cid, comp, prior * kb.p_present(cid, kb.complaints[comp].finding)))
     return out
 
 
 def sample_truth(kb: KnowledgeBase, condition: str, complaint: str, rng: random.Random, *,
-                 age_band: Optional[str] = None, forced: Optional[dict[str, bool]] = None) -> dict[str, Answer]:
+                 age_band: Optional[str] = None, forced: Optional[dict[str, bool]] = None,
+                 sex: Optional[Sex] = None) -> dict[str, Answer]:
     """Draw the condition's own findings, parents first, in a fixed order so the draws are reproducible.
 
     ``forced`` findings take their given value (a known pregnancy), and a finding nobody can report at
-    ``age_band`` is absent; both are settled before any child is drawn, so the hierarchy stays consistent.
+    ``age_band`` (or of ``sex``: no vaginal discharge in a man with threadworm) is absent; both are settled
+    before any child is drawn, so the hierarchy stays consistent.
     """
     truth: dict[str, Answer] = {}
     forced = forced or {}
-    for fid, parent, absent, how, arg in _truth_steps(kb, condition, complaint, age_band, tuple(sorted(forced))):
+    for fid, parent, absent, how, arg in _truth_steps(kb, condition, complaint, age_band, tuple(sorted(forced)), sex):
         if parent is not None and truth[parent] is not True:
             truth[fid] = absent  # its parent is not present, so neither is it
         elif how == "forced":
@@ -210,7 +212,7 @@ def _constrained_pick(rng: random.Random, truth: dict[str, Answer], ids: list[st
 
 
 def _truth_steps(kb: KnowledgeBase, condition: str, complaint: str, age_band: Optional[str],
-                 forced: tuple[str, ...]) -> list[_Step]:
+                 forced: tuple[str, ...], sex: Optional[Sex] = None) -> list[_Step]:
     """The order in which ``sample_truth`` settles findings (the condition's own, sorted, each after its
     parents; then the complaint's; then the forced ones) and how each is settled. Built once per kind of
     case, so a draw is a flat loop that consumes the random stream in this fixed order."""
@@ -233,8 +235,8 @@ def _truth_steps(kb: KnowledgeBase, condition: str, complaint: str, age_band: Op
                 how, arg = "forced", None
             elif fid == entry:
                 how, arg = "fixed", True
-            elif age_band is not None and not kb.reportable(fid, age_band):
-                how, arg = "fixed", absent  # nobody can report it at this age
+            elif age_band is not None and not kb.reportable(fid, age_band, sex):
+                how, arg = "fixed", absent  # nobody can report it at this age (or of this sex)
             elif f.type is FindingType.binary:
                 how, arg = ("binary", edges[fid]) if fid in edges else ("fixed", False)
             elif f.type is FindingType.categorical:
@@ -254,7 +256,7 @@ def _truth_steps(kb: KnowledgeBase, condition: str, complaint: str, age_band: Op
             visit(fid)
         return _constraints_last(steps, implications(kb))
 
-    return kb.cached("truth_steps", (condition, complaint, age_band, forced), build)
+    return kb.cached("truth_steps", (condition, complaint, age_band, forced, sex), build)
 
 
 def _constraints_last(steps: list[_Step], rules: dict[str, tuple[_Rule, ...]]) -> list[_Step]:
@@ -285,12 +287,12 @@ def sample_case(kb: KnowledgeBase, persona: PersonaDraw, rng: random.Random, fil
     # age what cannot be reported (a baby cannot say it feels it might die)
     forced = {kb.settings.pregnancy_finding: True} if persona.pregnant and kb.settings.pregnancy_finding else {}
     band = kb.age_band(persona.age_months)
-    truth = sample_truth(kb, cid, comp, rng, age_band=band, forced=forced)
+    truth = sample_truth(kb, cid, comp, rng, age_band=band, forced=forced, sex=persona.sex)
     beyond_age = values_beyond_age(kb, persona.age_months)
     fit_values_to_age(kb, cid, truth, rng, beyond_age)
     for _ in range(3):  # a finding dropped for a clash may leave an implication to apply again
         apply_implications(kb, cid, truth, rng, HiddenCase(cid, comp, {}, kb, seed)._other, band, frozenset(forced),
-                           beyond_age)
+                           beyond_age, persona.sex)
         if not drop_clashing_findings(kb, truth, frozenset(forced) | {kb.complaints[comp].finding}):
             break
     return HiddenCase(cid, comp, truth, kb, seed)
@@ -349,7 +351,7 @@ def fit_values_to_age(kb: KnowledgeBase, condition: str, truth: dict[str, Answer
 
 def apply_implications(kb: KnowledgeBase, condition: str, truth: dict[str, Answer], rng: random.Random,
                        other: Any, age_band: Optional[str] = None, fixed: frozenset[str] = frozenset(),
-                       beyond_age: Optional[dict[str, frozenset[str]]] = None) -> None:
+                       beyond_age: Optional[dict[str, frozenset[str]]] = None, sex: Optional[Sex] = None) -> None:
     """Make a drawn case satisfy every implication of ``kb.implies`` (a fit means a blackout; pain low on the
     left is pain low on one side), in the library's order, repeated until nothing changes.
 
@@ -360,7 +362,7 @@ def apply_implications(kb: KnowledgeBase, condition: str, truth: dict[str, Answe
     nobody can report at this age, or a forced one (a known pregnancy), is left as it is.
     """
     chain = ancestors(kb)
-    rules = _implication_table(kb, age_band, fixed)
+    rules = _implication_table(kb, age_band, fixed, sex)
     binary = FindingType.binary
     findings = kb.findings
 
@@ -446,7 +448,8 @@ def ancestors(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
     return kb.cached("ancestors", None, compute)
 
 
-def _implication_table(kb: KnowledgeBase, age_band: Optional[str], fixed: frozenset[str]) -> tuple:
+def _implication_table(kb: KnowledgeBase, age_band: Optional[str], fixed: frozenset[str],
+                       sex: Optional[Sex] = None) -> tuple:
     """``kb.implies`` in the library's order as plain tuples (then finding, then answer, whether it is binary,
     ((if finding, wanted answer, whether binary), ...)), without those whose 'then' is fixed or cannot be
     reported in this age band: built once per (band, fixed findings) rather than per case."""
@@ -454,12 +457,12 @@ def _implication_table(kb: KnowledgeBase, age_band: Optional[str], fixed: frozen
         out = []
         for imp in kb.implies:
             fid = imp.then_finding
-            if fid in fixed or (age_band is not None and not kb.reportable(fid, age_band)):
+            if fid in fixed or (age_band is not None and not kb.reportable(fid, age_band, sex)):
                 continue
             out.append((fid, imp.then_value, isinstance(imp.then_value, bool),
                         tuple((f, w, isinstance(w, bool)) for f, w in imp.if_items)))
         return tuple(out)
-    return kb.cached("implication_table", (age_band, fixed), compute)
+    return kb.cached("implication_table", (age_band, fixed, sex), compute)
 
 
 def _draw_among(rng: random.Random, dist: Mapping[str, float], ids: list[str]) -> str:
