@@ -699,6 +699,10 @@ class Modifier(Strict):
 
     screen: bool = Field(False, description="asked for like a red flag: each finding it names is asked once the "
                                             "person fits and every other finding it names is present")
+    screen_with: list[Id] = Field(
+        default_factory=list,
+        description="with screen: binary findings of which one must be present for the screen to be asked (the "
+                    "complaints the rule is about): a flu rule asks a cough about a fever, not a stroke or an overdose")
     first_aid: list[Advice] = Field(
         default_factory=list, description="what to do while help is on the way when this rule makes it an emergency "
                                           "(a fit in pregnancy: not to stay alone, lie on the left side)")

@@ -487,6 +487,14 @@ class _Checker:
                     elif f.type is not FindingType.binary:
                         self.add("modifiers", mid, ("when", key, i), f"'{fid}' is {f.type.value}; only binary findings can be required {key}")
             self._check_values("modifiers", mid, ("when", "values"), m.when.values)
+            if m.screen_with and not m.screen:
+                self.add("modifiers", mid, ("screen_with",), "screen_with scopes a screen: give it with 'screen: true'")
+            for i, fid in enumerate(m.screen_with):
+                f = self.findings.get(fid)
+                if f is None and fid not in self.invalid["findings"]:
+                    self.add("modifiers", mid, ("screen_with", i), self._unknown("finding", fid, self.findings))
+                elif f is not None and f.type is not FindingType.binary:
+                    self.add("modifiers", mid, ("screen_with", i), f"'{fid}' is {f.type.value}; only binary findings scope a screen")
         for sid, sc in self.screens.items():
             refs = [(("ask",), sc.ask)] + [(("when", "present", i), fid) for i, fid in enumerate(sc.when.present)]
             refs += [(("when", "any_present", i), fid) for i, fid in enumerate(sc.when.any_present)]
@@ -902,11 +910,13 @@ def _screens(ch: _Checker) -> tuple[Screen, ...]:
             continue
         for fid in m.when.present:
             others = [f for f in m.when.present if f != fid]
-            when = ScreenWhen(**{**m.when.model_dump(exclude_unset=True), "present": others})
+            when = ScreenWhen(**{**m.when.model_dump(exclude_unset=True), "present": others,
+                                 "any_present": list(m.screen_with)})
             out.append(Screen(id=f"{m.id}__{fid}", ask=fid, when=when, why=m.reason, source=m.source))
         for fid in m.when.values:  # a categorical it needs ("a new kind of headache") is asked once the rest hold
             others = {f: v for f, v in m.when.values.items() if f != fid}
-            when = ScreenWhen(**{**m.when.model_dump(exclude_unset=True), "values": others})
+            when = ScreenWhen(**{**m.when.model_dump(exclude_unset=True), "values": others,
+                                 "any_present": list(m.screen_with)})
             out.append(Screen(id=f"{m.id}__{fid}", ask=fid, when=when, why=m.reason, source=m.source))
     return tuple(out)
 
