@@ -475,7 +475,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         volunteered.append(fid)
     # what the opening says in other words, less a warning sign it implies: that is still asked, so a fit in
     # pregnancy (a blackout, so a faint in pregnancy) opens a dialogue instead of ending it unasked
-    obs.update({f: a for f, a in implied_answers(kb, obs).items() if a is False or kb.findings[f].red_flag is None})
+    mute = kb.unreportable(band, persona.sex)
+    obs.update({f: a for f, a in implied_answers(kb, obs, mute).items() if a is False or kb.findings[f].red_flag is None})
     st = opening = reasoner.state(persona, obs)
     if not _ambiguous(kb, opening.plausible):
         return None
@@ -543,7 +544,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         aside = ["aside"] if style.aside_rate and chance(rng, style.aside_rate) else []
         user_parts = [answer_act] + aside + (["volunteer"] if extra else [])
         messages.append(PlannedMessage("user", answer_act, user_parts, fid, answer, extra))
-        obs.update(implied_answers(kb, obs))
+        obs.update(implied_answers(kb, obs, mute))
         asked_in, st = st, reasoner.state(persona, obs)
         # the exact gain is filled in by Plan.finish: the loop reads only whether a question was a must-ask
         trace = QuestionTrace(len(messages) - 2, best, [], answer, reasoner.differential(st)[:5], "")

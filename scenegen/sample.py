@@ -493,18 +493,21 @@ def check_filters(kb: KnowledgeBase, filters: Filters) -> None:
             raise UsageError("none of the chosen conditions presents with the chosen complaints")
 
 
-def implied_answers(kb: KnowledgeBase, known: Mapping[str, Answer]) -> dict[str, Answer]:
+def implied_answers(kb: KnowledgeBase, known: Mapping[str, Answer],
+                    unreportable: frozenset[str] = frozenset()) -> dict[str, Answer]:
     """The answers ``known`` already settles through ``kb.implies``: a 'then' whose 'if' holds in what is known
     and which leaves one answer (a swallow under an hour ago was under 4 hours ago; a fit was a blackout). Only
     findings not yet known are returned, to a fixed point. A clinician does not ask what was just said in
-    other words; the planner and validate both add these to what the dialogue revealed."""
+    other words; the planner and validate both add these to what the dialogue revealed. A finding the person
+    cannot report (``kb.unreportable`` for their age and sex) is not settled: a newborn who vomits has not
+    told anyone of nausea."""
     out: dict[str, Answer] = {}
     seen = dict(known)
     rules = _settling_rules(kb)
     for _ in range(len(rules) + 1):
         changed = False
         for fid, answer, if_items in rules:
-            if fid in seen:
+            if fid in seen or fid in unreportable:
                 continue
             for f, wanted, is_bool in if_items:
                 v = seen.get(f)

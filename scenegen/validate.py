@@ -240,7 +240,7 @@ def red_flags_reflected(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[s
     revealed = {t.finding for t in r.turns if t.act == "answer_yes"} | {v for t in r.turns for v in t.volunteered}
     revealed |= {t.finding for t in r.turns if t.act == "opening"}
     # a warning sign the answers give in other words ('chest pain' and 'breathless': chest pain with breathlessness)
-    revealed |= {f for f, a in implied_answers(kb, _dialogue_observations(r, kb, implied=False)).items()
+    revealed |= {f for f, a in implied_answers(kb, _dialogue_observations(r, kb, implied=False), _mute(r, kb)).items()
                  if a is True}
     level = Disposition(r.gold.disposition)
     for fid in sorted(revealed):
@@ -491,8 +491,15 @@ def _dialogue_observations(r: Record, kb: KnowledgeBase, implied: bool = True) -
                 given = t.volunteered_map.get(v)
                 obs[v] = True if given is None else (given[0] if len(given) == 1 else given)
     if implied:
-        obs.update(implied_answers(kb, obs))
+        obs.update(implied_answers(kb, obs, _mute(r, kb)))
     return obs
+
+
+def _mute(r: Record, kb: KnowledgeBase) -> frozenset[str]:
+    """What this person cannot report (their age band and sex): the planner does not take it as implied."""
+    if r.persona.age_months < 0 or r.persona.sex not in Sex.__members__:
+        return frozenset()
+    return kb.unreportable(kb.age_band(r.persona.age_months), Sex(r.persona.sex))
 
 
 @rule("questions_presuppose_only_what_was_said")

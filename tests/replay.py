@@ -25,7 +25,7 @@ def known_before_each_turn(kb, r) -> tuple[Demographics, dict[int, dict]]:
         given = t.volunteered_map
         obs.update({v: given[v][0] if v in given else True for v in t.volunteered})
         if t.act == "opening" or t.act.startswith("answer_"):  # what those say in other words, as the planner adds it
-            implied = implied_answers(kb, obs)
+            implied = implied_answers(kb, obs, kb.unreportable(kb.age_band(who.age_months), who.sex))
             obs.update({f: a for f, a in implied.items()  # the opening leaves a warning sign it implies to be asked
                         if t.act != "opening" or a is False or kb.findings[f].red_flag is None})
     return who, known_at
