@@ -56,3 +56,16 @@ def test_the_several_part_findings_here_still_ask_about_several_things(bundled_k
     for fid in COMPOUND:
         f = bundled_kb.findings[fid]
         assert " or " in f"{f.topic or ''} {f.ask or ''} {f.question or ''}", fid
+
+
+@pytest.mark.parametrize("fid", sorted(COMPOUND))
+def test_a_whole_question_denial_does_not_say_the_question_back(bundled_kb, fid):
+    """Naming every part is not reading the list back: no five words in a row of the question's `ask`
+    (test_realise holds the answers of generated records to the same)."""
+    token = re.compile(r"[a-z0-9']+")
+    f = bundled_kb.findings[fid]
+    ask = token.findall((f.ask or "").lower())
+    runs = {" ".join(ask[i:i + 5]) for i in range(len(ask) - 4)}
+    for phrase in f.deny:
+        said = " ".join(token.findall(phrase.lower().replace("{", "").replace("}", "")))
+        assert not any(run in said for run in runs), (fid, phrase)
