@@ -537,6 +537,9 @@ class Finding(Strict):
     answer_kind: AnswerKind = Field(AnswerKind.general, description="which answer wordings fit the question")
     ages: list[Id] = Field(default_factory=list,
                            description="age bands in which a patient or carer can report it; empty means every age")
+    sexes: list[Sex] = Field(default_factory=list,
+                             description="the sexes who can have it (a vaginal discharge, a testicular swelling): "
+                                         "never asked of, volunteered by or warned to anyone else; empty means both")
     background: Probability | None = Field(
         None, description="how often people report it whatever the cause (a frequency band or a number): "
                           "P(finding | a condition with no edge to it); the model's leak when not given")
@@ -700,6 +703,10 @@ class Modifier(Strict):
 
     screen: bool = Field(False, description="asked for like a red flag: each finding it names is asked once the "
                                             "person fits and every other finding it names is present")
+    screen_with: list[Id] = Field(
+        default_factory=list,
+        description="with screen: binary findings of which one must be present for the screen to be asked (the "
+                    "complaints the rule is about): a flu rule asks a cough about a fever, not a stroke or an overdose")
     first_aid: list[Advice] = Field(
         default_factory=list, description="what to do while help is on the way when this rule makes it an emergency "
                                           "(a fit in pregnancy: not to stay alone, lie on the left side)")

@@ -23,7 +23,7 @@ from itertools import combinations
 from operator import or_
 from typing import Iterable
 
-from .content import FindingType
+from .content import FindingType, Sex
 from .errors import UsageError
 from .knowledge import Answer, Demographics, KnowledgeBase, Observations
 
@@ -521,8 +521,9 @@ def focus(post: Posterior, floor: float = FOCUS_FLOOR) -> Posterior:
 
 
 def relevant_findings(kb: KnowledgeBase, post: Posterior, observations: Observations,
-                      age_band: str | None = None) -> list[str]:
-    """Askable findings with an edge to at least one condition still in ``post``, reportable at this age, and
+                      age_band: str | None = None, sex: Sex | None = None) -> list[str]:
+    """Askable findings with an edge to at least one condition still in ``post``, reportable at this age (and
+    by this sex), and
     reasonable for the complaint, in id order.
 
     Reasonable for the complaint: linked to a condition that presents with a complaint the person has reported
@@ -546,7 +547,7 @@ def relevant_findings(kb: KnowledgeBase, post: Posterior, observations: Observat
     if reasonable:
         mask &= reasonable
     if age_band is not None:
-        mask &= m.reportable(kb, age_band)
+        mask &= m.reportable(kb, age_band, sex)
     return [f for f in m.members(mask) if f not in m.implying or not contradicted(kb, f, observations)]
 
 
@@ -581,7 +582,7 @@ class _FindingMasks:
             self.complaint[comp.finding] = self.complaint.get(comp.finding, 0) | found
         #: the findings with ``implies``: the only ones an earlier answer can contradict
         self.implying = frozenset(f for f in self.ids if kb.findings[f].implies)
-        self._reportable: dict[str, int] = {}
+        self._reportable: dict[tuple[str, Sex | None], int] = {}
         self._nbytes = (len(self.ids) + 7) // 8
 
     def _set(self, findings: Iterable[str]) -> int:
@@ -595,10 +596,10 @@ class _FindingMasks:
         ids = self.ids
         return [ids[i] for i in np.flatnonzero(bits).tolist()]
 
-    def reportable(self, kb: KnowledgeBase, age_band: str) -> int:
-        mask = self._reportable.get(age_band)
+    def reportable(self, kb: KnowledgeBase, age_band: str, sex: Sex | None = None) -> int:
+        mask = self._reportable.get((age_band, sex))
         if mask is None:
-            mask = self._reportable[age_band] = self._set(self.ids) & ~self._set(kb.unreportable(age_band))
+            mask = self._reportable[(age_band, sex)] = self._set(self.ids) & ~self._set(kb.unreportable(age_band, sex))
         return mask
 
 

@@ -138,9 +138,10 @@ class KnowledgeBase:
         not an onset."""
         return self.findings[self.complaints[complaint].finding].answer_kind is AnswerKind.event
 
-    def reportable(self, finding: str, age_band: str) -> bool:
-        """Whether someone in this age band (or their carer) can report the finding at all."""
-        return finding not in self.unreportable(age_band)
+    def reportable(self, finding: str, age_band: str, sex: Sex | None = None) -> bool:
+        """Whether someone in this age band (or their carer), and of this sex when given, can report the finding
+        at all."""
+        return finding not in self.unreportable(age_band, sex)
 
     def cached(self, table: str, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()`` once per (table, key) for the life of this knowledge base (a hit is one lookup:
@@ -153,13 +154,15 @@ class KnowledgeBase:
                 entries[key] = compute()
             return entries[key]
 
-    def unreportable(self, age_band: str) -> frozenset[str]:
-        """The findings nobody in this age band can report (computed once per band): those whose ages leave
-        the band out, and every finding below one of them in the question hierarchy (it is only asked once its
+    def unreportable(self, age_band: str, sex: Sex | None = None) -> frozenset[str]:
+        """The findings nobody in this age band (and of this sex, when given) can report (computed once per band
+        and sex): those whose ages leave the band out or whose sexes leave the sex out (no vaginal discharge
+        asked of a man), and every finding below one of them in the question hierarchy (it is only asked once its
         parent is reported, so 'chest pain with sweating?' cannot lead to asking a baby's parent about chest
         pain)."""
         def compute() -> frozenset[str]:
-            out = {f for f, x in self.findings.items() if x.ages and age_band not in x.ages}
+            out = {f for f, x in self.findings.items()
+                   if (x.ages and age_band not in x.ages) or (sex is not None and x.sexes and sex not in x.sexes)}
             for fid in sorted(self.findings):
                 node = self.findings[fid].parent
                 while node is not None:
@@ -168,7 +171,7 @@ class KnowledgeBase:
                         break
                     node = self.findings[node].parent
             return frozenset(out)
-        return self.cached("unreportable", age_band, compute)
+        return self.cached("unreportable", (age_band, sex), compute)
 
     def prior(self, condition: str, who: Demographics) -> float:
         """Relative prior weight of a condition for this person; 0 where it cannot occur."""

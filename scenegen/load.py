@@ -487,6 +487,14 @@ class _Checker:
                     elif f.type is not FindingType.binary:
                         self.add("modifiers", mid, ("when", key, i), f"'{fid}' is {f.type.value}; only binary findings can be required {key}")
             self._check_values("modifiers", mid, ("when", "values"), m.when.values)
+            if m.screen_with and not m.screen:
+                self.add("modifiers", mid, ("screen_with",), "screen_with scopes a screen: give it with 'screen: true'")
+            for i, fid in enumerate(m.screen_with):
+                f = self.findings.get(fid)
+                if f is None and fid not in self.invalid["findings"]:
+                    self.add("modifiers", mid, ("screen_with", i), self._unknown("finding", fid, self.findings))
+                elif f is not None and f.type is not FindingType.binary:
+                    self.add("modifiers", mid, ("screen_with", i), f"'{fid}' is {f.type.value}; only binary findings scope a screen")
         for sid, sc in self.screens.items():
             refs = [(("ask",), sc.ask)] + [(("when", "present", i), fid) for i, fid in enumerate(sc.when.present)]
             refs += [(("when", "any_present", i), fid) for i, fid in enumerate(sc.when.any_present)]
@@ -675,6 +683,7 @@ class _Checker:
                     self.add("conditions", cid, ("findings", i, "id"), f"finding '{edge.id}' is listed twice")
                     continue
                 self._check_edge(cid, i, edge, bands, set(edge_ids))
+                self._check_edge_sexes(cid, i, c, edge.id)
             key = frozenset(edge_ids)
             if key in finding_sets:
                 other = finding_sets[key]
@@ -754,6 +763,25 @@ class _Checker:
                 self.add("conditions", cid, ("findings", i, "p", value), self._unknown(f"value of '{edge.id}'", value, values))
             else:
                 self._check_probability(cid, ("findings", i, "p", value), p, bands)
+
+    def _check_edge_sexes(self, cid: str, i: int, c: Condition, fid: str) -> None:
+        """A finding held to some sexes (a vaginal discharge) is never an edge of a condition of none of them, and
+        never obligatory for a condition of other sexes too: the condition could not present in them."""
+        f = self.findings.get(fid)
+        if f is None or not f.sexes:
+            return
+        held, of = {s.value for s in f.sexes}, {s.value for s in c.sexes}
+        if not held & of:
+            self.add("conditions", cid, ("findings", i, "id"),
+                     f"'{fid}' is held to sexes {sorted(held)}, none of this condition's {sorted(of)}")
+        elif of - held and self._obligate(c, fid):
+            self.add("conditions", cid, ("findings", i, "id"),
+                     f"'{fid}' is obligatory here but held to sexes {sorted(held)}: the condition could never "
+                     f"present in {sorted(of - held)}; narrow its sexes or lower the edge")
+
+    def _obligate(self, c: Condition, fid: str) -> bool:
+        band = self.settings.obligatory_band if self.settings is not None else None
+        return band is not None and any(e.id == fid and e.p == band for e in c.findings)
 
     def _check_probability(self, cid: str, loc: tuple[Any, ...], p: float | str, bands: dict[str, float]) -> None:
         if isinstance(p, str):
@@ -902,15 +930,18 @@ def _screens(ch: _Checker) -> tuple[Screen, ...]:
             continue
         for fid in m.when.present:
             others = [f for f in m.when.present if f != fid]
-            when = ScreenWhen(**{**m.when.model_dump(exclude_unset=True), "present": others, "absent": []})
+            when = ScreenWhen(**{**m.when.model_dump(exclude_unset=True), "present": others, "absent": [],
+                                 "any_present": list(m.screen_with)})
             out.append(Screen(id=f"{m.id}__{fid}", ask=fid, when=when, why=m.reason, source=m.source))
         for fid in m.when.absent:  # a finding it needs answered no ("nobody else who ate the fish") once the rest hold
             others = [f for f in m.when.absent if f != fid]
-            when = ScreenWhen(**{**m.when.model_dump(exclude_unset=True), "absent": others})
+            when = ScreenWhen(**{**m.when.model_dump(exclude_unset=True), "absent": others,
+                                 "any_present": list(m.screen_with)})
             out.append(Screen(id=f"{m.id}__{fid}", ask=fid, when=when, why=m.reason, source=m.source))
         for fid in m.when.values:  # a categorical it needs ("a new kind of headache") is asked once the rest hold
             others = {f: v for f, v in m.when.values.items() if f != fid}
-            when = ScreenWhen(**{**m.when.model_dump(exclude_unset=True), "values": others})
+            when = ScreenWhen(**{**m.when.model_dump(exclude_unset=True), "values": others,
+                                 "any_present": list(m.screen_with)})
             out.append(Screen(id=f"{m.id}__{fid}", ask=fid, when=when, why=m.reason, source=m.source))
     return tuple(out)
 

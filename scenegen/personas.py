@@ -204,6 +204,12 @@ class PersonaLibrary(_Strict):
     adult_irrelevant_details: list[str] = Field(
         default_factory=list, description="details only an adult says (a job, a partner, children): never from a "
                                           "child or teenager speaking for themselves")
+    working_age_details: list[str] = Field(
+        default_factory=list, description="details of a working life (a job interview, a lunch break, the kids off "
+                                          "school): an adult's, and never from someone speaking for themselves at "
+                                          "working_age_below_months or over (a job interview at 94)")
+    working_age_below_months: int = Field(792, gt=ADULT_MONTHS, description="the age from which a person speaking "
+                                          "for themselves no longer says a working-age detail")
     irrelevant_detail_rate: float = Field(0.0, ge=0, le=1, description="share of openings that add an irrelevant detail")
     worried_tones: list[str] = Field(
         default_factory=list, description="tones that never play a problem down (no playing_down_details)")
@@ -215,7 +221,9 @@ class PersonaLibrary(_Strict):
         """The opening details this speaker may say: an adult's (a job, a partner) only from an adult."""
         if persona_speaker == "self" and age_months < ADULT_MONTHS:
             return self.irrelevant_details
-        return self.irrelevant_details + self.adult_irrelevant_details
+        if persona_speaker == "self" and age_months >= self.working_age_below_months:
+            return self.irrelevant_details + self.adult_irrelevant_details
+        return self.irrelevant_details + self.adult_irrelevant_details + self.working_age_details
     phrases: Phrases
     initiative: Initiative = Field(default_factory=Initiative, description="read from personas/initiative.yaml")
     noise: Noise = Field(default_factory=Noise, description="read from personas/noise.yaml (none without the file)")
@@ -233,13 +241,14 @@ class PersonaLibrary(_Strict):
             missing = REQUIRED_VOCAB - set(loc.vocab)
             if missing:
                 raise ValueError(f"locale '{loc.id}' lacks vocab {sorted(missing)}")
-        for d in self.irrelevant_details + self.adult_irrelevant_details:
+        for d in self.irrelevant_details + self.adult_irrelevant_details + self.working_age_details:
             if "{" in d:
                 raise ValueError(f"irrelevant detail may not hold template syntax: {d!r}")
         unknown = set(self.worried_tones) - {s.tone for s in self.styles}
         if unknown:
             raise ValueError(f"worried_tones names tones no style has: {sorted(unknown)}")
-        stray = set(self.playing_down_details) - set(self.irrelevant_details + self.adult_irrelevant_details)
+        stray = set(self.playing_down_details) - set(self.irrelevant_details + self.adult_irrelevant_details
+                                                      + self.working_age_details)
         if stray:
             raise ValueError(f"playing_down_details must be irrelevant details, written as there: {sorted(stray)}")
         groups = {g.id for g in self.age_groups}

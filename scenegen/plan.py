@@ -20,8 +20,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Optional
 
 from .advice import first_aid_reasons, first_aid_steps, self_care_advice
-from .content import (TIME_COURSE, AnswerKind, CrisisResource, Disposition, Finding, FindingKind, FindingType, Screen,
-                      satisfies)
+from .content import (
+    TIME_COURSE, AnswerKind, CrisisResource, Disposition, Finding, FindingKind, FindingType, Screen, Sex, satisfies,
+)
 from .initiative import ANSWER_ACT, PlannedInitiative, plan_initiative
 from .inference import FOCUS_FLOOR, above, entropy, expected_gain, focus, posterior_vector, ranked
 from .knowledge import Answer, Demographics, KnowledgeBase, Observations
@@ -222,7 +223,7 @@ class Reasoner:
         if st.raising is None:
             band = self.kb.age_band(persona.age_months)
             level = st.decision.disposition.rank
-            st.raising = [f for f in unasked_red_flags(self.kb, obs, st.decision.plausible, band)
+            st.raising = [f for f in unasked_red_flags(self.kb, obs, st.decision.plausible, band, persona.sex)
                           if self.kb.findings[f].red_flag.disposition.rank > level]  # type: ignore[union-attr]
         return st.raising
 
@@ -253,9 +254,10 @@ class Reasoner:
                screens_only: bool) -> list[QuestionScore]:
         band = self.kb.age_band(persona.age_months)
         if st.rule_out is None:
-            st.rule_out = pending_rule_outs(self.kb, st.decision, obs, band)
+            st.rule_out = pending_rule_outs(self.kb, st.decision, obs, band, persona.sex)
         return score_questions(self.kb, None, obs, st.decision.plausible, st.decision.disposition,
-                               age_band=band, limit=limit, screens_only=screens_only, focused=self._focused(st),
+                               age_band=band, sex=persona.sex, limit=limit, screens_only=screens_only,
+                               focused=self._focused(st),
                                must_ask=st.must_ask, rule_out=st.rule_out)
 
 
@@ -339,7 +341,8 @@ def causes(kb: KnowledgeBase, complaint: str) -> tuple[str, ...]:
         fid for fid, f in kb.findings.items() if complaint in f.cause_of)))
 
 
-def _volunteerable(kb: KnowledgeBase, case: HiddenCase, obs: Observations, age_band: str) -> list[str]:
+def _volunteerable(kb: KnowledgeBase, case: HiddenCase, obs: Observations, age_band: str,
+                   sex: Sex | None = None) -> list[str]:
     """True, present, non-red-flag symptoms and signs of the hidden condition not yet known.
 
     Red flags are left for the assistant to ask; history and risk factors ('diabetes') are not what people
@@ -352,7 +355,8 @@ def _volunteerable(kb: KnowledgeBase, case: HiddenCase, obs: Observations, age_b
             continue
         if f.kind not in (FindingKind.symptom, FindingKind.sign):
             continue
-        if case.answer(fid) is True and (f.parent is None or obs.get(f.parent) is True) and kb.reportable(fid, age_band):
+        if case.answer(fid) is True and (f.parent is None or obs.get(f.parent) is True) \
+                and kb.reportable(fid, age_band, sex):
             out.append(fid)
     return out
 
@@ -425,13 +429,14 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     volunteered: list[str] = []
     for fid in causes(kb, case.complaint):
         parent = kb.findings[fid].parent
-        if case.answer(fid) is True and (parent is None or obs.get(parent) is True) and kb.reportable(fid, band):
+        if case.answer(fid) is True and (parent is None or obs.get(parent) is True) \
+                and kb.reportable(fid, band, persona.sex):
             trial = {**obs, fid: True}
             if not _ambiguous(kb, reasoner.state(persona, trial).plausible):
                 continue  # it would leave nothing to ask (a fall on the hand and wrist pain): asked later instead
             obs = trial
             volunteered.append(fid)
-    candidates = _volunteerable(kb, case, obs, band)
+    candidates = _volunteerable(kb, case, obs, band, persona.sex)
     for _ in range(VOLUNTEERED_AT_OPENING[settings.ambiguity]):
         if not candidates:
             break
@@ -441,7 +446,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
             break
         obs = trial
         volunteered.append(fid)
-        candidates = _volunteerable(kb, case, obs, band)
+        candidates = _volunteerable(kb, case, obs, band, persona.sex)
     # the time course, said in the opening: each categorical must-ask that applies, with a chance that grows as
     # ambiguity falls, while the opening stays ambiguous
     said: dict[str, str] = {}
@@ -471,7 +476,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         volunteered.append(fid)
     # what the opening says in other words, less a warning sign it implies: that is still asked, so a fit in
     # pregnancy (a blackout, so a faint in pregnancy) opens a dialogue instead of ending it unasked
-    implied = implied_answers(kb, obs, case.complaint)
+    mute = kb.unreportable(band, persona.sex)
+    implied = implied_answers(kb, obs, case.complaint, mute)
     obs.update({f: a for f, a in implied.items() if a is False or kb.findings[f].red_flag is None})
     st = opening = reasoner.state(persona, obs)
     if not _ambiguous(kb, opening.plausible):
@@ -480,7 +486,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     # (of any condition this person can have that presents with the complaint: a thunderclap headache is asked
     # about whether or not a bleed is yet among the likeliest causes of a headache)
     prompted = opening_red_flags(kb, obs, said, [f for f, a in implied.items() if a is True],
-                                 [c for c in kb.presenting_with(case.complaint) if c in set(opening.conds)], band)
+                                 [c for c in kb.presenting_with(case.complaint) if c in set(opening.conds)], band,
+                                 persona.sex)
     messages = [PlannedMessage("user", "opening", ["opening"], entry, True, list(volunteered), dict(said))]
 
     questions: list[QuestionTrace] = []
@@ -541,7 +548,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
             obs[fid] = truth
         extra: list[str] = []
         if not unsure and chance(rng, style.volunteer_rate):
-            options = _volunteerable(kb, case, obs, band)
+            options = _volunteerable(kb, case, obs, band, persona.sex)
             if options:
                 vol = pick(rng, options)
                 obs[vol] = True
@@ -550,7 +557,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         aside = ["aside"] if style.aside_rate and chance(rng, style.aside_rate) else []
         user_parts = [answer_act] + aside + (["volunteer"] if extra else [])
         messages.append(PlannedMessage("user", answer_act, user_parts, fid, answer, extra))
-        obs.update(implied_answers(kb, obs, case.complaint))
+        obs.update(implied_answers(kb, obs, case.complaint, mute))
         asked_in, st = st, reasoner.state(persona, obs)
         # the exact gain is filled in by Plan.finish: the loop reads only whether a question was a must-ask
         trace = QuestionTrace(len(messages) - 2, best, [], answer, reasoner.differential(st)[:5], "")
@@ -564,7 +571,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         return None  # a danger that would raise the level could not be checked (e.g. its gateway went unanswered)
     if st.must_ask and decision.disposition is not Disposition.emergency_ambulance:
         return None  # a must-ask could not be asked: no decision without it
-    if decision.disposition is not Disposition.emergency_ambulance and pending_rule_outs(kb, decision, obs, band):
+    if decision.disposition is not Disposition.emergency_ambulance \
+            and pending_rule_outs(kb, decision, obs, band, persona.sex):
         return None  # the question that rules a dangerous condition in or out was answered unsure twice and given up
     if decision.disposition.rank < kb.conditions[case.condition].level(obs).rank:
         return None  # e.g. the hidden condition is plausible only on history, with nothing reported to support it
@@ -585,6 +593,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     net = st.nets.get(case.complaint)  # a function of the state and the complaint: computed once
     if net is None:
         net = st.nets[case.complaint] = safety_net(kb, obs, decision, top3, case.complaint, band, st.conds,
+                                                    sex=persona.sex,
                                                     current=st.plausible, posterior=st.post)
     safety = [text for text, _ in net]
     if safety:
@@ -616,7 +625,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         differential_initial=reasoner.differential(opening),
         plausible_initial=dict(opening.plausible), entropy_initial=reasoner.entropy(opening),
         questions=questions, observations=dict(obs), differential_final=reasoner.differential(st),
-        decision=decision, red_flags_unasked=unasked_red_flags(kb, obs, decision.plausible, band),
+        decision=decision, red_flags_unasked=unasked_red_flags(kb, obs, decision.plausible, band, persona.sex),
         disposition_message=disposition_message, safety_net=safety, safety_net_levels=[level for _, level in net],
         advice=advice, crisis=decision.crisis_resource, first_aid=first_aid,
         named=named_conditions(kb, decision, obs, reasoner.differential(st), settings.name_conditions),
@@ -626,7 +635,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
 
 
 def opening_red_flags(kb: KnowledgeBase, obs: Observations, said: dict[str, str], implied: list[str],
-                      conditions: list[str], age_band: str) -> list[str]:
+                      conditions: list[str], age_band: str, sex: Sex | None = None) -> list[str]:
     """The ambulance-level red flags the opening all but said, to confirm before anything else: one its words
     imply (a warning sign is asked, not assumed), or one whose defining time course it gave (a headache that
     'came on in seconds' is the thunderclap question half answered; weakness that came on suddenly, the
@@ -635,7 +644,7 @@ def opening_red_flags(kb: KnowledgeBase, obs: Observations, said: dict[str, str]
     assessed first). What a flag's time course is comes from the library: its ``implies``, and the
     consistency rules that give it one."""
     out = []
-    for flag, question in pending_red_flags(kb, obs, dict.fromkeys(conditions, 1.0), age_band).items():
+    for flag, question in pending_red_flags(kb, obs, dict.fromkeys(conditions, 1.0), age_band, sex).items():
         f = kb.findings[flag]
         if question != flag or f.red_flag.disposition is not Disposition.emergency_ambulance:  # type: ignore[union-attr]
             continue
@@ -722,7 +731,8 @@ def advice_source(kb: KnowledgeBase, decision: Decision, ranked_conditions: list
 def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: list[tuple[str, float]],
                complaint: str, age_band: str, possible: tuple[str, ...], limit: int = 4,
                current: Optional[dict[str, float]] = None,
-               posterior: Optional[dict[str, float]] = None) -> list[tuple[str, Disposition]]:
+               posterior: Optional[dict[str, float]] = None,
+               sex: Optional[Sex] = None) -> list[tuple[str, Disposition]]:
     """The warning signs that should bring the person back sooner, most urgent first, each with the level of
     care its red flag calls for (so the advice can say where to go for each).
 
@@ -746,7 +756,7 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
     def flags_of(conditions, denied_too: bool = True) -> set[str]:
         found: set[str] = set()
         for c in conditions:
-            found.update(_warnings_of(kb, c, age_band))
+            found.update(_warnings_of(kb, c, age_band, sex))
         return {f for f in found
                 if obs.get(f) is not True and kb.findings[f].red_flag.net_disposition.rank > level  # type: ignore[union-attr]
                 and (denied_too or f not in obs)
@@ -782,17 +792,17 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
     return out
 
 
-def _warnings_of(kb: KnowledgeBase, condition: str, age_band: str) -> tuple[str, ...]:
-    """The red flags a condition warns of that someone in this age band can report: those it has an edge to in
-    its own file (not an edge the loader derived from an implication: 'a temperature lasting 5 days' follows
+def _warnings_of(kb: KnowledgeBase, condition: str, age_band: str, sex: Optional[Sex] = None) -> tuple[str, ...]:
+    """The red flags a condition warns of that someone in this age band (and of this sex) can report: those it
+    has an edge to in its own file (not an edge the loader derived from an implication: 'a temperature lasting 5 days' follows
     from any fever lasting 5 days, so every condition with a fever edge had one, and hives, a sprain and
     threadworm were netted with it), then the warning signs its guideline names for the safety net
     (conditions/safety_nets.yaml). The net's
     signs are said, not screened: what to ask first is the must-asks' job (conditions/screens.yaml)."""
     authored = kb.authored_edges(condition)
-    return kb.cached("warnings_of", (condition, age_band), lambda: tuple(dict.fromkeys(
-        tuple(f for f in reportable_red_flags(kb, condition, age_band) if f in authored)
-        + tuple(f for f in kb.safety_nets.get(condition, ()) if kb.reportable(f, age_band)))))
+    return kb.cached("warnings_of", (condition, age_band, sex), lambda: tuple(dict.fromkeys(
+        tuple(f for f in reportable_red_flags(kb, condition, age_band, sex) if f in authored)
+        + tuple(f for f in kb.safety_nets.get(condition, ()) if kb.reportable(f, age_band, sex)))))
 
 
 def _settled(kb: KnowledgeBase, finding: str) -> bool:

@@ -127,22 +127,24 @@ def _eligible(kb: KnowledgeBase, who: Demographics, filters: Filters,
         for comp in c.complaints:
             if filters.complaints and comp not in filters.complaints:
                 continue
-            if not kb.reportable(kb.complaints[comp].finding, band):
+            if not kb.reportable(kb.complaints[comp].finding, band, who.sex):
                 continue  # nobody opens with a complaint that cannot be reported at this age
             out.append((cid, comp, prior * kb.p_present(cid, kb.complaints[comp].finding)))
     return out
 
 
 def sample_truth(kb: KnowledgeBase, condition: str, complaint: str, rng: random.Random, *,
-                 age_band: Optional[str] = None, forced: Optional[dict[str, bool]] = None) -> dict[str, Answer]:
+                 age_band: Optional[str] = None, forced: Optional[dict[str, bool]] = None,
+                 sex: Optional[Sex] = None) -> dict[str, Answer]:
     """Draw the condition's own findings, parents first, in a fixed order so the draws are reproducible.
 
     ``forced`` findings take their given value (a known pregnancy), and a finding nobody can report at
-    ``age_band`` is absent; both are settled before any child is drawn, so the hierarchy stays consistent.
+    ``age_band`` (or of ``sex``: no vaginal discharge in a man with threadworm) is absent; both are settled
+    before any child is drawn, so the hierarchy stays consistent.
     """
     truth: dict[str, Answer] = {}
     forced = forced or {}
-    for fid, parent, absent, how, arg in _truth_steps(kb, condition, complaint, age_band, tuple(sorted(forced))):
+    for fid, parent, absent, how, arg in _truth_steps(kb, condition, complaint, age_band, tuple(sorted(forced)), sex):
         if parent is not None and truth[parent] is not True:
             truth[fid] = absent  # its parent is not present, so neither is it
         elif how == "forced":
@@ -210,7 +212,7 @@ def _constrained_pick(rng: random.Random, truth: dict[str, Answer], ids: list[st
 
 
 def _truth_steps(kb: KnowledgeBase, condition: str, complaint: str, age_band: Optional[str],
-                 forced: tuple[str, ...]) -> list[_Step]:
+                 forced: tuple[str, ...], sex: Optional[Sex] = None) -> list[_Step]:
     """The order in which ``sample_truth`` settles findings (the condition's own, sorted, each after its
     parents; then the complaint's; then the forced ones) and how each is settled. Built once per kind of
     case, so a draw is a flat loop that consumes the random stream in this fixed order."""
@@ -233,8 +235,8 @@ def _truth_steps(kb: KnowledgeBase, condition: str, complaint: str, age_band: Op
                 how, arg = "forced", None
             elif fid == entry:
                 how, arg = "fixed", True
-            elif age_band is not None and not kb.reportable(fid, age_band):
-                how, arg = "fixed", absent  # nobody can report it at this age
+            elif age_band is not None and not kb.reportable(fid, age_band, sex):
+                how, arg = "fixed", absent  # nobody can report it at this age (or of this sex)
             elif f.type is FindingType.binary:
                 how, arg = ("binary", edges[fid]) if fid in edges else ("fixed", False)
             elif f.type is FindingType.categorical:
@@ -254,7 +256,7 @@ def _truth_steps(kb: KnowledgeBase, condition: str, complaint: str, age_band: Op
             visit(fid)
         return _constraints_last(steps, implications(kb))
 
-    return kb.cached("truth_steps", (condition, complaint, age_band, forced), build)
+    return kb.cached("truth_steps", (condition, complaint, age_band, forced, sex), build)
 
 
 def _constraints_last(steps: list[_Step], rules: dict[str, tuple[_Rule, ...]]) -> list[_Step]:
@@ -285,12 +287,12 @@ def sample_case(kb: KnowledgeBase, persona: PersonaDraw, rng: random.Random, fil
     # age what cannot be reported (a baby cannot say it feels it might die)
     forced = {kb.settings.pregnancy_finding: True} if persona.pregnant and kb.settings.pregnancy_finding else {}
     band = kb.age_band(persona.age_months)
-    truth = sample_truth(kb, cid, comp, rng, age_band=band, forced=forced)
+    truth = sample_truth(kb, cid, comp, rng, age_band=band, forced=forced, sex=persona.sex)
     beyond_age = values_beyond_age(kb, persona.age_months)
     fit_values_to_age(kb, cid, truth, rng, beyond_age)
     for _ in range(3):  # a finding dropped for a clash may leave an implication to apply again
         apply_implications(kb, cid, truth, rng, HiddenCase(cid, comp, {}, kb, seed)._other, band, frozenset(forced),
-                           beyond_age, complaint=comp)
+                           beyond_age, persona.sex, complaint=comp)
         if not drop_clashing_findings(kb, truth, frozenset(forced) | {kb.complaints[comp].finding}):
             break
     return HiddenCase(cid, comp, truth, kb, seed)
@@ -349,7 +351,7 @@ def fit_values_to_age(kb: KnowledgeBase, condition: str, truth: dict[str, Answer
 
 def apply_implications(kb: KnowledgeBase, condition: str, truth: dict[str, Answer], rng: random.Random,
                        other: Any, age_band: Optional[str] = None, fixed: frozenset[str] = frozenset(),
-                       beyond_age: Optional[dict[str, frozenset[str]]] = None,
+                       beyond_age: Optional[dict[str, frozenset[str]]] = None, sex: Optional[Sex] = None,
                        complaint: Optional[str] = None) -> None:
     """Make a drawn case satisfy every implication of ``kb.implies`` (a fit means a blackout; pain low on the
     left is pain low on one side), in the library's order, repeated until nothing changes.
@@ -362,7 +364,7 @@ def apply_implications(kb: KnowledgeBase, condition: str, truth: dict[str, Answe
     complaints than ``complaint`` is not applied.
     """
     chain = ancestors(kb)
-    rules = _implication_table(kb, age_band, fixed, complaint)
+    rules = _implication_table(kb, age_band, fixed, sex, complaint)
     binary = FindingType.binary
     findings = kb.findings
 
@@ -449,7 +451,7 @@ def ancestors(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
 
 
 def _implication_table(kb: KnowledgeBase, age_band: Optional[str], fixed: frozenset[str],
-                       complaint: Optional[str] = None) -> tuple:
+                       sex: Optional[Sex] = None, complaint: Optional[str] = None) -> tuple:
     """``kb.implies`` in the library's order as plain tuples (then finding, then answer, whether it is binary,
     ((if finding, wanted answer, whether binary), ...)), without those whose 'then' is fixed or cannot be
     reported in this age band, or that are scoped to other complaints: built once per (band, fixed findings,
@@ -458,13 +460,13 @@ def _implication_table(kb: KnowledgeBase, age_band: Optional[str], fixed: frozen
         out = []
         for imp in kb.implies:
             fid = imp.then_finding
-            if fid in fixed or (age_band is not None and not kb.reportable(fid, age_band)) \
+            if fid in fixed or (age_band is not None and not kb.reportable(fid, age_band, sex)) \
                     or not imp.holds_for(complaint):
                 continue
             out.append((fid, imp.then_value, isinstance(imp.then_value, bool),
                         tuple((f, w, isinstance(w, bool)) for f, w in imp.if_items)))
         return tuple(out)
-    return kb.cached("implication_table", (age_band, fixed, complaint), compute)
+    return kb.cached("implication_table", (age_band, fixed, sex, complaint), compute)
 
 
 def _draw_among(rng: random.Random, dist: Mapping[str, float], ids: list[str]) -> str:
@@ -496,19 +498,22 @@ def check_filters(kb: KnowledgeBase, filters: Filters) -> None:
 
 
 def implied_answers(kb: KnowledgeBase, known: Mapping[str, Answer],
-                    complaint: Optional[str] = None) -> dict[str, Answer]:
+                    complaint: Optional[str] = None,
+                    unreportable: frozenset[str] = frozenset()) -> dict[str, Answer]:
     """The answers ``known`` already settles through ``kb.implies``: a 'then' whose 'if' holds in what is known
     and which leaves one answer (a swallow under an hour ago was under 4 hours ago; a fit was a blackout). Only
     findings not yet known are returned, to a fixed point. A clinician does not ask what was just said in
     other words; the planner and validate both add these to what the dialogue revealed. An implication scoped
-    to complaints applies only in a call about one of them (``complaint``)."""
+    to complaints applies only in a call about one of them (``complaint``). A finding the person cannot report
+    (``kb.unreportable`` for their age and sex) is not settled: a newborn who vomits has not told anyone of
+    nausea."""
     out: dict[str, Answer] = {}
     seen = dict(known)
     rules = _settling_rules(kb, complaint)
     for _ in range(len(rules) + 1):
         changed = False
         for fid, answer, if_items in rules:
-            if fid in seen:
+            if fid in seen or fid in unreportable:
                 continue
             for f, wanted, is_bool in if_items:
                 v = seen.get(f)
@@ -528,6 +533,6 @@ def _settling_rules(kb: KnowledgeBase, complaint: Optional[str] = None) -> tuple
     after every answer of every dialogue."""
     def compute() -> tuple:
         return tuple((fid, then if is_bool else then[0], if_items)
-                     for fid, then, is_bool, if_items in _implication_table(kb, None, frozenset(), complaint)
+                     for fid, then, is_bool, if_items in _implication_table(kb, None, frozenset(), complaint=complaint)
                      if is_bool or (len(then) == 1 and kb.findings[fid].type is FindingType.categorical))
     return kb.cached("settling_rules", complaint, compute)

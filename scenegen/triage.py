@@ -18,7 +18,7 @@ from functools import lru_cache
 from itertools import combinations
 from typing import Iterator, Literal, Sequence
 
-from .content import Condition, CrisisResource, Disposition, FindingKind, Modifier, Screen
+from .content import Condition, CrisisResource, Disposition, FindingKind, Modifier, Screen, Sex
 from .inference import (
     GainTables, Posterior, above, contradicted, expected_gain, focus, posterior, posterior_vector, ranked,
     relevant_findings, validate_observations,
@@ -120,7 +120,7 @@ def pending_must_asks(kb: KnowledgeBase, who: Demographics, observations: Observ
         if sc.id not in fits:
             continue
         w = sc.when
-        if sc.ask in observations or not kb.reportable(sc.ask, band):
+        if sc.ask in observations or not kb.reportable(sc.ask, band, who.sex):
             continue
         if not all(observations.get(f) is True for f in w.present):
             continue
@@ -191,7 +191,7 @@ def _in_play(kb: KnowledgeBase, table: str, items: tuple, observations: Observat
 
 
 def pending_rule_outs(kb: KnowledgeBase, decision: Decision, observations: Observations,
-                      age_band: str | None = None) -> dict[str, str]:
+                      age_band: str | None = None, sex: Sex | None = None) -> dict[str, str]:
     """Rule out before escalating: when the disposition rests only on a dangerous condition being plausible
     (no red flag or modifier at that level), that condition's rule-out questions (with the exposure or history
     it cannot exist without: :meth:`KnowledgeBase.rule_out_questions`) not yet answered -> the condition. Each
@@ -202,7 +202,7 @@ def pending_rule_outs(kb: KnowledgeBase, decision: Decision, observations: Obser
     out: dict[str, str] = {}
     for r in decisive:
         for fid in kb.rule_out_questions(r.id):
-            if fid in observations or (age_band is not None and not kb.reportable(fid, age_band)):
+            if fid in observations or (age_band is not None and not kb.reportable(fid, age_band, sex)):
                 continue
             chain = ancestors(kb, fid)
             if any(observations.get(a) is False for a in chain):
@@ -418,7 +418,7 @@ class QuestionScore:
 
 
 def pending_red_flags(kb: KnowledgeBase, observations: Observations, plausible: dict[str, float],
-                      age_band: str | None = None) -> dict[str, str]:
+                      age_band: str | None = None, sex: Sex | None = None) -> dict[str, str]:
     """Red flags bearing on a plausible condition and not yet ruled out -> the question that screens them.
 
     That question is the flag itself when it can be asked now, or the first unasked ancestor in its
@@ -427,7 +427,7 @@ def pending_red_flags(kb: KnowledgeBase, observations: Observations, plausible: 
     """
     linked: set[str] = set()
     for c in plausible:
-        linked.update(reportable_red_flags(kb, c, age_band))
+        linked.update(reportable_red_flags(kb, c, age_band, sex))
     out: dict[str, str] = {}
     for fid in sorted(linked):
         if fid in observations:
@@ -446,11 +446,12 @@ def linked_red_flags(kb: KnowledgeBase, condition: str) -> tuple[str, ...]:
         f for f in kb.likelihoods[condition] if kb.findings[f].red_flag is not None))
 
 
-def reportable_red_flags(kb: KnowledgeBase, condition: str, age_band: str | None) -> tuple[str, ...]:
-    """The red flags a condition has an edge to that someone in this age band can report (all of them when
-    no band is given): fixed per library, so the check is not repeated for every state."""
-    return kb.cached("reportable_red_flags", (condition, age_band), lambda: tuple(
-        f for f in linked_red_flags(kb, condition) if age_band is None or kb.reportable(f, age_band)))
+def reportable_red_flags(kb: KnowledgeBase, condition: str, age_band: str | None,
+                         sex: Sex | None = None) -> tuple[str, ...]:
+    """The red flags a condition has an edge to that someone in this age band (and of this sex) can report (all
+    of them when no band is given): fixed per library, so the check is not repeated for every state."""
+    return kb.cached("reportable_red_flags", (condition, age_band, sex), lambda: tuple(
+        f for f in linked_red_flags(kb, condition) if age_band is None or kb.reportable(f, age_band, sex)))
 
 
 def ancestors(kb: KnowledgeBase, finding: str) -> tuple[str, ...]:
@@ -467,14 +468,14 @@ def ancestors(kb: KnowledgeBase, finding: str) -> tuple[str, ...]:
 
 
 def unasked_red_flags(kb: KnowledgeBase, observations: Observations, plausible: dict[str, float],
-                      age_band: str | None = None) -> list[str]:
+                      age_band: str | None = None, sex: Sex | None = None) -> list[str]:
     """Red flags that bear on a plausible condition and are not yet ruled out, most urgent first."""
-    flags = pending_red_flags(kb, observations, plausible, age_band)
+    flags = pending_red_flags(kb, observations, plausible, age_band, sex)
     return sorted(flags, key=lambda f: (-kb.findings[f].red_flag.disposition.rank, f))  # type: ignore[union-attr]
 
 
 def score_questions(kb: KnowledgeBase, post: Posterior | None, observations: Observations, plausible: dict[str, float],
-                    current: Disposition, *, age_band: str | None = None, tables: bool = True,
+                    current: Disposition, *, age_band: str | None = None, sex: Sex | None = None, tables: bool = True,
                     limit: int | None = None, screens_only: bool = False,
                     focused: Posterior | None = None, must_ask: dict[str, str] | None = None,
                     rule_out: dict[str, str] | None = None) -> list[QuestionScore]:
@@ -497,7 +498,7 @@ def score_questions(kb: KnowledgeBase, post: Posterior | None, observations: Obs
         assert post is not None, "score_questions needs the posterior or its focus"
         focused = focus(post)
     screens: dict[str, tuple[Disposition, str]] = {}  # question -> (level, flag) of the most urgent flag it screens
-    for flag, question in pending_red_flags(kb, observations, plausible, age_band).items():
+    for flag, question in pending_red_flags(kb, observations, plausible, age_band, sex).items():
         level = kb.findings[flag].red_flag.disposition  # type: ignore[union-attr]
         if level.rank <= current.rank:
             continue
@@ -520,7 +521,7 @@ def score_questions(kb: KnowledgeBase, post: Posterior | None, observations: Obs
             yield sorted(f for f in screens if screens[f][0].rank == rank and f not in must)
         yield sorted(f for f in ruling if f not in must and f not in screens)
         if not screens_only:
-            yield [f for f in relevant_findings(kb, focused, observations, age_band)
+            yield [f for f in relevant_findings(kb, focused, observations, age_band, sex)
                    if f not in screens and f not in must and f not in ruling]
 
     out: list[QuestionScore] = []
@@ -604,9 +605,10 @@ def assess(kb: KnowledgeBase, who: Demographics, observations: Observations, *, 
     differential = [(c, p) for c, p in ranked(post) if p >= threshold]
     band = kb.age_band(who.age_months)
     questions = score_questions(kb, post, observations, decision.plausible, decision.disposition, age_band=band,
-                                limit=max(n_questions, 1), must_ask=pending_must_asks(kb, who, observations),
-                                rule_out=pending_rule_outs(kb, decision, observations, band))
-    unasked = unasked_red_flags(kb, observations, decision.plausible, band)
+                                sex=who.sex, limit=max(n_questions, 1),
+                                must_ask=pending_must_asks(kb, who, observations),
+                                rule_out=pending_rule_outs(kb, decision, observations, band, who.sex))
+    unasked = unasked_red_flags(kb, observations, decision.plausible, band, who.sex)
     result = Assessment(differential, decision, unasked, questions, notes=notes)
     return result if n_questions >= 1 else Assessment(differential, decision, unasked, [], result.info_state, notes)
 

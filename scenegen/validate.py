@@ -157,6 +157,25 @@ def answers_fit_age(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
                        f"(the person is {r.persona.age_months})")
 
 
+@rule("findings_fit_the_sex")
+def findings_fit_the_sex(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """No finding held to the other sex (a vaginal discharge, a testicular pain; `sexes` in the library) is asked,
+    answered or volunteered in the dialogue, nor present in the case: a man is not asked about the vagina."""
+    sex = r.persona.sex
+
+    def other_sex(fid: str | None) -> bool:
+        f = kb.findings.get(fid) if fid is not None else None
+        return f is not None and bool(f.sexes) and sex not in {s.value for s in f.sexes}
+
+    for i, t in enumerate(r.turns):
+        for fid in [t.finding, *t.volunteered]:
+            if other_sex(fid):
+                yield f"message {i} ({t.act}) is about '{fid}', which a {sex} person cannot have"
+    for fid in r.case.present:
+        if other_sex(fid):
+            yield f"the case holds '{fid}' present, which a {sex} person cannot have"
+
+
 @rule("phrases_fit_the_age")
 def phrases_fit_the_age(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
     """No person says a phrase held to other ages (phrase_ages): no 'nothing on the paper' for a baby in
@@ -221,7 +240,8 @@ def red_flags_reflected(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[s
     revealed = {t.finding for t in r.turns if t.act == "answer_yes"} | {v for t in r.turns for v in t.volunteered}
     revealed |= {t.finding for t in r.turns if t.act == "opening"}
     # a warning sign the answers give in other words ('chest pain' and 'breathless': chest pain with breathlessness)
-    revealed |= {f for f, a in implied_answers(kb, _dialogue_observations(r, kb, implied=False), r.case.complaint).items()
+    revealed |= {f for f, a in implied_answers(kb, _dialogue_observations(r, kb, implied=False), r.case.complaint,
+                                                 _mute(r, kb)).items()
                  if a is True}
     level = Disposition(r.gold.disposition)
     for fid in sorted(revealed):
@@ -289,13 +309,14 @@ def answers_consistent(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[st
     case.update({f: v[0] for f, v in r.case.value_map.items() if len(v) == 1})
     said = {f: (a[0] if isinstance(a, list) and len(a) == 1 else a) for f, a in _dialogue_observations(r, kb).items()}
     band = kb.age_band(r.persona.age_months) if r.persona.age_months >= 0 else None
+    sex = Sex(r.persona.sex) if r.persona.sex in Sex.__members__ else None
     for where, facts in (("the dialogue", said), ("the case", case)):
         for imp in kb.implies:
             b = imp.then_finding
             if not imp.holds_for(r.case.complaint):
                 continue  # about another complaint's duration (a fever that came after a rash of two weeks)
-            if band is not None and not kb.reportable(b, band):
-                continue  # nobody can say it at this age (a baby's nausea): the sampler leaves it alone
+            if band is not None and not kb.reportable(b, band, sex):
+                continue  # nobody can say it at this age (a baby's nausea) or sex: the sampler leaves it alone
             if b in facts and all(a in facts and satisfies(facts[a], w) for a, w in imp.if_items) \
                     and not satisfies(facts[b], imp.then_value):
                 given = ", ".join(f"{a} = {facts[a]}" for a, _ in imp.if_items)
@@ -456,7 +477,7 @@ def no_decision_over_pending_rule_out(r: Record, kb: KnowledgeBase, lx: Lexicon)
         return  # unknown ids and impossible personas are reported by their own rules
     if r.gold.disposition == Disposition.emergency_ambulance.value:
         return
-    for question, cond in sorted(pending_rule_outs(kb, decision, obs, kb.age_band(p.age_months)).items()):
+    for question, cond in sorted(pending_rule_outs(kb, decision, obs, kb.age_band(p.age_months), who.sex).items()):
         yield f"'{question}' would rule {cond} in or out, and was never asked before {r.gold.disposition} was given"
 
 
@@ -493,8 +514,15 @@ def _dialogue_observations(r: Record, kb: KnowledgeBase, implied: bool = True) -
                 given = t.volunteered_map.get(v)
                 obs[v] = True if given is None else (given[0] if len(given) == 1 else given)
     if implied:
-        obs.update(implied_answers(kb, obs, r.case.complaint))
+        obs.update(implied_answers(kb, obs, r.case.complaint, _mute(r, kb)))
     return obs
+
+
+def _mute(r: Record, kb: KnowledgeBase) -> frozenset[str]:
+    """What this person cannot report (their age band and sex): the planner does not take it as implied."""
+    if r.persona.age_months < 0 or r.persona.sex not in Sex.__members__:
+        return frozenset()
+    return kb.unreportable(kb.age_band(r.persona.age_months), Sex(r.persona.sex))
 
 
 @rule("questions_presuppose_only_what_was_said")

@@ -25,7 +25,7 @@ def known_before_each_turn(kb, r) -> tuple[Demographics, dict[int, dict]]:
         given = t.volunteered_map
         obs.update({v: given[v][0] if v in given else True for v in t.volunteered})
         if t.act == "opening" or t.act.startswith("answer_"):  # what those say in other words, as the planner adds it
-            implied = implied_answers(kb, obs, r.case.complaint)
+            implied = implied_answers(kb, obs, r.case.complaint, kb.unreportable(kb.age_band(who.age_months), who.sex))
             obs.update({f: a for f, a in implied.items()  # the opening leaves a warning sign it implies to be asked
                         if t.act != "opening" or a is False or kb.findings[f].red_flag is None})
     return who, known_at
@@ -41,7 +41,7 @@ def red_flags_the_opening_points_to(kb, r) -> list[str]:
     obs = {**baseline_observations(kb, who), opening.finding: True}
     said = {v: vals[0] for v, vals in opening.volunteered_map.items()}
     obs.update({v: said.get(v, True) for v in opening.volunteered})
-    implied = implied_answers(kb, obs, r.case.complaint)
+    implied = implied_answers(kb, obs, r.case.complaint, kb.unreportable(kb.age_band(who.age_months), who.sex))
     obs.update({f: a for f, a in implied.items() if a is False or kb.findings[f].red_flag is None})
     return opening_red_flags(kb, obs, said, [f for f, a in implied.items() if a is True],
-                             list(kb.presenting_with(r.case.complaint)), kb.age_band(who.age_months))
+                             list(kb.presenting_with(r.case.complaint)), kb.age_band(who.age_months), who.sex)

@@ -114,3 +114,28 @@ def test_a_red_flag_that_would_raise_the_level_is_asked_before_any_information_q
     assert max(q.expected_gain for q in screening if q.red_flag is None) > screening[0].expected_gain
     flags_then_info = [q.red_flag is not None for q in screening]
     assert flags_then_info == sorted(flags_then_info, reverse=True)
+
+
+def test_the_flu_rule_asks_a_fever_only_with_a_symptom_of_flu(bundled_kb):
+    """A 94-year-old's overdose call and a stroke call were asked about a fever 'like flu at 65 or over': the
+    flu rules' screens are scoped (screen_with) to the symptoms of flu the NHS lists."""
+    old = Demographics(94 * 12, Sex.male)
+    pregnant = Demographics(30 * 12, Sex.female, True)
+    for who in (old, pregnant):
+        assert "fever" in pending_must_asks(bundled_kb, who, {"cough": True, "onset": "sudden"})
+        for complaint in ("swallowed_harmful_substance", "weakness_or_numbness", "fainting"):
+            pending = pending_must_asks(bundled_kb, who, {complaint: True, "onset": "sudden"})
+            assert not any(s.startswith("flu_like") for s in pending.values()), (complaint, pending)
+
+
+@given(seed=st.integers(0, 3), index=st.integers(0, 100_000))
+def test_no_flu_question_is_asked_in_a_call_without_a_symptom_of_flu(seed, index):
+    gen = _gen(seed)
+    r = gen.record(index)
+    kb = gen.lib.kb
+    scope = {m.id: set(m.screen_with) for m in kb.modifiers if m.screen_with}
+    known, known_at = known_before_each_turn(kb, r)
+    for q in r.gold.questions:
+        rule = (q.must_ask or "").split("__")[0]
+        if rule in scope:
+            assert any(known_at[q.turn].get(f) is True for f in scope[rule]), (r.id, q.must_ask, r.case.complaint)

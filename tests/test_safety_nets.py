@@ -114,3 +114,12 @@ def test_safety_net_entries_name_only_guideline_sources(bundled_kb):
     for entry in data["safety_nets"]:
         assert entry["id"] in bundled_kb.safety_nets
         assert not any(s in entry["source"] for s in (".md", "/work", "http")), entry["id"]
+
+
+def test_no_warning_adds_another_symptom_with_especially(bundled_kb):
+    """A red flag's warning is also said back as the reason when the flag is reported: "breathlessness that comes
+    on suddenly, especially with sharp chest pain" was said to a man who had just said his chest did not hurt.
+    An age ('especially over age 50') is not a symptom that can have been denied."""
+    for fid, f in bundled_kb.findings.items():
+        if f.red_flag is not None and f.red_flag.warning:
+            assert "especially with" not in f.red_flag.warning, fid

@@ -237,6 +237,9 @@ BREAKERS = {
     "no_dose_in_answers": ({"want": "patient_question"}, _give_a_dose),
     # a parent of a 7-month-old answering 'nothing on the paper' (a child who uses the toilet's words)
     "phrases_fit_the_age": ({}, _say_nothing_on_the_paper_of_a_baby),
+    # a man asked about the vagina (threadworm's vaginal itch reached a man through its red-flag screen)
+    "findings_fit_the_sex": ({}, lambda o: (o["persona"].update(sex="male", pregnant=False),
+                                            o["turns"][first(o, "clarify")].update(finding="vaginal_itch_or_discharge"))),
     # 'about 8 weeks', then the maternity unit (labour and delivery) named beside A&E
     "pregnancy_service_fits_gestation": ({}, _name_the_maternity_unit_at_8_weeks),
 }
