@@ -589,7 +589,7 @@ class Realiser:
                                     local(said_topic(f, base.get("_age"))))
         elif part == "answer_value":
             ctx["phrases"] = [local(t) for t in self._value_phrases(msg.finding, msg.answer, rng, base["_event"], base)]  # type: ignore[arg-type]
-            base["_heard"] = {"kind": "value", "text": "", "volunteered": ""}
+            base["_heard"] = {"kind": "value", "text": "", "volunteered": "", "seen": ""}
         elif part == "volunteer":
             base["_said"].update(msg.volunteered)
             ctx["phrase"] = local(self._lay(msg.volunteered[0], rng, denied, base))
@@ -822,7 +822,7 @@ def clauses(text: str) -> set[str]:
 
 
 #: what the assistant heard in the message before its question, when that was not an answer
-_NOTHING_HEARD = {"kind": "none", "text": "", "volunteered": ""}
+_NOTHING_HEARD = {"kind": "none", "text": "", "volunteered": "", "seen": ""}
 
 
 def _heard(f: Finding, kind: str, text: str) -> dict[str, str]:
@@ -830,10 +830,12 @@ def _heard(f: Finding, kind: str, text: str) -> dict[str, str]:
     health) are acknowledged without repeating them, so their topic is left out; so are questions about
     something still working (answer_kind function), whose 'no' is the worrying answer."""
     if f.answer_kind in (AnswerKind.pregnancy, AnswerKind.mental_health):
-        return {"kind": "sensitive", "text": "", "volunteered": ""}
+        return {"kind": "sensitive", "text": "", "volunteered": "", "seen": ""}
     if f.answer_kind is AnswerKind.function:  # 'Good, no normal forehead movement' would cheer a bad answer
-        return {"kind": "value", "text": "", "volunteered": ""}  # acknowledged plainly, as a described value is
-    return {"kind": kind, "text": text, "volunteered": ""}
+        return {"kind": "value", "text": "", "volunteered": "", "seen": ""}  # acknowledged plainly, as a value is
+    # a carer has seen a symptom or sign, not a history or an exposure ('no diabetes that you've seen')
+    seen = "yes" if f.kind in (FindingKind.symptom, FindingKind.sign) else ""
+    return {"kind": kind, "text": text, "volunteered": "", "seen": seen}
 
 
 def initiative_context(realiser: Realiser, part: str, msg: PlannedMessage, plan: Plan, persona: PersonaDraw,
