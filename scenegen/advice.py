@@ -111,7 +111,9 @@ def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: 
         else:
             steps = []
         for step in steps:
-            blocked = ruled_out & set(step.not_with)
+            # a step is never given when what it must not be given with is reported, is a reason, or is the
+            # likeliest condition (no aspirin for a heart attack's warning sign when an asthma attack leads)
+            blocked = (ruled_out | {leading}) & set(step.not_with)
             if step.text in own:  # the likeliest condition's step: only a report, or itself, cancels it
                 blocked = said & set(step.not_with) | ({leading} & set(step.not_with))
             if step.text in seen or blocked or not fits(kb, step, who, proxy, locale) \
