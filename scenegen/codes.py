@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Iterable
+
+from .usercache import read_cache, write_cache
 
 
 @lru_cache(maxsize=1)
@@ -39,6 +42,29 @@ def check_icd10cm(code: str) -> str | None:
         return (f"'{code}' is a category, not a billable code; use one of its subcodes: "
                 f"{', '.join(children)}{more}")
     return None
+
+
+def check_codes(codes: Iterable[str]) -> dict[str, str | None]:
+    """``check_icd10cm`` of each code, remembered in the user cache across runs.
+
+    Importing the code set costs several seconds, more than the rest of a library load. A code's check depends
+    only on the code, the code-set package's release and this module's messages, so the cache file is named
+    for both (the module by its content's digest, which changes with any edit even within one version) and the
+    code set is imported only when a code has not been checked before.
+    """
+    import hashlib
+    from importlib import metadata
+    from pathlib import Path
+
+    ours = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    name = f"icd10cm-checks-{metadata.version('simple-icd-10-cm')}-{ours}.json"
+    known = read_cache(name)
+    wanted = sorted(set(codes))
+    missing = [code for code in wanted if code not in known]
+    if missing:
+        known.update((code, check_icd10cm(code)) for code in missing)
+        write_cache(name, known)
+    return {code: known[code] for code in wanted}
 
 
 def describe_icd10cm(code: str) -> str:

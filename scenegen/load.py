@@ -627,8 +627,12 @@ class _Checker:
         bands = settings.frequency_bands
         band_ids = {b.id for b in settings.age_bands}
         finding_sets: dict[frozenset[str], str] = {}
+        from .codes import check_codes
+
+        code_checks = check_codes(c.icd10 for c in self.conditions.values())
         for cid, c in self.conditions.items():
-            self._check_code(cid, c)
+            if code_checks[c.icd10]:
+                self.add("conditions", cid, ("icd10",), code_checks[c.icd10])
             edges = {e.id for e in c.findings}
             for i, fid in enumerate(c.rule_out):
                 if fid not in edges:
@@ -718,13 +722,6 @@ class _Checker:
                 elif f.ages and not set(f.ages) & set(c.ages):
                     self.add("safety_nets", cid, ("warnings", i),
                              f"'{fid}' can be reported only at ages {f.ages}, none of this condition's {c.ages}")
-
-    def _check_code(self, cid: str, c: Condition) -> None:
-        from .codes import check_icd10cm
-
-        message = check_icd10cm(c.icd10)
-        if message:
-            self.add("conditions", cid, ("icd10",), message)
 
     def _check_prior(self, cid: str, loc: tuple[Any, ...], p: float | str, settings: ModelSettings) -> None:
         if isinstance(p, str):

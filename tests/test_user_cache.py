@@ -1,0 +1,71 @@
+"""The user cache makes commands start fast without ever changing what a library check finds."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from scenegen import ContentError, load_knowledge_base
+from scenegen.codes import check_codes
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _problems(lib: Path) -> list:
+    try:
+        load_knowledge_base(lib)
+    except ContentError as exc:
+        return exc.problems
+    return []
+
+
+def _cache_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("icd10cm-checks-*.json"))
+
+
+def test_a_warm_cache_loads_the_bundled_library_without_importing_the_code_set(tmp_path):
+    env = {**os.environ, "SCENEGEN_CACHE_DIR": str(tmp_path), "SCENEGEN_NO_CACHE": ""}
+    program = ("import sys; from scenegen import load_knowledge_base; load_knowledge_base(); "
+               "print('simple_icd_10_cm' in sys.modules)")
+    cold = subprocess.run([sys.executable, "-c", program], env=env, cwd=ROOT, capture_output=True, text=True)
+    warm = subprocess.run([sys.executable, "-c", program], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert cold.stdout.strip() == "True", cold.stderr
+    assert warm.stdout.strip() == "False", warm.stderr
+
+
+def test_a_cached_check_reports_a_wrong_code_as_the_code_set_does(tiny_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv("SCENEGEN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("SCENEGEN_NO_CACHE", raising=False)
+    lib = tiny_copy / "conditions" / "library.yaml"
+    lib.write_text(lib.read_text(encoding="utf-8").replace("icd10: J18.9", "icd10: J18.7"), encoding="utf-8")
+    first = [p.message for p in _problems(tiny_copy)]
+    assert _cache_files(tmp_path / "cache")
+    second = [p.message for p in _problems(tiny_copy)]
+    assert first == second and any("'J18.7' is not an ICD-10-CM code" in m for m in second)
+
+
+def test_a_damaged_or_foreign_cache_file_is_ignored(tmp_path, monkeypatch):
+    monkeypatch.setenv("SCENEGEN_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("SCENEGEN_NO_CACHE", raising=False)
+    check_codes(["J18.9"])
+    [path] = _cache_files(tmp_path)
+    for bad in (b"{not json", b'["J18.7"]', b'{"J18.7": 3}'):
+        path.write_bytes(bad)
+        assert check_codes(["J18.7"])["J18.7"] is not None
+
+
+def test_the_cache_can_be_turned_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("SCENEGEN_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("SCENEGEN_NO_CACHE", "1")
+    assert check_codes(["J18.9", "J18"]) == {"J18.9": None, "J18": check_codes(["J18"])["J18"]}
+    assert not _cache_files(tmp_path)
+
+
+def test_an_unwritable_cache_folder_does_not_stop_a_check(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("SCENEGEN_CACHE_DIR", str(blocker / "cache"))
+    monkeypatch.delenv("SCENEGEN_NO_CACHE", raising=False)
+    assert check_codes(["J18.9"]) == {"J18.9": None}
