@@ -24,6 +24,7 @@ from .content import (
 )
 from .errors import ContentError, Problem, UsageError
 from .knowledge import KnowledgeBase
+from .usercache import read_compiled, write_compiled
 from .yamlfile import line_at, read_yaml
 
 ENV_LIBRARY = "SCENEGEN_LIBRARY"
@@ -153,18 +154,24 @@ def _validate_file(label: str, data: Any) -> tuple[ContentFile, list[Problem], d
     return ContentFile.model_construct(**{k: v for k, v in parts.items()}), problems, invalid
 
 
+def _content_digest(root: Path, paths: list[Path]) -> str:
+    """The library's identity: every content file's name and bytes (the manifest's ``content_hash``)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(_label(root, path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def _read_files(root: Path) -> tuple[list[tuple[str, ContentFile, Any]], list[Problem], str, dict[str, set[str]]]:
     conditions_dir = root / "conditions"
     problems: list[Problem] = []
     files: list[tuple[str, ContentFile, Any]] = []
     invalid: dict[str, set[str]] = {k: set() for k in _ITEM_MODELS}
-    digest = hashlib.sha256()
     paths = _content_files(conditions_dir)
     if not paths:
         problems.append(Problem(_label(root, conditions_dir), 0, "", "no .yaml content files found"))
     for path in paths:
         label = _label(root, path)
-        digest.update(label.encode() + b"\0" + path.read_bytes() + b"\0")
         before = len(problems)
         data = read_yaml(path, label, problems)
         if data is None:
@@ -180,7 +187,7 @@ def _read_files(root: Path) -> tuple[list[tuple[str, ContentFile, Any]], list[Pr
         for kind, ids in bad.items():
             invalid[kind] |= ids
         files.append((label, content, data))
-    return files, problems, digest.hexdigest(), invalid
+    return files, problems, _content_digest(root, paths), invalid
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -978,8 +985,22 @@ def _indistinguishable(ch: _Checker, likelihoods: dict[str, dict[str, Any]]) -> 
 
 
 def load_knowledge_base(library: str | Path | None = None) -> KnowledgeBase:
-    """Load and validate ``library/conditions``; raise :class:`ContentError` listing every problem."""
+    """Load and validate ``library/conditions``; raise :class:`ContentError` listing every problem.
+
+    A library that loaded cleanly before, unchanged and with the same scenegen, comes from the user cache
+    (``usercache``): validating it again would find the same nothing.
+    """
     root = resolve_library(library)
+    digest = _content_digest(root, _content_files(root / "conditions"))
+    kb = read_compiled("knowledge", digest)
+    if isinstance(kb, KnowledgeBase) and kb.content_hash == digest:
+        return kb
+    kb = _build_knowledge_base(root)
+    write_compiled("knowledge", digest, kb)
+    return kb
+
+
+def _build_knowledge_base(root: Path) -> KnowledgeBase:
     files, problems, content_hash, invalid = _read_files(root)
     ch = _Checker(files, invalid, all_read=len(files) == len(_content_files(root / "conditions")))
     ch.collect()

@@ -3,15 +3,21 @@
 What is kept here can always be recomputed, so the cache is safe to delete, a file that cannot be read or does
 not have the expected shape is ignored, and nothing is written when the folder cannot be made. Each cache's
 file name carries the versions its facts depend on, so a stale file is never read.
+Two kinds live here: code checks (JSON) and compiled libraries (pickles of a validated knowledge base, named
+for the digest of the library's files and of scenegen's own source, so any edit to either misses the cache).
 ``SCENEGEN_CACHE_DIR`` moves the folder; ``SCENEGEN_NO_CACHE=1`` turns the cache off.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 import sys
 import tempfile
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -68,4 +74,59 @@ def write_cache(name: str, data: dict[str, str | None]) -> None:
             Path(temp).unlink(missing_ok=True)
             raise
     except OSError:
+        return
+
+
+_KEEP_COMPILED = 8  # compiled libraries kept; older ones are deleted, so the folder stays small
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of everything a compiled library's shape depends on: scenegen's own source, Python, pydantic."""
+    import pydantic
+
+    digest = hashlib.sha256(f"{sys.version}\0{pydantic.VERSION}\0".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:24]
+
+
+def read_compiled(kind: str, content_digest: str) -> Any | None:
+    """The object compiled earlier from content with this digest by this exact code, or None.
+
+    The file is a pickle that this code wrote into the user's own cache folder, so it is trusted as the code
+    itself is; anything that fails to load is ignored and rebuilt.
+    """
+    folder = cache_dir()
+    if folder is None:
+        return None
+    path = folder / f"{kind}-{content_digest[:32]}-{code_digest()}.pickle"
+    try:
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    except Exception:  # a missing, partial or foreign file: rebuild rather than fail
+        return None
+
+
+def write_compiled(kind: str, content_digest: str, value: Any) -> None:
+    """Keep ``value`` for the next run, atomically, and prune all but the newest compiled files."""
+    folder = cache_dir()
+    if folder is None:
+        return
+    name = f"{kind}-{content_digest[:32]}-{code_digest()}.pickle"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, folder / name)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        old = sorted(folder.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in old[_KEEP_COMPILED:]:
+            stale.unlink(missing_ok=True)
+    except (OSError, pickle.PicklingError):
         return

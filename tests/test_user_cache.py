@@ -69,3 +69,46 @@ def test_an_unwritable_cache_folder_does_not_stop_a_check(tmp_path, monkeypatch)
     monkeypatch.setenv("SCENEGEN_CACHE_DIR", str(blocker / "cache"))
     monkeypatch.delenv("SCENEGEN_NO_CACHE", raising=False)
     assert check_codes(["J18.9"]) == {"J18.9": None}
+
+
+def _load_in_process(lib: Path, cache: Path, extra: str = "") -> str:
+    env = {**os.environ, "SCENEGEN_CACHE_DIR": str(cache), "SCENEGEN_NO_CACHE": ""}
+    program = ("import sys; import scenegen.load as L; from scenegen import ContentError\n"
+               f"{extra}\n"
+               f"try:\n    kb = L.load_knowledge_base({str(lib)!r})\n    print('ok', kb.content_hash)\n"
+               "except ContentError as e:\n    print('problems', len(e.problems))\n")
+    run = subprocess.run([sys.executable, "-c", program], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.strip()
+
+
+def test_a_compiled_library_is_used_only_for_the_same_files(tiny_copy, tmp_path):
+    cache = tmp_path / "cache"
+    built = _load_in_process(tiny_copy, cache)
+    assert built.startswith("ok") and list(cache.glob("knowledge-*.pickle"))
+    # a warm load must not validate again: make validation fail loudly if it runs
+    refuse = "L._build_knowledge_base = lambda root: (_ for _ in ()).throw(SystemExit('validated again'))"
+    assert _load_in_process(tiny_copy, cache, refuse) == built
+    lib = tiny_copy / "conditions" / "library.yaml"
+    lib.write_text(lib.read_text(encoding="utf-8").replace("icd10: J18.9", "icd10: J18.7"), encoding="utf-8")
+    assert _load_in_process(tiny_copy, cache) == "problems 1"
+
+
+def test_a_damaged_compiled_library_is_rebuilt(tiny_copy, tmp_path):
+    cache = tmp_path / "cache"
+    built = _load_in_process(tiny_copy, cache)
+    [pickled] = cache.glob("knowledge-*.pickle")
+    pickled.write_bytes(pickled.read_bytes()[:100])
+    assert _load_in_process(tiny_copy, cache) == built
+
+
+def test_records_are_the_same_bytes_from_a_warm_cache_and_with_no_cache(tmp_path):
+    outs = []
+    for name, env_cache in (("cold", {"SCENEGEN_NO_CACHE": "1"}), ("warm1", {}), ("warm2", {})):
+        env = {**os.environ, "SCENEGEN_CACHE_DIR": str(tmp_path / "cache"), "SCENEGEN_NO_CACHE": "", **env_cache}
+        out = tmp_path / name
+        run = subprocess.run([sys.executable, "-m", "scenegen", "generate", "--n", "40", "--seed", "3", "--out",
+                              str(out)], env=env, cwd=ROOT, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        outs.append([(out / f).read_bytes() for f in ("train.jsonl", "test.jsonl", "manifest.json")])
+    assert outs[0] == outs[1] == outs[2]
