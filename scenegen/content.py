@@ -804,6 +804,10 @@ class Condition(Strict):
         description="{finding: true | [values]}: what the lay name states the person has ('chest pain ... that comes "
                     "on with exertion'); the name is said only once each was reported so, never after a denial or "
                     "an unsure answer")
+    named: bool = Field(
+        True, description="false: the closing message never names it, because its lay name would only say back "
+                          "what the person told (thoughts of ending life) and wrap it in 'could mean ... can't be "
+                          "ruled out without tests'")
     first_aid: list[Advice] = Field(
         default_factory=list, description="what to do while help is on the way, given when the condition is a "
                                           "reason for an emergency disposition")

@@ -683,7 +683,7 @@ def named_conditions(kb: KnowledgeBase, decision: Decision, obs: Observations,
     obligatory finding, and everything its lay name says (``lay_name_says``), was reported present and no
     rule-out finding was denied; and (3) it is not
     a frightening long shot: a condition whose own level is an emergency is named only when it is the most
-    likely. ``never`` names none, for trainers whose policy forbids naming.
+    likely; and (4) the library does not mark it ``named: false``. ``never`` names none, for trainers whose policy forbids naming.
     """
     if policy == "never":
         return []
@@ -698,6 +698,8 @@ def named_conditions(kb: KnowledgeBase, decision: Decision, obs: Observations,
 def condition_supported(kb: KnowledgeBase, cid: str, obs: Observations, top: str | None) -> bool:
     """Whether the reports support naming ``cid`` (the rules of :func:`named_conditions`)."""
     cond = kb.conditions[cid]
+    if not cond.named:
+        return False
     obligatory = kb.obligatory(cid)
     if any(obs.get(f) is False for f in set(cond.rule_out) | obligatory):
         return False

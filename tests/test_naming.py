@@ -35,6 +35,16 @@ def test_a_condition_is_not_named_before_its_obligatory_finding_is_reported(bund
                                top="insomnia")
 
 
+def test_suicidal_thoughts_are_never_named_back_to_the_person(bundled_kb):
+    """'The symptoms could mean something like thoughts of ending life ... that can't be ruled out without an
+    examination and tests' was said to a man who had just described those thoughts (seed 16180, record 404)."""
+    obs = {"low_mood": True, "wish_to_be_dead": True, "suicidal_thoughts_active": True, "suicidal_method": True,
+           "suicidal_intent": True, "suicidal_plan": True}
+    for cid in ("suicidal_ideation_with_plan", "suicidal_thoughts_without_plan"):
+        assert not bundled_kb.conditions[cid].named
+        assert not condition_supported(bundled_kb, cid, obs, top=cid)
+
+
 def test_one_vague_symptom_is_not_enough_to_name_a_condition(bundled_kb):
     assert not condition_supported(bundled_kb, "migraine", {"headache": True}, top="migraine")
     assert condition_supported(bundled_kb, "migraine", {"headache": True, "light_sensitivity": True,
