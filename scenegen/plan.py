@@ -740,7 +740,8 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
 
     A warning is a red flag of a condition still in view (those plausible on what was reported, ``current``,
     and the likeliest of ``top``; only those that present with this ``complaint``) that was not reported, that calls for more urgent care than the disposition given, and that this
-    person can have: not one whose question was ruled out (a pregnancy sign after 'not pregnant'). Where
+    person can have: not one whose question was ruled out (a pregnancy sign after 'not pregnant'), nor a past
+    event or state that was denied (a first-ever fit to someone with known epilepsy). Where
     those conditions have none and the person is sent home or to a routine appointment, it comes from the likeliest (by ``posterior``; all of them without one) of the
     conditions this person can have (``possible``) that present with the same complaint and have a warning
     (the dangerous look-alike), so that every piece of advice says what should make the person seek help.
@@ -762,6 +763,7 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
         return {f for f in found
                 if obs.get(f) is not True and kb.findings[f].red_flag.net_disposition.rank > level  # type: ignore[union-attr]
                 and (denied_too or f not in obs)
+                and not (obs.get(f) is False and _settled(kb, f))  # no "if this is a first-ever fit" after "not the first"
                 and not any(obs.get(a) is False and _settled(kb, a) for a in ancestors(kb, f))}
 
     flags = flags_of(in_view)

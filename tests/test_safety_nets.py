@@ -123,3 +123,22 @@ def test_no_warning_adds_another_symptom_with_especially(bundled_kb):
     for fid, f in bundled_kb.findings.items():
         if f.red_flag is not None and f.red_flag.warning:
             assert "especially with" not in f.red_flag.warning, fid
+
+
+def test_a_denied_past_event_is_not_a_warning_sign(bundled_kb):
+    """A 13-year-old with known epilepsy who said this was not his first fit was told to go to A&E 'if you
+    notice a first-ever fit' (seed 16180, record 808): a 'no' to a past event cannot turn into a 'yes'."""
+    level = Disposition.urgent
+    decision = Decision(disposition=level, reasons=(), plausible={"breakthrough_seizure_epilepsy": 1.0},
+                        red_flags_present=(), crisis_resource=CrisisResource.none)
+    possible = tuple(c for c, x in bundled_kb.conditions.items() if "adolescent" in x.ages)
+    obs = {"seizure": True, "known_epilepsy": True}
+    fit = warning_text(bundled_kb.findings["first_ever_seizure"])
+    kwargs = dict(current={"breakthrough_seizure_epilepsy": 1.0}, posterior={"breakthrough_seizure_epilepsy": 1.0})
+    asked = safety_net(bundled_kb, {**obs, "first_ever_seizure": False}, decision,
+                       [("breakthrough_seizure_epilepsy", 1.0)], "seizure", "adolescent", possible, **kwargs)
+    assert fit not in {t for t, _ in asked} and asked
+    # the pair is live: the same net without that answer does warn of a first-ever fit
+    unasked = safety_net(bundled_kb, obs, decision, [("breakthrough_seizure_epilepsy", 1.0)], "seizure",
+                         "adolescent", possible, **kwargs)
+    assert fit in {t for t, _ in unasked}
