@@ -85,7 +85,8 @@ def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: 
     ``only_with`` and none of those was reported present or is a reason. A modifier that made it an
     emergency names its own steps. With ``ambulance`` False (sent to A&E) the steps that speak of the ambulance
     crew or the call handler are left out. A condition gives its steps only when every finding it cannot be
-    without (its obligatory edges) was reported present.
+    without (its obligatory edges) was reported present. With an ambulance, the library's general steps for
+    anyone waiting for one (``model.waiting_for_ambulance``) follow the emergency's own.
 
     ``leading`` is the likeliest condition. A less likely condition kept among the reasons does not cancel a
     step of the leading condition's own (a Boerhaave kept plausible at p=0.06 does not stop the aspirin for a
@@ -123,6 +124,9 @@ def first_aid_steps(kb: KnowledgeBase, reasons: Iterable[tuple[str, str]], who: 
                 continue
             seen.add(step.text)
             out.append(step)
+    if ambulance:  # after the steps the emergency itself calls for: what anyone waiting for a crew does
+        out += [step for step in kb.settings.waiting_for_ambulance
+                if step.text not in seen and fits(kb, step, who, proxy, locale)]
     return _said_once(kb, _without_contradictions(kb, out, own))
 
 

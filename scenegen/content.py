@@ -208,6 +208,9 @@ class ModelSettings(Strict):
         default_factory=list, description="what first-aid steps tell someone to do, read from their words")
     first_aid_conflicts: list[FirstAidConflict] = Field(
         default_factory=list, description="pairs of acts never given together, and which is kept")
+    waiting_for_ambulance: list["Advice"] = Field(
+        default_factory=list, description="steps said after the condition's own first aid whenever an ambulance "
+                                          "is called (unlock the door, someone to stay), each for whom it fits")
     advice_age_words: list[AgeWords] = Field(
         default_factory=list, description="words of advice and first aid that presume an age (standing, walking)")
     felt_words: list[AgeWords] = Field(

@@ -230,6 +230,7 @@ def test_steps_that_speak_of_the_ambulance_are_given_only_when_one_is_called():
     items = [a for c in kb.conditions.values() for a in c.first_aid]
     items += [a for f in kb.findings.values() if f.red_flag is not None for a in f.red_flag.first_aid]
     items += [a for m in kb.modifiers for a in m.first_aid]
+    items += kb.settings.waiting_for_ambulance
     unmarked = [a.text for a in items if _SPEAKS_OF_THE_AMBULANCE.search(a.text) and not a.with_ambulance]
     assert unmarked == []
     reasons = [("plausible_condition", "bacterial_meningitis")]
@@ -305,6 +306,7 @@ def test_no_generated_record_gives_advice_outside_its_range(seed, index, limited
     items = {a.text: a for f in kb.findings.values() if f.red_flag is not None for a in f.red_flag.first_aid}
     items.update({a.text: a for c in kb.conditions.values() for a in c.first_aid})
     items.update({a.text: a for m in kb.modifiers for a in m.first_aid})  # a modifier's steps (a fall at 65+)
+    items.update({a.text: a for a in kb.settings.waiting_for_ambulance})
     if r.persona.locale == "en_GB":
         for step in r.gold.first_aid:
             assert fits(kb, items[step], who(r), r.persona.speaker != "self", r.persona.locale), (r.id, step)
@@ -540,5 +542,6 @@ def test_advice_for_particular_locales_names_only_locales_the_personas_have():
     items = [a for c in kb.conditions.values() for a in (*c.first_aid, *c.advice)]
     items += [a for f in kb.findings.values() if f.red_flag is not None for a in f.red_flag.first_aid]
     items += [a for m in kb.modifiers for a in m.first_aid]
+    items += kb.settings.waiting_for_ambulance
     assert {loc for a in items for loc in a.locales} <= known
     assert any(a.locales for a in items)

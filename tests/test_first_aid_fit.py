@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -163,6 +165,8 @@ def _items(kb):
     for m in kb.modifiers:
         for a in m.first_aid:
             yield "modifier", m.id, a
+    for a in kb.settings.waiting_for_ambulance:
+        yield "model", "waiting_for_ambulance", a
 
 
 def _reachable(kb, kind, oid, age):
@@ -319,3 +323,21 @@ def test_a_babys_anaphylaxis_call_gives_a_reason_the_parent_could_see():
         checked += 1
         assert "feels tight" not in final and flag.warning_young.split(",")[0] in final, (r.id, final)
     assert checked >= 3
+
+
+@pytest.mark.parametrize("proxy", [False, True])
+def test_everyone_waiting_for_an_ambulance_is_told_to_unlock_the_door_and_not_be_alone(proxy):
+    """999 endings for sepsis, meningitis and a sudden severe headache only said what to tell the crew (read 17);
+    the general steps for anyone waiting for a crew follow the emergency's own, and only when a crew is coming."""
+    kb = lib().kb
+    reasons = first_aid_reasons(kb, [("plausible_condition", "sepsis")], ["sepsis"])
+    for ambulance in (True, False):
+        steps = [s.text for s in first_aid_steps(kb, reasons, WOMAN_67, proxy, ["fever"], "en_GB",
+                                                 ambulance=ambulance, leading="sepsis")]
+        waiting = [s.text for s in kb.settings.waiting_for_ambulance
+                   if s.speaker.value == ("proxy" if proxy else "self")]
+        assert len(waiting) == 1
+        if ambulance:
+            assert steps[-1] == waiting[0] and "unlock the front door" in steps[-1]
+        else:
+            assert waiting[0] not in steps
