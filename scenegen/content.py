@@ -657,6 +657,8 @@ class Complaint(Strict):
     name: str
     finding: Id = Field(description="the binary finding that the opening reveals as present")
     lay: list[str] = Field(min_length=1, description="how a patient opens with it (noun phrases)")
+    pharmacy: bool = Field(True, description="false: home-care advice for it does not point to a pharmacist "
+                                             "(grief or low mood is talked through with a GP, not a pharmacy)")
     phrase_ages: list[PhraseAges] = Field(
         default_factory=list, description="phrases of lay that fit some ages only ('a scratchy throat': a child "
                                           "who can say how the throat feels)")

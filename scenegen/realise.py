@@ -407,6 +407,7 @@ class Realiser:
         # nor may a lay phrase name what the case does not have ('chest pain and shortness of breath' for the
         # combination question when the case has sweating, not breathlessness), whether or not it is asked
         base["_absent"] = frozenset(f for f, a in case.truth.items() if a is False)
+        pharmacy = self.kb.complaints[case.complaint].pharmacy
         base["_age"] = persona.age_months  # phrases held to some ages (phrase_ages) are said only within them
         base["_event"] = self.kb.complaint_is_event(case.complaint)  # a fall or a fit: 'when did it happen?'
         base["_reported"] = []  # (finding, the words it was said in): what a 'yes' may say it comes with
@@ -427,6 +428,7 @@ class Realiser:
                 answered.add(msg.finding)
             for part in msg.parts:
                 extra, facts = self._context(part, msg, plan, persona, case, base, facts0, detail, rng, local)
+                extra = {"pharmacy": pharmacy, **extra}  # whether home-care words may point to a pharmacist
                 if "turn" in facts and facts["turn"] == "later" and previous is not None and previous.act == "answer_unsure":
                     facts["turn"] = "after_unsure"  # no 'That's helpful.' after 'not sure
                 variant = self._choose(part, facts, rng, keep, last.get(part),

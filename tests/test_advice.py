@@ -545,3 +545,20 @@ def test_advice_for_particular_locales_names_only_locales_the_personas_have():
     items += kb.settings.waiting_for_ambulance
     assert {loc for a in items for loc in a.locales} <= known
     assert any(a.locales for a in items)
+
+
+def test_low_mood_sent_home_is_never_pointed_to_a_pharmacist():
+    """A 90-year-old's grief was sent 'to a pharmacist' (read 17 D1): support for low mood or grief is through
+    the GP and talking therapies (complaints.yaml: low_mood has pharmacy: false), while other complaints keep it."""
+    kb = lib().kb
+    assert not kb.complaints["low_mood"].pharmacy and kb.complaints["cough"].pharmacy
+    gen = Generator(lib(), GenerateConfig(seed=5, complaints=("low_mood",)))
+    home = 0
+    for i in range(120):
+        r = gen.record(i)
+        if r.gold.disposition != Disposition.self_care:
+            continue
+        home += 1
+        said = " ".join(m.content for m in r.messages if m.role == "assistant")
+        assert "pharmacist" not in said.replace("ask a pharmacist or", ""), r.id  # the locale's self-care act names the GP too
+    assert home >= 5

@@ -23,6 +23,11 @@ Y = 12  # months in a year
 # screen id -> (a person and report that fit, people or reports outside its 'when', the generator's filter)
 # A person is (age in months, sex, pregnant, observations). The filter is (conditions, complaints, records).
 SCREENS = {
+    "new_confusion_with_low_mood_at_65_and_over": (
+        (90 * Y, Sex.female, False, {"low_mood": True}),
+        [(50 * Y, Sex.female, False, {"low_mood": True}),  # younger: not a delirium screen
+         (90 * Y, Sex.female, False, {"cough": True})],
+        (("acute_stress_reaction", "depression"), ("low_mood",), 40)),
     "where_the_limb_or_joint_pain_is": (
         (40 * Y, Sex.female, False, {"joint_pain": True}),
         [(40 * Y, Sex.female, False, {"back_pain": True})],
