@@ -275,7 +275,8 @@ class Generator:
         kb = self.lib.kb
         rng_words = stream(c.seed, index, "words")
         name = name or self._name(persona, index)
-        details = self.lib.personas.details_for(persona.speaker, persona.age_months)
+        emergency = kb.conditions[case.condition].disposition.rank >= Disposition.emergency_department.rank
+        details = self.lib.personas.details_for(persona.speaker, persona.age_months, emergency)
         rate = self.lib.personas.irrelevant_detail_rate
         detail = pick(rng_words, details) if details and chance(rng_words, rate) else ""
         keep = self._keep(split)

@@ -217,13 +217,24 @@ class PersonaLibrary(_Strict):
         default_factory=list, description="details (of the two lists above) that play the problem down ('I hate "
                                           "making a fuss'): never said in an opening that names a red flag")
 
-    def details_for(self, persona_speaker: str, age_months: int) -> list[str]:
-        """The opening details this speaker may say: an adult's (a job, a partner) only from an adult."""
+    not_in_emergencies: list[str] = Field(
+        default_factory=list, description="details (of the lists above) about plans, work or convenience that "
+                                          "nobody mentions when the problem is an emergency (a lunch break with a "
+                                          "plan to end one's life, a wedding with a swelling throat)")
+
+    def details_for(self, persona_speaker: str, age_months: int, emergency: bool = False) -> list[str]:
+        """The opening details this speaker may say: an adult's (a job, a partner) only from an adult, and
+        none about plans or work when the problem is an emergency."""
         if persona_speaker == "self" and age_months < ADULT_MONTHS:
-            return self.irrelevant_details
-        if persona_speaker == "self" and age_months >= self.working_age_below_months:
-            return self.irrelevant_details + self.adult_irrelevant_details
-        return self.irrelevant_details + self.adult_irrelevant_details + self.working_age_details
+            out = self.irrelevant_details
+        elif persona_speaker == "self" and age_months >= self.working_age_below_months:
+            out = self.irrelevant_details + self.adult_irrelevant_details
+        else:
+            out = self.irrelevant_details + self.adult_irrelevant_details + self.working_age_details
+        if emergency:
+            calm = set(self.not_in_emergencies)
+            out = [d for d in out if d not in calm]
+        return out
     phrases: Phrases
     initiative: Initiative = Field(default_factory=Initiative, description="read from personas/initiative.yaml")
     noise: Noise = Field(default_factory=Noise, description="read from personas/noise.yaml (none without the file)")
@@ -251,6 +262,10 @@ class PersonaLibrary(_Strict):
                                                       + self.working_age_details)
         if stray:
             raise ValueError(f"playing_down_details must be irrelevant details, written as there: {sorted(stray)}")
+        stray = set(self.not_in_emergencies) - set(self.irrelevant_details + self.adult_irrelevant_details
+                                                   + self.working_age_details)
+        if stray:
+            raise ValueError(f"not_in_emergencies must be irrelevant details, written as there: {sorted(stray)}")
         groups = {g.id for g in self.age_groups}
         for raised, kind in self.initiative.kinds.items():
             if set(kind.age_groups) - groups:

@@ -13,7 +13,9 @@ sure' is answered as a second thought, 'Thinking about it properly, no'; an answ
 ``first`` only), ``raised`` (what the patient raised after the advice, for the initiative acts below: a kind in
 ``personas/initiative.yaml``), ``age_group`` (a persona age group, for wordings that differ for a baby),
 ``certain`` (yes | no, for a yes: whether the person cannot be unsure of it, as of their own diabetes or
-medicines, so that a hedged 'Kind of diabetes, maybe' is never said; the same test as a 'not sure' answer).
+medicines, so that a hedged 'Kind of diabetes, maybe' is never said; the same test as a 'not sure' answer),
+``acuity`` (emergency | other, for asides: whether the hidden condition is an emergency, so that nobody with a
+drooling child or a swelling throat mentions work or plans).
 
 The acts after the advice (``pushback``, ``patient_question``, ``reply_after_advice`` and the assistant's
 ``answer_pushback``, ``answer_question``, ``acknowledge_reply``) name the kind they word (``raised``) in every
@@ -102,7 +104,7 @@ ANSWER_TEMPLATE_ACTS = frozenset({"answer_pushback", "answer_question", "acknowl
 LEVEL_PREFIX = {"emergency_ambulance": "amb", "emergency_department": "ed", "urgent": "urgent",
                 "routine": "routine", "self_care": "self_care"}
 WHEN_KEYS = {"speaker", "wording", "tone", "disposition", "type", "turn", "answer_kind", "danger", "asked", "raised",
-             "age_group", "certain"}
+             "age_group", "certain", "acuity"}
 #: acts whose wording depends on the kind of question answered (a finding's ``answer_kind``): a variant of
 #: these that names no ``answer_kind`` fits only ``general`` questions, so a stock 'A bit, I suppose' never
 #: answers 'could you be pregnant?'

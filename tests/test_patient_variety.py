@@ -50,3 +50,24 @@ def test_no_aside_wording_is_said_twice_in_a_dialogue_while_another_fits(seed, i
     for i, aside in enumerate(asides):
         if aside in asides[:i]:
             assert fitting <= set(asides[:i]), (r.id, asides, sorted(fitting))
+
+
+#: words of the practical asides (templates/aside/practical_1.j2) a person with an emergency never says
+_PLANS = ("take time off work", "meant to be at work", "work to think about", "plans I'd rather not cancel",
+          "helping a friend move", "exams coming up")
+
+
+@given(seed=st.integers(0, 3), index=st.integers(0, 100_000))
+def test_nobody_with_an_emergency_talks_of_work_or_plans(seed, index):
+    """'I'm writing this on my lunch break' from a man with a plan to end his life, and 'I'm meant to be at
+    work' beside a drooling child (read 17): such details and asides are kept for problems that can wait."""
+    from scenegen.content import Disposition
+
+    gen = _gen(seed, "off")  # typing slips could hide a phrase
+    r = gen.record(index)
+    kb, personas = gen.lib.kb, gen.lib.personas
+    if kb.conditions[r.case.condition].disposition.rank < Disposition.emergency_department.rank:
+        return
+    said = " ".join(m.content for m in r.messages if m.role == "user")
+    assert not [d for d in personas.not_in_emergencies if d in said], r.id
+    assert not [w for w in _PLANS if w in said], r.id
