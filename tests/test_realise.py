@@ -632,3 +632,27 @@ def test_an_answer_about_usual_medicines_never_says_take_them_for_bring_them():
         if path.stem.startswith(("routine_usual", "urgent_usual", "self_care_usual")):
             said = text.lower()
             assert any(w in said for w in ("carry on", "don't stop", "keep to", "as prescribed")), path.name
+
+
+def test_a_yes_or_no_question_asked_again_after_not_sure_is_put_another_way(library):
+    """'Don't worry about that. Since it happened, has she felt numb, dazed...?' repeated the question word
+    for word after 'I'm not sure' (read 17 D1): the second asking says what is meant in other words."""
+    from scenegen.generate import GenerateConfig, Generator
+
+    gen = Generator(library, GenerateConfig(seed=3, noise="off"))
+    again = 0
+    for index in range(400):
+        r = gen.record_data(index)
+        pairs = list(zip(r["messages"], r["turns"]))
+        for i, (m, t) in enumerate(pairs):
+            if m["role"] != "user" or t["act"] != "answer_unsure" or i + 1 >= len(pairs):
+                continue
+            nxt_m, nxt_t = pairs[i + 1]
+            f = library.kb.findings.get(t["finding"])
+            if nxt_t["finding"] != t["finding"] or f is None or f.type.value != "binary":
+                continue
+            again += 1
+            first = pairs[i - 1][0]["content"]
+            sentences = [s for s in re.split(r"(?<=[?.!])\s+", first) if s.endswith("?")]
+            assert sentences and sentences[-1] not in nxt_m["content"], (r["id"], nxt_m["content"])
+    assert again >= 5
