@@ -192,6 +192,8 @@ class ModelSettings(Strict):
                           "'a raised blood-pressure reading without symptoms'): exempt from the leak, so the finding is "
                           "never drawn for it and its report rules the condition out")
     plausible_threshold: float = Field(gt=0, lt=1, description="posterior at which a condition counts as plausible")
+    naming_floor: float = Field(0.0, ge=0, lt=1, description="posterior below which a condition other than the "
+                                "likeliest is not named to the person, however its findings fit")
     differential_threshold: float = Field(gt=0, lt=1, description="posterior at which a condition is listed")
     disposition_gain_weight: float = Field(ge=0, description="weight of disposition gain against condition gain")
     pregnancy_finding: Id | None = Field(

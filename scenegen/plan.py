@@ -683,22 +683,29 @@ def named_conditions(kb: KnowledgeBase, decision: Decision, obs: Observations,
     obligatory finding, and everything its lay name says (``lay_name_says``), was reported present and no
     rule-out finding was denied; and (3) it is not
     a frightening long shot: a condition whose own level is an emergency is named only when it is the most
-    likely; and (4) the library does not mark it ``named: false``. ``never`` names none, for trainers whose policy forbids naming.
+    likely; (4) the library does not mark it ``named: false``; and (5) unless it is the likeliest, its
+    posterior reaches ``model.naming_floor``. ``never`` names none, for trainers whose policy forbids naming.
     """
     if policy == "never":
         return []
     top = differential[0][0] if differential else None
+    posterior = dict(differential)
     out = []
     for r in decision.decisive:
-        if r.kind in ("plausible_condition", "most_likely_condition") and condition_supported(kb, r.id, obs, top):
+        if r.kind in ("plausible_condition", "most_likely_condition") \
+                and condition_supported(kb, r.id, obs, top, posterior.get(r.id, 0.0)):
             out.append(r.id)
     return out[:3]
 
 
-def condition_supported(kb: KnowledgeBase, cid: str, obs: Observations, top: str | None) -> bool:
-    """Whether the reports support naming ``cid`` (the rules of :func:`named_conditions`)."""
+def condition_supported(kb: KnowledgeBase, cid: str, obs: Observations, top: str | None,
+                        p: float | None = None) -> bool:
+    """Whether the reports support naming ``cid`` (the rules of :func:`named_conditions`); with its posterior
+    ``p``, one that is not the likeliest must also reach ``model.naming_floor``."""
     cond = kb.conditions[cid]
     if not cond.named:
+        return False
+    if p is not None and cid != top and p < kb.settings.naming_floor:
         return False
     obligatory = kb.obligatory(cid)
     if any(obs.get(f) is False for f in set(cond.rule_out) | obligatory):

@@ -486,12 +486,15 @@ def named_only_when_supported(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iter
     """A condition is named to the person only when what they reported supports it (plan.named_conditions)."""
     obs = _dialogue_observations(r, kb)
     top = r.gold.differential_final[0].condition if r.gold.differential_final else None
+    # the record keeps posteriors rounded to 6 places: a condition may sit a rounding step below the floor
+    rounded = {d.condition: d.p + 1e-6 for d in r.gold.differential_final}
     for cid in r.gold.named_conditions:
         if cid not in kb.conditions:
             continue  # unknown ids are the known_ids rule's
-        if not condition_supported(kb, cid, obs, top):
+        if not condition_supported(kb, cid, obs, top, rounded.get(cid, 0.0)):
             yield (f"'{cid}' is named although the reports do not support it (two of its symptoms or signs or a rule-out "
-                   f"finding, none of its defining findings denied, and not an emergency long shot)")
+                   f"finding, none of its defining findings denied, not an emergency long shot, and the likeliest or at "
+                   f"least model.naming_floor likely)")
 
 
 def _dialogue_observations(r: Record, kb: KnowledgeBase, implied: bool = True) -> dict:

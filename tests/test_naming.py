@@ -160,3 +160,14 @@ def test_every_lay_name_statement_is_one_of_the_conditions_findings(bundled_kb):
             assert fid in edges, (cid, fid)
             checked += 1
     assert checked >= 20
+
+
+def test_a_condition_that_is_not_the_likeliest_is_named_only_above_the_floor(bundled_kb):
+    """Scarlet fever at 6 % was named to a parent on fever and vomiting alone (read 17 D25): plausible keeps a
+    condition's level, but naming one that is not the likeliest needs model.naming_floor."""
+    obs = {"fever": True, "vomiting": True, "nausea": True}
+    floor = bundled_kb.settings.naming_floor
+    assert floor > 0.05
+    assert not condition_supported(bundled_kb, "scarlet_fever", obs, top="uti_infant_young_child", p=0.057)
+    assert condition_supported(bundled_kb, "scarlet_fever", obs, top="uti_infant_young_child", p=floor) == \
+        condition_supported(bundled_kb, "scarlet_fever", obs, top="uti_infant_young_child")
