@@ -391,6 +391,25 @@ def test_several_workers_write_the_same_bytes_as_one(library, tmp_path):
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
 
 
+def test_generate_uses_the_cores_it_may_by_default_and_writes_the_same_bytes(tmp_path, monkeypatch):
+    """`generate` without --workers starts one process per core it may use (at most 8), same bytes as one."""
+    from click.testing import CliRunner
+
+    from scenegen import cli as cli_module
+
+    assert 1 <= cli_module.default_workers() <= cli_module.MAX_DEFAULT_WORKERS
+    used = []
+    real = cli_module.default_workers
+    monkeypatch.setattr(cli_module, "default_workers", lambda: used.append(1) or max(2, real()))
+    for name, extra in (("default", []), ("one", ["--workers", "1"])):
+        run = CliRunner().invoke(cli_module.cli, ["generate", "--n", "100", "--seed", "8", "--quiet",
+                                                  "--out", str(tmp_path / name), *extra])
+        assert run.exit_code == 0, run.output
+    assert used == [1]  # asked only when --workers was not given
+    for name in ("train.jsonl", "test.jsonl", "manifest.json"):
+        assert (tmp_path / "default" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
+
+
 def test_no_child_or_teenager_speaking_for_themselves_talks_of_a_job_or_a_partner(library):
     gen = Generator(library, GenerateConfig(seed=11))
     adult = gen.lib.personas.adult_irrelevant_details + gen.lib.personas.working_age_details
