@@ -595,3 +595,13 @@ def test_a_headache_of_a_day_or_more_is_asked_about_the_sight_at_any_age(bundled
     obs = {**baseline_observations(bundled_kb, who), "headache": True, "duration": duration}
     pending = pending_must_asks(bundled_kb, who, obs)
     assert (pending.get("vision_change") == "headache_with_vision_change_for_a_day_or_more__vision_change") is asked, pending
+
+
+def test_access_to_means_is_asked_of_someone_with_thoughts_of_suicide_who_has_not_thought_how(bundled_kb):
+    """Blind read 16: someone with thoughts of suicide was never asked about access to means, though the safety
+    net named it: the question sat under 'have you thought how', so a 'no' there settled it. NICE NG225 and CKS
+    Suicide risk ask everyone with suicidal thoughts about access to means."""
+    who = Demographics(30 * Y, Sex.female, False)
+    obs = {**baseline_observations(bundled_kb, who), "low_mood": True, "wish_to_be_dead": True,
+           "suicidal_thoughts_active": True, "suicidal_method": False}
+    assert pending_must_asks(bundled_kb, who, obs).get("suicidal_means_at_hand") == "means_with_thoughts_of_suicide"
