@@ -484,6 +484,11 @@ SCREENS = {
         (60 * Y, Sex.male, False, {"leg_swelling": True, "leg_swelling_side": "one_leg"}),
         [(60 * Y, Sex.male, False, {"leg_swelling": True, "leg_swelling_side": "both_legs"})],
         (("deep_vein_thrombosis", "cellulitis"), ("leg_swelling",), 40)),
+    "temperature_with_shivering_fits_65_and_over": (
+        (88 * Y, Sex.female, False, {"cough": True, "rigors": True}),
+        [(50 * Y, Sex.female, False, {"cough": True, "rigors": True}),
+         (88 * Y, Sex.female, False, {"cough": True, "rigors": False})],
+        (("influenza", "community_acquired_pneumonia"), ("cough",), 60)),
     "means_with_thoughts_of_suicide": (
         (30 * Y, Sex.female, False, {"low_mood": True, "suicidal_thoughts_active": True}),
         [(30 * Y, Sex.female, False, {"low_mood": True, "suicidal_thoughts_active": False})],
