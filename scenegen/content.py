@@ -770,7 +770,12 @@ class UntilSuspected(Strict):
 
     disposition: Disposition
     suspected_by: list[Id] = Field(min_length=1, description="finding ids; any one reported present makes it suspected")
-    source: str = Field(min_length=3, description="the guideline that sets the lower level, by name")
+    source: str = Field(min_length=3, description="the guideline that sets the lower level, by name (true at every age)")
+    source_by_age: list[AgeScopedSource] = Field(
+        default_factory=list, description="age-specific guidelines (NICE NG143 for under 5s), cited only for the ages they cover")
+
+    def cite(self, age_months: int) -> str:
+        return cite(self.source, self.source_by_age, age_months)
 
 
 class Condition(Strict):

@@ -151,7 +151,8 @@ def sources_in_force(kb: KnowledgeBase, age_months: int) -> tuple[int, ...]:
     def compute() -> tuple[int, ...]:
         scoped = kb.cached("age_scoped_sources", None, lambda: tuple(
             [s for f in kb.findings.values() if f.red_flag is not None for s in f.red_flag.source_by_age]
-            + [s for m in kb.modifiers for s in m.source_by_age]))
+            + [s for m in kb.modifiers for s in m.source_by_age]
+            + [s for c in kb.conditions.values() if c.until_suspected for s in c.until_suspected.source_by_age]))
         return tuple(i for i, s in enumerate(scoped) if s.covers(age_months))
     return kb.cached("sources_in_force", age_months, compute)
 
@@ -304,13 +305,14 @@ def _count_top(conds: tuple[str, ...], probs, into: dict[str, float], excluded: 
         into[top] = p
 
 
-def _unsuspected(cond: Condition, observations: Observations) -> str:
-    """Why a plausible dangerous condition carries a lower level than its own, for the reason's text."""
+def _unsuspected(cond: Condition, observations: Observations, age_months: int) -> str:
+    """Why a plausible dangerous condition carries a lower level than its own, for the reason's text (citing
+    only the guidelines that cover this age: NICE NG143 never for a 7-year-old)."""
     if cond.level(observations) is cond.disposition:
         return ""
     u = cond.until_suspected
     assert u is not None
-    return f", with no sign that makes it suspected reported, so {u.disposition.value} ({u.source})"
+    return f", with no sign that makes it suspected reported, so {u.disposition.value} ({u.cite(age_months)})"
 
 
 def decide(kb: KnowledgeBase, who: Demographics, observations: Observations,
@@ -364,12 +366,12 @@ def decide_vector(kb: KnowledgeBase, who: Demographics, observations: Observatio
     for c, p in sorted(plausible.items(), key=lambda kv: (-kv[1], kv[0])):
         cond = kb.conditions[c]
         reasons.append(Reason("plausible_condition", c, cond.level(observations),
-                              f"{cond.name} is still plausible (p={p:.3f} >= {threshold}){_unsuspected(cond, observations)}"))
+                              f"{cond.name} is still plausible (p={p:.3f} >= {threshold}){_unsuspected(cond, observations, who.age_months)}"))
     for top, top_p in sorted(likeliest.items()):
         if top not in plausible:
             cond = kb.conditions[top]
             reasons.append(Reason("most_likely_condition", top, cond.level(observations),
-                                  f"{cond.name} is the most likely (p={top_p:.3f}){_unsuspected(cond, observations)}"))
+                                  f"{cond.name} is the most likely (p={top_p:.3f}){_unsuspected(cond, observations, who.age_months)}"))
     if modifiers is None:
         modifiers = [m for m in kb.modifiers if modifier_applies(m, who, observations)]
     for m in modifiers:

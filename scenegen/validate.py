@@ -357,6 +357,9 @@ def _age_scoped_sources(kb: KnowledgeBase) -> list:
                 out.extend(f.red_flag.source_by_age)
         for m in kb.modifiers:
             out.extend(m.source_by_age)
+        for c in kb.conditions.values():
+            if c.until_suspected is not None:
+                out.extend(c.until_suspected.source_by_age)
         return out
     return kb.cached("age_scoped_sources", None, compute)
 

@@ -32,6 +32,10 @@ def test_a_breath_holding_spell_goes_to_a_and_e_only_on_a_sign_the_parent_report
     obs = _dialogue_observations(r, gen.lib.kb, implied=False)
     assert "upset_or_hurt_just_before" in obs, "what happened just before the spell was not asked"
     if obs["upset_or_hurt_just_before"] is True and r.gold.disposition in ("emergency_department", "emergency_ambulance"):
+        # a red flag, or a rule on signs the parent reported (a first fit within the day: the first-fit flag
+        # alone is a same-day call once the fit is over a day old)
+        modifiers = {m.id: m for m in gen.lib.kb.modifiers}
         flags = [x.id for x in r.gold.reasons if x.kind == "red_flag"]
+        flags += [f for x in r.gold.reasons if x.kind == "modifier" for f in modifiers[x.id].when.present]
         assert flags, [(x.kind, x.id) for x in r.gold.reasons]
-        assert all(obs.get(f) is True for f in flags), (flags, "a red flag the parent did not report")
+        assert all(obs.get(f) is True for f in flags), (flags, "a sign the parent did not report")

@@ -415,6 +415,89 @@ SCREENS = {
         [(59 * Y, Sex.male, False, {"abdominal_pain": True, "loin_pain": True}),
          (70 * Y, Sex.male, False, {"abdominal_pain": True, "loin_pain": False})],
         (("renal_colic", "acute_pyelonephritis"), ("abdominal_pain", "back_pain"), 40)),
+    "bowel_change_with_back_pain": (
+        (45 * Y, Sex.male, False, {"back_pain": True}),
+        [(8 * Y, Sex.male, False, {"back_pain": True}), (45 * Y, Sex.male, False, {"cough": True})],
+        (("mechanical_low_back_pain", "sciatica"), ("back_pain",), 30)),
+    "saddle_numbness_with_pain_down_both_legs": (
+        (50 * Y, Sex.male, False, {"weakness_or_numbness": True, "bilateral_leg_symptoms": True}),
+        [(8 * Y, Sex.male, False, {"weakness_or_numbness": True, "bilateral_leg_symptoms": True}),
+         (50 * Y, Sex.male, False, {"weakness_or_numbness": True, "bilateral_leg_symptoms": False})],
+        (("cauda_equina_syndrome", "guillain_barre_syndrome"), ("weakness_numbness",), 40)),
+    "bladder_change_with_pain_down_both_legs": (
+        (50 * Y, Sex.female, False, {"joint_pain": True, "bilateral_leg_symptoms": True}),
+        [(50 * Y, Sex.female, False, {"joint_pain": True, "bilateral_leg_symptoms": False})],
+        (("cauda_equina_syndrome", "guillain_barre_syndrome"), ("weakness_numbness",), 40)),
+    "bowel_change_with_pain_down_both_legs": (
+        (50 * Y, Sex.female, False, {"weakness_or_numbness": True, "bilateral_leg_symptoms": True}),
+        [(50 * Y, Sex.female, False, {"weakness_or_numbness": True, "bilateral_leg_symptoms": False})],
+        (("cauda_equina_syndrome", "guillain_barre_syndrome"), ("weakness_numbness",), 40)),
+    "weight_loss_with_indigestion_from_55": (
+        (70 * Y, Sex.female, False, {"abdominal_pain": True, "heartburn": True}),
+        [(40 * Y, Sex.female, False, {"abdominal_pain": True, "heartburn": True}),
+         (70 * Y, Sex.female, False, {"abdominal_pain": True, "heartburn": False})],
+        (("gastro_oesophageal_reflux", "peptic_ulcer_dyspepsia"), ("abdominal_pain", "chest_pain"), 40)),
+    "swallowing_with_indigestion_from_55": (
+        (70 * Y, Sex.male, False, {"chest_pain": True, "acid_regurgitation": True}),
+        [(40 * Y, Sex.male, False, {"chest_pain": True, "acid_regurgitation": True})],
+        (("gastro_oesophageal_reflux", "peptic_ulcer_dyspepsia"), ("abdominal_pain", "chest_pain"), 40)),
+    "weight_loss_with_upper_tummy_pain_from_55": (
+        (71 * Y, Sex.female, False, {"abdominal_pain": True, "abdominal_pain_site": "upper_middle"}),
+        [(40 * Y, Sex.female, False, {"abdominal_pain": True, "abdominal_pain_site": "upper_middle"}),
+         (71 * Y, Sex.female, False, {"abdominal_pain": True, "abdominal_pain_site": "lower_right"}),
+         (71 * Y, Sex.female, False, {"abdominal_pain": True})],  # not before the site is known
+        (("peptic_ulcer_dyspepsia", "biliary_colic"), ("abdominal_pain",), 40)),
+    "swallowing_with_upper_tummy_pain_from_55": (
+        (71 * Y, Sex.male, False, {"abdominal_pain": True, "abdominal_pain_site": "upper_right"}),
+        [(40 * Y, Sex.male, False, {"abdominal_pain": True, "abdominal_pain_site": "upper_right"}),
+         (71 * Y, Sex.male, False, {"abdominal_pain": True, "abdominal_pain_site": "lower_left"})],
+        (("peptic_ulcer_dyspepsia", "biliary_colic"), ("abdominal_pain",), 40)),
+    "green_vomit_in_a_baby_with_tummy_pain": (
+        (2, Sex.male, False, {"abdominal_pain": True}),
+        [(3 * Y, Sex.male, False, {"abdominal_pain": True}), (2, Sex.male, False, {"cough": True})],
+        (("infant_colic", "functional_constipation"), ("abdominal_pain",), 40)),
+    "vomiting_blood_with_black_stools": (
+        (60 * Y, Sex.male, False, {"abdominal_pain": True, "black_tarry_stools": True}),
+        [(60 * Y, Sex.male, False, {"abdominal_pain": True, "black_tarry_stools": False})],
+        (("upper_gi_bleed",), ("abdominal_pain", "vomiting"), 40)),
+    "faint_with_black_stools": (
+        (60 * Y, Sex.female, False, {"abdominal_pain": True, "black_tarry_stools": True}),
+        [(60 * Y, Sex.female, False, {"abdominal_pain": True, "black_tarry_stools": False})],
+        (("upper_gi_bleed",), ("abdominal_pain", "vomiting"), 40)),
+    "blood_thinners_with_black_stools": (
+        (60 * Y, Sex.male, False, {"abdominal_pain": True, "black_tarry_stools": True}),
+        [(60 * Y, Sex.male, False, {"abdominal_pain": True, "black_tarry_stools": False})],
+        (("upper_gi_bleed",), ("abdominal_pain", "vomiting"), 40)),
+    "anti_inflammatories_with_black_stools": (
+        (60 * Y, Sex.female, False, {"abdominal_pain": True, "black_tarry_stools": True}),
+        [(60 * Y, Sex.female, False, {"abdominal_pain": True, "black_tarry_stools": False})],
+        (("upper_gi_bleed",), ("abdominal_pain", "vomiting"), 40)),
+    "one_or_both_legs_swollen": (
+        (60 * Y, Sex.male, False, {"leg_swelling": True}),
+        [(60 * Y, Sex.male, False, {"cough": True})],
+        (("deep_vein_thrombosis", "calcium_channel_blocker_ankle_oedema"), ("leg_swelling",), 30)),
+    "surgery_or_immobility_with_one_swollen_leg": (
+        (60 * Y, Sex.female, False, {"leg_swelling": True, "leg_swelling_side": "one_leg"}),
+        [(60 * Y, Sex.female, False, {"leg_swelling": True, "leg_swelling_side": "both_legs"}),
+         (60 * Y, Sex.female, False, {"leg_swelling": True})],  # not before the side is known
+        (("deep_vein_thrombosis", "cellulitis"), ("leg_swelling",), 40)),
+    "cancer_with_one_swollen_leg": (
+        (60 * Y, Sex.male, False, {"leg_swelling": True, "leg_swelling_side": "one_leg"}),
+        [(60 * Y, Sex.male, False, {"leg_swelling": True, "leg_swelling_side": "both_legs"})],
+        (("deep_vein_thrombosis", "cellulitis"), ("leg_swelling",), 40)),
+    "previous_clot_with_one_swollen_leg": (
+        (60 * Y, Sex.male, False, {"leg_swelling": True, "leg_swelling_side": "one_leg"}),
+        [(60 * Y, Sex.male, False, {"leg_swelling": True, "leg_swelling_side": "both_legs"})],
+        (("deep_vein_thrombosis", "cellulitis"), ("leg_swelling",), 40)),
+    "temperature_with_shivering_fits_65_and_over": (
+        (88 * Y, Sex.female, False, {"cough": True, "rigors": True}),
+        [(50 * Y, Sex.female, False, {"cough": True, "rigors": True}),
+         (88 * Y, Sex.female, False, {"cough": True, "rigors": False})],
+        (("influenza", "community_acquired_pneumonia"), ("cough",), 60)),
+    "means_with_thoughts_of_suicide": (
+        (30 * Y, Sex.female, False, {"low_mood": True, "suicidal_thoughts_active": True}),
+        [(30 * Y, Sex.female, False, {"low_mood": True, "suicidal_thoughts_active": False})],
+        (("suicidal_thoughts_without_plan", "depression"), ("low_mood",), 40)),
 }
 
 
@@ -522,3 +605,13 @@ def test_a_headache_of_a_day_or_more_is_asked_about_the_sight_at_any_age(bundled
     obs = {**baseline_observations(bundled_kb, who), "headache": True, "duration": duration}
     pending = pending_must_asks(bundled_kb, who, obs)
     assert (pending.get("vision_change") == "headache_with_vision_change_for_a_day_or_more__vision_change") is asked, pending
+
+
+def test_access_to_means_is_asked_of_someone_with_thoughts_of_suicide_who_has_not_thought_how(bundled_kb):
+    """Blind read 16: someone with thoughts of suicide was never asked about access to means, though the safety
+    net named it: the question sat under 'have you thought how', so a 'no' there settled it. NICE NG225 and CKS
+    Suicide risk ask everyone with suicidal thoughts about access to means."""
+    who = Demographics(30 * Y, Sex.female, False)
+    obs = {**baseline_observations(bundled_kb, who), "low_mood": True, "wish_to_be_dead": True,
+           "suicidal_thoughts_active": True, "suicidal_method": False}
+    assert pending_must_asks(bundled_kb, who, obs).get("suicidal_means_at_hand") == "means_with_thoughts_of_suicide"
