@@ -639,10 +639,10 @@ def test_a_yes_or_no_question_asked_again_after_not_sure_is_put_another_way(libr
     for word after 'I'm not sure' (read 17 D1): the second asking says what is meant in other words."""
     from scenegen.generate import GenerateConfig, Generator
 
-    gen = Generator(library, GenerateConfig(seed=3, noise="off"))
     again = 0
-    for index in range(400):
-        r = gen.record_data(index)
+    gens = {seed: Generator(library, GenerateConfig(seed=seed, noise="off")) for seed in (3, 4242)}
+    for seed, index in ((s, i) for s in gens for i in range(300)):
+        r = gens[seed].record_data(index)
         pairs = list(zip(r["messages"], r["turns"]))
         for i, (m, t) in enumerate(pairs):
             if m["role"] != "user" or t["act"] != "answer_unsure" or i + 1 >= len(pairs):
