@@ -128,7 +128,7 @@ def test_no_warning_adds_another_symptom_with_especially(bundled_kb):
 def test_a_denied_past_event_is_not_a_warning_sign(bundled_kb):
     """A 13-year-old with known epilepsy who said this was not his first fit was told to go to A&E 'if you
     notice a first-ever fit' (seed 16180, record 808): a 'no' to a past event cannot turn into a 'yes'."""
-    level = Disposition.urgent
+    level = Disposition.routine  # below the first-fit flag's own level, so only the answer can keep it out
     decision = Decision(disposition=level, reasons=(), plausible={"breakthrough_seizure_epilepsy": 1.0},
                         red_flags_present=(), crisis_resource=CrisisResource.none)
     possible = tuple(c for c, x in bundled_kb.conditions.items() if "adolescent" in x.ages)
