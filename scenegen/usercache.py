@@ -64,7 +64,7 @@ def write_cache(name: str, data: dict[str, str | None]) -> None:
     if folder is None:
         return
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, temp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
         try:
             with os.fdopen(fd, "wb") as out:
@@ -104,9 +104,19 @@ def read_compiled(kind: str, content_digest: str) -> Any | None:
     path = folder / f"{kind}-{content_digest[:32]}-{code_digest()}.pickle"
     try:
         with path.open("rb") as fh:
+            if not _private(os.fstat(fh.fileno())) or not _private(folder.stat()):
+                return None  # written or writable by someone else: not trusted, rebuilt instead
             return pickle.load(fh)
     except Exception:  # a missing, partial or foreign file: rebuild rather than fail
         return None
+
+
+def _private(st: os.stat_result) -> bool:
+    """Owned by this user and writable by nobody else (as ssh asks of its keys); always true where the
+    platform has no owners (Windows)."""
+    if not hasattr(os, "getuid"):
+        return True
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
 def write_compiled(kind: str, content_digest: str, value: Any) -> None:
@@ -116,7 +126,7 @@ def write_compiled(kind: str, content_digest: str, value: Any) -> None:
         return
     name = f"{kind}-{content_digest[:32]}-{code_digest()}.pickle"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, temp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
         try:
             with os.fdopen(fd, "wb") as out:

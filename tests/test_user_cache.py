@@ -112,3 +112,15 @@ def test_records_are_the_same_bytes_from_a_warm_cache_and_with_no_cache(tmp_path
         assert run.returncode == 0, run.stderr
         outs.append([(out / f).read_bytes() for f in ("train.jsonl", "test.jsonl", "manifest.json")])
     assert outs[0] == outs[1] == outs[2]
+
+
+def test_a_compiled_library_others_could_write_is_not_loaded(tiny_copy, tmp_path):
+    """A pickle runs code when loaded: one in a folder or file that another user could have written is
+    rebuilt from the library instead of trusted."""
+    cache = tmp_path / "cache"
+    built = _load_in_process(tiny_copy, cache)
+    [pickled] = cache.glob("knowledge-*.pickle")
+    pickled.chmod(0o666)
+    # if the world-writable file were loaded, this replacement would make the load fail
+    refuse_build = "import pickle; pickle.load = lambda fh: (_ for _ in ()).throw(SystemExit('loaded'))"
+    assert _load_in_process(tiny_copy, cache, refuse_build) == built
