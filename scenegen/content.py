@@ -193,6 +193,12 @@ class ModelSettings(Strict):
                           "never drawn for it and its report rules the condition out")
     plausible_threshold: float = Field(gt=0, lt=1, description="posterior at which a condition counts as plausible")
     differential_threshold: float = Field(gt=0, lt=1, description="posterior at which a condition is listed")
+    self_care_floor: float = Field(
+        0.5, gt=0, le=1, description="posterior a condition needs for its own self-care advice to be given: the "
+                                     "clear leader, not one cause among several (scenegen.plan.advice_supported)")
+    defining_bands: list[str] = Field(
+        default_factory=list, description="frequency bands whose findings define a condition for its advice: "
+                                          "its own self-care is not given when one was denied or answered unsure")
     disposition_gain_weight: float = Field(ge=0, description="weight of disposition gain against condition gain")
     pregnancy_finding: Id | None = Field(
         None, description="binary finding that a known pregnancy makes present (implied, never asked, when pregnant)")
@@ -232,6 +238,10 @@ class ModelSettings(Strict):
                              f"{', '.join(sorted(self.frequency_bands))}")
         if self.excluding_band is not None and self.frequency_bands.get(self.excluding_band) != 0:
             raise ValueError(f"excluding_band {self.excluding_band!r} must be a frequency band of 0")
+        stray = [b for b in self.defining_bands if b not in self.frequency_bands]
+        if stray:
+            raise ValueError(f"defining_bands {', '.join(stray)} are not frequency bands: "
+                             f"{', '.join(sorted(self.frequency_bands))}")
         bounds = [b.below_months for b in self.age_bands]
         if not bounds or bounds[-1] is not None:
             raise ValueError("the last age band must have below_months: null (no upper bound)")

@@ -118,6 +118,13 @@ class KnowledgeBase:
         return self.cached("obligatory", condition, lambda: frozenset(
             e.id for e in self.conditions[condition].findings if band is not None and e.p == band))
 
+    def defining(self, condition: str) -> frozenset[str]:
+        """The findings that define a condition for its own advice (its edges in ``defining_bands``): a denial
+        or an unsure answer to one withholds its self-care (no impetigo exclusion after 'no sores')."""
+        bands = set(self.settings.defining_bands)
+        return self.cached("defining", condition, lambda: frozenset(
+            e.id for e in self.conditions[condition].findings if isinstance(e.p, str) and e.p in bands) | self.obligatory(condition))
+
     def rule_out_questions(self, condition: str) -> tuple[str, ...]:
         """The questions asked before ``condition`` alone decides the level: its ``rule_out``, then each exposure
         or history it cannot exist without (an obligatory risk factor or history that no complaint opens with,

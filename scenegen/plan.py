@@ -17,7 +17,7 @@ import random
 from array import array
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Optional
+from typing import Any, Iterable, Literal, Optional
 
 from .advice import first_aid_reasons, first_aid_steps, self_care_advice
 from .content import (
@@ -600,7 +600,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         final_parts.append("safety_net")
     advice: list[str] = []
     if decision.disposition in {Disposition.self_care, Disposition.routine}:
-        source = advice_source(kb, decision, final or top3, case.complaint, obs)
+        unsure = frozenset(f for f in unsure_count if f not in obs)
+        source = advice_source(kb, decision, final or top3, case.complaint, obs, unsure)
         if source is not None:
             advice = [a.text for a in self_care_advice(kb, source, persona.demographics, persona.proxy,
                                                         persona.locale, [f for f, a in obs.items() if a is True])]
@@ -698,13 +699,8 @@ def named_conditions(kb: KnowledgeBase, decision: Decision, obs: Observations,
 def condition_supported(kb: KnowledgeBase, cid: str, obs: Observations, top: str | None) -> bool:
     """Whether the reports support naming ``cid`` (the rules of :func:`named_conditions`)."""
     cond = kb.conditions[cid]
-    obligatory = kb.obligatory(cid)
-    if any(obs.get(f) is False for f in set(cond.rule_out) | obligatory):
+    if not condition_defined(kb, cid, obs):
         return False
-    if any(obs.get(f) is not True for f in obligatory):
-        return False   # "an anxiety problem" is not suggested to someone never asked whether they worry
-    if not all(satisfies(obs.get(f), wanted) for f, wanted in cond.lay_name_says.items()):
-        return False   # no "chest pain that comes on with exertion" to someone who said exertion does not bring it on
     if cond.disposition.rank >= Disposition.emergency_department.rank and cid != top:
         return False
     entries = {c.finding for c in kb.complaints.values()}
@@ -713,19 +709,50 @@ def condition_supported(kb: KnowledgeBase, cid: str, obs: Observations, top: str
     return len(own) >= 2 or any(obs.get(f) is True for f in cond.rule_out)
 
 
+def condition_defined(kb: KnowledgeBase, cid: str, obs: Observations) -> bool:
+    """Whether what defines ``cid`` was reported: every obligatory finding present, none of them or of its
+    rule-out findings denied, and what its lay name says true. Both naming a condition and giving its own
+    advice need this."""
+    cond = kb.conditions[cid]
+    obligatory = kb.obligatory(cid)
+    if any(obs.get(f) is False for f in set(cond.rule_out) | obligatory):
+        return False
+    if any(obs.get(f) is not True for f in obligatory):
+        return False   # "an anxiety problem" is not suggested to someone never asked whether they worry
+    # no "chest pain that comes on with exertion" to someone who said exertion does not bring it on
+    return all(satisfies(obs.get(f), wanted) for f, wanted in cond.lay_name_says.items())
+
+
 def advice_source(kb: KnowledgeBase, decision: Decision, ranked_conditions: list[tuple[str, float]],
-                  complaint: str, obs: Observations | None = None) -> Optional[str]:
+                  complaint: str, obs: Observations | None = None,
+                  unsure: frozenset[str] = frozenset()) -> Optional[str]:
     """The condition whose self-care advice is given: the likeliest one that is still plausible and presents
     with this complaint (no colic advice to a parent who called about a swallowed chemical), and whose
     defining questions (rule-out and obligatory findings) were not answered no: no heel-pain advice to an
-    89-year-old who said the pain is not in the heel (read 10 #38); None if none is."""
-    for c, _ in ranked_conditions:
+    89-year-old who said the pain is not in the heel (read 10 #38); None if none is. With ``obs`` it must
+    also be what the reports support (:func:`advice_supported`): its own care is not given on a guess."""
+    for c, p in ranked_conditions:
         if c in decision.plausible and complaint in kb.conditions[c].complaints:
             if obs is not None and any(obs.get(f) is False
                                        for f in (*kb.conditions[c].rule_out, *kb.obligatory(c))):
                 continue
+            if obs is not None and not advice_supported(kb, c, p, obs, unsure):
+                continue
             return c
     return None
+
+
+def advice_supported(kb: KnowledgeBase, cid: str, p: float, obs: Observations, unsure: Iterable[str]) -> bool:
+    """Whether ``cid``'s own self-care may be given: it leads clearly (posterior ``p`` at least the model's
+    ``self_care_floor``), what defines it was reported (:func:`condition_defined`, the test naming it passes
+    too), and none of its defining findings (``kb.defining``) was denied or answered ``unsure``. Naming asks
+    more (two of its own symptoms): an extra dose of a medicine at 96 % has its advice with no symptom at all.
+    Read 16: impetigo treatment and school exclusion at 23 % after 'no sores'; tranexamic acid for bleeding
+    between periods."""
+    if p < kb.settings.self_care_floor or not condition_defined(kb, cid, obs):
+        return False
+    doubtful = set(unsure) - set(obs)
+    return not any(obs.get(f) is False or f in doubtful for f in kb.defining(cid))
 
 
 def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: list[tuple[str, float]],

@@ -542,3 +542,45 @@ def test_advice_for_particular_locales_names_only_locales_the_personas_have():
     items += [a for m in kb.modifiers for a in m.first_aid]
     assert {loc for a in items for loc in a.locales} <= known
     assert any(a.locales for a in items)
+
+
+# --- a condition's own advice only when the dialogue supports it (read 16) ------------------------------------
+
+
+def own_advice_given(r: Record) -> list[str]:
+    """The conditions whose own advice (an item no other condition says) the record's final message gives."""
+    kb = lib().kb
+    local = generator(0).realiser.localiser(r.persona.locale)
+    owners: dict[str, set[str]] = {}
+    for cid, c in kb.conditions.items():
+        for item in c.advice:
+            owners.setdefault(local(item.text), set()).add(cid)
+    text = final_text(r)
+    return sorted({next(iter(cs)) for t, cs in owners.items() if len(cs) == 1 and t in text})
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 3), index=st.integers(0, 100_000), limited=st.booleans())
+def test_no_condition_specific_advice_with_a_defining_finding_denied_or_unsure(seed, index, limited):
+    """Impetigo's exclusion from school after 'no sores', tranexamic acid for bleeding between periods: a
+    condition's own advice is never given once one of its defining findings (obligatory or very frequent)
+    was answered no or unsure, nor with an obligatory finding unreported."""
+    from scenegen.validate import _dialogue_observations
+    kb = lib().kb
+    r = generator(seed, LIMITED if limited else ()).record(index)
+    obs = _dialogue_observations(r, kb)
+    unsure = {t.finding for t in r.turns if t.act == "answer_unsure"} - set(obs)
+    for cid in own_advice_given(r):
+        assert not [f for f in kb.defining(cid) if obs.get(f) is False or f in unsure], (r.id, cid)
+        assert all(obs.get(f) is True for f in kb.obligatory(cid)), (r.id, cid)
+
+
+def test_own_advice_needs_the_condition_to_lead_clearly():
+    """Below the model's floor (one cause among several) a condition's own advice is not given."""
+    from scenegen.plan import advice_supported
+    kb = lib().kb
+    obs = {"rash": True, "honey_coloured_crusts": True, "sores_around_nose_mouth": True}
+    assert advice_supported(kb, "impetigo", 0.9, obs, ())
+    assert not advice_supported(kb, "impetigo", 0.23, obs, ())
+    assert not advice_supported(kb, "impetigo", 0.9, {**obs, "honey_coloured_crusts": False}, ())
+    assert not advice_supported(kb, "impetigo", 0.9, {"rash": True}, ("honey_coloured_crusts",))
