@@ -780,8 +780,8 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
     in_view = [c for c in in_view if complaint in kb.conditions[c].complaints]
     level = decision.disposition.rank
 
-    def flags_of(conditions, denied_too: bool = True) -> set[str]:
-        found: set[str] = set()
+    def flags_of(conditions, denied_too: bool = True, own_of: Optional[str] = None) -> set[str]:
+        found: set[str] = set(complaint_warnings(kb, own_of, age_band, sex)) if own_of else set()
         for c in conditions:
             found.update(_warnings_of(kb, c, age_band, sex))
         return {f for f in found
@@ -807,7 +807,17 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
                         break
                 if flags:
                     break
-    ordered = sorted(flags, key=lambda f: (-kb.findings[f].red_flag.net_disposition.rank, f))  # type: ignore[union-attr]
+    # the complaint's own highest warnings come first, whatever else is in view: a 70-year-old with chest
+    # pain sent to a routine slot hears when to call 999 for the chest pain, not only about shingles (read 16)
+    eligible = flags_of([], own_of=complaint)
+    own = [f for f in complaint_warnings(kb, complaint, age_band, sex) if f in eligible][:OWN_WARNINGS]
+    rest = sorted(flags - set(own), key=lambda f: (-kb.findings[f].red_flag.net_disposition.rank, f))  # type: ignore[union-attr]
+    chosen: list[str] = []
+    for fid in own + rest:
+        if all(warning_text(kb.findings[fid]) != warning_text(kb.findings[g]) for g in chosen):
+            chosen.append(fid)
+    chosen = chosen[:limit]
+    ordered = sorted(chosen, key=lambda f: (-kb.findings[f].red_flag.net_disposition.rank, f not in own, f))  # type: ignore[union-attr]
     out: list[tuple[str, Disposition]] = []
     for fid in ordered:
         f = kb.findings[fid]
@@ -817,6 +827,31 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
         if len(out) >= limit:
             break
     return out
+
+
+#: how many of the complaint's own warnings every safety net keeps, and how many of the complaint's causes
+#: must warn of a sign for it to be the complaint's own rather than one cause's (a bone through the skin is an
+#: open fracture's, not every painful joint's)
+OWN_WARNINGS = 2
+SHARED_BY = 3
+
+
+def complaint_warnings(kb: KnowledgeBase, complaint: str, age_band: str, sex: Optional[Sex] = None) -> tuple[str, ...]:
+    """The complaint's own warning signs: red-flag symptoms and signs below its finding in the question
+    hierarchy (chest pain with sweating or breathlessness, under chest pain) that call for urgent care or
+    more, that at least ``SHARED_BY`` of its causes warn of, and that someone of this age band and sex can
+    report; those more of its causes warn of first, then the more urgent. A history (a cancer, a first fit)
+    is asked, not watched for, so it is not one."""
+    def compute() -> tuple[str, ...]:
+        entry = kb.complaints[complaint].finding
+        causes = kb.presenting_with(complaint)
+        shared = {f: sum(f in kb.authored_edges(c) for c in causes) for f, x in kb.findings.items()
+                  if x.red_flag is not None and entry in ancestors(kb, f)}
+        own = [f for f, n in shared.items() if n >= SHARED_BY and kb.reportable(f, age_band, sex)
+               and kb.findings[f].kind in (FindingKind.symptom, FindingKind.sign)
+               and kb.findings[f].red_flag.net_disposition.rank >= Disposition.urgent.rank]  # type: ignore[union-attr]
+        return tuple(sorted(own, key=lambda f: (-shared[f], -kb.findings[f].red_flag.net_disposition.rank, f)))  # type: ignore[union-attr]
+    return kb.cached("complaint_warnings", (complaint, age_band, sex), compute)
 
 
 def _warnings_of(kb: KnowledgeBase, condition: str, age_band: str, sex: Optional[Sex] = None) -> tuple[str, ...]:
