@@ -172,7 +172,9 @@ class AgeWords(Strict):
     younger."""
 
     words: list[str] = Field(min_length=1, description="phrases, lower case, matched as whole words")
-    min_age_months: int = Field(ge=0)
+    min_age_months: int = Field(0, ge=0)
+    max_age_months: int | None = Field(None, ge=0, description="oldest age the words fit (breast or bottle feeds: "
+                                                                "a baby's), inclusive")
     why: str = Field(min_length=3)
     source: str = Field(min_length=3)
 
