@@ -372,6 +372,12 @@ class Advice(AgeLimits):
                                 description="finding or condition ids one of which must hold for the item to fit: "
                                             "reported present or among the reasons (the rescue medicine 'as their "
                                             "care plan says' only with known epilepsy, never for a first fit)")
+    before_days: float | None = Field(
+        None, gt=0, description="the item counts days from the start ('no improvement after 3 days'): given only "
+                                "when the case's time course says the problem has lasted less than this")
+    from_days: float | None = Field(
+        None, gt=0, description="the item is the one to say once the problem may have lasted this many days or "
+                                "more (its time course reaches past them): the pair of a before_days item")
     locales: list[str] = Field(default_factory=list,
                                description="locale ids (personas/personas.yaml) the item is for; empty = every locale. "
                                            "For advice whose need differs by country, as its source says: storing a "

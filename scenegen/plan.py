@@ -29,6 +29,7 @@ from .knowledge import Answer, Demographics, KnowledgeBase, Observations
 from .personas import PersonaLibrary
 from .rng import chance, pick
 from .sample import HiddenCase, PersonaDraw, implied_answers
+from .timecourse import case_when
 from .triage import (
     Decision, QuestionScore, ancestors, baseline_observations, decide_vector, modifier_findings_present,
     modifier_fits, modifiers_in_play, pending_must_asks, pending_red_flags, pending_rule_outs, reportable_red_flags,
@@ -603,8 +604,11 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         unsure = frozenset(f for f in unsure_count if f not in obs)
         source = advice_source(kb, decision, final or top3, case.complaint, obs, unsure)
         if source is not None:
+            lasted = case_when(kb, case.truth, persona.age_months)  # the time course the dialogue will tell
+            span = (lasted.lo, lasted.hi) if kb.settings.time_course and case.truth.get(kb.settings.time_course.duration) else None
             advice = [a.text for a in self_care_advice(kb, source, persona.demographics, persona.proxy,
-                                                        persona.locale, [f for f, a in obs.items() if a is True])]
+                                                        persona.locale, [f for f, a in obs.items() if a is True],
+                                                        span)]
         if advice:
             final_parts.append("self_care")
     if decision.crisis_resource is not CrisisResource.none:

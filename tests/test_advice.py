@@ -584,3 +584,41 @@ def test_own_advice_needs_the_condition_to_lead_clearly():
     assert not advice_supported(kb, "impetigo", 0.23, obs, ())
     assert not advice_supported(kb, "impetigo", 0.9, {**obs, "honey_coloured_crusts": False}, ())
     assert not advice_supported(kb, "impetigo", 0.9, {"rash": True}, ("honey_coloured_crusts",))
+
+
+# --- an item that counts days from the start fits how long it has lasted (read 16) ----------------------------
+
+COUNTED_FROM_THE_START = ("acute_otitis_media", "acute_sinusitis", "acute_bronchitis", "cold_sore")
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 3), index=st.integers(0, 100_000))
+def test_no_record_says_after_n_days_once_the_problem_may_have_lasted_n_days(seed, index):
+    """'Come back if there is no improvement after 3 days' was said to someone whose problem had lasted 3 days
+    or more: an item with ``before_days`` is given only when the case's duration cannot have reached them,
+    and its ``from_days`` pair only when it can."""
+    from scenegen.timecourse import case_when
+    kb = lib().kb
+    r = generator(seed, COUNTED_FROM_THE_START).record(index)
+    local = generator(0).realiser.localiser(r.persona.locale)
+    values = {f: v[0] for f, v in r.case.value_map.items() if len(v) == 1}
+    hi = case_when(kb, values, r.persona.age_months).hi if kb.settings.time_course.duration in values else 0.0
+    text = final_text(r)
+    for c in kb.conditions.values():
+        for a in c.advice:
+            if local(a.text) not in text:
+                continue
+            if a.before_days is not None:
+                assert hi is not None and hi <= a.before_days, (r.id, a.text, values)
+            if a.from_days is not None:
+                assert hi is None or hi > a.from_days, (r.id, a.text, values)
+
+
+def test_every_item_counted_from_the_start_has_its_pair():
+    """A condition whose item says 'after N days' also says what to do once N days have passed."""
+    kb = lib().kb
+    for cid, c in kb.conditions.items():
+        before = {a.before_days for a in c.advice if a.before_days is not None}
+        after = {a.from_days for a in c.advice if a.from_days is not None}
+        assert before == after, cid
+    assert any(a.before_days for c in kb.conditions.values() for a in c.advice)
