@@ -759,6 +759,17 @@ class SafetyNet(Strict):
     warnings: list[Id] = Field(min_length=1, description="red-flag findings, each calling for more urgent care "
                                                          "than the condition's own disposition")
     source: str = Field(min_length=3, description="the guideline that names these warning signs")
+    not_better: str | None = Field(
+        None, min_length=3, description="what should bring the person back at the condition's own level, in the "
+                                        "words of a warning ('symptoms that are no better 48 hours after starting "
+                                        "antibiotics'): said in the net whenever the condition leads at its own level")
+    not_better_source: str | None = Field(None, min_length=3, description="the guideline that says it")
+
+    @model_validator(mode="after")
+    def _not_better_cited(self) -> "SafetyNet":
+        if self.not_better and not self.not_better_source:
+            raise ValueError("not_better needs not_better_source: the guideline that says when to come back")
+        return self
 
 
 # ---------------------------------------------------------------------------------------------------------

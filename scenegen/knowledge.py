@@ -82,6 +82,9 @@ class KnowledgeBase:
     used_by: dict[str, tuple[str, ...]] = field(repr=False)
     #: binary finding -> P(present | a condition with no edge to it): its background rate, or the leak
     background: dict[str, float] = field(default_factory=dict, repr=False)
+    #: condition -> what brings the person back at its own level ('no better 48 hours after starting
+    #: antibiotics'), said in every safety net given at that level (conditions/safety_nets.yaml not_better)
+    not_better: dict[str, str] = field(default_factory=dict, repr=False)
     #: derived tables computed on first use (inference caches); lives and dies with this knowledge base
     cache: dict = field(default_factory=dict, repr=False, compare=False)
 

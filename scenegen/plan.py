@@ -596,6 +596,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         net = st.nets[case.complaint] = safety_net(kb, obs, decision, top3, case.complaint, band, st.conds,
                                                     sex=persona.sex,
                                                     current=st.plausible, posterior=st.post)
+    net = net + not_better_warning(kb, decision, final or top3, obs, net)
     safety = [text for text, _ in net]
     if safety:
         final_parts.append("safety_net")
@@ -757,6 +758,22 @@ def advice_supported(kb: KnowledgeBase, cid: str, p: float, obs: Observations, u
         return False
     doubtful = set(unsure) - set(obs)
     return not any(obs.get(f) is False or f in doubtful for f in kb.defining(cid))
+
+
+def not_better_warning(kb: KnowledgeBase, decision: Decision, ranked: list[tuple[str, float]], obs: Observations,
+                       net: list[tuple[str, Disposition]]) -> list[tuple[str, Disposition]]:
+    """What brings the person back at the level given, when the condition that leads clearly (as for its own
+    advice: ``self_care_floor``, :func:`condition_defined`) has such a line and the level is its own: a net
+    of signs above the level alone never says 'see your GP again if it is no better 48 hours after starting
+    antibiotics' (cystitis, read 16; NICE CKS Urinary tract infection (lower) - women, NICE NG109)."""
+    if not ranked:
+        return []
+    lead, p = ranked[0]
+    back = kb.not_better.get(lead)
+    if back is None or p < kb.settings.self_care_floor or decision.disposition is not kb.conditions[lead].disposition \
+            or not condition_defined(kb, lead, obs) or any(t == back for t, _ in net):
+        return []
+    return [(back, decision.disposition)]
 
 
 def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: list[tuple[str, float]],

@@ -416,6 +416,7 @@ def test_every_safety_net_warning_comes_from_a_condition_with_this_complaint():
         sharing = [c for c, cond in kb.conditions.items() if r.case.complaint in cond.complaints]
         allowed = {kb.findings[f].red_flag.warning or kb.findings[f].name[:1].lower() + kb.findings[f].name[1:]
                    for c in sharing for f in linked_red_flags(kb, c) + kb.safety_nets.get(c, ())}
+        allowed |= {kb.not_better[c] for c in sharing if c in kb.not_better}  # 'no better in 48 hours'
         for w in r.gold.safety_net:
             assert w in allowed, (r.id, r.case.complaint, w)
 

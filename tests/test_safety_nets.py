@@ -166,3 +166,22 @@ def test_every_safety_net_keeps_the_complaints_own_warnings_above_the_dispositio
             said = {local(t) for t in r.gold.safety_net} | set(r.gold.safety_net)
             assert any(local(warning_text(kb.findings[f])) in said for f in own), (r.id, own, r.gold.safety_net)
     assert checked >= 30
+
+
+def test_cystitis_at_its_own_level_says_when_to_come_back_if_it_is_no_better(library):
+    """Read 16: a cystitis net named only signs above the disposition (sepsis); at its own level it also says
+    to come back if it is no better 48 hours after starting antibiotics (NICE NG109, safety_nets not_better)."""
+    kb = library.kb
+    back = kb.not_better["acute_cystitis"]
+    gen = Generator(library, GenerateConfig(seed=12, conditions=("acute_cystitis",)))
+    checked = 0
+    for i in range(40):
+        r = gen.record(i)
+        top = r.gold.differential_final[0] if r.gold.differential_final else None
+        local = gen.realiser.localiser(r.persona.locale)
+        if r.gold.disposition != kb.conditions["acute_cystitis"].disposition.value or top is None \
+                or top.condition != "acute_cystitis" or top.p < kb.settings.self_care_floor:
+            continue
+        checked += 1
+        assert local(back) in r.gold.safety_net, (r.id, r.gold.safety_net)
+    assert checked >= 5
