@@ -372,6 +372,10 @@ class Advice(AgeLimits):
                                 description="finding or condition ids one of which must hold for the item to fit: "
                                             "reported present or among the reasons (the rescue medicine 'as their "
                                             "care plan says' only with known epilepsy, never for a first fit)")
+    same_day: bool = Field(False, description="also given with a same-day (urgent) disposition, for the wait to be "
+                                              "seen, as its source says (a non-drowsy antihistamine for swelling of the "
+                                              "lips or eyelids without breathing trouble); other self-care is given only "
+                                              "with a self-care or routine one")
     before_days: float | None = Field(
         None, gt=0, description="the item counts days from the start ('no improvement after 3 days'): given only "
                                 "when the case's time course says the problem has lasted less than this")

@@ -601,7 +601,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     if safety:
         final_parts.append("safety_net")
     advice: list[str] = []
-    if decision.disposition in {Disposition.self_care, Disposition.routine}:
+    if decision.disposition in {Disposition.self_care, Disposition.routine, Disposition.urgent}:
         unsure = frozenset(f for f in unsure_count if f not in obs)
         source = advice_source(kb, decision, final or top3, case.complaint, obs, unsure)
         if source is not None:
@@ -609,7 +609,8 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
             span = (lasted.lo, lasted.hi) if kb.settings.time_course and case.truth.get(kb.settings.time_course.duration) else None
             advice = [a.text for a in self_care_advice(kb, source, persona.demographics, persona.proxy,
                                                         persona.locale, [f for f, a in obs.items() if a is True],
-                                                        span)]
+                                                        span)
+                      if a.same_day or decision.disposition is not Disposition.urgent]  # the wait for a same-day visit
         if advice:
             final_parts.append("self_care")
     if decision.crisis_resource is not CrisisResource.none:

@@ -431,7 +431,10 @@ def test_self_care_advice_comes_from_a_plausible_condition_with_this_complaint()
         text = final_text(r)
         sources = [c for c, cond in kb.conditions.items() if any(a.text in text for a in cond.advice)]
         assert any(r.case.complaint in kb.conditions[c].complaints for c in sources), (r.id, sources)
-        assert Disposition(r.gold.disposition) in {Disposition.routine, Disposition.self_care}
+        assert Disposition(r.gold.disposition) in {Disposition.routine, Disposition.self_care, Disposition.urgent}
+        if r.gold.disposition == Disposition.urgent.value:  # for the wait to be seen: only what its source says
+            given = [a for c in sources for a in kb.conditions[c].advice if a.text in text]
+            assert given and all(a.same_day for a in given), (r.id, sources)
 
 
 def test_first_aid_also_comes_from_the_likeliest_condition():
@@ -623,3 +626,23 @@ def test_every_item_counted_from_the_start_has_its_pair():
         after = {a.from_days for a in c.advice if a.from_days is not None}
         assert before == after, cid
     assert any(a.before_days for c in kb.conditions.values() for a in c.advice)
+
+
+def test_swelling_of_the_lips_without_breathing_trouble_gets_an_antihistamine_for_the_wait():
+    """Read 16: hives with swollen lips and eyelids, no breathing problem, sent to be seen the same day, got no
+    antihistamine (NICE CKS Angio-oedema and anaphylaxis); never with an ACE inhibitor, nor under 2."""
+    gen = generator(3, ("angioedema_without_airway_compromise",))
+    said = kept = 0
+    for i in range(60):
+        r = gen.record(i)
+        if r.gold.disposition != Disposition.urgent.value:
+            continue
+        text = final_text(r).lower()
+        ace = any(t.finding == "ace_inhibitor_use" and t.act == "answer_yes" for t in r.turns)
+        if "antihistamine" in text and not ace and "ask a pharmacist" not in text:
+            said += 1
+            assert r.persona.age_months >= 24, r.id
+        if ace:
+            assert "can ease the swelling" not in text, r.id
+            kept += 1
+    assert said >= 10
