@@ -861,12 +861,15 @@ SHARED_BY = 3
 def complaint_warnings(kb: KnowledgeBase, complaint: str, age_band: str, sex: Optional[Sex] = None) -> tuple[str, ...]:
     """The complaint's own warning signs: red-flag symptoms and signs below its finding in the question
     hierarchy (chest pain with sweating or breathlessness, under chest pain) that call for urgent care or
-    more, that at least ``SHARED_BY`` of its causes warn of, and that someone of this age band and sex can
+    more, that at least ``SHARED_BY`` of its causes this person can have warn of, and that someone of this age band and sex can
     report; those more of its causes warn of first, then the more urgent. A history (a cancer, a first fit)
     is asked, not watched for, so it is not one."""
     def compute() -> tuple[str, ...]:
         entry = kb.complaints[complaint].finding
-        causes = kb.presenting_with(complaint)
+        # only the causes someone of this age band and sex can have: no board-hard tummy for a baby's colic
+        # (appendicitis, obstruction and a perforated ulcer, which share it, are not a young infant's)
+        causes = [c for c in kb.presenting_with(complaint) if age_band in kb.conditions[c].ages
+                  and (sex is None or sex in kb.conditions[c].sexes)]
         shared = {f: sum(f in kb.authored_edges(c) for c in causes) for f, x in kb.findings.items()
                   if x.red_flag is not None and entry in ancestors(kb, f)}
         own = [f for f, n in shared.items() if n >= SHARED_BY and kb.reportable(f, age_band, sex)
