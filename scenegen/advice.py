@@ -39,13 +39,26 @@ def fits(kb: KnowledgeBase, item: Advice, who: Demographics, proxy: bool, locale
     return True
 
 
+def fits_time(item: Advice, span: tuple[float, float | None] | None) -> bool:
+    """Whether an item that counts days from the start fits how long the problem has lasted (``span``: the
+    days its time course allows, lowest and highest, None = no upper bound; None = not known). 'No improvement
+    after 3 days' is said only when it cannot yet have lasted 3 days; its pair (``from_days``) when it may."""
+    hi = None if span is None else span[1]
+    if item.before_days is not None and span is not None and (hi is None or hi > item.before_days):
+        return False
+    if item.from_days is not None and (span is None or hi is not None and hi <= item.from_days):
+        return False
+    return True
+
+
 def self_care_advice(kb: KnowledgeBase, condition: str, who: Demographics, proxy: bool,
-                     locale: str | None = None, present: Iterable[str] | None = None) -> list[Advice]:
+                     locale: str | None = None, present: Iterable[str] | None = None,
+                     span: tuple[float, float | None] | None = None) -> list[Advice]:
     """The condition's self-care items that fit this person, in the library's order. With ``present`` (the
     findings reported present) an item is left out when one it names in ``not_with`` is among them (no
     home treatment for a verruca with diabetes), or when it names ``only_with`` and none is ('check the
-    faint' only after a faint was reported)."""
-    items = [a for a in kb.conditions[condition].advice if fits(kb, a, who, proxy, locale)]
+    faint' only after a faint was reported). ``span`` is how long the problem has lasted (:func:`fits_time`)."""
+    items = [a for a in kb.conditions[condition].advice if fits(kb, a, who, proxy, locale) and fits_time(a, span)]
     if present is None:
         return items
     said = set(present)
@@ -183,4 +196,4 @@ def first_aid_reasons(kb: KnowledgeBase, decisive: Iterable[tuple[str, str]],
     return out
 
 
-__all__ = ["contradicting", "fits", "self_care_advice", "first_aid_reasons", "first_aid_steps", "step_acts"]
+__all__ = ["contradicting", "fits", "fits_time", "self_care_advice", "first_aid_reasons", "first_aid_steps", "step_acts"]

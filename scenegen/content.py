@@ -172,7 +172,9 @@ class AgeWords(Strict):
     younger."""
 
     words: list[str] = Field(min_length=1, description="phrases, lower case, matched as whole words")
-    min_age_months: int = Field(ge=0)
+    min_age_months: int = Field(0, ge=0)
+    max_age_months: int | None = Field(None, ge=0, description="oldest age the words fit (breast or bottle feeds: "
+                                                                "a baby's), inclusive")
     why: str = Field(min_length=3)
     source: str = Field(min_length=3)
 
@@ -195,6 +197,12 @@ class ModelSettings(Strict):
     naming_floor: float = Field(0.0, ge=0, lt=1, description="posterior below which a condition other than the "
                                 "likeliest is not named to the person, however its findings fit")
     differential_threshold: float = Field(gt=0, lt=1, description="posterior at which a condition is listed")
+    self_care_floor: float = Field(
+        0.5, gt=0, le=1, description="posterior a condition needs for its own self-care advice to be given: the "
+                                     "clear leader, not one cause among several (scenegen.plan.advice_supported)")
+    defining_bands: list[str] = Field(
+        default_factory=list, description="frequency bands whose findings define a condition for its advice: "
+                                          "its own self-care is not given when one was denied or answered unsure")
     disposition_gain_weight: float = Field(ge=0, description="weight of disposition gain against condition gain")
     pregnancy_finding: Id | None = Field(
         None, description="binary finding that a known pregnancy makes present (implied, never asked, when pregnant)")
@@ -237,6 +245,10 @@ class ModelSettings(Strict):
                              f"{', '.join(sorted(self.frequency_bands))}")
         if self.excluding_band is not None and self.frequency_bands.get(self.excluding_band) != 0:
             raise ValueError(f"excluding_band {self.excluding_band!r} must be a frequency band of 0")
+        stray = [b for b in self.defining_bands if b not in self.frequency_bands]
+        if stray:
+            raise ValueError(f"defining_bands {', '.join(stray)} are not frequency bands: "
+                             f"{', '.join(sorted(self.frequency_bands))}")
         bounds = [b.below_months for b in self.age_bands]
         if not bounds or bounds[-1] is not None:
             raise ValueError("the last age band must have below_months: null (no upper bound)")
@@ -365,6 +377,16 @@ class Advice(AgeLimits):
                                 description="finding or condition ids one of which must hold for the item to fit: "
                                             "reported present or among the reasons (the rescue medicine 'as their "
                                             "care plan says' only with known epilepsy, never for a first fit)")
+    same_day: bool = Field(False, description="also given with a same-day (urgent) disposition, for the wait to be "
+                                              "seen, as its source says (a non-drowsy antihistamine for swelling of the "
+                                              "lips or eyelids without breathing trouble); other self-care is given only "
+                                              "with a self-care or routine one")
+    before_days: float | None = Field(
+        None, gt=0, description="the item counts days from the start ('no improvement after 3 days'): given only "
+                                "when the case's time course says the problem has lasted less than this")
+    from_days: float | None = Field(
+        None, gt=0, description="the item is the one to say once the problem may have lasted this many days or "
+                                "more (its time course reaches past them): the pair of a before_days item")
     locales: list[str] = Field(default_factory=list,
                                description="locale ids (personas/personas.yaml) the item is for; empty = every locale. "
                                            "For advice whose need differs by country, as its source says: storing a "
@@ -748,6 +770,17 @@ class SafetyNet(Strict):
     warnings: list[Id] = Field(min_length=1, description="red-flag findings, each calling for more urgent care "
                                                          "than the condition's own disposition")
     source: str = Field(min_length=3, description="the guideline that names these warning signs")
+    not_better: str | None = Field(
+        None, min_length=3, description="what should bring the person back at the condition's own level, in the "
+                                        "words of a warning ('symptoms that are no better 48 hours after starting "
+                                        "antibiotics'): said in the net whenever the condition leads at its own level")
+    not_better_source: str | None = Field(None, min_length=3, description="the guideline that says it")
+
+    @model_validator(mode="after")
+    def _not_better_cited(self) -> "SafetyNet":
+        if self.not_better and not self.not_better_source:
+            raise ValueError("not_better needs not_better_source: the guideline that says when to come back")
+        return self
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -82,6 +82,9 @@ class KnowledgeBase:
     used_by: dict[str, tuple[str, ...]] = field(repr=False)
     #: binary finding -> P(present | a condition with no edge to it): its background rate, or the leak
     background: dict[str, float] = field(default_factory=dict, repr=False)
+    #: condition -> what brings the person back at its own level ('no better 48 hours after starting
+    #: antibiotics'), said in every safety net given at that level (conditions/safety_nets.yaml not_better)
+    not_better: dict[str, str] = field(default_factory=dict, repr=False)
     #: derived tables computed on first use (inference caches); lives and dies with this knowledge base
     cache: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -117,6 +120,13 @@ class KnowledgeBase:
         band = self.settings.obligatory_band
         return self.cached("obligatory", condition, lambda: frozenset(
             e.id for e in self.conditions[condition].findings if band is not None and e.p == band))
+
+    def defining(self, condition: str) -> frozenset[str]:
+        """The findings that define a condition for its own advice (its edges in ``defining_bands``): a denial
+        or an unsure answer to one withholds its self-care (no impetigo exclusion after 'no sores')."""
+        bands = set(self.settings.defining_bands)
+        return self.cached("defining", condition, lambda: frozenset(
+            e.id for e in self.conditions[condition].findings if isinstance(e.p, str) and e.p in bands) | self.obligatory(condition))
 
     def rule_out_questions(self, condition: str) -> tuple[str, ...]:
         """The questions asked before ``condition`` alone decides the level: its ``rule_out``, then each exposure

@@ -1023,6 +1023,7 @@ def _build_knowledge_base(root: Path) -> KnowledgeBase:
         settings=ch.settings, findings=ch.findings, conditions=ch.conditions, complaints=ch.complaints,
         modifiers=tuple(ch.modifiers.values()), screens=_screens(ch), implies=tuple(ch.implies.values()),
         safety_nets={cid: tuple(n.warnings) for cid, n in ch.safety_nets.items()},
+        not_better={cid: n.not_better for cid, n in ch.safety_nets.items() if n.not_better},
         medicines=ch.medicines, locations=ch.locations,
         content_hash=content_hash,
         likelihoods=likelihoods, prior_weights=prior_weights, used_by=used_by, background=_background(ch),

@@ -17,7 +17,7 @@ import random
 from array import array
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Optional
+from typing import Any, Iterable, Literal, Optional
 
 from .advice import first_aid_reasons, first_aid_steps, self_care_advice
 from .content import (
@@ -29,6 +29,7 @@ from .knowledge import Answer, Demographics, KnowledgeBase, Observations
 from .personas import PersonaLibrary
 from .rng import chance, pick
 from .sample import HiddenCase, PersonaDraw, implied_answers
+from .timecourse import case_when
 from .triage import (
     Decision, QuestionScore, ancestors, baseline_observations, decide_vector, modifier_findings_present,
     modifier_fits, modifiers_in_play, pending_must_asks, pending_red_flags, pending_rule_outs, reportable_red_flags,
@@ -595,15 +596,21 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         net = st.nets[case.complaint] = safety_net(kb, obs, decision, top3, case.complaint, band, st.conds,
                                                     sex=persona.sex,
                                                     current=st.plausible, posterior=st.post)
+    net = net + not_better_warning(kb, decision, final or top3, obs, net)
     safety = [text for text, _ in net]
     if safety:
         final_parts.append("safety_net")
     advice: list[str] = []
-    if decision.disposition in {Disposition.self_care, Disposition.routine}:
-        source = advice_source(kb, decision, final or top3, case.complaint, obs)
+    if decision.disposition in {Disposition.self_care, Disposition.routine, Disposition.urgent}:
+        unsure = frozenset(f for f in unsure_count if f not in obs)
+        source = advice_source(kb, decision, final or top3, case.complaint, obs, unsure)
         if source is not None:
+            lasted = case_when(kb, case.truth, persona.age_months)  # the time course the dialogue will tell
+            span = (lasted.lo, lasted.hi) if kb.settings.time_course and case.truth.get(kb.settings.time_course.duration) else None
             advice = [a.text for a in self_care_advice(kb, source, persona.demographics, persona.proxy,
-                                                        persona.locale, [f for f, a in obs.items() if a is True])]
+                                                        persona.locale, [f for f, a in obs.items() if a is True],
+                                                        span)
+                      if a.same_day or decision.disposition is not Disposition.urgent]  # the wait for a same-day visit
         if advice:
             final_parts.append("self_care")
     if decision.crisis_resource is not CrisisResource.none:
@@ -707,13 +714,8 @@ def condition_supported(kb: KnowledgeBase, cid: str, obs: Observations, top: str
         return False
     if p is not None and cid != top and p < kb.settings.naming_floor:
         return False
-    obligatory = kb.obligatory(cid)
-    if any(obs.get(f) is False for f in set(cond.rule_out) | obligatory):
+    if not condition_defined(kb, cid, obs):
         return False
-    if any(obs.get(f) is not True for f in obligatory):
-        return False   # "an anxiety problem" is not suggested to someone never asked whether they worry
-    if not all(satisfies(obs.get(f), wanted) for f, wanted in cond.lay_name_says.items()):
-        return False   # no "chest pain that comes on with exertion" to someone who said exertion does not bring it on
     if cond.disposition.rank >= Disposition.emergency_department.rank and cid != top:
         return False
     entries = {c.finding for c in kb.complaints.values()}
@@ -722,19 +724,66 @@ def condition_supported(kb: KnowledgeBase, cid: str, obs: Observations, top: str
     return len(own) >= 2 or any(obs.get(f) is True for f in cond.rule_out)
 
 
+def condition_defined(kb: KnowledgeBase, cid: str, obs: Observations) -> bool:
+    """Whether what defines ``cid`` was reported: every obligatory finding present, none of them or of its
+    rule-out findings denied, and what its lay name says true. Both naming a condition and giving its own
+    advice need this."""
+    cond = kb.conditions[cid]
+    obligatory = kb.obligatory(cid)
+    if any(obs.get(f) is False for f in set(cond.rule_out) | obligatory):
+        return False
+    if any(obs.get(f) is not True for f in obligatory):
+        return False   # "an anxiety problem" is not suggested to someone never asked whether they worry
+    # no "chest pain that comes on with exertion" to someone who said exertion does not bring it on
+    return all(satisfies(obs.get(f), wanted) for f, wanted in cond.lay_name_says.items())
+
+
 def advice_source(kb: KnowledgeBase, decision: Decision, ranked_conditions: list[tuple[str, float]],
-                  complaint: str, obs: Observations | None = None) -> Optional[str]:
+                  complaint: str, obs: Observations | None = None,
+                  unsure: frozenset[str] = frozenset()) -> Optional[str]:
     """The condition whose self-care advice is given: the likeliest one that is still plausible and presents
     with this complaint (no colic advice to a parent who called about a swallowed chemical), and whose
     defining questions (rule-out and obligatory findings) were not answered no: no heel-pain advice to an
-    89-year-old who said the pain is not in the heel (read 10 #38); None if none is."""
-    for c, _ in ranked_conditions:
+    89-year-old who said the pain is not in the heel (read 10 #38); None if none is. With ``obs`` it must
+    also be what the reports support (:func:`advice_supported`): its own care is not given on a guess."""
+    for c, p in ranked_conditions:
         if c in decision.plausible and complaint in kb.conditions[c].complaints:
             if obs is not None and any(obs.get(f) is False
                                        for f in (*kb.conditions[c].rule_out, *kb.obligatory(c))):
                 continue
+            if obs is not None and not advice_supported(kb, c, p, obs, unsure):
+                continue
             return c
     return None
+
+
+def advice_supported(kb: KnowledgeBase, cid: str, p: float, obs: Observations, unsure: Iterable[str]) -> bool:
+    """Whether ``cid``'s own self-care may be given: it leads clearly (posterior ``p`` at least the model's
+    ``self_care_floor``), what defines it was reported (:func:`condition_defined`, the test naming it passes
+    too), and none of its defining findings (``kb.defining``) was denied or answered ``unsure``. Naming asks
+    more (two of its own symptoms): an extra dose of a medicine at 96 % has its advice with no symptom at all.
+    Read 16: impetigo treatment and school exclusion at 23 % after 'no sores'; tranexamic acid for bleeding
+    between periods."""
+    if p < kb.settings.self_care_floor or not condition_defined(kb, cid, obs):
+        return False
+    doubtful = set(unsure) - set(obs)
+    return not any(obs.get(f) is False or f in doubtful for f in kb.defining(cid))
+
+
+def not_better_warning(kb: KnowledgeBase, decision: Decision, ranked: list[tuple[str, float]], obs: Observations,
+                       net: list[tuple[str, Disposition]]) -> list[tuple[str, Disposition]]:
+    """What brings the person back at the level given, when the condition that leads clearly (as for its own
+    advice: ``self_care_floor``, :func:`condition_defined`) has such a line and the level is its own: a net
+    of signs above the level alone never says 'see your GP again if it is no better 48 hours after starting
+    antibiotics' (cystitis, read 16; NICE CKS Urinary tract infection (lower) - women, NICE NG109)."""
+    if not ranked:
+        return []
+    lead, p = ranked[0]
+    back = kb.not_better.get(lead)
+    if back is None or p < kb.settings.self_care_floor or decision.disposition is not kb.conditions[lead].disposition \
+            or not condition_defined(kb, lead, obs) or any(t == back for t, _ in net):
+        return []
+    return [(back, decision.disposition)]
 
 
 def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: list[tuple[str, float]],
@@ -763,8 +812,8 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
     in_view = [c for c in in_view if complaint in kb.conditions[c].complaints]
     level = decision.disposition.rank
 
-    def flags_of(conditions, denied_too: bool = True) -> set[str]:
-        found: set[str] = set()
+    def flags_of(conditions, denied_too: bool = True, own_of: Optional[str] = None) -> set[str]:
+        found: set[str] = set(complaint_warnings(kb, own_of, age_band, sex)) if own_of else set()
         for c in conditions:
             found.update(_warnings_of(kb, c, age_band, sex))
         return {f for f in found
@@ -791,7 +840,17 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
                         break
                 if flags:
                     break
-    ordered = sorted(flags, key=lambda f: (-kb.findings[f].red_flag.net_disposition.rank, f))  # type: ignore[union-attr]
+    # the complaint's own highest warnings come first, whatever else is in view: a 70-year-old with chest
+    # pain sent to a routine slot hears when to call 999 for the chest pain, not only about shingles (read 16)
+    eligible = flags_of([], own_of=complaint)
+    own = [f for f in complaint_warnings(kb, complaint, age_band, sex) if f in eligible][:OWN_WARNINGS]
+    rest = sorted(flags - set(own), key=lambda f: (-kb.findings[f].red_flag.net_disposition.rank, f))  # type: ignore[union-attr]
+    chosen: list[str] = []
+    for fid in own + rest:
+        if all(warning_text(kb.findings[fid]) != warning_text(kb.findings[g]) for g in chosen):
+            chosen.append(fid)
+    chosen = chosen[:limit]
+    ordered = sorted(chosen, key=lambda f: (-kb.findings[f].red_flag.net_disposition.rank, f not in own, f))  # type: ignore[union-attr]
     out: list[tuple[str, Disposition]] = []
     for fid in ordered:
         f = kb.findings[fid]
@@ -801,6 +860,34 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
         if len(out) >= limit:
             break
     return out
+
+
+#: how many of the complaint's own warnings every safety net keeps, and how many of the complaint's causes
+#: must warn of a sign for it to be the complaint's own rather than one cause's (a bone through the skin is an
+#: open fracture's, not every painful joint's)
+OWN_WARNINGS = 2
+SHARED_BY = 3
+
+
+def complaint_warnings(kb: KnowledgeBase, complaint: str, age_band: str, sex: Optional[Sex] = None) -> tuple[str, ...]:
+    """The complaint's own warning signs: red-flag symptoms and signs below its finding in the question
+    hierarchy (chest pain with sweating or breathlessness, under chest pain) that call for urgent care or
+    more, that at least ``SHARED_BY`` of its causes this person can have warn of, and that someone of this age band and sex can
+    report; those more of its causes warn of first, then the more urgent. A history (a cancer, a first fit)
+    is asked, not watched for, so it is not one."""
+    def compute() -> tuple[str, ...]:
+        entry = kb.complaints[complaint].finding
+        # only the causes someone of this age band and sex can have: no board-hard tummy for a baby's colic
+        # (appendicitis, obstruction and a perforated ulcer, which share it, are not a young infant's)
+        causes = [c for c in kb.presenting_with(complaint) if age_band in kb.conditions[c].ages
+                  and (sex is None or sex in kb.conditions[c].sexes)]
+        shared = {f: sum(f in kb.authored_edges(c) for c in causes) for f, x in kb.findings.items()
+                  if x.red_flag is not None and entry in ancestors(kb, f)}
+        own = [f for f, n in shared.items() if n >= SHARED_BY and kb.reportable(f, age_band, sex)
+               and kb.findings[f].kind in (FindingKind.symptom, FindingKind.sign)
+               and kb.findings[f].red_flag.net_disposition.rank >= Disposition.urgent.rank]  # type: ignore[union-attr]
+        return tuple(sorted(own, key=lambda f: (-shared[f], -kb.findings[f].red_flag.net_disposition.rank, f)))  # type: ignore[union-attr]
+    return kb.cached("complaint_warnings", (complaint, age_band, sex), compute)
 
 
 def _warnings_of(kb: KnowledgeBase, condition: str, age_band: str, sex: Optional[Sex] = None) -> tuple[str, ...]:

@@ -418,6 +418,7 @@ def test_every_safety_net_warning_comes_from_a_condition_with_this_complaint():
         sharing = [c for c, cond in kb.conditions.items() if r.case.complaint in cond.complaints]
         allowed = {kb.findings[f].red_flag.warning or kb.findings[f].name[:1].lower() + kb.findings[f].name[1:]
                    for c in sharing for f in linked_red_flags(kb, c) + kb.safety_nets.get(c, ())}
+        allowed |= {kb.not_better[c] for c in sharing if c in kb.not_better}  # 'no better in 48 hours'
         for w in r.gold.safety_net:
             assert w in allowed, (r.id, r.case.complaint, w)
 
@@ -432,7 +433,10 @@ def test_self_care_advice_comes_from_a_plausible_condition_with_this_complaint()
         text = final_text(r)
         sources = [c for c, cond in kb.conditions.items() if any(a.text in text for a in cond.advice)]
         assert any(r.case.complaint in kb.conditions[c].complaints for c in sources), (r.id, sources)
-        assert Disposition(r.gold.disposition) in {Disposition.routine, Disposition.self_care}
+        assert Disposition(r.gold.disposition) in {Disposition.routine, Disposition.self_care, Disposition.urgent}
+        if r.gold.disposition == Disposition.urgent.value:  # for the wait to be seen: only what its source says
+            given = [a for c in sources for a in kb.conditions[c].advice if a.text in text]
+            assert given and all(a.same_day for a in given), (r.id, sources)
 
 
 def test_first_aid_also_comes_from_the_likeliest_condition():
@@ -562,3 +566,103 @@ def test_low_mood_sent_home_is_never_pointed_to_a_pharmacist():
         said = " ".join(m.content for m in r.messages if m.role == "assistant")
         assert "pharmacist" not in said.replace("ask a pharmacist or", ""), r.id  # the locale's self-care act names the GP too
     assert home >= 5
+
+
+# --- a condition's own advice only when the dialogue supports it (read 16) ------------------------------------
+
+
+def own_advice_given(r: Record) -> list[str]:
+    """The conditions whose own advice (an item no other condition says) the record's final message gives."""
+    kb = lib().kb
+    local = generator(0).realiser.localiser(r.persona.locale)
+    owners: dict[str, set[str]] = {}
+    for cid, c in kb.conditions.items():
+        for item in c.advice:
+            owners.setdefault(local(item.text), set()).add(cid)
+    text = final_text(r)
+    return sorted({next(iter(cs)) for t, cs in owners.items() if len(cs) == 1 and t in text})
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 3), index=st.integers(0, 100_000), limited=st.booleans())
+def test_no_condition_specific_advice_with_a_defining_finding_denied_or_unsure(seed, index, limited):
+    """Impetigo's exclusion from school after 'no sores', tranexamic acid for bleeding between periods: a
+    condition's own advice is never given once one of its defining findings (obligatory or very frequent)
+    was answered no or unsure, nor with an obligatory finding unreported."""
+    from scenegen.validate import _dialogue_observations
+    kb = lib().kb
+    r = generator(seed, LIMITED if limited else ()).record(index)
+    obs = _dialogue_observations(r, kb)
+    unsure = {t.finding for t in r.turns if t.act == "answer_unsure"} - set(obs)
+    for cid in own_advice_given(r):
+        assert not [f for f in kb.defining(cid) if obs.get(f) is False or f in unsure], (r.id, cid)
+        assert all(obs.get(f) is True for f in kb.obligatory(cid)), (r.id, cid)
+
+
+def test_own_advice_needs_the_condition_to_lead_clearly():
+    """Below the model's floor (one cause among several) a condition's own advice is not given."""
+    from scenegen.plan import advice_supported
+    kb = lib().kb
+    obs = {"rash": True, "honey_coloured_crusts": True, "sores_around_nose_mouth": True}
+    assert advice_supported(kb, "impetigo", 0.9, obs, ())
+    assert not advice_supported(kb, "impetigo", 0.23, obs, ())
+    assert not advice_supported(kb, "impetigo", 0.9, {**obs, "honey_coloured_crusts": False}, ())
+    assert not advice_supported(kb, "impetigo", 0.9, {"rash": True}, ("honey_coloured_crusts",))
+
+
+# --- an item that counts days from the start fits how long it has lasted (read 16) ----------------------------
+
+COUNTED_FROM_THE_START = ("acute_otitis_media", "acute_sinusitis", "acute_bronchitis", "cold_sore")
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 3), index=st.integers(0, 100_000))
+def test_no_record_says_after_n_days_once_the_problem_may_have_lasted_n_days(seed, index):
+    """'Come back if there is no improvement after 3 days' was said to someone whose problem had lasted 3 days
+    or more: an item with ``before_days`` is given only when the case's duration cannot have reached them,
+    and its ``from_days`` pair only when it can."""
+    from scenegen.timecourse import case_when
+    kb = lib().kb
+    r = generator(seed, COUNTED_FROM_THE_START).record(index)
+    local = generator(0).realiser.localiser(r.persona.locale)
+    values = {f: v[0] for f, v in r.case.value_map.items() if len(v) == 1}
+    hi = case_when(kb, values, r.persona.age_months).hi if kb.settings.time_course.duration in values else 0.0
+    text = final_text(r)
+    for c in kb.conditions.values():
+        for a in c.advice:
+            if local(a.text) not in text:
+                continue
+            if a.before_days is not None:
+                assert hi is not None and hi <= a.before_days, (r.id, a.text, values)
+            if a.from_days is not None:
+                assert hi is None or hi > a.from_days, (r.id, a.text, values)
+
+
+def test_every_item_counted_from_the_start_has_its_pair():
+    """A condition whose item says 'after N days' also says what to do once N days have passed."""
+    kb = lib().kb
+    for cid, c in kb.conditions.items():
+        before = {a.before_days for a in c.advice if a.before_days is not None}
+        after = {a.from_days for a in c.advice if a.from_days is not None}
+        assert before == after, cid
+    assert any(a.before_days for c in kb.conditions.values() for a in c.advice)
+
+
+def test_swelling_of_the_lips_without_breathing_trouble_gets_an_antihistamine_for_the_wait():
+    """Read 16: hives with swollen lips and eyelids, no breathing problem, sent to be seen the same day, got no
+    antihistamine (NICE CKS Angio-oedema and anaphylaxis); never with an ACE inhibitor, nor under 2."""
+    gen = generator(3, ("angioedema_without_airway_compromise",))
+    said = kept = 0
+    for i in range(60):
+        r = gen.record(i)
+        if r.gold.disposition != Disposition.urgent.value:
+            continue
+        text = final_text(r).lower()
+        ace = any(t.finding == "ace_inhibitor_use" and t.act == "answer_yes" for t in r.turns)
+        if "antihistamine" in text and not ace and "ask a pharmacist" not in text:
+            said += 1
+            assert r.persona.age_months >= 24, r.id
+        if ace:
+            assert "can ease the swelling" not in text, r.id
+            kept += 1
+    assert said >= 10

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenegen.advice import contradicting, first_aid_reasons, first_aid_steps, step_acts
+from scenegen.advice import contradicting, first_aid_reasons, first_aid_steps, self_care_advice, step_acts
 from scenegen.content import Disposition, Sex
 from scenegen.generate import GenerateConfig, Generator, Library
 from scenegen.knowledge import Demographics
@@ -198,12 +198,26 @@ def test_no_advice_or_first_aid_presumes_what_the_person_is_too_young_to_do():
         for aw in kb.settings.advice_age_words:
             if not any(re.search(rf"\b{re.escape(w)}\b", low) for w in aw.words):
                 continue
-            for age in range(aw.min_age_months):
+            too_old = range(aw.max_age_months + 1, 18 * 12, 6) if aw.max_age_months is not None else range(0)
+            for age in [*range(aw.min_age_months), *too_old]:
                 if _reachable(kb, kind, oid, age) and any(
                         fits(kb, a, Demographics(age, sex, False), True) for sex in (Sex.female, Sex.male)):
                     bad.add((kind, oid, age, a.text))
                     break
     assert sorted(bad) == []
+
+
+def test_breast_or_bottle_feeds_are_advised_for_babies_only():
+    """Read 16: 'breast or bottle feeds for babies' was said to an 11-year-old's parent; the words are held to
+    the first year (model.advice_age_words) and the older child is offered drinks."""
+    kb = lib().kb
+    assert any(aw.max_age_months is not None and "breast or bottle feeds" in aw.words
+               for aw in kb.settings.advice_age_words)
+    older = " ".join(a.text for c in ("viral_uri_child", "hand_foot_and_mouth_disease")
+                     for a in self_care_advice(kb, c, Demographics(11 * 12, Sex.female, False), True))
+    assert "breast or bottle" not in older and "drinks" in older
+    baby = " ".join(a.text for a in self_care_advice(kb, "viral_uri_child", Demographics(6, Sex.female, False), True))
+    assert "breast or bottle feeds" in baby
 
 
 def test_a_baby_with_anaphylaxis_is_held_flat_and_a_toddler_kept_from_walking():

@@ -177,7 +177,10 @@ def test_safety_net_warnings_fit_the_person_and_would_raise_the_disposition(libr
                 by_text.setdefault(local(warning_text(f)), []).append(fid)
         answered = {t["finding"]: {"yes": True, "no": False}.get(t["answer"])
                     for t in r["turns"] if t["act"].startswith("answer") and t["finding"]}
+        same_level = {local(t) for t in kb.not_better.values()}  # 'no better in 48 hours': at the level given
         for text in r["gold"]["safety_net"]:
+            if text in same_level:
+                continue
             fits = [fid for fid in by_text[text]
                     if kb.findings[fid].red_flag.net_disposition.rank > rank[r["gold"]["disposition"]]
                     and kb.reportable(fid, band)

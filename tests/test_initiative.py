@@ -113,6 +113,18 @@ def test_nobody_in_a_call_about_low_mood_asks_about_taking_tablets():
     assert raised and not set(raised) & banned
 
 
+MEDICINE_CAUSED = ("calcium_channel_blocker_ankle_oedema", "acute_dystonic_reaction", "hypoglycaemia_treated_diabetes",
+                   "orthostatic_hypotension", "accidental_extra_medicine_dose")
+
+
+def test_nobody_whose_problem_may_come_from_a_medicine_is_told_to_carry_on_with_their_usual_ones():
+    """Read 16 D30: 'keep to your usual routine with them' to someone whose problem may be a reaction to a
+    tablet from their GP (a sickness medicine's dystonia, a calcium-channel blocker's ankle swelling)."""
+    gen = Generator(_lib(), GenerateConfig(seed=5, conditions=MEDICINE_CAUSED))
+    records = [gen.record(i) for i in range(400)]
+    assert not [r.id for r in records if any(a.raised == "usual_medicines" for a in r.gold.patient_acts)]
+
+
 @given(seed=st.integers(0, 3), index=st.integers(0, 100_000))
 def test_no_answer_before_the_advice_asks_a_question_that_nobody_answers(seed, index):
     """'No, not that. Should there be?' was a stock line in 900 of 3,000 records, and the assistant never

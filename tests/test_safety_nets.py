@@ -10,7 +10,7 @@ import pytest
 
 from scenegen.content import CrisisResource, Disposition
 from scenegen.generate import GenerateConfig, Generator
-from scenegen.plan import _warnings_of, safety_net, warning_text
+from scenegen.plan import _warnings_of, complaint_warnings, safety_net, warning_text
 from scenegen.triage import Decision
 
 # red flags that belong to other populations or other illnesses: the wrong advice a clinician found when a
@@ -47,11 +47,16 @@ def _texts(kb, fids) -> set[str]:
     return {warning_text(kb.findings[f]) for f in fids}
 
 
+def _own(kb, complaint: str, band: str) -> set[str]:
+    """The complaint's own warnings, which every net may carry (a board-hard tummy for abdominal pain)."""
+    return _texts(kb, complaint_warnings(kb, complaint, band))
+
+
 @pytest.mark.parametrize("complaint", ["leg_swelling", "joint_pain"])
 @pytest.mark.parametrize("band", ["adolescent", "young_adult", "middle_aged", "older_adult"])
 def test_a_clot_in_the_leg_warns_of_a_clot_in_the_lung(bundled_kb, complaint, band):
     net = {t for t, _ in _net(bundled_kb, "deep_vein_thrombosis", complaint, band)}
-    assert net and net <= _texts(bundled_kb, PULMONARY_EMBOLISM), net
+    assert net and net <= _texts(bundled_kb, PULMONARY_EMBOLISM) | _own(bundled_kb, complaint, band), net
     assert not net & _texts(bundled_kb, _wrong(band)), net
 
 
@@ -59,7 +64,7 @@ def test_a_clot_in_the_leg_warns_of_a_clot_in_the_lung(bundled_kb, complaint, ba
 @pytest.mark.parametrize("band", ["toddler", "child", "adolescent", "young_adult", "middle_aged", "older_adult"])
 def test_cystitis_warns_of_sepsis_not_of_diabetic_ketoacidosis(bundled_kb, complaint, band):
     net = {t for t, _ in _net(bundled_kb, "acute_cystitis", complaint, band)}
-    assert net and net <= _texts(bundled_kb, SEPSIS), net
+    assert net and net <= _texts(bundled_kb, SEPSIS) | _own(bundled_kb, complaint, band), net
     assert not net & _texts(bundled_kb, _wrong(band)), net
 
 
@@ -142,3 +147,60 @@ def test_a_denied_past_event_is_not_a_warning_sign(bundled_kb):
     unasked = safety_net(bundled_kb, obs, decision, [("breakthrough_seizure_epilepsy", 1.0)], "seizure",
                          "adolescent", possible, **kwargs)
     assert fit in {t for t, _ in unasked}
+
+
+def test_a_chest_pain_sent_to_a_routine_slot_is_netted_for_a_heart_attack(bundled_kb):
+    """Read 16: a 70-year-old with chest pain sent to a routine slot heard about shingles and eye problems
+    and not when to call 999 for the chest pain itself."""
+    decision = Decision(disposition=Disposition.routine, reasons=(), plausible={"herpes_zoster": 1.0},
+                        red_flags_present=(), crisis_resource=CrisisResource.none)
+    band = bundled_kb.age_band(70 * 12)
+    net = [t for t, _ in safety_net(bundled_kb, {"chest_pain": True}, decision, [("herpes_zoster", 1.0)],
+                                    "chest_pain", band, ("herpes_zoster",), current={"herpes_zoster": 1.0})]
+    assert warning_text(bundled_kb.findings["chest_pain_with_sweating_or_breathlessness"]) in net, net
+
+
+@pytest.mark.parametrize("seed", [3, 8])
+def test_every_safety_net_keeps_the_complaints_own_warnings_above_the_disposition(library, seed):
+    """Whatever else is in view, a net names the complaint's own warning signs (complaint_warnings) that were
+    not reported and call for more than the disposition given."""
+    from scenegen.content import Sex
+    from scenegen.plan import _settled
+    from scenegen.triage import ancestors
+    from scenegen.validate import _dialogue_observations
+    kb = library.kb
+    gen = Generator(library, GenerateConfig(seed=seed))
+    checked = 0
+    for i in range(120):
+        r = gen.record(i)
+        obs = _dialogue_observations(r, kb)
+        level = Disposition(r.gold.disposition).rank
+        band = kb.age_band(r.persona.age_months)
+        own = [f for f in complaint_warnings(kb, r.case.complaint, band, Sex(r.persona.sex))
+               if obs.get(f) is not True and kb.findings[f].red_flag.net_disposition.rank > level
+               and not any(obs.get(a) is False and _settled(kb, a) for a in ancestors(kb, f))]
+        if own:
+            checked += 1
+            local = gen.realiser.localiser(r.persona.locale)  # the gold is in the person's own words ('poop')
+            said = {local(t) for t in r.gold.safety_net} | set(r.gold.safety_net)
+            assert any(local(warning_text(kb.findings[f])) in said for f in own), (r.id, own, r.gold.safety_net)
+    assert checked >= 30
+
+
+def test_cystitis_at_its_own_level_says_when_to_come_back_if_it_is_no_better(library):
+    """Read 16: a cystitis net named only signs above the disposition (sepsis); at its own level it also says
+    to come back if it is no better 48 hours after starting antibiotics (NICE NG109, safety_nets not_better)."""
+    kb = library.kb
+    back = kb.not_better["acute_cystitis"]
+    gen = Generator(library, GenerateConfig(seed=12, conditions=("acute_cystitis",)))
+    checked = 0
+    for i in range(40):
+        r = gen.record(i)
+        top = r.gold.differential_final[0] if r.gold.differential_final else None
+        local = gen.realiser.localiser(r.persona.locale)
+        if r.gold.disposition != kb.conditions["acute_cystitis"].disposition.value or top is None \
+                or top.condition != "acute_cystitis" or top.p < kb.settings.self_care_floor:
+            continue
+        checked += 1
+        assert local(back) in r.gold.safety_net, (r.id, r.gold.safety_net)
+    assert checked >= 5
