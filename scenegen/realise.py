@@ -114,6 +114,8 @@ REDRAWS = 6
 #: parts whose wording (a template file) is said at most once a dialogue when another fits: an aside tells why
 #: they got in touch or who told them to ask, which nobody says twice in one conversation
 ONCE_PARTS = frozenset({"aside"})
+#: patient messages whose hedges are counted and kept; emptied when full, so memory stays bounded
+HEDGE_CACHE_SIZE = 30_000
 #: a clause of at least this many words said twice by the same side of a dialogue reads as a stock phrase
 REPEAT_CLAUSE_WORDS = 4
 _CLAUSE_END = re.compile(r"[.!?;:,()]+|\s+-\s+")
@@ -274,6 +276,7 @@ class Realiser:
         self._localisers: dict[str, Localiser] = {}
         self._warnings_turned: dict[tuple[str, str], str] = {}
         self._denials: dict[tuple, tuple[tuple[str, frozenset[str], frozenset[str]], ...]] = {}
+        self._hedge_counts: dict[str, int] = {}
 
     def localiser(self, locale: str) -> Localiser:
         """The locale's wording of library text (see :class:`Localiser`)."""
@@ -480,8 +483,17 @@ class Realiser:
         no, I'm pretty sure, if I'm honest' scores 2). 0 reads well."""
         score = len(clauses(text) & spoken)
         if role == "user" and self._hedge is not None:
-            score += max(0, len(self._hedge.findall(" ".join([*before, text]).lower())) - 1)
+            score += max(0, self._hedges(" ".join([*before, text])) - 1)
         return score
+
+    def _hedges(self, message: str) -> int:
+        """How many hedges a patient's message says, counted once per text (messages repeat across dialogues)."""
+        count = self._hedge_counts.get(message)
+        if count is None:
+            if len(self._hedge_counts) >= HEDGE_CACHE_SIZE:
+                self._hedge_counts.clear()
+            count = self._hedge_counts[message] = len(self._hedge.findall(message.lower()))  # type: ignore[union-attr]
+        return count
 
     def _young_framing(self, part: str, msg: PlannedMessage, persona: PersonaDraw) -> str:
         """The framing said before a personal question to a young person answering for themselves, or ''."""
@@ -814,11 +826,13 @@ class Realiser:
         return phrases.age_years.format(subj=subj, years=months // 12)
 
 
-def clauses(text: str) -> set[str]:
+@lru_cache(maxsize=1 << 16)
+def clauses(text: str) -> frozenset[str]:
     """The clauses of a text long enough to sound recycled when said twice (:data:`REPEAT_CLAUSE_WORDS`
-    words or more), lower case, split at punctuation and dashes."""
-    return {c for c in (" ".join(part.lower().split()) for part in _CLAUSE_END.split(text))
-            if len(c.split()) >= REPEAT_CLAUSE_WORDS}
+    words or more), lower case, split at punctuation and dashes. Kept per text: rendered texts repeat (the
+    template cache), and every part and every redraw of every dialogue asks (a twentieth of generation time)."""
+    return frozenset(c for c in (" ".join(part.lower().split()) for part in _CLAUSE_END.split(text))
+                     if len(c.split()) >= REPEAT_CLAUSE_WORDS)
 
 
 #: what the assistant heard in the message before its question, when that was not an answer
