@@ -127,6 +127,7 @@ class _Group:
     modifier_ids: frozenset[str]
     screens: tuple[Screen, ...]
     screen_ids: tuple[str, ...]
+    screen_set: frozenset[str]  # the same ids, for the must-asks of every new state
 
 
 class Reasoner:
@@ -154,7 +155,7 @@ class Reasoner:
             modifier_ids, screens = self._fitting(who)
             group = self._groups[(who.age_months, who.sex, who.pregnant)] = _Group(
                 who, kb.age_band(who.age_months), kb.age_key(who.age_months), sources_in_force(kb, who.age_months),
-                modifier_ids, screens, tuple(sc.id for sc in screens))
+                modifier_ids, screens, tuple(sc.id for sc in screens), frozenset(sc.id for sc in screens))
         return group
 
     def _fitting(self, who: Demographics) -> tuple[frozenset[str], tuple[Screen, ...]]:
@@ -173,7 +174,7 @@ class Reasoner:
     def must_asks(self, persona: PersonaDraw, obs: Observations) -> dict[str, str]:
         """:func:`pending_must_asks` for this persona, over the must-asks its group fits."""
         g = self.group(persona)
-        return pending_must_asks(self.kb, g.who, obs, g.screens)
+        return pending_must_asks(self.kb, g.who, obs, g.screens, g.screen_set)
 
     def state(self, persona: PersonaDraw, obs: Observations) -> State:
         """The state for these demographics (age band, sex, pregnancy, the sources cited at this age, modifiers

@@ -539,9 +539,8 @@ class Realiser:
             if persona.pregnant and kb.settings.pregnancy_finding:
                 opened.add(kb.settings.pregnancy_finding)
             flagged = any(kb.findings[f].red_flag is not None for f in opened) or any(
-                m.disposition.rank >= Disposition.emergency_department.rank and m.when.present
-                and not m.when.values and set(m.when.present) <= opened and modifier_fits(m, persona.demographics)
-                for m in kb.modifiers)
+                set(m.when.present) <= opened and modifier_fits(m, persona.demographics)
+                for m in _emergency_rules_on_findings(kb))
             facts = {**facts0, "danger": "red_flag" if flagged else "none"}
             # nor given a detail that plays it down, nor one whose time words the case's time course rules out
             # ('I tried ringing earlier' about a pain that started half an hour ago)
@@ -868,6 +867,14 @@ def initiative_context(realiser: Realiser, part: str, msg: PlannedMessage, plan:
     else:
         ctx["relation"] = base["_relation"]
     return ctx, facts
+
+
+def _emergency_rules_on_findings(kb: KnowledgeBase) -> tuple:
+    """The modifiers of an emergency level that name findings present and no values: those an opening can meet
+    by what it says alone (found once, not by reading every modifier for every opening)."""
+    return kb.cached("emergency_rules_on_findings", None, lambda: tuple(
+        m for m in kb.modifiers if m.disposition.rank >= Disposition.emergency_department.rank and m.when.present
+        and not m.when.values))
 
 
 def mentions(kb: KnowledgeBase, phrase: str) -> frozenset[str]:
