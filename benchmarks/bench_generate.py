@@ -7,8 +7,9 @@
 
 Each size runs in a fresh subprocess so that its peak resident memory is its own. Library loading is
 reported separately from generation, since it happens once per run. ``cpu_s`` is the writing process's own
-CPU time for generation (with workers, theirs is not in it): on a machine shared with other work, compare it
-(before and after a change, run alternately) rather than the wall-clock rate.
+CPU time for generation (with workers, theirs is ``workers_cpu_s``): on a machine shared with other work, compare
+them (before and after a change, run alternately) rather than the wall-clock rate; with two workers, their CPU
+time against one process's tells whether the work itself grew or the machine was busy.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ progress.count = 0
 manifest = write_dataset(gen, n, out, progress=progress, workers=workers)
 t2 = time.perf_counter()
 c2 = time.process_time()
+workers_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)  # the pool's processes, once they have exited
 print(json.dumps({"n": n, "workers": workers, "seed": seed, "balance": balance, "load_s": round(t1 - t0, 2),
                   "generate_s": round(t2 - t1, 2), "cpu_s": round(c2 - c1, 2),
+                  "workers_cpu_s": round(workers_cpu.ru_utime + workers_cpu.ru_stime, 2),
                   "dialogues_per_s": round(n / (t2 - t1), 1), "peak_rss_mib": marks,
                   "bytes": sum((out / f).stat().st_size for f in ("train.jsonl", "test.jsonl"))}))
 """

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 from array import array
+from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Literal, Optional
@@ -127,6 +128,7 @@ class _Group:
     modifier_ids: frozenset[str]
     screens: tuple[Screen, ...]
     screen_ids: tuple[str, ...]
+    screen_set: frozenset[str]  # the same ids, for the must-asks of every new state
 
 
 class Reasoner:
@@ -151,17 +153,29 @@ class Reasoner:
             kb = self.kb
             who = persona.demographics
             # two ages in one band can differ in the modifiers and must-asks that fit, so they are part of a key
-            screens = tuple(sc for sc in kb.screens if screen_fits(sc, who))
+            modifier_ids, screens = self._fitting(who)
             group = self._groups[(who.age_months, who.sex, who.pregnant)] = _Group(
                 who, kb.age_band(who.age_months), kb.age_key(who.age_months), sources_in_force(kb, who.age_months),
-                frozenset(m.id for m in kb.modifiers if modifier_fits(m, who)), screens,
-                tuple(sc.id for sc in screens))
+                modifier_ids, screens, tuple(sc.id for sc in screens), frozenset(sc.id for sc in screens))
         return group
+
+    def _fitting(self, who: Demographics) -> tuple[frozenset[str], tuple[Screen, ...]]:
+        """The modifiers and must-asks whose demographic half holds for ``who``. They read the age only against
+        their own limits, so ages between the same two limits share the answer: found once per such span, sex
+        and pregnancy rather than once per age in months (most groups are new ages)."""
+        kb = self.kb
+        limits = kb.cached("demographic_limits", None, lambda: sorted(
+            {x for item in (*kb.modifiers, *kb.screens)
+             for x in (item.when.age_below_months, item.when.age_at_least_months) if x is not None}))
+        key = (bisect_right(limits, who.age_months), who.sex, who.pregnant)
+        return kb.cached("fitting_demographics", key, lambda: (
+            frozenset(m.id for m in kb.modifiers if modifier_fits(m, who)),
+            tuple(sc for sc in kb.screens if screen_fits(sc, who))))
 
     def must_asks(self, persona: PersonaDraw, obs: Observations) -> dict[str, str]:
         """:func:`pending_must_asks` for this persona, over the must-asks its group fits."""
         g = self.group(persona)
-        return pending_must_asks(self.kb, g.who, obs, g.screens)
+        return pending_must_asks(self.kb, g.who, obs, g.screens, g.screen_set)
 
     def state(self, persona: PersonaDraw, obs: Observations) -> State:
         """The state for these demographics (age band, sex, pregnancy, the sources cited at this age, modifiers
@@ -665,12 +679,16 @@ def _time_course_of(kb: KnowledgeBase, flag: str, obs: Observations) -> dict[str
     """The values of categorical findings that a yes to ``flag`` leaves (its own ``implies``, and the 'then' of
     each consistency rule whose other conditions ``obs`` already meets)."""
     out = {k: tuple(v) for k, v in kb.findings[flag].implies.items()}
-    for rule in kb.implies:
-        if rule.if_.get(flag) is not True:
-            continue
+    for rule in _rules_if_present(kb, flag):
         if all(obs.get(k) == v if isinstance(v, bool) else obs.get(k) in v for k, v in rule.if_.items() if k != flag):
             out.update({k: tuple(v) for k, v in rule.then.items() if isinstance(v, list)})
     return out
+
+
+def _rules_if_present(kb: KnowledgeBase, flag: str) -> tuple:
+    """The consistency rules whose 'if' needs ``flag`` present, in library order: found once per flag rather
+    than by reading every rule for every flag of every opening."""
+    return kb.cached("rules_if_present", flag, lambda: tuple(r for r in kb.implies if r.if_.get(flag) is True))
 
 
 def _held_by_a_sign_or_rule(decision: Decision, at_least: Disposition) -> bool:

@@ -114,6 +114,8 @@ REDRAWS = 6
 #: parts whose wording (a template file) is said at most once a dialogue when another fits: an aside tells why
 #: they got in touch or who told them to ask, which nobody says twice in one conversation
 ONCE_PARTS = frozenset({"aside"})
+#: patient messages whose hedges are counted and kept; emptied when full, so memory stays bounded
+HEDGE_CACHE_SIZE = 30_000
 #: a clause of at least this many words said twice by the same side of a dialogue reads as a stock phrase
 REPEAT_CLAUSE_WORDS = 4
 _CLAUSE_END = re.compile(r"[.!?;:,()]+|\s+-\s+")
@@ -274,6 +276,7 @@ class Realiser:
         self._localisers: dict[str, Localiser] = {}
         self._warnings_turned: dict[tuple[str, str], str] = {}
         self._denials: dict[tuple, tuple[tuple[str, frozenset[str], frozenset[str]], ...]] = {}
+        self._hedge_counts: dict[str, int] = {}
 
     def localiser(self, locale: str) -> Localiser:
         """The locale's wording of library text (see :class:`Localiser`)."""
@@ -482,8 +485,17 @@ class Realiser:
         no, I'm pretty sure, if I'm honest' scores 2). 0 reads well."""
         score = len(clauses(text) & spoken)
         if role == "user" and self._hedge is not None:
-            score += max(0, len(self._hedge.findall(" ".join([*before, text]).lower())) - 1)
+            score += max(0, self._hedges(" ".join([*before, text])) - 1)
         return score
+
+    def _hedges(self, message: str) -> int:
+        """How many hedges a patient's message says, counted once per text (messages repeat across dialogues)."""
+        count = self._hedge_counts.get(message)
+        if count is None:
+            if len(self._hedge_counts) >= HEDGE_CACHE_SIZE:
+                self._hedge_counts.clear()
+            count = self._hedge_counts[message] = len(self._hedge.findall(message.lower()))  # type: ignore[union-attr]
+        return count
 
     def _young_framing(self, part: str, msg: PlannedMessage, persona: PersonaDraw) -> str:
         """The framing said before a personal question to a young person answering for themselves, or ''."""
@@ -529,9 +541,8 @@ class Realiser:
             if persona.pregnant and kb.settings.pregnancy_finding:
                 opened.add(kb.settings.pregnancy_finding)
             flagged = any(kb.findings[f].red_flag is not None for f in opened) or any(
-                m.disposition.rank >= Disposition.emergency_department.rank and m.when.present
-                and not m.when.values and set(m.when.present) <= opened and modifier_fits(m, persona.demographics)
-                for m in kb.modifiers)
+                set(m.when.present) <= opened and modifier_fits(m, persona.demographics)
+                for m in _emergency_rules_on_findings(kb))
             facts = {**facts0, "danger": "red_flag" if flagged else "none"}
             # nor given a detail that plays it down, nor one whose time words the case's time course rules out
             # ('I tried ringing earlier' about a pain that started half an hour ago)
@@ -819,11 +830,13 @@ class Realiser:
         return phrases.age_years.format(subj=subj, years=months // 12)
 
 
-def clauses(text: str) -> set[str]:
+@lru_cache(maxsize=1 << 16)
+def clauses(text: str) -> frozenset[str]:
     """The clauses of a text long enough to sound recycled when said twice (:data:`REPEAT_CLAUSE_WORDS`
-    words or more), lower case, split at punctuation and dashes."""
-    return {c for c in (" ".join(part.lower().split()) for part in _CLAUSE_END.split(text))
-            if len(c.split()) >= REPEAT_CLAUSE_WORDS}
+    words or more), lower case, split at punctuation and dashes. Kept per text: rendered texts repeat (the
+    template cache), and every part and every redraw of every dialogue asks (a twentieth of generation time)."""
+    return frozenset(c for c in (" ".join(part.lower().split()) for part in _CLAUSE_END.split(text))
+                     if len(c.split()) >= REPEAT_CLAUSE_WORDS)
 
 
 #: what the assistant heard in the message before its question, when that was not an answer
@@ -859,6 +872,14 @@ def initiative_context(realiser: Realiser, part: str, msg: PlannedMessage, plan:
     else:
         ctx["relation"] = base["_relation"]
     return ctx, facts
+
+
+def _emergency_rules_on_findings(kb: KnowledgeBase) -> tuple:
+    """The modifiers of an emergency level that name findings present and no values: those an opening can meet
+    by what it says alone (found once, not by reading every modifier for every opening)."""
+    return kb.cached("emergency_rules_on_findings", None, lambda: tuple(
+        m for m in kb.modifiers if m.disposition.rank >= Disposition.emergency_department.rank and m.when.present
+        and not m.when.values))
 
 
 def mentions(kb: KnowledgeBase, phrase: str) -> frozenset[str]:

@@ -10,6 +10,7 @@ inference, not of the case).
 
 from __future__ import annotations
 
+import heapq
 import random
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
@@ -509,10 +510,17 @@ def implied_answers(kb: KnowledgeBase, known: Mapping[str, Answer],
     nausea."""
     out: dict[str, Answer] = {}
     seen = dict(known)
-    rules = _settling_rules(kb, complaint)
+    rules, always, by_first = _settling_index(kb, complaint)
     for _ in range(len(rules) + 1):
         changed = False
-        for fid, answer, if_items in rules:
+        # a pass over the rules in library order, visiting only those whose first 'if' finding is known (any
+        # other fails on it): the same rules fire in the same order as a pass over all of them, a rule made
+        # visitable by an answer settled earlier in the pass included
+        heap = [*always, *(i for f in seen for i in by_first.get(f, ()))]
+        heapq.heapify(heap)
+        while heap:
+            at = heapq.heappop(heap)
+            fid, answer, if_items = rules[at]
             if fid in seen or fid in unreportable:
                 continue
             for f, wanted, is_bool in if_items:
@@ -522,9 +530,27 @@ def implied_answers(kb: KnowledgeBase, known: Mapping[str, Answer],
             else:
                 seen[fid] = out[fid] = answer
                 changed = True
+                for later in by_first.get(fid, ()):
+                    if later > at:
+                        heapq.heappush(heap, later)
         if not changed:
             return out
     return out
+
+
+def _settling_index(kb: KnowledgeBase, complaint: Optional[str] = None) -> tuple:
+    """(:func:`_settling_rules`, the positions of those with no 'if', each first 'if' finding -> the positions
+    of the rules it opens, ascending): :func:`implied_answers` runs after every answer of every dialogue, and
+    most rules' first finding is unknown then."""
+    def compute() -> tuple:
+        rules = _settling_rules(kb, complaint)
+        always = tuple(i for i, (_, _, if_items) in enumerate(rules) if not if_items)
+        by_first: dict[str, list[int]] = {}
+        for i, (_, _, if_items) in enumerate(rules):
+            if if_items:
+                by_first.setdefault(if_items[0][0], []).append(i)
+        return rules, always, {f: tuple(at) for f, at in by_first.items()}
+    return kb.cached("settling_index", complaint, compute)
 
 
 def _settling_rules(kb: KnowledgeBase, complaint: Optional[str] = None) -> tuple:

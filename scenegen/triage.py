@@ -104,17 +104,17 @@ def screen_fits(sc: Screen, who: Demographics) -> bool:
 
 
 def pending_must_asks(kb: KnowledgeBase, who: Demographics, observations: Observations,
-                      fitting: tuple[Screen, ...] | None = None) -> dict[str, str]:
+                      fitting: tuple[Screen, ...] | None = None, fitting_ids: frozenset[str] | None = None) -> dict[str, str]:
     """Must-asks whose conditions hold and whose finding is not yet known -> the question that asks it now.
 
     That question is the finding itself, or its most distant unknown ancestor (a gateway); a must-ask under
     an ancestor reported absent, or that nobody of this age can report, is settled. ``fitting`` is the
-    screens whose demographic half already holds, when the caller has them.
+    screens whose demographic half already holds, when the caller has them (and ``fitting_ids`` their ids).
     """
     band = kb.age_band(who.age_months)
     if fitting is None:
         fitting = tuple(sc for sc in kb.screens if screen_fits(sc, who))
-    fits = {sc.id for sc in fitting}
+    fits = fitting_ids if fitting_ids is not None else {sc.id for sc in fitting}
     out: dict[str, str] = {}
     for sc in _screens_in_play(kb, observations):
         if sc.id not in fits:
