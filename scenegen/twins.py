@@ -78,7 +78,20 @@ def _flipped(gen: Generator, p: PersonaDraw, case: HiddenCase, axis: str) -> Per
     else:  # pragma: no cover - parse_axes admits only AXES
         raise ValueError(axis)
     pairs = {(c, comp) for c, comp, w in eligible(kb, q.demographics, gen.config.filters) if w > 0}
-    return q if (case.condition, case.complaint) in pairs else None
+    if (case.condition, case.complaint) not in pairs:
+        return None
+    # the case was drawn for the original person: what they could not report is settled absent in it, so a twin
+    # who can report it would be asked a question the case has no answer to (a 6-month-old's tummy-pain site,
+    # asked of a 15-month-old twin). Such a case has no twin on this axis.
+    # Nor has one whose case holds a finding the twin cannot have or report (a threadworm case with vulval itch
+    # has no male twin).
+    mute_before = kb.unreportable(kb.age_band(p.age_months), p.sex)
+    mute_after = kb.unreportable(kb.age_band(q.age_months), q.sex)
+    if (mute_before - mute_after) & case.truth.keys():
+        return None
+    if any(case.truth[f] not in (False, "", frozenset()) for f in mute_after & case.truth.keys()):
+        return None
+    return q
 
 
 def _other_name(gen: Generator, p: PersonaDraw, index: int, name: str) -> str:

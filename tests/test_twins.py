@@ -70,3 +70,21 @@ def test_eval_reports_the_flip_rate_of_a_model_that_answers_by_name(library):
     rep = evaluate(tasks, biased, library.kb, bundled_library(), n_boot=50)
     assert rep["fairness"]["flip_rate"]["value"] == 1
     assert rep["fairness"]["under_triage_gap"]["twin_axis"]["highest"] == "name"
+
+
+def test_a_twin_is_made_only_when_the_case_fits_the_changed_person(library):
+    """A 6-month-old's case settles the tummy-pain site absent (a baby cannot say it), so a 15-month-old twin was
+    asked it and generation crashed (seed 3, index 167, found by the speed work); a threadworm case with vulval
+    itch got a male twin. Every twin made on these axes is a valid record; cases that do not fit get none."""
+    import orjson
+
+    from scenegen.validate import Lexicon, validate_record
+
+    lexicon = Lexicon.load(bundled_library())
+    gen3 = Generator(library, GenerateConfig(seed=3, twins=("sex", "age_group")))
+    made = 0
+    for index in (167, 895, 909, *range(0, 60)):
+        for r in record_group(gen3, index, ("sex", "age_group")):
+            made += r["twin"]["axis"] is not None
+            assert validate_record(orjson.loads(orjson.dumps(r)), library.kb, lexicon) == [], r["id"]
+    assert made >= 60
