@@ -465,10 +465,16 @@ class Realiser:
             previous = msg
         return Rendered(out, used)
 
-    def _said_back(self, f: Finding, base: dict[str, Any], local: Localiser) -> str:
+    def _said_back(self, f: Finding, base: dict[str, Any], local: Localiser, affirmed: bool = False) -> str:
         """The finding's topic as the assistant says a 'yes' back, or '' when its time words ('limb going
-        suddenly cold') disagree with the time course of the case, which validate checks."""
+        suddenly cold') disagree with the time course of the case, which validate checks. With ``affirmed``
+        (said back after a 'yes'), the first of its topics that names no alternatives: 'yes' to 'lips, eyelids
+        or face swelling' affirmed some of them only, so it is said back as 'swelling', or not at all."""
         text = said_topic(f, base.get("_age"))
+        if affirmed and _ALTERNATIVES.search(text):
+            age = base.get("_age")
+            options = phrases_fit(f.topics, f.phrase_ages, age) if f.phrase_ages and age is not None else f.topics
+            text = next((t for t in options if not _ALTERNATIVES.search(t)), "")
         when = base.get("_when")
         if text and when is not None and fit(self.kb, when, text) is None:
             return ""
@@ -568,7 +574,9 @@ class Realiser:
                      "danger": "red_flag" if f.red_flag is not None else "none",
                      "asked": "again" if base.get("_again") else "first",
                      "certain": "no" if may_be_unsure(f, persona.speaker) else "yes"}
-            base["_heard"] = _heard(f, "yes", self._said_back(f, base, local))  # named plainly, not parroted
+            # named plainly, not parroted; never a topic of alternatives ('pain, numbness or weakness'), of which
+            # the patient affirmed only some
+            base["_heard"] = _heard(f, "yes", self._said_back(f, base, local, affirmed=True))
             if self._says_with(f.id):
                 base["_saying"] = (f.id, ctx["phrase"])
         elif part in {"answer_no", "answer_unsure"}:
@@ -596,7 +604,8 @@ class Realiser:
             if self._says_with(msg.volunteered[0]):
                 base["_saying"] = (msg.volunteered[0], ctx["phrase"])
             # 'Thanks for mentioning the shivering fits': the finding named plainly, not the patient's words parroted
-            named = _heard(kb.findings[msg.volunteered[0]], "yes", self._said_back(kb.findings[msg.volunteered[0]], base, local))
+            named = _heard(kb.findings[msg.volunteered[0]], "yes",
+                           self._said_back(kb.findings[msg.volunteered[0]], base, local, affirmed=True))
             base["_heard"] = {**base.get("_heard", _NOTHING_HEARD),
                               "volunteered": f"the {named['text']}" if named["text"] else ""}
         elif part in INITIATIVE_TEMPLATE_ACTS:
@@ -823,6 +832,10 @@ def clauses(text: str) -> set[str]:
 
 #: what the assistant heard in the message before its question, when that was not an answer
 _NOTHING_HEARD = {"kind": "none", "text": "", "volunteered": "", "seen": ""}
+
+
+#: a topic that names alternatives ('lips, eyelids or face swelling'), of which a 'yes' affirms only some
+_ALTERNATIVES = re.compile(r",| or ")
 
 
 def _heard(f: Finding, kind: str, text: str) -> dict[str, str]:

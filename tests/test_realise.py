@@ -632,3 +632,16 @@ def test_an_answer_about_usual_medicines_never_says_take_them_for_bring_them():
         if path.stem.startswith(("routine_usual", "urgent_usual", "self_care_usual")):
             said = text.lower()
             assert any(w in said for w in ("carry on", "don't stop", "keep to", "as prescribed")), path.name
+
+
+def test_a_yes_is_never_said_back_as_the_whole_category_its_question_asked(library):
+    """'Yes: swollen eyelids' was said back as 'lips, eyelids or face swelling' (blind read): after a 'yes' the
+    acknowledgement names no alternatives the patient may not have affirmed, for every finding and age (seed 33,
+    --balance disposition: 141/600 records before)."""
+    from scenegen.realise import Realiser
+
+    realiser = Realiser(library.kb, library.personas, library.templates)
+    for f in library.kb.findings.values():
+        for age in (None, 6, 48, 400):
+            said = realiser._said_back(f, {"_age": age}, lambda t: t, affirmed=True)
+            assert not re.search(r",| or ", said), (f.id, age, said)
