@@ -409,6 +409,7 @@ class Realiser:
         base["_absent"] = frozenset(f for f, a in case.truth.items() if a is False)
         base["_age"] = persona.age_months  # phrases held to some ages (phrase_ages) are said only within them
         base["_event"] = self.kb.complaint_is_event(case.complaint)  # a fall or a fit: 'when did it happen?'
+        base["_problem"] = self._problem_name(case.complaint)  # what a later 'when did it start?' is about
         base["_reported"] = []  # (finding, the words it was said in): what a 'yes' may say it comes with
         base["_said"] = set()  # findings the person has said are present so far: what a question may take for granted
         base["_when"] = self._start_when(plan, persona, case)  # what the time phrases said so far allow
@@ -464,6 +465,14 @@ class Realiser:
             used.append(ids)
             previous = msg
         return Rendered(out, used)
+
+    def _problem_name(self, complaint: str) -> str:
+        """The complaint as a question names it: its own name in lower case ('back pain', 'weakness or
+        numbness'), unless that is a list or holds a figure; then its finding's first plain topic."""
+        c = self.kb.complaints[complaint]
+        f = self.kb.findings[c.finding]
+        return next((t for t in [c.name.lower(), said_topic(f), *f.topics]
+                     if t and not re.search(r"[,\d()]", t)), c.name.lower())
 
     def _said_back(self, f: Finding, base: dict[str, Any], local: Localiser, affirmed: bool = False) -> str:
         """The finding's topic as the assistant says a 'yes' back, or '' when its time words ('limb going
@@ -553,6 +562,10 @@ class Realiser:
         elif part in {"clarify", "red_flag_check"}:
             f = kb.findings[msg.finding]  # type: ignore[index]
             question = self._proxy_question(f, base) if persona.proxy else self._question(f, base)
+            if f.id in TIME_COURSE and "ack" in msg.parts and not base["_event"]:
+                # after an acknowledgement 'it' would be what was just said back ('Okay - pain over the kidney
+                # too. Did it come on suddenly?' in a call about back pain): the time course is the complaint's
+                question = _IT.sub(lambda m: ("The " if m.group(0)[0] == "I" else "the ") + base["_problem"], question, 1)
             ctx.update(question=local(question), ask=local(f.ask or f.name.lower()), type=f.type.value)
             facts = {**facts0, "type": f.type.value, "turn": "first" if "empathy" in msg.parts else "later"}
         elif part == "answer_yes":
@@ -833,6 +846,9 @@ def clauses(text: str) -> set[str]:
 #: what the assistant heard in the message before its question, when that was not an answer
 _NOTHING_HEARD = {"kind": "none", "text": "", "volunteered": "", "seen": ""}
 
+
+#: the problem as a time-course question's subject ('Did it come on suddenly', 'when did it start')
+_IT = re.compile(r"\b[Ii]t\b(?= (?:come|start|begin|came|started))")
 
 #: a topic that names alternatives ('lips, eyelids or face swelling'), of which a 'yes' affirms only some
 _ALTERNATIVES = re.compile(r",| or ")
