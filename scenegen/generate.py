@@ -409,9 +409,13 @@ def reasoning(kb: KnowledgeBase, persona: PersonaDraw, case: HiddenCase, plan: P
 
     obs = plan.observations
     positives = sorted(f for f, a in obs.items() if a is True and kb.findings[f].type.value == "binary")
-    negatives = sorted(f for f, a in obs.items() if a is False)
+    # a pertinent negative is a 'no' the person gave; a 'no' a consistency rule settled from what they said
+    # (the Ottawa ankle items when the knee hurts) was never asked and goes under not_applicable
+    denied = {m.finding for m in plan.messages if m.act == "answer_no" and m.finding is not None}
+    negatives = sorted(f for f, a in obs.items() if a is False and f in denied)
+    settled = sorted(f for f, a in obs.items() if a is False and f not in denied)
     valued = sorted(f for f, a in obs.items() if not isinstance(a, bool))
-    flags = sorted(f for f in obs if kb.findings[f].red_flag is not None)
+    flags = sorted(f for f in obs if kb.findings[f].red_flag is not None and (obs[f] is True or f in denied))
 
     def names(ids):
         return ", ".join(kb.findings[f].name.lower() for f in ids) or "none"
@@ -431,4 +435,5 @@ def reasoning(kb: KnowledgeBase, persona: PersonaDraw, case: HiddenCase, plan: P
          "findings": flags},
         {"step": "disposition_rationale", "text": f"{d.disposition.value}: {rationale}",
          "findings": [r.id for r in d.decisive if r.kind == "red_flag"]},
+        {"step": "not_applicable", "text": names(settled), "findings": settled},
     ]

@@ -413,6 +413,7 @@ class Realiser:
         pharmacy = self.kb.complaints[case.complaint].pharmacy
         base["_age"] = persona.age_months  # phrases held to some ages (phrase_ages) are said only within them
         base["_event"] = self.kb.complaint_is_event(case.complaint)  # a fall or a fit: 'when did it happen?'
+        base["_problem"] = self._problem_name(case.complaint)  # what a later 'when did it start?' is about
         base["_reported"] = []  # (finding, the words it was said in): what a 'yes' may say it comes with
         base["_said"] = set()  # findings the person has said are present so far: what a question may take for granted
         base["_when"] = self._start_when(plan, persona, case)  # what the time phrases said so far allow
@@ -470,10 +471,24 @@ class Realiser:
             previous = msg
         return Rendered(out, used)
 
-    def _said_back(self, f: Finding, base: dict[str, Any], local: Localiser) -> str:
+    def _problem_name(self, complaint: str) -> str:
+        """The complaint as a question names it: its own name in lower case ('back pain', 'weakness or
+        numbness'), unless that is a list or holds a figure; then its finding's first plain topic."""
+        c = self.kb.complaints[complaint]
+        f = self.kb.findings[c.finding]
+        return next((t for t in [c.name.lower(), said_topic(f), *f.topics]
+                     if t and not re.search(r"[,\d()]", t)), c.name.lower())
+
+    def _said_back(self, f: Finding, base: dict[str, Any], local: Localiser, affirmed: bool = False) -> str:
         """The finding's topic as the assistant says a 'yes' back, or '' when its time words ('limb going
-        suddenly cold') disagree with the time course of the case, which validate checks."""
+        suddenly cold') disagree with the time course of the case, which validate checks. With ``affirmed``
+        (said back after a 'yes'), the first of its topics that names no alternatives: 'yes' to 'lips, eyelids
+        or face swelling' affirmed some of them only, so it is said back as 'swelling', or not at all."""
         text = said_topic(f, base.get("_age"))
+        if affirmed and _ALTERNATIVES.search(text):
+            age = base.get("_age")
+            options = phrases_fit(f.topics, f.phrase_ages, age) if f.phrase_ages and age is not None else f.topics
+            text = next((t for t in options if not _ALTERNATIVES.search(t)), "")
         when = base.get("_when")
         if text and when is not None and fit(self.kb, when, text) is None:
             return ""
@@ -560,6 +575,10 @@ class Realiser:
         elif part in {"clarify", "red_flag_check"}:
             f = kb.findings[msg.finding]  # type: ignore[index]
             question = self._proxy_question(f, base) if persona.proxy else self._question(f, base)
+            if f.id in TIME_COURSE and "ack" in msg.parts and not base["_event"]:
+                # after an acknowledgement 'it' would be what was just said back ('Okay - pain over the kidney
+                # too. Did it come on suddenly?' in a call about back pain): the time course is the complaint's
+                question = _IT.sub(lambda m: ("The " if m.group(0)[0] == "I" else "the ") + base["_problem"], question, 1)
             ctx.update(question=local(question), ask=local(f.ask or f.name.lower()), type=f.type.value)
             facts = {**facts0, "type": f.type.value, "turn": "first" if "empathy" in msg.parts else "later"}
         elif part == "answer_yes":
@@ -581,7 +600,9 @@ class Realiser:
                      "danger": "red_flag" if f.red_flag is not None else "none",
                      "asked": "again" if base.get("_again") else "first",
                      "certain": "no" if may_be_unsure(f, persona.speaker) else "yes"}
-            base["_heard"] = _heard(f, "yes", self._said_back(f, base, local))  # named plainly, not parroted
+            # named plainly, not parroted; never a topic of alternatives ('pain, numbness or weakness'), of which
+            # the patient affirmed only some
+            base["_heard"] = _heard(f, "yes", self._said_back(f, base, local, affirmed=True))
             if self._says_with(f.id):
                 base["_saying"] = (f.id, ctx["phrase"])
         elif part in {"answer_no", "answer_unsure"}:
@@ -609,7 +630,8 @@ class Realiser:
             if self._says_with(msg.volunteered[0]):
                 base["_saying"] = (msg.volunteered[0], ctx["phrase"])
             # 'Thanks for mentioning the shivering fits': the finding named plainly, not the patient's words parroted
-            named = _heard(kb.findings[msg.volunteered[0]], "yes", self._said_back(kb.findings[msg.volunteered[0]], base, local))
+            named = _heard(kb.findings[msg.volunteered[0]], "yes",
+                           self._said_back(kb.findings[msg.volunteered[0]], base, local, affirmed=True))
             base["_heard"] = {**base.get("_heard", _NOTHING_HEARD),
                               "volunteered": f"the {named['text']}" if named["text"] else ""}
         elif part == "aside":  # no work or plans mentioned by someone with an emergency (read 17 D7, D20)
@@ -841,6 +863,13 @@ def clauses(text: str) -> frozenset[str]:
 
 #: what the assistant heard in the message before its question, when that was not an answer
 _NOTHING_HEARD = {"kind": "none", "text": "", "volunteered": "", "seen": ""}
+
+
+#: the problem as a time-course question's subject ('Did it come on suddenly', 'when did it start')
+_IT = re.compile(r"\b[Ii]t\b(?= (?:come|start|begin|came|started))")
+
+#: a topic that names alternatives ('lips, eyelids or face swelling'), of which a 'yes' affirms only some
+_ALTERNATIVES = re.compile(r",| or ")
 
 
 def _heard(f: Finding, kind: str, text: str) -> dict[str, str]:

@@ -12,7 +12,7 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict
 
 
-SCHEMA_VERSION = "2.1"
+SCHEMA_VERSION = "2.2"
 
 Role = Literal["system", "user", "assistant"]
 #: what the patient does besides answering, after the advice (each with its own gold in ``gold.patient_acts``)
@@ -158,7 +158,9 @@ class QuestionGold(_Model):
 
 class ReasoningStep(_Model):
     step: Literal["problem_representation", "pertinent_positives", "pertinent_negatives", "red_flags_checked",
-                  "disposition_rationale"]
+                  "disposition_rationale", "not_applicable"]
+    """pertinent_negatives and red_flags_checked 'absent' hold only what the person denied when asked;
+    not_applicable holds the 'no's a consistency rule settled from what they said, never asked (schema 2.2)"""
     text: str
     findings: list[str]
 

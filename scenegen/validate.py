@@ -257,6 +257,41 @@ def red_flags_reflected(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[s
             yield f"gold lists red flag '{fid}' as present but the dialogue never revealed it"
 
 
+def _step(r: Record, name: str) -> list[str]:
+    return next((s.findings for s in r.gold.reasoning if s.step == name), [])
+
+
+@rule("negatives_were_denied")
+def negatives_were_denied(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """A pertinent negative, and a red flag checked 'absent', is a 'no' the person gave to the question: one a
+    consistency rule settled (the Ottawa ankle items when the knee hurts) was never asked and is not_applicable."""
+    denied = {t.finding for t in r.turns if t.act == "answer_no"}
+    present = set(r.gold.red_flags_present)
+    for fid in _step(r, "pertinent_negatives"):
+        if fid not in denied:
+            yield f"'{fid}' is a pertinent negative but the person was never asked it and said no"
+    for fid in _step(r, "red_flags_checked"):
+        if fid not in present and fid not in denied:
+            yield f"red flag '{fid}' is checked absent but the person was never asked it and said no"
+
+
+@rule("findings_not_both_present_and_absent")
+def findings_not_both(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """No finding is labelled both present and absent: not in the case, not in the reasoning, and a red flag the
+    disposition rests on is one reported present, never one left unasked."""
+    for fid in sorted(set(r.case.present) & set(r.case.absent)):
+        yield f"the case holds '{fid}' both present and absent"
+    negatives = set(_step(r, "pertinent_negatives")) | set(_step(r, "not_applicable"))
+    for fid in sorted(set(_step(r, "pertinent_positives")) & negatives):
+        yield f"'{fid}' is both a pertinent positive and a negative"
+    present = set(r.gold.red_flags_present)
+    for fid in sorted(present & set(r.gold.red_flags_unasked)):
+        yield f"red flag '{fid}' is both present and unasked"
+    for fid in _step(r, "disposition_rationale"):
+        if fid not in present:
+            yield f"the disposition rationale rests on red flag '{fid}', which is not in red_flags_present"
+
+
 @rule("collapsed_levels_match")
 def collapsed(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
     d = Disposition(r.gold.disposition)

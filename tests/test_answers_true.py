@@ -237,3 +237,20 @@ def test_a_baby_who_vomits_is_not_taken_to_have_reported_nausea():
         positives = next(s.findings for s in r.gold.reasoning if s.step == "pertinent_positives")
         assert "vomiting" in positives and "nausea" not in positives, (r.id, positives)
     assert babies >= 2
+
+
+def test_a_fit_is_never_asked_about_or_labelled_as_a_faint():
+    """A fit is a blackout, not a faint (NICE CG109 'blackouts' covers both): a blind read found a seizure asked
+    'just before or when you fainted' and labelled with syncope among its positives (16/28 fit records of seed
+    33 were asked about a faint they never reported)."""
+    gen = Generator(Library.load(), GenerateConfig(seed=33, conditions=("first_unprovoked_seizure",)))
+    for i in range(12):
+        r = gen.record(i)
+        said = {t.finding for t in r.turns if t.act in ("opening", "answer_yes")} | {v for t in r.turns for v in t.volunteered}
+        if "fainting" in said:
+            continue
+        for m, t in zip(r.messages, r.turns):
+            if m.role == "assistant":
+                assert "faint" not in m.content.lower(), (r.id, m.content)
+        positives = next(s.text for s in r.gold.reasoning if s.step == "pertinent_positives")
+        assert "syncope" not in positives, (r.id, positives)

@@ -287,3 +287,17 @@ def test_a_kind_and_level_without_a_wording_is_reported_at_load(tmp_path):
         path.unlink()
     with pytest.raises(ContentError, match="no_transport"):
         Library.load(root)
+
+
+def test_an_is_it_serious_question_asks_about_seriousness_not_what_it_is():
+    """'What do you think it is?' was labelled is_it_serious (blind read): a question asking for a diagnosis is
+    another act, answered differently. Every is_it_serious wording asks how serious it is or whether to worry."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent / "templates" / "patient_question"
+    serious = [p for p in root.glob("*.j2") if "raised: is_it_serious" in p.read_text(encoding="utf-8")]
+    assert serious
+    for p in serious:
+        text = p.read_text(encoding="utf-8")
+        assert not re.search(r"\bwhat (?:do you think |could |might )?it (?:is|be)\b|\bwhat is it\b", text, re.I), p.name

@@ -173,6 +173,22 @@ def _say_nothing_on_the_paper_of_a_baby(obj):
     obj["messages"][i]["content"] += " Nothing on the paper."
 
 
+def _step(o: dict, name: str) -> dict:
+    return next(s for s in o["gold"]["reasoning"] if s["step"] == name)
+
+
+def _list_an_unasked_negative(o: dict) -> None:
+    """A finding nobody asked about (the Ottawa ankle item when the knee hurts) listed as a pertinent negative."""
+    asked = {t["finding"] for t in o["turns"]}
+    fid = next(f for f in sorted(lib().kb.findings) if f not in asked and f not in o["case"]["present"])
+    _step(o, "pertinent_negatives")["findings"].append(fid)
+
+
+def _label_a_positive_absent_too(o: dict) -> None:
+    """A pertinent positive (dysuria, say) listed among the pertinent negatives as well."""
+    _step(o, "pertinent_negatives")["findings"].append(_step(o, "pertinent_positives")["findings"][0])
+
+
 #: rule -> (the record it starts from, a corruption that breaks that rule)
 def _ask_since_the_injury_before_any_injury(o: dict) -> None:
     """The first question becomes 'Since the injury, does the arm ... look bent?' with no fall or twist said."""
@@ -242,6 +258,10 @@ BREAKERS = {
                                             o["turns"][first(o, "clarify")].update(finding="vaginal_itch_or_discharge"))),
     # 'about 8 weeks', then the maternity unit (labour and delivery) named beside A&E
     "pregnancy_service_fits_gestation": ({}, _name_the_maternity_unit_at_8_weeks),
+    # a limb-site rule's 'no' (heel pain on first steps, with a knee that hurts) listed as denied
+    "negatives_were_denied": ({}, _list_an_unasked_negative),
+    # dysuria both a pertinent positive and a pertinent negative in one record
+    "findings_not_both_present_and_absent": ({}, _label_a_positive_absent_too),
 }
 
 
@@ -560,3 +580,16 @@ def test_an_ambulance_exchange_must_end_on_the_action_not_a_pleasantry():
     assert "answers_keep_the_disposition" in rules_broken(obj)
     obj["messages"][-1]["content"] = "I understand. Please think it over."
     assert "answers_keep_the_disposition" in rules_broken(obj)
+
+
+def test_a_red_flag_in_the_rationale_must_be_present():
+    obj = record(want="red_flag")
+    flag = obj["gold"]["red_flags_present"].pop(0)
+    _step(obj, "disposition_rationale")["findings"] = [flag]
+    assert "findings_not_both_present_and_absent" in rules_broken(obj)
+
+
+def test_a_red_flag_present_and_unasked_is_caught():
+    obj = record(want="red_flag")
+    obj["gold"]["red_flags_unasked"].append(obj["gold"]["red_flags_present"][0])
+    assert "findings_not_both_present_and_absent" in rules_broken(obj)
