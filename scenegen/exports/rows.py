@@ -1,6 +1,6 @@
 """Pure functions from one record to the rows of each export format. No I/O here, so each is tested alone.
 
-A record is the parsed JSON object of one line (schema 2.0); every function returns plain dicts.
+A record is the parsed JSON object of one line (schema 2.x); every function returns plain dicts.
 """
 
 from __future__ import annotations
