@@ -433,8 +433,10 @@ class Realiser:
             for part in msg.parts:
                 extra, facts = self._context(part, msg, plan, persona, case, base, facts0, detail, rng, local)
                 extra = {"pharmacy": pharmacy, **extra}  # whether home-care words may point to a pharmacist
-                if "turn" in facts and facts["turn"] == "later" and previous is not None and previous.act == "answer_unsure":
-                    facts["turn"] = "after_unsure"  # no 'That's helpful.' after 'not sure
+                if "turn" in facts and facts["turn"] == "later" and previous is not None and previous.act == "answer_unsure" \
+                        and (part not in ("clarify", "red_flag_check") or msg.finding == previous.finding):
+                    # no 'That's helpful.' after 'not sure'; and 'let me put it another way' only for the same question
+                    facts["turn"] = "after_unsure"
                 variant = self._choose(part, facts, rng, keep, last.get(part),
                                        once_used if part in ONCE_PARTS else frozenset())
                 alt = tuple(rng.randrange(n) for n in variant.groups)

@@ -634,6 +634,9 @@ def test_an_answer_about_usual_medicines_never_says_take_them_for_bring_them():
             assert any(w in said for w in ("carry on", "don't stop", "keep to", "as prescribed")), path.name
 
 
+_REWORDING = re.compile(r"another way|more simply|What I'm after|put it differently|To put it differently")
+
+
 def test_a_yes_or_no_question_asked_again_after_not_sure_is_put_another_way(library):
     """'Don't worry about that. Since it happened, has she felt numb, dazed...?' repeated the question word
     for word after 'I'm not sure' (read 17 D1): the second asking says what is meant in other words."""
@@ -649,7 +652,10 @@ def test_a_yes_or_no_question_asked_again_after_not_sure_is_put_another_way(libr
                 continue
             nxt_m, nxt_t = pairs[i + 1]
             f = library.kb.findings.get(t["finding"])
-            if nxt_t["finding"] != t["finding"] or f is None or f.type.value != "binary":
+            if nxt_t["finding"] != t["finding"]:  # a new question is not introduced as a rewording (read 18 D13)
+                assert not _REWORDING.search(nxt_m["content"]), (r["id"], nxt_m["content"])
+                continue
+            if f is None or f.type.value != "binary":
                 continue
             again += 1
             first = pairs[i - 1][0]["content"]
