@@ -766,9 +766,13 @@ class Realiser:
         lay phrasing only for a finding with no topic. When no symptom or sign was reported (a call about
         tablets swallowed, with nothing felt yet), the complaint itself is the reason, by its topic."""
         out, complaint = [], ""
+        # said in so many words: not what the library infers from it (a fit is a blackout, but 'fainting' was
+        # not what the person reported, read 16's fit called a faint)
+        said = {m.finding for m in plan.messages if m.role == "user" and m.act in ("opening", "answer_yes")}
+        said |= {v for m in plan.messages if m.role == "user" for v in m.volunteered}
         for fid, answer in plan.observations.items():
             f = self.kb.findings[fid]
-            if answer is not True or f.red_flag is not None or not f.lay or not said_topic(f):
+            if answer is not True or fid not in said or f.red_flag is not None or not f.lay or not said_topic(f):
                 continue  # a finding without a topic (a sensitive one) is not given as a reason
             if f.kind in (FindingKind.symptom, FindingKind.sign):
                 out.append(local(said_topic(f)))
