@@ -218,6 +218,10 @@ class ModelSettings(Strict):
         default_factory=list, description="what first-aid steps tell someone to do, read from their words")
     first_aid_conflicts: list[FirstAidConflict] = Field(
         default_factory=list, description="pairs of acts never given together, and which is kept")
+    no_driving_after: list[Id] = Field(
+        default_factory=list, description="findings after which a person sent to A&E is told not to drive "
+                                          "themselves there (a fit, a blackout)")
+    no_driving_source: str | None = Field(None, description="where no_driving_after comes from, by name")
     waiting_for_ambulance: list["Advice"] = Field(
         default_factory=list, description="steps said after the condition's own first aid whenever an ambulance "
                                           "is called (unlock the door, someone to stay), each for whom it fits")

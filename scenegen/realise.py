@@ -650,6 +650,7 @@ class Realiser:
             ctx["flags"], ctx["modifiers"] = flags, modifiers
             ctx["pregnant"] = persona.pregnant
             ctx["pregnancy_service"] = self.pregnancy_service(plan, persona)
+            ctx["no_drive"] = any(plan.observations.get(f) is True for f in kb.settings.no_driving_after)
             facts = {**facts0, "disposition": d.disposition.value}
         elif part == "safety_net":
             say = self.warning_voice(persona)

@@ -75,7 +75,7 @@ ACT_VARIABLES: dict[str, set[str]] = {
     "clarify": COMMON | {"question", "ask", "type"},
     "red_flag_check": COMMON | {"question", "ask", "type"},
     # pregnant: the person is pregnant (a sentence names the maternity service beside A&E or same-day care)
-    "disposition": COMMON | {"disposition", "concerns", "flags", "modifiers", "reported", "pregnant",
+    "disposition": COMMON | {"disposition", "concerns", "flags", "modifiers", "reported", "pregnant", "no_drive",
                              "pregnancy_service"},
     "safety_net": COMMON | {"warnings", "nets"},  # nets: [{warnings, action}] by level of care, most urgent first
     "first_aid": COMMON | {"steps", "disposition"},  # steps: what to do while help is on the way

@@ -688,3 +688,24 @@ def test_no_answer_template_can_say_the_same_relief_word_twice():
             for word in ("luckily", "thankfully", "touch wood"):
                 groups = [g for g in re.findall(r"\(\((.*?)\)\)", branch) if word in g.lower()]
                 assert len(groups) <= 1, (p.name, word)
+
+
+def test_an_adult_sent_to_a_and_e_after_a_fit_or_blackout_is_told_not_to_drive(library):
+    """A first fit minutes ago, still dizzy, was sent to A&E with no word about driving (read 17 D20; DVLA):
+    after a fit or a blackout an adult speaking for themselves is told to get a lift, and nobody else is."""
+    from scenegen.generate import GenerateConfig, Generator
+
+    kb = library.kb
+    assert set(kb.settings.no_driving_after) <= set(kb.findings)
+    gen = Generator(library, GenerateConfig(seed=5, complaints=("seizure", "fainting")))
+    told = 0
+    for index in range(150):
+        r = gen.record(index)
+        if r.gold.disposition != "emergency_department" or r.persona.speaker != "self" or r.persona.age_months < 216:
+            continue
+        final = r.messages[r.gold.disposition_turn].content
+        fit_or_blackout = any(t.finding in kb.settings.no_driving_after and t.act in ("opening", "answer_yes")
+                              for t in r.turns)
+        assert ("Don't drive yourself there" in final) == fit_or_blackout, (r.id, final)
+        told += fit_or_blackout
+    assert told >= 3
