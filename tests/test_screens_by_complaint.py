@@ -510,7 +510,8 @@ SCREENS = {
         (("viral_gastroenteritis", "acute_appendicitis", "diabetic_ketoacidosis"), ("abdominal_pain", "vomiting"), 60)),
     "passing_more_urine_with_tummy_pain_or_vomiting_under_18": (
         (8 * Y, Sex.male, False, {"vomiting": True}),
-        [(30 * Y, Sex.male, False, {"vomiting": True}), (8 * Y, Sex.male, False, {"headache": True})],
+        [(30 * Y, Sex.male, False, {"vomiting": True}), (8 * Y, Sex.male, False, {"headache": True}),
+         (4, Sex.male, False, {"vomiting": True})],  # a baby: 'more urine, up in the night to go' is no question for a nappy
         (("viral_gastroenteritis", "gastroenteritis_dehydration_child", "diabetic_ketoacidosis"), ("abdominal_pain", "vomiting"), 60)),
     "fever_with_red_hot_painful_skin": (
         (50 * Y, Sex.female, False, {"leg_swelling": True, "red_hot_tender_skin": True}),
