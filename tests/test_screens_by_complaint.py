@@ -498,6 +498,40 @@ SCREENS = {
         (30 * Y, Sex.female, False, {"low_mood": True, "suicidal_thoughts_active": True}),
         [(30 * Y, Sex.female, False, {"low_mood": True, "suicidal_thoughts_active": False})],
         (("suicidal_thoughts_without_plan", "depression"), ("low_mood",), 40)),
+    "aneurysm_with_back_or_loin_pain_from_50": (
+        (70 * Y, Sex.male, False, {"back_pain": True}),
+        [(40 * Y, Sex.male, False, {"back_pain": True}),  # under 50: the aneurysm is rare
+         (70 * Y, Sex.male, False, {"cough": True})],
+        (("mechanical_low_back_pain", "renal_colic", "osteoporotic_vertebral_fracture"), ("back_pain",), 40)),
+    "thirst_with_tummy_pain_or_vomiting_under_18": (
+        (10 * Y, Sex.female, False, {"abdominal_pain": True}),
+        [(30 * Y, Sex.female, False, {"abdominal_pain": True}),  # an adult: asked by the conditions in view
+         (10 * Y, Sex.female, False, {"cough": True})],
+        (("viral_gastroenteritis", "acute_appendicitis", "diabetic_ketoacidosis"), ("abdominal_pain", "vomiting"), 60)),
+    "passing_more_urine_with_tummy_pain_or_vomiting_under_18": (
+        (8 * Y, Sex.male, False, {"vomiting": True}),
+        [(30 * Y, Sex.male, False, {"vomiting": True}), (8 * Y, Sex.male, False, {"headache": True}),
+         (4, Sex.male, False, {"vomiting": True})],  # a baby: 'more urine, up in the night to go' is no question for a nappy
+        (("viral_gastroenteritis", "gastroenteritis_dehydration_child", "diabetic_ketoacidosis"), ("abdominal_pain", "vomiting"), 60)),
+    "fever_with_red_hot_painful_skin": (
+        (50 * Y, Sex.female, False, {"leg_swelling": True, "red_hot_tender_skin": True}),
+        [(50 * Y, Sex.female, False, {"leg_swelling": True, "red_hot_tender_skin": False}),
+         (50 * Y, Sex.female, False, {"rash": True})],  # not before the hot, red, painful patch is reported
+        (("cellulitis",), ("rash", "leg_swelling"), 40)),
+    "breathlessness_with_cough_65_and_over": (
+        (75 * Y, Sex.male, False, {"cough": True}),
+        [(40 * Y, Sex.male, False, {"cough": True}), (75 * Y, Sex.male, False, {"headache": True})],
+        (("acute_bronchitis", "common_cold", "community_acquired_pneumonia"), ("cough",), 60)),
+    "chest_pain_with_cough_65_and_over": (
+        (80 * Y, Sex.female, False, {"cough": True}),
+        [(40 * Y, Sex.female, False, {"cough": True}), (80 * Y, Sex.female, False, {"sore_throat": True})],
+        (("acute_bronchitis", "common_cold", "community_acquired_pneumonia"), ("cough",), 60)),
+    "vomiting_with_a_headache_of_a_week_or_more_under_18": (
+        (12 * Y, Sex.female, False, {"headache": True, "duration": "weeks_1_to_3"}),
+        [(12 * Y, Sex.female, False, {"headache": True, "duration": "days_1_to_4"}),  # not yet a week
+         (30 * Y, Sex.female, False, {"headache": True, "duration": "over_3_weeks"}),
+         (12 * Y, Sex.female, False, {"headache": True})],  # not before it is known how long
+        (("tension_type_headache", "migraine", "medication_overuse_headache"), ("headache",), 200)),
 }
 
 
