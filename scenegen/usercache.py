@@ -64,17 +64,22 @@ def write_cache(name: str, data: dict[str, str | None]) -> None:
     if folder is None:
         return
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, temp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(orjson.dumps(data, option=orjson.OPT_SORT_KEYS))
-            os.replace(temp, folder / name)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        _replace(folder, name, orjson.dumps(data, option=orjson.OPT_SORT_KEYS))
     except OSError:
         return
+
+
+def _replace(folder: Path, name: str, data: bytes) -> None:
+    """Write ``folder/name`` whole or not at all (a private folder, a temporary file renamed into place)."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, temp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(temp, folder / name)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
 
 
 _KEEP_COMPILED = 8  # compiled libraries kept; older ones are deleted, so the folder stays small
@@ -101,7 +106,7 @@ def read_compiled(kind: str, content_digest: str) -> Any | None:
     folder = cache_dir()
     if folder is None:
         return None
-    path = folder / f"{kind}-{content_digest[:32]}-{code_digest()}.pickle"
+    path = folder / _compiled_name(kind, content_digest)
     try:
         with path.open("rb") as fh:
             if not _private(os.fstat(fh.fileno())) or not _private(folder.stat()):
@@ -109,6 +114,10 @@ def read_compiled(kind: str, content_digest: str) -> Any | None:
             return pickle.load(fh)
     except Exception:  # a missing, partial or foreign file: rebuild rather than fail
         return None
+
+
+def _compiled_name(kind: str, content_digest: str) -> str:
+    return f"{kind}-{content_digest[:32]}-{code_digest()}.pickle"
 
 
 def _private(st: os.stat_result) -> bool:
@@ -124,17 +133,8 @@ def write_compiled(kind: str, content_digest: str, value: Any) -> None:
     folder = cache_dir()
     if folder is None:
         return
-    name = f"{kind}-{content_digest[:32]}-{code_digest()}.pickle"
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, temp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temp, folder / name)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        _replace(folder, _compiled_name(kind, content_digest), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         old = sorted(folder.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
         for stale in old[_KEEP_COMPILED:]:
             stale.unlink(missing_ok=True)
