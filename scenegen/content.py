@@ -863,6 +863,11 @@ class Condition(Strict):
     sources: list[str] = Field(min_length=1, description="guidelines, textbooks or data sets the entry was drawn from")
     notes: str | None = None
 
+    @property
+    def emergency(self) -> bool:
+        """Whether its own level is an emergency (A&E or an ambulance): what a person with it does not chat about."""
+        return self.disposition.rank >= Disposition.emergency_department.rank
+
     def level(self, observations: Mapping[str, Any]) -> Disposition:
         """Its disposition given what was reported: ``until_suspected`` while none of its signs is present."""
         u = self.until_suspected

@@ -275,8 +275,7 @@ class Generator:
         kb = self.lib.kb
         rng_words = stream(c.seed, index, "words")
         name = name or self._name(persona, index)
-        emergency = kb.conditions[case.condition].disposition.rank >= Disposition.emergency_department.rank
-        details = self.lib.personas.details_for(persona.speaker, persona.age_months, emergency)
+        details = self.lib.personas.details_for(persona.speaker, persona.age_months, kb.conditions[case.condition].emergency)
         rate = self.lib.personas.irrelevant_detail_rate
         detail = pick(rng_words, details) if details and chance(rng_words, rate) else ""
         keep = self._keep(split)

@@ -734,7 +734,7 @@ def condition_supported(kb: KnowledgeBase, cid: str, obs: Observations, top: str
         return False
     if not condition_defined(kb, cid, obs):
         return False
-    if cond.disposition.rank >= Disposition.emergency_department.rank and cid != top:
+    if cond.emergency and cid != top:
         return False
     entries = {c.finding for c in kb.complaints.values()}
     own = [f for f in kb.likelihoods[cid] if obs.get(f) is True

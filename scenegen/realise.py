@@ -637,8 +637,7 @@ class Realiser:
             base["_heard"] = {**base.get("_heard", _NOTHING_HEARD),
                               "volunteered": f"the {named['text']}" if named["text"] else ""}
         elif part == "aside":  # no work or plans mentioned by someone with an emergency (read 17 D7, D20)
-            emergency = kb.conditions[case.condition].disposition.rank >= Disposition.emergency_department.rank
-            facts = {**facts0, "acuity": "emergency" if emergency else "other"}
+            facts = {**facts0, "acuity": "emergency" if kb.conditions[case.condition].emergency else "other"}
         elif part in INITIATIVE_TEMPLATE_ACTS:
             return initiative_context(self, part, msg, plan, persona, base, facts0, local)
         elif part == "disposition":
