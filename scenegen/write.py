@@ -6,8 +6,8 @@ exception at any step leaves the folder as it was before the run: same names, sa
 files, and no folder that the run created.
 
 Not covered: a process killed outright (SIGKILL, power loss) while the files are being moved into place.
-That can leave new files beside old ones, and old ones in a hidden `.backup.*` folder; surviving it needs
-a journal replayed by the next run, which this module does not keep.
+That can leave new files beside old ones, and old ones in a hidden `.backup.*` folder. A run that must
+survive being killed while it makes records is written in parts by `scenegen.shards` (`generate --resume`).
 """
 
 from __future__ import annotations
