@@ -22,7 +22,8 @@ import orjson
 from .errors import ScenegenError, UsageError
 from .files import SPLITS, commit_files, default_file_mode
 from .generate import GenerateConfig, Generator, Library
-from .write import _Stats, commit_dataset, manifest_bytes, manifest_from, manifest_header, write_splits, write_temp
+from .write import (_Stats, commit_dataset, manifest_bytes, manifest_from, manifest_header, record_pool, write_splits,
+                    write_temp)
 
 PART_MANIFEST = "part.json"
 PARTS_DIR = ".parts"
@@ -102,16 +103,18 @@ def part_is_complete(part_dir: Path, header: dict, index: int, of: int) -> bool:
 
 
 def write_part(generator: Generator, n: int, index: int, of: int, out_dir: Path, *,
-               progress: Optional[Callable[[int], None]] = None, workers: int = 1) -> dict:
+               progress: Optional[Callable[[int], None]] = None, workers: int = 1, pool=None) -> dict:
     """Write part ``index`` of ``of`` of an n-record run into out_dir (train.jsonl, test.jsonl, part.json, the
-    last moved into place last, all or none); return its part manifest."""
+    last moved into place last, all or none); return its part manifest. ``pool``: a `write.record_pool` kept
+    across parts."""
     out_dir = Path(out_dir)
     start, stop = shard_range(n, index, of)
     created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]  # leaf first
     temps: dict[str, Path] = {}
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        stats, digests = write_splits(generator, start, stop, out_dir, temps, progress=progress, workers=workers)
+        stats, digests = write_splits(generator, start, stop, out_dir, temps, progress=progress, workers=workers,
+                                       pool=pool)
         part = _part_manifest(manifest_header(generator, n), index, of, start, stop, stats,
                               {s: digests[s].hexdigest() for s in SPLITS})
         write_temp(out_dir, ".part.", ".json.part", manifest_bytes(part), temps, "part")
@@ -273,18 +276,20 @@ def write_resumable(generator: Generator, n: int, out_dir: Path, *, part_size: i
         write_temp(parts_dir, ".run.", ".json.part", manifest_bytes(run), temps, "run")
         commit_files([(temps["run"], run_file)], parts_dir)
     kept = 0
-    dirs = []
-    for index in range(of):
-        part_dir = parts_dir / f"part-{index:05d}-of-{of:05d}"
-        dirs.append(part_dir)
+    dirs = [parts_dir / f"part-{index:05d}-of-{of:05d}" for index in range(of)]
+    todo = []
+    for index, part_dir in enumerate(dirs):
         if part_is_complete(part_dir, header, index, of):
             kept += 1
             if progress is not None:
                 start, stop = shard_range(n, index, of)
                 progress(stop - start)
-            continue
-        _remove_stray_temps(part_dir)
-        write_part(generator, n, index, of, part_dir, progress=progress, workers=workers)
+        else:
+            todo.append(index)
+    with record_pool(generator, workers if todo else 1) as pool:  # one pool for every part: its caches stay warm
+        for index in todo:
+            _remove_stray_temps(dirs[index])
+            write_part(generator, n, index, of, dirs[index], progress=progress, workers=workers, pool=pool)
     manifest = merge_parts(dirs, out_dir, generator=generator)
     shutil.rmtree(parts_dir, ignore_errors=True)
     return manifest, kept

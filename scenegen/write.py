@@ -114,14 +114,33 @@ def _encoded(record: dict) -> tuple[bytes, tuple]:
     return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE), _summary(record)
 
 
-def _lines(generator: Generator, start: int, stop: int, workers: int) -> Iterator[tuple[bytes, tuple]]:
+def _lines(generator: Generator, start: int, stop: int, workers: int, pool=None) -> Iterator[tuple[bytes, tuple]]:
     """Each record of indices start..stop-1 as its JSONL line with its :func:`_summary`, in index order. With
     several workers the records are made in forked processes that inherit the loaded library; record i depends
-    only on the seed and i, so the bytes are the same as with one, and the same in a part as in a whole run."""
-    if workers <= 1 or stop - start < 2 * _CHUNK or "fork" not in mp.get_all_start_methods():
+    only on the seed and i, so the bytes are the same as with one, and the same in a part as in a whole run.
+    ``pool`` is one from :func:`record_pool` kept across calls (its workers' caches stay warm)."""
+    if pool is not None:
+        for group in pool.imap(_line, range(start, stop), chunksize=_CHUNK):
+            yield from group
+        return
+    if workers <= 1 or stop - start < 2 * _CHUNK:
         for i in range(start, stop):
             for r in _records(generator, i):
                 yield _encoded(r)
+        return
+    with record_pool(generator, workers) as pool:
+        if pool is None:  # the platform cannot fork
+            yield from _lines(generator, start, stop, 1)
+        else:
+            yield from _lines(generator, start, stop, workers, pool)
+
+
+@contextmanager
+def record_pool(generator: Generator, workers: int):
+    """Forked processes making the generator's records, or None with one worker or where the platform cannot
+    fork. The workers inherit the loaded library (and the compiled noise rules)."""
+    if workers <= 1 or "fork" not in mp.get_all_start_methods():
+        yield None
         return
     global _WORKER
     _WORKER = generator
@@ -129,14 +148,14 @@ def _lines(generator: Generator, start: int, stop: int, workers: int) -> Iterato
         generator.noiser  # compiled once here, inherited by every worker
     try:
         with mp.get_context("fork").Pool(workers) as pool:
-            for group in pool.imap(_line, range(start, stop), chunksize=_CHUNK):
-                yield from group
+            yield pool
     finally:
         _WORKER = None
 
 
 def write_splits(generator: Generator, start: int, stop: int, out_dir: Path, temps: dict[str, Path], *,
-                 progress: Optional[Callable[[int], None]] = None, workers: int = 1) -> tuple["_Stats", dict]:
+                 progress: Optional[Callable[[int], None]] = None, workers: int = 1,
+                 pool=None) -> tuple["_Stats", dict]:
     """Stream records start..stop-1 into a temporary file per split in out_dir (named in ``temps`` as soon as it
     exists, so the caller can remove it on failure); return the counts and the sha256 of each split."""
     stats = _Stats()
@@ -148,7 +167,7 @@ def write_splits(generator: Generator, start: int, stop: int, out_dir: Path, tem
             temps[split] = Path(name)
             handles[split] = stack.enter_context(os.fdopen(fd, "wb"))
         stack.enter_context(_bulk_collection())
-        for line, summary in _lines(generator, start, stop, workers):
+        for line, summary in _lines(generator, start, stop, workers, pool):
             split = summary[0]
             handles[split].write(line)
             digests[split].update(line)
