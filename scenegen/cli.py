@@ -243,12 +243,30 @@ def _triage_text(kb_: KnowledgeBase, who: Demographics, result) -> str:
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(["messages", "sharegpt", "turns", "gold", "parquet"]),
               help="Also write this export into OUT/FORMAT/ with its dataset card (repeatable; see 'export').")
+@click.option("--shard", default=None, metavar="I/K",
+              help="Write only part I of K (from 0): records floor(n*I/K) to floor(n*(I+1)/K)-1, as OUT/train.jsonl, "
+                   "OUT/test.jsonl and OUT/part.json; join the K parts with 'scenegen merge'.")
+@click.option("--resume", is_flag=True,
+              help="Write the run in parts under OUT/.parts/ and, when rerun after a stop (even kill -9), keep the "
+                   "parts already complete; the result is the same bytes as a run never stopped. With --shard: "
+                   "keep the part if it is already complete.")
+@click.option("--part-size", default=None, type=click.IntRange(1),
+              help="Records per part with --resume (default 1000); a rerun must give the same.")
 def generate_command(library: Path | None, n: int, seed: int, out: Path, test_fraction: float, holdout_by: str,
                      conditions: tuple[str, ...], complaints: tuple[str, ...], balance: str | None, ambiguity: str,
                      max_questions: int, no_system_prompt: bool, name_conditions: str, noise: str, workers: int,
-                     quiet: bool, formats: tuple[str, ...], twins: str | None) -> None:
-    """Write OUT/train.jsonl, OUT/test.jsonl and OUT/manifest.json."""
+                     quiet: bool, formats: tuple[str, ...], twins: str | None, shard: str | None, resume: bool,
+                     part_size: int | None) -> None:
+    """Write OUT/train.jsonl, OUT/test.jsonl and OUT/manifest.json (with --shard, one part of them)."""
     import time
+
+    from .shards import DEFAULT_PART_SIZE, parse_shard
+
+    part = parse_shard(shard) if shard is not None else None
+    if part is not None and formats:
+        raise UsageError("--format needs the whole run: export after 'scenegen merge' joins the parts")
+    if part_size is not None and (part is not None or not resume):
+        raise UsageError("--part-size is for a whole run with --resume")
 
     from .generate import GenerateConfig, Generator, Library
     from .twins import parse_axes
@@ -267,11 +285,26 @@ def generate_command(library: Path | None, n: int, seed: int, out: Path, test_fr
     generator = Generator(lib, config)
     workers = workers or default_workers()
     started = time.perf_counter()
+    if part is not None:
+        _generate_part(generator, n, part, out, workers, quiet, resume)
+        return
+    if resume:
+        from .shards import write_resumable
+
+        def run(progress):
+            manifest, kept = write_resumable(generator, n, out, part_size=part_size or DEFAULT_PART_SIZE,
+                                             progress=progress, workers=workers)
+            if kept:
+                click.echo(f"resumed: kept {kept} complete part(s) from {out / '.parts'}", err=True)
+            return manifest
+    else:
+        def run(progress):
+            return write_dataset(generator, n, out, progress=progress, workers=workers)
     if quiet:
-        manifest = write_dataset(generator, n, out, workers=workers)
+        manifest = run(None)
     else:
         with click.progressbar(length=n, label="generating", file=sys.stderr) as bar:
-            manifest = write_dataset(generator, n, out, progress=bar.update, workers=workers)
+            manifest = run(bar.update)
     elapsed = time.perf_counter() - started
     rec = manifest["records"]
     click.echo(f"wrote {rec['train']} train and {rec['test']} test dialogues to {out} in {elapsed:.1f}s "
@@ -283,6 +316,45 @@ def generate_command(library: Path | None, n: int, seed: int, out: Path, test_fr
             counts = export_dataset(out, fmt, out / fmt, kb=lib.kb)
             click.echo(f"wrote {fmt}: " + ", ".join(f"{out / fmt / name} ({rows} rows)" for name, rows in counts.items()),
                        err=True)
+
+
+def _generate_part(generator, n: int, part: tuple[int, int], out: Path, workers: int, quiet: bool,
+                   resume: bool) -> None:
+    """`generate --shard I/K`: one part into OUT (kept as it is with --resume when already complete)."""
+    from .shards import manifest_header, part_is_complete, shard_range, write_part
+
+    index, of = part
+    start, stop = shard_range(n, index, of)
+    if resume and part_is_complete(out, manifest_header(generator, n), index, of):
+        click.echo(f"part {index}/{of} (records {start}..{stop - 1}) is already complete in {out}", err=True)
+        return
+    if quiet:
+        written = write_part(generator, n, index, of, out, workers=workers)
+    else:
+        with click.progressbar(length=stop - start, label=f"part {index}/{of}", file=sys.stderr) as bar:
+            written = write_part(generator, n, index, of, out, progress=bar.update, workers=workers)
+    rec = written["files"]
+    click.echo(f"wrote part {index}/{of} (records {start}..{stop - 1}): {rec['train.jsonl']['records']} train and "
+               f"{rec['test.jsonl']['records']} test dialogues to {out}", err=True)
+
+
+@cli.command("merge")
+@library_option
+@click.argument("parts", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+def merge_command(library: Path | None, parts: tuple[Path, ...], out: Path) -> None:
+    """Join the parts 'generate --shard I/K' wrote (every one of the K, any order) into OUT/train.jsonl,
+    OUT/test.jsonl, OUT/README.md and OUT/manifest.json: the same bytes as the whole run. The library must be
+    the one the parts were made from."""
+    from .shards import merge_parts
+
+    try:
+        manifest = merge_parts(list(parts), out, library=library)
+    except ContentError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from None
+    rec = manifest["records"]
+    click.echo(f"joined {len(parts)} parts: {rec['train']} train and {rec['test']} test dialogues in {out}", err=True)
 
 
 @cli.command("validate")

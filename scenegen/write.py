@@ -6,8 +6,8 @@ exception at any step leaves the folder as it was before the run: same names, sa
 files, and no folder that the run created.
 
 Not covered: a process killed outright (SIGKILL, power loss) while the files are being moved into place.
-That can leave new files beside old ones, and old ones in a hidden `.backup.*` folder; surviving it needs
-a journal replayed by the next run, which this module does not keep.
+That can leave new files beside old ones, and old ones in a hidden `.backup.*` folder. A run that must
+survive being killed while it makes records is written in parts by `scenegen.shards` (`generate --resume`).
 """
 
 from __future__ import annotations
@@ -73,6 +73,22 @@ class _Stats:
             "conditions_by_split": {s: len(v) for s, v in self.conditions_by_split.items()},
         }
 
+    def state(self) -> dict:
+        """Everything counted, as JSON a part manifest keeps, so parts' counts add up to a whole run's."""
+        return {"counts": {s: dict(c) for s, c in self.counts.items()},
+                "by": {k: dict(sorted(v.items())) for k, v in self.by.items()},
+                "by_split_disposition": {s: dict(sorted(v.items())) for s, v in self.by_split_disposition.items()},
+                "conditions_by_split": {s: sorted(v) for s, v in self.conditions_by_split.items()}}
+
+    def add_state(self, state: dict) -> None:
+        """Add a part's :meth:`state`: counts add, condition sets join."""
+        for s in SPLITS:
+            self.counts[s].update(state["counts"][s])
+            self.by_split_disposition[s].update(state["by_split_disposition"][s])
+            self.conditions_by_split[s].update(state["conditions_by_split"][s])
+        for k in _LABELS:
+            self.by[k].update(state["by"][k])
+
 
 #: records handed to a worker at a time: large enough that passing them costs little, small enough to stream
 _CHUNK = 32
@@ -98,14 +114,33 @@ def _encoded(record: dict) -> tuple[bytes, tuple]:
     return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE), _summary(record)
 
 
-def _lines(generator: Generator, n: int, workers: int) -> Iterator[tuple[bytes, tuple]]:
-    """Each record as its JSONL line with its :func:`_summary`, in index order. With several workers the records
-    are made in forked processes that inherit the loaded library; record i depends only on the seed and i, so
-    the bytes are the same as with one."""
-    if workers <= 1 or n < 2 * _CHUNK or "fork" not in mp.get_all_start_methods():
-        for i in range(n):
+def _lines(generator: Generator, start: int, stop: int, workers: int, pool=None) -> Iterator[tuple[bytes, tuple]]:
+    """Each record of indices start..stop-1 as its JSONL line with its :func:`_summary`, in index order. With
+    several workers the records are made in forked processes that inherit the loaded library; record i depends
+    only on the seed and i, so the bytes are the same as with one, and the same in a part as in a whole run.
+    ``pool`` is one from :func:`record_pool` kept across calls (its workers' caches stay warm)."""
+    if pool is not None:
+        for group in pool.imap(_line, range(start, stop), chunksize=_CHUNK):
+            yield from group
+        return
+    if workers <= 1 or stop - start < 2 * _CHUNK:
+        for i in range(start, stop):
             for r in _records(generator, i):
                 yield _encoded(r)
+        return
+    with record_pool(generator, workers) as pool:
+        if pool is None:  # the platform cannot fork
+            yield from _lines(generator, start, stop, 1)
+        else:
+            yield from _lines(generator, start, stop, workers, pool)
+
+
+@contextmanager
+def record_pool(generator: Generator, workers: int):
+    """Forked processes making the generator's records, or None with one worker or where the platform cannot
+    fork. The workers inherit the loaded library (and the compiled noise rules)."""
+    if workers <= 1 or "fork" not in mp.get_all_start_methods():
+        yield None
         return
     global _WORKER
     _WORKER = generator
@@ -113,10 +148,58 @@ def _lines(generator: Generator, n: int, workers: int) -> Iterator[tuple[bytes, 
         generator.noiser  # compiled once here, inherited by every worker
     try:
         with mp.get_context("fork").Pool(workers) as pool:
-            for group in pool.imap(_line, range(n), chunksize=_CHUNK):
-                yield from group
+            yield pool
     finally:
         _WORKER = None
+
+
+def write_splits(generator: Generator, start: int, stop: int, out_dir: Path, temps: dict[str, Path], *,
+                 progress: Optional[Callable[[int], None]] = None, workers: int = 1,
+                 pool=None) -> tuple["_Stats", dict]:
+    """Stream records start..stop-1 into a temporary file per split in out_dir (named in ``temps`` as soon as it
+    exists, so the caller can remove it on failure); return the counts and the sha256 of each split."""
+    stats = _Stats()
+    digests = {s: hashlib.sha256() for s in SPLITS}
+    with ExitStack() as stack:
+        handles = {}
+        for split in SPLITS:
+            fd, name = tempfile.mkstemp(prefix=f".{split}.", suffix=".jsonl.part", dir=out_dir)
+            temps[split] = Path(name)
+            handles[split] = stack.enter_context(os.fdopen(fd, "wb"))
+        stack.enter_context(_bulk_collection())
+        for line, summary in _lines(generator, start, stop, workers, pool):
+            split = summary[0]
+            handles[split].write(line)
+            digests[split].update(line)
+            stats.add(summary)
+            if progress is not None:
+                progress(1)
+    return stats, digests
+
+
+def write_temp(out_dir: Path, prefix: str, suffix: str, data: bytes, temps: dict[str, Path], key: str) -> None:
+    """``data`` in a new temporary file of out_dir, recorded in ``temps`` under ``key``."""
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=out_dir)
+    temps[key] = Path(name)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+
+
+def manifest_bytes(manifest: dict) -> bytes:
+    return orjson.dumps(manifest, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+
+
+def commit_dataset(manifest: dict, kb, out_dir: Path, temps: dict[str, Path]) -> None:
+    """Write the manifest and the dataset card beside the split temporaries in ``temps`` and move all four
+    into place, manifest last."""
+    write_temp(out_dir, ".manifest.", ".json.part", manifest_bytes(manifest), temps, "manifest")
+    card = dataset_card(manifest, {s: f"{s}.jsonl" for s in SPLITS}, "records", kb)
+    write_temp(out_dir, ".README.", ".md.part", card.encode("utf-8"), temps, "card")
+    mode = default_file_mode()
+    for path in temps.values():  # mkstemp makes files private (0600); a dataset gets the usual umask-based mode
+        os.chmod(path, mode)
+    commit_files([(temps[s], out_dir / f"{s}.jsonl") for s in SPLITS] + [(temps["card"], out_dir / "README.md"),
+                 (temps["manifest"], out_dir / "manifest.json")], out_dir)
 
 
 def write_dataset(generator: Generator, n: int, out_dir: Path, *,
@@ -126,40 +209,12 @@ def write_dataset(generator: Generator, n: int, out_dir: Path, *,
 
     ``workers`` > 1 makes the records in that many processes (where the platform can fork), same bytes."""
     created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]  # leaf first
-    stats = _Stats()
-    digests = {s: hashlib.sha256() for s in SPLITS}
     temps: dict[str, Path] = {}
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        with ExitStack() as stack:
-            handles = {}
-            for split in SPLITS:
-                fd, name = tempfile.mkstemp(prefix=f".{split}.", suffix=".jsonl.part", dir=out_dir)
-                temps[split] = Path(name)
-                handles[split] = stack.enter_context(os.fdopen(fd, "wb"))
-            stack.enter_context(_bulk_collection())
-            for line, summary in _lines(generator, n, workers):
-                split = summary[0]
-                handles[split].write(line)
-                digests[split].update(line)
-                stats.add(summary)
-                if progress is not None:
-                    progress(1)
+        stats, digests = write_splits(generator, 0, n, out_dir, temps, progress=progress, workers=workers)
         manifest = _manifest(generator, n, stats, digests)
-        fd, name = tempfile.mkstemp(prefix=".manifest.", suffix=".json.part", dir=out_dir)
-        temps["manifest"] = Path(name)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
-        card = dataset_card(manifest, {s: f"{s}.jsonl" for s in SPLITS}, "records", generator.lib.kb)
-        fd, name = tempfile.mkstemp(prefix=".README.", suffix=".md.part", dir=out_dir)
-        temps["card"] = Path(name)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(card.encode("utf-8"))
-        mode = default_file_mode()
-        for path in temps.values():  # mkstemp makes files private (0600); a dataset gets the usual umask-based mode
-            os.chmod(path, mode)
-        commit_files([(temps[s], out_dir / f"{s}.jsonl") for s in SPLITS] + [(temps["card"], out_dir / "README.md"),
-                     (temps["manifest"], out_dir / "manifest.json")], out_dir)
+        commit_dataset(manifest, generator.lib.kb, out_dir, temps)
         return manifest
     except BaseException:
         for path in temps.values():
@@ -186,8 +241,9 @@ def _bulk_collection(threshold: int = 50_000):
         gc.unfreeze()
 
 
-def _manifest(generator: Generator, n: int, stats: _Stats, digests: dict) -> dict:
-    """Everything needed to reproduce and audit the run; deterministic, so reruns match byte for byte."""
+def manifest_header(generator: Generator, n: int) -> dict:
+    """The part of the manifest that says how the run was made (versions, configuration, library), the same
+    for every part of a run; parts whose headers differ cannot be joined."""
     from importlib import metadata
 
     from .codes import code_set_release
@@ -215,9 +271,23 @@ def _manifest(generator: Generator, n: int, stats: _Stats, digests: dict) -> dic
         },
         "library": {"content_sha256": lib.kb.content_hash,
                     "conditions": len(lib.kb.conditions), "findings": len(lib.kb.findings)},
-        "files": {f"{s}.jsonl": {"records": stats.counts[s]["records"], "sha256": digests[s].hexdigest()} for s in SPLITS},
+    }
+
+
+def _manifest(generator: Generator, n: int, stats: _Stats, digests: dict) -> dict:
+    """Everything needed to reproduce and audit the run; deterministic, so reruns match byte for byte."""
+    return manifest_from(manifest_header(generator, n), generator, stats,
+                         {s: digests[s].hexdigest() for s in SPLITS})
+
+
+def manifest_from(header: dict, generator: Generator, stats: _Stats, sha256: dict[str, str]) -> dict:
+    """A whole run's manifest from its header, its counts and each split's sha256: one function for a run
+    written at once and for one joined from parts, so the two are the same bytes."""
+    return {
+        **header,
+        "files": {f"{s}.jsonl": {"records": stats.counts[s]["records"], "sha256": sha256[s]} for s in SPLITS},
         **stats.as_dict(),
-        **({"balance": _balance_report(stats, generator)} if cfg.balance == "disposition" else {}),
+        **({"balance": _balance_report(stats, generator)} if generator.config.balance == "disposition" else {}),
     }
 
 
