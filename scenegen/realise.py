@@ -241,6 +241,14 @@ def _match_case(original: str, word: str) -> str:
     return word[:1].upper() + word[1:] if original[:1].isupper() else word
 
 
+def _called(persona: PersonaDraw, name: str, relation: str) -> str:
+    """What the speaker calls the person in passing: a parent says the child's name, a grown-up son or
+    daughter says "Mum" or "Dad" (a blind read found "worrying about Nicole" of someone's mother odd)."""
+    if persona.speaker == "carer" and relation:
+        return relation[:1].upper() + relation[1:]
+    return name
+
+
 def proxy_question(question: str, who_ref: str, pronouns: Mapping[str, str], observed: bool = False) -> Optional[str]:
     """'Do you feel sick?' -> 'Does your son feel sick?'; None when the wording cannot be turned safely.
 
@@ -302,8 +310,8 @@ class Realiser:
         minor = not persona.proxy and persona.age_months < ADULT_MONTHS  # not told 'don't drive yourself'
         # age_months: for wordings that fit some ages only (a parent of a 9-year-old is told how it feels)
         return {"speaker": "proxy" if persona.proxy else "self", "who": who, "p": p, "v": locale.vocab,
-                "tone": style.tone, "name": name, "minor": minor, "age_months": persona.age_months,
-                "_relation": relation}
+                "tone": style.tone, "name": name, "called": _called(persona, name, relation), "minor": minor,
+                "age_months": persona.age_months, "_relation": relation}
 
     def _facts(self, persona: PersonaDraw) -> dict[str, str]:
         """Who speaks, in which register and tone: what every part's wording is chosen by (a fresh copy)."""

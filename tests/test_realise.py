@@ -709,3 +709,26 @@ def test_an_adult_sent_to_a_and_e_after_a_fit_or_blackout_is_told_not_to_drive(l
         assert ("Don't drive yourself there" in final) == fit_or_blackout, (r.id, final)
         told += fit_or_blackout
     assert told >= 3
+
+
+def test_a_grown_up_child_calls_their_parent_mum_or_dad_after_the_opening(library):
+    """Final read of session 13: a daughter speaking for her mother said 'I'd rather check than sit here worrying
+    about Nicole'. After the opening ('my mum, Nicole') a carer says Mum or Dad; a parent still says the child's
+    name. Before the change 11 of 28 carer dialogues of seed 777 used the parent's first name again."""
+    import re
+
+    from scenegen.generate import GenerateConfig, Generator
+
+    gen = Generator(library, GenerateConfig(seed=777, noise="off"))
+    carers = called = 0
+    for index in range(300):
+        record = gen.record_data(index)
+        if record["persona"]["speaker"] != "carer":
+            continue
+        carers += 1
+        # the opening ('my mum, Nicole') names her once, as it should
+        later = " ".join([m["content"] for m in record["messages"] if m["role"] == "user"][1:])
+        first = record["persona"]["name"].split()[0]
+        assert not re.search(rf"\b{re.escape(first)}\b", later), (record["id"], later)
+        called += bool(re.search(r"\b(Mum|Dad|Mom)\b", later))
+    assert carers >= 10 and called >= 1
