@@ -14,7 +14,7 @@ import math
 import os
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Optional
 
 from pydantic import ValidationError
 
@@ -24,6 +24,7 @@ from .content import (
 )
 from .errors import ContentError, Problem, UsageError
 from .knowledge import KnowledgeBase
+from .libfiles import Budget, read_bytes
 from .usercache import read_compiled, write_compiled
 from .yamlfile import line_at, read_yaml
 
@@ -66,7 +67,9 @@ def resolve_library(path: str | Path | None) -> Path:
 
 
 def _content_files(conditions_dir: Path) -> list[Path]:
-    return sorted(p for p in conditions_dir.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file())
+    """Every *.yaml entry that is not a folder: a link or a FIFO is listed too, so that reading it reports why it
+    cannot be used rather than leaving it out in silence."""
+    return sorted(p for p in conditions_dir.rglob("*") if p.suffix in {".yaml", ".yml"} and not p.is_dir())
 
 
 def _label(root: Path, path: Path) -> str:
@@ -154,11 +157,17 @@ def _validate_file(label: str, data: Any) -> tuple[ContentFile, list[Problem], d
     return ContentFile.model_construct(**{k: v for k, v in parts.items()}), problems, invalid
 
 
-def _content_digest(root: Path, paths: list[Path]) -> str:
-    """The library's identity: every content file's name and bytes (the manifest's ``content_hash``)."""
+def _content_digest(root: Path, paths: list[Path]) -> Optional[str]:
+    """The library's identity: every content file's name and bytes (the manifest's ``content_hash``); None when
+    a file cannot be read within the limits of `libfiles` (loading it then says why)."""
     digest = hashlib.sha256()
+    budget = Budget()
     for path in paths:
-        digest.update(_label(root, path).encode() + b"\0" + path.read_bytes() + b"\0")
+        label = _label(root, path)
+        raw = read_bytes(path, label, [], root=root, budget=budget)
+        if raw is None:
+            return None
+        digest.update(label.encode() + b"\0" + raw + b"\0")
     return digest.hexdigest()
 
 
@@ -170,10 +179,11 @@ def _read_files(root: Path) -> tuple[list[tuple[str, ContentFile, Any]], list[Pr
     paths = _content_files(conditions_dir)
     if not paths:
         problems.append(Problem(_label(root, conditions_dir), 0, "", "no .yaml content files found"))
+    budget = Budget()
     for path in paths:
         label = _label(root, path)
         before = len(problems)
-        data = read_yaml(path, label, problems)
+        data = read_yaml(path, label, problems, root=root, budget=budget)
         if data is None:
             if len(problems) == before:
                 problems.append(Problem(label, 0, "", "file is empty"))
@@ -992,11 +1002,12 @@ def load_knowledge_base(library: str | Path | None = None) -> KnowledgeBase:
     """
     root = resolve_library(library)
     digest = _content_digest(root, _content_files(root / "conditions"))
-    kb = read_compiled("knowledge", digest)
-    if isinstance(kb, KnowledgeBase) and kb.content_hash == digest:
-        return kb
+    if digest is not None:
+        kb = read_compiled("knowledge", digest)
+        if isinstance(kb, KnowledgeBase) and kb.content_hash == digest:
+            return kb
     kb = _build_knowledge_base(root)
-    write_compiled("knowledge", digest, kb)
+    write_compiled("knowledge", kb.content_hash, kb)
     return kb
 
 

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Literal, Mapping, Optional, get_args
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import Problem
+from .yamlfile import line_at, read_yaml
 from .records import NoiseKind
 from .rng import WeightedChoice, chance, pick
 from .yamlfile import line_at
@@ -194,12 +194,38 @@ class Markers:
         return self.affirmative, self.negative, self.unsure
 
 
+LEXICON_FILE = "templates/_lexicon.yaml"
+_LEXICON_LISTS = ("affirmative", "negative", "unsure", "pleasantries")
+
+
+def read_lexicon(root: Path) -> dict[str, tuple[str, ...]]:
+    """templates/_lexicon.yaml as lists of words (empty when the library has none); ContentError naming the
+    file and key when it is not a mapping of lists of words."""
+    path = root / LEXICON_FILE
+    if not (path.exists() or path.is_symlink()):
+        return {k: () for k in _LEXICON_LISTS}
+    problems: list[Problem] = []
+    data = read_yaml(path, LEXICON_FILE, problems, root=root)
+    if not problems and data is not None and not isinstance(data, dict):
+        problems.append(Problem(LEXICON_FILE, 1, "", f"must be a mapping with the lists {', '.join(_LEXICON_LISTS)}"))
+    out: dict[str, tuple[str, ...]] = {}
+    for key in _LEXICON_LISTS:
+        words = (data or {}).get(key, ()) if isinstance(data, dict) else ()
+        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+            problems.append(Problem(LEXICON_FILE, line_at(data, (key,)), key, "must be a list of words or phrases, "
+                                                                             "e.g. [yes, yeah]"))
+            continue
+        out[key] = tuple(words)
+    if problems:
+        from .errors import ContentError
+
+        raise ContentError(problems)
+    return out
+
+
 def read_markers(root: Path) -> Markers:
-    path = root / "templates" / "_lexicon.yaml"
-    if not path.is_file():
-        return Markers()
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return Markers(*(tuple(str(m).lower() for m in data.get(k, ())) for k in ("affirmative", "negative", "unsure")))
+    words = read_lexicon(root)
+    return Markers(*(tuple(m.lower() for m in words[k]) for k in ("affirmative", "negative", "unsure")))
 
 
 def marker_problems(noise: Noise, markers: Markers) -> list[Problem]:

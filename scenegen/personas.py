@@ -11,6 +11,7 @@ from .content import Disposition, Sex
 from .errors import ContentError, Problem
 from .noise import NOISE_FILE, Noise, noise_id_problems
 from .records import AssistantMust, PatientActKind, Raised
+from .libfiles import Budget
 from .yamlfile import read_yaml
 
 
@@ -294,13 +295,16 @@ def load_personas(root: Path) -> PersonaLibrary:
     path = root / "personas" / "personas.yaml"
     label = "personas/personas.yaml"
     problems: list[Problem] = []
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):
         raise ContentError([Problem(label, 0, "", "persona library not found; a library holds personas/personas.yaml")])
-    data = read_yaml(path, label, problems)
+    budget = Budget()
+    data = read_yaml(path, label, problems, root=root, budget=budget)
     extra = root / "personas" / "initiative.yaml"
-    initiative = read_yaml(extra, "personas/initiative.yaml", problems) if extra.is_file() else None
+    initiative = (read_yaml(extra, "personas/initiative.yaml", problems, root=root, budget=budget)
+                  if extra.exists() or extra.is_symlink() else None)
     noise_path = root / NOISE_FILE
-    noise_data = read_yaml(noise_path, NOISE_FILE, problems) if noise_path.is_file() else None
+    noise_data = (read_yaml(noise_path, NOISE_FILE, problems, root=root, budget=budget)
+                  if noise_path.exists() or noise_path.is_symlink() else None)
     if problems:
         raise ContentError(problems)
     noise = None

@@ -41,11 +41,13 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import jinja2
-import yaml
 from jinja2 import meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import ContentError, Problem
+from .libfiles import Budget, read_text
+from .template_rules import rule_problems
+from .yamlfile import parse_yaml
 
 COMMON = {"speaker", "who", "p", "v", "tone", "name", "called", "minor", "age_months", "pharmacy"}  # minor: a teenager speaking for themselves; age_months: for wordings that fit some ages only; pharmacy: whether home care may point to a pharmacist (the complaint's)
 ACT_VARIABLES: dict[str, set[str]] = {
@@ -111,6 +113,7 @@ WHEN_KEYS = {"speaker", "wording", "tone", "disposition", "type", "turn", "answe
 ANSWER_ACTS = {"answer_yes", "answer_no", "answer_unsure"}
 DEFAULT_ANSWER_KIND = "general"
 MAX_RENDERED = 2000
+_MAX_RAW = 10 * MAX_RENDERED  # raw output read before spaces are collapsed
 #: a bound on the alternation groups of one template file (each compiles to a small if-chain)
 MAX_GROUPS = 64
 #: an indefinite article that becomes 'the' when the thing is mentioned again; not before a quantity ('a bit of
@@ -126,6 +129,7 @@ def definite(text: str) -> str:
 _ALTERNATION = re.compile(r"\(\(([^()]*)\)\)")
 _JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\|")
 ALT = "_alt"  # the template variable holding the drawn alternative of each group
+_MAX_WHEN_VALUES = 1000  # a when: comment is a handful of keys
 _META = re.compile(r"^\s*\{#-?\s*when:\s*(.*?)\s*-?#\}", re.DOTALL)
 
 
@@ -196,14 +200,31 @@ class TemplateLibrary:
         """Render through Jinja on a shared context: the load check guarantees a template reads only its
         act's variables, never a Jinja global such as ``range``, so the context need not be merged."""
         template = variant.template
+        label = f"templates/{variant.id}.j2"
+        parts, size = [], 0
         try:
-            text = "".join(template.root_render_func(template.new_context(context, shared=True)))
-        except Exception:
-            text = template.render(context)  # raises again, with Jinja's traceback pointing into the template
-        text = " ".join(text.split())
-        if len(text) > MAX_RENDERED:
-            raise ContentError([Problem(f"templates/{variant.id}.j2", 0, "", f"rendered text is over {MAX_RENDERED} characters")])
+            for part in template.root_render_func(template.new_context(context, shared=True)):
+                parts.append(part)
+                size += len(part)
+                if size > _MAX_RAW:  # stop reading before a runaway template fills memory
+                    break
+        except Exception as exc:  # a user's template that fails (a sandbox refusal, a missing key) names itself
+            raise ContentError([Problem(label, _template_line(template, exc), "", f"cannot be rendered: {type(exc).__name__}: "
+                                                                        f"{str(exc)[:300]}")]) from None
+        text = " ".join("".join(parts).split())
+        if size > _MAX_RAW or len(text) > MAX_RENDERED:
+            raise ContentError([Problem(label, 0, "", f"rendered text is over {MAX_RENDERED} characters")])
         return text
+
+
+def _template_line(template: jinja2.Template, exc: BaseException) -> int:
+    """The template line a rendering error arose at, from the compiled code's line (0 when unknown)."""
+    tb, line = exc.__traceback__, 0
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = template.get_corresponding_lineno(tb.tb_lineno)
+        tb = tb.tb_next
+    return line
 
 
 def frozen_context(context: dict[str, Any]) -> dict[str, Any]:
@@ -279,11 +300,12 @@ def _parse_when(src: str, label: str, problems: list[Problem]) -> dict[str, froz
     m = _META.match(src)
     if not m:
         return {}
-    try:
-        raw = yaml.safe_load(m.group(1)) or {}
-    except yaml.YAMLError as exc:
-        problems.append(Problem(label, 1, "when", f"metadata comment is not valid YAML: {exc}"))
+    found: list[Problem] = []
+    raw = parse_yaml(m.group(1), label, found, max_nodes=_MAX_WHEN_VALUES)
+    if found:
+        problems.extend(Problem(p.file, 1, "when", f"metadata comment: {p.message}") for p in found)
         return {}
+    raw = raw or {}
     if not isinstance(raw, dict):
         problems.append(Problem(label, 1, "when", "metadata must be a mapping, e.g. {speaker: self}"))
         return {}
@@ -336,6 +358,7 @@ def load_templates(root: Path, *, sandboxed: bool) -> TemplateLibrary:
     tdir = root / "templates"
     if not tdir.is_dir():
         raise ContentError([Problem("templates", 0, "", "template library not found; a library holds templates/<act>/*.j2")])
+    budget = Budget()
     for path in sorted(tdir.rglob("*.j2")):
         rel = path.relative_to(tdir)
         label = f"templates/{rel.as_posix()}"
@@ -346,7 +369,9 @@ def load_templates(root: Path, *, sandboxed: bool) -> TemplateLibrary:
         if act not in ACT_VARIABLES:
             problems.append(Problem(label, 0, "", f"unknown dialogue act '{act}'; valid: {', '.join(ACT_VARIABLES)}"))
             continue
-        src = path.read_text(encoding="utf-8")
+        src = read_text(path, label, problems, root=root, budget=budget)
+        if src is None:
+            continue
         when = _parse_when(src, label, problems)
         if act in ANSWER_ACTS and "answer_kind" not in when:
             when["answer_kind"] = frozenset({DEFAULT_ANSWER_KIND})
@@ -359,10 +384,17 @@ def load_templates(root: Path, *, sandboxed: bool) -> TemplateLibrary:
             continue
         try:
             ast = env.parse(compiled)
-            template = env.from_string(compiled)
         except jinja2.TemplateSyntaxError as exc:
             problems.append(Problem(label, exc.lineno or 0, "", f"template syntax error: {exc.message}"))
             continue
+        except RecursionError:
+            problems.append(Problem(label, 0, "", "template is nested too deeply to read"))
+            continue
+        broken = rule_problems(ast)
+        if broken:  # before compiling: compiling folds constants, and 10 ** (10 ** 10) would never end
+            problems.extend(Problem(label, 0, "", why) for why in broken)
+            continue
+        template = env.from_string(compiled)
         reads = meta.find_undeclared_variables(ast) - {ALT}
         extra = reads - ACT_VARIABLES[act]
         if extra:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Optional
 
-import yaml
 from pydantic import ValidationError
 
 from .content import TIME_COURSE, Disposition, FindingType, Sex
@@ -60,12 +59,13 @@ class Lexicon:
     def load(cls, root: Path) -> "Lexicon":
         from .personas import load_personas
 
-        data = yaml.safe_load((root / "templates" / "_lexicon.yaml").read_text(encoding="utf-8"))
+        from .noise import read_lexicon
+
+        data = read_lexicon(root)
         personas = load_personas(root)
         localisers = {loc.id: Localiser(loc.terms) for loc in personas.locales}
-        return cls(tuple(data["affirmative"]), tuple(data["negative"]), tuple(data["unsure"]), localisers,
-                   tuple(data.get("pleasantries", ())), {loc.id: dict(loc.vocab) for loc in personas.locales},
-                   personas.initiative)
+        return cls(data["affirmative"], data["negative"], data["unsure"], localisers, data["pleasantries"],
+                   {loc.id: dict(loc.vocab) for loc in personas.locales}, personas.initiative)
 
     def local(self, locale: str) -> Localiser:
         return self.localisers.get(locale) or _AS_WRITTEN

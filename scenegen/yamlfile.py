@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem
+from .libfiles import Budget, Limits, read_text
 
 
 class LineDict(dict):
@@ -65,23 +66,69 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
 
-def read_yaml(path: Path, label: str, problems: list[Problem]) -> Any:
-    """Parse one YAML file; syntax errors become problems and the result is None."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(label, 0, "", f"cannot read file: {exc}"))
-        return None
+def _expanded_size(root: yaml.Node, limit: int) -> int:
+    """How many values the document holds with every alias expanded, counting no further than ``limit`` (an
+    alias bomb of a few lines expands to billions; the loader shares one object per anchor, but anything that
+    walks the data, validation or an error message, walks it expanded)."""
+    sizes: dict[int, int] = {}
+    order: list[yaml.Node] = []
+    stack, seen = [root], set()
+    while stack:  # children before parents, each node once
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        order.append(node)
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                stack.extend((k, v))
+    for node in reversed(order):
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [x for kv in node.value for x in kv]
+        else:
+            children = ()
+        sizes[id(node)] = min(limit + 1, 1 + sum(sizes.get(id(c), 1) for c in children))
+    return sizes[id(root)]
+
+
+def parse_yaml(text: str, label: str, problems: list[Problem], *, max_nodes: int | None = None) -> Any:
+    """Parse YAML text; syntax errors and alias bombs become problems and the result is None."""
+    max_nodes = max_nodes if max_nodes is not None else Limits.from_env().yaml_nodes
     loader = _Loader(text, problems, label)
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, max_nodes) > max_nodes:
+            problems.append(Problem(label, node.start_mark.line + 1, "",
+                                    f"holds over {max_nodes:,} values once its aliases (*name) are expanded; "
+                                    "write the values out, or raise SCENEGEN_MAX_YAML_NODES"))
+            return None
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
         problems.append(Problem(label, line, "", f"not valid YAML: {getattr(exc, 'problem', exc)}"))
         return None
+    except RecursionError:
+        problems.append(Problem(label, 0, "", "is nested too deeply to read; a library file is a few levels deep"))
+        return None
     finally:
         loader.dispose()
+
+
+def read_yaml(path: Path, label: str, problems: list[Problem], *, root: Path | None = None,
+              budget: Budget | None = None) -> Any:
+    """Parse one library YAML file (read within the limits of `libfiles`); problems say why when it is None."""
+    budget = budget if budget is not None else Budget()
+    text = read_text(path, label, problems, root=root, budget=budget)
+    if text is None:
+        return None
+    return parse_yaml(text, label, problems, max_nodes=budget.limits.yaml_nodes)
 
 
 def line_at(data: Any, loc: tuple[Any, ...]) -> int:
