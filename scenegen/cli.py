@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
+from contextlib import suppress
 from pathlib import Path
 from typing import Callable
 
@@ -17,6 +19,7 @@ from .load import ENV_LIBRARY, load_knowledge_base
 
 #: the most processes `generate` starts unasked: each holds its own caches (about 250 MiB)
 MAX_DEFAULT_WORKERS = 8
+MAX_SEED = 2**64 - 1  # a record's seed is written as a JSON number, which readers hold in 64 bits
 
 
 def default_workers() -> int:
@@ -56,6 +59,20 @@ class _Group(click.Group):
         except ScenegenError as exc:
             click.echo(f"Error: {exc}", err=True)
             raise SystemExit(1) from None
+        except BrokenPipeError:  # the reader went away (`scenegen show ... | head`): stop without a word
+            _quiet_stdout()
+            raise SystemExit(1) from None
+        except OSError as exc:  # a folder that cannot be made, a full or read-only disk, a file that went away
+            where = f" {exc.filename}" if exc.filename else ""
+            click.echo(f"Error: cannot read or write{where}: {exc.strerror or exc}", err=True)
+            raise SystemExit(1) from None
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that Python's flush at exit does not fail on the closed pipe again."""
+    with suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 @click.group(cls=_Group)
@@ -172,11 +189,30 @@ def triage_command(library: Path | None, age: str, sex: str, pregnant: bool, pre
     knowledge = _load(library)
     who = Demographics(parse_age(age), Sex(sex), pregnant)
     obs = parse_findings(knowledge, present, absent)
+    _check_possible(knowledge, who, obs)
     result = assess(knowledge, who, obs, n_questions=n_questions)
     if as_json:
         sys.stdout.buffer.write(orjson.dumps(result.as_dict(), option=orjson.OPT_INDENT_2) + b"\n")
         return
     click.echo(_triage_text(knowledge, who, result))
+
+
+def _check_possible(kb_: KnowledgeBase, who: Demographics, obs: dict) -> None:
+    """A triage of nothing, or of a finding this person cannot have, would read as 'nothing is wrong': refuse it."""
+    if not any(v is True or isinstance(v, (str, frozenset)) for v in obs.values()):
+        raise UsageError("give at least one finding the person reports with --present (the main trouble first); "
+                         "with none there is nothing to triage")
+    band = kb_.age_band(who.age_months)
+    for fid, value in obs.items():
+        if value is False:
+            continue
+        f = kb_.findings[fid]
+        if f.sexes and who.sex not in f.sexes:
+            raise UsageError(f"'{fid}' cannot be reported of a {who.sex.value} person (the library gives it only to "
+                             f"{', '.join(s.value for s in f.sexes)}); check --sex or the finding")
+        if f.ages and band not in f.ages:
+            raise UsageError(f"'{fid}' cannot be reported at {format_age(who.age_months)} (age band {band}; the "
+                             f"library gives it only in {', '.join(f.ages)}); check --age or the finding")
 
 
 def _triage_text(kb_: KnowledgeBase, who: Demographics, result) -> str:
@@ -214,7 +250,7 @@ def _triage_text(kb_: KnowledgeBase, who: Demographics, result) -> str:
 @cli.command("generate")
 @library_option
 @click.option("--n", "n", required=True, type=click.IntRange(1), help="Number of dialogues.")
-@click.option("--seed", default=0, show_default=True, type=click.IntRange(0), help="Master seed.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, MAX_SEED), help="Master seed (0 to 2**64-1).")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
 @click.option("--test-fraction", default=0.2, show_default=True, type=click.FloatRange(0, 1, max_open=True))
 @click.option("--holdout-by", default="condition", show_default=True, type=click.Choice(["condition", "persona", "template"]),
@@ -400,9 +436,18 @@ def show_command(file: Path, record_id: str | None) -> None:
     from .records import Record
     from .files import read_records
 
-    for _, obj, _ in read_records(file):
-        if obj is not None and (record_id is None or obj.get("id") == record_id):
-            click.echo(_show(Record.model_validate(obj)))
+    from pydantic import ValidationError
+
+    for line, obj, _ in read_records(file):
+        if isinstance(obj, dict) and (record_id is None or obj.get("id") == record_id):
+            try:
+                record = Record.model_validate(obj)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(x) for x in first["loc"]) or "the record"
+                raise UsageError(f"{file}:{line}: not a scenegen record ({exc.error_count()} problem(s); first: "
+                                 f"{where}: {first['msg']}); 'scenegen validate {file}' lists them all") from None
+            click.echo(_show(record))
             return
     raise UsageError(f"no record with id '{record_id}' in {file}")
 
