@@ -402,19 +402,17 @@ def merge_command(library: Path | None, parts: tuple[Path, ...], out: Path) -> N
 def validate_command(library: Path | None, files: tuple[Path, ...], holdout_by: str | None, max_report: int) -> None:
     """Check dataset files record by record: schema and label consistency. Exit 1 on any violation."""
     from .load import resolve_library
-    from .validate import Lexicon, check_holdout, validate_file
+    from .validate import Lexicon, check_holdout, validate_files
 
     kb_ = _load(library)
     lexicon = Lexicon.load(resolve_library(library))
-    total = records = 0
-    for path in files:
-        from .files import read_records
-
-        records += sum(1 for _ in read_records(path))
-        for v in validate_file(path, kb_, lexicon):
-            total += 1
-            if total <= max_report:
-                click.echo(str(v), err=True)
+    total = 0
+    counts: list[int] = []
+    for v in validate_files(files, kb_, lexicon, counts):
+        total += 1
+        if total <= max_report:
+            click.echo(str(v), err=True)
+    records = sum(counts)
     if holdout_by:
         if len(files) != 2:
             raise UsageError("--holdout-by needs exactly two files: train then test")

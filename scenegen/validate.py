@@ -7,11 +7,13 @@ do not re-run the generator.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Optional
 
+import orjson
 from pydantic import ValidationError
 
 from .content import TIME_COURSE, Disposition, FindingType, Sex
@@ -38,7 +40,13 @@ class Violation:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.record_id}: [{self.rule}] {self.message}"
+        message = self.message if len(self.message) <= _SHOWN else (
+            f"{self.message[:_SHOWN]}... ({len(self.message):,} characters in all)")
+        record_id = self.record_id if len(self.record_id) <= 80 else self.record_id[:80] + "..."
+        return f"{self.file}:{self.line}: {record_id}: [{self.rule}] {message}"
+
+
+_SHOWN = 600  # a violation quotes at most this much of a message: a hostile record's text is not echoed whole
 
 
 @dataclass(frozen=True)
@@ -863,6 +871,33 @@ def answers_keep_the_disposition(r: Record, kb: KnowledgeBase, lx: Lexicon) -> I
         yield f"the last message after {r.gold.disposition} ends on a pleasantry: {sentences[-1]!r}"
 
 
+@rule("disposition_says_the_action")
+def disposition_says_the_action(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """The message that gives an emergency disposition says the action in the record's locale words: the
+    emergency number for an ambulance, the emergency department for A&E ('Take care, it is probably nothing'
+    on an ambulance record is the most harmful label a dataset could hold)."""
+    if r.gold.disposition not in _EMERGENCY or not 0 <= r.gold.disposition_turn < len(r.messages):
+        return
+    vocab = lx.vocab.get(r.persona.locale, {})
+    text = r.messages[r.gold.disposition_turn].content.lower()
+    if r.gold.disposition == Disposition.emergency_ambulance.value:
+        words = [vocab.get("emergency_number", "999")]
+    else:
+        words = [w for w in (vocab.get("ed", "A&E"), vocab.get("ed_long", "A&E")) if w]
+        words += [re.sub(r"^(the|an?) ", "", w) for w in words]
+    if not any(w.lower() in text for w in words):
+        yield (f"the disposition message for {r.gold.disposition} never names the action "
+               f"({' or '.join(dict.fromkeys(words))})")
+
+
+@rule("no_empty_message")
+def no_empty_message(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """Every message says something: an empty turn teaches a model to say nothing."""
+    for i, m in enumerate(r.messages):
+        if not m.content.strip():
+            yield f"message {i} ({m.role}) is empty"
+
+
 #: a dose: an amount with a unit, an interval or a number of times a day ('500 mg', 'every 4 hours', 'twice a day')
 _DOSE = re.compile(
     r"\b\d+(?:\.\d+)?\s*(?:mg|milligrams?|mcg|micrograms?|ml|millilitres?|milliliters?|g|grams?)\b"
@@ -940,3 +975,104 @@ def check_holdout(train: Path, test: Path, axis: str) -> list[str]:
             if obj is not None:
                 seen[name] |= holdout_groups(obj, axis)
     return sorted(seen["train"] & seen["test"])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# What no single record shows: checked over every file given (`validate_files`)
+
+_ID = re.compile(r"^scn-(\d+)-(\d{8})$")
+_SPLIT_FILES = {"train.jsonl": "train", "test.jsonl": "test"}
+MANIFEST = "manifest.json"
+
+
+class DatasetChecks:
+    """Ids unique across every file given; an id that follows from the record's seed and index; the split a file
+    named train.jsonl or test.jsonl holds; one seed per dataset; and, with a manifest.json beside a file, the
+    file's record count and sha256 as the manifest records them (a file cut short or swapped fails)."""
+
+    def __init__(self) -> None:
+        self.first_seen: dict[str, tuple[str, int]] = {}
+        self.seeds: dict[Path, tuple[int, str]] = {}
+
+    def record(self, path: Path, line: int, obj: dict) -> Iterator[Violation]:
+        file = str(path)
+        rid = obj.get("id")
+        if not isinstance(rid, str):
+            return
+        if rid in self.first_seen:  # the same file given twice counts too: its records would be trained on twice
+            where = self.first_seen[rid]
+            yield Violation(file, line, rid, "unique_ids", f"id '{rid}' also at {where[0]}:{where[1]}")
+        else:
+            self.first_seen[rid] = (file, line)
+        m = _ID.match(rid)
+        seed, index = obj.get("seed"), obj.get("index")
+        if m is None or (int(m.group(1)), int(m.group(2))) != (seed, index):
+            yield Violation(file, line, rid, "id_from_seed_and_index",
+                            f"id '{rid}' does not follow from seed {seed!r} and index {index!r} "
+                            f"(expected 'scn-{seed}-{index:08d}')" if isinstance(seed, int) and isinstance(index, int)
+                            else f"id '{rid}' does not follow from seed {seed!r} and index {index!r}")
+        expected = _SPLIT_FILES.get(path.name)
+        if expected is not None and obj.get("split") != expected:
+            yield Violation(file, line, rid, "split_matches_file",
+                            f"split '{obj.get('split')}' in a file named {path.name} (expected '{expected}')")
+        folder = path.resolve().parent
+        if isinstance(seed, int):
+            before = self.seeds.setdefault(folder, (seed, rid))
+            if before[0] != seed:
+                yield Violation(file, line, rid, "one_seed_per_dataset",
+                                f"seed {seed} in a dataset whose record {before[1]} has seed {before[0]}")
+
+    def file_end(self, path: Path, records: int) -> Iterator[Violation]:
+        file = str(path)
+        if records == 0:
+            yield Violation(file, 0, "-", "not_empty", "the file holds no records")
+        manifest_path = path.parent / MANIFEST
+        if path.name not in _SPLIT_FILES or not manifest_path.is_file():
+            return
+        try:
+            manifest = orjson.loads(manifest_path.read_bytes())
+            entry = manifest["files"][path.name]
+            want_records, want_sha = int(entry["records"]), str(entry["sha256"])
+        except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            yield Violation(str(manifest_path), 0, "-", "manifest", f"cannot be read as a scenegen manifest "
+                                                                     f"({type(exc).__name__}: {exc})"[:300])
+            return
+        if records != want_records:
+            yield Violation(file, 0, "-", "manifest", f"{records} records but {MANIFEST} records {want_records} "
+                                                      "(a file cut short, added to or swapped)")
+        if _sha256(path) != want_sha:
+            yield Violation(file, 0, "-", "manifest", f"its sha256 is not the one in {MANIFEST}: the file was changed "
+                                                      "after it was written")
+        seed = manifest.get("config", {}).get("seed") if isinstance(manifest.get("config"), dict) else None
+        made = self.seeds.get(path.resolve().parent)
+        if isinstance(seed, int) and made is not None and made[0] != seed:
+            yield Violation(file, 0, made[1], "manifest", f"records of seed {made[0]} beside a manifest of seed {seed}")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def validate_files(paths: Iterable[Path], kb: KnowledgeBase, lexicon: Lexicon,
+                   counts: Optional[list[int]] = None) -> Iterator[Violation]:
+    """Every record of every file (`validate_record`) and what holds across them (`DatasetChecks`);
+    ``counts`` receives each file's number of records, in order."""
+    checks = DatasetChecks()
+    for path in paths:
+        path = Path(path)
+        n = 0
+        for lineno, obj, error in read_records(path):
+            n += 1
+            if error is not None:
+                yield Violation(str(path), lineno, "?", "json", error)
+                continue
+            yield from validate_record(obj, kb, lexicon, file=str(path), line=lineno)  # type: ignore[arg-type]
+            if isinstance(obj, dict):
+                yield from checks.record(path, lineno, obj)
+        if counts is not None:
+            counts.append(n)
+        yield from checks.file_end(path, n)

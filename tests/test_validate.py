@@ -251,6 +251,11 @@ BREAKERS = {
         lambda o: next(a for a in o["gold"]["patient_acts"] if a["act"] == "pushback").update(raised="drive_myself")),
     "answers_keep_the_disposition": ({"want": "pushback_ambulance"}, _answer_with_another_levels_wording),
     "no_dose_in_answers": ({"want": "patient_question"}, _give_a_dose),
+    # the hostile-input review's user template: 'Take care, it is probably nothing.' on an ambulance record
+    "disposition_says_the_action": (
+        {"want": "pushback_ambulance"},
+        lambda o: o["messages"][o["gold"]["disposition_turn"]].update(content="Take care, it is probably nothing.")),
+    "no_empty_message": ({}, lambda o: o["messages"][first(o, "clarify")].update(content="  ")),
     # a parent of a 7-month-old answering 'nothing on the paper' (a child who uses the toilet's words)
     "phrases_fit_the_age": ({}, _say_nothing_on_the_paper_of_a_baby),
     # a man asked about the vagina (threadworm's vaginal itch reached a man through its red-flag screen)
@@ -593,3 +598,66 @@ def test_a_red_flag_present_and_unasked_is_caught():
     obj = record(want="red_flag")
     obj["gold"]["red_flags_unasked"].append(obj["gold"]["red_flags_present"][0])
     assert "findings_not_both_present_and_absent" in rules_broken(obj)
+
+
+def _dataset(tmp_path, n: int = 12, seed: int = 5):
+    from scenegen.generate import GenerateConfig, Generator
+    from scenegen.write import write_dataset
+
+    out = tmp_path / "d"
+    write_dataset(Generator(lib(), GenerateConfig(seed=seed, test_fraction=0.25)), n, out)
+    return out
+
+
+def _file_rules(*paths) -> list[tuple[str, str]]:
+    from scenegen.validate import validate_files
+
+    return [(v.rule, v.message) for v in validate_files(paths, lib().kb, _lexicon())]
+
+
+def test_a_dataset_as_written_passes_the_whole_dataset_checks(tmp_path):
+    out = _dataset(tmp_path)
+    assert _file_rules(out / "train.jsonl", out / "test.jsonl") == []
+
+
+def test_a_file_cut_short_at_a_line_or_changed_fails_against_its_manifest(tmp_path):
+    out = _dataset(tmp_path)
+    lines = (out / "train.jsonl").read_bytes().splitlines(keepends=True)
+    (out / "train.jsonl").write_bytes(b"".join(lines[:-1]))
+    found = _file_rules(out / "train.jsonl")
+    assert any(rule == "manifest" and "records but manifest.json records" in m for rule, m in found), found
+    assert any(rule == "manifest" and "sha256" in m for rule, m in found), found
+
+
+def test_ids_must_be_unique_across_every_file_given(tmp_path):
+    out = _dataset(tmp_path)
+    found = _file_rules(out / "train.jsonl", out / "train.jsonl")
+    assert [r for r, _ in found].count("unique_ids") == len((out / "train.jsonl").read_text().splitlines())
+
+
+def test_a_split_that_disagrees_with_its_file_or_another_seed_is_caught(tmp_path):
+    out = _dataset(tmp_path)
+    text = (out / "train.jsonl").read_text()
+    (out / "train.jsonl").write_text(text.replace('"split":"train"', '"split":"test"', 1))
+    found = {r for r, _ in _file_rules(out / "train.jsonl")}
+    assert {"split_matches_file", "manifest"} <= found
+    other = _dataset(tmp_path / "other", seed=6)
+    mixed = tmp_path / "mixed" / "train.jsonl"
+    mixed.parent.mkdir()
+    mixed.write_text((out / "test.jsonl").read_text().replace('"split":"test"', '"split":"train"')
+                     + (other / "train.jsonl").read_text())
+    found = {r for r, _ in _file_rules(mixed)}
+    assert "one_seed_per_dataset" in found
+
+
+def test_an_empty_file_is_an_error_not_a_clean_pass(tmp_path):
+    empty = tmp_path / "train.jsonl"
+    empty.write_text("")
+    assert [r for r, _ in _file_rules(empty)] == ["not_empty"]
+
+
+def test_a_huge_message_is_quoted_by_position_not_echoed_whole():
+    from scenegen.validate import Violation
+
+    shown = str(Violation("f.jsonl", 3, "scn-1-00000000", "rule", "x" * 1_000_000))
+    assert len(shown) < 1000 and "1,000,000 characters" in shown
