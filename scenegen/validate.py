@@ -980,7 +980,7 @@ def check_holdout(train: Path, test: Path, axis: str) -> list[str]:
 # ---------------------------------------------------------------------------------------------------------
 # What no single record shows: checked over every file given (`validate_files`)
 
-_ID = re.compile(r"^scn-(\d+)-(\d{8})$")
+_ID = re.compile(r"^scn-(\d+)-(\d{8})(?:-([a-z_]+))?$")  # a twin's id ends in its axis: scn-3-00000019-sex
 _SPLIT_FILES = {"train.jsonl": "train", "test.jsonl": "test"}
 MANIFEST = "manifest.json"
 
@@ -1006,10 +1006,12 @@ class DatasetChecks:
             self.first_seen[rid] = (file, line)
         m = _ID.match(rid)
         seed, index = obj.get("seed"), obj.get("index")
-        if m is None or (int(m.group(1)), int(m.group(2))) != (seed, index):
+        twin = obj.get("twin") if isinstance(obj.get("twin"), dict) else {}
+        if m is None or (int(m.group(1)), int(m.group(2))) != (seed, index) or m.group(3) != twin.get("axis"):
             yield Violation(file, line, rid, "id_from_seed_and_index",
                             f"id '{rid}' does not follow from seed {seed!r} and index {index!r} "
-                            f"(expected 'scn-{seed}-{index:08d}')" if isinstance(seed, int) and isinstance(index, int)
+                            f"(expected 'scn-{seed}-{index:08d}', with '-AXIS' for a twin)"
+                            if isinstance(seed, int) and isinstance(index, int)
                             else f"id '{rid}' does not follow from seed {seed!r} and index {index!r}")
         expected = _SPLIT_FILES.get(path.name)
         if expected is not None and obj.get("split") != expected:
@@ -1024,10 +1026,10 @@ class DatasetChecks:
 
     def file_end(self, path: Path, records: int) -> Iterator[Violation]:
         file = str(path)
-        if records == 0:
-            yield Violation(file, 0, "-", "not_empty", "the file holds no records")
         manifest_path = path.parent / MANIFEST
         if path.name not in _SPLIT_FILES or not manifest_path.is_file():
+            if records == 0:
+                yield Violation(file, 0, "-", "not_empty", "the file holds no records")
             return
         try:
             manifest = orjson.loads(manifest_path.read_bytes())

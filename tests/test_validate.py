@@ -9,6 +9,7 @@ import json
 from functools import lru_cache
 
 import orjson
+import pytest
 from click.testing import CliRunner
 
 from scenegen.cli import cli
@@ -600,12 +601,12 @@ def test_a_red_flag_present_and_unasked_is_caught():
     assert "findings_not_both_present_and_absent" in rules_broken(obj)
 
 
-def _dataset(tmp_path, n: int = 12, seed: int = 5):
+def _dataset(tmp_path, n: int = 12, seed: int = 5, twins: tuple[str, ...] = ()):
     from scenegen.generate import GenerateConfig, Generator
     from scenegen.write import write_dataset
 
     out = tmp_path / "d"
-    write_dataset(Generator(lib(), GenerateConfig(seed=seed, test_fraction=0.25)), n, out)
+    write_dataset(Generator(lib(), GenerateConfig(seed=seed, test_fraction=0.25, twins=twins)), n, out)
     return out
 
 
@@ -615,8 +616,9 @@ def _file_rules(*paths) -> list[tuple[str, str]]:
     return [(v.rule, v.message) for v in validate_files(paths, lib().kb, _lexicon())]
 
 
-def test_a_dataset_as_written_passes_the_whole_dataset_checks(tmp_path):
-    out = _dataset(tmp_path)
+@pytest.mark.parametrize("twins", [(), ("name", "sex")])
+def test_a_dataset_as_written_passes_the_whole_dataset_checks(tmp_path, twins):
+    out = _dataset(tmp_path, twins=twins)
     assert _file_rules(out / "train.jsonl", out / "test.jsonl") == []
 
 
