@@ -9,8 +9,14 @@ import io
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 import orjson
 
@@ -31,6 +37,11 @@ def commit_files(moves: list[tuple[Path, Path]], out_dir: Path) -> None:
     backup_dir = Path(tempfile.mkdtemp(prefix=".backup.", dir=out_dir))
     placed: list[Path] = []
     try:
+        # the journal a later run reads if this one is killed outright between two renames (recover_output)
+        # each target's name and whether it existed before, so that a target found without a backup can be told
+        # apart: an old file not reached yet (kept) from a new one where there was none (removed)
+        (backup_dir / _JOURNAL).write_text("".join(f"{int(os.path.lexists(target))} {target.name}\n"
+                                                   for _, target in moves), encoding="utf-8")
         for temp, target in moves:
             if os.path.lexists(target):
                 os.replace(target, backup_dir / target.name)
@@ -43,9 +54,71 @@ def commit_files(moves: list[tuple[Path, Path]], out_dir: Path) -> None:
                 os.replace(backup, target)
             elif target in placed:
                 target.unlink()
+        (backup_dir / _JOURNAL).unlink(missing_ok=True)
         backup_dir.rmdir()  # reached only when every old file is back; otherwise the backups stay for a person
         raise
     shutil.rmtree(backup_dir, ignore_errors=True)
+
+
+_JOURNAL = "moves"
+_held: set[str] = set()  # output folders this process holds (a resumable run claims its folder, then merges into it)
+
+
+def recover_output(out_dir: Path) -> list[str]:
+    """Undo what a run killed outright (kill -9, power loss) left in ``out_dir``: a commit stopped between two
+    renames is rolled back from its backup folder and journal (old files renamed back, new ones its journal
+    names but that had no old file removed), and temporary ``.*.part`` files are deleted. Call it only while
+    holding the folder (`claim_output`). Returns what was done, for a message."""
+    done: list[str] = []
+    for backup_dir in sorted(out_dir.glob(".backup.*")):
+        journal = backup_dir / _JOURNAL
+        if not backup_dir.is_dir() or not journal.is_file():
+            continue
+        for entry in journal.read_text(encoding="utf-8").splitlines():
+            existed, _, name = entry.partition(" ")
+            if not name or "/" in name or name in {".", ".."}:
+                continue
+            target, backup = out_dir / name, backup_dir / name
+            if os.path.lexists(backup):
+                os.replace(backup, target)
+            elif existed == "0" and os.path.lexists(target):
+                target.unlink()  # placed by the killed run where no file was before
+        shutil.rmtree(backup_dir, ignore_errors=True)
+        done.append(f"rolled back an interrupted commit ({backup_dir.name})")
+    for path in out_dir.glob(".*.part"):
+        if path.is_file():
+            path.unlink(missing_ok=True)
+            done.append(f"removed {path.name}")
+    return done
+
+
+@contextmanager
+def claim_output(out_dir: Path) -> Iterator[list[str]]:
+    """Hold ``out_dir`` for one writer: a second scenegen writing into the same folder stops at once with a
+    clear error instead of leaving one run's data under the other's manifest. The folder is created if needed
+    and what a killed run left is recovered first (the list yielded says what). Re-entrant within a process;
+    where the platform has no ``fcntl`` (Windows) the folder is not locked."""
+    out_dir = Path(out_dir)
+    key = str(out_dir.resolve())
+    if key in _held:
+        yield []
+        return
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out_dir, os.O_RDONLY)  # the folder itself is locked, so no lock file is left in a dataset
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise UsageError(f"{out_dir} is being written by another scenegen run; wait for it to end or "
+                                 "choose another --out") from None
+        _held.add(key)
+        try:
+            yield recover_output(out_dir)
+        finally:
+            _held.discard(key)
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def default_file_mode() -> int:

@@ -20,7 +20,7 @@ from typing import Callable, Optional
 import orjson
 
 from .errors import ScenegenError, UsageError
-from .files import SPLITS, commit_files, default_file_mode
+from .files import SPLITS, claim_output, commit_files, default_file_mode
 from .generate import GenerateConfig, Generator, Library
 from .write import (_Stats, commit_dataset, manifest_bytes, manifest_from, manifest_header, record_pool, write_splits,
                     write_temp)
@@ -112,17 +112,17 @@ def write_part(generator: Generator, n: int, index: int, of: int, out_dir: Path,
     created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]  # leaf first
     temps: dict[str, Path] = {}
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        stats, digests = write_splits(generator, start, stop, out_dir, temps, progress=progress, workers=workers,
-                                       pool=pool)
-        part = _part_manifest(manifest_header(generator, n), index, of, start, stop, stats,
-                              {s: digests[s].hexdigest() for s in SPLITS})
-        write_temp(out_dir, ".part.", ".json.part", manifest_bytes(part), temps, "part")
-        mode = default_file_mode()
-        for path in temps.values():
-            path.chmod(mode)
-        commit_files([(temps[s], out_dir / f"{s}.jsonl") for s in SPLITS] + [(temps["part"], out_dir / PART_MANIFEST)],
-                     out_dir)
+        with claim_output(out_dir):
+            stats, digests = write_splits(generator, start, stop, out_dir, temps, progress=progress,
+                                           workers=workers, pool=pool)
+            part = _part_manifest(manifest_header(generator, n), index, of, start, stop, stats,
+                                  {s: digests[s].hexdigest() for s in SPLITS})
+            write_temp(out_dir, ".part.", ".json.part", manifest_bytes(part), temps, "part")
+            mode = default_file_mode()
+            for path in temps.values():
+                path.chmod(mode)
+            commit_files([(temps[s], out_dir / f"{s}.jsonl") for s in SPLITS]
+                         + [(temps["part"], out_dir / PART_MANIFEST)], out_dir)
         return part
     except BaseException:
         for path in temps.values():
@@ -217,18 +217,18 @@ def merge_parts(part_dirs: list[Path], out_dir: Path, *, generator: Optional[Gen
     stats = _Stats()
     sha256 = {}
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for s in SPLITS:
-            digest = hashlib.sha256()
-            write_temp(out_dir, f".{s}.", ".jsonl.part", b"", temps, s)
-            with open(temps[s], "ab") as out:
-                for d, p in parts:
-                    _copy_checked(d, f"{s}.jsonl", p["files"][f"{s}.jsonl"]["sha256"], out, digest)
-            sha256[s] = digest.hexdigest()
-        for _, p in parts:
-            stats.add_state(p["stats"])
-        manifest = manifest_from(header, generator, stats, sha256)
-        commit_dataset(manifest, generator.lib.kb, out_dir, temps)
+        with claim_output(out_dir):
+            for s in SPLITS:
+                digest = hashlib.sha256()
+                write_temp(out_dir, f".{s}.", ".jsonl.part", b"", temps, s)
+                with open(temps[s], "ab") as out:
+                    for d, p in parts:
+                        _copy_checked(d, f"{s}.jsonl", p["files"][f"{s}.jsonl"]["sha256"], out, digest)
+                sha256[s] = digest.hexdigest()
+            for _, p in parts:
+                stats.add_state(p["stats"])
+            manifest = manifest_from(header, generator, stats, sha256)
+            commit_dataset(manifest, generator.lib.kb, out_dir, temps)
         return manifest
     except BaseException:
         for path in temps.values():
@@ -251,10 +251,16 @@ def write_resumable(generator: Generator, n: int, out_dir: Path, *, part_size: i
                     progress: Optional[Callable[[int], None]] = None, workers: int = 1) -> tuple[dict, int]:
     """A whole run written part by part under out_dir/.parts/, the complete parts of an earlier attempt with the
     same header kept, then joined into out_dir; return (the manifest, how many parts were kept). The result is
-    the bytes write_dataset writes."""
+    the bytes write_dataset writes. The folder is held for this run throughout (`claim_output`)."""
     if part_size < 1:
         raise UsageError("part size must be at least 1")
     out_dir = Path(out_dir)
+    with claim_output(out_dir):
+        return _write_resumable(generator, n, out_dir, part_size, progress, workers)
+
+
+def _write_resumable(generator: Generator, n: int, out_dir: Path, part_size: int,
+                     progress: Optional[Callable[[int], None]], workers: int) -> tuple[dict, int]:
     parts_dir = out_dir / PARTS_DIR
     of = max(1, -(-n // part_size))
     header = manifest_header(generator, n)

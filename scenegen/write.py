@@ -26,7 +26,7 @@ from typing import Callable, Iterator, Optional
 import orjson
 
 from .exports.card import dataset_card
-from .files import SPLITS, commit_files, default_file_mode, read_records
+from .files import SPLITS, claim_output, commit_files, default_file_mode, read_records
 from .generate import GenerateConfig, Generator, generator_version
 from .records import SCHEMA_VERSION
 
@@ -211,10 +211,10 @@ def write_dataset(generator: Generator, n: int, out_dir: Path, *,
     created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]  # leaf first
     temps: dict[str, Path] = {}
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        stats, digests = write_splits(generator, 0, n, out_dir, temps, progress=progress, workers=workers)
-        manifest = _manifest(generator, n, stats, digests)
-        commit_dataset(manifest, generator.lib.kb, out_dir, temps)
+        with claim_output(out_dir):
+            stats, digests = write_splits(generator, 0, n, out_dir, temps, progress=progress, workers=workers)
+            manifest = _manifest(generator, n, stats, digests)
+            commit_dataset(manifest, generator.lib.kb, out_dir, temps)
         return manifest
     except BaseException:
         for path in temps.values():

@@ -160,3 +160,44 @@ def test_a_failure_at_any_step_leaves_the_folder_as_it_was(tmp_path, monkeypatch
     # the commit steps were all among those made to fail
     assert {"mkstemp", "fdopen", "write", "chmod", "replace"} <= seen, steps.calls
     assert steps.calls.count("replace") >= 3, steps.calls
+
+
+def test_a_second_writer_into_the_same_folder_is_refused_while_the_first_holds_it(tmp_path, generator):
+    """Two runs into one folder could leave one run's data under the other's manifest (both exited 0)."""
+    import fcntl
+
+    from scenegen.errors import UsageError
+
+    out = tmp_path / "out"
+    out.mkdir()
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # what a running scenegen holds
+        with pytest.raises(UsageError, match="being written by another scenegen run"):
+            write_dataset(generator, N, out)
+        assert sorted(p.name for p in out.iterdir()) == []
+    finally:
+        os.close(fd)
+    write_dataset(generator, N, out)  # and once it is released, the folder is free again
+    assert sorted(p.name for p in out.iterdir()) == sorted(DATASET)
+
+
+def test_a_commit_killed_between_two_renames_is_rolled_back_by_the_next_run(tmp_path, generator):
+    """kill -9 between renames left a new train.jsonl beside the old test.jsonl and manifest; the next run
+    into the folder puts the old files back from the backup folder's journal before it writes."""
+    from scenegen.files import claim_output
+
+    out = tmp_path / "out"
+    write_dataset(generator, N, out)
+    before = {name: (out / name).read_bytes() for name in DATASET}
+    backup = out / ".backup.killed"
+    backup.mkdir()
+    (backup / "moves").write_text("1 train.jsonl\n1 test.jsonl\n1 README.md\n1 manifest.json\n0 extra.txt\n")
+    os.replace(out / "train.jsonl", backup / "train.jsonl")
+    (out / "train.jsonl").write_text("the killed run's new file\n")
+    (out / "extra.txt").write_text("placed by the killed run where nothing was before\n")
+    (out / ".train.x1.jsonl.part").write_text("half a record")
+    with claim_output(out) as done:
+        assert len(done) == 2
+    assert {name: (out / name).read_bytes() for name in DATASET} == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(DATASET)
