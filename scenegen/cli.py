@@ -97,18 +97,23 @@ def kb_check(library: Path | None, coverage: bool) -> None:
     """Validate the library and print a summary. Exit status 0 only when it is valid."""
     from .report import summary
 
-    knowledge = _load(library)
-    personas = None
-    if coverage:
-        from .load import resolve_library
-        from .personas import load_personas
+    from .generate import Library
+    from .load import resolve_library
 
-        try:
-            personas = load_personas(resolve_library(library))
+    root = resolve_library(library)
+    personas = None
+    if (root / "personas").exists() or (root / "templates").exists():
+        try:  # exactly what generate loads: the three parts and their cross-checks, every problem at once
+            whole = Library.load(root)
         except ContentError as exc:
             click.echo(str(exc), err=True)
             raise SystemExit(1) from None
-    click.echo(summary(knowledge, coverage=coverage, personas=personas))
+        knowledge, personas = whole.kb, whole.personas
+    else:
+        knowledge = _load(library)
+    click.echo(summary(knowledge, coverage=coverage, personas=personas if coverage else None))
+    if personas is None:
+        click.echo("(a knowledge base only: triage can use it; generate needs personas/ and templates/ too)")
 
 
 @kb.command("export")

@@ -17,7 +17,7 @@ from .content import TIME_COURSE, Disposition
 from .errors import ContentError, Problem, UsageError
 from .knowledge import KnowledgeBase
 from .load import bundled_library, load_knowledge_base, resolve_library
-from .noise import Noiser, marker_problems, read_markers
+from .noise import Noiser, marker_problems, read_lexicon, read_markers
 from .personas import PersonaLibrary, load_personas
 from .plan import Plan, PlanSettings, Reasoner, plan_dialogue
 from .realise import Realiser
@@ -86,7 +86,14 @@ class Library:
     def load(cls, library: str | Path | None = None) -> "Library":
         root = resolve_library(library)
         user_supplied = root.resolve() != bundled_library().resolve()
-        lib = cls(root, load_knowledge_base(root), load_personas(root), load_templates(root, sandboxed=user_supplied))
+        problems: list[Problem] = []  # every part is read, so one run lists the problems of all three
+        kb = _collect(problems, lambda: load_knowledge_base(root))
+        personas = _collect(problems, lambda: load_personas(root))
+        templates = _collect(problems, lambda: load_templates(root, sandboxed=user_supplied))
+        _collect(problems, lambda: read_lexicon(root))
+        if problems:
+            raise ContentError(problems)
+        lib = cls(root, kb, personas, templates)
         gaps = initiative_template_gaps(lib)
         if gaps:
             raise ContentError([Problem(f"templates/{act}", 0, "", f"no wording for {facts}") for act, facts in gaps[:20]])
@@ -106,6 +113,15 @@ class Library:
         """The typing noise of this library, compiled on first use (about half a second; never with noise off)
         and shared by every generator made from it."""
         return Noiser(self.kb, self.personas, read_markers(self.root))
+
+
+def _collect(problems: list[Problem], load):
+    """``load()``, or None with its problems added to ``problems``."""
+    try:
+        return load()
+    except ContentError as exc:
+        problems.extend(exc.problems)
+        return None
 
 
 class Generator:

@@ -272,9 +272,10 @@ class _Checker:
                                         ("implies", cf.implies, self.implies),
                                         ("medicines", cf.medicines, self.medicines)):
                 raw_by_id: dict[Any, list[Any]] = {}
-                for r in data.get(kind) or []:
-                    if isinstance(r, dict):
-                        raw_by_id.setdefault(r.get("id"), []).append(r)
+                listed = data.get(kind)
+                for r in listed if isinstance(listed, list) else ():  # not a list: reported by _validate_file
+                    if isinstance(r, dict) and isinstance(r.get("id"), str):
+                        raw_by_id.setdefault(r["id"], []).append(r)
                 for item in items:
                     raw = raw_by_id[item.id].pop(0) if raw_by_id.get(item.id) else None
                     line = getattr(raw, "line", 0)
