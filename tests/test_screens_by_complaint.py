@@ -532,6 +532,12 @@ SCREENS = {
          (30 * Y, Sex.female, False, {"headache": True, "duration": "over_3_weeks"}),
          (12 * Y, Sex.female, False, {"headache": True})],  # not before it is known how long
         (("tension_type_headache", "migraine", "medication_overuse_headache"), ("headache",), 200)),
+    "raised_pressure_features_with_a_headache_of_a_week_or_more": (
+        (14 * Y, Sex.female, False, {"headache": True, "duration": "weeks_1_to_3"}),
+        [(14 * Y, Sex.female, False, {"headache": True, "duration": "days_1_to_4"}),  # not yet a week
+         (40 * Y, Sex.male, False, {"cough": True, "duration": "over_3_weeks"}),  # not a headache
+         (14 * Y, Sex.female, False, {"headache": True})],  # not before it is known how long
+        (("tension_type_headache", "migraine", "medication_overuse_headache"), ("headache",), 200)),
 }
 
 
