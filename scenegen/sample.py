@@ -410,6 +410,8 @@ def apply_implications(kb: KnowledgeBase, condition: str, truth: dict[str, Answe
                 truth[fid] = wanted
                 if not wanted:
                     _clear_children(kb, fid, truth)
+                else:
+                    _fill_children(kb, condition, fid, truth, rng, age_band, sex, beyond_age)
             else:
                 wanted = [v for v in wanted if v not in (beyond_age or {}).get(fid, ())] or list(wanted)
                 # and within what every other rule on it already holding allows (a duration both a gradual
@@ -473,6 +475,22 @@ def _implication_table(kb: KnowledgeBase, age_band: Optional[str], fixed: frozen
 def _draw_among(rng: random.Random, dist: Mapping[str, float], ids: list[str]) -> str:
     """One of ``ids`` in proportion to the condition's probabilities for them, or uniformly when all are 0."""
     return weighted_pick(rng, ids, [dist[v] for v in ids]) if sum(dist[v] for v in ids) > 0 else pick(rng, ids)
+
+
+def _fill_children(kb: KnowledgeBase, condition: str, parent: str, truth: dict[str, Answer], rng: random.Random,
+                   age_band: Optional[str], sex: Optional[Sex], beyond_age: Optional[dict[str, frozenset[str]]]) -> None:
+    """A parent an implication makes present gives its categorical children a value: one settled as "" while the
+    parent was absent would be asked and answered with no value (iron-deficiency anaemia, dizzy on standing,
+    so dizzy: its dizziness_timing stayed "" and the draw failed, seed 22 with --balance disposition)."""
+    for fid in list(truth):
+        f = kb.findings[fid]
+        if f.parent != parent or f.type is not FindingType.categorical or truth[fid] != "":
+            continue
+        if age_band is not None and not kb.reportable(fid, age_band, sex):
+            continue
+        ids = [v.id for v in f.values]
+        ids = [v for v in ids if v not in (beyond_age or {}).get(fid, ())] or ids
+        truth[fid] = _draw_among(rng, kb.p_values(condition, fid), ids)
 
 
 def _clear_children(kb: KnowledgeBase, parent: str, truth: dict[str, Answer]) -> None:

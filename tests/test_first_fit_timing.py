@@ -1,5 +1,7 @@
 """A first fit is an urgent referral once it is over a day old and the person has recovered (NICE NG217:
-specialist within 2 weeks; DVLA: no driving); within the last 24 hours it is assessed in A&E (NG217 1.2).
+specialist within 2 weeks; DVLA: no driving); within the last 24 hours it is assessed in A&E (NG217 1.2), and
+within the last hour it is a 999 call (NHS website: call 999 for a first seizure), unless in a young child a
+temperature (a febrile seizure) or crying or a fright just before it (a breath-holding spell) explains it.
 
 Blind read 16: a first fit 5 days ago, fully recovered, was sent to A&E on the first-fit red flag, which cited
 a febrile-seizure guideline (for children of 6 months to 5 years) at every age."""
@@ -20,17 +22,28 @@ from scenegen.triage import decide
 Y = 12
 RECOVERED = {"seizure": True, "first_ever_seizure": True, "seizure_over_5_minutes": False, "repeated_seizures": False,
              "slow_recovery_after_seizure": False, "head_injury": False, "known_epilepsy": False, "fever": False,
-             "confusion": False, "alcohol_excess": False, "travel_malaria_area": False, "headache": False}
+             "confusion": False, "alcohol_excess": False, "travel_malaria_area": False, "headache": False,
+             "upset_or_hurt_just_before": False}
 
 
 @pytest.mark.parametrize("age", [9 * Y, 40 * Y, 80 * Y])
-@pytest.mark.parametrize("duration,level", [("under_an_hour", Disposition.emergency_department),
+@pytest.mark.parametrize("duration,level", [("under_an_hour", Disposition.emergency_ambulance),
                                             ("hours", Disposition.emergency_department),
                                             ("days_1_to_4", Disposition.urgent),
                                             ("days_5_to_7", Disposition.urgent)])
-def test_a_recovered_first_fit_is_a_and_e_within_the_day_and_urgent_after_it(bundled_kb, age, duration, level):
+def test_a_recovered_first_fit_is_999_within_the_hour_a_and_e_within_the_day_and_urgent_after_it(bundled_kb, age, duration, level):
     d = decide(bundled_kb, Demographics(age, Sex.male), {**RECOVERED, "duration": duration})
     assert d.disposition is level, [(r.kind, r.id, r.disposition.value) for r in d.reasons]
+
+
+@pytest.mark.parametrize("age", [4 * Y, 2 * Y, 9 * Y])
+@pytest.mark.parametrize("explained_by", ["fever", "upset_or_hurt_just_before"])
+def test_a_first_fit_in_a_young_child_explained_by_a_fever_or_a_fright_keeps_its_own_level(bundled_kb, age, explained_by):
+    """The 999 first-fit rule leaves a febrile seizure (under 6) and a breath-holding spell to their own rules."""
+    if explained_by == "fever" and age >= 6 * Y:
+        return
+    d = decide(bundled_kb, Demographics(age, Sex.female), {**RECOVERED, explained_by: True, "duration": "under_an_hour"})
+    assert not [r.id for r in d.reasons if r.kind == "modifier" and r.id.startswith("first_fit_in_the_last_hour")]
 
 
 @pytest.mark.parametrize("age", [9 * Y, 40 * Y])

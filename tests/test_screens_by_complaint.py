@@ -496,7 +496,7 @@ SCREENS = {
         (("influenza", "community_acquired_pneumonia"), ("cough",), 60)),
     "means_with_thoughts_of_suicide": (
         (30 * Y, Sex.female, False, {"low_mood": True, "suicidal_thoughts_active": True}),
-        [(30 * Y, Sex.female, False, {"low_mood": True, "suicidal_thoughts_active": False})],
+        [(30 * Y, Sex.female, False, {"low_mood": True, "wish_to_be_dead": False})],
         (("suicidal_thoughts_without_plan", "depression"), ("low_mood",), 40)),
     "aneurysm_with_back_or_loin_pain_from_50": (
         (70 * Y, Sex.male, False, {"back_pain": True}),
@@ -531,6 +531,12 @@ SCREENS = {
         [(12 * Y, Sex.female, False, {"headache": True, "duration": "days_1_to_4"}),  # not yet a week
          (30 * Y, Sex.female, False, {"headache": True, "duration": "over_3_weeks"}),
          (12 * Y, Sex.female, False, {"headache": True})],  # not before it is known how long
+        (("tension_type_headache", "migraine", "medication_overuse_headache"), ("headache",), 200)),
+    "raised_pressure_features_with_a_headache_of_a_week_or_more": (
+        (14 * Y, Sex.female, False, {"headache": True, "duration": "weeks_1_to_3"}),
+        [(14 * Y, Sex.female, False, {"headache": True, "duration": "days_1_to_4"}),  # not yet a week
+         (40 * Y, Sex.male, False, {"cough": True, "duration": "over_3_weeks"}),  # not a headache
+         (14 * Y, Sex.female, False, {"headache": True})],  # not before it is known how long
         (("tension_type_headache", "migraine", "medication_overuse_headache"), ("headache",), 200)),
 }
 
@@ -649,3 +655,15 @@ def test_access_to_means_is_asked_of_someone_with_thoughts_of_suicide_who_has_no
     obs = {**baseline_observations(bundled_kb, who), "low_mood": True, "wish_to_be_dead": True,
            "suicidal_thoughts_active": True, "suicidal_method": False}
     assert pending_must_asks(bundled_kb, who, obs).get("suicidal_means_at_hand") == "means_with_thoughts_of_suicide"
+
+
+def test_access_to_means_is_asked_of_a_passive_wish_to_be_dead_without_active_thoughts(bundled_kb):
+    """A blind read: someone who wished they would not wake up, and had no active thoughts of suicide, was never
+    asked about access to means, since the question sat under active thoughts. NICE NG225 and CKS Suicide risk
+    ask about means of anyone with suicidal thoughts, passive ones included."""
+    who = Demographics(40 * Y, Sex.male, False)
+    obs = {**baseline_observations(bundled_kb, who), "low_mood": True, "wish_to_be_dead": True,
+           "suicidal_thoughts_active": False}
+    assert pending_must_asks(bundled_kb, who, obs).get("suicidal_means_at_hand") == "means_with_thoughts_of_suicide"
+    obs["wish_to_be_dead"] = False
+    assert "suicidal_means_at_hand" not in pending_must_asks(bundled_kb, who, obs)
