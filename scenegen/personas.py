@@ -191,6 +191,13 @@ class Phrases(_Strict):
         return self
 
 
+def _faker_locale_exists(name: str) -> bool:
+    """Whether Faker has this locale (it raises only when a generator is first made, mid-run)."""
+    from faker.config import AVAILABLE_LOCALES
+
+    return name in AVAILABLE_LOCALES
+
+
 class PersonaLibrary(_Strict):
     age_groups: list[AgeGroup] = Field(min_length=1)
     pregnancy_rate: float = Field(ge=0, le=1)
@@ -242,6 +249,19 @@ class PersonaLibrary(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> "PersonaLibrary":
+        for kind in ("age_groups", "speakers", "literacy", "styles", "locales"):
+            items = getattr(self, kind)
+            seen = [x.id for x in items]
+            twice = sorted({i for i in seen if seen.count(i) > 1})
+            if twice:
+                raise ValueError(f"{kind}: id(s) {twice} appear more than once; each id names one entry")
+            weights = [getattr(x, "weight", 1) for x in items]
+            if not sum(weights) > 0:
+                raise ValueError(f"{kind}: every weight is 0, so none can be drawn; give at least one a weight above 0")
+        for loc in self.locales:
+            if not _faker_locale_exists(loc.faker):
+                raise ValueError(f"locale '{loc.id}': faker locale '{loc.faker}' does not exist; use one Faker knows, "
+                                 "such as en_GB or en_US")
         speakers = {s.id for s in self.speakers}
         for g in self.age_groups:
             if g.min_months > g.max_months:

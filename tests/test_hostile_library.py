@@ -154,3 +154,39 @@ def test_a_template_that_fails_while_rendering_names_its_file_instead_of_a_trace
         TemplateLibrary._render(variant, {"v": {}})
     [problem] = info.value.problems
     assert problem.file == "templates/opening/a.j2" and "cannot be rendered" in problem.message
+
+
+@pytest.mark.parametrize("old, new, says", [
+    ("faker: en_US", "faker: xx_NOPE", "faker locale 'xx_NOPE' does not exist"),
+    ("  - {id: infant, name", "  - {id: young_infant, name", "['young_infant'] appear more than once"),
+])
+def test_a_persona_library_generate_would_trip_over_is_refused_when_it_loads(tmp_path, old, new, says):
+    """A Faker locale that does not exist raised an AttributeError mid-run, and a duplicate age-group id was
+    accepted; both are load problems now."""
+    from scenegen.load import bundled_library
+
+    (tmp_path / "personas").mkdir()
+    for name in ("personas.yaml", "initiative.yaml", "noise.yaml"):
+        text = (bundled_library() / "personas" / name).read_text()
+        if name == "personas.yaml":
+            assert old in text
+            text = text.replace(old, new, 1)
+        (tmp_path / "personas" / name).write_text(text)
+    found = messages(lambda: load_personas(tmp_path), "personas/personas.yaml")
+    assert any(says in m for m in found), found
+
+
+def test_weights_that_are_all_zero_are_refused_when_they_load(tmp_path):
+    import re
+
+    from scenegen.load import bundled_library
+
+    (tmp_path / "personas").mkdir()
+    for name in ("personas.yaml", "initiative.yaml", "noise.yaml"):
+        text = (bundled_library() / "personas" / name).read_text()
+        if name == "personas.yaml":
+            head, _, rest = text.partition("speakers:\n")
+            text = re.sub(r"weight: \d+", "weight: 0", head) + "speakers:\n" + rest
+        (tmp_path / "personas" / name).write_text(text)
+    found = messages(lambda: load_personas(tmp_path), "personas/personas.yaml")
+    assert any("every weight is 0" in m for m in found), found
