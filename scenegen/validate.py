@@ -28,7 +28,7 @@ from .plan import condition_supported
 from .templates import answer_level
 from .sample import implications, implied_answers, rule_applies
 from .timecourse import case_when, fit, time_words
-from .triage import baseline_observations, decide, pending_must_asks, pending_rule_outs
+from .triage import baseline_observations, decide, modifier_applies, pending_must_asks, pending_rule_outs
 
 
 @dataclass(frozen=True)
@@ -485,6 +485,28 @@ def no_question_after_an_ambulance_red_flag(r: Record, kb: KnowledgeBase, lx: Le
                 reported = fid
 
 
+@rule("no_question_after_an_ambulance_rule")
+def no_question_after_an_ambulance_rule(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
+    """Once a rule (modifier) that calls for an ambulance holds, the next assistant message gives the
+    disposition, as after an ambulance red flag: nothing can raise the level, so a must-ask is not owed (an
+    older adult with a fever and sudden new confusion was asked four more questions before 999, blind read)."""
+    if r.gold.disposition != Disposition.emergency_ambulance.value:
+        return
+    rules = [m for m in kb.modifiers if m.disposition is Disposition.emergency_ambulance
+             and any(x.kind == "modifier" and x.id == m.id for x in r.gold.reasons)]
+    if not rules:
+        return
+    who = Demographics(r.persona.age_months, Sex(r.persona.sex), r.persona.pregnant)
+    for i in range(1, r.gold.disposition_turn):
+        if r.messages[i].role != "assistant":
+            continue
+        obs = _dialogue_observations(r, kb, upto=i)
+        held = [m.id for m in rules if modifier_applies(m, who, obs)]
+        if held:
+            yield f"message {i} asks another question after the rule '{held[0]}', which calls for an ambulance"
+            return
+
+
 @rule("no_decision_over_an_unasked_red_flag")
 def no_decision_over_unasked(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
     """The disposition is given only once every red flag that would raise it has been asked or ruled out."""
@@ -543,11 +565,13 @@ def named_only_when_supported(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iter
                    f"least model.naming_floor likely)")
 
 
-def _dialogue_observations(r: Record, kb: KnowledgeBase, implied: bool = True) -> dict:
+def _dialogue_observations(r: Record, kb: KnowledgeBase, implied: bool = True, upto: int | None = None) -> dict:
     """What the dialogue revealed: the opening's finding, answers, volunteered findings, a known pregnancy, and
-    (unless ``implied`` is false) what those say in other words, as the planner knew it."""
+    (unless ``implied`` is false) what those say in other words, as the planner knew it; with ``upto``, what
+    the turns before that one revealed."""
     obs: dict = baseline_observations(kb, Demographics(r.persona.age_months, Sex(r.persona.sex), r.persona.pregnant))
-    for t in r.turns:
+    turns = r.turns if upto is None else r.turns[:upto]
+    for t in turns:
         if t.finding is None or t.finding not in kb.findings:
             continue
         if t.act == "opening" or t.act == "answer_yes":
@@ -557,7 +581,7 @@ def _dialogue_observations(r: Record, kb: KnowledgeBase, implied: bool = True) -
         elif t.act == "answer_value":
             multi = kb.findings[t.finding].type is FindingType.multi
             obs[t.finding] = frozenset(t.answer_values) if multi else (t.answer_values[0] if t.answer_values else None)
-    for t in r.turns:  # volunteered findings are on turns without a finding too (the opening's extras)
+    for t in turns:  # volunteered findings are on turns without a finding too (the opening's extras)
         for v in t.volunteered:
             if v in kb.findings:
                 given = t.volunteered_map.get(v)

@@ -8,6 +8,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from scenegen.generate import GenerateConfig, Generator, Library
 
 
@@ -46,3 +49,25 @@ def test_no_record_says_a_word_its_locale_never_says():
             british += bool(us_pattern.search(text))
     assert all(n >= 100 for n in found.values()), found
     assert british >= 10  # the British words are there to be found where they belong
+
+
+@lru_cache(maxsize=1)
+def _us_prone() -> Generator:
+    # the calls whose library text says the words a blind read found in en-US dialogues: cotton buds (ears),
+    # the reliever (blue) inhaler (breathing), a torch (throat), the sick (vomit)
+    return Generator(lib(), GenerateConfig(seed=2718, complaints=("ear_pain", "breathlessness", "cough",
+                                                                  "sore_throat", "vomiting", "rash")))
+
+
+@given(index=st.integers(0, 100_000))
+def test_an_en_us_record_says_none_of_the_british_words_the_locale_lists(index):
+    r = _us_prone().record(index)
+    words = lib().personas.locale(r.persona.locale).never_words
+    if words:
+        text = " ".join(m.content for m in r.messages if m.role != "system")
+        assert _pattern(words).findall(text) == [], r.id
+
+
+def test_the_us_locale_lists_the_british_words_a_blind_read_found():
+    us = lib().personas.locale("en_US")
+    assert {"gp", "a&e", "paracetamol", "cotton buds", "reliever", "blue inhaler"} <= set(us.never_words)

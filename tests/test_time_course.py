@@ -74,20 +74,58 @@ def test_a_fever_for_5_days_or_more_in_a_child_under_5_is_seen_the_same_day(bund
 
 
 def test_a_cough_of_more_than_3_weeks_gets_at_least_a_gp_review(bundled_kb):
+    from scenegen.sample import implied_answers
+
     adult = Demographics(30 * 12, Sex.female)
     long = {"cough": True, "duration": "over_3_weeks"}
+    long = {**long, **implied_answers(bundled_kb, long, "cough")}  # in a call about the cough, its own duration
     assert "cough_over_3_weeks" in _reasons(bundled_kb, adult, long)
     assert decide(bundled_kb, adult, long).disposition.rank >= Disposition.routine.rank
-    assert "cough_over_3_weeks" not in _reasons(bundled_kb, adult, {"cough": True, "duration": "weeks_1_to_3"})
+    short = {"cough": True, "duration": "weeks_1_to_3"}
+    assert "cough_over_3_weeks" not in _reasons(bundled_kb, adult, {**short, **implied_answers(bundled_kb, short, "cough")})
     assert "cough_over_3_weeks" not in _reasons(bundled_kb, adult, {"cough": True})  # unknown is not long
 
 
 def test_diarrhoea_of_more_than_7_days_is_seen_the_same_day(bundled_kb):
     adult = Demographics(30 * 12, Sex.female)
-    obs = {"vomiting": True, "diarrhoea": True, "duration": "weeks_1_to_3"}
+    obs = {"vomiting": True, "diarrhoea": True, "diarrhoea_over_7_days": True}
     assert "diarrhoea_over_7_days" in _reasons(bundled_kb, adult, obs)
     assert decide(bundled_kb, adult, obs).disposition.rank >= Disposition.urgent.rank
-    assert "diarrhoea_over_7_days" not in _reasons(bundled_kb, adult, {**obs, "duration": "days_5_to_7"})
+    assert "diarrhoea_over_7_days" not in _reasons(bundled_kb, adult, {**obs, "diarrhoea_over_7_days": False})
+
+
+@pytest.mark.parametrize("rule, symptom, own, complaint, long", [
+    ("vomiting_5_days_or_more", "vomiting", "vomiting_five_days_or_more", "vomiting", "days_5_to_7"),
+    ("diarrhoea_over_7_days", "diarrhoea", "diarrhoea_over_7_days", None, "weeks_1_to_3"),
+    ("sore_throat_over_a_week", "sore_throat", "sore_throat_over_a_week", "sore_throat", "weeks_1_to_3"),
+    ("cough_over_3_weeks", "cough", "cough_over_3_weeks", "cough", "over_3_weeks"),
+])
+def test_a_symptoms_own_duration_is_not_read_from_another_complaints_time_course(bundled_kb, rule, symptom, own,
+                                                                                 complaint, long):
+    """'Vomiting that has gone on for several days' was said in a call about a tummy pain of a week (blind read):
+    the call's duration is the symptom's own only in a call about it; otherwise its own question is asked."""
+    from scenegen.sample import implied_answers
+
+    adult = Demographics(30 * 12, Sex.female)
+    other = {"abdominal_pain": True, symptom: True, "duration": long}
+    other = {**other, **implied_answers(bundled_kb, other, "abdominal_pain")}
+    assert own not in other and rule not in _reasons(bundled_kb, adult, other)
+    assert own in pending_must_asks(bundled_kb, adult, other)  # asked of the symptom itself
+    assert rule in _reasons(bundled_kb, adult, {**other, own: True})
+    if complaint is not None:
+        theirs = {symptom: True, "duration": long}
+        assert rule in _reasons(bundled_kb, adult, {**theirs, **implied_answers(bundled_kb, theirs, complaint)})
+
+
+def test_in_a_call_about_vomiting_its_time_course_answers_the_vomiting_duration_question(bundled_kb):
+    """'Has the vomiting gone on for 5 days or more?' is not put to someone who called about vomiting since yesterday."""
+    from scenegen.sample import implied_answers
+
+    adult = Demographics(30 * 12, Sex.female)
+    obs = {"vomiting": True, "duration": "days_1_to_4"}
+    obs = {**obs, **implied_answers(bundled_kb, obs, "vomiting")}
+    assert obs.get("vomiting_five_days_or_more") is False
+    assert "vomiting_five_days_or_more" not in pending_must_asks(bundled_kb, adult, obs)
 
 
 # --- the sampler keeps the case consistent -----------------------------------------------------------------

@@ -35,6 +35,9 @@ WANTS = {
         x.kind in ("plausible_condition", "most_likely_condition") for x in r.gold.reasons
         if x.disposition == r.gold.disposition),
     "first_aid": lambda r: bool(r.gold.first_aid),
+    # an ambulance set by a rule (modifier), after at least one question
+    "ambulance_rule": lambda r: r.gold.disposition == "emergency_ambulance" and bool(r.gold.questions) and any(
+        x.kind == "modifier" and x.disposition == "emergency_ambulance" for x in r.gold.reasons),
     # the patient pushed back after an ambulance disposition
     "pushback_ambulance": lambda r: r.gold.disposition == "emergency_ambulance" and any(
         a.act == "pushback" for a in r.gold.patient_acts),
@@ -204,6 +207,14 @@ def _ask_on_after_a_thunderclap(o: dict) -> None:
     o["turns"][i].update(act="answer_yes", finding="headache_thunderclap", answer="yes", answer_values=[])
 
 
+def _ask_on_after_an_ambulance_rule(o: dict) -> None:
+    """The last question and its answer (after which the ambulance rule held) are asked once more before 999."""
+    i = o["gold"]["disposition_turn"]
+    o["messages"][i:i] = [dict(o["messages"][i - 2]), dict(o["messages"][i - 1])]
+    o["turns"][i:i] = [dict(o["turns"][i - 2]), dict(o["turns"][i - 1])]
+    o["gold"]["disposition_turn"] = i + 2
+
+
 BREAKERS = {
     "known_ids": ({}, lambda o: o["case"].update(condition="dragon_pox")),
     "structure": ({}, lambda o: o["messages"][first(o, "opening")].update(role="assistant")),
@@ -231,6 +242,8 @@ BREAKERS = {
         lambda o: o["gold"].update(red_flags_unasked=o["gold"]["red_flags_unasked"] + ["chest_pain_over_15_min"])),
     "no_decision_over_an_unasked_must_ask": ({"want": "must_ask"}, _skip_the_must_ask),
     "no_question_after_an_ambulance_red_flag": ({"want": "must_ask"}, _ask_on_after_a_thunderclap),
+    "no_question_after_an_ambulance_rule": ({"conditions": ("sepsis",), "want": "ambulance_rule"},
+                                            _ask_on_after_an_ambulance_rule),
     "no_decision_over_a_pending_rule_out": ({"want": "rule_out"}, _skip_the_rule_out),
     # a condition named with nothing reported for it: anaphylaxis in a dialogue that never touched an allergy
     "named_only_when_supported": ({"want": "self_care"}, lambda o: o["gold"]["named_conditions"].append("anaphylaxis")),
