@@ -350,6 +350,11 @@ def generate_command(library: Path | None, n: int, seed: int, out: Path, test_fr
     rec = manifest["records"]
     click.echo(f"wrote {rec['train']} train and {rec['test']} test dialogues to {out} in {elapsed:.1f}s "
                f"({n / max(elapsed, 1e-9):.0f}/s); dispositions: {manifest['distributions']['disposition']}", err=True)
+    for split in ("train", "test"):
+        if rec[split] == 0 and n > 0 and (split == "train" or test_fraction > 0):
+            click.echo(f"warning: the {split} split is empty: with {n} records, --test-fraction {test_fraction}, "
+                       f"--holdout-by {holdout_by} and these filters, no record fell in it; use a larger --n, "
+                       "another --holdout-by or --test-fraction, or fewer --condition/--complaint filters", err=True)
     if formats:
         from .exports import export_dataset
 

@@ -57,3 +57,10 @@ def test_a_command_writing_into_a_closed_pipe_ends_quietly():
     export.stdout.close()
     _, err = export.communicate(timeout=300)
     assert b"Traceback" not in err and b"BrokenPipeError" not in err, err.decode()
+
+
+def test_a_run_whose_test_split_comes_out_empty_says_so(tmp_path):
+    """--condition X with the split held out by condition yields no test records: said, not left silent."""
+    r = run("generate", "--n", "4", "--seed", "2", "--condition", "common_cold", "--out", str(tmp_path / "x"),
+            "--quiet", "--workers", "1")
+    assert r.exit_code == 0 and "warning: the test split is empty" in r.output
