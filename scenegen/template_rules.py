@@ -13,7 +13,9 @@ so a template is held to the small language the bundled library uses:
   ``replace``, ``wordwrap``);
 - a ``set`` reads only the act's variables and loop variables, never another ``set``'s name (so nothing
   grows from itself), and a ``for`` goes over a list the act provides, at most two loops deep;
-- calls only to those methods: no ``range``, ``dict``, ``namespace``, ``lipsum``, ``cycler`` or ``joiner``.
+- calls only to those methods: no ``range``, ``dict``, ``namespace``, ``lipsum``, ``cycler`` or ``joiner``;
+- no name starting with ``_`` (``name.__class__``): the sandbox would refuse it while rendering, too late for
+  ``kb check`` to say so.
 
 With these, what a template renders is bounded by its own length and its act's data, and the renderer also
 stops reading output past a few times the longest message allowed.
@@ -64,6 +66,11 @@ def rule_problems(tree: nodes.Template) -> list[str]:
         kind = type(node)
         if not isinstance(node, _ALLOWED):
             out.append(f"uses {_WHY.get(kind, kind.__name__)}, which templates may not use")
+        elif (isinstance(node, nodes.Getattr) and node.attr.startswith("_")) or (
+                isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const)
+                and isinstance(node.arg.value, str) and node.arg.value.startswith("_")):
+            name = node.attr if isinstance(node, nodes.Getattr) else node.arg.value
+            out.append(f"reads '{name}'; names starting with _ are Python's insides, which templates may not read")
         elif isinstance(node, nodes.Filter) and node.name not in FILTERS:
             out.append(f"uses the filter '{node.name}', which templates may not use; valid: {', '.join(sorted(FILTERS))}")
         elif isinstance(node, nodes.Call):

@@ -190,3 +190,46 @@ def test_weights_that_are_all_zero_are_refused_when_they_load(tmp_path):
         (tmp_path / "personas" / name).write_text(text)
     found = messages(lambda: load_personas(tmp_path), "personas/personas.yaml")
     assert any("every weight is 0" in m for m in found), found
+
+
+_CORPUS = Path(__file__).parent / "cases" / "hostile_library_inputs.yaml"
+
+
+@pytest.fixture(scope="module")
+def library_copy(tmp_path_factory):
+    import shutil
+
+    from scenegen.load import bundled_library
+
+    root = tmp_path_factory.mktemp("hostile") / "lib"
+    for part in ("conditions", "personas", "templates"):
+        shutil.copytree(bundled_library() / part, root / part)
+    return root
+
+
+def _corpus() -> list[dict]:
+    import yaml
+
+    return yaml.safe_load(_CORPUS.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", _corpus(), ids=lambda c: c["name"])
+def test_every_hostile_library_input_ends_in_a_clean_error_from_kb_check(library_copy, case, monkeypatch):
+    from click.testing import CliRunner
+
+    from scenegen.cli import cli
+
+    monkeypatch.setenv("SCENEGEN_NO_CACHE", "1")
+    path = library_copy / case["file"]
+    before = path.read_bytes() if path.exists() else None
+    path.write_bytes(bytes.fromhex(case["bytes_hex"]) if "bytes_hex" in case else case["text"].encode("utf-8"))
+    try:
+        started = time.monotonic()
+        r = CliRunner().invoke(cli, ["kb", "check", "--library", str(library_copy)])
+        assert time.monotonic() - started < 60
+    finally:
+        path.unlink()
+        if before is not None:
+            path.write_bytes(before)
+    assert r.exit_code == 1 and isinstance(r.exception, SystemExit), (r.exit_code, r.output, r.exception)
+    assert case["file"] in r.output and case["says"] in r.output, r.output

@@ -83,12 +83,18 @@ def test_the_random_filter_does_not_exist(tmp_path):
         load_templates(root, sandboxed=True)
 
 
-def test_a_users_template_renders_in_the_sandbox_and_a_refusal_names_the_file(tmp_path):
+def test_a_users_template_reaching_for_python_insides_is_refused_when_it_loads(tmp_path):
+    """The sandbox refused it only while rendering, as a SecurityError traceback; now kb check names it."""
     root = _library_with(tmp_path, "close", "{{ speaker.__class__.__mro__ }}")
+    with pytest.raises(ContentError, match=r"templates/close/zz_test.j2.*reads '__\w+__'"):
+        load_templates(root, sandboxed=True)
+
+
+def test_a_users_template_renders_in_the_sandbox(tmp_path):
+    root = _library_with(tmp_path, "close", "{{ speaker|cap }}.")
     lib = load_templates(root, sandboxed=True)
     variant = next(v for v in lib.variants["close"] if v.id == "close/zz_test")
-    with pytest.raises(ContentError, match=r"templates/close/zz_test.j2:1: cannot be rendered: SecurityError"):
-        lib.render(variant, {"speaker": "self", "who": {}, "p": {}, "v": {}, "tone": "neutral", "name": "A"})
+    assert lib.render(variant, {"speaker": "self", "who": {}, "p": {}, "v": {}, "tone": "neutral", "name": "A"}) == "Self."
 
 
 def test_alternatives_split_at_bars_outside_jinja_tags_only():
