@@ -897,21 +897,25 @@ def answers_keep_the_disposition(r: Record, kb: KnowledgeBase, lx: Lexicon) -> I
 
 @rule("disposition_says_the_action")
 def disposition_says_the_action(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
-    """The message that gives an emergency disposition says the action in the record's locale words: the
-    emergency number for an ambulance, the emergency department for A&E ('Take care, it is probably nothing'
-    on an ambulance record is the most harmful label a dataset could hold)."""
-    if r.gold.disposition not in _EMERGENCY or not 0 <= r.gold.disposition_turn < len(r.messages):
+    """The message that gives the disposition names its action in the record's locale words: the emergency
+    number for an ambulance, the emergency department for A&E, the same-day services for urgent, the
+    person's own doctor for routine ('Take care, it is probably nothing' on an ambulance record is the most
+    harmful label a dataset could hold). Self-care has no one service to name."""
+    level = r.gold.disposition
+    if level == Disposition.self_care.value or not 0 <= r.gold.disposition_turn < len(r.messages):
         return
     vocab = lx.vocab.get(r.persona.locale, {})
     text = r.messages[r.gold.disposition_turn].content.lower()
-    if r.gold.disposition == Disposition.emergency_ambulance.value:
+    if level == Disposition.emergency_ambulance.value:
         words = [vocab.get("emergency_number", "999")]
-    else:
+    elif level == Disposition.emergency_department.value:
         words = [w for w in (vocab.get("ed", "A&E"), vocab.get("ed_long", "A&E")) if w]
         words += [re.sub(r"^(the|an?) ", "", w) for w in words]
-    if not any(w.lower() in text for w in words):
-        yield (f"the disposition message for {r.gold.disposition} never names the action "
-               f"({' or '.join(dict.fromkeys(words))})")
+    else:
+        words = [vocab.get("urgent_care" if level == Disposition.urgent.value else "primary_care", "")]
+    words = [w for w in words if w]
+    if words and not any(w.lower() in text for w in words):
+        yield f"the disposition message for {level} never names the action ({' or '.join(dict.fromkeys(words))})"
 
 
 @rule("no_empty_message")
