@@ -30,6 +30,8 @@ def fits(kb: KnowledgeBase, item: Advice, who: Demographics, proxy: bool, locale
     if any(kb.medicines[m].max_age_months is not None and who.age_months > kb.medicines[m].max_age_months
            for m in item.medicines):
         return False
+    if who.pregnant and any(kb.medicines[m].pregnancy is Pregnancy.excluded for m in item.medicines):
+        return False
     if item.pregnancy is Pregnancy.excluded and who.pregnant:
         return False
     if item.pregnancy is Pregnancy.required and not who.pregnant:

@@ -687,6 +687,8 @@ class Complaint(Strict):
     lay: list[str] = Field(min_length=1, description="how a patient opens with it (noun phrases)")
     pharmacy: bool = Field(True, description="false: home-care advice for it does not point to a pharmacist "
                                              "(grief or low mood is talked through with a GP, not a pharmacy)")
+    painkiller: bool = Field(True, description="false: a painkiller does not ease it, so a 'can I take "
+                                               "something' answer does not offer one (dizziness: NICE CKS Vertigo)")
     phrase_ages: list[PhraseAges] = Field(
         default_factory=list, description="phrases of lay that fit some ages only ('a scratchy throat': a child "
                                           "who can say how the throat feels)")
@@ -971,6 +973,8 @@ class Medicine(Strict):
                                                                      "highest of these")
     max_age_months: int | None = Field(None, ge=0, description="the oldest age in months it is advised at without "
                                                                 "a prescriber's or pharmacist's advice (inclusive)")
+    pregnancy: Pregnancy = Field(Pregnancy.any, description="excluded: not advised in pregnancy without a "
+                                                            "prescriber's or pharmacist's advice")
     source: str = Field(min_length=3)
 
     def youngest(self, locale: str | None) -> int:
@@ -984,6 +988,9 @@ class Medicine(Strict):
         bad = {k: v for k, v in self.min_age_months.items() if v < 0}
         if bad:
             raise ValueError(f"min_age_months are ages in months, 0 or more (found {bad})")
+        if self.pregnancy is Pregnancy.required:
+            raise ValueError("a medicine's pregnancy is 'any' or 'excluded'; an item for pregnancy alone says "
+                             "'pregnancy: required' on the advice item")
         return self
 
 

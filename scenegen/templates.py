@@ -47,7 +47,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import ContentError, Problem
 
-COMMON = {"speaker", "who", "p", "v", "tone", "name", "minor", "age_months", "pharmacy"}  # minor: a teenager speaking for themselves; age_months: for wordings that fit some ages only; pharmacy: whether home care may point to a pharmacist (the complaint's)
+COMMON = {"speaker", "who", "p", "v", "tone", "name", "minor", "age_months", "pharmacy", "painkiller"}  # minor: a teenager speaking for themselves; age_months: for wordings that fit some ages only; pharmacy: whether home care may point to a pharmacist (the complaint's); painkiller: whether a painkiller eases the complaint
 ACT_VARIABLES: dict[str, set[str]] = {
     # the system message that opens a training conversation
     "system": COMMON,

@@ -151,7 +151,7 @@ def test_ibuprofen_for_babies_from_3_months_in_the_uk_and_6_months_in_the_us():
 
 
 #: words that turn a mention of a medicine into a warning ('do not use ibuprofen', 'no more paracetamol')
-_NEGATION = re.compile(r"\b(not|no more(?! than)|don't|do not|never|avoid|instead of|rather than|too slowly|without)\b", re.I)
+_NEGATION = re.compile(r"\b(not|no more(?! than)|don't|do not|never|avoid|instead of|rather than|too slowly|without|before (?:taking|giving|using))\b", re.I)
 
 
 def _clause(text: str, start: int, end: int) -> str:
