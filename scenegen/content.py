@@ -994,6 +994,15 @@ class Medicine(Strict):
         return self
 
 
+class ComplaintAdvice(Strict):
+    """Home-care advice for a complaint whatever its cause, from the public guidance on that symptom (NHS website:
+    Coughs): said with a self-care disposition when no condition's own advice applies, because none leads
+    clearly enough to be named, so nobody sent home hears nothing about looking after themselves."""
+
+    id: Id = Field(description="the complaint (complaints.yaml)")
+    advice: list[Advice] = Field(min_length=1, description="items as a condition's advice, each with its source and limits")
+
+
 class ContentFile(Strict):
     model: ModelSettings | None = None
     findings: list[Finding] = Field(default_factory=list)
@@ -1004,6 +1013,7 @@ class ContentFile(Strict):
     conditions: list[Condition] = Field(default_factory=list)
     implies: list[Implication] = Field(default_factory=list)
     medicines: list[Medicine] = Field(default_factory=list)
+    complaint_advice: list[ComplaintAdvice] = Field(default_factory=list)
 
 
 #: the library's time-course findings (conditions/findings/time_course.yaml), named in gold.time_course

@@ -20,7 +20,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Literal, Optional
 
-from .advice import first_aid_reasons, first_aid_steps, self_care_advice
+from .advice import complaint_advice, first_aid_reasons, first_aid_steps, self_care_advice
 from .content import (
     TIME_COURSE, AnswerKind, CrisisResource, Disposition, Finding, FindingKind, FindingType, Screen, Sex, satisfies,
 )
@@ -618,13 +618,17 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     if decision.disposition in {Disposition.self_care, Disposition.routine, Disposition.urgent}:
         unsure = frozenset(f for f in unsure_count if f not in obs)
         source = advice_source(kb, decision, final or top3, case.complaint, obs, unsure)
+        lasted = case_when(kb, case.truth, persona.age_months)  # the time course the dialogue will tell
+        span = (lasted.lo, lasted.hi) if kb.settings.time_course and case.truth.get(kb.settings.time_course.duration) else None
+        present = [f for f, a in obs.items() if a is True]
         if source is not None:
-            lasted = case_when(kb, case.truth, persona.age_months)  # the time course the dialogue will tell
-            span = (lasted.lo, lasted.hi) if kb.settings.time_course and case.truth.get(kb.settings.time_course.duration) else None
             advice = [a.text for a in self_care_advice(kb, source, persona.demographics, persona.proxy,
-                                                        persona.locale, [f for f, a in obs.items() if a is True],
-                                                        span)
+                                                        persona.locale, present, span)
                       if a.same_day or decision.disposition is not Disposition.urgent]  # the wait for a same-day visit
+        if not advice and decision.disposition is Disposition.self_care:
+            # sent home with no condition leading clearly: the complaint's own home care (NHS website: Coughs)
+            advice = [a.text for a in complaint_advice(kb, case.complaint, persona.demographics, persona.proxy,
+                                                       persona.locale, present, span)]
         if advice:
             final_parts.append("self_care")
     if decision.crisis_resource is not CrisisResource.none:
