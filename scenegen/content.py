@@ -398,6 +398,17 @@ class Advice(AgeLimits):
 
 
 
+class WarningBeyond(Strict):
+    """A safety-net warning that names a time since the problem started ('chest pain that lasts more than 15
+    minutes'), in the words said instead to someone whose problem has already lasted longer: a net told a
+    person with chest pain for days to call 999 if it lasted more than 15 minutes (read: blind clinical read)."""
+
+    days: float = Field(gt=0, description="the time since the problem started, in days, past which 'warning' is "
+                                          "already met (15 minutes: 0.0104)")
+    text: str = Field(min_length=3, description="the warning for someone whose problem has lasted at least that long")
+    source: str = Field(min_length=3, description="the guideline whose words the later warning follows")
+
+
 class RedFlag(Strict):
     """A finding that forces a disposition on its own, whatever the likeliest diagnosis."""
 
@@ -411,6 +422,8 @@ class RedFlag(Strict):
     warning_young: str | None = Field(
         None, description="the warning as it is said back to the carer of a child up to the finding's "
                           "young_max_age_months, when 'warning' names a feeling (model.felt_words): what can be seen")
+    warning_beyond: WarningBeyond | None = Field(
+        None, description="the warning for someone whose problem has already lasted past the time 'warning' names")
     warning_disposition: Disposition | None = Field(
         None, description="where a safety net sends this sign, when that is above 'disposition': a sign that starts "
                           "later at home, which the person cannot tell from an emergency look-alike (a new facial "

@@ -610,7 +610,9 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         net = st.nets[case.complaint] = safety_net(kb, obs, decision, top3, case.complaint, band, st.conds,
                                                     sex=persona.sex,
                                                     current=st.plausible, posterior=st.post)
-    net = net + not_better_warning(kb, decision, final or top3, obs, net)
+    lasted = case_when(kb, case.truth, persona.age_months)  # the time course the dialogue will tell
+    span = (lasted.lo, lasted.hi) if kb.settings.time_course and case.truth.get(kb.settings.time_course.duration) else None
+    net = timed_warnings(kb, net, span) + not_better_warning(kb, decision, final or top3, obs, net)
     safety = [text for text, _ in net]
     if safety:
         final_parts.append("safety_net")
@@ -618,8 +620,6 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     if decision.disposition in {Disposition.self_care, Disposition.routine, Disposition.urgent}:
         unsure = frozenset(f for f in unsure_count if f not in obs)
         source = advice_source(kb, decision, final or top3, case.complaint, obs, unsure)
-        lasted = case_when(kb, case.truth, persona.age_months)  # the time course the dialogue will tell
-        span = (lasted.lo, lasted.hi) if kb.settings.time_course and case.truth.get(kb.settings.time_course.duration) else None
         present = [f for f, a in obs.items() if a is True]
         if source is not None:
             advice = [a.text for a in self_care_advice(kb, source, persona.demographics, persona.proxy,
@@ -792,6 +792,27 @@ def advice_supported(kb: KnowledgeBase, cid: str, p: float, obs: Observations, u
     return not any(obs.get(f) is False or f in doubtful for f in kb.defining(cid))
 
 
+def timed_warnings(kb: KnowledgeBase, net: list[tuple[str, Disposition]],
+                   span: tuple[float, float | None] | None) -> list[tuple[str, Disposition]]:
+    """The net with each warning whose time the problem has already passed said in its later words
+    (``warning_beyond``): 'chest pain that lasts more than 15 minutes' is met already by chest pain of days,
+    so that person hears of a pain that becomes severe or different instead. ``span``: the days the time
+    course allows (lowest, highest); None (not known) keeps the first words."""
+    if span is None:
+        return net
+    later = kb.cached("warning_beyond", None, lambda: {
+        warning_text(f): f.red_flag.warning_beyond for f in kb.findings.values()  # type: ignore[union-attr]
+        if f.red_flag is not None and f.red_flag.warning_beyond is not None})
+    out: list[tuple[str, Disposition]] = []
+    for text, level in net:
+        beyond = later.get(text)
+        if beyond is not None and span[0] >= beyond.days:
+            text = beyond.text
+        if all(text != t for t, _ in out):
+            out.append((text, level))
+    return out
+
+
 def not_better_warning(kb: KnowledgeBase, decision: Decision, ranked: list[tuple[str, float]], obs: Observations,
                        net: list[tuple[str, Disposition]]) -> list[tuple[str, Disposition]]:
     """What brings the person back at the level given, when the condition that leads clearly (as for its own
@@ -936,3 +957,10 @@ def _settled(kb: KnowledgeBase, finding: str) -> bool:
 def warning_text(f: Finding) -> str:
     """A red flag's warning sign in plain words: its own wording, or else its name."""
     return f.red_flag.warning or f.name[:1].lower() + f.name[1:]  # type: ignore[union-attr]
+
+
+def warning_texts(f: Finding) -> tuple[str, ...]:
+    """Every wording a safety net may give the red flag in: :func:`warning_text`, and its words for someone whose
+    problem has lasted past the time they name (``warning_beyond``, :func:`timed_warnings`)."""
+    beyond = f.red_flag.warning_beyond  # type: ignore[union-attr]
+    return (warning_text(f),) + ((beyond.text,) if beyond is not None else ())

@@ -15,7 +15,7 @@ from scenegen.advice import first_aid_steps, fits, self_care_advice
 from scenegen.content import Disposition, Sex
 from scenegen.generate import GenerateConfig, Generator, Library
 from scenegen.knowledge import Demographics
-from scenegen.plan import PlanSettings, Reasoner, plan_dialogue
+from scenegen.plan import PlanSettings, Reasoner, plan_dialogue, warning_texts
 from scenegen.records import Record
 from scenegen.sample import Filters, PersonaDraw, sample_case
 from scenegen.triage import linked_red_flags
@@ -417,8 +417,8 @@ def test_every_safety_net_warning_comes_from_a_condition_with_this_complaint():
         if r.persona.locale != "en_GB":
             continue
         sharing = [c for c, cond in kb.conditions.items() if r.case.complaint in cond.complaints]
-        allowed = {kb.findings[f].red_flag.warning or kb.findings[f].name[:1].lower() + kb.findings[f].name[1:]
-                   for c in sharing for f in linked_red_flags(kb, c) + kb.safety_nets.get(c, ())}
+        allowed = {t for c in sharing for f in linked_red_flags(kb, c) + kb.safety_nets.get(c, ())
+                   for t in warning_texts(kb.findings[f])}
         allowed |= {kb.not_better[c] for c in sharing if c in kb.not_better}  # 'no better in 48 hours'
         for w in r.gold.safety_net:
             assert w in allowed, (r.id, r.case.complaint, w)
