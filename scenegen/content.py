@@ -794,11 +794,19 @@ class SafetyNet(Strict):
                                         "words of a warning ('symptoms that are no better 48 hours after starting "
                                         "antibiotics'): said in the net whenever the condition leads at its own level")
     not_better_source: str | None = Field(None, min_length=3, description="the guideline that says it")
+    not_better_days: float | None = Field(
+        None, gt=0, description="the days from the start that 'not_better' counts ('a sore throat no better after a "
+                                "week': 7): said only when the case's time course cannot yet have reached them")
+    not_better_disposition: Disposition | None = Field(
+        None, description="where 'not_better' sends the person, when its source says more than the condition's own "
+                          "level (NHS: diarrhoea for more than 7 days, an urgent GP appointment)")
 
     @model_validator(mode="after")
     def _not_better_cited(self) -> "SafetyNet":
         if self.not_better and not self.not_better_source:
             raise ValueError("not_better needs not_better_source: the guideline that says when to come back")
+        if (self.not_better_days is not None or self.not_better_disposition is not None) and not self.not_better:
+            raise ValueError("not_better_days and not_better_disposition need the not_better line they qualify")
         return self
 
 

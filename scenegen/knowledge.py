@@ -85,6 +85,8 @@ class KnowledgeBase:
     #: condition -> what brings the person back at its own level ('no better 48 hours after starting
     #: antibiotics'), said in every safety net given at that level (conditions/safety_nets.yaml not_better)
     not_better: dict[str, str] = field(default_factory=dict, repr=False)
+    #: condition -> (the days its not_better line counts, or None; the level it sends to, or None: the level given)
+    not_better_when: dict[str, tuple[float | None, Disposition | None]] = field(default_factory=dict, repr=False)
     #: complaint -> home-care advice whatever the cause, for a self-care disposition when no condition's own
     #: advice applies (conditions/complaint_advice.yaml)
     complaint_advice: dict[str, tuple[Advice, ...]] = field(default_factory=dict, repr=False)

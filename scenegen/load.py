@@ -722,6 +722,11 @@ class _Checker:
                 if cid not in self.invalid["conditions"]:
                     self.add("safety_nets", cid, ("id",), self._unknown("condition", cid, self.conditions))
                 continue
+            level = net.not_better_disposition
+            if level is not None and level.rank < c.disposition.rank:
+                self.add("safety_nets", cid, ("not_better_disposition",),
+                         f"not_better_disposition {level.value} is below the condition's own {c.disposition.value}; "
+                         "a line about coming back sends the person at least as far")
             for i, fid in enumerate(net.warnings):
                 f = self.findings.get(fid)
                 if f is None:
@@ -1032,6 +1037,8 @@ def _build_knowledge_base(root: Path) -> KnowledgeBase:
         modifiers=tuple(ch.modifiers.values()), screens=_screens(ch), implies=tuple(ch.implies.values()),
         safety_nets={cid: tuple(n.warnings) for cid, n in ch.safety_nets.items()},
         not_better={cid: n.not_better for cid, n in ch.safety_nets.items() if n.not_better},
+        not_better_when={cid: (n.not_better_days, n.not_better_disposition)
+                         for cid, n in ch.safety_nets.items() if n.not_better},
         medicines=ch.medicines, locations=ch.locations,
         complaint_advice={cid: tuple(ca.advice) for cid, ca in ch.complaint_advice.items()},
         content_hash=content_hash,

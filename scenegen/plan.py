@@ -612,7 +612,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
                                                     current=st.plausible, posterior=st.post)
     lasted = case_when(kb, case.truth, persona.age_months)  # the time course the dialogue will tell
     span = (lasted.lo, lasted.hi) if kb.settings.time_course and case.truth.get(kb.settings.time_course.duration) else None
-    net = timed_warnings(kb, net, span) + not_better_warning(kb, decision, final or top3, obs, net)
+    net = timed_warnings(kb, net, span) + not_better_warning(kb, decision, final or top3, obs, net, span)
     safety = [text for text, _ in net]
     if safety:
         final_parts.append("safety_net")
@@ -814,7 +814,8 @@ def timed_warnings(kb: KnowledgeBase, net: list[tuple[str, Disposition]],
 
 
 def not_better_warning(kb: KnowledgeBase, decision: Decision, ranked: list[tuple[str, float]], obs: Observations,
-                       net: list[tuple[str, Disposition]]) -> list[tuple[str, Disposition]]:
+                       net: list[tuple[str, Disposition]],
+                       span: tuple[float, float | None] | None = None) -> list[tuple[str, Disposition]]:
     """What brings the person back at the level given, when the condition that leads clearly (as for its own
     advice: ``self_care_floor``, :func:`condition_defined`) has such a line and the level is its own: a net
     of signs above the level alone never says 'see your GP again if it is no better 48 hours after starting
@@ -826,7 +827,11 @@ def not_better_warning(kb: KnowledgeBase, decision: Decision, ranked: list[tuple
     if back is None or p < kb.settings.self_care_floor or decision.disposition is not kb.conditions[lead].disposition \
             or not condition_defined(kb, lead, obs) or any(t == back for t, _ in net):
         return []
-    return [(back, decision.disposition)]
+    days, level = kb.not_better_when.get(lead, (None, None))
+    # 'no better after a week' only while the problem cannot yet have lasted a week (as advice's before_days)
+    if days is not None and (span is None or span[1] is None or span[1] > days):
+        return []
+    return [(back, level or decision.disposition)]
 
 
 def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: list[tuple[str, float]],

@@ -231,3 +231,33 @@ def test_no_safety_net_warning_names_a_time_the_problem_has_already_passed(libra
                 assert lo is not None and lo >= beyond.days, (r.id, fid, values)
                 later += 1
     assert later >= 5
+
+
+NOT_BETTER = ("viral_pharyngitis", "acute_bronchitis", "viral_gastroenteritis", "influenza", "common_cold")
+
+
+@pytest.mark.parametrize("condition", NOT_BETTER)
+def test_common_self_care_conditions_say_when_to_come_back_if_no_better_and_only_before_that_time(library, condition):
+    """Only cystitis said 'see a GP if it is no better'; the commonest self-care conditions now say their
+    source's 'not better in N days' line (NHS website: Sore throat, Cough, Diarrhoea and vomiting, Flu, Common
+    cold), at the level the source sends to, and only while the problem cannot yet have lasted N days."""
+    from scenegen.timecourse import case_when
+
+    kb = library.kb
+    back = kb.not_better[condition]
+    days, level = kb.not_better_when[condition]
+    assert days is not None
+    gen = Generator(library, GenerateConfig(seed=8, conditions=(condition,)))
+    said = 0
+    for i in range(80):
+        r = gen.record(i)
+        local = gen.realiser.localiser(r.persona.locale)
+        if local(back) not in r.gold.safety_net:
+            continue
+        said += 1
+        values = {f: v[0] for f, v in r.case.value_map.items() if len(v) == 1}
+        hi = case_when(kb, values, r.persona.age_months).hi
+        assert hi is not None and hi <= days, (r.id, values)
+        final = r.messages[r.gold.disposition_turn].content
+        assert local(back).lower() in final.lower(), r.id
+    assert said >= 3, condition
