@@ -612,7 +612,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
                                                     current=st.plausible, posterior=st.post)
     lasted = case_when(kb, case.truth, persona.age_months)  # the time course the dialogue will tell
     span = (lasted.lo, lasted.hi) if kb.settings.time_course and case.truth.get(kb.settings.time_course.duration) else None
-    net = timed_warnings(kb, net, span) + not_better_warning(kb, decision, final or top3, obs, net, span)
+    net = timed_warnings(kb, net, span, case.complaint) + not_better_warning(kb, decision, final or top3, obs, net, span)
     safety = [text for text, _ in net]
     if safety:
         final_parts.append("safety_net")
@@ -793,20 +793,23 @@ def advice_supported(kb: KnowledgeBase, cid: str, p: float, obs: Observations, u
 
 
 def timed_warnings(kb: KnowledgeBase, net: list[tuple[str, Disposition]],
-                   span: tuple[float, float | None] | None) -> list[tuple[str, Disposition]]:
+                   span: tuple[float, float | None] | None, complaint: str) -> list[tuple[str, Disposition]]:
     """The net with each warning whose time the problem has already passed said in its later words
     (``warning_beyond``): 'chest pain that lasts more than 15 minutes' is met already by chest pain of days,
     so that person hears of a pain that becomes severe or different instead. ``span``: the days the time
-    course allows (lowest, highest); None (not known) keeps the first words."""
+    course allows (lowest, highest); None (not known) keeps the first words. The time course is the
+    complaint's, so only a warning below the complaint's finding is timed by it: a tummy ache of days leaves
+    the 15 minutes of a chest pain that has not started as they are."""
     if span is None:
         return net
     later = kb.cached("warning_beyond", None, lambda: {
-        warning_text(f): f.red_flag.warning_beyond for f in kb.findings.values()  # type: ignore[union-attr]
+        warning_text(f): (fid, f.red_flag.warning_beyond) for fid, f in kb.findings.items()  # type: ignore[union-attr]
         if f.red_flag is not None and f.red_flag.warning_beyond is not None})
+    entry = kb.complaints[complaint].finding
     out: list[tuple[str, Disposition]] = []
     for text, level in net:
-        beyond = later.get(text)
-        if beyond is not None and span[0] >= beyond.days:
+        fid, beyond = later.get(text, (None, None))
+        if beyond is not None and span[0] >= beyond.days and entry in ancestors(kb, fid):
             text = beyond.text
         if all(text != t for t, _ in out):
             out.append((text, level))

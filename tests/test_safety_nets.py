@@ -261,3 +261,16 @@ def test_common_self_care_conditions_say_when_to_come_back_if_no_better_and_only
         final = r.messages[r.gold.disposition_turn].content
         assert local(back).lower() in final.lower(), r.id
     assert said >= 3, condition
+
+
+def test_only_the_complaints_own_warning_is_timed_by_its_time_course(bundled_kb):
+    """A tummy ache of days does not turn 'chest pain that lasts more than 15 minutes' (a pain not yet started)
+    into 'chest pain that ... feels different from before'."""
+    from scenegen.plan import timed_warnings
+
+    f = bundled_kb.findings["chest_pain_over_15_min"]
+    net = [(warning_text(f), Disposition.emergency_ambulance)]
+    assert timed_warnings(bundled_kb, net, (2.0, 5.0), "abdominal_pain") == net
+    assert timed_warnings(bundled_kb, net, (2.0, 5.0), "chest_pain") == [(f.red_flag.warning_beyond.text,
+                                                                          Disposition.emergency_ambulance)]
+    assert timed_warnings(bundled_kb, net, (0.0, 0.042), "chest_pain") == net
