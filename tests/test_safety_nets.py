@@ -209,7 +209,7 @@ def test_cystitis_at_its_own_level_says_when_to_come_back_if_it_is_no_better(lib
 
 def test_no_safety_net_warning_names_a_time_the_problem_has_already_passed(library):
     """'Call 999 if chest pain lasts more than 15 minutes' was given to someone whose pain had gone on for days
-    (blind clinical read; 85 in 2,000 records of seeds 3 and 7 before): a warning whose time the time course has
+    (blind clinical read; 49 chest-pain calls in 2,000 records of seeds 3 and 7 before): a warning whose time the time course has
     already passed is said in its later words (``warning_beyond``: a pain that becomes severe or different)."""
     from scenegen.timecourse import case_when
 
