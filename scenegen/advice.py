@@ -30,6 +30,8 @@ def fits(kb: KnowledgeBase, item: Advice, who: Demographics, proxy: bool, locale
     if any(kb.medicines[m].max_age_months is not None and who.age_months > kb.medicines[m].max_age_months
            for m in item.medicines):
         return False
+    if who.pregnant and any(kb.medicines[m].pregnancy is Pregnancy.excluded for m in item.medicines):
+        return False
     if item.pregnancy is Pregnancy.excluded and who.pregnant:
         return False
     if item.pregnancy is Pregnancy.required and not who.pregnant:
@@ -58,7 +60,21 @@ def self_care_advice(kb: KnowledgeBase, condition: str, who: Demographics, proxy
     findings reported present) an item is left out when one it names in ``not_with`` is among them (no
     home treatment for a verruca with diabetes), or when it names ``only_with`` and none is ('check the
     faint' only after a faint was reported). ``span`` is how long the problem has lasted (:func:`fits_time`)."""
-    items = [a for a in kb.conditions[condition].advice if fits(kb, a, who, proxy, locale) and fits_time(a, span)]
+    return _fitting(kb, kb.conditions[condition].advice, who, proxy, locale, present, span)
+
+
+def complaint_advice(kb: KnowledgeBase, complaint: str, who: Demographics, proxy: bool,
+                     locale: str | None = None, present: Iterable[str] | None = None,
+                     span: tuple[float, float | None] | None = None) -> list[Advice]:
+    """The complaint's home-care items whatever the cause (conditions/complaint_advice.yaml) that fit this
+    person, with the same limits as a condition's (:func:`self_care_advice`): what someone sent home hears
+    when no condition leads clearly enough for its own advice."""
+    return _fitting(kb, kb.complaint_advice.get(complaint, ()), who, proxy, locale, present, span)
+
+
+def _fitting(kb: KnowledgeBase, advice: Iterable[Advice], who: Demographics, proxy: bool, locale: str | None,
+             present: Iterable[str] | None, span: tuple[float, float | None] | None) -> list[Advice]:
+    items = [a for a in advice if fits(kb, a, who, proxy, locale) and fits_time(a, span)]
     if present is None:
         return items
     said = set(present)
@@ -196,4 +212,4 @@ def first_aid_reasons(kb: KnowledgeBase, decisive: Iterable[tuple[str, str]],
     return out
 
 
-__all__ = ["contradicting", "fits", "fits_time", "self_care_advice", "first_aid_reasons", "first_aid_steps", "step_acts"]
+__all__ = ["complaint_advice", "contradicting", "fits", "fits_time", "self_care_advice", "first_aid_reasons", "first_aid_steps", "step_acts"]

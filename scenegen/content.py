@@ -398,6 +398,17 @@ class Advice(AgeLimits):
 
 
 
+class WarningBeyond(Strict):
+    """A safety-net warning that names a time since the problem started ('chest pain that lasts more than 15
+    minutes'), in the words said instead to someone whose problem has already lasted longer: a net told a
+    person with chest pain for days to call 999 if it lasted more than 15 minutes (read: blind clinical read)."""
+
+    days: float = Field(gt=0, description="the time since the problem started, in days, past which 'warning' is "
+                                          "already met (15 minutes: 0.0104)")
+    text: str = Field(min_length=3, description="the warning for someone whose problem has lasted at least that long")
+    source: str = Field(min_length=3, description="the guideline whose words the later warning follows")
+
+
 class RedFlag(Strict):
     """A finding that forces a disposition on its own, whatever the likeliest diagnosis."""
 
@@ -411,6 +422,8 @@ class RedFlag(Strict):
     warning_young: str | None = Field(
         None, description="the warning as it is said back to the carer of a child up to the finding's "
                           "young_max_age_months, when 'warning' names a feeling (model.felt_words): what can be seen")
+    warning_beyond: WarningBeyond | None = Field(
+        None, description="the warning for someone whose problem has already lasted past the time 'warning' names")
     warning_disposition: Disposition | None = Field(
         None, description="where a safety net sends this sign, when that is above 'disposition': a sign that starts "
                           "later at home, which the person cannot tell from an emergency look-alike (a new facial "
@@ -687,6 +700,8 @@ class Complaint(Strict):
     lay: list[str] = Field(min_length=1, description="how a patient opens with it (noun phrases)")
     pharmacy: bool = Field(True, description="false: home-care advice for it does not point to a pharmacist "
                                              "(grief or low mood is talked through with a GP, not a pharmacy)")
+    painkiller: bool = Field(True, description="false: a painkiller does not ease it, so a 'can I take "
+                                               "something' answer does not offer one (dizziness: NICE CKS Vertigo)")
     phrase_ages: list[PhraseAges] = Field(
         default_factory=list, description="phrases of lay that fit some ages only ('a scratchy throat': a child "
                                           "who can say how the throat feels)")
@@ -779,11 +794,19 @@ class SafetyNet(Strict):
                                         "words of a warning ('symptoms that are no better 48 hours after starting "
                                         "antibiotics'): said in the net whenever the condition leads at its own level")
     not_better_source: str | None = Field(None, min_length=3, description="the guideline that says it")
+    not_better_days: float | None = Field(
+        None, gt=0, description="the days from the start that 'not_better' counts ('a sore throat no better after a "
+                                "week': 7): said only when the case's time course cannot yet have reached them")
+    not_better_disposition: Disposition | None = Field(
+        None, description="where 'not_better' sends the person, when its source says more than the condition's own "
+                          "level (NHS: diarrhoea for more than 7 days, an urgent GP appointment)")
 
     @model_validator(mode="after")
     def _not_better_cited(self) -> "SafetyNet":
         if self.not_better and not self.not_better_source:
             raise ValueError("not_better needs not_better_source: the guideline that says when to come back")
+        if (self.not_better_days is not None or self.not_better_disposition is not None) and not self.not_better:
+            raise ValueError("not_better_days and not_better_disposition need the not_better line they qualify")
         return self
 
 
@@ -971,6 +994,8 @@ class Medicine(Strict):
                                                                      "highest of these")
     max_age_months: int | None = Field(None, ge=0, description="the oldest age in months it is advised at without "
                                                                 "a prescriber's or pharmacist's advice (inclusive)")
+    pregnancy: Pregnancy = Field(Pregnancy.any, description="excluded: not advised in pregnancy without a "
+                                                            "prescriber's or pharmacist's advice")
     source: str = Field(min_length=3)
 
     def youngest(self, locale: str | None) -> int:
@@ -984,7 +1009,19 @@ class Medicine(Strict):
         bad = {k: v for k, v in self.min_age_months.items() if v < 0}
         if bad:
             raise ValueError(f"min_age_months are ages in months, 0 or more (found {bad})")
+        if self.pregnancy is Pregnancy.required:
+            raise ValueError("a medicine's pregnancy is 'any' or 'excluded'; an item for pregnancy alone says "
+                             "'pregnancy: required' on the advice item")
         return self
+
+
+class ComplaintAdvice(Strict):
+    """Home-care advice for a complaint whatever its cause, from the public guidance on that symptom (NHS website:
+    Coughs): said with a self-care disposition when no condition's own advice applies, because none leads
+    clearly enough to be named, so nobody sent home hears nothing about looking after themselves."""
+
+    id: Id = Field(description="the complaint (complaints.yaml)")
+    advice: list[Advice] = Field(min_length=1, description="items as a condition's advice, each with its source and limits")
 
 
 class ContentFile(Strict):
@@ -997,6 +1034,7 @@ class ContentFile(Strict):
     conditions: list[Condition] = Field(default_factory=list)
     implies: list[Implication] = Field(default_factory=list)
     medicines: list[Medicine] = Field(default_factory=list)
+    complaint_advice: list[ComplaintAdvice] = Field(default_factory=list)
 
 
 #: the library's time-course findings (conditions/findings/time_course.yaml), named in gold.time_course

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Hashable, Mapping, TypeVar, Union
 
 from .content import (
-    AnswerKind, Complaint, Condition, Disposition, Finding, FindingType, Implication, Medicine, Modifier, ModelSettings,
+    Advice, AnswerKind, Complaint, Condition, Disposition, Finding, FindingType, Implication, Medicine, Modifier, ModelSettings,
     Pregnancy, Screen, Sex,
 )
 from .errors import UsageError
@@ -85,6 +85,11 @@ class KnowledgeBase:
     #: condition -> what brings the person back at its own level ('no better 48 hours after starting
     #: antibiotics'), said in every safety net given at that level (conditions/safety_nets.yaml not_better)
     not_better: dict[str, str] = field(default_factory=dict, repr=False)
+    #: condition -> (the days its not_better line counts, or None; the level it sends to, or None: the level given)
+    not_better_when: dict[str, tuple[float | None, Disposition | None]] = field(default_factory=dict, repr=False)
+    #: complaint -> home-care advice whatever the cause, for a self-care disposition when no condition's own
+    #: advice applies (conditions/complaint_advice.yaml)
+    complaint_advice: dict[str, tuple[Advice, ...]] = field(default_factory=dict, repr=False)
     #: derived tables computed on first use (inference caches); lives and dies with this knowledge base
     cache: dict = field(default_factory=dict, repr=False, compare=False)
 

@@ -19,7 +19,7 @@ from typing import Any, Iterable, Optional
 from pydantic import ValidationError
 
 from .content import (
-    Advice, Complaint, Condition, ContentFile, Finding, FindingEdge, FindingType, Implication, Medicine, Modifier, ModelSettings,
+    Advice, Complaint, ComplaintAdvice, Condition, ContentFile, Finding, FindingEdge, FindingType, Implication, Medicine, Modifier, ModelSettings,
     Pregnancy, SafetyNet, Screen, ScreenWhen, Sex,
 )
 from .errors import ContentError, Problem, UsageError
@@ -117,7 +117,8 @@ def _pydantic_problems(label: str, data: Any, exc: ValidationError, prefix: tupl
 
 
 _ITEM_MODELS = {"findings": Finding, "complaints": Complaint, "modifiers": Modifier, "screens": Screen,
-                "safety_nets": SafetyNet, "conditions": Condition, "implies": Implication, "medicines": Medicine}
+                "safety_nets": SafetyNet, "conditions": Condition, "implies": Implication, "medicines": Medicine,
+                "complaint_advice": ComplaintAdvice}
 
 
 def _validate_file(label: str, data: Any) -> tuple[ContentFile, list[Problem], dict[str, set[str]]]:
@@ -246,6 +247,7 @@ class _Checker:
         self.safety_nets: dict[str, SafetyNet] = {}
         self.implies: dict[str, Implication] = {}
         self.medicines: dict[str, Medicine] = {}
+        self.complaint_advice: dict[str, ComplaintAdvice] = {}
         self.settings: ModelSettings | None = None
         self._raw: dict[tuple[str, str], Any] = {}
 
@@ -270,7 +272,8 @@ class _Checker:
                                         ("screens", cf.screens, self.screens),
                                         ("safety_nets", cf.safety_nets, self.safety_nets),
                                         ("implies", cf.implies, self.implies),
-                                        ("medicines", cf.medicines, self.medicines)):
+                                        ("medicines", cf.medicines, self.medicines),
+                                        ("complaint_advice", cf.complaint_advice, self.complaint_advice)):
                 raw_by_id: dict[Any, list[Any]] = {}
                 listed = data.get(kind)
                 for r in listed if isinstance(listed, list) else ():  # not a list: reported by _validate_file
@@ -492,6 +495,11 @@ class _Checker:
             elif f.type is not FindingType.binary:
                 self.add("complaints", cid, ("finding",), f"'{c.finding}' is {f.type.value}; a complaint's finding must be binary")
         band_ids = {b.id for b in self.settings.age_bands} if self.settings is not None else None
+        for cid, ca in self.complaint_advice.items():
+            if cid not in self.complaints and cid not in self.invalid["complaints"]:
+                self.add("complaint_advice", cid, ("id",), self._unknown("complaint", cid, self.complaints))
+            if band_ids is not None:
+                self._check_advice("complaint_advice", cid, ("advice",), ca.advice, band_ids, None)
         for mid, m in self.modifiers.items():
             if band_ids is not None:  # without model settings the library is already refused
                 self._check_advice("modifiers", mid, ("first_aid",), m.first_aid, band_ids, None)
@@ -725,6 +733,11 @@ class _Checker:
                 if cid not in self.invalid["conditions"]:
                     self.add("safety_nets", cid, ("id",), self._unknown("condition", cid, self.conditions))
                 continue
+            level = net.not_better_disposition
+            if level is not None and level.rank < c.disposition.rank:
+                self.add("safety_nets", cid, ("not_better_disposition",),
+                         f"not_better_disposition {level.value} is below the condition's own {c.disposition.value}; "
+                         "a line about coming back sends the person at least as far")
             for i, fid in enumerate(net.warnings):
                 f = self.findings.get(fid)
                 if f is None:
@@ -1036,7 +1049,10 @@ def _build_knowledge_base(root: Path) -> KnowledgeBase:
         modifiers=tuple(ch.modifiers.values()), screens=_screens(ch), implies=tuple(ch.implies.values()),
         safety_nets={cid: tuple(n.warnings) for cid, n in ch.safety_nets.items()},
         not_better={cid: n.not_better for cid, n in ch.safety_nets.items() if n.not_better},
+        not_better_when={cid: (n.not_better_days, n.not_better_disposition)
+                         for cid, n in ch.safety_nets.items() if n.not_better},
         medicines=ch.medicines, locations=ch.locations,
+        complaint_advice={cid: tuple(ca.advice) for cid, ca in ch.complaint_advice.items()},
         content_hash=content_hash,
         likelihoods=likelihoods, prior_weights=prior_weights, used_by=used_by, background=_background(ch),
     )

@@ -157,7 +157,10 @@ REQUIRED_VOCAB = {"emergency_number", "ed", "ed_long", "primary_care", "urgent_c
                   # calls them, the phone advice line, the emergency call handler, a painkiller for an adult and for
                   # a child by its common name, and where the dose for an age is written
                   "the_gp", "the_surgery", "gp_surgery", "advice_line", "call_handler", "painkiller", "child_painkiller",
-                  "leaflet"}
+                  "leaflet",
+                  # when a same-day (urgent) disposition is to be seen, said one way in every message ('today'; a
+                  # closing said 'within 24 hours' and 'the same day' for one disposition)
+                  "urgent_when"}
 
 
 _PLACEHOLDERS = {

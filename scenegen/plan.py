@@ -20,7 +20,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Literal, Optional
 
-from .advice import first_aid_reasons, first_aid_steps, self_care_advice
+from .advice import complaint_advice, first_aid_reasons, first_aid_steps, self_care_advice
 from .content import (
     TIME_COURSE, AnswerKind, CrisisResource, Disposition, Finding, FindingKind, FindingType, Screen, Sex, satisfies,
 )
@@ -612,7 +612,9 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         net = st.nets[case.complaint] = safety_net(kb, obs, decision, top3, case.complaint, band, st.conds,
                                                     sex=persona.sex,
                                                     current=st.plausible, posterior=st.post)
-    net = net + not_better_warning(kb, decision, final or top3, obs, net)
+    lasted = case_when(kb, case.truth, persona.age_months)  # the time course the dialogue will tell
+    span = (lasted.lo, lasted.hi) if kb.settings.time_course and case.truth.get(kb.settings.time_course.duration) else None
+    net = timed_warnings(kb, net, span, case.complaint) + not_better_warning(kb, decision, final or top3, obs, net, span)
     safety = [text for text, _ in net]
     if safety:
         final_parts.append("safety_net")
@@ -620,13 +622,15 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     if decision.disposition in {Disposition.self_care, Disposition.routine, Disposition.urgent}:
         unsure = frozenset(f for f in unsure_count if f not in obs)
         source = advice_source(kb, decision, final or top3, case.complaint, obs, unsure)
+        present = [f for f, a in obs.items() if a is True]
         if source is not None:
-            lasted = case_when(kb, case.truth, persona.age_months)  # the time course the dialogue will tell
-            span = (lasted.lo, lasted.hi) if kb.settings.time_course and case.truth.get(kb.settings.time_course.duration) else None
             advice = [a.text for a in self_care_advice(kb, source, persona.demographics, persona.proxy,
-                                                        persona.locale, [f for f, a in obs.items() if a is True],
-                                                        span)
+                                                        persona.locale, present, span)
                       if a.same_day or decision.disposition is not Disposition.urgent]  # the wait for a same-day visit
+        if not advice and decision.disposition is Disposition.self_care:
+            # sent home with no condition leading clearly: the complaint's own home care (NHS website: Coughs)
+            advice = [a.text for a in complaint_advice(kb, case.complaint, persona.demographics, persona.proxy,
+                                                       persona.locale, present, span)]
         if advice:
             final_parts.append("self_care")
     if decision.crisis_resource is not CrisisResource.none:
@@ -790,8 +794,33 @@ def advice_supported(kb: KnowledgeBase, cid: str, p: float, obs: Observations, u
     return not any(obs.get(f) is False or f in doubtful for f in kb.defining(cid))
 
 
+def timed_warnings(kb: KnowledgeBase, net: list[tuple[str, Disposition]],
+                   span: tuple[float, float | None] | None, complaint: str) -> list[tuple[str, Disposition]]:
+    """The net with each warning whose time the problem has already passed said in its later words
+    (``warning_beyond``): 'chest pain that lasts more than 15 minutes' is met already by chest pain of days,
+    so that person hears of a pain that becomes severe or different instead. ``span``: the days the time
+    course allows (lowest, highest); None (not known) keeps the first words. The time course is the
+    complaint's, so only a warning below the complaint's finding is timed by it: a tummy ache of days leaves
+    the 15 minutes of a chest pain that has not started as they are."""
+    if span is None:
+        return net
+    later = kb.cached("warning_beyond", None, lambda: {
+        warning_text(f): (fid, f.red_flag.warning_beyond) for fid, f in kb.findings.items()  # type: ignore[union-attr]
+        if f.red_flag is not None and f.red_flag.warning_beyond is not None})
+    entry = kb.complaints[complaint].finding
+    out: list[tuple[str, Disposition]] = []
+    for text, level in net:
+        fid, beyond = later.get(text, (None, None))
+        if beyond is not None and span[0] >= beyond.days and entry in ancestors(kb, fid):
+            text = beyond.text
+        if all(text != t for t, _ in out):
+            out.append((text, level))
+    return out
+
+
 def not_better_warning(kb: KnowledgeBase, decision: Decision, ranked: list[tuple[str, float]], obs: Observations,
-                       net: list[tuple[str, Disposition]]) -> list[tuple[str, Disposition]]:
+                       net: list[tuple[str, Disposition]],
+                       span: tuple[float, float | None] | None = None) -> list[tuple[str, Disposition]]:
     """What brings the person back at the level given, when the condition that leads clearly (as for its own
     advice: ``self_care_floor``, :func:`condition_defined`) has such a line and the level is its own: a net
     of signs above the level alone never says 'see your GP again if it is no better 48 hours after starting
@@ -803,7 +832,11 @@ def not_better_warning(kb: KnowledgeBase, decision: Decision, ranked: list[tuple
     if back is None or p < kb.settings.self_care_floor or decision.disposition is not kb.conditions[lead].disposition \
             or not condition_defined(kb, lead, obs) or any(t == back for t, _ in net):
         return []
-    return [(back, decision.disposition)]
+    days, level = kb.not_better_when.get(lead, (None, None))
+    # 'no better after a week' only while the problem cannot yet have lasted a week (as advice's before_days)
+    if days is not None and (span is None or span[1] is None or span[1] > days):
+        return []
+    return [(back, level or decision.disposition)]
 
 
 def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: list[tuple[str, float]],
@@ -934,3 +967,10 @@ def _settled(kb: KnowledgeBase, finding: str) -> bool:
 def warning_text(f: Finding) -> str:
     """A red flag's warning sign in plain words: its own wording, or else its name."""
     return f.red_flag.warning or f.name[:1].lower() + f.name[1:]  # type: ignore[union-attr]
+
+
+def warning_texts(f: Finding) -> tuple[str, ...]:
+    """Every wording a safety net may give the red flag in: :func:`warning_text`, and its words for someone whose
+    problem has lasted past the time they name (``warning_beyond``, :func:`timed_warnings`)."""
+    beyond = f.red_flag.warning_beyond  # type: ignore[union-attr]
+    return (warning_text(f),) + ((beyond.text,) if beyond is not None else ())

@@ -419,6 +419,7 @@ class Realiser:
         # combination question when the case has sweating, not breathlessness), whether or not it is asked
         base["_absent"] = frozenset(f for f, a in case.truth.items() if a is False)
         pharmacy = self.kb.complaints[case.complaint].pharmacy
+        painkiller = self.kb.complaints[case.complaint].painkiller
         base["_age"] = persona.age_months  # phrases held to some ages (phrase_ages) are said only within them
         base["_event"] = self.kb.complaint_is_event(case.complaint)  # a fall or a fit: 'when did it happen?'
         base["_problem"] = self._problem_name(case.complaint)  # what a later 'when did it start?' is about
@@ -440,7 +441,8 @@ class Realiser:
                 answered.add(msg.finding)
             for part in msg.parts:
                 extra, facts = self._context(part, msg, plan, persona, case, base, facts0, detail, rng, local)
-                extra = {"pharmacy": pharmacy, **extra}  # whether home-care words may point to a pharmacist
+                # whether home-care words may point to a pharmacist, and offer a painkiller
+                extra = {"pharmacy": pharmacy, "painkiller": painkiller, **extra}
                 if "turn" in facts and facts["turn"] == "later" and previous is not None and previous.act == "answer_unsure" \
                         and (part not in ("clarify", "red_flag_check") or msg.finding == previous.finding):
                     # no 'That's helpful.' after 'not sure'; and 'let me put it another way' only for the same question

@@ -49,7 +49,7 @@ from .libfiles import Budget, read_text
 from .template_rules import rule_problems
 from .yamlfile import parse_yaml
 
-COMMON = {"speaker", "who", "p", "v", "tone", "name", "called", "minor", "age_months", "pharmacy"}  # minor: a teenager speaking for themselves; age_months: for wordings that fit some ages only; pharmacy: whether home care may point to a pharmacist (the complaint's)
+COMMON = {"speaker", "who", "p", "v", "tone", "name", "called", "minor", "age_months", "pharmacy", "painkiller"}  # minor: a teenager speaking for themselves; age_months: for wordings that fit some ages only; pharmacy: whether home care may point to a pharmacist (the complaint's); painkiller: whether a painkiller eases the complaint; called: what the speaker calls the person after the opening
 ACT_VARIABLES: dict[str, set[str]] = {
     # the system message that opens a training conversation
     "system": COMMON,

@@ -15,7 +15,7 @@ from scenegen.advice import first_aid_steps, fits, self_care_advice
 from scenegen.content import Disposition, Sex
 from scenegen.generate import GenerateConfig, Generator, Library
 from scenegen.knowledge import Demographics
-from scenegen.plan import PlanSettings, Reasoner, plan_dialogue
+from scenegen.plan import PlanSettings, Reasoner, plan_dialogue, warning_texts
 from scenegen.records import Record
 from scenegen.sample import Filters, PersonaDraw, sample_case
 from scenegen.triage import linked_red_flags
@@ -151,7 +151,7 @@ def test_ibuprofen_for_babies_from_3_months_in_the_uk_and_6_months_in_the_us():
 
 
 #: words that turn a mention of a medicine into a warning ('do not use ibuprofen', 'no more paracetamol')
-_NEGATION = re.compile(r"\b(not|no more(?! than)|don't|do not|never|avoid|instead of|rather than|too slowly|without)\b", re.I)
+_NEGATION = re.compile(r"\b(not|no more(?! than)|don't|do not|never|avoid|instead of|rather than|too slowly|without|before (?:taking|giving|using))\b", re.I)
 
 
 def _clause(text: str, start: int, end: int) -> str:
@@ -291,6 +291,7 @@ def test_the_planner_gives_a_newborn_a_toddler_and_a_pregnant_woman_only_advice_
                 if plan is None or not plan.advice:
                     continue
                 items = {a.text: a for c in kb.conditions.values() for a in c.advice}
+                items.update({a.text: a for advice in kb.complaint_advice.values() for a in advice})
                 for text in plan.advice:
                     assert fits(kb, items[text], p.demographics, p.proxy), (cid, p.age_months, p.pregnant, text)
                 checked += 1
@@ -416,8 +417,8 @@ def test_every_safety_net_warning_comes_from_a_condition_with_this_complaint():
         if r.persona.locale != "en_GB":
             continue
         sharing = [c for c, cond in kb.conditions.items() if r.case.complaint in cond.complaints]
-        allowed = {kb.findings[f].red_flag.warning or kb.findings[f].name[:1].lower() + kb.findings[f].name[1:]
-                   for c in sharing for f in linked_red_flags(kb, c) + kb.safety_nets.get(c, ())}
+        allowed = {t for c in sharing for f in linked_red_flags(kb, c) + kb.safety_nets.get(c, ())
+                   for t in warning_texts(kb.findings[f])}
         allowed |= {kb.not_better[c] for c in sharing if c in kb.not_better}  # 'no better in 48 hours'
         for w in r.gold.safety_net:
             assert w in allowed, (r.id, r.case.complaint, w)
@@ -432,7 +433,10 @@ def test_self_care_advice_comes_from_a_plausible_condition_with_this_complaint()
             continue
         text = final_text(r)
         sources = [c for c, cond in kb.conditions.items() if any(a.text in text for a in cond.advice)]
-        assert any(r.case.complaint in kb.conditions[c].complaints for c in sources), (r.id, sources)
+        # with no condition leading clearly, a self-care record gets the complaint's own home care
+        generic = any(a.text in text for a in kb.complaint_advice.get(r.case.complaint, ()))
+        assert any(r.case.complaint in kb.conditions[c].complaints for c in sources) \
+            or generic and r.gold.disposition == Disposition.self_care.value, (r.id, sources)
         assert Disposition(r.gold.disposition) in {Disposition.routine, Disposition.self_care, Disposition.urgent}
         if r.gold.disposition == Disposition.urgent.value:  # for the wait to be seen: only what its source says
             given = [a for c in sources for a in kb.conditions[c].advice if a.text in text]

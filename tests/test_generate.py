@@ -156,7 +156,7 @@ def test_safety_net_warnings_fit_the_person_and_would_raise_the_disposition(libr
     from scenegen.inference import candidates
     from scenegen.knowledge import Demographics
     from scenegen.content import FindingKind
-    from scenegen.plan import warning_text
+    from scenegen.plan import warning_texts
     from scenegen.triage import ancestors
 
     kb = library.kb
@@ -174,7 +174,8 @@ def test_safety_net_warnings_fit_the_person_and_would_raise_the_disposition(libr
         by_text = {}
         for fid, f in kb.findings.items():
             if f.red_flag is not None:
-                by_text.setdefault(local(warning_text(f)), []).append(fid)
+                for text in warning_texts(f):  # its first words, and those once its time has passed
+                    by_text.setdefault(local(text), []).append(fid)
         answered = {t["finding"]: {"yes": True, "no": False}.get(t["answer"])
                     for t in r["turns"] if t["act"].startswith("answer") and t["finding"]}
         same_level = {local(t) for t in kb.not_better.values()}  # 'no better in 48 hours': at the level given

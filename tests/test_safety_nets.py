@@ -10,7 +10,7 @@ import pytest
 
 from scenegen.content import CrisisResource, Disposition
 from scenegen.generate import GenerateConfig, Generator
-from scenegen.plan import _warnings_of, complaint_warnings, safety_net, warning_text
+from scenegen.plan import _warnings_of, complaint_warnings, safety_net, warning_text, warning_texts
 from scenegen.triage import Decision
 
 # red flags that belong to other populations or other illnesses: the wrong advice a clinician found when a
@@ -183,7 +183,8 @@ def test_every_safety_net_keeps_the_complaints_own_warnings_above_the_dispositio
             checked += 1
             local = gen.realiser.localiser(r.persona.locale)  # the gold is in the person's own words ('poop')
             said = {local(t) for t in r.gold.safety_net} | set(r.gold.safety_net)
-            assert any(local(warning_text(kb.findings[f])) in said for f in own), (r.id, own, r.gold.safety_net)
+            assert any(local(t) in said for f in own for t in warning_texts(kb.findings[f])), \
+                (r.id, own, r.gold.safety_net)
     assert checked >= 30
 
 
@@ -204,3 +205,72 @@ def test_cystitis_at_its_own_level_says_when_to_come_back_if_it_is_no_better(lib
         checked += 1
         assert local(back) in r.gold.safety_net, (r.id, r.gold.safety_net)
     assert checked >= 5
+
+
+def test_no_safety_net_warning_names_a_time_the_problem_has_already_passed(library):
+    """'Call 999 if chest pain lasts more than 15 minutes' was given to someone whose pain had gone on for days
+    (blind clinical read; 49 chest-pain calls in 2,000 records of seeds 3 and 7 before): a warning whose time the time course has
+    already passed is said in its later words (``warning_beyond``: a pain that becomes severe or different)."""
+    from scenegen.timecourse import case_when
+
+    kb = library.kb
+    timed = {fid: f for fid, f in kb.findings.items() if f.red_flag is not None and f.red_flag.warning_beyond}
+    assert "chest_pain_over_15_min" in timed
+    gen = Generator(library, GenerateConfig(seed=5, complaints=("chest_pain",)))
+    later = 0
+    for i in range(250):
+        r = gen.record(i)
+        local = gen.realiser.localiser(r.persona.locale)
+        values = {f: v[0] for f, v in r.case.value_map.items() if len(v) == 1}
+        lo = case_when(kb, values, r.persona.age_months).lo if kb.settings.time_course.duration in values else None
+        for fid, f in timed.items():
+            beyond = f.red_flag.warning_beyond
+            if local(warning_text(f)) in r.gold.safety_net:
+                assert lo is None or lo < beyond.days, (r.id, fid, values)
+            if local(beyond.text) in r.gold.safety_net:
+                assert lo is not None and lo >= beyond.days, (r.id, fid, values)
+                later += 1
+    assert later >= 5
+
+
+NOT_BETTER = ("viral_pharyngitis", "acute_bronchitis", "viral_gastroenteritis", "influenza", "common_cold")
+
+
+@pytest.mark.parametrize("condition", NOT_BETTER)
+def test_common_self_care_conditions_say_when_to_come_back_if_no_better_and_only_before_that_time(library, condition):
+    """Only cystitis said 'see a GP if it is no better'; the commonest self-care conditions now say their
+    source's 'not better in N days' line (NHS website: Sore throat, Cough, Diarrhoea and vomiting, Flu, Common
+    cold), at the level the source sends to, and only while the problem cannot yet have lasted N days."""
+    from scenegen.timecourse import case_when
+
+    kb = library.kb
+    back = kb.not_better[condition]
+    days, level = kb.not_better_when[condition]
+    assert days is not None
+    gen = Generator(library, GenerateConfig(seed=8, conditions=(condition,)))
+    said = 0
+    for i in range(80):
+        r = gen.record(i)
+        local = gen.realiser.localiser(r.persona.locale)
+        if local(back) not in r.gold.safety_net:
+            continue
+        said += 1
+        values = {f: v[0] for f, v in r.case.value_map.items() if len(v) == 1}
+        hi = case_when(kb, values, r.persona.age_months).hi
+        assert hi is not None and hi <= days, (r.id, values)
+        final = r.messages[r.gold.disposition_turn].content
+        assert local(back).lower() in final.lower(), r.id
+    assert said >= 3, condition
+
+
+def test_only_the_complaints_own_warning_is_timed_by_its_time_course(bundled_kb):
+    """A tummy ache of days does not turn 'chest pain that lasts more than 15 minutes' (a pain not yet started)
+    into 'chest pain that ... feels different from before'."""
+    from scenegen.plan import timed_warnings
+
+    f = bundled_kb.findings["chest_pain_over_15_min"]
+    net = [(warning_text(f), Disposition.emergency_ambulance)]
+    assert timed_warnings(bundled_kb, net, (2.0, 5.0), "abdominal_pain") == net
+    assert timed_warnings(bundled_kb, net, (2.0, 5.0), "chest_pain") == [(f.red_flag.warning_beyond.text,
+                                                                          Disposition.emergency_ambulance)]
+    assert timed_warnings(bundled_kb, net, (0.0, 0.042), "chest_pain") == net
