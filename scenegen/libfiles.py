@@ -15,6 +15,7 @@ raised with environment variables (documented in docs/authoring.md):
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,6 @@ from typing import Optional
 from .errors import Problem, UsageError
 
 _MIB = 1 << 20
-_ALLOWED_CONTROLS = frozenset("\t\n\r")
 
 
 def _env_number(name: str, default: int, scale: int = 1) -> int:
@@ -96,14 +96,16 @@ def file_problem(root: Optional[Path], path: Path, label: str) -> Optional[str]:
     return None
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # control characters but tab and newlines
+
+
 def _control_character(text: str) -> Optional[tuple[int, int, str]]:
     """(line, column, character) of the first control character other than tab and newlines, or None."""
-    for i, ch in enumerate(text):
-        if (ch < " " and ch not in _ALLOWED_CONTROLS) or ch == "\x7f":
-            line = text.count("\n", 0, i) + 1
-            column = i - (text.rfind("\n", 0, i) + 1) + 1
-            return line, column, ch
-    return None
+    m = _CONTROL.search(text)
+    if m is None:
+        return None
+    i = m.start()
+    return text.count("\n", 0, i) + 1, i - (text.rfind("\n", 0, i) + 1) + 1, m.group()
 
 
 def read_bytes(path: Path, label: str, problems: list[Problem], *, root: Optional[Path] = None,

@@ -388,16 +388,22 @@ class _Checker:
             for i, c in enumerate(f.cause_of):
                 if c not in self.complaints:
                     self.add("findings", fid, ("cause_of", i), self._unknown("complaint", c, self.complaints))
-        for fid, f in self.findings.items():  # an implication the sampler could not keep together with a value's own
-            for gid, g in self.findings.items():
-                if gid == fid or gid in f.implies or g.type is not FindingType.categorical:
+        # an implication the sampler could not keep together with a value's own; only findings that imply and values
+        # that imply can clash, so each side is listed once (pairing every finding with every other took 27 s on a
+        # library of 5,000 findings)
+        implying_values = [(gid, u) for gid, g in self.findings.items() if g.type is FindingType.categorical
+                           for u in g.values if u.implies]
+        for fid, f in self.findings.items():
+            if not f.implies:
+                continue
+            for gid, u in implying_values:
+                if gid == fid or gid in f.implies:
                     continue
-                for u in g.values:
-                    clash = [t for t, allowed in u.implies.items() if t in f.implies and not set(allowed) & set(f.implies[t])]
-                    if clash:
-                        self.add("findings", fid, ("implies",),
-                                 f"it allows {clash[0]} {f.implies[clash[0]]}, which {gid} {u.id!r} rules out "
-                                 f"(it needs {u.implies[clash[0]]}): say which values of {gid} it allows too")
+                clash = [t for t, allowed in u.implies.items() if t in f.implies and not set(allowed) & set(f.implies[t])]
+                if clash:
+                    self.add("findings", fid, ("implies",),
+                             f"it allows {clash[0]} {f.implies[clash[0]]}, which {gid} {u.id!r} rules out "
+                             f"(it needs {u.implies[clash[0]]}): say which values of {gid} it allows too")
         for fid, f in self.findings.items():
             for i, other in enumerate(f.presupposes):
                 if other not in self.findings and other not in self.invalid["findings"]:
