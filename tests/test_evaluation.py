@@ -328,3 +328,14 @@ def test_a_judge_reads_what_the_rules_cannot_and_its_agreement_is_reported(libra
     assert rep["judge"]["agreement_with_rules"] == 1.0 and rep["judge"]["compared_with_rules"] > 0
     assert rep["metrics"]["unparsed_rate"]["value"] == 0 and rep["metrics"]["under_triage_rate"]["value"] == 0
     assert parse_verdict("I think it asks") is None and parse_verdict('{"act": "decide", "level": "soon"}') is None
+
+
+def test_the_evaluation_wording_file_names_every_level_of_care():
+    """The judge's prompt and the plain words of each level live in evaluation/wording.yaml, not in the code."""
+    from scenegen.content import Disposition
+    from scenegen.evaluation.reading import wording
+
+    words = wording()
+    assert set(words["levels"]) == {d.value for d in Disposition}
+    assert all(d.value in words["judge_prompt"] for d in Disposition)
+    assert set(words["pronouns"]) == {"female", "male"} and words["not_understood"].strip()

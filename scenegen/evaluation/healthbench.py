@@ -11,15 +11,10 @@ from __future__ import annotations
 from typing import Mapping
 
 from ..content import Disposition
+from .reading import wording
 
 _RANK = {d.value: d.rank for d in Disposition}
-_PLAIN = {
-    "emergency_ambulance": "an emergency ambulance now",
-    "emergency_department": "going to the emergency department now",
-    "urgent": "being seen the same day",
-    "routine": "a routine appointment with a primary-care doctor",
-    "self_care": "looking after it at home (self-care)",
-}
+_PLAIN: dict = wording()["levels"]  # each level in plain words (evaluation/wording.yaml)
 
 
 def _service(level: str, vocab: Mapping[str, str]) -> str:

@@ -15,14 +15,9 @@ from typing import Callable, Mapping
 import orjson
 
 from .metrics import Scored, score_task
-from .reading import LEVELS, Cues, Reading
+from .reading import LEVELS, Cues, Reading, wording
 
-JUDGE_PROMPT = """You are grading a reply from a health-triage assistant. Read the conversation and the reply.
-Say whether the reply ASKS the person a question (and gives no level of care yet) or DECIDES (tells them what care
-to get). If it decides, say which level of care it gives as its main advice (not a 'get help sooner if...' line):
-emergency_ambulance (call an ambulance now), emergency_department (go to the emergency department now),
-urgent (be seen the same day), routine (see a doctor in the coming days or weeks), self_care (look after it at home).
-Answer with JSON only: {"act": "ask" or "decide", "level": one of the five levels, or null when it asks}."""
+JUDGE_PROMPT: str = wording()["judge_prompt"]  # evaluation/wording.yaml
 
 _JSON = re.compile(r"\{.*\}", re.S)
 

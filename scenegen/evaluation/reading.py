@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -19,6 +20,7 @@ from typing import Iterable, Mapping
 import yaml
 
 from ..content import Disposition
+from ..errors import ContentError, Problem
 from ..knowledge import KnowledgeBase
 
 LEVELS = [d.value for d in sorted(Disposition, key=lambda d: d.rank)]  # self_care first, ambulance last
@@ -97,6 +99,16 @@ class Cues:
     question_index: tuple[tuple[str, tuple[str, ...]], ...]
     """(normalised question as the library words it, the findings asked with exactly those words), longest first"""
     idf: Mapping[str, float] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=1)
+def wording() -> dict:
+    """evaluation/wording.yaml: the judge's prompt, the simulated patient's fallbacks, the levels in plain words."""
+    data = yaml.safe_load(resources.files(__package__).joinpath("wording.yaml").read_text(encoding="utf-8"))
+    missing = {"judge_prompt", "not_understood", "pronouns", "levels"} - set(data or {})
+    if missing:
+        raise ContentError([Problem("scenegen/evaluation/wording.yaml", 0, "", f"missing {sorted(missing)}")])
+    return data
 
 
 def _cue_file() -> dict:

@@ -20,12 +20,11 @@ import orjson
 from ..knowledge import KnowledgeBase
 from ..realise import _say_denial
 from ..records import Record
-from .reading import RANK, Cues, match_findings, read_reply, sentences
+from .reading import RANK, Cues, match_findings, read_reply, sentences, wording
 
 #: what the patient says when it cannot tell what was asked (from the patient's own side, never a finding)
-NOT_UNDERSTOOD = "Sorry, I'm not sure what you mean. Could you ask that another way?"
-_PRONOUNS = {"female": {"subj": "she", "obj": "her", "poss": "her", "refl": "herself"},
-             "male": {"subj": "he", "obj": "him", "poss": "his", "refl": "himself"}}
+NOT_UNDERSTOOD: str = wording()["not_understood"]  # evaluation/wording.yaml
+_PRONOUNS: dict = wording()["pronouns"]
 
 
 @dataclass(frozen=True)
