@@ -9,7 +9,7 @@ import io
 import os
 import shutil
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -177,3 +177,22 @@ def _parquet_records(path: Path) -> Iterable[tuple[int, dict | None, str | None]
         for obj in batch.to_pylist():
             row += 1
             yield row, obj, None
+
+
+@contextmanager
+def writing_into(out_dir: Path) -> Iterator[dict[str, Path]]:
+    """Hold ``out_dir`` for one writer (`claim_output`) and yield the dict of temporary files the writer fills; on
+    any failure those are deleted and the folders this call created removed, so the folder is as it was."""
+    out_dir = Path(out_dir)
+    created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]  # leaf first
+    temps: dict[str, Path] = {}
+    try:
+        with claim_output(out_dir):
+            yield temps
+    except BaseException:
+        for path in temps.values():
+            path.unlink(missing_ok=True)
+        for folder in created:
+            with suppress(OSError):
+                folder.rmdir()
+        raise

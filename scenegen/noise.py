@@ -27,7 +27,7 @@ from typing import Annotated, Any, Iterable, Literal, Mapping, Optional, get_arg
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import Problem
-from .yamlfile import line_at, read_yaml
+from .yamlfile import read_yaml
 from .records import NoiseKind
 from .rng import WeightedChoice, chance, pick
 from .yamlfile import line_at

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from contextlib import suppress
 from pathlib import Path
 from typing import Callable, Optional
 
 import orjson
 
 from .errors import ScenegenError, UsageError
-from .files import SPLITS, claim_output, commit_files, default_file_mode
+from .files import SPLITS, claim_output, commit_files, default_file_mode, writing_into
 from .generate import GenerateConfig, Generator, Library
 from .write import (_Stats, commit_dataset, manifest_bytes, manifest_from, manifest_header, record_pool, write_splits,
                     write_temp)
@@ -109,28 +108,18 @@ def write_part(generator: Generator, n: int, index: int, of: int, out_dir: Path,
     across parts."""
     out_dir = Path(out_dir)
     start, stop = shard_range(n, index, of)
-    created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]  # leaf first
-    temps: dict[str, Path] = {}
-    try:
-        with claim_output(out_dir):
-            stats, digests = write_splits(generator, start, stop, out_dir, temps, progress=progress,
-                                           workers=workers, pool=pool)
-            part = _part_manifest(manifest_header(generator, n), index, of, start, stop, stats,
-                                  {s: digests[s].hexdigest() for s in SPLITS})
-            write_temp(out_dir, ".part.", ".json.part", manifest_bytes(part), temps, "part")
-            mode = default_file_mode()
-            for path in temps.values():
-                path.chmod(mode)
-            commit_files([(temps[s], out_dir / f"{s}.jsonl") for s in SPLITS]
-                         + [(temps["part"], out_dir / PART_MANIFEST)], out_dir)
-        return part
-    except BaseException:
+    with writing_into(out_dir) as temps:
+        stats, digests = write_splits(generator, start, stop, out_dir, temps, progress=progress,
+                                       workers=workers, pool=pool)
+        part = _part_manifest(manifest_header(generator, n), index, of, start, stop, stats,
+                              {s: digests[s].hexdigest() for s in SPLITS})
+        write_temp(out_dir, ".part.", ".json.part", manifest_bytes(part), temps, "part")
+        mode = default_file_mode()
         for path in temps.values():
-            path.unlink(missing_ok=True)
-        for folder in created:
-            with suppress(OSError):
-                folder.rmdir()
-        raise
+            path.chmod(mode)
+        commit_files([(temps[s], out_dir / f"{s}.jsonl") for s in SPLITS]
+                     + [(temps["part"], out_dir / PART_MANIFEST)], out_dir)
+    return part
 
 
 def config_of(header: dict) -> GenerateConfig:
@@ -212,39 +201,21 @@ def merge_parts(part_dirs: list[Path], out_dir: Path, *, generator: Optional[Gen
         raise PartError("the parts were made with another library, version or configuration than this one: "
                         + "; ".join(diff[:5]))
     out_dir = Path(out_dir)
-    created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]
-    temps: dict[str, Path] = {}
     stats = _Stats()
     sha256 = {}
-    try:
-        with claim_output(out_dir):
-            for s in SPLITS:
-                digest = hashlib.sha256()
-                write_temp(out_dir, f".{s}.", ".jsonl.part", b"", temps, s)
-                with open(temps[s], "ab") as out:
-                    for d, p in parts:
-                        _copy_checked(d, f"{s}.jsonl", p["files"][f"{s}.jsonl"]["sha256"], out, digest)
-                sha256[s] = digest.hexdigest()
-            for _, p in parts:
-                stats.add_state(p["stats"])
-            manifest = manifest_from(header, generator, stats, sha256)
-            commit_dataset(manifest, generator.lib.kb, out_dir, temps)
-        return manifest
-    except BaseException:
-        for path in temps.values():
-            path.unlink(missing_ok=True)
-        for folder in created:
-            with suppress(OSError):
-                folder.rmdir()
-        raise
-
-
-def _remove_stray_temps(folder: Path) -> None:
-    """Temporary files a killed writer left in a folder this run owns."""
-    if folder.is_dir():
-        for path in folder.glob(".*.part"):
-            if path.is_file():
-                path.unlink(missing_ok=True)
+    with writing_into(out_dir) as temps:
+        for s in SPLITS:
+            digest = hashlib.sha256()
+            write_temp(out_dir, f".{s}.", ".jsonl.part", b"", temps, s)
+            with open(temps[s], "ab") as out:
+                for d, p in parts:
+                    _copy_checked(d, f"{s}.jsonl", p["files"][f"{s}.jsonl"]["sha256"], out, digest)
+            sha256[s] = digest.hexdigest()
+        for _, p in parts:
+            stats.add_state(p["stats"])
+        manifest = manifest_from(header, generator, stats, sha256)
+        commit_dataset(manifest, generator.lib.kb, out_dir, temps)
+    return manifest
 
 
 def write_resumable(generator: Generator, n: int, out_dir: Path, *, part_size: int = DEFAULT_PART_SIZE,
@@ -275,8 +246,7 @@ def _write_resumable(generator: Generator, n: int, out_dir: Path, part_size: int
             diff = _differences(before.get("header", {}), header) or [f"parts {before.get('of')!r} vs {of!r}"]
             raise PartError(f"{parts_dir} holds parts of a different run ({'; '.join(diff[:5])}); rerun with the "
                             f"same options (and --part-size), or delete {parts_dir} to start again")
-    parts_dir.mkdir(parents=True, exist_ok=True)
-    _remove_stray_temps(out_dir)
+    parts_dir.mkdir(parents=True, exist_ok=True)  # out_dir's own leftovers went when claim_output took it
     if not run_file.is_file():
         temps: dict[str, Path] = {}
         write_temp(parts_dir, ".run.", ".json.part", manifest_bytes(run), temps, "run")
@@ -294,7 +264,6 @@ def _write_resumable(generator: Generator, n: int, out_dir: Path, part_size: int
             todo.append(index)
     with record_pool(generator, workers if todo else 1) as pool:  # one pool for every part: its caches stay warm
         for index in todo:
-            _remove_stray_temps(dirs[index])
             write_part(generator, n, index, of, dirs[index], progress=progress, workers=workers, pool=pool)
     manifest = merge_parts(dirs, out_dir, generator=generator)
     shutil.rmtree(parts_dir, ignore_errors=True)

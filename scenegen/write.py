@@ -19,14 +19,14 @@ import os
 import sys
 import tempfile
 from collections import Counter
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
 import orjson
 
 from .exports.card import dataset_card
-from .files import SPLITS, claim_output, commit_files, default_file_mode, read_records
+from .files import SPLITS, commit_files, default_file_mode, read_records, writing_into
 from .generate import GenerateConfig, Generator, generator_version
 from .records import SCHEMA_VERSION
 
@@ -208,21 +208,11 @@ def write_dataset(generator: Generator, n: int, out_dir: Path, *,
     out_dir/manifest.json; return the manifest.
 
     ``workers`` > 1 makes the records in that many processes (where the platform can fork), same bytes."""
-    created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]  # leaf first
-    temps: dict[str, Path] = {}
-    try:
-        with claim_output(out_dir):
-            stats, digests = write_splits(generator, 0, n, out_dir, temps, progress=progress, workers=workers)
-            manifest = _manifest(generator, n, stats, digests)
-            commit_dataset(manifest, generator.lib.kb, out_dir, temps)
-        return manifest
-    except BaseException:
-        for path in temps.values():
-            path.unlink(missing_ok=True)
-        for folder in created:
-            with suppress(OSError):
-                folder.rmdir()
-        raise
+    with writing_into(out_dir) as temps:
+        stats, digests = write_splits(generator, 0, n, out_dir, temps, progress=progress, workers=workers)
+        manifest = _manifest(generator, n, stats, digests)
+        commit_dataset(manifest, generator.lib.kb, out_dir, temps)
+    return manifest
 
 
 @contextmanager
