@@ -28,6 +28,13 @@ SCREENS = {
         [(50 * Y, Sex.female, False, {"low_mood": True}),  # younger: not a delirium screen
          (90 * Y, Sex.female, False, {"cough": True})],
         (("acute_stress_reaction", "depression"), ("low_mood",), 40)),
+    "possible_pregnancy_with_urinary_or_vaginal_symptoms": (
+        (28 * Y, Sex.female, False, {"vaginal_itch_or_discharge": True}),
+        [(28 * Y, Sex.male, False, {"urinary_symptoms": True}),  # a man: no pregnancy to ask about
+         (70 * Y, Sex.female, False, {"urinary_symptoms": True}),  # past childbearing age
+         (8 * Y, Sex.female, False, {"urinary_symptoms": True}),  # a child
+         (28 * Y, Sex.female, False, {"cough": True})],
+        (("vaginal_thrush", "acute_cystitis"), ("vaginal_itch_discharge", "urinary_symptoms"), 30)),
     "where_the_limb_or_joint_pain_is": (
         (40 * Y, Sex.female, False, {"joint_pain": True}),
         [(40 * Y, Sex.female, False, {"back_pain": True})],
