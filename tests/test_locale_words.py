@@ -71,3 +71,21 @@ def test_an_en_us_record_says_none_of_the_british_words_the_locale_lists(index):
 def test_the_us_locale_lists_the_british_words_a_blind_read_found():
     us = lib().personas.locale("en_US")
     assert {"gp", "a&e", "paracetamol", "cotton buds", "reliever", "blue inhaler"} <= set(us.never_words)
+
+
+def test_a_locale_swap_never_doubles_a_word_in_any_library_text():
+    """'a reliever inhaler, usually a blue one' became 'a rescue inhaler inhaler, usually a blue one' in en-US:
+    the swap 'a reliever' matched at the article before the longer phrase could. Every question, phrase and
+    denial of the library, localised, says no word twice in a row unless the original did."""
+    from scenegen.realise import Localiser
+
+    library = lib()
+    texts = set()
+    for f in library.kb.findings.values():
+        texts |= {t for t in (f.question, f.ask, getattr(f, "question_neutral", None)) if t}
+        texts |= set(f.lay) | set(f.deny)
+    doubled = re.compile(r"\b(\w+) \1\b", re.I)
+    for loc in library.personas.locales:
+        local = Localiser(loc.terms)
+        bad = [(t, local(t)) for t in sorted(texts) if doubled.search(local(t)) and not doubled.search(t)]
+        assert not bad, (loc.id, bad[:5])
