@@ -1,0 +1,46 @@
+"""Contradictions and unnatural turns a careful read of generated dialogues found (issue #10, seed 9090): the
+same question asked twice in other words after a 'no', a locale swap that said 'a rescue inhaler inhaler', an
+opening that named the complaint as an either-or the person later half-denied ('hives or swelling', then 'no,
+no hives'), and a woman of 64 looking after her grandchildren who said yes to 'a baby on the way'. Each test
+walks generated records, so it fails on the dialogue, not on the library entry that caused it."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from scenegen.generate import GenerateConfig, Generator, Library
+
+# pairs of questions a person hears as the same question: a 'no' to one answers the other
+SAME_QUESTION = [("very_fast_breathing", "breathing_fast"), ("visual_disturbance_in_pregnancy", "vision_change")]
+# the complaint phrases with an 'or' a person does say of themselves: a hedge between two feelings or places
+EITHER_OR_SAID = {"a numb or weak feeling", "tablets or a chemical swallowed", "a problem with the lips or mouth",
+                  "itching or discharge down below"}
+
+
+@lru_cache(maxsize=1)
+def lib() -> Library:
+    return Library.load()
+
+
+@lru_cache(maxsize=None)
+def _gen(seed: int, complaints: tuple[str, ...] = (), conditions: tuple[str, ...] = ()) -> Generator:
+    return Generator(lib(), GenerateConfig(seed=seed, noise="off", complaints=complaints, conditions=conditions))
+
+
+def _text(r) -> str:
+    return " ".join(m.content for m in r.messages if m.role != "system")
+
+
+def test_no_record_says_a_word_twice_in_a_row():
+    """'Has your daughter been prescribed a rescue inhaler inhaler?' (scn-9090-00000002): an en-US swap of the
+    article's own key ('a reliever') left the longer key's 'inhaler' behind; 27 of 2,000 records before."""
+    gen = _gen(2718, complaints=("breathlessness", "cough"))
+    doubled = re.compile(r"\b(\w{4,}) \1\b", re.I)
+    us = 0
+    for i in range(250):
+        r = gen.record(i)
+        hit = doubled.search(_text(r))
+        assert hit is None, (r.id, hit.group(0))
+        us += r.persona.locale == "en_US"
+    assert us >= 50, us
