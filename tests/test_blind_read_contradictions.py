@@ -32,6 +32,23 @@ def _text(r) -> str:
     return " ".join(m.content for m in r.messages if m.role != "system")
 
 
+def test_a_question_answered_no_is_not_asked_again_in_other_words():
+    """'With this illness, are you breathing much faster than normal?' 'No' ... 'Is the breathing much faster
+    than normal, even when resting?' (scn-9090-00000045): 43 of 2,000 records of seeds 9090 and 4242 before."""
+    gen = _gen(9090, complaints=("fever", "cough", "sore_throat", "breathlessness", "headache"))
+    checked = 0
+    for i in range(300):
+        r = gen.record(i)
+        asked = [t.finding for t in r.turns if t.act in ("clarify", "red_flag_check")]
+        denied = {t.finding for t in r.turns if t.act == "answer_no"}
+        for a, b in SAME_QUESTION:
+            for first, second in ((a, b), (b, a)):
+                if first in denied and second in asked:
+                    assert asked.index(second) < asked.index(first), (r.id, first, second)
+        checked += "very_fast_breathing" in asked or "breathing_fast" in asked
+    assert checked >= 30, checked  # the pair is asked about often enough for the test to be able to fail
+
+
 def test_no_record_says_a_word_twice_in_a_row():
     """'Has your daughter been prescribed a rescue inhaler inhaler?' (scn-9090-00000002): an en-US swap of the
     article's own key ('a reliever') left the longer key's 'inhaler' behind; 27 of 2,000 records before."""
