@@ -75,3 +75,15 @@ def test_an_opening_names_the_complaint_in_words_a_person_says_of_themselves():
         assert not [p for p in either_or if p in opening], (r.id, opening)
         if "itchy_wheals" in {t.finding for t in r.turns if t.act == "answer_no"}:
             assert "hives" not in opening.lower(), (r.id, opening)
+
+
+def test_no_woman_of_50_or_over_says_she_may_be_pregnant():
+    """A 64-year-old 'meant to be looking after my grandchildren' said yes to 'could you be pregnant?' ('A baby
+    on the way', scn-9090-00000008): the early-pregnancy conditions stop at 49 (max_age_months 599), as the
+    postnatal one does; 4 of 2,000 records before."""
+    gen = _gen(64, conditions=("threatened_miscarriage", "incomplete_miscarriage", "ectopic_pregnancy"))
+    for i in range(150):
+        r = gen.record(i)
+        said_yes = {t.finding for t in r.turns if t.act == "answer_yes"}
+        if r.persona.age_months >= 600:
+            assert "pregnancy_known_or_possible" not in set(r.case.present) | said_yes, (r.id, r.persona.age_months)
