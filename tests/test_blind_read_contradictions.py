@@ -87,3 +87,20 @@ def test_no_woman_of_50_or_over_says_she_may_be_pregnant():
         said_yes = {t.finding for t in r.turns if t.act == "answer_yes"}
         if r.persona.age_months >= 600:
             assert "pregnancy_known_or_possible" not in set(r.case.present) | said_yes, (r.id, r.persona.age_months)
+
+
+def test_a_parent_or_carer_does_not_answer_as_if_they_had_the_symptom():
+    """'No, I don't think I've had that' from the mother of a 1-month-old asked about his breathing
+    (scn-9090-00000029): the vague denial said 'I' whoever was ill; 15 of 2,000 records before."""
+    gen = _gen(4242)
+    first_person = re.compile(r"\bI( don't think I|)('ve| have|'ve not| haven't) had (that|any)\b")
+    proxies = 0
+    for i in range(500):
+        r = gen.record(i)
+        if r.persona.speaker == "self":
+            continue
+        proxies += 1
+        for m in r.messages:
+            if m.role == "user":
+                assert first_person.search(m.content) is None, (r.id, m.content)
+    assert proxies >= 100, proxies
