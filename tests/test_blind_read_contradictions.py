@@ -104,3 +104,27 @@ def test_a_parent_or_carer_does_not_answer_as_if_they_had_the_symptom():
             if m.role == "user":
                 assert first_person.search(m.content) is None, (r.id, m.content)
     assert proxies >= 100, proxies
+
+
+def _near_twins(message: str) -> tuple[str, str] | None:
+    """Two sentences of one message sharing over 60% of their words: the same point said twice."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", message) if len(s.split()) >= 6]
+    words = [set(re.findall(r"[a-z']+", s.lower())) for s in sentences]
+    for i in range(len(sentences)):
+        for j in range(i + 1, len(sentences)):
+            if len(words[i] & words[j]) / len(words[i] | words[j]) > 0.6:
+                return sentences[i], sentences[j]
+    return None
+
+
+def test_the_assistant_does_not_make_the_same_point_twice_in_one_message():
+    """'A young child who is being sick and passing much less urine may be getting dehydrated...' then 'A young
+    child with diarrhoea who is passing much less urine may be getting dehydrated...' (scn-9090-00000005): two
+    rules deciding the level said their reasons in turn (a rule's said_by now leaves its twin's unsaid), and a
+    first fit's first-aid step said again in other words; 16 of 2,000 records before."""
+    gen = _gen(5, conditions=("viral_gastroenteritis", "influenza"))
+    for i in range(250):
+        r = gen.record(i)
+        for m in r.messages:
+            if m.role == "assistant":
+                assert _near_twins(m.content) is None, (r.id, _near_twins(m.content))
