@@ -758,6 +758,10 @@ class Modifier(Strict):
     first_aid: list[Advice] = Field(
         default_factory=list, description="what to do while help is on the way when this rule makes it an emergency "
                                           "(a fit in pregnancy: not to stay alone, lie on the left side)")
+    said_by: list[Id] = Field(
+        default_factory=list,
+        description="rules whose reason already makes this one's point: when one of them also decided the level, "
+                    "this reason is not said again (a baby under 6 months who is vomiting, and one with diarrhoea)")
 
 
 class ScreenWhen(ModifierWhen):

@@ -527,6 +527,13 @@ class _Checker:
                     self.add("modifiers", mid, ("screen_with", i), self._unknown("finding", fid, self.findings))
                 elif f is not None and f.type is not FindingType.binary:
                     self.add("modifiers", mid, ("screen_with", i), f"'{fid}' is {f.type.value}; only binary findings scope a screen")
+            for i, other in enumerate(m.said_by):
+                if other != mid and other in self.modifiers and mid in self.modifiers[other].said_by:
+                    self.add("modifiers", mid, ("said_by", i), f"'{other}' names this rule in its own said_by: "
+                             "one of the two must be said")
+                elif other == mid or other not in self.modifiers:
+                    self.add("modifiers", mid, ("said_by", i), "said_by names another rule (modifier): "
+                             + ("not itself" if other == mid else self._unknown("modifier", other, self.modifiers)))
         for sid, sc in self.screens.items():
             refs = [(("ask",), sc.ask)] + [(("when", "present", i), fid) for i, fid in enumerate(sc.when.present)]
             refs += [(("when", "any_present", i), fid) for i, fid in enumerate(sc.when.any_present)]

@@ -792,9 +792,10 @@ class Realiser:
         return out[:most] or ([complaint] if complaint else [])
 
     def decisive_modifiers(self, plan: Plan, local: Localiser) -> list[str]:
-        """The rules (modifiers) that decided the level, each as a sentence in the locale's words."""
+        """The rules (modifiers) that decided the level, each as a sentence in the locale's words; a rule whose
+        point another decisive rule already makes (its ``said_by``) is not said twice."""
         ids = {r.id for r in plan.decision.decisive if r.kind == "modifier"}
-        return [local(_sentence(m.reason)) for m in self.kb.modifiers if m.id in ids]
+        return [local(_sentence(m.reason)) for m in self.kb.modifiers if m.id in ids and not ids & set(m.said_by)]
 
     def warning_voice(self, persona: PersonaDraw) -> Callable[[str], str]:
         """A warning sign as the speaker should hear it: in the locale's words and, when speaking for someone

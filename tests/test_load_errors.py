@@ -249,3 +249,12 @@ def test_until_suspected_must_be_lower_and_raised_only_by_signs_that_get_asked(t
     assert "neither in rule_out nor a red flag" in found["conditions[pe].until_suspected.suspected_by[0]"]
     assert "not one of this condition's findings" in found["conditions[pe].until_suspected.suspected_by[1]"]
     assert "conditions[pe].until_suspected.suspected_by[2]" not in found  # a red flag edge: fine
+
+
+def test_a_modifier_said_by_an_unknown_or_its_own_rule_is_reported(tiny_copy):
+    edit(tiny_copy, '    source: "NICE NG143"\n', '    source: "NICE NG143"\n    said_by: [infant_fevr, infant_fever]\n')
+    found = problems(tiny_copy)
+    assert len(found) == 2, found
+    assert all(p.file == LIB and "said_by" in p.field for p in found)
+    assert "unknown modifier 'infant_fevr'" in found[0].message
+    assert "not itself" in found[1].message

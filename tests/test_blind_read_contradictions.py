@@ -1,0 +1,130 @@
+"""Contradictions and unnatural turns a careful read of generated dialogues found (issue #10, seed 9090): the
+same question asked twice in other words after a 'no', a locale swap that said 'a rescue inhaler inhaler', an
+opening that named the complaint as an either-or the person later half-denied ('hives or swelling', then 'no,
+no hives'), and a woman of 64 looking after her grandchildren who said yes to 'a baby on the way'. Each test
+walks generated records, so it fails on the dialogue, not on the library entry that caused it."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from scenegen.generate import GenerateConfig, Generator, Library
+
+# pairs of questions a person hears as the same question: a 'no' to one answers the other
+SAME_QUESTION = [("very_fast_breathing", "breathing_fast"), ("visual_disturbance_in_pregnancy", "vision_change")]
+# the complaint phrases with an 'or' a person does say of themselves: a hedge between two feelings or places
+EITHER_OR_SAID = {"a numb or weak feeling", "tablets or a chemical swallowed", "a problem with the lips or mouth",
+                  "itching or discharge down below"}
+
+
+@lru_cache(maxsize=1)
+def lib() -> Library:
+    return Library.load()
+
+
+@lru_cache(maxsize=None)
+def _gen(seed: int, complaints: tuple[str, ...] = (), conditions: tuple[str, ...] = ()) -> Generator:
+    return Generator(lib(), GenerateConfig(seed=seed, noise="off", complaints=complaints, conditions=conditions))
+
+
+def _text(r) -> str:
+    return " ".join(m.content for m in r.messages if m.role != "system")
+
+
+def test_a_question_answered_no_is_not_asked_again_in_other_words():
+    """'With this illness, are you breathing much faster than normal?' 'No' ... 'Is the breathing much faster
+    than normal, even when resting?' (scn-9090-00000045): 43 of 2,000 records of seeds 9090 and 4242 before."""
+    gen = _gen(9090, complaints=("fever", "cough", "sore_throat", "breathlessness", "headache"))
+    checked = 0
+    for i in range(300):
+        r = gen.record(i)
+        asked = [t.finding for t in r.turns if t.act in ("clarify", "red_flag_check")]
+        denied = {t.finding for t in r.turns if t.act == "answer_no"}
+        for a, b in SAME_QUESTION:
+            for first, second in ((a, b), (b, a)):
+                if first in denied and second in asked:
+                    assert asked.index(second) < asked.index(first), (r.id, first, second)
+        checked += "very_fast_breathing" in asked or "breathing_fast" in asked
+    assert checked >= 30, checked  # the pair is asked about often enough for the test to be able to fail
+
+
+def test_no_record_says_a_word_twice_in_a_row():
+    """'Has your daughter been prescribed a rescue inhaler inhaler?' (scn-9090-00000002): an en-US swap of the
+    article's own key ('a reliever') left the longer key's 'inhaler' behind; 27 of 2,000 records before."""
+    gen = _gen(2718, complaints=("breathlessness", "cough"))
+    doubled = re.compile(r"\b(\w{4,}) \1\b", re.I)
+    us = 0
+    for i in range(250):
+        r = gen.record(i)
+        hit = doubled.search(_text(r))
+        assert hit is None, (r.id, hit.group(0))
+        us += r.persona.locale == "en_US"
+    assert us >= 50, us
+
+
+def test_an_opening_names_the_complaint_in_words_a_person_says_of_themselves():
+    """No 'hives or swelling' (then 'no, no hives', scn-9090-00000038) or 'pain in an arm or leg after a rolled
+    ankle' (scn-9090-00000000): 62 of 2,000 openings of seeds 9090 and 4242 before."""
+    kb = lib().kb
+    either_or = {p for c in kb.complaints.values() for p in c.lay if " or " in p} - EITHER_OR_SAID
+    gen = _gen(31, complaints=("joint_pain", "allergic_reaction", "leg_swelling", "tiredness"))
+    for i in range(200):
+        r = gen.record(i)
+        opening = r.messages[1].content
+        assert not [p for p in either_or if p in opening], (r.id, opening)
+        if "itchy_wheals" in {t.finding for t in r.turns if t.act == "answer_no"}:
+            assert "hives" not in opening.lower(), (r.id, opening)
+
+
+def test_no_woman_of_50_or_over_says_she_may_be_pregnant():
+    """A 64-year-old 'meant to be looking after my grandchildren' said yes to 'could you be pregnant?' ('A baby
+    on the way', scn-9090-00000008): the early-pregnancy conditions stop at 49 (max_age_months 599), as the
+    postnatal one does; 4 of 2,000 records before."""
+    gen = _gen(64, conditions=("threatened_miscarriage", "incomplete_miscarriage", "ectopic_pregnancy"))
+    for i in range(150):
+        r = gen.record(i)
+        said_yes = {t.finding for t in r.turns if t.act == "answer_yes"}
+        if r.persona.age_months >= 600:
+            assert "pregnancy_known_or_possible" not in set(r.case.present) | said_yes, (r.id, r.persona.age_months)
+
+
+def test_a_parent_or_carer_does_not_answer_as_if_they_had_the_symptom():
+    """'No, I don't think I've had that' from the mother of a 1-month-old asked about his breathing
+    (scn-9090-00000029): the vague denial said 'I' whoever was ill; 15 of 2,000 records before."""
+    gen = _gen(4242)
+    first_person = re.compile(r"\bI( don't think I|)('ve| have|'ve not| haven't) had (that|any)\b")
+    proxies = 0
+    for i in range(500):
+        r = gen.record(i)
+        if r.persona.speaker == "self":
+            continue
+        proxies += 1
+        for m in r.messages:
+            if m.role == "user":
+                assert first_person.search(m.content) is None, (r.id, m.content)
+    assert proxies >= 100, proxies
+
+
+def _near_twins(message: str) -> tuple[str, str] | None:
+    """Two sentences of one message sharing over 60% of their words: the same point said twice."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", message) if len(s.split()) >= 6]
+    words = [set(re.findall(r"[a-z']+", s.lower())) for s in sentences]
+    for i in range(len(sentences)):
+        for j in range(i + 1, len(sentences)):
+            if len(words[i] & words[j]) / len(words[i] | words[j]) > 0.6:
+                return sentences[i], sentences[j]
+    return None
+
+
+def test_the_assistant_does_not_make_the_same_point_twice_in_one_message():
+    """'A young child who is being sick and passing much less urine may be getting dehydrated...' then 'A young
+    child with diarrhoea who is passing much less urine may be getting dehydrated...' (scn-9090-00000005): two
+    rules deciding the level said their reasons in turn (a rule's said_by now leaves its twin's unsaid), and a
+    first fit's first-aid step said again in other words; 16 of 2,000 records before."""
+    gen = _gen(5, conditions=("viral_gastroenteritis", "influenza"))
+    for i in range(250):
+        r = gen.record(i)
+        for m in r.messages:
+            if m.role == "assistant":
+                assert _near_twins(m.content) is None, (r.id, _near_twins(m.content))
