@@ -95,7 +95,9 @@ def test_no_question_presupposes_a_finding_not_said_by_then(conditions, fid):
     """Property over generated dialogues: a question whose wording takes an injury for granted says it only after
     one was reported, and otherwise asks the neutral wording; both happen, so the test can fail either way."""
     gen = Generator(lib(), GenerateConfig(seed=31, conditions=conditions))
-    records = [gen.record(i) for i in range(160)]
+    # 400: once a head injury's level is A&E the worsening question is asked only if it could raise it, so in 160
+    # records it was asked twice, never after a headache had been said
+    records = [gen.record(i) for i in range(400)]
     kb, lexicon = lib().kb, Lexicon.load(bundled_library())
     rule = RULES["questions_presuppose_only_what_was_said"]
     assert [v for r in records for v in rule(r, kb, lexicon)] == []
