@@ -171,6 +171,84 @@ def test_a_fevers_own_5_days_sets_the_calls_duration_only_in_a_call_about_the_fe
             assert (truth["duration"] in long) is must_be_long, (seed, complaint, truth["duration"])
 
 
+@pytest.mark.parametrize("rule, age_years", [("headache_for_weeks_from_50", 60),
+                                             ("new_or_daily_headache_for_a_week_under_18", 14)])
+def test_a_headaches_own_weeks_are_not_read_from_another_complaints_duration(bundled_kb, rule, age_years):
+    """A 14-year-old's new headache was sent to the GP as 'a headache for more than a week' in a call about a sore
+    throat (seed 8, scn-8-00000419): the call's duration is the headache's own only in a call about it."""
+    from scenegen.sample import implied_answers
+
+    who = Demographics(age_years * 12, Sex.male)
+    other = {"cough": True, "headache": True, "headache_pattern": "new", "duration": "weeks_1_to_3"}
+    other = {**other, **implied_answers(bundled_kb, other, "cough")}
+    assert "headache_over_a_week" not in other and rule not in _reasons(bundled_kb, who, other)
+    assert rule in _reasons(bundled_kb, who, {**other, "headache_over_a_week": True})
+    theirs = {"headache": True, "headache_pattern": "new", "duration": "weeks_1_to_3"}
+    assert rule in _reasons(bundled_kb, who, {**theirs, **implied_answers(bundled_kb, theirs, "headache")})
+    short = {"headache": True, "headache_pattern": "new", "duration": "days_5_to_7"}
+    assert rule not in _reasons(bundled_kb, who, {**short, **implied_answers(bundled_kb, short, "headache")})
+
+
+def test_a_daily_headache_gives_weeks_to_a_headache_call_only(bundled_kb):
+    """'A headache on most days for weeks' set the call's duration in every call (a value's 'implies'); now it
+    answers the headache's own duration question, and the call's only in a call about the headache."""
+    from scenegen.sample import apply_implications
+
+    assert not any(v.implies for v in bundled_kb.findings["headache_pattern"].values)
+    for seed in range(10):
+        for complaint, weeks in (("cough", False), ("headache", True)):
+            truth = {"cough": True, "headache": True, "headache_pattern": "daily", "onset": "gradual",
+                     "duration": "days_1_to_4"}
+            apply_implications(bundled_kb, "tension_type_headache", truth, random.Random(seed), lambda f: False,
+                               complaint=complaint)
+            assert truth["headache_over_a_week"] is True
+            assert (truth["duration"] in {"weeks_1_to_3", "over_3_weeks"}) is weeks, (seed, complaint)
+
+
+def test_a_sudden_loin_pain_at_60_is_read_from_the_call_only_in_a_call_about_a_tummy_or_back_pain(bundled_kb):
+    """A renal colic felt in the tummy and the loin (seed 5, scn-5-00000316) is one pain, so the call's sudden
+    onset is the loin pain's; in a call about urinary symptoms or a fever it is not, and it is asked."""
+    from scenegen.sample import implied_answers
+
+    who = Demographics(70 * 12, Sex.female)
+    obs = {"loin_pain": True, "abdominal_pain": True, "back_pain": True, "urinary_symptoms": True,
+           "onset": "sudden", "duration": "hours"}
+    for complaint in ("abdominal_pain", "back_pain"):
+        told = {**obs, **implied_answers(bundled_kb, obs, complaint)}
+        assert "sudden_loin_pain_from_60" in _reasons(bundled_kb, who, told), complaint
+    told = {**obs, **implied_answers(bundled_kb, obs, "urinary_symptoms")}
+    assert "loin_pain_sudden_recent" not in told
+    assert "sudden_loin_pain_from_60" not in _reasons(bundled_kb, who, told)
+    assert "loin_pain_sudden_recent" in pending_must_asks(bundled_kb, who, told)
+    slow = {**obs, "onset": "gradual", "duration": "days_1_to_4"}
+    assert implied_answers(bundled_kb, slow, "back_pain").get("loin_pain_sudden_recent") is False
+
+
+@pytest.mark.parametrize("rule, own, symptom, complaint, age_years, long, extra", [
+    ("recent_chest_pain_from_65", "chest_pain_started_in_last_few_days", "chest_pain", "chest_pain", 70, "hours", {}),
+    ("foot_pain_for_weeks_from_65", "joint_pain_over_a_week", "joint_pain", "joint_pain", 70, "weeks_1_to_3",
+     {"joint_pain_site": "ankle_foot"}),
+    ("mouth_problem_over_3_weeks", "mouth_soreness_over_3_weeks", "mouth_soreness_or_patches", "mouth_problem", 40,
+     "over_3_weeks", {}),
+    ("back_pain_under_18_over_a_week", "back_pain_over_a_week", "back_pain", "back_pain", 14, "weeks_1_to_3", {}),
+    ("abdominal_pain_over_3_weeks_50_and_over", "abdominal_pain_over_3_weeks", "abdominal_pain", "abdominal_pain", 60,
+     "over_3_weeks", {}),
+])
+def test_a_pains_own_duration_is_read_from_the_call_only_in_a_call_about_it(bundled_kb, rule, own, symptom, complaint,
+                                                                           age_years, long, extra):
+    """These rules read the call's duration whatever the call was about (a fever of weeks made a chest pain
+    'recent' or a back pain 'of weeks'): each now reads the pain's own duration, the call's only in a call about it."""
+    from scenegen.sample import implied_answers
+
+    who = Demographics(age_years * 12, Sex.female)
+    other = {"fever": True, symptom: True, "duration": long, **extra}
+    other = {**other, **implied_answers(bundled_kb, other, "fever")}
+    assert own not in other and rule not in _reasons(bundled_kb, who, other)
+    assert rule in _reasons(bundled_kb, who, {**other, own: True})
+    theirs = {symptom: True, "duration": long, **extra}
+    assert rule in _reasons(bundled_kb, who, {**theirs, **implied_answers(bundled_kb, theirs, complaint)})
+
+
 # --- the sampler keeps the case consistent -----------------------------------------------------------------
 
 def test_a_thunderclap_headache_always_came_on_suddenly(bundled_kb):
