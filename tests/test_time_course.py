@@ -486,3 +486,28 @@ def test_rib_pain_that_started_with_a_crack_has_a_sudden_onset():
             cracks += 1
             assert r.case.value_map.get("onset") == ["sudden"], (r.id, r.case.value_map.get("onset"))
     assert cracks >= 5
+
+
+def test_a_headache_pattern_an_implication_drew_is_in_the_case(library):
+    """'A daily headache has gone on for more than a week' draws the headache's pattern to test its 'if' in a case
+    whose condition has no edge to it (acute glaucoma in an eye call, seed 5905 record 1266); the opening then said
+    'a headache most days', which the case did not state: an implication's categorical draw is in the case."""
+    from scenegen.validate import Lexicon, validate_record
+
+    gen = Generator(library, GenerateConfig(seed=5905, test_fraction=0.0, balance="disposition", ambiguity="low",
+                                            max_questions=1, system_prompt=False))
+    r = gen.record(1266)
+    assert any(v.finding == "headache_pattern" for v in r.case.values)
+    assert validate_record(r.model_dump(mode="json"), library.kb, Lexicon.load(library.root)) == []
+
+
+def test_a_duration_an_implication_redraws_keeps_to_the_onset(bundled_kb):
+    """A pre-eclampsia headache over hours given a headache of more than a week had its duration redrawn to more
+    than 3 weeks, which an onset over hours rules out (seed 31, record 13): the redraw keeps to the findings' own
+    'implies' too, when a value satisfies both."""
+    from scenegen.sample import apply_implications
+
+    for seed in range(30):
+        truth = {"headache": True, "headache_over_a_week": True, "onset": "hours", "duration": "hours"}
+        apply_implications(bundled_kb, "pre_eclampsia", truth, random.Random(seed), lambda f: False, complaint="headache")
+        assert truth["duration"] == "weeks_1_to_3", (seed, truth["duration"])
