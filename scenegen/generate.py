@@ -368,6 +368,11 @@ def case_block(kb: KnowledgeBase, case: HiddenCase) -> dict:
     settled = sorted(f for f, a in case.truth.items() if a is True and f not in kb.likelihoods[case.condition]
                      and kb.findings[f].type.value == "binary")
     binary = binary + settled if settled else binary
+    # and a categorical one an implication drew to test its 'if' (a headache's pattern, for 'a daily headache has
+    # gone on for more than a week'): the realiser may say it, so the case states it (seed 5905 record 1266)
+    drawn = sorted(f for f, a in case.truth.items() if f not in kb.likelihoods[case.condition]
+                   and kb.findings[f].type.value != "binary" and a not in ("", frozenset()))
+    other = other + drawn if drawn else other
     cond = kb.conditions[case.condition]
     return {"condition": case.condition, "condition_name": cond.name, "icd10": cond.icd10, "complaint": case.complaint,
             "present": [f for f in binary if answer(f) is True],

@@ -417,6 +417,9 @@ def apply_implications(kb: KnowledgeBase, condition: str, truth: dict[str, Answe
                 # and within what every other rule on it already holding allows (a duration both a gradual
                 # onset and a 'daily for weeks' pattern limit), when some value satisfies them all
                 limits = _limits(rules, fid, truth, chain)
+                # and what the case's findings' own 'implies' allow (an onset over hours is not a problem of months,
+                # when a headache of more than a week redraws the duration: seed 31, pre-eclampsia)
+                limits += [r[2] for r in implications(kb).get(fid, ()) if rule_applies(r, truth)]
                 wanted = [v for v in wanted if all(v in lim for lim in limits)] or wanted
                 truth[fid] = _draw_among(rng, kb.p_values(condition, fid), wanted)
             changed = True

@@ -135,13 +135,15 @@ def test_the_recent_viral_illness_question_asks_about_before_this_illness(bundle
 def test_a_value_redrawn_for_a_young_baby_keeps_to_the_other_answers(bundled_kb):
     """A problem cannot have lasted more than 3 weeks in a baby under a month old, but the redraw must not
     then give 'a few hours' to a fever of 5 days or more with a gradual onset (seed 4242, record 357)."""
-    from scenegen.sample import fit_values_to_age, values_beyond_age
+    from scenegen.sample import apply_implications, fit_values_to_age, values_beyond_age
 
     kb = bundled_kb
     for seed in range(30):
         truth = {"fever": True, "fever_five_days_or_more": True, "onset": "gradual", "duration": "over_3_weeks"}
-        fit_values_to_age(kb, "febrile_young_infant_serious_bacterial_infection", truth, random.Random(seed),
-                          values_beyond_age(kb, 0))
+        rng = random.Random(seed)
+        fit_values_to_age(kb, "febrile_young_infant_serious_bacterial_infection", truth, rng, values_beyond_age(kb, 0))
+        apply_implications(kb, "febrile_young_infant_serious_bacterial_infection", truth, rng, lambda f: False,
+                           beyond_age=values_beyond_age(kb, 0), complaint="fever")  # as sample_case does
         assert truth["duration"] in {"days_5_to_7", "weeks_1_to_3"}, (seed, truth["duration"])
 
 
