@@ -74,7 +74,8 @@ def test_a_child_with_hay_fever_is_not_warned_of_glaucoma(bundled_kb):
 
 
 @pytest.mark.parametrize("condition,expected", [("deep_vein_thrombosis", PULMONARY_EMBOLISM),
-                                                ("acute_cystitis", SEPSIS)])
+                                                ("acute_cystitis", SEPSIS),
+                                                ("depression", {"suicidal_intent"})])
 def test_generated_dialogues_carry_the_guidelines_warnings(library, condition, expected):
     """End to end: a generated dialogue of the condition, decided at its own level, ends with its guideline's
     warning signs (as the persona's locale words them) and none of the wrong population's."""
