@@ -515,8 +515,15 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         if any(kb.findings[f].red_flag.disposition is Disposition.emergency_ambulance  # type: ignore[union-attr]
                for f in decision.red_flags_present) \
                 or _held_by_a_sign_or_rule(decision, Disposition.emergency_ambulance):
-            break  # an ambulance-level red flag or rule (a fever with sudden new confusion at 65): escalate now,
-            # ask nothing more; no answer can raise the level, so no must-ask is owed
+            # an ambulance-level red flag or rule (a fever with sudden new confusion at 65): escalate now, ask
+            # nothing more; no answer can raise the level, so no must-ask is owed. A warning sign the opening
+            # implies but was kept to be confirmed (a fit in pregnancy: a faint in pregnancy) is now taken as
+            # said, so the gold lists it as present, as the words imply (validate: red_flags_reflected)
+            withheld = {f: a for f, a in implied_answers(kb, obs, case.complaint, mute).items() if f not in obs}
+            if withheld:
+                obs.update(withheld)
+                st = reasoner.state(persona, obs)
+            break
         # once the budget is spent only a red-flag screen can still be asked, so only screens are scored. Must-asks
         # (start-of-call protocol questions such as 'when did it start?') do not use up the budget
         spent = sum(1 for q in questions if q.score.must_ask is None)

@@ -46,3 +46,22 @@ def test_an_older_adult_with_fever_and_sudden_confusion_is_sent_to_999_without_f
             seen += 1
             assert list(no_question_after_an_ambulance_rule(r, gen.lib.kb, _lexicon())) == [], r.id
     assert seen >= 3
+
+
+def test_a_warning_sign_the_opening_implies_is_listed_when_a_rule_ends_the_questions_at_once():
+    """A fit in pregnancy (so a faint in pregnancy) at the opening: the ambulance rule ends the call before the
+    implied faint is confirmed, and the gold had left it out of red_flags_present although the words imply it
+    (validate: 3 records of 3,000 of seed 2, 1 each of seeds 1, 5 and 6)."""
+    from scenegen.validate import RULES
+
+    library = Library.load()
+    gen = Generator(library, GenerateConfig(seed=2, conditions=("eclampsia",)))
+    lexicon = Lexicon.load(bundled_library())
+    at_once = 0
+    for index in range(30):
+        record = gen.record(index)
+        assert list(RULES["red_flags_reflected"](record, library.kb, lexicon)) == [], record.id
+        if record.gold.disposition_turn == 2 and record.case.complaint == "seizure":
+            at_once += 1
+            assert "fainting_in_pregnancy" in record.gold.red_flags_present, record.id
+    assert at_once >= 3
