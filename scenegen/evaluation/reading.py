@@ -135,10 +135,16 @@ def build_cues(kb: KnowledgeBase, library: Path | None = None) -> Cues:
         for w in words:
             phrases[_norm(w).strip()] = level
     crisis = {k: [_norm(w).strip() for w in v] for k, v in data["crisis"].items()}
+    # each locale's spelling of the library's own words ('diarrhea'), so a question asked in a locale's words is
+    # read as the library's: without them 'has the diarrhea gone on for more than a week?' read as the headache's
+    localise: list = []
     if library is not None:
         from ..personas import load_personas
+        from ..realise import Localiser
 
-        for loc in load_personas(library).locales:
+        locales = load_personas(library).locales
+        localise = [Localiser(loc.terms) for loc in locales]
+        for loc in locales:
             v = loc.vocab
             for level in LEVELS:
                 if f"act_{level}" in v:
@@ -158,12 +164,14 @@ def build_cues(kb: KnowledgeBase, library: Path | None = None) -> Cues:
     for f in kb.findings.values():
         texts = [f.name, f.question, f.question_neutral or "", f.question_young or "", f.ask or "", f.topic or "",
                  *f.topics, *f.lay]
+        texts += [local(t) for local in localise for t in texts]
         finding_words[f.id] = frozenset(w for t in texts for w in content_words(t))
     asked_as: dict[str, set[str]] = {}
     for f in kb.findings.values():
         for q in (f.question, f.question_neutral, f.question_young, f.question_event):
-            if q and len(_norm(q).split()) >= 3:
-                asked_as.setdefault(_norm(q).strip(), set()).add(f.id)
+            for form in ([q, *(local(q) for local in localise)] if q else []):
+                if len(_norm(form).split()) >= 3:
+                    asked_as.setdefault(_norm(form).strip(), set()).add(f.id)
     df: dict[str, int] = {}
     for ws in finding_words.values():
         for w in ws:
