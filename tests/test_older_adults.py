@@ -12,8 +12,10 @@ from scenegen.triage import decide
 
 Y = 12
 
+# in a call about the joint, the call's weeks answer the pain's own duration (conditions/consistency.yaml, a
+# complaint-scoped rule that decide() alone does not apply), so the case states it, as the textbook cases do
 FOOT = {"joint_pain": True, "joint_pain_site": "ankle_foot", "pain_worse_on_movement": True,
-        "heel_pain_first_steps": False, "onset": "gradual", "duration": "over_3_weeks"}
+        "heel_pain_first_steps": False, "onset": "gradual", "duration": "over_3_weeks", "joint_pain_over_a_week": True}
 CHEST_WALL = {"chest_pain": True, "chest_pain_tender_to_touch": True, "onset": "gradual", "duration": "weeks_1_to_3"}
 
 
