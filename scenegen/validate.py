@@ -1021,6 +1021,13 @@ class DatasetChecks:
     def __init__(self) -> None:
         self.first_seen: dict[str, tuple[str, int]] = {}
         self.seeds: dict[Path, tuple[int, str]] = {}
+        self._folders: dict[Path, Path] = {}  # each file's resolved folder, looked up once rather than per record
+
+    def _folder(self, path: Path) -> Path:
+        folder = self._folders.get(path)
+        if folder is None:
+            folder = self._folders[path] = path.resolve().parent
+        return folder
 
     def record(self, path: Path, line: int, obj: dict) -> Iterator[Violation]:
         file = str(path)
@@ -1045,7 +1052,7 @@ class DatasetChecks:
         if expected is not None and obj.get("split") != expected:
             yield Violation(file, line, rid, "split_matches_file",
                             f"split '{obj.get('split')}' in a file named {path.name} (expected '{expected}')")
-        folder = path.resolve().parent
+        folder = self._folder(path)
         if isinstance(seed, int):
             before = self.seeds.setdefault(folder, (seed, rid))
             if before[0] != seed:
@@ -1074,7 +1081,7 @@ class DatasetChecks:
             yield Violation(file, 0, "-", "manifest", f"its sha256 is not the one in {MANIFEST}: the file was changed "
                                                       "after it was written")
         seed = manifest.get("config", {}).get("seed") if isinstance(manifest.get("config"), dict) else None
-        made = self.seeds.get(path.resolve().parent)
+        made = self.seeds.get(self._folder(path))
         if isinstance(seed, int) and made is not None and made[0] != seed:
             yield Violation(file, 0, made[1], "manifest", f"records of seed {made[0]} beside a manifest of seed {seed}")
 
