@@ -292,12 +292,16 @@ def _triage_text(kb_: KnowledgeBase, who: Demographics, result) -> str:
                    "parts already complete; the result is the same bytes as a run never stopped. With --shard: "
                    "keep the part if it is already complete.")
 @click.option("--part-size", default=None, type=click.IntRange(1),
-              help="Records per part with --resume (default 1000); a rerun must give the same.")
+              help="Records per part with --resume or --scheduler (default 1000); a rerun must give the same.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Make the records on a Dask cluster (pip install 'scenegen[dask]'): the scheduler's address, "
+                   "e.g. tcp://10.0.0.5:8786, or 'local' for a LocalCluster of --workers processes here. Same bytes "
+                   "as a local run; resumable as with --resume. See docs/scale.md.")
 def generate_command(library: Path | None, n: int, seed: int, out: Path, test_fraction: float, holdout_by: str,
                      conditions: tuple[str, ...], complaints: tuple[str, ...], balance: str | None, ambiguity: str,
                      max_questions: int, no_system_prompt: bool, name_conditions: str, noise: str, workers: int,
                      quiet: bool, formats: tuple[str, ...], twins: str | None, shard: str | None, resume: bool,
-                     part_size: int | None) -> None:
+                     part_size: int | None, scheduler: str | None) -> None:
     """Write OUT/train.jsonl, OUT/test.jsonl and OUT/manifest.json (with --shard, one part of them)."""
     import time
 
@@ -306,8 +310,14 @@ def generate_command(library: Path | None, n: int, seed: int, out: Path, test_fr
     part = parse_shard(shard) if shard is not None else None
     if part is not None and formats:
         raise UsageError("--format needs the whole run: export after 'scenegen merge' joins the parts")
-    if part_size is not None and (part is not None or not resume):
-        raise UsageError("--part-size is for a whole run with --resume")
+    if part_size is not None and (part is not None or not (resume or scheduler)):
+        raise UsageError("--part-size is for a whole run with --resume or --scheduler")
+    if scheduler is not None and part is not None:
+        raise UsageError("--scheduler makes every part of the run itself; it cannot be given with --shard")
+    if scheduler is not None:
+        from .distributed import require_dask
+
+        require_dask()
 
     from .generate import GenerateConfig, Generator, Library
     from .twins import parse_axes
@@ -329,7 +339,21 @@ def generate_command(library: Path | None, n: int, seed: int, out: Path, test_fr
     if part is not None:
         _generate_part(generator, n, part, out, workers, quiet, resume)
         return
-    if resume:
+    if scheduler is not None:
+        from .distributed import close, connect, write_on_dask
+
+        def run(progress):
+            client = connect(scheduler, workers)
+            try:
+                manifest, kept = write_on_dask(generator, n, out, client, part_size=part_size or DEFAULT_PART_SIZE,
+                                               progress=progress,
+                                               library=None if library is None else Path(library).resolve())
+            finally:
+                close(client)
+            if kept:
+                click.echo(f"resumed: kept {kept} complete part(s) from {out / '.parts'}", err=True)
+            return manifest
+    elif resume:
         from .shards import write_resumable
 
         def run(progress):

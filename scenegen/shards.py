@@ -11,6 +11,7 @@ the parts' counts added up, and the sha256 of each joined file is taken over the
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import shutil
 from pathlib import Path
@@ -218,20 +219,35 @@ def merge_parts(part_dirs: list[Path], out_dir: Path, *, generator: Optional[Gen
     return manifest
 
 
+#: how the missing parts of a resumable run get made: (generator, n, of, indices to make, every part's folder,
+#: progress) -> None, each part written whole into its folder (locally here; on Dask in scenegen.distributed)
+MakeParts = Callable[[Generator, int, int, list, list, Optional[Callable[[int], None]]], None]
+
+
 def write_resumable(generator: Generator, n: int, out_dir: Path, *, part_size: int = DEFAULT_PART_SIZE,
-                    progress: Optional[Callable[[int], None]] = None, workers: int = 1) -> tuple[dict, int]:
+                    progress: Optional[Callable[[int], None]] = None, workers: int = 1,
+                    make_parts: Optional[MakeParts] = None) -> tuple[dict, int]:
     """A whole run written part by part under out_dir/.parts/, the complete parts of an earlier attempt with the
     same header kept, then joined into out_dir; return (the manifest, how many parts were kept). The result is
-    the bytes write_dataset writes. The folder is held for this run throughout (`claim_output`)."""
+    the bytes write_dataset writes. The folder is held for this run throughout (`claim_output`).
+    ``make_parts``: who makes the missing parts (default: this process with ``workers`` forked workers)."""
     if part_size < 1:
         raise UsageError("part size must be at least 1")
     out_dir = Path(out_dir)
     with claim_output(out_dir):
-        return _write_resumable(generator, n, out_dir, part_size, progress, workers)
+        return _write_resumable(generator, n, out_dir, part_size, progress,
+                                make_parts or functools.partial(_make_parts_here, workers=workers))
+
+
+def _make_parts_here(generator: Generator, n: int, of: int, todo: list[int], dirs: list[Path],
+                     progress: Optional[Callable[[int], None]], *, workers: int) -> None:
+    with record_pool(generator, workers if todo else 1) as pool:  # one pool for every part: its caches stay warm
+        for index in todo:
+            write_part(generator, n, index, of, dirs[index], progress=progress, workers=workers, pool=pool)
 
 
 def _write_resumable(generator: Generator, n: int, out_dir: Path, part_size: int,
-                     progress: Optional[Callable[[int], None]], workers: int) -> tuple[dict, int]:
+                     progress: Optional[Callable[[int], None]], make_parts: MakeParts) -> tuple[dict, int]:
     parts_dir = out_dir / PARTS_DIR
     of = max(1, -(-n // part_size))
     header = manifest_header(generator, n)
@@ -262,9 +278,7 @@ def _write_resumable(generator: Generator, n: int, out_dir: Path, part_size: int
                 progress(stop - start)
         else:
             todo.append(index)
-    with record_pool(generator, workers if todo else 1) as pool:  # one pool for every part: its caches stay warm
-        for index in todo:
-            write_part(generator, n, index, of, dirs[index], progress=progress, workers=workers, pool=pool)
+    make_parts(generator, n, of, todo, dirs, progress)
     manifest = merge_parts(dirs, out_dir, generator=generator)
     shutil.rmtree(parts_dir, ignore_errors=True)
     return manifest, kept
