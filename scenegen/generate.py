@@ -16,7 +16,7 @@ from typing import Literal, Optional
 from .content import TIME_COURSE, Disposition
 from .errors import ContentError, Problem, UsageError
 from .knowledge import KnowledgeBase
-from .load import bundled_library, load_knowledge_base, resolve_library
+from .load import _content_digest, bundled_library, load_knowledge_base, resolve_library
 from .noise import Noiser, marker_problems, read_lexicon, read_markers
 from .personas import PersonaLibrary, load_personas
 from .plan import Plan, PlanSettings, Reasoner, plan_dialogue
@@ -107,6 +107,15 @@ class Library:
         if slips:
             raise ContentError(slips)
         return lib
+
+    @cached_property
+    def wording_sha256(self) -> dict[str, Optional[str]]:
+        """The identity of the personas and templates (every file's name and bytes), beside the knowledge base's
+        ``content_hash``: a dataset's manifest names all three, so parts made from another wording are refused
+        at a join and a reader can tell which library wrote a record."""
+        return {part: _content_digest(self.root, sorted(p for p in (self.root / part).rglob("*")
+                                                      if p.is_file() and "__pycache__" not in p.parts))
+                for part in ("personas", "templates")}
 
     @cached_property
     def noiser(self) -> Noiser:

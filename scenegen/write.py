@@ -260,6 +260,7 @@ def manifest_header(generator: Generator, n: int) -> dict:
             "twins": list(cfg.twins),
         },
         "library": {"content_sha256": lib.kb.content_hash,
+                    "personas_sha256": lib.wording_sha256["personas"], "templates_sha256": lib.wording_sha256["templates"],
                     "conditions": len(lib.kb.conditions), "findings": len(lib.kb.findings)},
     }
 

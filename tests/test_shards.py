@@ -238,13 +238,15 @@ def test_a_folder_that_is_not_a_part_is_refused(parts, tmp_path):
     _refused(generator, dirs, tmp_path, "not a part manifest")
 
 
-def test_parts_of_another_library_are_refused(parts, tmp_path):
+@pytest.mark.parametrize("part_of_library", ["content_sha256", "personas_sha256", "templates_sha256"])
+def test_parts_of_another_library_are_refused(parts, tmp_path, part_of_library):
+    """Another knowledge base, or the same one with other personas or templates (other wordings)."""
     generator, dirs = parts
     for d in dirs:
         part = orjson.loads((d / "part.json").read_bytes())
-        part["header"]["library"]["content_sha256"] = "0" * 64
+        part["header"]["library"][part_of_library] = "0" * 64
         (d / "part.json").write_bytes(orjson.dumps(part))
-    _refused(generator, dirs, tmp_path, "another library", "content_sha256")
+    _refused(generator, dirs, tmp_path, "another library", part_of_library)
 
 
 def test_resuming_with_other_options_is_refused(run, library, tmp_path):
