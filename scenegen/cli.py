@@ -16,6 +16,7 @@ from .content import FindingType, Sex
 from .errors import ContentError, ScenegenError, UsageError
 from .knowledge import Demographics, KnowledgeBase, format_age
 from .load import ENV_LIBRARY, load_knowledge_base
+from .progress import Progress
 
 #: the most processes `generate` starts unasked: each holds its own caches (about 250 MiB)
 MAX_DEFAULT_WORKERS = 8
@@ -368,7 +369,7 @@ def generate_command(library: Path | None, n: int, seed: int, out: Path, test_fr
     if quiet:
         manifest = run(None)
     else:
-        with click.progressbar(length=n, label="generating", file=sys.stderr) as bar:
+        with Progress("generating", n, unit="records") as bar:
             manifest = run(bar.update)
     elapsed = time.perf_counter() - started
     rec = manifest["records"]
@@ -388,6 +389,15 @@ def generate_command(library: Path | None, n: int, seed: int, out: Path, test_fr
                        err=True)
 
 
+def _count_lines(path: Path) -> int:
+    """Lines of a file, for a progress total (a fast pass over its bytes; validation reads it again)."""
+    n = 0
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            n += block.count(b"\n")
+    return n
+
+
 def _generate_part(generator, n: int, part: tuple[int, int], out: Path, workers: int, quiet: bool,
                    resume: bool) -> None:
     """`generate --shard I/K`: one part into OUT (kept as it is with --resume when already complete)."""
@@ -401,7 +411,7 @@ def _generate_part(generator, n: int, part: tuple[int, int], out: Path, workers:
     if quiet:
         written = write_part(generator, n, index, of, out, workers=workers)
     else:
-        with click.progressbar(length=stop - start, label=f"part {index}/{of}", file=sys.stderr) as bar:
+        with Progress(f"part {index}/{of}", stop - start, unit="records") as bar:
             written = write_part(generator, n, index, of, out, progress=bar.update, workers=workers)
     rec = written["files"]
     click.echo(f"wrote part {index}/{of} (records {start}..{stop - 1}): {rec['train.jsonl']['records']} train and "
@@ -442,10 +452,11 @@ def validate_command(library: Path | None, files: tuple[Path, ...], holdout_by: 
     lexicon = Lexicon.load(resolve_library(library))
     total = 0
     counts: list[int] = []
-    for v in validate_files(files, kb_, lexicon, counts):
-        total += 1
-        if total <= max_report:
-            click.echo(str(v), err=True)
+    with Progress("validating", sum(_count_lines(f) for f in files), unit="records") as bar:
+        for v in validate_files(files, kb_, lexicon, counts, progress=bar.update):
+            total += 1
+            if total <= max_report:
+                click.echo(str(v), err=True)
     records = sum(counts)
     if holdout_by:
         if len(files) != 2:
@@ -631,8 +642,10 @@ def eval_command(library: Path | None, tasks_file: Path, responses: str, out: Pa
             raise UsageError("--endpoint needs --model NAME")
         if responses == "gold":
             raise UsageError("with --endpoint, --responses names the file the replies are stored in, not 'gold'")
-        run = ask_endpoint(tasks, Path(responses), endpoint, model, api_key=os.environ.get(api_key_env),
-                           concurrency=concurrency, timeout=timeout, max_attempts=max_attempts)
+        with Progress("asking", len(tasks), unit="tasks") as bar:
+            run = ask_endpoint(tasks, Path(responses), endpoint, model, api_key=os.environ.get(api_key_env),
+                               concurrency=concurrency, timeout=timeout, max_attempts=max_attempts,
+                               progress=bar.update)
         errors = run.errors
         click.echo(f"asked {run.asked}, answered {run.answered}, retries {run.retries}, errors {len(run.errors)}",
                    err=True)
@@ -644,7 +657,9 @@ def eval_command(library: Path | None, tasks_file: Path, responses: str, out: Pa
         replies = read_responses(Path(responses))
     kb_ = _load(library)
     judge_fn = _judge(judge_url, judge_model, os.environ.get(api_key_env), timeout, max_attempts) if judge_url else None
-    result = evaluate(tasks, replies, kb_, resolve_library(library), seed=seed, judge=judge_fn)
+    with Progress("scoring", len(tasks), unit="tasks") as bar:
+        result = evaluate(tasks, replies, kb_, resolve_library(library), seed=seed, judge=judge_fn,
+                          progress=bar.update)
     result["errors"] = errors
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")

@@ -1095,15 +1095,18 @@ def _sha256(path: Path) -> str:
 
 
 def validate_files(paths: Iterable[Path], kb: KnowledgeBase, lexicon: Lexicon,
-                   counts: Optional[list[int]] = None) -> Iterator[Violation]:
+                   counts: Optional[list[int]] = None,
+                   progress: Optional[Callable[[int], None]] = None) -> Iterator[Violation]:
     """Every record of every file (`validate_record`) and what holds across them (`DatasetChecks`);
-    ``counts`` receives each file's number of records, in order."""
+    ``counts`` receives each file's number of records, in order; ``progress(1)`` is called per record."""
     checks = DatasetChecks()
     for path in paths:
         path = Path(path)
         n = 0
         for lineno, obj, error in read_records(path):
             n += 1
+            if progress is not None:
+                progress(1)
             if error is not None:
                 yield Violation(str(path), lineno, "?", "json", error)
                 continue

@@ -72,11 +72,12 @@ def load_tasks(path: Path) -> list[dict]:
 
 
 def evaluate(tasks: list[Mapping], replies: Mapping[str, str], kb: KnowledgeBase, library: Path | None,
-             seed: int = 0, n_boot: int = 1000, judge: Callable[[list[dict]], str | None] | None = None) -> dict:
+             seed: int = 0, n_boot: int = 1000, judge: Callable[[list[dict]], str | None] | None = None,
+             progress: Callable[[int], None] | None = None) -> dict:
     """Score every task that has a reply and summarise; tasks without one are counted as missing. ``judge`` (a
     chat function) reads what the rules cannot, and a sample of what they can, to report their agreement."""
     cues = build_cues(kb, library)
-    scored, missing = score_all(tasks, replies, cues)
+    scored, missing = score_all(tasks, replies, cues, progress)
     judged = None
     if judge is not None:
         from .judge import judge_scores

@@ -6,7 +6,7 @@ The interval resamples records, not tasks: the turns of one conversation are not
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -181,10 +181,13 @@ def fairness(scored: list[Scored], rng: np.random.Generator, n_boot: int) -> dic
     return out
 
 
-def score_all(tasks: Iterable[Mapping], replies: Mapping[str, str], cues: Cues) -> tuple[list[Scored], list[str]]:
+def score_all(tasks: Iterable[Mapping], replies: Mapping[str, str], cues: Cues,
+              progress: Callable[[int], None] | None = None) -> tuple[list[Scored], list[str]]:
     """Scores for the tasks that have a reply, and the ids of those that have none."""
     scored, missing = [], []
     for t in tasks:
+        if progress is not None:
+            progress(1)
         reply = replies.get(t["task_id"])
         if reply is None:
             missing.append(t["task_id"])
