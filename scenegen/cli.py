@@ -699,6 +699,71 @@ def _eval_table(result: dict) -> str:
     return "\n".join(lines)
 
 
+class _ReviewGroup(click.Group):
+    """`scenegen review DATA_DIR` serves the page; `scenegen review report DATA_DIR` summarises."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] != "--help":
+            args = ["serve", *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group("review", cls=_ReviewGroup)
+def review_group() -> None:
+    """Clinician review: read and judge dialogues in a browser (scenegen review DATA_DIR), then summarise the
+    judgements (scenegen review report DATA_DIR)."""
+
+
+@review_group.command("serve")
+@click.argument("data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--reviewer", default=lambda: os.environ.get("USER") or "reviewer", show_default="$USER",
+              help="Who is reviewing: recorded in every review.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but this machine needs the token printed with the address.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="0: any free port.")
+@click.option("--reviews", "reviews_file", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where the reviews go (default DATA_DIR/reviews.jsonl).")
+def review_serve_command(data_dir: Path, reviewer: str, host: str, port: int, reviews_file: Path | None) -> None:
+    """Serve a page showing one dialogue at a time, its case and gold behind a toggle, for a clinician to judge;
+    every judgement is appended to reviews.jsonl beside the dataset."""
+    from .review.server import ReviewSession, make_server
+
+    session = ReviewSession(data_dir, reviewer, reviews_file)
+    server, address = make_server(session, host, port)
+    click.echo(f"reviewing {len(session.dataset.order)} dialogues of {data_dir} as {reviewer}; reviews go to "
+               f"{session.path}", err=True)
+    click.echo(f"open {address}  (Ctrl-C to stop)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@review_group.command("report")
+@click.argument("data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--reviews", "reviews_file", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="The reviews to summarise (default DATA_DIR/reviews.jsonl).")
+@click.option("--html", "html_out", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the report as an HTML page with charts.")
+@click.option("--json", "as_json", is_flag=True, help="The figures as JSON instead of text.")
+def review_report_command(data_dir: Path, reviews_file: Path | None, html_out: Path | None, as_json: bool) -> None:
+    """Disposition agreement, under- and over-triage as reviewers judged them, override rate, Cohen's kappa
+    between reviewers of the same records, and the library entries behind the flags, most flagged first."""
+    from .review.dataset import Dataset
+    from .review.report import report_html, report_text, summarise
+    from .review.store import REVIEWS_FILE, read_reviews
+
+    path = reviews_file or data_dir / REVIEWS_FILE
+    if not path.exists():
+        raise UsageError(f"no reviews at {path}: review with 'scenegen review {data_dir}' first")
+    summary = summarise(read_reviews(path), Dataset(data_dir))
+    if html_out is not None:
+        html_out.write_text(report_html(summary), encoding="utf-8")
+    click.echo(orjson.dumps(summary, option=orjson.OPT_INDENT_2).decode() if as_json else report_text(summary))
+
+
 @cli.command("simulate")
 @library_option
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
