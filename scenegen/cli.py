@@ -113,6 +113,10 @@ def kb_check(library: Path | None, coverage: bool) -> None:
     else:
         knowledge = _load(library)
     click.echo(summary(knowledge, coverage=coverage, personas=personas if coverage else None))
+    if personas is not None and (whole.overlay.templates or whole.overlay.conditions):
+        click.echo(f"Held back by reviewers (review/quarantine.yaml): {len(whole.overlay.templates)} template "
+                   f"variant(s) never used; conditions marked for clinical re-review: "
+                   f"{', '.join(whole.overlay.conditions) or 'none'}")
     if personas is None:
         click.echo("(a knowledge base only: triage can use it; generate needs personas/ and templates/ too)")
 
@@ -762,6 +766,61 @@ def review_report_command(data_dir: Path, reviews_file: Path | None, html_out: P
     if html_out is not None:
         html_out.write_text(report_html(summary), encoding="utf-8")
     click.echo(orjson.dumps(summary, option=orjson.OPT_INDENT_2).decode() if as_json else report_text(summary))
+
+
+@review_group.command("apply")
+@click.argument("data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--library", "library", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The library to write the quarantine into (LIBRARY/review/quarantine.yaml); not the bundled one.")
+@click.option("--reviews", "reviews_file", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="The reviews to apply (default DATA_DIR/reviews.jsonl).")
+@click.option("--min-flags", default=1, show_default=True, type=click.IntRange(1),
+              help="Quarantine a template variant once its wording was flagged this many times.")
+def review_apply_command(data_dir: Path, library: Path, reviews_file: Path | None, min_flags: int) -> None:
+    """Write the reviewers' flags into a library: template variants flagged for their wording are never used
+    again by 'generate --library LIBRARY'; conditions flagged clinically are marked for re-review."""
+    from .load import bundled_library, resolve_library
+    from .review.dataset import Dataset
+    from .review.overlay import quarantine_from, write_overlay
+    from .review.store import REVIEWS_FILE, read_reviews
+
+    root = resolve_library(library)
+    if root.resolve() == bundled_library().resolve():
+        raise UsageError("review apply writes into a library: copy the bundled one (scenegen's conditions/, personas/ "
+                         "and templates/) to a folder of your own and give that")
+    path = reviews_file or data_dir / REVIEWS_FILE
+    if not path.exists():
+        raise UsageError(f"no reviews at {path}: review with 'scenegen review {data_dir}' first")
+    quarantine = quarantine_from(read_reviews(path), Dataset(data_dir), min_flags=min_flags)
+    written = write_overlay(root, quarantine)
+    click.echo(f"{written}: {len(quarantine['templates'])} template variant(s) held back, "
+               f"{len(quarantine['conditions'])} condition(s) marked for re-review from these reviews", err=True)
+
+
+@review_group.command("export")
+@click.argument("data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="JSONL of the reviewed records.")
+@click.option("--reviews", "reviews_file", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="The reviews (default DATA_DIR/reviews.jsonl).")
+def review_export_command(data_dir: Path, out: Path, reviews_file: Path | None) -> None:
+    """The records whose disposition a reviewer judged, each with gold.reviewed_disposition (the reviewers' level;
+    where they differ, the most given, ties to the more urgent) and gold.reviewed_by: human-verified labels."""
+    from .review.dataset import Dataset
+    from .review.export import reviewed_records
+    from .review.store import REVIEWS_FILE, read_reviews
+
+    path = reviews_file or data_dir / REVIEWS_FILE
+    if not path.exists():
+        raise UsageError(f"no reviews at {path}: review with 'scenegen review {data_dir}' first")
+    records = reviewed_records(read_reviews(path), Dataset(data_dir))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temp = out.with_name(f".{out.name}.part")
+    with open(temp, "wb") as fh:
+        for record in records:
+            fh.write(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
+    os.replace(temp, out)
+    click.echo(f"wrote {len(records)} reviewed record(s) to {out}", err=True)
 
 
 @cli.command("simulate")

@@ -25,6 +25,7 @@ from .records import SCHEMA_VERSION, Record
 from .rng import chance, derive_seed, pick, stream, unit_hash
 from .sample import Filters, HiddenCase, PersonaDraw, check_filters, eligible, sample_case, sample_persona
 from .splits import held_out_variants, initiative_template_gaps, persona_archetype
+from .review.overlay import OVERLAY, Overlay, read_overlay
 from .templates import TemplateLibrary, load_templates
 
 HoldoutAxis = Literal["condition", "persona", "template"]
@@ -81,6 +82,8 @@ class Library:
     kb: KnowledgeBase
     personas: PersonaLibrary
     templates: TemplateLibrary
+    overlay: Overlay = Overlay()
+    """what clinicians' reviews hold back (review/quarantine.yaml): template variants, conditions to re-review"""
 
     @classmethod
     def load(cls, library: str | Path | None = None) -> "Library":
@@ -89,11 +92,18 @@ class Library:
         problems: list[Problem] = []  # every part is read, so one run lists the problems of all three
         kb = _collect(problems, lambda: load_knowledge_base(root))
         personas = _collect(problems, lambda: load_personas(root))
-        templates = _collect(problems, lambda: load_templates(root, sandboxed=user_supplied))
+        overlay = _collect(problems, lambda: read_overlay(root)) or Overlay()
+        templates = _collect(problems, lambda: load_templates(root, sandboxed=user_supplied,
+                                                              quarantine=overlay.templates))
         _collect(problems, lambda: read_lexicon(root))
         if problems:
             raise ContentError(problems)
-        lib = cls(root, kb, personas, templates)
+        unknown = sorted(set(overlay.conditions) - set(kb.conditions)) if kb is not None else []
+        if unknown:
+            problems.append(Problem("review/quarantine.yaml", 0, "conditions", f"unknown conditions {unknown}"))
+        if problems:
+            raise ContentError(problems)
+        lib = cls(root, kb, personas, templates, overlay)
         gaps = initiative_template_gaps(lib)
         if gaps:
             raise ContentError([Problem(f"templates/{act}", 0, "", f"no wording for {facts}") for act, facts in gaps[:20]])
@@ -111,11 +121,15 @@ class Library:
     @cached_property
     def wording_sha256(self) -> dict[str, Optional[str]]:
         """The identity of the personas and templates (every file's name and bytes), beside the knowledge base's
-        ``content_hash``: a dataset's manifest names all three, so parts made from another wording are refused
+        ``content_hash`` (the templates' with the reviewers' quarantine): a dataset's manifest names all three, so parts made from another wording are refused
         at a join and a reader can tell which library wrote a record."""
-        return {part: _content_digest(self.root, sorted(p for p in (self.root / part).rglob("*")
-                                                      if p.is_file() and "__pycache__" not in p.parts))
-                for part in ("personas", "templates")}
+        def files(part: str) -> list[Path]:
+            found = sorted(p for p in (self.root / part).rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+            if part == "templates" and (self.root / OVERLAY).is_file():  # what reviewers held back changes wordings
+                found.append(self.root / OVERLAY)
+            return found
+
+        return {part: _content_digest(self.root, files(part)) for part in ("personas", "templates")}
 
     @cached_property
     def noiser(self) -> Noiser:

@@ -350,8 +350,9 @@ def _initiative_problems(label: str, act: str, name: str, when: Mapping[str, fro
     return out
 
 
-def load_templates(root: Path, *, sandboxed: bool) -> TemplateLibrary:
-    """Compile every template of ``root/templates``; raise ContentError listing every problem."""
+def load_templates(root: Path, *, sandboxed: bool, quarantine: frozenset[str] = frozenset()) -> TemplateLibrary:
+    """Compile every template of ``root/templates`` but the variants reviewers quarantined (ids such as
+    ``answer_no/plain_3``; see `review.overlay`); raise ContentError listing every problem."""
     env = _environment(sandboxed)
     problems: list[Problem] = []
     variants: dict[str, list[Variant]] = {act: [] for act in ACT_VARIABLES}
@@ -366,6 +367,8 @@ def load_templates(root: Path, *, sandboxed: bool) -> TemplateLibrary:
             problems.append(Problem(label, 0, "", "templates must sit one folder deep: templates/<act>/<name>.j2"))
             continue
         act = rel.parts[0]
+        if f"{act}/{path.stem}" in quarantine:
+            continue
         if act not in ACT_VARIABLES:
             problems.append(Problem(label, 0, "", f"unknown dialogue act '{act}'; valid: {', '.join(ACT_VARIABLES)}"))
             continue
@@ -403,9 +406,16 @@ def load_templates(root: Path, *, sandboxed: bool) -> TemplateLibrary:
             continue
         problems.extend(_initiative_problems(label, act, path.stem, when))
         variants[act].append(Variant(f"{act}/{path.stem}", act, when, template, tuple(sorted(reads)), groups))
+    present = {f"{p.parent.name}/{p.stem}" for p in tdir.rglob("*.j2")}
+    for ident in sorted(quarantine - present):
+        problems.append(Problem("review/quarantine.yaml", 0, "templates", f"'{ident}' is not a template of this "
+                                "library (ids are <act>/<file name without .j2>)"))
     for act, vs in variants.items():
         if not vs and act not in INITIATIVE_TEMPLATE_ACTS:
-            problems.append(Problem(f"templates/{act}", 0, "", f"no template for dialogue act '{act}'"))
+            held = sorted(i for i in quarantine if i.startswith(f"{act}/"))
+            problems.append(Problem(f"templates/{act}", 0, "", f"no template for dialogue act '{act}'"
+                                    + (f" once review/quarantine.yaml holds back {', '.join(held)}: write another "
+                                       "wording or release one" if held else "")))
     if problems:
         raise ContentError(problems)
     return TemplateLibrary(variants)
