@@ -392,7 +392,7 @@ class Realiser:
         """What the case's onset, duration and the person's age allow, narrowed by every question the person
         will answer 'yes' whose wording carries a time ('for several months'), so that the opening's words
         already fit them."""
-        when = case_when(self.kb, case.truth, persona.age_months)
+        when = case_when(self.kb, case.truth, persona.age_months, case.complaint)
         for m in plan.messages:
             if m.role == "user" and m.act == "answer_yes" and m.finding in self.kb.findings:
                 f = self.kb.findings[m.finding]
