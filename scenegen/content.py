@@ -723,6 +723,20 @@ class Complaint(Strict):
     phrase_ages: list[PhraseAges] = Field(
         default_factory=list, description="phrases of lay that fit some ages only ('a scratchy throat': a child "
                                           "who can say how the throat feels)")
+    lay_self: list[str] = Field(
+        default_factory=list,
+        description="how someone speaking for themselves opens with a complaint that others notice first "
+                    "('muddled thinking that the family have noticed'): a person who is confused does not say "
+                    "so fluently of themselves; said instead of lay when the patient speaks for themselves")
+
+    @property
+    def openings(self) -> tuple[str, ...]:
+        """Every phrase an opening may name it with (lay, and lay_self for the patient's own voice)."""
+        return (*self.lay, *self.lay_self)
+
+    def said_by(self, proxy: bool) -> list[str]:
+        """The phrases this speaker opens with: lay_self, when given, from the patient themselves."""
+        return self.lay if proxy or not self.lay_self else self.lay_self
 
     @model_validator(mode="after")
     def _phrase_ages_known(self) -> "Complaint":

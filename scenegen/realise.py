@@ -545,8 +545,8 @@ class Realiser:
         if part == "opening":
             complaint = kb.complaints[case.complaint]
             base["_complaint"] = said = local(self._timely(
-                complaint.finding, phrases_fit(complaint.lay, complaint.phrase_ages, persona.age_months)
-                or complaint.lay, rng, base))
+                complaint.finding, phrases_fit(complaint.said_by(persona.proxy), complaint.phrase_ages,
+                                               persona.age_months) or complaint.said_by(persona.proxy), rng, base))
             cause = next((f for f in msg.volunteered if case.complaint in kb.findings[f].cause_of), None)
             if cause is not None:  # the injury that brought it on is said with it (a second one is said after)
                 said = self.pl.phrases.complaint_after_cause.format(

@@ -438,7 +438,7 @@ def answer_text(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
                     yield f"message {i} gives '{value}' for '{t.finding}' but its text does not say so: {text!r}"
         elif t.act == "opening" and f.type is FindingType.binary:
             complaint = kb.complaints.get(r.case.complaint)
-            if complaint is not None and not any(local(p).lower() in text.lower() for p in complaint.lay):
+            if complaint is not None and not any(local(p).lower() in text.lower() for p in complaint.openings):
                 yield f"the opening does not state the complaint '{r.case.complaint}': {text!r}"
         for fid, given in t.volunteered_map.items():
             said = kb.findings.get(fid)
