@@ -601,6 +601,11 @@ class Finding(Strict):
                           "problem: 'appeared overnight', so they must agree with the case's onset and duration) or "
                           "'own' (the finding's own episode or an earlier event: 'a cold a couple of weeks ago'); "
                           "default: 'problem' for symptoms and signs, 'own' for history and risk factors")
+    own_days: tuple[float, float | None] | None = Field(
+        None, description="for a question about how long its parent symptom has lasted ('has the vomiting gone on "
+                          "for more than 2 days?', time_words: own): the span of days since the symptom started "
+                          "that a 'yes' means ([2, null]); in a call about that symptom the call's time words keep "
+                          "to it when the case has it, and to the rest when it does not")
 
     @property
     def times_the_problem(self) -> bool:
@@ -608,6 +613,19 @@ class Finding(Strict):
         if self.time_words is not None:
             return self.time_words == "problem"
         return self.kind in (FindingKind.symptom, FindingKind.sign)
+
+    @model_validator(mode="after")
+    def _own_days_fit(self) -> "Finding":
+        if self.own_days is None:
+            return self
+        lo, hi = self.own_days
+        if self.times_the_problem or self.parent is None or self.type is not FindingType.binary:
+            raise ValueError("own_days is for a binary finding with a parent and time_words: own (how long the "
+                             "parent symptom has lasted)")
+        if lo < 0 or (hi is not None and hi <= lo) or (lo == 0 and hi is None):
+            raise ValueError(f"own_days {list(self.own_days)} must be [lo, hi] days with 0 <= lo < hi (hi null = no "
+                             "bound), and not [0, null], which says nothing")
+        return self
 
     @model_validator(mode="after")
     def _shape_matches_type(self) -> "Finding":
@@ -705,6 +723,20 @@ class Complaint(Strict):
     phrase_ages: list[PhraseAges] = Field(
         default_factory=list, description="phrases of lay that fit some ages only ('a scratchy throat': a child "
                                           "who can say how the throat feels)")
+    lay_self: list[str] = Field(
+        default_factory=list,
+        description="how someone speaking for themselves opens with a complaint that others notice first "
+                    "('muddled thinking that the family have noticed'): a person who is confused does not say "
+                    "so fluently of themselves; said instead of lay when the patient speaks for themselves")
+
+    @property
+    def openings(self) -> tuple[str, ...]:
+        """Every phrase an opening may name it with (lay, and lay_self for the patient's own voice)."""
+        return (*self.lay, *self.lay_self)
+
+    def said_by(self, proxy: bool) -> list[str]:
+        """The phrases this speaker opens with: lay_self, when given, from the patient themselves."""
+        return self.lay if proxy or not self.lay_self else self.lay_self
 
     @model_validator(mode="after")
     def _phrase_ages_known(self) -> "Complaint":

@@ -619,7 +619,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         net = st.nets[case.complaint] = safety_net(kb, obs, decision, top3, case.complaint, band, st.conds,
                                                     sex=persona.sex,
                                                     current=st.plausible, posterior=st.post)
-    lasted = case_when(kb, case.truth, persona.age_months)  # the time course the dialogue will tell
+    lasted = case_when(kb, case.truth, persona.age_months, case.complaint)  # the time course the dialogue will tell
     span = (lasted.lo, lasted.hi) if kb.settings.time_course and case.truth.get(kb.settings.time_course.duration) else None
     net = timed_warnings(kb, net, span, case.complaint) + not_better_warning(kb, decision, final or top3, obs, net, span)
     safety = [text for text, _ in net]

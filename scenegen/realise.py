@@ -392,7 +392,7 @@ class Realiser:
         """What the case's onset, duration and the person's age allow, narrowed by every question the person
         will answer 'yes' whose wording carries a time ('for several months'), so that the opening's words
         already fit them."""
-        when = case_when(self.kb, case.truth, persona.age_months)
+        when = case_when(self.kb, case.truth, persona.age_months, case.complaint)
         for m in plan.messages:
             if m.role == "user" and m.act == "answer_yes" and m.finding in self.kb.findings:
                 f = self.kb.findings[m.finding]
@@ -545,8 +545,8 @@ class Realiser:
         if part == "opening":
             complaint = kb.complaints[case.complaint]
             base["_complaint"] = said = local(self._timely(
-                complaint.finding, phrases_fit(complaint.lay, complaint.phrase_ages, persona.age_months)
-                or complaint.lay, rng, base))
+                complaint.finding, phrases_fit(complaint.said_by(persona.proxy), complaint.phrase_ages,
+                                               persona.age_months) or complaint.said_by(persona.proxy), rng, base))
             cause = next((f for f in msg.volunteered if case.complaint in kb.findings[f].cause_of), None)
             if cause is not None:  # the injury that brought it on is said with it (a second one is said after)
                 said = self.pl.phrases.complaint_after_cause.format(

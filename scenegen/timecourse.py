@@ -84,8 +84,10 @@ def age_cap(kb: KnowledgeBase, age_months: int) -> float:
     return max(age_months * DAYS_PER_MONTH, newborn)
 
 
-def case_when(kb: KnowledgeBase, values: dict, age_months: int) -> When:
-    """What the case's onset and duration values and the person's age allow (``values``: finding -> value)."""
+def case_when(kb: KnowledgeBase, values: dict, age_months: int, complaint: Optional[str] = None) -> When:
+    """What the case's onset and duration values and the person's age allow (``values``: finding -> value),
+    and, in a call about a symptom, how long the case says that symptom has lasted (``own_days``): vomiting
+    of not more than 2 days is never 'about three days' in the opening."""
     table = kb.settings.time_course
     when = When(0.0, age_cap(kb, age_months), None)
     if table is None:
@@ -97,7 +99,32 @@ def case_when(kb: KnowledgeBase, values: dict, age_months: int) -> When:
     onset = values.get(table.onset)
     if isinstance(onset, str):
         when = when.meet(0.0, None, [onset]) or when
+    for fid in own_duration_findings(kb, complaint):
+        when = _own_span(when, kb.findings[fid].own_days, values.get(fid))
     return when
+
+
+def own_duration_findings(kb: KnowledgeBase, complaint: Optional[str]) -> tuple[str, ...]:
+    """The findings that ask how long the complaint itself has lasted (``own_days``, parent = complaint)."""
+    if complaint is None:
+        return ()
+    return kb.cached("own_duration_findings", complaint, lambda: tuple(
+        fid for fid, f in kb.findings.items() if f.own_days is not None and f.parent == complaint))
+
+
+def _own_span(when: When, span, answer) -> When:
+    """``when`` within the span a 'yes' means (True) or outside it (False); unchanged when unknown or when
+    the case's band leaves no room (the sampler's implications keep that from happening)."""
+    if answer is not True and answer is not False:
+        return when
+    lo, hi = span
+    if answer is True:
+        return when.meet(lo, hi, None) or when
+    if hi is None:
+        return when.meet(0.0, lo, None) or when
+    if lo == 0.0:
+        return when.meet(hi, None, None) or when
+    return when  # a 'no' to a span in the middle leaves both sides open
 
 
 def fitting(kb: KnowledgeBase, when: When, phrases: list[str]) -> list[str]:

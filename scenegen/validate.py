@@ -438,7 +438,7 @@ def answer_text(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
                     yield f"message {i} gives '{value}' for '{t.finding}' but its text does not say so: {text!r}"
         elif t.act == "opening" and f.type is FindingType.binary:
             complaint = kb.complaints.get(r.case.complaint)
-            if complaint is not None and not any(local(p).lower() in text.lower() for p in complaint.lay):
+            if complaint is not None and not any(local(p).lower() in text.lower() for p in complaint.openings):
                 yield f"the opening does not state the complaint '{r.case.complaint}': {text!r}"
         for fid, given in t.volunteered_map.items():
             said = kb.findings.get(fid)
@@ -677,14 +677,17 @@ def time_phrases_agree(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[st
     and with the time phrases said before it (the table of ``model.time_course`` in _model.yaml): no 'late last
     night' then 'not sure when', no 'over a month' then 'for several months', no 'appeared overnight' in an
     illness that came on slowly, no 'a couple of months' for a baby three weeks old."""
-    values = {f: v[0] for f, v in r.case.value_map.items() if len(v) == 1}
-    when = case_when(kb, values, r.persona.age_months)
+    values: dict = {f: v[0] for f, v in r.case.value_map.items() if len(v) == 1}
+    values.update({f: True for f in r.case.present})  # how long the complaint itself has lasted (own_days)
+    values.update({f: False for f in r.case.absent})
+    complaint = r.case.complaint
+    when = case_when(kb, values, r.persona.age_months, complaint)
     said: list[str] = []
     for i, text in asserted_time_phrases(r, kb, lx.local(r.persona.locale) if lx is not None else None):
         words = time_words(kb, text)
         if not words:
             continue
-        alone = fit(kb, case_when(kb, values, r.persona.age_months), text)
+        alone = fit(kb, case_when(kb, values, r.persona.age_months, complaint), text)
         if alone is None:
             yield (f"turn {i}: {', '.join(repr(w) for w in words)} disagrees with the case "
                    f"(onset {values.get('onset')!r}, duration {values.get('duration')!r}, age {r.persona.age_months} months)")

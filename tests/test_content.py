@@ -83,7 +83,7 @@ def test_lay_phrasings_carry_no_pronouns(bundled_kb):
     bad = re.compile(r"\b(i|i'm|i've|my|me|mine|myself|they|them|their|themselves|he|she|his|him|himself|herself)\b",
                      re.IGNORECASE)
     offenders = [(fid, p) for fid, f in bundled_kb.findings.items() for p in f.lay if bad.search(p)]
-    offenders += [(c.id, p) for c in bundled_kb.complaints.values() for p in c.lay if bad.search(p)]
+    offenders += [(c.id, p) for c in bundled_kb.complaints.values() for p in c.openings if bad.search(p)]
     assert offenders == []
 
 
