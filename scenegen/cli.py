@@ -718,6 +718,22 @@ def review_group() -> None:
     judgements (scenegen review report DATA_DIR)."""
 
 
+_review_data = click.argument("data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+_reviews_option = click.option("--reviews", "reviews_file", default=None,
+                               type=click.Path(dir_okay=False, path_type=Path),
+                               help="The reviews file (default DATA_DIR/reviews.jsonl).")
+
+
+def _reviews_path(data_dir: Path, reviews_file: Path | None) -> Path:
+    """The reviews to read: a clear error when there are none yet."""
+    from .review.store import REVIEWS_FILE
+
+    path = reviews_file or data_dir / REVIEWS_FILE
+    if not path.exists():
+        raise UsageError(f"no reviews at {path}: review with 'scenegen review {data_dir}' first")
+    return path
+
+
 @review_group.command("serve")
 @click.argument("data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--reviewer", default=lambda: os.environ.get("USER") or "reviewer", show_default="$USER",
@@ -746,9 +762,8 @@ def review_serve_command(data_dir: Path, reviewer: str, host: str, port: int, re
 
 
 @review_group.command("report")
-@click.argument("data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--reviews", "reviews_file", default=None, type=click.Path(dir_okay=False, path_type=Path),
-              help="The reviews to summarise (default DATA_DIR/reviews.jsonl).")
+@_review_data
+@_reviews_option
 @click.option("--html", "html_out", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the report as an HTML page with charts.")
 @click.option("--json", "as_json", is_flag=True, help="The figures as JSON instead of text.")
@@ -757,11 +772,9 @@ def review_report_command(data_dir: Path, reviews_file: Path | None, html_out: P
     between reviewers of the same records, and the library entries behind the flags, most flagged first."""
     from .review.dataset import Dataset
     from .review.report import report_html, report_text, summarise
-    from .review.store import REVIEWS_FILE, read_reviews
+    from .review.store import read_reviews
 
-    path = reviews_file or data_dir / REVIEWS_FILE
-    if not path.exists():
-        raise UsageError(f"no reviews at {path}: review with 'scenegen review {data_dir}' first")
+    path = _reviews_path(data_dir, reviews_file)
     summary = summarise(read_reviews(path), Dataset(data_dir))
     if html_out is not None:
         html_out.write_text(report_html(summary), encoding="utf-8")
@@ -769,11 +782,10 @@ def review_report_command(data_dir: Path, reviews_file: Path | None, html_out: P
 
 
 @review_group.command("apply")
-@click.argument("data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@_review_data
 @click.option("--library", "library", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="The library to write the quarantine into (LIBRARY/review/quarantine.yaml); not the bundled one.")
-@click.option("--reviews", "reviews_file", default=None, type=click.Path(dir_okay=False, path_type=Path),
-              help="The reviews to apply (default DATA_DIR/reviews.jsonl).")
+@_reviews_option
 @click.option("--min-flags", default=1, show_default=True, type=click.IntRange(1),
               help="Quarantine a template variant once its wording was flagged this many times.")
 def review_apply_command(data_dir: Path, library: Path, reviews_file: Path | None, min_flags: int) -> None:
@@ -782,15 +794,13 @@ def review_apply_command(data_dir: Path, library: Path, reviews_file: Path | Non
     from .load import bundled_library, resolve_library
     from .review.dataset import Dataset
     from .review.overlay import quarantine_from, write_overlay
-    from .review.store import REVIEWS_FILE, read_reviews
+    from .review.store import read_reviews
 
     root = resolve_library(library)
     if root.resolve() == bundled_library().resolve():
         raise UsageError("review apply writes into a library: copy the bundled one (scenegen's conditions/, personas/ "
                          "and templates/) to a folder of your own and give that")
-    path = reviews_file or data_dir / REVIEWS_FILE
-    if not path.exists():
-        raise UsageError(f"no reviews at {path}: review with 'scenegen review {data_dir}' first")
+    path = _reviews_path(data_dir, reviews_file)
     quarantine = quarantine_from(read_reviews(path), Dataset(data_dir), min_flags=min_flags)
     written = write_overlay(root, quarantine)
     click.echo(f"{written}: {len(quarantine['templates'])} template variant(s) held back, "
@@ -798,7 +808,7 @@ def review_apply_command(data_dir: Path, library: Path, reviews_file: Path | Non
 
 
 @review_group.command("export")
-@click.argument("data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@_review_data
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="JSONL of the reviewed records.")
 @click.option("--reviews", "reviews_file", default=None, type=click.Path(dir_okay=False, path_type=Path),
@@ -808,11 +818,9 @@ def review_export_command(data_dir: Path, out: Path, reviews_file: Path | None) 
     where they differ, the most given, ties to the more urgent) and gold.reviewed_by: human-verified labels."""
     from .review.dataset import Dataset
     from .review.export import reviewed_records
-    from .review.store import REVIEWS_FILE, read_reviews
+    from .review.store import read_reviews
 
-    path = reviews_file or data_dir / REVIEWS_FILE
-    if not path.exists():
-        raise UsageError(f"no reviews at {path}: review with 'scenegen review {data_dir}' first")
+    path = _reviews_path(data_dir, reviews_file)
     records = reviewed_records(read_reviews(path), Dataset(data_dir))
     out.parent.mkdir(parents=True, exist_ok=True)
     temp = out.with_name(f".{out.name}.part")
