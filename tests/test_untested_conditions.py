@@ -89,3 +89,29 @@ def test_a_safety_net_never_warns_of_heatstroke_after_an_untested_sunburn():
     obs = {"rash": True, "fever": False}
     assert not set(cooling) & set(_net(kb, obs, top))
     assert set(cooling) & set(_net(kb, {**obs, "red_sore_skin_after_sun": True}, top))
+
+
+# D23, D19, D15: a condition above routine decides the level only after the question that tells it apart was asked
+DISCRIMINATING = {"herpes_zoster": {"rash_band_one_side", "rash_blisters"},
+                  "acute_pyelonephritis": {"loin_pain", "fever"},
+                  "traumatic_subdural_haemorrhage": {"head_injury"}}
+
+
+def test_shingles_a_kidney_infection_and_a_subdural_are_ruled_out_before_they_decide():
+    kb = lib().kb
+    for cid, wanted in DISCRIMINATING.items():
+        assert wanted <= set(kb.rule_out_questions(cid)), cid
+
+
+def test_an_untested_shingles_does_not_make_a_rash_same_day():
+    from scenegen.triage import pending_rule_outs
+
+    kb = lib().kb
+    older = Demographics(75 * 12, Sex.female, False)
+    obs = {"rash": True, "rash_itchy": True}
+    decision = decide(kb, older, obs)
+    if any(r.id == "herpes_zoster" for r in decision.decisive):
+        pending = pending_rule_outs(kb, decision, obs, kb.age_band(older.age_months), older.sex)
+        assert {"rash_band_one_side", "rash_blisters"} & set(pending)
+    denied = decide(kb, older, {**obs, "rash_band_one_side": False, "rash_blisters": False})
+    assert "herpes_zoster" not in {r.id for r in denied.decisive}
