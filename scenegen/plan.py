@@ -870,6 +870,9 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
     in_view += [c for i, (c, p) in enumerate(top) if (i == 0 or p >= floor) and c not in in_view]
     # only conditions that present with this complaint: a swallowed chemical is not in view for colic
     in_view = [c for c in in_view if complaint in kb.conditions[c].complaints]
+    # only conditions whose defining findings were reported: an untested sunburn (never asked about the sun)
+    # put heatstroke's 999 criteria in a toddler's rash net (issue #9, D16)
+    in_view = [c for c in in_view if all(obs.get(f) is True for f in kb.obligatory(c))]
     level = decision.disposition.rank
 
     def flags_of(conditions, denied_too: bool = True, own_of: Optional[str] = None) -> set[str]:

@@ -315,6 +315,17 @@ def _unsuspected(cond: Condition, observations: Observations, age_months: int) -
     return f", with no sign that makes it suspected reported, so {u.disposition.value} ({u.cite(age_months)})"
 
 
+def _defined(kb: KnowledgeBase, condition: str, observations: Observations) -> bool:
+    """Whether what defines ``condition`` was reported: every obligatory finding, or (with none) one of the
+    questions that rule it in. Carbon monoxide kept plausible at 5 % in a confused woman never asked about
+    fumes gave the poisons line (issue #9, D15)."""
+    obligatory = kb.obligatory(condition)
+    if obligatory:
+        return all(observations.get(f) is True for f in obligatory)
+    rule_in = kb.conditions[condition].rule_out
+    return not rule_in or any(observations.get(f) is True for f in rule_in)
+
+
 def decide(kb: KnowledgeBase, who: Demographics, observations: Observations,
            post: Posterior | None = None) -> Decision:
     """The safety-first disposition for what is known now, with every reason that contributes."""
@@ -384,7 +395,7 @@ def decide_vector(kb: KnowledgeBase, who: Demographics, observations: Observatio
                 resource = cond.crisis_resource
                 # a poisons line only once what defines the poisoning was said: a dizzy child whose likeliest
                 # cause is a swallowed extra dose, never asked about, is not told to ring about a poisoning
-                defined = all(observations.get(f) is True for f in kb.obligatory(r.id))
+                defined = _defined(kb, r.id, observations)
                 if resource is not CrisisResource.none and defined:
                     crisis = resource
                     break

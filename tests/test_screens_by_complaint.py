@@ -545,6 +545,28 @@ SCREENS = {
          (40 * Y, Sex.male, False, {"cough": True, "duration": "over_3_weeks"}),  # not a headache
          (14 * Y, Sex.female, False, {"headache": True})],  # not before it is known how long
         (("tension_type_headache", "migraine", "medication_overuse_headache"), ("headache",), 200)),
+    "sick_day_medicines_with_diarrhoea_or_vomiting_65_and_over": (
+        (80 * Y, Sex.female, False, {"vomiting": True}),
+        [(50 * Y, Sex.female, False, {"diarrhoea": True}), (80 * Y, Sex.female, False, {"cough": True})],
+        (("viral_gastroenteritis",), ("vomiting", "abdominal_pain"), 60)),
+    "when_it_was_swallowed": (
+        (3 * Y, Sex.male, False, {"swallowed_harmful_substance": True}),
+        [(3 * Y, Sex.male, False, {"vomiting": True})],
+        (("child_accidental_ingestion", "accidental_extra_medicine_dose"), ("poisoning",), 20)),
+    "fever_with_a_hot_swollen_joint": (
+        (60 * Y, Sex.male, False, {"joint_pain": True, "joint_hot_swollen": True}),
+        [(60 * Y, Sex.male, False, {"joint_pain": True, "joint_hot_swollen": False}),
+         (60 * Y, Sex.male, False, {"joint_pain": True})],  # not before the joint is known to be hot and swollen
+        (("gout_flare", "septic_arthritis"), ("joint_pain",), 30)),
+    "glass_test_with_a_rash_from_5": (
+        (30 * Y, Sex.female, False, {"rash": True}),
+        [(2 * Y, Sex.female, False, {"rash": True, "fever": False}),  # under 5: its own glass test
+         (30 * Y, Sex.female, False, {"cough": True})],
+        (("herpes_zoster", "atopic_eczema_flare"), ("rash",), 30)),
+    "blisters_with_a_rash": (
+        (30 * Y, Sex.female, False, {"rash": True}),
+        [(30 * Y, Sex.female, False, {"cough": True})],
+        (("herpes_zoster", "atopic_eczema_flare"), ("rash",), 30)),
 }
 
 
