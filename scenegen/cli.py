@@ -18,7 +18,7 @@ from .knowledge import Demographics, KnowledgeBase, format_age
 from .load import ENV_LIBRARY, load_knowledge_base
 from .progress import Progress
 
-#: the most processes `generate` starts unasked: each holds its own caches (about 250 MiB)
+#: the most processes `generate` starts unasked: each holds its own caches (levelling off at about 400 MiB with the library)
 MAX_DEFAULT_WORKERS = 8
 MAX_SEED = 2**64 - 1  # a record's seed is written as a JSON number, which readers hold in 64 bits
 
@@ -285,7 +285,7 @@ def _triage_text(kb_: KnowledgeBase, who: Demographics, result) -> str:
 @click.option("--workers", default=None, type=click.IntRange(1, 256),
               help="Processes making records (default: the cores this process may use, at most "
                    f"{MAX_DEFAULT_WORKERS}); the output is byte-identical whatever the number. Each holds its own "
-                   "caches, about 250 MiB.")
+                   "caches, levelling off at about 400 MiB.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(["messages", "sharegpt", "turns", "gold", "parquet"]),
               help="Also write this export into OUT/FORMAT/ with its dataset card (repeatable; see 'export').")
