@@ -351,3 +351,15 @@ def test_a_parent_an_implication_makes_present_gives_its_categorical_children_a_
                 assert v != "", (i, fid)
                 filled += fid == "dizziness_timing"
     assert filled
+
+
+def test_a_blurred_red_eye_in_pregnancy_settles_both_sight_questions_yes(library):
+    """Two read-back rules on the pregnancy sight question had undone the rule that a blurred red eye is a change
+    in vision, pass after pass: a pregnant woman with shingles of the eye ended with 'no change in vision'
+    (validate's answers_consistent on seed 27182). The implications must settle to a state where all hold."""
+    kb = library.kb
+    truth = {"rash": True, "eye_problem": True, "red_eye_reduced_vision": True, "pregnancy_known_or_possible": True,
+             "visual_disturbance_in_pregnancy": False}
+    apply_implications(kb, "herpes_zoster_ophthalmicus", truth, random.Random(1), lambda fid: False,
+                       kb.age_band(532), frozenset({"pregnancy_known_or_possible"}))
+    assert truth["vision_change"] is True and truth["visual_disturbance_in_pregnancy"] is True
