@@ -425,6 +425,7 @@ class Realiser:
         base["_problem"] = self._problem_name(case.complaint)  # what a later 'when did it start?' is about
         base["_reported"] = []  # (finding, the words it was said in): what a 'yes' may say it comes with
         base["_said"] = set()  # findings the person has said are present so far: what a question may take for granted
+        base["_words"] = {}  # finding -> the words the person said it in (in a message, not a bare 'Yes.')
         base["_when"] = self._start_when(plan, persona, case)  # what the time phrases said so far allow
         local = self.localiser(persona.locale)
         out: list[tuple[str, str]] = []
@@ -478,29 +479,39 @@ class Realiser:
                 saying = base.pop("_saying", None)
                 if saying is not None and saying[1].lower() in texts[-1].lower():  # a bare 'Yes.' said no words to refer back to
                     base["_reported"].append(saying)
+                for fid, phrase in base.pop("_wording", ()):
+                    if phrase and phrase.lower() in texts[-1].lower():
+                        base["_words"].setdefault(fid, phrase)
             out.append((msg.role, " ".join(t for t in texts if t)))
             used.append(ids)
             previous = msg
         return Rendered(out, used)
 
     def _problem_name(self, complaint: str) -> str:
-        """The complaint as a question names it: its own name in lower case ('back pain', 'weakness or
-        numbness'), unless that is a list or holds a figure; then its finding's first plain topic."""
+        """The complaint as a question names it: its own name in lower case ('back pain'), unless that is a
+        list or holds a figure; then its finding's first plain topic; else the library's word for the problem
+        ('symptoms'), since a list ('red or painful eye') puts back a part the person may have denied (D14)."""
         c = self.kb.complaints[complaint]
         f = self.kb.findings[c.finding]
         return next((t for t in [c.name.lower(), said_topic(f), *f.topics]
-                     if t and not re.search(r"[,\d()]", t)), c.name.lower())
+                     if t and not re.search(r"[,\d()]| or ", t)), self.pl.phrases.the_problem)
 
-    def _said_back(self, f: Finding, base: dict[str, Any], local: Localiser, affirmed: bool = False) -> str:
+    def _said_back(self, f: Finding, base: dict[str, Any], local: Localiser, affirmed: bool = False,
+                   words: Optional[str] = None, unasked: bool = False) -> str:
         """The finding's topic as the assistant says a 'yes' back, or '' when its time words ('limb going
         suddenly cold') disagree with the time course of the case, which validate checks. With ``affirmed``
-        (said back after a 'yes'), the first of its topics that names no alternatives: 'yes' to 'lips, eyelids
-        or face swelling' affirmed some of them only, so it is said back as 'swelling', or not at all."""
-        text = said_topic(f, base.get("_age"))
-        if affirmed and _ALTERNATIVES.search(text):
-            age = base.get("_age")
+        (said back after a 'yes'), the first of its topics that names no alternatives and that the person's
+        ``words`` support: 'yes' to 'lips, eyelids or face swelling' affirmed some of them only, so it is said
+        back as 'swelling', or not at all. ``unasked`` (volunteered) words are all there is to go on, so any
+        topic said back needs their support: 'agony when lying on the ear' is not thanked for as 'ear pain
+        worse on touching the outer ear', nor 'waking up with an agonising joint' noted as 'joint pain peaking
+        within a day' (read D9, D7)."""
+        age = base.get("_age")
+        text = said_topic(f, age)
+        if (affirmed and _ALTERNATIVES.search(text)) or (unasked and words is not None and not supported(text, words)):
             options = phrases_fit(f.topics, f.phrase_ages, age) if f.phrase_ages and age is not None else f.topics
-            text = next((t for t in options if not _ALTERNATIVES.search(t)), "")
+            text = next((t for t in options if not _ALTERNATIVES.search(t)
+                         and (words is None or supported(t, words))), "")
         when = base.get("_when")
         if text and when is not None and fit(self.kb, when, text) is None:
             return ""
@@ -555,6 +566,7 @@ class Realiser:
             extras = [(f, local(self._lay(f, rng, denied, base))) for f in msg.volunteered
                       if f not in msg.values and f != cause]
             base["_reported"].extend(x for x in [(complaint.finding, said), *extras] if self._says_with(x[0]))
+            base["_wording"] = [(complaint.finding, said), *extras]
             base["_said"].update([complaint.finding, *(f for f in msg.volunteered if f not in msg.values)])
             ctx.update(complaint=said, relation=base["_relation"],
                        age_phrase=self._age_phrase(persona, base) if persona.proxy else "",
@@ -614,9 +626,10 @@ class Realiser:
                      "certain": "no" if may_be_unsure(f, persona.speaker) else "yes"}
             # named plainly, not parroted; never a topic of alternatives ('pain, numbness or weakness'), of which
             # the patient affirmed only some
-            base["_heard"] = _heard(f, "yes", self._said_back(f, base, local, affirmed=True))
+            base["_heard"] = _heard(f, "yes", self._said_back(f, base, local, affirmed=True, words=ctx["phrase"]))
             if self._says_with(f.id):
                 base["_saying"] = (f.id, ctx["phrase"])
+            base["_wording"] = [(f.id, ctx["phrase"])]
         elif part in {"answer_no", "answer_unsure"}:
             f = kb.findings[msg.finding]  # type: ignore[index]
             ctx["ask"] = local(f.ask or f.name.lower())
@@ -641,9 +654,11 @@ class Realiser:
             ctx["phrase"] = local(self._lay(msg.volunteered[0], rng, denied, base))
             if self._says_with(msg.volunteered[0]):
                 base["_saying"] = (msg.volunteered[0], ctx["phrase"])
+            base["_wording"] = [(msg.volunteered[0], ctx["phrase"])]
             # 'Thanks for mentioning the shivering fits': the finding named plainly, not the patient's words parroted
             named = _heard(kb.findings[msg.volunteered[0]], "yes",
-                           self._said_back(kb.findings[msg.volunteered[0]], base, local, affirmed=True))
+                           self._said_back(kb.findings[msg.volunteered[0]], base, local, affirmed=True,
+                                           words=ctx["phrase"], unasked=True))
             base["_heard"] = {**base.get("_heard", _NOTHING_HEARD),
                               "volunteered": f"the {named['text']}" if named["text"] else ""}
         elif part == "aside":  # no work or plans mentioned by someone with an emergency (read 17 D7, D20)
@@ -652,7 +667,7 @@ class Realiser:
             return initiative_context(self, part, msg, plan, persona, base, facts0, local)
         elif part == "disposition":
             d = plan.decision
-            flags = self.decisive_flags(plan, persona)
+            flags = self.decisive_flags(plan, persona, base["_words"])
             concerns = [local(kb.conditions[c].lay_name) for c in plan.named]
             modifiers = self.decisive_modifiers(plan, local)
             ctx.update(disposition=d.disposition.value, concerns=concerns, reported=self.reported(plan, local))
@@ -753,8 +768,11 @@ class Realiser:
             return vocab["early_pregnancy_unit"]
         return vocab["maternity_unit"]
 
-    def decisive_flags(self, plan: Plan, persona: PersonaDraw) -> list[str]:
-        """The reported red flags that decided the level, as the speaker should hear them."""
+    def decisive_flags(self, plan: Plan, persona: PersonaDraw, words: Optional[Mapping[str, str]] = None) -> list[str]:
+        """The reported red flags that decided the level, as the speaker should hear them. A warning that
+        lists alternatives ('a painful red eye with halos around lights or blurred vision') is said in the
+        person's own words for it (``words``: 'halos round the street lamps') when they said some: a 'yes' to
+        it affirmed one part, maybe only 'feeling really unwell', and the reason must be true of what was said."""
         say = self.warning_voice(persona)
         out = []
         for r in plan.decision.decisive:
@@ -764,7 +782,9 @@ class Realiser:
             flag = f.red_flag
             young = flag.warning_young is not None and f.young_max_age_months is not None \
                 and 0 <= persona.age_months <= f.young_max_age_months  # type: ignore[union-attr]
-            out.append(say((flag.warning_young if young else flag.warning) or f.name.lower()))  # type: ignore[union-attr]
+            warning = (flag.warning_young if young else flag.warning) or f.name.lower()  # type: ignore[union-attr]
+            own = (words or {}).get(f.id, "")
+            out.append(own if own and _ALTERNATIVES.search(warning) else say(warning))
         return out
 
     def reported(self, plan: Plan, local: Localiser, most: int = 3) -> list[str]:
@@ -911,7 +931,7 @@ def initiative_context(realiser: Realiser, part: str, msg: PlannedMessage, plan:
     ctx: dict[str, Any] = {"disposition": level, "raised": msg.raised, "age_group": persona.age_group}
     facts = {**facts0, "disposition": level, "raised": msg.raised or "", "age_group": persona.age_group}
     if part in ANSWER_TEMPLATE_ACTS:
-        ctx.update(flags=realiser.decisive_flags(plan, persona), modifiers=realiser.decisive_modifiers(plan, local),
+        ctx.update(flags=realiser.decisive_flags(plan, persona, base["_words"]), modifiers=realiser.decisive_modifiers(plan, local),
                    nets=realiser.safety_net_groups(plan, persona),
                    first_aid=[local(t) for t in plan.first_aid], advice=[local(t) for t in plan.advice],
                    pregnant=persona.pregnant)
@@ -966,6 +986,18 @@ def _content_words(wording: str) -> frozenset[str]:
     """The words of a denial that say something (placeholders and function words left out), lower case."""
     text = _DENY_SLOT.sub(" ", wording.lower())
     return frozenset(w for w in re.findall(r"[a-z]+", text) if w not in _FUNCTION_WORDS)  # "temperature's" too
+
+
+def _stems(text: str) -> frozenset[str]:
+    """The content words of a phrase, crudely stemmed ('aches', 'aching' -> 'ach'), so that a topic can be
+    matched against what the person said in their own grammar."""
+    return frozenset(re.sub(r"(?:ing|ed|es|s|e|y)$", "", w) or w for w in _content_words(text) if w != "any")
+
+
+def supported(topic: str, words: str) -> bool:
+    """Whether every content word of ``topic`` is in ``words`` (the person's own phrase): what an
+    acknowledgement may name back without putting a sign in their mouth that they did not describe."""
+    return bool(topic) and _stems(topic) <= _stems(words)
 
 
 def _public(base: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,95 @@
+"""The assistant says back only what the person said: an acknowledgement or a reason names a finding in words
+that the person's own answer supports (issue #9 item 6, issue #10 item 3)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scenegen.generate import GenerateConfig, Generator, Library
+from scenegen.realise import said_topic, supported
+
+#: conditions whose red flags are warnings of alternatives ('a painful red eye with halos around lights or
+#: blurred vision'; 'still unwell after 30 minutes of rest, or very hot without sweating'), often decisive
+FLAGGED = ("acute_angle_closure_glaucoma", "heatstroke", "acute_coronary_syndrome")
+_ALTERNATIVES = re.compile(r",| or ")
+
+
+@lru_cache(maxsize=None)
+def _gen(conditions: tuple[str, ...] = ()) -> Generator:
+    return Generator(Library.load(), GenerateConfig(seed=11, conditions=conditions, noise="off"))
+
+
+def test_support_needs_every_content_word_said():
+    assert supported("ear pain", "an earache, real ear pain")
+    assert supported("aching joints", "a joint that aches")
+    assert not supported("ear pain worse on touching the outer ear", "agony when lying on the ear")
+    assert not supported("joint pain peaking within a day", "waking up with an agonising joint")
+    assert not supported("", "anything")
+
+
+@given(index=st.integers(0, 100_000))
+def test_a_warning_of_alternatives_is_given_as_the_reason_in_the_persons_own_words(index):
+    """Sent to A&E 'because of a painful red eye with halos around lights or blurred vision' by a daughter who
+    had denied pain, redness and blurring and said only 'halos round the street lamps' (read D28); sent an
+    ambulance for 'chest pain with sweating, feeling sick or shortness of breath' after 'feeling really unwell
+    with the chest pain' (D5). The reason quotes what was said."""
+    gen = _gen(FLAGGED)
+    r = gen.record(index)
+    if r.gold.disposition_turn is None:
+        return
+    kb = gen.lib.kb
+    local = gen.realiser.localiser(r.persona.locale)
+    final = r.messages[r.gold.disposition_turn].content.lower()
+    said = " ".join(m.content.lower() for m in r.messages[:r.gold.disposition_turn] if m.role == "user")
+    for reason in r.gold.reasons:
+        if reason.kind != "red_flag":
+            continue
+        f = kb.findings[reason.id]
+        if not _ALTERNATIVES.search(f.red_flag.warning or ""):
+            continue
+        own = [p for p in (local(x).lower() for x in f.lay) if p in said]
+        if own:
+            assert any(p in final for p in own), (r.id, own, final)
+
+
+def _named_unsaid(gen: Generator, index: int) -> list[tuple[str, str]]:
+    """The (finding, topic) pairs an acknowledgement names after a volunteered phrase, or after a 'yes' to a
+    question of alternatives, that the person's message does not support."""
+    r = gen.record(index)
+    kb = gen.lib.kb
+    local = gen.realiser.localiser(r.persona.locale)
+    out = []
+    for i, turn in enumerate(r.turns):
+        if r.messages[i].role != "user" or i + 1 >= len(r.messages) or "ack" not in r.turns[i + 1].parts:
+            continue
+        asked = turn.act == "answer_yes" and _ALTERNATIVES.search(said_topic(kb.findings[turn.finding]))
+        fids = ([turn.finding] if asked else []) + (list(turn.volunteered) if "volunteer" in turn.parts else [])
+        reply = r.messages[i + 1].content.lower()
+        for fid in fids:
+            f = kb.findings[fid]
+            for t in {local(x).lower() for x in [said_topic(f), *f.topics] if x}:
+                if re.search(rf"(?:mentioning|noted|about|adding|mentioned|-) (?:the )?{re.escape(t)}\b", reply) \
+                        and not supported(t, r.messages[i].content):
+                    out.append((fid, t))
+    return out
+
+
+@given(index=st.integers(0, 100_000))
+def test_an_acknowledgement_names_only_what_the_person_described(index):
+    """'Agony when lying on the ear' was thanked for as 'the ear pain worse on touching the outer ear' (read
+    D9), 'waking up with an agonising joint' noted as 'the joint pain peaking within a day' (D7): a sign the
+    person did not describe is not said back to them."""
+    assert _named_unsaid(_gen(), index) == []
+
+
+def test_a_time_course_question_names_no_complaint_by_its_alternatives():
+    """'Did the red or painful eye come on suddenly?' was asked of someone who had denied pain and never
+    mentioned redness (read D14): a question that names the complaint uses no name listing alternatives."""
+    gen = _gen()
+    for cid in gen.lib.kb.complaints:
+        name = gen.realiser._problem_name(cid)
+        assert name and not _ALTERNATIVES.search(name), (cid, name)
