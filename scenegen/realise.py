@@ -106,8 +106,9 @@ ALSO_SHARE = 0.3
 #: how often, at most once a dialogue, a 'no' adds that the complaint is the main trouble ('it's mainly the
 #: cough'): the reason they got in touch, said in their own words from the opening
 MAIN_SHARE = 0.25
-#: a complaint phrase that does not read after 'It's the ...': a clause of its own, or an amount
-_NOT_A_MAIN_TROUBLE = re.compile(r"\b(?:that|which|who)\b|^(?:a|an) (?:lot|bit|bout|touch) of\b", re.I)
+#: a complaint phrase that does not read after "It's the ...": a clause of its own, an amount, or two things ("the
+#: feverish feeling and a temperature is what I wanted to ask about", read D17)
+_NOT_A_MAIN_TROUBLE = re.compile(r"\b(?:that|which|who|and)\b|^(?:a|an) (?:lot|bit|bout|touch) of\b", re.I)
 #: how many more draws of a template's alternatives may be made to avoid saying a clause again in the same
 #: dialogue ('That's partly why I got in touch.' twice, read 11): the wording with the fewest repeats is kept
 REDRAWS = 6
@@ -596,6 +597,7 @@ class Realiser:
             facts = {**facts0, "turn": "later"}  # 'after_unsure' when the last answer was 'not sure' (see render)
         elif part == "empathy":
             ctx["complaint"] = base.get("_complaint", "")  # the patient's own words for it, from the opening
+            ctx["event"] = base["_event"]  # a swallowed substance or a fall is no 'really unpleasant' symptom (read D13)
         elif part in {"clarify", "red_flag_check"}:
             f = kb.findings[msg.finding]  # type: ignore[index]
             question = self._proxy_question(f, base) if persona.proxy else self._question(f, base)
@@ -668,7 +670,7 @@ class Realiser:
         elif part == "disposition":
             d = plan.decision
             flags = self.decisive_flags(plan, persona, base["_words"])
-            concerns = [local(kb.conditions[c].lay_name) for c in plan.named]
+            concerns = distinct_names([local(kb.conditions[c].lay_name) for c in plan.named])
             modifiers = self.decisive_modifiers(plan, local)
             ctx.update(disposition=d.disposition.value, concerns=concerns, reported=self.reported(plan, local))
             ctx["flags"], ctx["modifiers"] = flags, modifiers
@@ -806,8 +808,8 @@ class Realiser:
                 continue  # a finding without a topic (a sensitive one) is not given as a reason
             if f.kind in (FindingKind.symptom, FindingKind.sign):
                 out.append(local(said_topic(f)))
-            elif not complaint:  # 'the overdose or harmful substance swallowed needs...'
-                topic = said_topic(f)
+            elif not complaint:  # 'the substance swallowed needs...', not 'the overdose or harmful substance' (D13)
+                topic = next((t for t in [said_topic(f), *f.topics] if not _ALTERNATIVES.search(t)), said_topic(f))
                 complaint = local(topic if topic.split()[0] in ("a", "an", "the") else "the " + topic)
         return out[:most] or ([complaint] if complaint else [])
 
@@ -932,6 +934,9 @@ def initiative_context(realiser: Realiser, part: str, msg: PlannedMessage, plan:
     facts = {**facts0, "disposition": level, "raised": msg.raised or "", "age_group": persona.age_group}
     if part in ANSWER_TEMPLATE_ACTS:
         ctx.update(flags=realiser.decisive_flags(plan, persona, base["_words"]), modifiers=realiser.decisive_modifiers(plan, local),
+                   # what is being checked for, so 'should I be worried?' is answered within remit (read D7)
+                   concerns=distinct_names([local(realiser.kb.conditions[c].lay_name) for c in plan.named]),
+                   reported=realiser.reported(plan, local),
                    nets=realiser.safety_net_groups(plan, persona),
                    first_aid=[local(t) for t in plan.first_aid], advice=[local(t) for t in plan.advice],
                    pregnant=persona.pregnant)
@@ -986,6 +991,19 @@ def _content_words(wording: str) -> frozenset[str]:
     """The words of a denial that say something (placeholders and function words left out), lower case."""
     text = _DENY_SLOT.sub(" ", wording.lower())
     return frozenset(w for w in re.findall(r"[a-z]+", text) if w not in _FUNCTION_WORDS)  # "temperature's" too
+
+
+def distinct_names(names: Sequence[str]) -> list[str]:
+    """Condition names, leaving out one that another already says ('a common cold' beside 'a cold or a viral
+    infection of the nose and throat': read D17's 'a cold or ... or a common cold'): a name one of whose
+    alternatives has its content words within one of an earlier name's, or the other way round."""
+    kept: list[str] = []
+    for name in names:
+        parts = [_stems(p) for p in re.split(r",| or ", name) if _stems(p)]
+        if not any(a <= b or b <= a for k in kept for b in (_stems(q) for q in re.split(r",| or ", k)) if b
+                   for a in parts):
+            kept.append(name)
+    return kept
 
 
 def _stems(text: str) -> frozenset[str]:

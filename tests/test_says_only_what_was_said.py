@@ -19,8 +19,9 @@ _ALTERNATIVES = re.compile(r",| or ")
 
 
 @lru_cache(maxsize=None)
-def _gen(conditions: tuple[str, ...] = ()) -> Generator:
-    return Generator(Library.load(), GenerateConfig(seed=11, conditions=conditions, noise="off"))
+def _gen(conditions: tuple[str, ...] = (), complaints: tuple[str, ...] = ()) -> Generator:
+    return Generator(Library.load(), GenerateConfig(seed=11, conditions=conditions, complaints=complaints,
+                                                    noise="off"))
 
 
 def test_support_needs_every_content_word_said():
@@ -93,3 +94,60 @@ def test_a_time_course_question_names_no_complaint_by_its_alternatives():
     for cid in gen.lib.kb.complaints:
         name = gen.realiser._problem_name(cid)
         assert name and not _ALTERNATIVES.search(name), (cid, name)
+
+
+def test_no_topic_starts_with_the(bundled_kb):
+    """A topic reads after 'no' and after 'the': 'Okay, no the rescue inhaler then' (read D17)."""
+    for f in bundled_kb.findings.values():
+        for t in [f.topic or "", *f.topics]:
+            assert not t.lower().startswith("the "), (f.id, t)
+
+
+def test_the_hoarse_voice_question_speaks_to_the_patient(bundled_kb):
+    """'Is the voice hoarse?' was said to the patient themself (read D24); a carer hears 'his voice'."""
+    from scenegen.realise import proxy_question
+
+    q = bundled_kb.findings["hoarse_voice"].question
+    assert "your voice" in q
+    assert "his voice" in proxy_question(q, "your son", {"subj": "he", "obj": "him", "poss": "his"})
+
+
+def test_a_condition_name_another_already_says_is_left_out():
+    """'a cold or a viral infection of the nose and throat or a common cold' (read D17)."""
+    from scenegen.realise import distinct_names
+
+    assert distinct_names(["a cold or a viral infection of the nose and throat", "a common cold"]) == [
+        "a cold or a viral infection of the nose and throat"]
+    assert distinct_names(["flu (influenza)", "a chest infection"]) == ["flu (influenza)", "a chest infection"]
+
+
+def test_a_complaint_of_two_things_is_not_said_as_the_main_trouble():
+    """'the feverish feeling and a temperature is what I wanted to ask about' (read D17)."""
+    from scenegen.realise import _NOT_A_MAIN_TROUBLE
+
+    assert _NOT_A_MAIN_TROUBLE.search("a feverish feeling and a temperature")
+    assert not _NOT_A_MAIN_TROUBLE.search("a nagging cough")
+
+
+@given(index=st.integers(0, 100_000))
+def test_a_swallowed_substance_is_not_called_unpleasant_nor_named_by_its_alternatives(index):
+    """'a worry about something swallowed; that can be really unpleasant', and a reason 'the overdose or
+    harmful substance swallowed' (read D13)."""
+    gen = _gen(complaints=("poisoning",))
+    r = gen.record(index)
+    said = " ".join(m.content.lower() for m in r.messages if m.role == "assistant")
+    assert "really unpleasant" not in said, r.id
+    assert "overdose or harmful substance" not in said, r.id
+
+
+@given(index=st.integers(0, 100_000))
+def test_a_same_day_disposition_says_why(index):
+    """A same-day disposition was given with no reason (read D15): with no condition to name and no rule or
+    warning sign, it says what the person told that needs a look."""
+    gen = _gen()
+    r = gen.record(index)
+    if r.gold.disposition != "urgent" or r.gold.named_conditions \
+            or any(x.kind in {"red_flag", "modifier"} for x in r.gold.reasons):
+        return
+    final = r.messages[r.gold.disposition_turn].content.lower()
+    assert "what you've told me about (" in final, (r.id, final)
