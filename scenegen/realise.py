@@ -785,7 +785,9 @@ class Realiser:
             young = flag.warning_young is not None and f.young_max_age_months is not None \
                 and 0 <= persona.age_months <= f.young_max_age_months  # type: ignore[union-attr]
             warning = (flag.warning_young if young else flag.warning) or f.name.lower()  # type: ignore[union-attr]
-            own = (words or {}).get(f.id, "")
+            # thoughts of self-harm or a pregnancy are not said back in the person's words (as in _heard)
+            own = (words or {}).get(f.id, "") \
+                if f.answer_kind not in (AnswerKind.pregnancy, AnswerKind.mental_health) else ""
             out.append(own if own and _ALTERNATIVES.search(warning) else say(warning))
         return out
 

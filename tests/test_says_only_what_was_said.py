@@ -151,3 +151,22 @@ def test_a_same_day_disposition_says_why(index):
         return
     final = r.messages[r.gold.disposition_turn].content.lower()
     assert "what you've told me about (" in final, (r.id, final)
+
+
+@given(index=st.integers(0, 100_000))
+def test_thoughts_of_self_harm_are_not_given_back_as_the_reason_in_the_persons_words(index):
+    """A reason in the person's own words stops at thoughts of self-harm and pregnancy, whose words the
+    assistant never says back (as its acknowledgements do not)."""
+    from scenegen.content import AnswerKind
+
+    gen = _gen(("suicidal_ideation_with_plan", "suicidal_thoughts_without_plan"))
+    r = gen.record(index)
+    if r.gold.disposition_turn is None or r.persona.speaker != "self":
+        return
+    kb = gen.lib.kb
+    local = gen.realiser.localiser(r.persona.locale)
+    final = r.messages[r.gold.disposition_turn].content.lower()
+    for reason in r.gold.reasons:
+        f = kb.findings.get(reason.id)
+        if reason.kind == "red_flag" and f.answer_kind in (AnswerKind.mental_health, AnswerKind.pregnancy):
+            assert local(f.red_flag.warning).lower() in final, (r.id, final)  # said as written
