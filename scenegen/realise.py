@@ -650,7 +650,7 @@ class Realiser:
                                     local(said_topic(f, base.get("_age"))))
         elif part == "answer_value":
             ctx["phrases"] = [local(t) for t in self._value_phrases(msg.finding, msg.answer, rng, base["_event"], base)]  # type: ignore[arg-type]
-            base["_heard"] = {"kind": "value", "text": "", "volunteered": "", "seen": ""}
+            base["_heard"] = {"kind": "value", "text": "", "volunteered": "", "mentioned": "", "seen": ""}
         elif part == "volunteer":
             base["_said"].update(msg.volunteered)
             ctx["phrase"] = local(self._lay(msg.volunteered[0], rng, denied, base))
@@ -661,8 +661,9 @@ class Realiser:
             named = _heard(kb.findings[msg.volunteered[0]], "yes",
                            self._said_back(kb.findings[msg.volunteered[0]], base, local, affirmed=True,
                                            words=ctx["phrase"], unasked=True))
+            # a detail said back by no topic of its own words is still thanked for, without naming a sign (D9)
             base["_heard"] = {**base.get("_heard", _NOTHING_HEARD),
-                              "volunteered": f"the {named['text']}" if named["text"] else ""}
+                              "volunteered": f"the {named['text']}" if named["text"] else "", "mentioned": "yes"}
         elif part == "aside":  # no work or plans mentioned by someone with an emergency (read 17 D7, D20)
             facts = {**facts0, "acuity": "emergency" if kb.conditions[case.condition].emergency else "other"}
         elif part in INITIATIVE_TEMPLATE_ACTS:
@@ -903,7 +904,7 @@ def clauses(text: str) -> frozenset[str]:
 
 
 #: what the assistant heard in the message before its question, when that was not an answer
-_NOTHING_HEARD = {"kind": "none", "text": "", "volunteered": "", "seen": ""}
+_NOTHING_HEARD = {"kind": "none", "text": "", "volunteered": "", "mentioned": "", "seen": ""}
 
 
 #: the problem as a time-course question's subject ('Did it come on suddenly', 'when did it start')
@@ -918,12 +919,12 @@ def _heard(f: Finding, kind: str, text: str) -> dict[str, str]:
     health) are acknowledged without repeating them, so their topic is left out; so are questions about
     something still working (answer_kind function), whose 'no' is the worrying answer."""
     if f.answer_kind in (AnswerKind.pregnancy, AnswerKind.mental_health):
-        return {"kind": "sensitive", "text": "", "volunteered": "", "seen": ""}
+        return {"kind": "sensitive", "text": "", "volunteered": "", "mentioned": "", "seen": ""}
     if f.answer_kind is AnswerKind.function:  # 'Good, no normal forehead movement' would cheer a bad answer
-        return {"kind": "value", "text": "", "volunteered": "", "seen": ""}  # acknowledged plainly, as a value is
+        return {"kind": "value", "text": "", "volunteered": "", "mentioned": "", "seen": ""}  # acknowledged plainly, as a value is
     # a carer has seen a symptom or sign, not a history or an exposure ('no diabetes that you've seen')
     seen = "yes" if f.kind in (FindingKind.symptom, FindingKind.sign) else ""
-    return {"kind": kind, "text": text, "volunteered": "", "seen": seen}
+    return {"kind": kind, "text": text, "volunteered": "", "mentioned": "", "seen": seen}
 
 
 def initiative_context(realiser: Realiser, part: str, msg: PlannedMessage, plan: Plan, persona: PersonaDraw,

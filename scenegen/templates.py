@@ -73,7 +73,8 @@ ACT_VARIABLES: dict[str, set[str]] = {
     # complaint: the patient's words for it in the opening; event: it happened at a moment (a swallow, a fall)
     "empathy": COMMON | {"complaint", "event"},
     # ack: before every question but the first, what was heard in the last message, said back. heard: {kind:
-    # none|yes|no|unsure|value|sensitive, text: its topic or the patient's own words, volunteered: a detail they added}
+    # none|yes|no|unsure|value|sensitive, text: its topic or the patient's own words, volunteered: a detail they added,
+    # named by its topic; mentioned: 'yes' when they added one, named or not}
     "ack": COMMON | {"heard"},
     "clarify": COMMON | {"question", "ask", "type"},
     "red_flag_check": COMMON | {"question", "ask", "type"},

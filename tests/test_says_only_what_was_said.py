@@ -170,3 +170,19 @@ def test_thoughts_of_self_harm_are_not_given_back_as_the_reason_in_the_persons_w
         f = kb.findings.get(reason.id)
         if reason.kind == "red_flag" and f.answer_kind in (AnswerKind.mental_health, AnswerKind.pregnancy):
             assert local(f.red_flag.warning).lower() in final, (r.id, final)  # said as written
+
+
+_THANKS = re.compile(r"mentioning|mentioned|noted|adding|good to know|helps to know|extra detail|you added", re.I)
+
+
+@given(index=st.integers(0, 100_000))
+def test_a_volunteered_detail_is_thanked_for_even_when_no_topic_fits_it(index):
+    """The fix for D9 leaves a detail unnamed when no topic fits the person's words; the wordings that thank for
+    one still do, without naming a sign ('And thanks for the extra detail')."""
+    gen = _gen()
+    r = gen.record(index)
+    for i, turn in enumerate(r.turns[:-1]):
+        after = r.turns[i + 1]
+        if "volunteer" in turn.parts and "ack" in after.parts and after.templates[after.parts.index("ack")] in {
+                "ack/echo_1", "ack/echo_2", "ack/echo_3", "ack/vague", "ack/anxious"}:
+            assert _THANKS.search(r.messages[i + 1].content), (r.id, r.messages[i + 1].content)
