@@ -482,9 +482,9 @@ def _lay_said_back(library, n, seed=11):
     for index in range(n):
         record = gen.record_data(index)
         pairs = list(zip(record["messages"], record["turns"]))
-        for (m, t), (nxt, _) in zip(pairs, pairs[1:]):
-            if m["role"] != "user" or t["act"] == "opening":
-                continue
+        for (m, t), (nxt, nt) in zip(pairs, pairs[1:]):
+            if m["role"] != "user" or t["act"] == "opening" or "disposition" in nt["parts"]:
+                continue  # a disposition's reason quotes the person's words for a warning of alternatives (D28)
             for fid in ([t["finding"]] if t["act"] == "answer_yes" else []) + list(t.get("volunteered") or []):
                 for lay in kb.findings[fid].lay:
                     low = lay.lower()
