@@ -480,6 +480,10 @@ class Realiser:
                 saying = base.pop("_saying", None)
                 if saying is not None and saying[1].lower() in texts[-1].lower():  # a bare 'Yes.' said no words to refer back to
                     base["_reported"].append(saying)
+                on = base.pop("_heard_on", None)
+                if on is not None and on.lower() not in texts[-1].lower() and "_heard" in base:
+                    # a bare 'Yes.' to 'pain over the kidney, in the side or back' affirmed no part in words
+                    base["_heard"] = {**base["_heard"], "text": ""}
                 for fid, phrase in base.pop("_wording", ()):
                     if phrase and phrase.lower() in texts[-1].lower():
                         base["_words"].setdefault(fid, phrase)
@@ -629,6 +633,8 @@ class Realiser:
             # named plainly, not parroted; never a topic of alternatives ('pain, numbness or weakness'), of which
             # the patient affirmed only some
             base["_heard"] = _heard(f, "yes", self._said_back(f, base, local, affirmed=True, words=ctx["phrase"]))
+            if _ALTERNATIVES.search(said_topic(f, base.get("_age"))):  # the part said back stands on these words
+                base["_heard_on"] = ctx["phrase"]
             if self._says_with(f.id):
                 base["_saying"] = (f.id, ctx["phrase"])
             base["_wording"] = [(f.id, ctx["phrase"])]

@@ -186,3 +186,10 @@ def test_a_volunteered_detail_is_thanked_for_even_when_no_topic_fits_it(index):
         if "volunteer" in turn.parts and "ack" in after.parts and after.templates[after.parts.index("ack")] in {
                 "ack/echo_1", "ack/echo_2", "ack/echo_3", "ack/vague", "ack/anxious"}:
             assert _THANKS.search(r.messages[i + 1].content), (r.id, r.messages[i + 1].content)
+
+
+def test_a_bare_yes_to_a_question_of_alternatives_is_not_said_back_as_one_part():
+    """'Is there pain over the kidney, in the side or back?' 'Yes' was acknowledged 'Okay - kidney pain': a
+    bare 'Yes.' affirmed no part in words (seed 27182, balanced, record 409)."""
+    gen = Generator(Library.load(), GenerateConfig(seed=27182, balance="disposition", noise="off"))
+    assert _named_unsaid(gen, 409) == []
