@@ -167,7 +167,7 @@ _PLACEHOLDERS = {
     "age_newborn": {"subj"}, "age_one_month": {"subj"}, "age_months": {"subj", "months"},
     "age_years": {"subj", "years"}, "no_option_applies": set(),
     "carer_yes_no_question": {"do", "ref", "ask"}, "carer_other_question": {"ref", "question"},
-    "complaint_after_cause": {"complaint", "cause"},
+    "complaint_after_cause": {"complaint", "cause"}, "the_problem": set(),
 }
 
 
@@ -182,6 +182,7 @@ class Phrases(_Strict):
     carer_yes_no_question: str
     carer_other_question: str
     complaint_after_cause: str = "{complaint} after {cause}"  # the opening names the injury that brought it on
+    the_problem: str = "symptoms"  # a complaint whose every name lists alternatives, as a later question names it
 
     @model_validator(mode="after")
     def _placeholders(self) -> "Phrases":

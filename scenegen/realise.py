@@ -106,8 +106,9 @@ ALSO_SHARE = 0.3
 #: how often, at most once a dialogue, a 'no' adds that the complaint is the main trouble ('it's mainly the
 #: cough'): the reason they got in touch, said in their own words from the opening
 MAIN_SHARE = 0.25
-#: a complaint phrase that does not read after 'It's the ...': a clause of its own, or an amount
-_NOT_A_MAIN_TROUBLE = re.compile(r"\b(?:that|which|who)\b|^(?:a|an) (?:lot|bit|bout|touch) of\b", re.I)
+#: a complaint phrase that does not read after "It's the ...": a clause of its own, an amount, or two things ("the
+#: feverish feeling and a temperature is what I wanted to ask about", read D17)
+_NOT_A_MAIN_TROUBLE = re.compile(r"\b(?:that|which|who|and)\b|^(?:a|an) (?:lot|bit|bout|touch) of\b", re.I)
 #: how many more draws of a template's alternatives may be made to avoid saying a clause again in the same
 #: dialogue ('That's partly why I got in touch.' twice, read 11): the wording with the fewest repeats is kept
 REDRAWS = 6
@@ -425,6 +426,7 @@ class Realiser:
         base["_problem"] = self._problem_name(case.complaint)  # what a later 'when did it start?' is about
         base["_reported"] = []  # (finding, the words it was said in): what a 'yes' may say it comes with
         base["_said"] = set()  # findings the person has said are present so far: what a question may take for granted
+        base["_words"] = {}  # finding -> the words the person said it in (in a message, not a bare 'Yes.')
         base["_when"] = self._start_when(plan, persona, case)  # what the time phrases said so far allow
         local = self.localiser(persona.locale)
         out: list[tuple[str, str]] = []
@@ -478,29 +480,43 @@ class Realiser:
                 saying = base.pop("_saying", None)
                 if saying is not None and saying[1].lower() in texts[-1].lower():  # a bare 'Yes.' said no words to refer back to
                     base["_reported"].append(saying)
+                on = base.pop("_heard_on", None)
+                if on is not None and on.lower() not in texts[-1].lower() and "_heard" in base:
+                    # a bare 'Yes.' to 'pain over the kidney, in the side or back' affirmed no part in words
+                    base["_heard"] = {**base["_heard"], "text": ""}
+                for fid, phrase in base.pop("_wording", ()):
+                    if phrase and phrase.lower() in texts[-1].lower():
+                        base["_words"].setdefault(fid, phrase)
             out.append((msg.role, " ".join(t for t in texts if t)))
             used.append(ids)
             previous = msg
         return Rendered(out, used)
 
     def _problem_name(self, complaint: str) -> str:
-        """The complaint as a question names it: its own name in lower case ('back pain', 'weakness or
-        numbness'), unless that is a list or holds a figure; then its finding's first plain topic."""
+        """The complaint as a question names it: its own name in lower case ('back pain'), unless that is a
+        list or holds a figure; then its finding's first plain topic; else the library's word for the problem
+        ('symptoms'), since a list ('red or painful eye') puts back a part the person may have denied (D14)."""
         c = self.kb.complaints[complaint]
         f = self.kb.findings[c.finding]
         return next((t for t in [c.name.lower(), said_topic(f), *f.topics]
-                     if t and not re.search(r"[,\d()]", t)), c.name.lower())
+                     if t and not re.search(r"[,\d()]| or ", t)), self.pl.phrases.the_problem)
 
-    def _said_back(self, f: Finding, base: dict[str, Any], local: Localiser, affirmed: bool = False) -> str:
+    def _said_back(self, f: Finding, base: dict[str, Any], local: Localiser, affirmed: bool = False,
+                   words: Optional[str] = None, unasked: bool = False) -> str:
         """The finding's topic as the assistant says a 'yes' back, or '' when its time words ('limb going
         suddenly cold') disagree with the time course of the case, which validate checks. With ``affirmed``
-        (said back after a 'yes'), the first of its topics that names no alternatives: 'yes' to 'lips, eyelids
-        or face swelling' affirmed some of them only, so it is said back as 'swelling', or not at all."""
-        text = said_topic(f, base.get("_age"))
-        if affirmed and _ALTERNATIVES.search(text):
-            age = base.get("_age")
+        (said back after a 'yes'), the first of its topics that names no alternatives and that the person's
+        ``words`` support: 'yes' to 'lips, eyelids or face swelling' affirmed some of them only, so it is said
+        back as 'swelling', or not at all. ``unasked`` (volunteered) words are all there is to go on, so any
+        topic said back needs their support: 'agony when lying on the ear' is not thanked for as 'ear pain
+        worse on touching the outer ear', nor 'waking up with an agonising joint' noted as 'joint pain peaking
+        within a day' (read D9, D7)."""
+        age = base.get("_age")
+        text = said_topic(f, age)
+        if (affirmed and _ALTERNATIVES.search(text)) or (unasked and words is not None and not supported(text, words)):
             options = phrases_fit(f.topics, f.phrase_ages, age) if f.phrase_ages and age is not None else f.topics
-            text = next((t for t in options if not _ALTERNATIVES.search(t)), "")
+            text = next((t for t in options if not _ALTERNATIVES.search(t)
+                         and (words is None or supported(t, words))), "")
         when = base.get("_when")
         if text and when is not None and fit(self.kb, when, text) is None:
             return ""
@@ -555,6 +571,7 @@ class Realiser:
             extras = [(f, local(self._lay(f, rng, denied, base))) for f in msg.volunteered
                       if f not in msg.values and f != cause]
             base["_reported"].extend(x for x in [(complaint.finding, said), *extras] if self._says_with(x[0]))
+            base["_wording"] = [(complaint.finding, said), *extras]
             base["_said"].update([complaint.finding, *(f for f in msg.volunteered if f not in msg.values)])
             ctx.update(complaint=said, relation=base["_relation"],
                        age_phrase=self._age_phrase(persona, base) if persona.proxy else "",
@@ -584,6 +601,7 @@ class Realiser:
             facts = {**facts0, "turn": "later"}  # 'after_unsure' when the last answer was 'not sure' (see render)
         elif part == "empathy":
             ctx["complaint"] = base.get("_complaint", "")  # the patient's own words for it, from the opening
+            ctx["event"] = base["_event"]  # a swallowed substance or a fall is no 'really unpleasant' symptom (read D13)
         elif part in {"clarify", "red_flag_check"}:
             f = kb.findings[msg.finding]  # type: ignore[index]
             question = self._proxy_question(f, base) if persona.proxy else self._question(f, base)
@@ -614,9 +632,12 @@ class Realiser:
                      "certain": "no" if may_be_unsure(f, persona.speaker) else "yes"}
             # named plainly, not parroted; never a topic of alternatives ('pain, numbness or weakness'), of which
             # the patient affirmed only some
-            base["_heard"] = _heard(f, "yes", self._said_back(f, base, local, affirmed=True))
+            base["_heard"] = _heard(f, "yes", self._said_back(f, base, local, affirmed=True, words=ctx["phrase"]))
+            if _ALTERNATIVES.search(said_topic(f, base.get("_age"))):  # the part said back stands on these words
+                base["_heard_on"] = ctx["phrase"]
             if self._says_with(f.id):
                 base["_saying"] = (f.id, ctx["phrase"])
+            base["_wording"] = [(f.id, ctx["phrase"])]
         elif part in {"answer_no", "answer_unsure"}:
             f = kb.findings[msg.finding]  # type: ignore[index]
             ctx["ask"] = local(f.ask or f.name.lower())
@@ -635,25 +656,28 @@ class Realiser:
                                     local(said_topic(f, base.get("_age"))))
         elif part == "answer_value":
             ctx["phrases"] = [local(t) for t in self._value_phrases(msg.finding, msg.answer, rng, base["_event"], base)]  # type: ignore[arg-type]
-            base["_heard"] = {"kind": "value", "text": "", "volunteered": "", "seen": ""}
+            base["_heard"] = {"kind": "value", "text": "", "volunteered": "", "mentioned": "", "seen": ""}
         elif part == "volunteer":
             base["_said"].update(msg.volunteered)
             ctx["phrase"] = local(self._lay(msg.volunteered[0], rng, denied, base))
             if self._says_with(msg.volunteered[0]):
                 base["_saying"] = (msg.volunteered[0], ctx["phrase"])
+            base["_wording"] = [(msg.volunteered[0], ctx["phrase"])]
             # 'Thanks for mentioning the shivering fits': the finding named plainly, not the patient's words parroted
             named = _heard(kb.findings[msg.volunteered[0]], "yes",
-                           self._said_back(kb.findings[msg.volunteered[0]], base, local, affirmed=True))
+                           self._said_back(kb.findings[msg.volunteered[0]], base, local, affirmed=True,
+                                           words=ctx["phrase"], unasked=True))
+            # a detail said back by no topic of its own words is still thanked for, without naming a sign (D9)
             base["_heard"] = {**base.get("_heard", _NOTHING_HEARD),
-                              "volunteered": f"the {named['text']}" if named["text"] else ""}
+                              "volunteered": f"the {named['text']}" if named["text"] else "", "mentioned": "yes"}
         elif part == "aside":  # no work or plans mentioned by someone with an emergency (read 17 D7, D20)
             facts = {**facts0, "acuity": "emergency" if kb.conditions[case.condition].emergency else "other"}
         elif part in INITIATIVE_TEMPLATE_ACTS:
             return initiative_context(self, part, msg, plan, persona, base, facts0, local)
         elif part == "disposition":
             d = plan.decision
-            flags = self.decisive_flags(plan, persona)
-            concerns = [local(kb.conditions[c].lay_name) for c in plan.named]
+            flags = self.decisive_flags(plan, persona, base["_words"])
+            concerns = distinct_names([local(kb.conditions[c].lay_name) for c in plan.named])
             modifiers = self.decisive_modifiers(plan, local)
             ctx.update(disposition=d.disposition.value, concerns=concerns, reported=self.reported(plan, local))
             ctx["flags"], ctx["modifiers"] = flags, modifiers
@@ -753,8 +777,11 @@ class Realiser:
             return vocab["early_pregnancy_unit"]
         return vocab["maternity_unit"]
 
-    def decisive_flags(self, plan: Plan, persona: PersonaDraw) -> list[str]:
-        """The reported red flags that decided the level, as the speaker should hear them."""
+    def decisive_flags(self, plan: Plan, persona: PersonaDraw, words: Optional[Mapping[str, str]] = None) -> list[str]:
+        """The reported red flags that decided the level, as the speaker should hear them. A warning that
+        lists alternatives ('a painful red eye with halos around lights or blurred vision') is said in the
+        person's own words for it (``words``: 'halos round the street lamps') when they said some: a 'yes' to
+        it affirmed one part, maybe only 'feeling really unwell', and the reason must be true of what was said."""
         say = self.warning_voice(persona)
         out = []
         for r in plan.decision.decisive:
@@ -764,7 +791,11 @@ class Realiser:
             flag = f.red_flag
             young = flag.warning_young is not None and f.young_max_age_months is not None \
                 and 0 <= persona.age_months <= f.young_max_age_months  # type: ignore[union-attr]
-            out.append(say((flag.warning_young if young else flag.warning) or f.name.lower()))  # type: ignore[union-attr]
+            warning = (flag.warning_young if young else flag.warning) or f.name.lower()  # type: ignore[union-attr]
+            # thoughts of self-harm or a pregnancy are not said back in the person's words (as in _heard)
+            own = (words or {}).get(f.id, "") \
+                if f.answer_kind not in (AnswerKind.pregnancy, AnswerKind.mental_health) else ""
+            out.append(own if own and _ALTERNATIVES.search(warning) else say(warning))
         return out
 
     def reported(self, plan: Plan, local: Localiser, most: int = 3) -> list[str]:
@@ -786,8 +817,8 @@ class Realiser:
                 continue  # a finding without a topic (a sensitive one) is not given as a reason
             if f.kind in (FindingKind.symptom, FindingKind.sign):
                 out.append(local(said_topic(f)))
-            elif not complaint:  # 'the overdose or harmful substance swallowed needs...'
-                topic = said_topic(f)
+            elif not complaint:  # 'the substance swallowed needs...', not 'the overdose or harmful substance' (D13)
+                topic = next((t for t in [said_topic(f), *f.topics] if not _ALTERNATIVES.search(t)), said_topic(f))
                 complaint = local(topic if topic.split()[0] in ("a", "an", "the") else "the " + topic)
         return out[:most] or ([complaint] if complaint else [])
 
@@ -879,7 +910,7 @@ def clauses(text: str) -> frozenset[str]:
 
 
 #: what the assistant heard in the message before its question, when that was not an answer
-_NOTHING_HEARD = {"kind": "none", "text": "", "volunteered": "", "seen": ""}
+_NOTHING_HEARD = {"kind": "none", "text": "", "volunteered": "", "mentioned": "", "seen": ""}
 
 
 #: the problem as a time-course question's subject ('Did it come on suddenly', 'when did it start')
@@ -894,12 +925,12 @@ def _heard(f: Finding, kind: str, text: str) -> dict[str, str]:
     health) are acknowledged without repeating them, so their topic is left out; so are questions about
     something still working (answer_kind function), whose 'no' is the worrying answer."""
     if f.answer_kind in (AnswerKind.pregnancy, AnswerKind.mental_health):
-        return {"kind": "sensitive", "text": "", "volunteered": "", "seen": ""}
+        return {"kind": "sensitive", "text": "", "volunteered": "", "mentioned": "", "seen": ""}
     if f.answer_kind is AnswerKind.function:  # 'Good, no normal forehead movement' would cheer a bad answer
-        return {"kind": "value", "text": "", "volunteered": "", "seen": ""}  # acknowledged plainly, as a value is
+        return {"kind": "value", "text": "", "volunteered": "", "mentioned": "", "seen": ""}  # acknowledged plainly, as a value is
     # a carer has seen a symptom or sign, not a history or an exposure ('no diabetes that you've seen')
     seen = "yes" if f.kind in (FindingKind.symptom, FindingKind.sign) else ""
-    return {"kind": kind, "text": text, "volunteered": "", "seen": seen}
+    return {"kind": kind, "text": text, "volunteered": "", "mentioned": "", "seen": seen}
 
 
 def initiative_context(realiser: Realiser, part: str, msg: PlannedMessage, plan: Plan, persona: PersonaDraw,
@@ -911,7 +942,10 @@ def initiative_context(realiser: Realiser, part: str, msg: PlannedMessage, plan:
     ctx: dict[str, Any] = {"disposition": level, "raised": msg.raised, "age_group": persona.age_group}
     facts = {**facts0, "disposition": level, "raised": msg.raised or "", "age_group": persona.age_group}
     if part in ANSWER_TEMPLATE_ACTS:
-        ctx.update(flags=realiser.decisive_flags(plan, persona), modifiers=realiser.decisive_modifiers(plan, local),
+        ctx.update(flags=realiser.decisive_flags(plan, persona, base["_words"]), modifiers=realiser.decisive_modifiers(plan, local),
+                   # what is being checked for, so 'should I be worried?' is answered within remit (read D7)
+                   concerns=distinct_names([local(realiser.kb.conditions[c].lay_name) for c in plan.named]),
+                   reported=realiser.reported(plan, local),
                    nets=realiser.safety_net_groups(plan, persona),
                    first_aid=[local(t) for t in plan.first_aid], advice=[local(t) for t in plan.advice],
                    pregnant=persona.pregnant)
@@ -966,6 +1000,31 @@ def _content_words(wording: str) -> frozenset[str]:
     """The words of a denial that say something (placeholders and function words left out), lower case."""
     text = _DENY_SLOT.sub(" ", wording.lower())
     return frozenset(w for w in re.findall(r"[a-z]+", text) if w not in _FUNCTION_WORDS)  # "temperature's" too
+
+
+def distinct_names(names: Sequence[str]) -> list[str]:
+    """Condition names, leaving out one that another already says ('a common cold' beside 'a cold or a viral
+    infection of the nose and throat': read D17's 'a cold or ... or a common cold'): a name one of whose
+    alternatives has its content words within one of an earlier name's, or the other way round."""
+    kept: list[str] = []
+    for name in names:
+        parts = [_stems(p) for p in re.split(r",| or ", name) if _stems(p)]
+        if not any(a <= b or b <= a for k in kept for b in (_stems(q) for q in re.split(r",| or ", k)) if b
+                   for a in parts):
+            kept.append(name)
+    return kept
+
+
+def _stems(text: str) -> frozenset[str]:
+    """The content words of a phrase, crudely stemmed ('aches', 'aching' -> 'ach'), so that a topic can be
+    matched against what the person said in their own grammar."""
+    return frozenset(re.sub(r"(?:ing|ed|es|s|e|y)$", "", w) or w for w in _content_words(text) if w != "any")
+
+
+def supported(topic: str, words: str) -> bool:
+    """Whether every content word of ``topic`` is in ``words`` (the person's own phrase): what an
+    acknowledgement may name back without putting a sign in their mouth that they did not describe."""
+    return bool(topic) and _stems(topic) <= _stems(words)
 
 
 def _public(base: dict[str, Any]) -> dict[str, Any]:

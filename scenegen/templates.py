@@ -70,9 +70,11 @@ ACT_VARIABLES: dict[str, set[str]] = {
     "volunteer": COMMON | {"phrase"},
     "aside": COMMON,  # a sentence with no clinical content, added to an answer by talkative or worried people
     # assistant acts
-    "empathy": COMMON | {"complaint"},  # complaint: the patient's words for it in the opening
+    # complaint: the patient's words for it in the opening; event: it happened at a moment (a swallow, a fall)
+    "empathy": COMMON | {"complaint", "event"},
     # ack: before every question but the first, what was heard in the last message, said back. heard: {kind:
-    # none|yes|no|unsure|value|sensitive, text: its topic or the patient's own words, volunteered: a detail they added}
+    # none|yes|no|unsure|value|sensitive, text: its topic or the patient's own words, volunteered: a detail they added,
+    # named by its topic; mentioned: 'yes' when they added one, named or not}
     "ack": COMMON | {"heard"},
     "clarify": COMMON | {"question", "ask", "type"},
     "red_flag_check": COMMON | {"question", "ask", "type"},
@@ -89,13 +91,14 @@ ACT_VARIABLES: dict[str, set[str]] = {
     "patient_question": COMMON | {"disposition", "raised", "age_group", "relation"},
     "reply_after_advice": COMMON | {"disposition", "raised", "age_group", "relation"},
     # flags: the red flags reported that decided the level; modifiers: the rules that did, in a sentence each; nets: the safety net by level of care (as for
-    # safety_net); first_aid: the steps given with an emergency disposition; advice: the self-care items given
+    # safety_net); first_aid: the steps given with an emergency disposition; advice: the self-care items given;
+    # concerns and reported: as for the disposition, what is being checked for when no flag or rule decided it
     "answer_pushback": COMMON | {"disposition", "raised", "age_group", "flags", "modifiers", "nets", "first_aid", "advice",
-                        "pregnant"},
+                        "pregnant", "concerns", "reported"},
     "answer_question": COMMON | {"disposition", "raised", "age_group", "flags", "modifiers", "nets", "first_aid", "advice",
-                        "pregnant"},
+                        "pregnant", "concerns", "reported"},
     "acknowledge_reply": COMMON | {"disposition", "raised", "age_group", "flags", "modifiers", "nets", "first_aid", "advice",
-                        "pregnant"},
+                        "pregnant", "concerns", "reported"},
 }
 #: the acts after the advice: every variant names the kind it words (``raised``); a library may leave them out
 INITIATIVE_TEMPLATE_ACTS = frozenset({"pushback", "patient_question", "reply_after_advice",
