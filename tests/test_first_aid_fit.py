@@ -334,8 +334,13 @@ def test_a_babys_anaphylaxis_call_gives_a_reason_the_parent_could_see():
         if r.persona.age_months >= 60 or not any(x.id == "tongue_or_throat_swelling" for x in r.gold.reasons):
             continue
         final = r.messages[r.gold.disposition_turn].content.lower()
+        said = " ".join(m.content.lower() for m in r.messages if m.role == "user")
+        own_words = [p.lower() for p in kb.findings["tongue_or_throat_swelling"].lay if p.lower() in said]
         checked += 1
-        assert "feels tight" not in final and flag.warning_young.split(",")[0] in final, (r.id, final)
+        # the young warning as written, or the parent's own words for what they saw (the reason says back what
+        # was said: "A swollen tongue can be a sign of an emergency"); never a feeling only the child has
+        assert "feels tight" not in final, (r.id, final)
+        assert flag.warning_young.split(",")[0] in final or any(p in final for p in own_words), (r.id, final)
     assert checked >= 3
 
 
