@@ -113,9 +113,9 @@ def kb_check(library: Path | None, coverage: bool) -> None:
     else:
         knowledge = _load(library)
     click.echo(summary(knowledge, coverage=coverage, personas=personas if coverage else None))
-    if personas is not None and (whole.overlay.templates or whole.overlay.conditions):
+    if personas is not None and (whole.overlay.templates or whole.overlay.conditions or whole.overlay.phrasings):
         click.echo(f"Held back by reviewers (review/quarantine.yaml): {len(whole.overlay.templates)} template "
-                   f"variant(s) never used; conditions marked for clinical re-review: "
+                   f"variant(s) and {len(whole.overlay.phrasings)} lay phrasing(s) never used; conditions marked for clinical re-review: "
                    f"{', '.join(whole.overlay.conditions) or 'none'}")
     if personas is None:
         click.echo("(a knowledge base only: triage can use it; generate needs personas/ and templates/ too)")
@@ -762,12 +762,14 @@ def review_serve_command(data_dir: Path, reviewer: str, host: str, port: int, re
 
 
 @review_group.command("report")
+@library_option
 @_review_data
 @_reviews_option
 @click.option("--html", "html_out", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the report as an HTML page with charts.")
 @click.option("--json", "as_json", is_flag=True, help="The figures as JSON instead of text.")
-def review_report_command(data_dir: Path, reviews_file: Path | None, html_out: Path | None, as_json: bool) -> None:
+def review_report_command(library: Path | None, data_dir: Path, reviews_file: Path | None, html_out: Path | None,
+                          as_json: bool) -> None:
     """Disposition agreement, under- and over-triage as reviewers judged them, override rate, Cohen's kappa
     between reviewers of the same records, and the library entries behind the flags, most flagged first."""
     from .review.dataset import Dataset
@@ -775,7 +777,7 @@ def review_report_command(data_dir: Path, reviews_file: Path | None, html_out: P
     from .review.store import read_reviews
 
     path = _reviews_path(data_dir, reviews_file)
-    summary = summarise(read_reviews(path), Dataset(data_dir))
+    summary = summarise(read_reviews(path), Dataset(data_dir), _load(library))
     if html_out is not None:
         html_out.write_text(report_html(summary), encoding="utf-8")
     click.echo(orjson.dumps(summary, option=orjson.OPT_INDENT_2).decode() if as_json else report_text(summary))
@@ -789,8 +791,9 @@ def review_report_command(data_dir: Path, reviews_file: Path | None, html_out: P
 @click.option("--min-flags", default=1, show_default=True, type=click.IntRange(1),
               help="Quarantine a template variant once its wording was flagged this many times.")
 def review_apply_command(data_dir: Path, library: Path, reviews_file: Path | None, min_flags: int) -> None:
-    """Write the reviewers' flags into a library: template variants flagged for their wording are never used
-    again by 'generate --library LIBRARY'; conditions flagged clinically are marked for re-review."""
+    """Write the reviewers' flags into a library: template variants and lay phrasings flagged for their wording
+    are never used again by 'generate --library LIBRARY'; conditions flagged clinically are marked for
+    re-review."""
     from .load import bundled_library, resolve_library
     from .review.dataset import Dataset
     from .review.overlay import quarantine_from, write_overlay
@@ -801,9 +804,10 @@ def review_apply_command(data_dir: Path, library: Path, reviews_file: Path | Non
         raise UsageError("review apply writes into a library: copy the bundled one (scenegen's conditions/, personas/ "
                          "and templates/) to a folder of your own and give that")
     path = _reviews_path(data_dir, reviews_file)
-    quarantine = quarantine_from(read_reviews(path), Dataset(data_dir), min_flags=min_flags)
+    quarantine = quarantine_from(read_reviews(path), Dataset(data_dir), min_flags=min_flags, kb=_load(root))
     written = write_overlay(root, quarantine)
-    click.echo(f"{written}: {len(quarantine['templates'])} template variant(s) held back, "
+    click.echo(f"{written}: {len(quarantine['templates'])} template variant(s) and {len(quarantine['phrasings'])} "
+               "lay phrasing(s) held back, "
                f"{len(quarantine['conditions'])} condition(s) marked for re-review from these reviews", err=True)
 
 

@@ -25,7 +25,7 @@ from .records import SCHEMA_VERSION, Record
 from .rng import chance, derive_seed, pick, stream, unit_hash
 from .sample import Filters, HiddenCase, PersonaDraw, check_filters, eligible, sample_case, sample_persona
 from .splits import held_out_variants, initiative_template_gaps, persona_archetype
-from .review.overlay import OVERLAY, Overlay, read_overlay
+from .review.overlay import OVERLAY, Overlay, overlay_problems, read_overlay
 from .templates import TemplateLibrary, load_templates
 
 HoldoutAxis = Literal["condition", "persona", "template"]
@@ -98,9 +98,8 @@ class Library:
         _collect(problems, lambda: read_lexicon(root))
         if problems:
             raise ContentError(problems)
-        unknown = sorted(set(overlay.conditions) - set(kb.conditions)) if kb is not None else []
-        if unknown:
-            problems.append(Problem("review/quarantine.yaml", 0, "conditions", f"unknown conditions {unknown}"))
+        if kb is not None:
+            problems += overlay_problems(overlay, kb)
         if problems:
             raise ContentError(problems)
         lib = cls(root, kb, personas, templates, overlay)
@@ -155,7 +154,7 @@ class Generator:
         self.config = config
         check_filters(library.kb, config.filters)
         self.reasoner = Reasoner(library.kb)
-        self.realiser = Realiser(library.kb, library.personas, library.templates)
+        self.realiser = Realiser(library.kb, library.personas, library.templates, library.overlay.phrasings)
         self._fakers: dict[str, object] = {}
         self._test_variants = (held_out_variants(library, config.seed, config.test_fraction)
                                if config.holdout_by == "template" else frozenset())

@@ -273,10 +273,12 @@ def proxy_question(question: str, who_ref: str, pronouns: Mapping[str, str], obs
 
 
 class Realiser:
-    def __init__(self, kb: KnowledgeBase, pl: PersonaLibrary, templates: TemplateLibrary):
+    def __init__(self, kb: KnowledgeBase, pl: PersonaLibrary, templates: TemplateLibrary,
+                 held_back: frozenset[tuple[str, str]] = frozenset()):
         self.kb = kb
         self.pl = pl
         self.templates = templates
+        self.held_back = held_back  # (finding, lay phrase) pairs reviewers quarantined (review/quarantine.yaml)
         self._facts_cache: dict[tuple, dict[str, str]] = {}
         self._hedge = re.compile(r"(?<![a-z'])(?:" + "|".join(sorted(map(re.escape, pl.hedges), key=len, reverse=True))
                                  + r")(?![a-z'])") if pl.hedges else None
@@ -360,7 +362,8 @@ class Realiser:
         'an itchy rash in the finger webs' after 'no' to an itchy rash), where the finding has one, and whose
         time words agree with the case and with what was said before (``base['_when']``)."""
         f = self.kb.findings[fid]
-        phrases = phrases_fit(f.lay, f.phrase_ages, None if base is None else base.get("_age")) or f.lay
+        lay = [p for p in f.lay if (fid, p) not in self.held_back] if self.held_back else f.lay
+        phrases = phrases_fit(lay, f.phrase_ages, None if base is None else base.get("_age")) or lay
         if denied:
             phrases = [p for p in phrases if not mentions(self.kb, p) & denied] or phrases
         return self._timely(fid, phrases, rng, base)

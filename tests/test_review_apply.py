@@ -119,3 +119,52 @@ def test_export_gives_the_judged_records_with_the_reviewers_level_and_they_still
     assert rows[0]["gold"]["reviewed_disposition"] == first["gold"]["disposition"] and rows[0]["gold"]["reviewed_by"] == 2
     for row in rows:
         ReviewedRecord.model_validate(row)
+
+
+def test_a_flagged_lay_phrase_is_held_back_and_never_said_again_for_that_finding(own_library, tmp_path):
+    import random
+
+    from scenegen.review.report import lay_phrase_in
+
+    kb = Library.load().kb
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    dataset = Dataset(data)
+    found = None
+    for rid in dataset.order:
+        record = dataset.record(rid)
+        for i, t in enumerate(record["turns"]):
+            f = kb.findings.get(t.get("finding") or "")
+            if t["act"].startswith(("answer", "opening")) and f is not None and len(f.lay) > 1:
+                phrase = lay_phrase_in(record["messages"][i]["content"], f.lay)
+                if phrase:
+                    found = (record, i, f.id, phrase)
+                    break
+        if found:
+            break
+    assert found, "the sample should say some finding in one of its lay phrases"
+    record, turn, fid, phrase = found
+    append_review(data / "reviews.jsonl",
+                  parse_review(_review("ann", record, turns=[{"turn": turn, "flags": ["unnatural_wording"]}])))
+    r = CliRunner().invoke(cli, ["review", "apply", str(data), "--library", str(own_library)])
+    assert r.exit_code == 0, r.output
+    lib = Library.load(own_library)
+    assert (fid, phrase) in lib.overlay.phrasings
+    realiser = Generator(lib, GenerateConfig(seed=1)).realiser
+    said = {realiser._lay(fid, random.Random(k)) for k in range(200)}
+    assert phrase not in said and said <= set(kb.findings[fid].lay)
+
+
+def test_a_phrasing_quarantine_naming_no_phrase_or_every_phrase_is_a_clear_problem(tmp_path):
+    root = tmp_path / "library"
+    shutil.copytree(bundled_library(), root, ignore=shutil.ignore_patterns("__pycache__"))
+    kb = Library.load().kb
+    fid = next(f for f in sorted(kb.findings) if len(kb.findings[f].lay) >= 2)
+    (root / OVERLAY).parent.mkdir()
+    entries = "".join(f"  - {{finding: {fid}, text: \"{p}\"}}\n" for p in kb.findings[fid].lay)
+    (root / OVERLAY).write_text("phrasings:\n" + entries + "  - {finding: fever, text: \"a made-up phrase\"}\n")
+    with pytest.raises(ContentError) as exc:
+        Library.load(root)
+    text = str(exc.value)
+    assert f"every lay phrase of '{fid}' is held back" in text
+    assert "'a made-up phrase' is not a lay phrase of finding 'fever'" in text

@@ -11,6 +11,7 @@ gave another level than the gold: the records whose label a human changed."""
 from __future__ import annotations
 
 import html
+import re
 from collections import Counter, defaultdict
 from itertools import combinations
 from typing import Iterable, Optional
@@ -41,8 +42,21 @@ def _share(k: int, n: int) -> Optional[float]:
     return round(k / n, 4) if n else None
 
 
-def entries_behind(review: Review, record: Optional[dict]) -> list[tuple[str, str, str]]:
-    """(kind, library id, flag) for each library entry a review's flags point at in this record."""
+def lay_phrase_in(text: str, phrases: Iterable[str]) -> Optional[str]:
+    """The longest of a finding's lay phrases that the message says (its {placeholders} standing for a few
+    words), or None (typing noise can hide it)."""
+    low = " ".join(text.lower().split())
+    found = []
+    for p in phrases:
+        parts = re.split(r"\{[^}]*\}", p.lower())
+        if re.search(r"[\w\s']{0,20}?".join(map(re.escape, parts)), low):
+            found.append(p)
+    return max(found, key=len) if found else None
+
+
+def entries_behind(review: Review, record: Optional[dict], kb=None) -> list[tuple[str, str, str]]:
+    """(kind, library id, flag) for each library entry a review's flags point at in this record; with the
+    knowledge base, a wording flag on the patient's words names the lay phrase itself ('finding: phrase')."""
     out: list[tuple[str, str, str]] = []
     if record is None:
         return out
@@ -54,7 +68,12 @@ def entries_behind(review: Review, record: Optional[dict]) -> list[tuple[str, st
             if kind in ("unnatural_wording", "unsafe_or_diagnostic"):
                 out += [("template", t, kind) for t in turn.get("templates") or []]
             if kind == "unnatural_wording" and turn.get("finding") and turn.get("act", "").startswith(("answer", "opening")):
-                out.append(("lay phrasing", str(turn["finding"]), kind))
+                fid = str(turn["finding"])
+                finding = kb.findings.get(fid) if kb is not None else None
+                messages = record.get("messages") or []
+                phrase = lay_phrase_in(messages[flag.turn]["content"], finding.lay) \
+                    if finding is not None and flag.turn < len(messages) else None
+                out.append(("lay phrasing", f"{fid}: {phrase}" if phrase else fid, kind))
             if kind in CLINICAL_FLAGS:
                 if turn.get("finding"):
                     out.append(("finding", str(turn["finding"]), kind))
@@ -71,7 +90,7 @@ def entries_behind(review: Review, record: Optional[dict]) -> list[tuple[str, st
     return out
 
 
-def summarise(reviews: Iterable[Review], dataset: Optional[Dataset] = None) -> dict:
+def summarise(reviews: Iterable[Review], dataset: Optional[Dataset] = None, kb=None) -> dict:
     last = latest(list(reviews))
     judged = [r for r in last.values() if r.judgement.disposition is not None]
     verdicts = Counter(r.judgement.disposition for r in judged)
@@ -102,7 +121,7 @@ def summarise(reviews: Iterable[Review], dataset: Optional[Dataset] = None) -> d
     entries: dict[tuple[str, str], Counter] = defaultdict(Counter)
     for r in last.values():
         record = dataset.record(r.record_id) if dataset is not None else None
-        for kind, ident, flag in entries_behind(r, record):
+        for kind, ident, flag in entries_behind(r, record, kb):
             entries[(kind, ident)][flag] += 1
     ranked = sorted(entries.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
     missing = Counter(t.missing_question.strip() for r in last.values() for t in r.judgement.turns
