@@ -453,8 +453,9 @@ def test_a_yes_to_a_fact_the_person_cannot_be_unsure_of_is_never_hedged(library)
     test as for a 'not sure' answer), so no hedge or degree is said of them."""
     from scenegen.plan import may_be_unsure
 
-    hedge = re.compile(r"\b(?:kind of|sort of|maybe|(?<!go on )a bit|a fair bit|quite a bit|a little|bearable|"
-                       r"managing|put up with|not that bad)\b", re.I)  # 'I know I go on a bit' is an aside
+    # 'I know I go on a bit' and 'the kind of thing you mean' are asides; 'a bit of dust' is a quantity
+    hedge = re.compile(r"\b(?:(?<!the )kind of|sort of|maybe|(?<!go on )a bit(?! of)|a fair bit|quite a bit|a little|"
+                       r"bearable|managing|put up with|not that bad)\b", re.I)
     kb = library.kb
     checked, hedged = 0, []
     for record, turns in _generated_user_turns(library, 400):
@@ -470,8 +471,8 @@ def test_a_yes_to_a_fact_the_person_cannot_be_unsure_of_is_never_hedged(library)
 
 def _lay_said_back(library, n, seed=11):
     """(lay phrasing the patient used, the assistant's next message) for each 'yes' answer and volunteered
-    finding whose words are the patient's own: a lay phrasing of three words or more that is not also the
-    finding's plain name (its topic) nor words of any question the assistant asks."""
+    finding whose words are the patient's own: a lay phrasing of three words or more that is not also one of
+    the finding's plain names (its topics) nor words of any question the assistant asks."""
     from scenegen.realise import said_topic
 
     kb = library.kb
@@ -488,8 +489,9 @@ def _lay_said_back(library, n, seed=11):
             for fid in ([t["finding"]] if t["act"] == "answer_yes" else []) + list(t.get("volunteered") or []):
                 for lay in kb.findings[fid].lay:
                     low = lay.lower()
-                    if (len(low.split()) >= 3 and low in m["content"].lower() and low not in said_topic(kb.findings[fid]).lower()
-                            and low not in asked):
+                    plain = [said_topic(kb.findings[fid]).lower(), *(x.lower() for x in kb.findings[fid].topics)]
+                    if (len(low.split()) >= 3 and low in m["content"].lower() and not any(low in x for x in plain)
+                            and low not in asked):  # a lay phrase that is also one of its plain names may be said
                         yield lay, nxt["content"]
 
 
