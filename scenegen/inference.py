@@ -551,14 +551,15 @@ def relevant_findings(kb: KnowledgeBase, post: Posterior, observations: Observat
     return [f for f in m.members(mask) if f not in m.implying or not contradicted(kb, f, observations)]
 
 
-def contradicted(kb: KnowledgeBase, finding: str, observations: Observations) -> bool:
+def contradicted(kb: KnowledgeBase, finding: str, observations: Observations,
+                 ignoring: tuple[str, ...] = ()) -> bool:
     """A finding ruled out by a value already reported: it implies values of a categorical finding
     ('implies' in the library), and that finding was answered otherwise (no thunderclap after 'it came on
     gradually'; no pre-eclampsia sign after 'under 20 weeks' pregnant). Its yes could not be true, so it is
-    neither screened nor asked for its information."""
+    neither screened nor asked for its information. Findings in ``ignoring`` are not read."""
     for other, allowed in kb.findings[finding].implies.items():
         seen = observations.get(other)
-        if isinstance(seen, str) and seen not in allowed:
+        if isinstance(seen, str) and seen not in allowed and other not in ignoring:
             return True
     return False
 

@@ -25,7 +25,7 @@ from .content import (
     TIME_COURSE, AnswerKind, CrisisResource, Disposition, Finding, FindingKind, FindingType, Screen, Sex, satisfies,
 )
 from .initiative import ANSWER_ACT, PlannedInitiative, plan_initiative
-from .inference import FOCUS_FLOOR, above, entropy, expected_gain, focus, posterior_vector, ranked
+from .inference import FOCUS_FLOOR, above, contradicted, entropy, expected_gain, focus, posterior_vector, ranked
 from .knowledge import Answer, Demographics, KnowledgeBase, Observations
 from .personas import PersonaLibrary
 from .rng import chance, pick
@@ -891,7 +891,9 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
                 and (denied_too or f not in obs)
                 and not (obs.get(f) is False and _settled(kb, f))  # no "if this is a first-ever fit" after "not the first"
                 and not any(obs.get(a) is False and _settled(kb, a) for a in ancestors(kb, f))
-                and not _state_rules_out(kb, f, obs)}
+                # a warning the person's state rules out (a pre-eclampsia sign under 20 weeks); this episode's time
+                # course does not rule out a later one's ('a headache that comes on suddenly' after 'gradually')
+                and not contradicted(kb, f, obs, ignoring=TIME_COURSE)}
 
     flags = flags_of(in_view)
     if not flags and decision.disposition in {Disposition.routine, Disposition.self_care}:
@@ -931,18 +933,6 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
         if len(out) >= limit:
             break
     return out
-
-
-def _state_rules_out(kb: KnowledgeBase, fid: str, obs: Observations) -> bool:
-    """A warning that the person's reported state rules out: it implies a value of a categorical finding that
-    was answered otherwise (a pre-eclampsia sign, which arises from 20 weeks, for someone under 20 weeks
-    pregnant). The time course of this episode does not rule out a later one's: 'a headache that comes on
-    suddenly' stays a warning after 'this one came on gradually'."""
-    for other, allowed in kb.findings[fid].implies.items():
-        seen = obs.get(other)
-        if other not in TIME_COURSE and isinstance(seen, str) and seen not in allowed:
-            return True
-    return False
 
 
 #: how many of the complaint's own warnings every safety net keeps, and how many of the complaint's causes
