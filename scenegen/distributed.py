@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from .errors import UsageError
-from .files import SPLITS, commit_files, default_file_mode, writing_into
+from .files import SPLITS, writing_into
 from .generate import GenerateConfig, Generator, Library
-from .shards import DEFAULT_PART_SIZE, PART_MANIFEST, shard_range, write_part, write_resumable
-from .write import _records, manifest_bytes, write_temp
+from .shards import DEFAULT_PART_SIZE, commit_part, shard_range, write_part, write_resumable
+from .write import _records, write_temp
 
 #: parts in flight per worker thread: enough to keep every worker busy, few enough that the client holds
 #: little (a part of 1,000 records is about 20 MB of JSONL)
@@ -86,12 +86,7 @@ def store_part(made: dict, part_dir: Path) -> None:
     with writing_into(part_dir) as temps:
         for s in SPLITS:
             write_temp(part_dir, f".{s}.", ".jsonl.part", made["files"][s], temps, s)
-        write_temp(part_dir, ".part.", ".json.part", manifest_bytes(made["part"]), temps, "part")
-        mode = default_file_mode()
-        for path in temps.values():
-            path.chmod(mode)
-        commit_files([(temps[s], part_dir / f"{s}.jsonl") for s in SPLITS]
-                     + [(temps["part"], part_dir / PART_MANIFEST)], part_dir)
+        commit_part(made["part"], part_dir, temps)
 
 
 def _parts_on(client, library: Optional[str]):

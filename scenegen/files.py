@@ -121,6 +121,26 @@ def claim_output(out_dir: Path) -> Iterator[list[str]]:
         os.close(fd)  # closing releases the lock
 
 
+def replace_whole(path: Path, data: bytes, *, mode: int | None = None, durable: bool = False) -> None:
+    """Write ``path`` whole or not at all: a temporary file beside it, renamed into place. ``mode``: the new
+    file's permissions (mkstemp's private 0600 otherwise); ``durable``: flushed to disk before the rename, for a
+    file people edit and would miss (a cache that can be rebuilt need not pay for it)."""
+    path = Path(path)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
 def default_file_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)

@@ -114,13 +114,19 @@ def write_part(generator: Generator, n: int, index: int, of: int, out_dir: Path,
                                        workers=workers, pool=pool)
         part = _part_manifest(manifest_header(generator, n), index, of, start, stop, stats,
                               {s: digests[s].hexdigest() for s in SPLITS})
-        write_temp(out_dir, ".part.", ".json.part", manifest_bytes(part), temps, "part")
-        mode = default_file_mode()
-        for path in temps.values():
-            path.chmod(mode)
-        commit_files([(temps[s], out_dir / f"{s}.jsonl") for s in SPLITS]
-                     + [(temps["part"], out_dir / PART_MANIFEST)], out_dir)
+        commit_part(part, out_dir, temps)
     return part
+
+
+def commit_part(part: dict, out_dir: Path, temps: dict[str, Path]) -> None:
+    """Write the part manifest beside the split temporaries in ``temps`` and move all three into place, the
+    manifest last (a part without its manifest is not complete, so a resumed run makes it again)."""
+    write_temp(out_dir, ".part.", ".json.part", manifest_bytes(part), temps, "part")
+    mode = default_file_mode()
+    for path in temps.values():
+        path.chmod(mode)
+    commit_files([(temps[s], out_dir / f"{s}.jsonl") for s in SPLITS]
+                 + [(temps["part"], out_dir / PART_MANIFEST)], out_dir)
 
 
 def config_of(header: dict) -> GenerateConfig:

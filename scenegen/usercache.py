@@ -14,12 +14,13 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from .files import replace_whole
 
 _MAX_BYTES = 4 * 1024 * 1024  # a cache file larger than this is not ours (or is damaged): ignored
 
@@ -70,16 +71,9 @@ def write_cache(name: str, data: dict[str, str | None]) -> None:
 
 
 def _replace(folder: Path, name: str, data: bytes) -> None:
-    """Write ``folder/name`` whole or not at all (a private folder, a temporary file renamed into place)."""
+    """Write ``folder/name`` whole or not at all, in a private folder."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, temp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(temp, folder / name)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    replace_whole(folder / name, data)
 
 
 _KEEP_COMPILED = 8  # compiled libraries kept; older ones are deleted, so the folder stays small

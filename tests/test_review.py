@@ -220,3 +220,19 @@ def test_review_report_on_the_command_line_and_its_clear_errors(data):
         fh.write(b'{"reviewer": 3}\n')
     r = CliRunner().invoke(cli, ["review", "report", str(data)])
     assert r.exit_code != 0 and "reviews.jsonl:2" in r.output and "Traceback" not in r.output
+
+
+def test_the_page_offers_exactly_the_disposition_levels_most_urgent_first():
+    """page.html writes the levels out (it has no build step): they must be the engine's, in its order, with
+    the engine's ranks, or a reviewer's level would be refused or compared wrongly."""
+    import re
+
+    from scenegen.content import Disposition
+
+    page = (Path(__file__).parents[1] / "scenegen" / "review" / "page.html").read_text(encoding="utf-8")
+    select = page[page.index('id="level"'):]
+    select = select[:select.index("</select>")]
+    offered = [v for v in re.findall(r'<option value="([a-z_]*)"', select) if v]
+    assert offered == [d.value for d in Disposition]
+    ranks = dict(re.findall(r"(\w+): (\d)", re.search(r"const RANK = \{([^}]*)\}", page).group(1)))
+    assert {k: int(v) for k, v in ranks.items()} == {d.value: d.rank for d in Disposition}

@@ -201,3 +201,40 @@ def test_a_commit_killed_between_two_renames_is_rolled_back_by_the_next_run(tmp_
         assert len(done) == 2
     assert {name: (out / name).read_bytes() for name in DATASET} == before
     assert sorted(p.name for p in out.iterdir()) == sorted(DATASET)
+
+
+@pytest.mark.parametrize("failing", ["write", "chmod", "replace"])
+def test_a_file_replaced_whole_is_old_or_new_never_half(tmp_path, monkeypatch, failing):
+    """files.replace_whole (the quarantine file, the user cache): a failure at any step leaves the old file
+    and no temporary beside it; without one, the new bytes are in place with the mode asked for."""
+    from scenegen.files import replace_whole
+
+    target = tmp_path / "quarantine.yaml"
+    target.write_bytes(b"old\n")
+    if failing == "write":
+        real_fdopen = os.fdopen
+
+        class Failing:
+            def __init__(self, *a, **k):
+                self._fh = real_fdopen(*a, **k)
+
+            def write(self, data):
+                raise InjectedFailure("disk full")
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                self._fh.close()
+
+        monkeypatch.setattr(os, "fdopen", Failing)
+    else:
+        monkeypatch.setattr(os, failing, lambda *a, **k: (_ for _ in ()).throw(InjectedFailure(failing)))
+    with pytest.raises(InjectedFailure):
+        replace_whole(target, b"new\n" * 1000, mode=0o640, durable=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["quarantine.yaml"]
+    assert target.read_bytes() == b"old\n"
+    monkeypatch.undo()
+    replace_whole(target, b"new\n", mode=0o640, durable=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["quarantine.yaml"]
+    assert target.read_bytes() == b"new\n" and stat.S_IMODE(target.stat().st_mode) == 0o640

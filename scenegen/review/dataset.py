@@ -61,6 +61,8 @@ class Dataset:
                     self.entries[rid] = Entry(path.name, offset, len(raw), disposition, complaint, persona)
                     self.order.append(rid)
                     offset += len(raw)
+        self.position = {rid: i for i, rid in enumerate(self.order)}
+        """each record's place in dataset order, from 0"""
         self.manifest = self._manifest()
 
     def _manifest(self) -> dict:

@@ -4,7 +4,7 @@ judged, with the reviewers' level beside the generator's."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Iterable, Literal
+from typing import Iterable
 
 from ..content import Disposition
 from ..records import Gold, Record
@@ -12,11 +12,8 @@ from .dataset import Dataset
 from .store import Review, latest
 
 
-Level = Literal["emergency_ambulance", "emergency_department", "urgent", "routine", "self_care"]
-
-
 class ReviewedGold(Gold):
-    reviewed_disposition: Level
+    reviewed_disposition: Disposition
     """the level clinical reviewers gave (the most given; a tie to the more urgent)"""
     reviewed_by: int
     """how many reviewers judged the disposition"""

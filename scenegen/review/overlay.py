@@ -6,8 +6,6 @@ release an entry once fixed. The file is data, read within the library's limits 
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +13,7 @@ from typing import Iterable
 
 import yaml
 
-from ..files import default_file_mode
+from ..files import default_file_mode, replace_whole
 from ..errors import ContentError, Problem
 from ..yamlfile import read_yaml
 
@@ -140,15 +138,6 @@ def write_overlay(root: Path, quarantine: dict) -> Path:
               "# here are never used by 'generate' with this library; conditions listed here are marked for clinical\n"
               "# re-review ('kb check' reports them). Delete an entry to release it once it is fixed.\n")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=".quarantine.", suffix=".yaml.part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write((header + yaml.safe_dump(merged, sort_keys=False, allow_unicode=True)).encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(temp, default_file_mode())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    replace_whole(path, (header + yaml.safe_dump(merged, sort_keys=False, allow_unicode=True)).encode("utf-8"),
+                  mode=default_file_mode(), durable=True)
     return path

@@ -67,7 +67,7 @@ class ReviewSession:
             return None
         if mode == "unreviewed":
             if after in self.dataset.entries:
-                start = order.index(after) + 1
+                start = self.dataset.position[after] + 1
                 for rid in order[start:] + order[:start]:
                     if rid not in self.mine:
                         return rid
@@ -93,7 +93,7 @@ class ReviewSession:
             return None
         return {"id": rid, "messages": record["messages"], "persona": record.get("persona"),
                 "case": record.get("case"), "gold": record.get("gold"), "turns": record.get("turns"),
-                "review": self.mine.get(rid), "position": self.dataset.order.index(rid) + 1,
+                "review": self.mine.get(rid), "position": self.dataset.position[rid] + 1,
                 "total": len(self.dataset.order), "reviewed": len(self.mine)}
 
     def save(self, body: dict) -> dict:
