@@ -35,6 +35,8 @@ filters are removed, since all variation comes from the record's own random stre
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +49,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from .errors import ContentError, Problem
 from .libfiles import Budget, read_text
 from .template_rules import rule_problems
+from .usercache import read_compiled, write_compiled
 from .yamlfile import parse_yaml
 
 COMMON = {"speaker", "who", "p", "v", "tone", "name", "called", "minor", "age_months", "pharmacy", "painkiller"}  # minor: a teenager speaking for themselves; age_months: for wordings that fit some ages only; pharmacy: whether home care may point to a pharmacist (the complaint's); painkiller: whether a painkiller eases the complaint; called: what the speaker calls the person after the opening
@@ -353,6 +356,15 @@ def _initiative_problems(label: str, act: str, name: str, when: Mapping[str, fro
     return out
 
 
+def _cache_name(tdir: Path, sandboxed: bool) -> str:
+    """The name of this folder's compiled templates in the user cache. Its entries are keyed by each template's
+    own source, so an edited template is compiled again and nothing stale is ever used; the cache only saves
+    Jinja2's parsing and code generation (most of the library's load) for templates that did not change. The
+    code objects are Python's and Jinja2's own: the cache file is named for scenegen's code and Python's version
+    (`usercache`), and this name carries Jinja2's version and the environment (sandboxed for a user's library)."""
+    return hashlib.sha256(f"{tdir.resolve()}\0{sandboxed}\0{jinja2.__version__}".encode("utf-8")).hexdigest()
+
+
 def load_templates(root: Path, *, sandboxed: bool, quarantine: frozenset[str] = frozenset()) -> TemplateLibrary:
     """Compile every template of ``root/templates`` but the variants reviewers quarantined (ids such as
     ``answer_no/plain_3``; see `review.overlay`); raise ContentError listing every problem."""
@@ -363,6 +375,11 @@ def load_templates(root: Path, *, sandboxed: bool, quarantine: frozenset[str] = 
     if not tdir.is_dir():
         raise ContentError([Problem("templates", 0, "", "template library not found; a library holds templates/<act>/*.j2")])
     budget = Budget()
+    cache_name = _cache_name(tdir, sandboxed)
+    earlier = read_compiled("templates", cache_name)
+    if not isinstance(earlier, dict):
+        earlier = {}
+    kept: dict[str, tuple[bytes, tuple[str, ...]]] = {}
     for path in sorted(tdir.rglob("*.j2")):
         rel = path.relative_to(tdir)
         label = f"templates/{rel.as_posix()}"
@@ -388,20 +405,26 @@ def load_templates(root: Path, *, sandboxed: bool, quarantine: frozenset[str] = 
         except ValueError as exc:
             problems.append(Problem(label, 0, "", str(exc)))
             continue
-        try:
-            ast = env.parse(compiled)
-        except jinja2.TemplateSyntaxError as exc:
-            problems.append(Problem(label, exc.lineno or 0, "", f"template syntax error: {exc.message}"))
-            continue
-        except RecursionError:
-            problems.append(Problem(label, 0, "", "template is nested too deeply to read"))
-            continue
-        broken = rule_problems(ast)
-        if broken:  # before compiling: compiling folds constants, and 10 ** (10 ** 10) would never end
-            problems.extend(Problem(label, 0, "", why) for why in broken)
-            continue
-        template = env.from_string(compiled)
-        reads = meta.find_undeclared_variables(ast) - {ALT}
+        key = hashlib.sha256(compiled.encode("utf-8")).hexdigest()
+        if key in earlier:
+            code, reads = marshal.loads(earlier[key][0]), set(earlier[key][1])
+        else:
+            try:
+                ast = env.parse(compiled)
+            except jinja2.TemplateSyntaxError as exc:
+                problems.append(Problem(label, exc.lineno or 0, "", f"template syntax error: {exc.message}"))
+                continue
+            except RecursionError:
+                problems.append(Problem(label, 0, "", "template is nested too deeply to read"))
+                continue
+            broken = rule_problems(ast)
+            if broken:  # before compiling: compiling folds constants, and 10 ** (10 ** 10) would never end
+                problems.extend(Problem(label, 0, "", why) for why in broken)
+                continue
+            reads = meta.find_undeclared_variables(ast) - {ALT}
+            code = env.compile(ast)
+        kept[key] = (marshal.dumps(code), tuple(sorted(reads)))
+        template = env.template_class.from_code(env, code, env.make_globals(None), None)
         extra = reads - ACT_VARIABLES[act]
         if extra:
             problems.append(Problem(label, 0, "", f"uses variables {sorted(extra)} that act '{act}' does not provide; "
@@ -409,6 +432,8 @@ def load_templates(root: Path, *, sandboxed: bool, quarantine: frozenset[str] = 
             continue
         problems.extend(_initiative_problems(label, act, path.stem, when))
         variants[act].append(Variant(f"{act}/{path.stem}", act, when, template, tuple(sorted(reads)), groups))
+    if kept.keys() != earlier.keys():
+        write_compiled("templates", cache_name, kept)
     present = {f"{p.parent.name}/{p.stem}" for p in tdir.rglob("*.j2")}
     for ident in sorted(quarantine - present):
         problems.append(Problem("review/quarantine.yaml", 0, "templates", f"'{ident}' is not a template of this "

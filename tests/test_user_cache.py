@@ -124,3 +124,40 @@ def test_a_compiled_library_others_could_write_is_not_loaded(tiny_copy, tmp_path
     # if the world-writable file were loaded, this replacement would make the load fail
     refuse_build = "import pickle; pickle.load = lambda fh: (_ for _ in ()).throw(SystemExit('loaded'))"
     assert _load_in_process(tiny_copy, cache, refuse_build) == built
+
+
+def test_compiled_templates_are_reused_only_for_the_same_source(tmp_path, monkeypatch):
+    """The template cache saves Jinja2's parsing and code generation, keyed by each template's source: a warm
+    load words exactly as a cold one, an edited template says its new words, and a template broken after it
+    was cached is still reported with its file and line."""
+    import shutil
+
+    from scenegen.templates import load_templates
+
+    monkeypatch.setenv("SCENEGEN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SCENEGEN_NO_CACHE", "")
+    lib = tmp_path / "lib"
+    shutil.copytree(ROOT / "templates", lib / "templates")
+
+    def shape(templates) -> list:
+        return [(v.id, v.when, v.reads, v.groups) for vs in templates.variants.values() for v in vs]
+
+    def said(templates, act: str, stem: str) -> str:
+        [variant] = [v for v in templates.variants[act] if v.id == f"{act}/{stem}"]
+        return variant.template.render()
+
+    target = sorted((lib / "templates" / "system").glob("*.j2"))[0]
+    cold = load_templates(lib, sandboxed=True)
+    assert list((tmp_path / "cache").glob("templates-*.pickle"))
+    warm = load_templates(lib, sandboxed=True)
+    assert shape(warm) == shape(cold)
+    target.write_text("An edited system message, said as written.", encoding="utf-8")
+    assert said(load_templates(lib, sandboxed=True), "system", target.stem) == \
+        "An edited system message, said as written."
+    target.write_text("Broken {% if %} template", encoding="utf-8")
+    try:
+        load_templates(lib, sandboxed=True)
+    except ContentError as exc:
+        assert any(p.file == f"templates/system/{target.name}" and "syntax" in p.message for p in exc.problems)
+    else:
+        raise AssertionError("a broken template loaded from the cache")
