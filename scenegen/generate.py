@@ -6,7 +6,6 @@ regenerated on its own, and a dataset's bytes do not depend on how many workers 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import metadata
@@ -22,9 +21,9 @@ from .personas import PersonaLibrary, load_personas
 from .plan import Plan, PlanSettings, Reasoner, plan_dialogue
 from .realise import Realiser
 from .records import SCHEMA_VERSION, Record
-from .rng import chance, derive_seed, pick, stream, unit_hash
-from .sample import Filters, HiddenCase, PersonaDraw, check_filters, eligible, sample_case, sample_persona
-from .splits import held_out_variants, initiative_template_gaps, persona_archetype
+from .rng import chance, derive_seed, pick, stream
+from .sample import Filters, HiddenCase, PersonaDraw, check_filters, sample_case, sample_persona
+from .splits import SplitPlan, initiative_template_gaps
 from .review.overlay import OVERLAY, Overlay, overlay_problems, read_overlay
 from .templates import TemplateLibrary, load_templates
 
@@ -156,34 +155,15 @@ class Generator:
         self.reasoner = Reasoner(library.kb)
         self.realiser = Realiser(library.kb, library.personas, library.templates, library.overlay.phrasings)
         self._fakers: dict[str, object] = {}
-        self._test_variants = (held_out_variants(library, config.seed, config.test_fraction)
-                               if config.holdout_by == "template" else frozenset())
+        self.splits = SplitPlan(library, config)
 
     # --- splits ---------------------------------------------------------------------------------------
     def split_of(self, index: int, persona: PersonaDraw, case: HiddenCase) -> Literal["train", "test"]:
-        c = self.config
-        if c.test_fraction == 0:
-            return "train"
-        if c.holdout_by == "condition":
-            key = ("condition", case.condition)
-        elif c.holdout_by == "persona":
-            key = ("persona", persona_archetype(persona))
-        elif c.balance == "disposition":
-            return self._balance_slot(index)[1]  # a record-level split: the balanced slot's own
-        else:
-            key = ("record", index)
-        return "test" if unit_hash(c.seed, *key) < c.test_fraction else "train"
+        return self.splits.split_of(index, persona, case)
 
-    def _keep(self, split: str):
-        """The variant filter of one split: built once, so the realiser can cache choices made under it."""
-        if self.config.holdout_by != "template" or self.config.test_fraction == 0:
-            return None
-        return self._split_filters[split]
-
-    @cached_property
-    def _split_filters(self) -> dict:
-        test = self._test_variants
-        return {"test": lambda v: v.id in test, "train": lambda v: v.id not in test}
+    @property
+    def dispositions_available(self) -> list[Disposition]:
+        return self.splits.dispositions_available
 
     @property
     def noiser(self) -> Noiser:
@@ -215,7 +195,7 @@ class Generator:
         target = None
         want_split = None
         if c.balance == "disposition":
-            target, want_split = self._balance_slot(index)
+            target, want_split = self.splits.balance_slot(index)
         fallback = None
         for attempt in range(MAX_ATTEMPTS):
             persona = sample_persona(self.lib.personas, rng_case)
@@ -241,39 +221,6 @@ class Generator:
             persona, case, plan, state = fallback  # the target level was not reached: the manifest reports the shares
         plan.finish(self.reasoner)
         return persona, case, plan, state
-
-    def _balance_slot(self, index: int) -> tuple[Disposition, str]:
-        """The gold level and split record ``index`` is drawn for when balancing.
-
-        The split is fixed first, evenly spaced at the test fraction (record i is in test when floor((i+1)f)
-        passes an integer), so a record's rank within its split is known from i alone; the levels then take
-        turns within each split. Only cases whose held-out group falls in that split are kept, so each split
-        gets each level equally often, whatever the axis.
-        """
-        f = self.config.test_fraction
-        before = math.floor(index * f)  # test records before this one
-        split = "test" if math.floor((index + 1) * f) > before else "train"
-        rank = before if split == "test" else index - before
-        levels = self.dispositions_available
-        return levels[rank % len(levels)], split
-
-    @cached_property
-    def dispositions_available(self) -> list[Disposition]:
-        kb = self.lib.kb
-        have = {kb.conditions[cid].disposition for cid, _, _ in self._all_pairs()}
-        return [d for d in Disposition if d in have]
-
-    def _all_pairs(self):
-        """Every (condition, complaint, weight) any persona age group and sex could draw."""
-        from .content import Sex
-        from .knowledge import Demographics
-
-        kb = self.lib.kb
-        out = []
-        for group in self.lib.personas.age_groups:
-            for sex in Sex:
-                out += eligible(kb, Demographics(group.min_months, sex, False), self.config.filters)
-        return out
 
     def _name(self, persona: PersonaDraw, index: int) -> str:
         from faker import Faker
@@ -316,7 +263,7 @@ class Generator:
         details = self.lib.personas.details_for(persona.speaker, persona.age_months, kb.conditions[case.condition].emergency)
         rate = self.lib.personas.irrelevant_detail_rate
         detail = pick(rng_words, details) if details and chance(rng_words, rate) else ""
-        keep = self._keep(split)
+        keep = self.splits.keep(split)
         rendered = self.realiser.render(plan, persona, case, name, detail, rng_words, keep)
         messages = [{"role": r, "content": t} for r, t in rendered.messages]
         noise = self._noise(index, persona, name, messages)

@@ -4,17 +4,81 @@ the held-out axes of ``generate --holdout-by`` (condition, persona, template), a
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING
+import math
+from functools import cached_property
+from typing import TYPE_CHECKING, Callable, Literal, Optional
 
-from .content import AnswerKind, Disposition
+from .content import AnswerKind, Disposition, Sex
 from .errors import UsageError
 from .initiative import ANSWER_ACT
 from .rng import unit_hash
-from .sample import PersonaDraw
+from .knowledge import Demographics
+from .sample import HiddenCase, PersonaDraw, eligible
 from .templates import INITIATIVE_TEMPLATE_ACTS
 
 if TYPE_CHECKING:
-    from .generate import Library
+    from .generate import GenerateConfig, Library
+
+
+class SplitPlan:
+    """Which split record *i* goes to, and, when balancing, the gold level it is drawn for: worked out from the
+    seed, the index and the held-out group alone, so any part of a run agrees with the whole."""
+
+    def __init__(self, lib: "Library", config: "GenerateConfig"):
+        self.lib, self.config = lib, config
+        self.test_variants = (held_out_variants(lib, config.seed, config.test_fraction)
+                              if config.holdout_by == "template" else frozenset())
+
+    def split_of(self, index: int, persona: PersonaDraw, case: HiddenCase) -> Literal["train", "test"]:
+        c = self.config
+        if c.test_fraction == 0:
+            return "train"
+        if c.holdout_by == "condition":
+            key = ("condition", case.condition)
+        elif c.holdout_by == "persona":
+            key = ("persona", persona_archetype(persona))
+        elif c.balance == "disposition":
+            return self.balance_slot(index)[1]  # a record-level split: the balanced slot's own
+        else:
+            key = ("record", index)
+        return "test" if unit_hash(c.seed, *key) < c.test_fraction else "train"
+
+    def keep(self, split: str) -> Optional[Callable]:
+        """The variant filter of one split: built once, so the realiser can cache choices made under it."""
+        if self.config.holdout_by != "template" or self.config.test_fraction == 0:
+            return None
+        return self._filters[split]
+
+    @cached_property
+    def _filters(self) -> dict:
+        test = self.test_variants
+        return {"test": lambda v: v.id in test, "train": lambda v: v.id not in test}
+
+    def balance_slot(self, index: int) -> tuple[Disposition, str]:
+        """The gold level and split record ``index`` is drawn for when balancing.
+
+        The split is fixed first, evenly spaced at the test fraction (record i is in test when floor((i+1)f)
+        passes an integer), so a record's rank within its split is known from i alone; the levels then take
+        turns within each split. Only cases whose held-out group falls in that split are kept, so each split
+        gets each level equally often, whatever the axis.
+        """
+        f = self.config.test_fraction
+        before = math.floor(index * f)  # test records before this one
+        split = "test" if math.floor((index + 1) * f) > before else "train"
+        rank = before if split == "test" else index - before
+        levels = self.dispositions_available
+        return levels[rank % len(levels)], split
+
+    @cached_property
+    def dispositions_available(self) -> list[Disposition]:
+        """The gold levels some condition of the selection has: the ones balancing takes turns over."""
+        kb = self.lib.kb
+        have = set()
+        for group in self.lib.personas.age_groups:
+            for sex in Sex:
+                have |= {kb.conditions[cid].disposition
+                         for cid, _, _ in eligible(kb, Demographics(group.min_months, sex, False), self.config.filters)}
+        return [d for d in Disposition if d in have]
 
 
 def held_out_variants(lib: "Library", seed: int, test_fraction: float) -> frozenset[str]:

@@ -374,7 +374,7 @@ def test_template_holdout_can_be_built_for_many_seeds_and_fractions(library):
     for seed in range(120):
         for fraction in (0.1, 0.5, 0.8):
             gen = Generator(library, GenerateConfig(seed=seed, holdout_by="template", test_fraction=fraction))
-            assert gen._test_variants
+            assert gen.splits.test_variants
 
 
 def test_no_record_closes_over_a_red_flag_whose_gateway_went_unanswered(library, lexicon):
