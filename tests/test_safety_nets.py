@@ -82,7 +82,9 @@ def test_generated_dialogues_carry_the_guidelines_warnings(library, condition, e
     kb = library.kb
     gen = Generator(library, GenerateConfig(seed=11, conditions=(condition,)))
     checked = 0
-    for i in range(12):
+    # 40 records: a cystitis with recurrent infections or a catheter is raised to same-day care (Pharmacy First
+    # exclusions), so fewer of the first dozen stay at the condition's own level
+    for i in range(40):
         r = gen.record(i)
         if r.gold.disposition != kb.conditions[condition].disposition.value:
             continue  # raised by a red flag or a modifier: the net of a higher level is another matter

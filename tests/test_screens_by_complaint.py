@@ -35,6 +35,19 @@ SCREENS = {
          (8 * Y, Sex.female, False, {"urinary_symptoms": True}),  # a child
          (28 * Y, Sex.female, False, {"cough": True})],
         (("vaginal_thrush", "acute_cystitis"), ("vaginal_itch_discharge", "urinary_symptoms"), 30)),
+    "recurrent_uti_or_catheter_with_urinary_symptoms": (
+        (30 * Y, Sex.female, False, {"urinary_symptoms": True}),
+        [(30 * Y, Sex.male, False, {"urinary_symptoms": True}),  # a man: outside the women's pharmacy route
+         (70 * Y, Sex.female, False, {"urinary_symptoms": True}),  # 65 or over: a prescriber already
+         (12 * Y, Sex.female, False, {"urinary_symptoms": True}),  # a child: a prescriber already
+         (30 * Y, Sex.female, False, {"cough": True})],
+        (("acute_cystitis",), ("urinary_symptoms",), 30)),
+    "weakened_immunity_with_urinary_symptoms": (
+        (40 * Y, Sex.female, False, {"urinary_symptoms": True}),
+        [(40 * Y, Sex.male, False, {"urinary_symptoms": True}),
+         (70 * Y, Sex.female, False, {"urinary_symptoms": True}),
+         (40 * Y, Sex.female, False, {"cough": True})],
+        (("acute_cystitis",), ("urinary_symptoms",), 30)),
     "where_the_limb_or_joint_pain_is": (
         (40 * Y, Sex.female, False, {"joint_pain": True}),
         [(40 * Y, Sex.female, False, {"back_pain": True})],
