@@ -619,6 +619,9 @@ class Realiser:
             base["_said"].add(f.id)
             ctx["phrase"] = local(self._lay(msg.finding, rng, denied, base))  # type: ignore[arg-type]
             ctx["bare"] = self._topic(f, local, rng, persona.age_months)
+            # a question of several parts ('chest pain, feeling faint or very short of breath?') is not answered
+            # by a bare 'Yes.': the patient names the part that is true
+            ctx["several"] = bool(_ALTERNATIVES.search(said_topic(f)))
             # 'as well as the cough' only beside a symptom or sign, and never naming the finding this one details
             # ('a rash under a watch strap, as well as the rash'; 'an insulin pump, and the dizzy feeling as well')
             # nor one whose time words ('appeared suddenly') the validator would read as the problem's
