@@ -449,6 +449,10 @@ class _Checker:
                 self.add("findings", fid, ("background",), f"background {bg} is not a probability in [0, 1]")
             if f.red_flag is not None:
                 self._check_advice("findings", fid, ("red_flag", "first_aid"), f.red_flag.first_aid, bands, None)
+                for i, other in enumerate(f.red_flag.warning_moot_with):
+                    if other not in self.findings or other == fid:
+                        self.add("findings", fid, ("red_flag", "warning_moot_with", i),
+                                 self._unknown("finding", other, set(self.findings) - {fid}))
 
     def _check_advice(self, kind: str, item_id: str, loc: tuple[Any, ...], items: list[Advice], bands: set[str],
                       ages: list[str] | None) -> None:
