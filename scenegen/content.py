@@ -803,6 +803,11 @@ class Modifier(Strict):
 class ScreenWhen(ModifierWhen):
     any_present: list[Id] = Field(default_factory=list,
                                   description="binary findings of which at least one must be present")
+    none_present: list[Id] = Field(
+        default_factory=list,
+        description="binary findings none of which may be reported present: a question of one complaint's protocol "
+                    "is not asked when another complaint leads (a dizzy child's head-injury question is not put to a "
+                    "breathless teenager who is light-headed on standing)")
 
 
 class Screen(Strict):

@@ -542,6 +542,7 @@ class _Checker:
             refs = [(("ask",), sc.ask)] + [(("when", "present", i), fid) for i, fid in enumerate(sc.when.present)]
             refs += [(("when", "any_present", i), fid) for i, fid in enumerate(sc.when.any_present)]
             refs += [(("when", "absent", i), fid) for i, fid in enumerate(sc.when.absent)]
+            refs += [(("when", "none_present", i), fid) for i, fid in enumerate(sc.when.none_present)]
             for loc, fid in refs:
                 f = self.findings.get(fid)
                 if f is None and fid in self.invalid["findings"]:
