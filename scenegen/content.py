@@ -430,6 +430,10 @@ class RedFlag(Strict):
                           "droop from a stroke), while a triager who hears it reported now can ask what tells them apart")
     warning_source: str | None = Field(
         None, min_length=3, description="the guideline that sends the sign, seen at home, to 'warning_disposition'")
+    warning_moot_with: list[str] = Field(
+        default_factory=list, description="findings that, reported present, already are what this warning names "
+                                          "('blisters' for a rash that comes up in clusters of sores or blisters): "
+                                          "a safety net never warns someone of what they said they have")
     crisis_resource: CrisisResource = CrisisResource.none
     first_aid: list[Advice] = Field(
         default_factory=list, description="what to do while help is on the way, as the guideline names it "
@@ -799,6 +803,11 @@ class Modifier(Strict):
 class ScreenWhen(ModifierWhen):
     any_present: list[Id] = Field(default_factory=list,
                                   description="binary findings of which at least one must be present")
+    none_present: list[Id] = Field(
+        default_factory=list,
+        description="binary findings none of which may be reported present: a question of one complaint's protocol "
+                    "is not asked when another complaint leads (a dizzy child's head-injury question is not put to a "
+                    "breathless teenager who is light-headed on standing)")
 
 
 class Screen(Strict):

@@ -449,6 +449,10 @@ class _Checker:
                 self.add("findings", fid, ("background",), f"background {bg} is not a probability in [0, 1]")
             if f.red_flag is not None:
                 self._check_advice("findings", fid, ("red_flag", "first_aid"), f.red_flag.first_aid, bands, None)
+                for i, other in enumerate(f.red_flag.warning_moot_with):
+                    if other not in self.findings or other == fid:
+                        self.add("findings", fid, ("red_flag", "warning_moot_with", i),
+                                 self._unknown("finding", other, set(self.findings) - {fid}))
 
     def _check_advice(self, kind: str, item_id: str, loc: tuple[Any, ...], items: list[Advice], bands: set[str],
                       ages: list[str] | None) -> None:
@@ -538,6 +542,7 @@ class _Checker:
             refs = [(("ask",), sc.ask)] + [(("when", "present", i), fid) for i, fid in enumerate(sc.when.present)]
             refs += [(("when", "any_present", i), fid) for i, fid in enumerate(sc.when.any_present)]
             refs += [(("when", "absent", i), fid) for i, fid in enumerate(sc.when.absent)]
+            refs += [(("when", "none_present", i), fid) for i, fid in enumerate(sc.when.none_present)]
             for loc, fid in refs:
                 f = self.findings.get(fid)
                 if f is None and fid in self.invalid["findings"]:

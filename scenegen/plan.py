@@ -893,7 +893,9 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
                 and not any(obs.get(a) is False and _settled(kb, a) for a in ancestors(kb, f))
                 # a warning the person's state rules out (a pre-eclampsia sign under 20 weeks); this episode's time
                 # course does not rule out a later one's ('a headache that comes on suddenly' after 'gradually')
-                and not contradicted(kb, f, obs, ignoring=TIME_COURSE)}
+                and not contradicted(kb, f, obs, ignoring=TIME_COURSE)
+                # nor a warning of what the person already reported ('if blisters appear' after the blisters)
+                and not any(obs.get(m) is True for m in kb.findings[f].red_flag.warning_moot_with)}  # type: ignore[union-attr]
 
     flags = flags_of(in_view)
     if not flags and decision.disposition in {Disposition.routine, Disposition.self_care}:

@@ -619,6 +619,9 @@ class Realiser:
             base["_said"].add(f.id)
             ctx["phrase"] = local(self._lay(msg.finding, rng, denied, base))  # type: ignore[arg-type]
             ctx["bare"] = self._topic(f, local, rng, persona.age_months)
+            # a question of several parts ('chest pain, feeling faint or very short of breath?') is not answered
+            # by a bare 'Yes.': the patient names the part that is true
+            ctx["several"] = bool(_ALTERNATIVES.search(said_topic(f)))
             # 'as well as the cough' only beside a symptom or sign, and never naming the finding this one details
             # ('a rash under a watch strap, as well as the rash'; 'an insulin pump, and the dizzy feeling as well')
             # nor one whose time words ('appeared suddenly') the validator would read as the problem's
@@ -709,7 +712,9 @@ class Realiser:
         """One of the finding's own natural denials ('No, I've been weeing fine'), in the speaker's pronouns and
         the locale's words, naming no finding the case holds; '' when it has none or, now and then, to leave
         room for a plainer 'No.' (:data:`DENIAL_SHARE`)."""
-        if not f.deny or (f.answer_kind is not AnswerKind.function and rng.random() >= DENIAL_SHARE):
+        # a past event's 'no' is always its own denial: 'No first-ever fit' does not say there were fits before
+        if not f.deny or (f.answer_kind is not AnswerKind.function and f.kind is not FindingKind.history
+                          and rng.random() >= DENIAL_SHARE):
             return ""
         fitting = self._fitting_denials(f, persona, base, local)
         return pick(rng, fitting)[0] if fitting else ""
@@ -761,8 +766,9 @@ class Realiser:
         only, since 'I haven't had any blood-thinning medicine' is not how anyone answers; '' otherwise. One of
         the finding's wordings of its topic, so that the same denial reads differently across dialogues, and
         only one said of someone this age (phrase_ages: no 'stinging when passing water' from a toddler's parent)."""
-        said_back = f.answer_kind is AnswerKind.event or (  # 'No, there's been no fit'
-            f.kind in (FindingKind.symptom, FindingKind.sign) and f.answer_kind is AnswerKind.general)
+        said_back = (f.answer_kind is AnswerKind.event and not (f.kind is FindingKind.history and f.deny)) or (
+            f.kind in (FindingKind.symptom, FindingKind.sign) and f.answer_kind is AnswerKind.general)  # 'No, there's been no fit'
+        # a past event with its own denials says them ('there have been fits before', not 'no first-ever fit')
         if not said_back:
             return ""
         said = [t for t in phrases_fit([f.topic, *f.topics] if f.topics else [said_topic(f)], f.phrase_ages, age_months)

@@ -62,8 +62,9 @@ ACT_VARIABLES: dict[str, set[str]] = {
                          "event"},
     # bare: the topic said back ('any headache' -> 'headache'), '' where it would not read naturally
     # also: a finding already reported in the dialogue, in the words it was said in ('the cough'), to say the
-    # new one comes with it; '' when none is drawn
-    "answer_yes": COMMON | {"phrase", "bare", "also"},
+    # new one comes with it; '' when none is drawn; several: the question asks about several things ('X, Y or
+    # Z?'), so a bare 'Yes.' would not say which is true
+    "answer_yes": COMMON | {"phrase", "bare", "also", "several"},
     # denial: the finding's own natural denial ('I've been weeing fine'), '' when none is used: said after 'No,';
     # denial2: now and then a second one sharing no content word with it, else ''; main: the complaint in the
     # opening's words, at most once a dialogue ('it's mainly the cough'), else ''

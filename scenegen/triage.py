@@ -128,6 +128,8 @@ def pending_must_asks(kb: KnowledgeBase, who: Demographics, observations: Observ
             continue
         if w.any_present and not any(observations.get(f) is True for f in w.any_present):
             continue
+        if any(observations.get(f) is True for f in w.none_present):
+            continue
         if not values_hold(w.values, observations):
             continue
         chain = ancestors(kb, sc.ask)

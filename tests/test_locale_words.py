@@ -29,26 +29,32 @@ def test_the_us_locale_lists_the_british_words_of_review_13():
 
 
 def test_no_record_says_a_word_its_locale_never_says():
-    """Across generated dialogues (patients, carers and the assistant, noise on), no message of an en-US record
-    says one of en_US.never_words; the same check finds them in en-GB records, so it can fail."""
+    """Across generated dialogues (patients, carers and the assistant, noise on), no message of a record says
+    one of its locale's never_words: an American caller says no 'nettle rash' or 'ta', a British one no
+    'acetaminophen' or 'ER'. The other locale's words are found in each, so the check can fail."""
     personas = lib().personas
     words = {loc.id: loc.never_words for loc in personas.locales if loc.never_words}
-    assert words
+    assert {"en_US", "en_GB"} <= set(words)
+    patterns = {loc: _pattern(ws) for loc, ws in words.items()}
     found = {loc: 0 for loc in words}
-    british = 0
-    us_pattern = _pattern(words["en_US"])
+    others = {loc: 0 for loc in words}
     gen = Generator(lib(), GenerateConfig(seed=1618))
     for i in range(700):
         r = gen.record(i)
         text = " ".join(m.content for m in r.messages if m.role != "system")
         if r.persona.locale in words:
-            hits = _pattern(words[r.persona.locale]).findall(text)
+            hits = patterns[r.persona.locale].findall(text)
             assert hits == [], (r.id, hits)
             found[r.persona.locale] += 1
-        elif r.persona.locale == "en_GB":
-            british += bool(us_pattern.search(text))
+            others[r.persona.locale] += any(p.search(text) for loc, p in patterns.items() if loc != r.persona.locale)
     assert all(n >= 100 for n in found.values()), found
-    assert british >= 10  # the British words are there to be found where they belong
+    assert all(n >= 10 for n in others.values()), others  # each locale's words are there where they belong
+
+
+def test_each_locale_lists_the_other_locales_marker_words_a_blind_read_found():
+    """Issue #10 item 4: 'nettle rash' and 'Ta' from American callers; American words from British ones."""
+    assert {"nettle rash", "ta", "chemist"} <= set(lib().personas.locale("en_US").never_words)
+    assert {"acetaminophen", "mom", "diaper", "the er", "911"} <= set(lib().personas.locale("en_GB").never_words)
 
 
 @lru_cache(maxsize=1)

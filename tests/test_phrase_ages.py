@@ -69,3 +69,37 @@ def test_generated_dialogues_of_young_children_say_no_phrase_outside_its_ages(li
         broken += bool(list(check(r, kb, lx)))
     assert young >= 100
     assert broken == 0
+
+
+def test_phrases_that_assume_an_adults_own_report_are_not_a_young_childs(bundled_kb):
+    """Issue #10 item 6: an 8-month-old's parent said 'a funny turn where everything went dark' (what the person
+    saw as they fainted), a 6-month-old's 'the morning tablets twice' and a 3-month-old's swallow 'on and off over
+    a few days' (a staggered overdose). Each is held to ages that can say it."""
+    kb = bundled_kb
+    faint = kb.complaints["fainting"]
+    assert "a funny turn where everything went dark" not in phrases_fit(faint.lay, faint.phrase_ages, 8)
+    assert "a funny turn where everything went dark" in phrases_fit(faint.lay, faint.phrase_ages, 30 * 12)
+    amount = kb.findings["amount_taken"]
+    dose = next(v for v in amount.values if v.id == "one_extra_dose")
+    assert "the morning tablets twice" not in phrases_fit(dose.lay, amount.phrase_ages, 6)
+    since = kb.findings["time_since_ingestion"]
+    later = next(v for v in since.values if v.id == "over_24_hours")
+    assert "on and off over a few days" not in phrases_fit(later.lay, since.phrase_ages, 3)
+    assert "on and off over a few days" in phrases_fit(later.lay, since.phrase_ages, 40 * 12)
+    drowsy = kb.findings["drowsy_after_ingestion"]
+    assert "passed out after taking the tablets" not in phrases_fit(drowsy.lay, drowsy.phrase_ages, 3)
+
+
+def test_a_no_to_a_first_ever_fit_says_there_were_fits_before(library):
+    """'No. No first-ever fit that I know of.' is no answer: a 'no' to 'is this the first fit ever?' says that
+    there were fits before (the finding's own deny wordings), in every generated dialogue that denies it."""
+    assert library.kb.findings["first_ever_seizure"].deny
+    gen = Generator(library, GenerateConfig(seed=31, complaints=("seizure", "fever", "fainting")))
+    denied = 0
+    for i in range(300):
+        r = gen.record(i)
+        for t, m in zip(r.turns, r.messages):
+            if t.finding == "first_ever_seizure" and t.act == "answer_no":
+                denied += 1
+                assert "first-ever" not in m.content.lower(), (r.id, m.content)
+    assert denied >= 10

@@ -181,7 +181,8 @@ def test_every_safety_net_keeps_the_complaints_own_warnings_above_the_dispositio
         band = kb.age_band(r.persona.age_months)
         own = [f for f in complaint_warnings(kb, r.case.complaint, band, Sex(r.persona.sex))
                if obs.get(f) is not True and kb.findings[f].red_flag.net_disposition.rank > level
-               and not any(obs.get(a) is False and _settled(kb, a) for a in ancestors(kb, f))]
+               and not any(obs.get(a) is False and _settled(kb, a) for a in ancestors(kb, f))
+               and not any(obs.get(m) is True for m in kb.findings[f].red_flag.warning_moot_with)]
         if own:
             checked += 1
             local = gen.realiser.localiser(r.persona.locale)  # the gold is in the person's own words ('poop')
@@ -277,3 +278,38 @@ def test_only_the_complaints_own_warning_is_timed_by_its_time_course(bundled_kb)
     assert timed_warnings(bundled_kb, net, (2.0, 5.0), "chest_pain") == [(f.red_flag.warning_beyond.text,
                                                                           Disposition.emergency_ambulance)]
     assert timed_warnings(bundled_kb, net, (0.0, 0.042), "chest_pain") == net
+
+
+def test_a_safety_net_never_warns_of_a_finding_already_reported_present(bundled_kb):
+    """A toddler's parent who reported blisters in the rash was told to get help 'if ... clusters of small sores
+    or blisters' appear; after 'a curtain over the vision', 'a sudden loss of sight': a warning is left out when a
+    finding its red flag lists in warning_moot_with was reported present."""
+    kb = bundled_kb
+    level = kb.conditions["chickenpox"].disposition
+    decision = Decision(disposition=level, reasons=(), plausible={"chickenpox": 1.0}, red_flags_present=(),
+                        crisis_resource=CrisisResource.none)
+    possible = tuple(c for c, x in kb.conditions.items() if "toddler" in x.ages)
+    sores = warning_text(kb.findings["clustered_punched_out_sores"])
+    kwargs = dict(current={"chickenpox": 1.0}, posterior={"chickenpox": 1.0})
+    told = safety_net(kb, {"rash": True}, decision, [("chickenpox", 1.0)], "rash", "toddler", possible, **kwargs)
+    assert sores in {t for t, _ in told}  # the pair is live: without the blisters it is a warning
+    blisters = safety_net(kb, {"rash": True, "rash_blisters": True}, decision, [("chickenpox", 1.0)], "rash",
+                          "toddler", possible, **kwargs)
+    assert sores not in {t for t, _ in blisters} and blisters
+    assert "curtain_over_vision" in kb.findings["sudden_vision_loss"].red_flag.warning_moot_with
+
+
+def test_no_generated_safety_net_warns_of_what_the_person_reported(library):
+    kb = library.kb
+    moot = {f.red_flag.warning: set(f.red_flag.warning_moot_with) for f in kb.findings.values()
+            if f.red_flag is not None and f.red_flag.warning_moot_with}
+    gen = Generator(library, GenerateConfig(seed=16180, complaints=("rash", "eye_problem")))
+    netted = 0
+    for i in range(200):
+        r = gen.record(i)
+        said = {t.finding for t in r.turns if t.act in ("answer_yes", "opening")} | {
+            v for t in r.turns for v in t.volunteered}
+        for w in r.gold.safety_net:
+            netted += w in moot
+            assert not moot.get(w, set()) & said, (r.id, w)
+    assert netted >= 5

@@ -23,6 +23,11 @@ Y = 12  # months in a year
 # screen id -> (a person and report that fit, people or reports outside its 'when', the generator's filter)
 # A person is (age in months, sex, pregnant, observations). The filter is (conditions, complaints, records).
 SCREENS = {
+    "whether_the_cough_brings_up_phlegm": (
+        (40 * Y, Sex.male, False, {"cough": True}),
+        [(6, Sex.male, False, {"cough": True}),  # a baby swallows phlegm: not asked
+         (40 * Y, Sex.male, False, {"headache": True})],
+        (("acute_bronchitis", "common_cold", "community_acquired_pneumonia"), ("cough",), 30)),
     "new_confusion_with_low_mood_at_65_and_over": (
         (90 * Y, Sex.female, False, {"low_mood": True}),
         [(50 * Y, Sex.female, False, {"low_mood": True}),  # younger: not a delirium screen
@@ -709,3 +714,13 @@ def test_access_to_means_is_asked_of_a_passive_wish_to_be_dead_without_active_th
     assert pending_must_asks(bundled_kb, who, obs).get("suicidal_means_at_hand") == "means_with_thoughts_of_suicide"
     obs["wish_to_be_dead"] = False
     assert "suicidal_means_at_hand" not in pending_must_asks(bundled_kb, who, obs)
+
+
+@pytest.mark.parametrize("sid", ["head_injury_with_dizziness_in_a_child", "swallowed_something_with_dizziness_in_a_child",
+                                 "unsteady_walking_with_dizziness_in_a_child"])
+def test_a_dizzy_childs_questions_are_not_put_to_a_breathless_teenager(bundled_kb, sid):
+    """Issue #9 (low-value questions): a breathless 15-year-old who was light-headed on standing was asked about a
+    head injury, balance and something swallowed (the dizziness protocol) and never about asthma. The dizziness
+    screens hold for a dizzy teenager, not for one whose breathing trouble leads (their 'none_present')."""
+    assert _asks(bundled_kb, sid, 15 * Y, Sex.male, False, {"dizziness": True})
+    assert not _asks(bundled_kb, sid, 15 * Y, Sex.male, False, {"dizziness": True, "breathlessness": True})
