@@ -976,8 +976,34 @@ def mentions(kb: KnowledgeBase, phrase: str) -> frozenset[str]:
     webs' names 'an itchy rash'; 'after' does not name 'AF'), computed once per phrase."""
     def compute() -> frozenset[str]:
         text = phrase.lower()
-        return frozenset(fid for fid, lay in _lowered_lay(kb) if lay in text and _whole_words(lay, text))
+        by_word, others = _lay_by_word(kb)
+        candidates = [pair for word in set(_ALNUM_RUN.findall(text)) for pair in by_word.get(word, ())]
+        return frozenset(fid for fid, lay in (*candidates, *others) if lay in text and _whole_words(lay, text))
     return kb.cached("mentions", phrase, compute)
+
+
+#: a maximal run of the characters :func:`_alnum` counts as letters or digits
+_ALNUM_RUN = re.compile(r"[a-z0-9]+")
+
+
+def _lay_by_word(kb: KnowledgeBase) -> tuple[dict[str, tuple[tuple[str, str], ...]], tuple[tuple[str, str], ...]]:
+    """:func:`_lowered_lay` indexed by one run of letters and digits of each phrasing (its longest, the first of
+    equals: 'headache', not 'a'), and the phrasings with none (tried on every text). In a whole-word occurrence
+    every run of the phrasing is a whole run of the text (a run inside it is bounded by the phrasing's own
+    spaces or punctuation, its first and last by the whole-word rule), so a text can only name phrasings indexed
+    under one of its own runs: a new phrase is tested against a few of the library's ~1,900 phrasings rather
+    than all of them."""
+    def compute():
+        by_word: dict[str, list[tuple[str, str]]] = {}
+        others = []
+        for fid, lay in _lowered_lay(kb):
+            runs = _ALNUM_RUN.findall(lay)
+            if not runs:
+                others.append((fid, lay))
+            else:
+                by_word.setdefault(max(runs, key=len), []).append((fid, lay))
+        return {w: tuple(pairs) for w, pairs in by_word.items()}, tuple(others)
+    return kb.cached("lay_by_word", None, compute)
 
 
 def _whole_words(part: str, text: str) -> bool:

@@ -463,10 +463,11 @@ def _implication_table(kb: KnowledgeBase, age_band: Optional[str], fixed: frozen
     reported in this age band, or that are scoped to other complaints: built once per (band, fixed findings,
     complaint) rather than per case."""
     def compute() -> tuple:
+        mute = kb.unreportable(age_band, sex) if age_band is not None else frozenset()
         out = []
         for imp in kb.implies:
             fid = imp.then_finding
-            if fid in fixed or (age_band is not None and not kb.reportable(fid, age_band, sex)) \
+            if fid in fixed or fid in mute \
                     or not imp.holds_for(complaint):
                 continue
             out.append((fid, imp.then_value, isinstance(imp.then_value, bool),

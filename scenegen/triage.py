@@ -115,12 +115,13 @@ def pending_must_asks(kb: KnowledgeBase, who: Demographics, observations: Observ
     if fitting is None:
         fitting = tuple(sc for sc in kb.screens if screen_fits(sc, who))
     fits = fitting_ids if fitting_ids is not None else {sc.id for sc in fitting}
+    mute = kb.unreportable(band, who.sex)  # once per call, not once per must-ask
     out: dict[str, str] = {}
     for sc in _screens_in_play(kb, observations):
         if sc.id not in fits:
             continue
         w = sc.when
-        if sc.ask in observations or not kb.reportable(sc.ask, band, who.sex):
+        if sc.ask in observations or sc.ask in mute:
             continue
         if not all(observations.get(f) is True for f in w.present):
             continue
@@ -202,10 +203,11 @@ def pending_rule_outs(kb: KnowledgeBase, decision: Decision, observations: Obser
     decisive = decision.decisive
     if any(r.kind in ("red_flag", "modifier") for r in decisive):
         return {}
+    mute = kb.unreportable(age_band, sex) if age_band is not None else frozenset()
     out: dict[str, str] = {}
     for r in decisive:
         for fid in kb.rule_out_questions(r.id):
-            if fid in observations or (age_band is not None and not kb.reportable(fid, age_band, sex)):
+            if fid in observations or fid in mute:
                 continue
             chain = ancestors(kb, fid)
             if any(observations.get(a) is False for a in chain):
@@ -470,16 +472,25 @@ def reportable_red_flags(kb: KnowledgeBase, condition: str, age_band: str | None
 
 
 def ancestors(kb: KnowledgeBase, finding: str) -> tuple[str, ...]:
-    """A finding's parent, its parent's parent, and so on up the question hierarchy."""
-    def compute() -> tuple[str, ...]:
+    """A finding's parent, its parent's parent, and so on up the question hierarchy (from a table of every
+    finding's chain, built once per library: asked about 200 times a record)."""
+    try:
+        return kb.cache["ancestor_chains"][None][finding]
+    except KeyError:
+        return kb.cached("ancestor_chains", None, lambda: _ancestor_chains(kb))[finding]
+
+
+def _ancestor_chains(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
+    """Every finding -> its parent, its parent's parent, and so on."""
+    out = {}
+    for fid, f in kb.findings.items():
         chain = []
-        parent = kb.findings[finding].parent
+        parent = f.parent
         while parent is not None:
             chain.append(parent)
             parent = kb.findings[parent].parent
-        return tuple(chain)
-
-    return kb.cached("ancestors", finding, compute)
+        out[fid] = tuple(chain)
+    return out
 
 
 def unasked_red_flags(kb: KnowledgeBase, observations: Observations, plausible: dict[str, float],

@@ -1,7 +1,8 @@
 """The tables and caches that make generation faster give what the plain computations they replace give.
 
 Each faster path reads a precomputed index (implications by their first 'if' finding, consistency rules by the
-red flag they need, modifiers and must-asks by the span of ages between their limits) or a cache of a pure
+red flag they need, modifiers and must-asks by the span of ages between their limits, lay phrasings by their
+first word, every finding's ancestors) or a cache of a pure
 function (clauses of a text); a record's bytes depend on them being exactly the same, order included.
 """
 
@@ -13,9 +14,9 @@ from hypothesis import strategies as st
 from scenegen.content import Sex
 from scenegen.knowledge import PREGNANCY_MONTHS, Demographics
 from scenegen.plan import Reasoner, _rules_if_present, _time_course_of
-from scenegen.realise import _CLAUSE_END, REPEAT_CLAUSE_WORDS, clauses
+from scenegen.realise import _CLAUSE_END, REPEAT_CLAUSE_WORDS, _lowered_lay, _whole_words, clauses, mentions
 from scenegen.sample import PersonaDraw, _settling_rules, implied_answers
-from scenegen.triage import modifier_fits, screen_fits
+from scenegen.triage import ancestors, modifier_fits, screen_fits
 
 
 def _implied_by_every_rule(kb, known, complaint=None, unreportable=frozenset()):
@@ -100,3 +101,31 @@ def test_the_clauses_of_a_text_are_the_same_when_kept(text):
             if len(c.split()) >= REPEAT_CLAUSE_WORDS}
     assert clauses(text) == want
     assert clauses(text) == want  # a second call reads the kept value
+
+
+def test_the_findings_a_phrase_mentions_are_those_of_a_scan_of_every_lay_phrasing(bundled_kb):
+    """mentions() tries only the phrasings indexed under a word of the text; it must find what testing every
+    phrasing of the library finds, on texts made of lay phrasings joined and cut anywhere."""
+    kb = bundled_kb
+    lay = sorted({p for f in kb.findings.values() for p in f.lay})
+
+    @given(parts=st.lists(st.sampled_from(lay), min_size=1, max_size=4),
+           glue=st.sampled_from([" ", ", ", " and ", "-", "", "x"]), cut=st.integers(0, 3), upper=st.booleans())
+    def check(parts, glue, cut, upper):
+        text = glue.join(parts)[cut:]
+        text = text.upper() if upper else text
+        low = text.lower()
+        want = frozenset(fid for fid, p in _lowered_lay(kb) if p in low and _whole_words(p, low))
+        assert mentions(kb, text) == want
+
+    check()
+
+
+def test_a_findings_ancestors_are_its_parent_chain(bundled_kb):
+    kb = bundled_kb
+    for fid, f in sorted(kb.findings.items()):
+        chain, parent = [], f.parent
+        while parent is not None:
+            chain.append(parent)
+            parent = kb.findings[parent].parent
+        assert ancestors(kb, fid) == tuple(chain)
