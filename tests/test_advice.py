@@ -629,8 +629,13 @@ def test_no_record_says_after_n_days_once_the_problem_may_have_lasted_n_days(see
     kb = lib().kb
     r = generator(seed, COUNTED_FROM_THE_START).record(index)
     local = generator(0).realiser.localiser(r.persona.locale)
-    values = {f: v[0] for f, v in r.case.value_map.items() if len(v) == 1}
-    hi = case_when(kb, values, r.persona.age_months).hi if kb.settings.time_course.duration in values else 0.0
+    values: dict = {f: v[0] for f, v in r.case.value_map.items() if len(v) == 1}
+    timed = kb.settings.time_course.duration in values
+    # the complaint's own course counts too: a 'no' to 'has the earache gone on for 3 days or more?' puts a
+    # 1-to-4-day earache under 3 days (seed 0, record 13017)
+    values.update({f: True for f in r.case.present})
+    values.update({f: False for f in r.case.absent})
+    hi = case_when(kb, values, r.persona.age_months, r.case.complaint).hi if timed else 0.0
     text = final_text(r)
     for c in kb.conditions.values():
         for a in c.advice:
