@@ -399,6 +399,12 @@ SCREENS = {
         (14 * Y, Sex.male, False, {"dizziness": True}),
         [(18 * Y, Sex.male, False, {"dizziness": True}), (14 * Y, Sex.male, False, {"headache": True})],
         (("vasovagal_syncope",), ("dizziness",), 40)),
+    # an adult tired all the time: mood (NICE CKS Tiredness/fatigue in adults; a blind read, seed 31415 record 261)
+    "mood_in_an_adult_who_is_tired": (
+        (74 * Y, Sex.male, False, {"fatigue": True}),
+        [(15 * Y, Sex.male, False, {"fatigue": True}),  # a teenager: the adult guidance does not reach
+         (74 * Y, Sex.male, False, {"cough": True})],
+        (("insomnia", "iron_deficiency_anaemia"), ("tiredness",), 40)),
     # low mood under 18: self-harm (NICE NG134)
     "self_harm_with_low_mood_under_18": (
         (14 * Y, Sex.female, False, {"low_mood": True}),
