@@ -165,7 +165,7 @@ REQUIRED_VOCAB = {"emergency_number", "ed", "ed_long", "primary_care", "urgent_c
 
 _PLACEHOLDERS = {
     "age_newborn": {"subj"}, "age_one_month": {"subj"}, "age_months": {"subj", "months"},
-    "age_years": {"subj", "years"}, "no_option_applies": set(),
+    "age_years": {"subj", "years"}, "age_self_years": {"years"}, "no_option_applies": set(),
     "carer_yes_no_question": {"do", "ref", "ask"}, "carer_other_question": {"ref", "question"},
     "complaint_after_cause": {"complaint", "cause"}, "the_problem": set(),
 }
@@ -178,6 +178,9 @@ class Phrases(_Strict):
     age_one_month: str
     age_months: str
     age_years: str
+    # a teenager writing for themselves says how old they are: the reply's 'tell a parent or another adult you
+    # trust' must rest on something said (a blind read, seed 31415 record 157)
+    age_self_years: str = "I'm {years}."
     no_option_applies: str
     carer_yes_no_question: str
     carer_other_question: str

@@ -577,7 +577,7 @@ class Realiser:
             base["_wording"] = [(complaint.finding, said), *extras]
             base["_said"].update([complaint.finding, *(f for f in msg.volunteered if f not in msg.values)])
             ctx.update(complaint=said, relation=base["_relation"],
-                       age_phrase=self._age_phrase(persona, base) if persona.proxy else "",
+                       age_phrase=self._age_phrase(persona, base) if persona.proxy else self._own_age(persona),
                        detail=detail, volunteered=[phrase for _, phrase in extras],
                        pregnant=persona.pregnant, event=base["_event"],
                        time_course=" ".join(_sentence(local(t)) for fid in sorted(msg.values)
@@ -896,6 +896,13 @@ class Realiser:
                                           if m.group(0)[0].isupper() else who["ref"], question)
             self._proxy_questions[key] = question
         return question
+
+    def _own_age(self, persona: PersonaDraw) -> str:
+        """A teenager writing for themselves says their age in the opening: the disposition's 'tell a parent'
+        is said to a minor, and the assistant knows one only from what was written."""
+        if persona.age_months >= ADULT_MONTHS:
+            return ""
+        return self.pl.phrases.age_self_years.format(years=persona.age_months // 12)
 
     def _age_phrase(self, persona: PersonaDraw, base: dict[str, Any]) -> str:
         subj = base["p"]["subj"].capitalize()

@@ -29,7 +29,10 @@ def _gen() -> Generator:
 
 def misfits(record) -> list[tuple[str, int]]:
     """The age words said of someone whose age they do not fit."""
-    if record.persona.pregnant or "pregnancy_known_or_possible" in record.case.present:
+    # 'the baby' of a pregnant woman, or of a mother who has just had one, is not the patient (seed 45, record
+    # 7209: a 18-year-old's postnatal low mood, 'a baby under a year old')
+    if record.persona.pregnant or {"pregnancy_known_or_possible", "gave_birth_recently",
+                                   "gave_birth_in_past_weeks"} & set(record.case.present):
         return []
     out = []
     for m in record.messages[1:]:
