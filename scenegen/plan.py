@@ -605,7 +605,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     if decision.disposition is not Disposition.emergency_ambulance \
             and pending_rule_outs(kb, decision, obs, band, persona.sex):
         return None  # the question that rules a dangerous condition in or out was answered unsure twice and given up
-    if decision.disposition.rank < kb.conditions[case.condition].level(obs).rank:
+    if decision.disposition.rank < kb.conditions[case.condition].level(obs, persona.age_months).rank:
         return None  # e.g. the hidden condition is plausible only on history, with nothing reported to support it
     final_parts = ["disposition"]
     first_aid: list[str] = []
