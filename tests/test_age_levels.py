@@ -64,3 +64,8 @@ def test_an_age_level_is_read_only_within_its_ages():
 def test_unsound_age_levels_are_rejected_on_load(entries, extra, message):
     with pytest.raises(ValidationError, match=message):
         Condition.model_validate(_condition(disposition_by_age=entries, **extra))
+
+
+@pytest.mark.parametrize("months, level", [(9 * 12 + 11, Disposition.routine), (10 * 12, Disposition.self_care)])
+def test_an_eczema_flare_is_self_care_from_the_age_hydrocortisone_is_sold(bundled_kb, months, level):
+    assert bundled_kb.conditions["atopic_eczema_flare"].level({}, months) is level
