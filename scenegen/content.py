@@ -954,6 +954,10 @@ class Condition(Strict):
         u = self.until_suspected
         if u is not None and not any(observations.get(f) is True for f in u.suspected_by):
             return u.disposition
+        return self.own_level(age_months)
+
+    def own_level(self, age_months: int | None = None) -> Disposition:
+        """Its level for the typical presentation at this age: ``disposition_by_age``, else ``disposition``."""
         by_age = self.age_level(age_months)
         return by_age.disposition if by_age is not None else self.disposition
 
