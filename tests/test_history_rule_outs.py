@@ -32,3 +32,23 @@ def test_known_bronchiectasis_keeps_the_flare_at_same_day_care(bundled_kb):
     d = decide(bundled_kb, WHO, obs)
     assert d.disposition is Disposition.urgent
     assert any(r.id == "bronchiectasis_exacerbation" and r.disposition is Disposition.urgent for r in d.reasons)
+
+
+CHEST_WALL = {"chest_pain": True, "chest_pain_tender_to_touch": True, "pain_worse_on_movement": True,
+              "recent_chest_wall_strain": True, "chest_pain_with_sweating_or_breathlessness": False,
+              "pain_radiates_arm_jaw": False, "chest_pain_exertional": False, "chest_pain_pressure_tightness": False,
+              "breathlessness": False, "fever": False, "coughing_blood": False, "calf_pain_tenderness": False,
+              "fainting": False}
+RIB_QUESTIONS = ("felt_rib_crack", "osteoporosis_or_steroids", "active_cancer")
+
+
+def test_a_rib_broken_through_weak_bone_is_asked_about_before_it_sends_a_sore_chest_wall_to_same_day_care(bundled_kb):
+    who = Demographics(30 * 12, Sex.female)
+    d = decide(bundled_kb, who, CHEST_WALL)
+    assert d.disposition is Disposition.urgent
+    pending = pending_rule_outs(bundled_kb, d, CHEST_WALL, bundled_kb.age_band(who.age_months), who.sex)
+    assert {f: pending.get(f) for f in RIB_QUESTIONS} == dict.fromkeys(RIB_QUESTIONS, "spontaneous_rib_fracture")
+    denied = {**CHEST_WALL, **dict.fromkeys(RIB_QUESTIONS, False)}
+    assert decide(bundled_kb, who, denied).disposition is Disposition.self_care
+    for f in RIB_QUESTIONS:  # any one of them keeps the fracture deciding the level
+        assert decide(bundled_kb, who, {**denied, f: True}).disposition is Disposition.urgent, f
