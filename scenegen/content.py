@@ -883,6 +883,14 @@ class UntilSuspected(Strict):
         return cite(self.source, self.source_by_age, age_months)
 
 
+class AgeLevel(AgeScopedSource):
+    """The condition's own level for some ages, where its guideline sends them elsewhere than the typical
+    presentation: scabies is treated from a pharmacy, but a child under 2 is seen by a GP (NICE CKS Scabies).
+    ``source`` names the guideline that sets this level for these ages."""
+
+    disposition: Disposition
+
+
 class Condition(Strict):
     id: Id
     name: str
@@ -910,6 +918,10 @@ class Condition(Strict):
     findings: list[FindingEdge] = Field(min_length=2)
     until_suspected: UntilSuspected | None = Field(
         None, description="a lower level while none of the signs that make it suspected has been reported")
+    disposition_by_age: list[AgeLevel] = Field(
+        default_factory=list,
+        description="the condition's own level for some ages (months, inclusive), each with the guideline that sets "
+                    "it: a child under 2 with scabies sees a GP, although a pharmacist treats everyone older")
     rule_out: list[Id] = Field(
         default_factory=list,
         description="questions that rule this condition in or out (exposure for carbon monoxide; the swallowed "
@@ -936,12 +948,24 @@ class Condition(Strict):
         """Whether its own level is an emergency (A&E or an ambulance): what a person with it does not chat about."""
         return self.disposition.rank >= Disposition.emergency_department.rank
 
-    def level(self, observations: Mapping[str, Any]) -> Disposition:
-        """Its disposition given what was reported: ``until_suspected`` while none of its signs is present."""
+    def level(self, observations: Mapping[str, Any], age_months: int | None = None) -> Disposition:
+        """Its disposition given what was reported: ``until_suspected`` while none of its signs is present; else
+        its level for this age (``disposition_by_age``), else its own."""
         u = self.until_suspected
         if u is not None and not any(observations.get(f) is True for f in u.suspected_by):
             return u.disposition
-        return self.disposition
+        return self.own_level(age_months)
+
+    def own_level(self, age_months: int | None = None) -> Disposition:
+        """Its level for the typical presentation at this age: ``disposition_by_age``, else ``disposition``."""
+        by_age = self.age_level(age_months)
+        return by_age.disposition if by_age is not None else self.disposition
+
+    def age_level(self, age_months: int | None) -> "AgeLevel | None":
+        """The entry of ``disposition_by_age`` that covers this age, if any."""
+        if age_months is None:
+            return None
+        return next((a for a in self.disposition_by_age if a.covers(age_months)), None)
 
     def fits_age(self, age_months: int) -> bool:
         """Whether the month limits (not the bands) allow this age."""
@@ -952,6 +976,28 @@ class Condition(Strict):
     def _month_limits_ordered(self) -> "Condition":
         if None not in (self.min_age_months, self.max_age_months) and self.min_age_months > self.max_age_months:
             raise ValueError("min_age_months is above max_age_months")
+        return self
+
+    @model_validator(mode="after")
+    def _age_levels_sound(self) -> "Condition":
+        if self.disposition_by_age and self.until_suspected is not None:
+            raise ValueError("disposition_by_age and until_suspected cannot be used together: say which level a "
+                             "plausible, unsuspected case has at each age in one of them")
+        spans = []
+        for a in self.disposition_by_age:
+            if a.disposition is self.disposition:
+                raise ValueError(f"disposition_by_age repeats the condition's own level {a.disposition.value}: leave "
+                                 f"that entry out")
+            lo = a.min_age_months if a.min_age_months is not None else 0
+            hi = a.max_age_months if a.max_age_months is not None else 10 ** 6
+            if (self.min_age_months is not None and hi < self.min_age_months) or \
+                    (self.max_age_months is not None and lo > self.max_age_months):
+                raise ValueError(f"disposition_by_age entry for {lo}-{hi} months is outside the condition's own ages")
+            spans.append((lo, hi))
+        spans.sort()
+        for (_, hi), (lo, _) in zip(spans, spans[1:]):
+            if lo <= hi:
+                raise ValueError("disposition_by_age entries overlap: each age has one level")
         return self
 
 

@@ -422,13 +422,14 @@ def why_asked(kb: KnowledgeBase, score: QuestionScore, separates: list[str]) -> 
     return f"highest expected information gain ({score.expected_gain:.3f} bits)"
 
 
-def is_ambiguous(kb: KnowledgeBase, post: dict[str, float]) -> bool:
-    """At least two plausible conditions of different dispositions (DESIGN.md, 'Ambiguity')."""
-    return _ambiguous(kb, {c for c, p in post.items() if p >= kb.settings.plausible_threshold})
+def is_ambiguous(kb: KnowledgeBase, post: dict[str, float], age_months: int | None = None) -> bool:
+    """At least two plausible conditions of different dispositions (DESIGN.md, 'Ambiguity'), each at its own
+    level for the person's age (``disposition_by_age``) when the age is given."""
+    return _ambiguous(kb, {c for c, p in post.items() if p >= kb.settings.plausible_threshold}, age_months)
 
 
-def _ambiguous(kb: KnowledgeBase, plausible) -> bool:
-    return len(plausible) >= 2 and len({kb.conditions[c].disposition for c in plausible}) >= 2
+def _ambiguous(kb: KnowledgeBase, plausible, age_months: int | None = None) -> bool:
+    return len(plausible) >= 2 and len({kb.conditions[c].own_level(age_months) for c in plausible}) >= 2
 
 
 def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, persona: PersonaDraw,
@@ -454,7 +455,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         if case.answer(fid) is True and (parent is None or obs.get(parent) is True) \
                 and kb.reportable(fid, band, persona.sex):
             trial = {**obs, fid: True}
-            if not _ambiguous(kb, reasoner.state(persona, trial).plausible):
+            if not _ambiguous(kb, reasoner.state(persona, trial).plausible, persona.age_months):
                 continue  # it would leave nothing to ask (a fall on the hand and wrist pain): asked later instead
             obs = trial
             volunteered.append(fid)
@@ -464,7 +465,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
             break
         fid = pick(rng, candidates)
         trial = {**obs, fid: True}
-        if not _ambiguous(kb, reasoner.state(persona, trial).plausible):
+        if not _ambiguous(kb, reasoner.state(persona, trial).plausible, persona.age_months):
             break
         obs = trial
         volunteered.append(fid)
@@ -491,7 +492,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
         if not isinstance(value, str) or not value:
             continue
         trial = {**obs, fid: value}
-        if not _ambiguous(kb, reasoner.state(persona, trial).plausible):
+        if not _ambiguous(kb, reasoner.state(persona, trial).plausible, persona.age_months):
             continue
         obs = trial
         said[fid] = value
@@ -502,7 +503,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     implied = implied_answers(kb, obs, case.complaint, mute)
     obs.update({f: a for f, a in implied.items() if a is False or kb.findings[f].red_flag is None})
     st = opening = reasoner.state(persona, obs)
-    if not _ambiguous(kb, opening.plausible):
+    if not _ambiguous(kb, opening.plausible, persona.age_months):
         return None
     # an ambulance-level danger the opening all but said is confirmed first, before the start-of-call questions
     # (of any condition this person can have that presents with the complaint: a thunderclap headache is asked
@@ -605,7 +606,7 @@ def plan_dialogue(kb: KnowledgeBase, pl: PersonaLibrary, reasoner: Reasoner, per
     if decision.disposition is not Disposition.emergency_ambulance \
             and pending_rule_outs(kb, decision, obs, band, persona.sex):
         return None  # the question that rules a dangerous condition in or out was answered unsure twice and given up
-    if decision.disposition.rank < kb.conditions[case.condition].level(obs).rank:
+    if decision.disposition.rank < kb.conditions[case.condition].level(obs, persona.age_months).rank:
         return None  # e.g. the hidden condition is plausible only on history, with nothing reported to support it
     final_parts = ["disposition"]
     first_aid: list[str] = []

@@ -43,7 +43,7 @@ def missing_must_ask_edges(kb: KnowledgeBase) -> list[str]:
     """A categorical must-ask (the time course) that a condition presenting with a complaint it covers has no
     edge to: every answer would be equally likely under that condition, and its cases would draw the answer
     at random. Each such condition needs an edge with bands per value."""
-    from .content import FindingType
+    from .content import FindingKind, FindingType
 
     out = []
     for sc in kb.screens:
@@ -53,8 +53,13 @@ def missing_must_ask_edges(kb: KnowledgeBase) -> list[str]:
         if w.pregnant is not None or w.sex is not None or w.age_below_months or w.age_at_least_months:
             continue  # asked of some callers only (gestation, of pregnant women): uniform elsewhere is right
         covered = set(sc.when.any_present) | set(sc.when.present)
+        # asked only of callers with a history (known diabetes): a condition with no edge to that history has it
+        # only at its background or leak rate, so its few such cases draw the answer at random, not every caller with its complaints
+        gates = [f for f in sc.when.present if kb.findings[f].kind in (FindingKind.history, FindingKind.risk_factor)]
         for cid, c in sorted(kb.conditions.items()):
             entries = {kb.complaints[comp].finding for comp in c.complaints}
+            if any(f not in kb.likelihoods[cid] for f in gates):
+                continue
             if (not covered or entries & covered) and sc.ask not in kb.likelihoods[cid]:
                 file, line = kb.locations[("conditions", cid)]
                 out.append(f"{file}:{line}: condition '{cid}' has no edge to '{sc.ask}', which must-ask "

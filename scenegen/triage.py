@@ -310,10 +310,14 @@ def _count_top(conds: tuple[str, ...], probs, into: dict[str, float], excluded: 
 
 
 def _unsuspected(cond: Condition, observations: Observations, age_months: int) -> str:
-    """Why a plausible dangerous condition carries a lower level than its own, for the reason's text (citing
-    only the guidelines that cover this age: NICE NG143 never for a 7-year-old)."""
-    if cond.level(observations) is cond.disposition:
+    """Why a plausible condition carries another level than its own, for the reason's text: a dangerous one
+    not yet suspected, or one whose guideline sets another level at this age (citing only the guidelines that
+    cover this age: NICE NG143 never for a 7-year-old)."""
+    if cond.level(observations, age_months) is cond.disposition:
         return ""
+    by_age = cond.age_level(age_months)
+    if by_age is not None and cond.until_suspected is None:
+        return f", at this age {by_age.disposition.value} ({by_age.source})"
     u = cond.until_suspected
     assert u is not None
     return f", with no sign that makes it suspected reported, so {u.disposition.value} ({u.cite(age_months)})"
@@ -380,12 +384,12 @@ def decide_vector(kb: KnowledgeBase, who: Demographics, observations: Observatio
             crisis = rf.crisis_resource
     for c, p in sorted(plausible.items(), key=lambda kv: (-kv[1], kv[0])):
         cond = kb.conditions[c]
-        reasons.append(Reason("plausible_condition", c, cond.level(observations),
+        reasons.append(Reason("plausible_condition", c, cond.level(observations, who.age_months),
                               f"{cond.name} is still plausible (p={p:.3f} >= {threshold}){_unsuspected(cond, observations, who.age_months)}"))
     for top, top_p in sorted(likeliest.items()):
         if top not in plausible:
             cond = kb.conditions[top]
-            reasons.append(Reason("most_likely_condition", top, cond.level(observations),
+            reasons.append(Reason("most_likely_condition", top, cond.level(observations, who.age_months),
                                   f"{cond.name} is the most likely (p={top_p:.3f}){_unsuspected(cond, observations, who.age_months)}"))
     if modifiers is None:
         modifiers = [m for m in kb.modifiers if modifier_applies(m, who, observations)]

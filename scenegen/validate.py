@@ -238,7 +238,7 @@ def pregnancy_service_fits_gestation(r: Record, kb: KnowledgeBase, lx: Lexicon) 
 
 @rule("disposition_not_below_hidden_condition")
 def not_below_hidden(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iterator[str]:
-    own = kb.conditions[r.case.condition].level(_dialogue_observations(r, kb))
+    own = kb.conditions[r.case.condition].level(_dialogue_observations(r, kb), r.persona.age_months)
     if Disposition(r.gold.disposition).rank < own.rank:
         yield f"disposition {r.gold.disposition} is below the hidden condition's own level {own.value}"
 

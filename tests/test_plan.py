@@ -34,7 +34,11 @@ def test_ambiguity_needs_two_plausible_conditions_of_different_dispositions(bund
     acs, reflux, chest_wall = "acute_coronary_syndrome", "gastro_oesophageal_reflux", "costochondritis"
     assert is_ambiguous(bundled_kb, {acs: 0.5, reflux: 0.5})
     assert not is_ambiguous(bundled_kb, {acs: 0.97, reflux: 0.03})  # one plausible condition only
-    assert is_ambiguous(bundled_kb, {reflux: 0.6, chest_wall: 0.4})  # routine vs self-care still differ
+    assert not is_ambiguous(bundled_kb, {reflux: 0.6, chest_wall: 0.4})  # both self-care (NICE CKS Dyspepsia)
+    # a condition's level for the person's age counts: scabies is routine under 2, self-care from 2 (NHS Scabies)
+    thrush, scabies = "oral_thrush_infant", "scabies"
+    assert is_ambiguous(bundled_kb, {thrush: 0.6, scabies: 0.4}, age_months=6)
+    assert not is_ambiguous(bundled_kb, {"acute_otitis_media": 0.6, scabies: 0.4}, age_months=40 * 12)
 
 
 def test_a_state_scored_before_gives_the_same_screens_as_a_fresh_one(bundled_kb):

@@ -292,6 +292,21 @@ SCREENS = {
         (8, Sex.female, False, {"breathlessness": True}),
         [(3 * Y, Sex.female, False, {"breathlessness": True}), (8, Sex.female, False, {"rash": True})],
         (("bronchiolitis", "croup"), ("breathlessness",), 40)),
+    "blood_sugar_when_unwell_with_diabetes": (
+        (40 * Y, Sex.male, False, {"vomiting": True, "diabetes": True}),
+        [(40 * Y, Sex.male, False, {"vomiting": True, "diabetes": False}), (40 * Y, Sex.male, False, {"vomiting": True}),
+         (12 * Y, Sex.male, False, {"vomiting": True, "diabetes": True})],
+        (("diabetic_ketoacidosis", "hyperosmolar_hyperglycaemic_state"), ("vomiting", "abdominal_pain", "confusion"), 30)),
+    "blood_sugar_when_unwell_with_diabetes_under_18": (
+        (12 * Y, Sex.female, False, {"vomiting": True, "diabetes": True}),
+        [(12 * Y, Sex.female, False, {"vomiting": True, "diabetes": False}),
+         (40 * Y, Sex.female, False, {"vomiting": True, "diabetes": True})],
+        (("diabetic_ketoacidosis",), ("vomiting", "abdominal_pain"), 60)),
+    "ketones_when_unwell_with_diabetes_under_18": (
+        (12 * Y, Sex.female, False, {"vomiting": True, "diabetes": True}),
+        [(12 * Y, Sex.female, False, {"vomiting": True, "diabetes": False}),
+         (40 * Y, Sex.female, False, {"vomiting": True, "diabetes": True})],
+        (("diabetic_ketoacidosis",), ("vomiting", "abdominal_pain"), 60)),
     "which_diabetes_medicine": (
         (68 * Y, Sex.male, False, {"dizziness": True, "diabetes": True, "insulin_or_sulfonylurea_use": True}),
         [(68 * Y, Sex.male, False, {"dizziness": True, "diabetes": True, "insulin_or_sulfonylurea_use": False}),
