@@ -22,6 +22,8 @@ from .content import (
     Advice, Complaint, ComplaintAdvice, Condition, ContentFile, Finding, FindingEdge, FindingType, Implication, Medicine, Modifier, ModelSettings,
     Pregnancy, SafetyNet, Screen, ScreenWhen, Sex,
 )
+from .checks.library import Library, collect
+from .checks.problems import Problems, unknown
 from .errors import ContentError, Problem, UsageError
 from .knowledge import KnowledgeBase
 from .libfiles import Budget, read_bytes
@@ -231,74 +233,27 @@ def _reproductive_bands(settings: ModelSettings) -> set[str]:
 
 
 class _Checker:
-    """Collects the library-wide problems; each method checks one rule."""
+    """Collects the library-wide problems; each method checks one rule. The items live in ``checks.library``
+    and the problems in ``checks.problems``; this class is being taken apart into ``scenegen.checks``."""
 
     def __init__(self, files: list[tuple[str, ContentFile, Any]], invalid: dict[str, set[str]], all_read: bool = True):
         self.files = files
         self.all_read = all_read
-        self.invalid = invalid
-        self.problems: list[Problem] = []
-        self.locations: dict[tuple[str, str], tuple[str, int]] = {}
-        self.findings: dict[str, Finding] = {}
-        self.conditions: dict[str, Condition] = {}
-        self.complaints: dict[str, Complaint] = {}
-        self.modifiers: dict[str, Modifier] = {}
-        self.screens: dict[str, Screen] = {}
-        self.safety_nets: dict[str, SafetyNet] = {}
-        self.implies: dict[str, Implication] = {}
-        self.medicines: dict[str, Medicine] = {}
-        self.complaint_advice: dict[str, ComplaintAdvice] = {}
-        self.settings: ModelSettings | None = None
-        self._raw: dict[tuple[str, str], Any] = {}
+        self.lib = Library(invalid)
+        self.out = Problems(self.lib)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.__dict__["lib"], name)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.out.items
 
     def add(self, kind: str, item_id: str, loc: tuple[Any, ...], message: str) -> None:
-        file, line = self.locations.get((kind, item_id), ("?", 0))
-        raw = self._raw.get((kind, item_id))
-        if raw is not None and loc:
-            line = line_at(raw, loc) or line
-        field = f"{kind}[{item_id}]" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
-        self.problems.append(Problem(file, line, field, message))
+        self.out.add(kind, item_id, loc, message)
 
     def collect(self) -> None:
-        settings_at: list[str] = []
-        for label, cf, data in self.files:
-            if cf.model is not None:
-                settings_at.append(label)
-                self.settings = cf.model
-            for kind, items, target in (("findings", cf.findings, self.findings),
-                                        ("conditions", cf.conditions, self.conditions),
-                                        ("complaints", cf.complaints, self.complaints),
-                                        ("modifiers", cf.modifiers, self.modifiers),
-                                        ("screens", cf.screens, self.screens),
-                                        ("safety_nets", cf.safety_nets, self.safety_nets),
-                                        ("implies", cf.implies, self.implies),
-                                        ("medicines", cf.medicines, self.medicines),
-                                        ("complaint_advice", cf.complaint_advice, self.complaint_advice)):
-                raw_by_id: dict[Any, list[Any]] = {}
-                listed = data.get(kind)
-                for r in listed if isinstance(listed, list) else ():  # not a list: reported by _validate_file
-                    if isinstance(r, dict) and isinstance(r.get("id"), str):
-                        raw_by_id.setdefault(r["id"], []).append(r)
-                for item in items:
-                    raw = raw_by_id[item.id].pop(0) if raw_by_id.get(item.id) else None
-                    line = getattr(raw, "line", 0)
-                    if item.id in target:
-                        first_file, first_line = self.locations[(kind, item.id)]
-                        self.problems.append(Problem(label, line, f"{kind}[{item.id}].id",
-                                                     f"duplicate id '{item.id}'; first defined at {first_file}:{first_line}"))
-                        continue
-                    target[item.id] = item  # type: ignore[index]
-                    self.locations[(kind, item.id)] = (label, line)
-                    self._raw[(kind, item.id)] = raw
-        for kind, items in (("conditions", self.conditions), ("complaints", self.complaints)):
-            if not items and not self.invalid[kind] and self.all_read:
-                self.problems.append(Problem("conditions", 0, kind, f"the library defines no {kind}; "
-                                             f"add a '{kind}:' list to a file under conditions/"))
-        if not settings_at and self.all_read:
-            self.problems.append(Problem("conditions", 0, "model", "no model settings found; add conditions/_model.yaml "
-                                                                   "with a 'model:' mapping (bands, leak, thresholds, age bands)"))
-        elif len(settings_at) > 1:
-            self.problems.append(Problem(settings_at[1], 1, "model", f"model settings defined twice (also in {settings_at[0]})"))
+        collect(self.lib, self.files, self.out, self.all_read)
 
     def _check_time_clashes(self) -> None:
         """Two findings that tie the same categorical finding to values with none in common (a breathlessness that
@@ -579,12 +534,7 @@ class _Checker:
 
     # --- consistency constraints ----------------------------------------------------------------------
     def _ancestors(self, fid: str) -> list[str]:
-        out: list[str] = []
-        node = self.findings[fid].parent if fid in self.findings else None
-        while node is not None and node in self.findings and node not in out:
-            out.append(node)
-            node = self.findings[node].parent
-        return out
+        return self.lib.ancestors(fid)
 
     def check_implies(self) -> None:
         for iid, imp in self.implies.items():
@@ -838,17 +788,9 @@ class _Checker:
 
     # --- helpers --------------------------------------------------------------------------------------
     def _where(self, kind: str, item_id: str) -> str:
-        file, line = self.locations.get((kind, item_id), ("?", 0))
-        return f"{file}:{line}"
+        return self.out.where(kind, item_id)
 
-    @staticmethod
-    def _unknown(kind: str, given: str, valid: Iterable[str]) -> str:
-        import difflib
-
-        valid = list(valid)
-        close = difflib.get_close_matches(given, valid, n=3, cutoff=0.6)
-        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        return f"unknown {kind} '{given}'{hint}"
+    _unknown = staticmethod(unknown)
 
 
 # ---------------------------------------------------------------------------------------------------------
