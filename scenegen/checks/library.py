@@ -32,6 +32,11 @@ class Library:
     locations: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
     raw: dict[tuple[str, str], Any] = field(default_factory=dict)
 
+    def where(self, kind: str, item_id: str) -> str:
+        """'file:line' of an item, for a message that points at a second one."""
+        file, line = self.locations.get((kind, item_id), ("?", 0))
+        return f"{file}:{line}"
+
     def ancestors(self, fid: str) -> list[str]:
         """A finding's parents, nearest first: it is asked only when all of them are present."""
         out: list[str] = []

@@ -32,9 +32,7 @@ class Problems:
         self.items.append(Problem(file, line, field, message))
 
     def where(self, kind: str, item_id: str) -> str:
-        """'file:line' of an item, for a message that points at a second one."""
-        file, line = self.lib.locations.get((kind, item_id), ("?", 0))
-        return f"{file}:{line}"
+        return self.lib.where(kind, item_id)
 
 
 def unknown(kind: str, given: str, valid: Iterable[str]) -> str:
