@@ -19,11 +19,12 @@ from typing import Any, Optional
 
 from pydantic import ValidationError
 
-from .checks.complaints import check_complaints
+from .checks.complaints import check_complaint_advice, check_complaints
 from .checks.conditions import check_conditions
 from .checks.findings import check_finding_ages, check_findings
 from .checks.implies import check_implies
 from .checks.library import Library, collect
+from .checks.modifiers import check_modifiers, check_screens
 from .checks.problems import Problems
 from .checks.safety_nets import check_safety_nets
 from .checks.settings import check_settings
@@ -410,6 +411,9 @@ def _build_knowledge_base(root: Path) -> KnowledgeBase:
     check_findings(lib, out)
     check_settings(lib, out)
     check_complaints(lib, out)
+    check_complaint_advice(lib, out)
+    check_modifiers(lib, out)
+    check_screens(lib, out)
     check_implies(lib, out)
     if lib.settings is not None:
         check_conditions(lib, out, lib.settings)

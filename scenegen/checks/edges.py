@@ -10,7 +10,21 @@ from .library import Library
 from .problems import Problems, unknown
 
 
-def check_edge(lib: Library, out: Problems, cid: str, i: int, edge: FindingEdge, bands: dict[str, float], edge_ids: set[str]) -> None:
+def check_edges(lib: Library, out: Problems, cid: str, c: Condition, bands: dict[str, float]) -> None:
+    """Each edge once, then its finding, probability and sexes."""
+    edge_ids = [e.id for e in c.findings]
+    for i, edge in enumerate(c.findings):
+        if edge_ids.index(edge.id) != i:
+            out.add("conditions", cid, ("findings", i, "id"), f"finding '{edge.id}' is listed twice")
+            continue
+        check_edge(lib, out, cid, i, edge, bands, set(edge_ids))
+        check_edge_sexes(lib, out, cid, i, c, edge.id)
+
+
+def check_edge(lib: Library, out: Problems, cid: str, i: int, edge: FindingEdge, bands: dict[str, float],
+               edge_ids: set[str]) -> None:
+    """A real finding whose parent is an edge too (else it is never asked), with a probability of its type's shape:
+    one for a binary finding, one per value otherwise."""
     f = lib.findings.get(edge.id)
     if f is None and edge.id in lib.invalid["findings"]:
         return
@@ -58,11 +72,14 @@ def check_edge_sexes(lib: Library, out: Problems, cid: str, i: int, c: Condition
 
 
 def obligate(lib: Library, c: Condition, fid: str) -> bool:
+    """Whether the edge is at the model's obligatory band: the condition is ruled out when it is denied."""
     band = lib.settings.obligatory_band if lib.settings is not None else None
     return band is not None and any(e.id == fid and e.p == band for e in c.findings)
 
 
-def check_probability(lib: Library, out: Problems, cid: str, loc: tuple[Any, ...], p: float | str, bands: dict[str, float]) -> None:
+def check_probability(lib: Library, out: Problems, cid: str, loc: tuple[Any, ...], p: float | str,
+                      bands: dict[str, float]) -> None:
+    """An edge probability is a named frequency band or a number in [0, 1]."""
     if isinstance(p, str):
         if p not in bands:
             out.add("conditions", cid, loc, f"unknown frequency band '{p}'; valid: {', '.join(bands)}, or a number in [0, 1]")

@@ -8,6 +8,7 @@ from .problems import Problems, unknown
 
 
 def check_implies(lib: Library, out: Problems) -> None:
+    """Each side names a real finding by an answer it can take; the 'then' side is askable whenever the 'if' holds."""
     for iid, imp in lib.implies.items():
         ok = True
         for i, comp in enumerate(imp.complaints):

@@ -10,7 +10,8 @@ from .library import Library
 from .problems import Problems, unknown
 
 
-def check_values(lib: Library, out: Problems, kind: str, item_id: str, loc: tuple[Any, ...], values: dict[str, list[str]]) -> None:
+def check_values(lib: Library, out: Problems, kind: str, item_id: str, loc: tuple[Any, ...],
+                 values: dict[str, list[str]]) -> None:
     """A mapping of categorical finding -> some of its values (a 'when.values' or a finding's 'implies')."""
     for fid, allowed in values.items():
         f = lib.findings.get(fid)

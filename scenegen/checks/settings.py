@@ -9,6 +9,7 @@ from .problems import Problems, unknown
 
 
 def check_settings(lib: Library, out: Problems) -> None:
+    """The findings the settings name for gestation and pregnancy exist, with the type the sampler reads them as."""
     gid = lib.settings.gestation_finding if lib.settings is not None else None
     g = lib.findings.get(gid) if gid is not None else None
     if gid is not None and g is None and gid not in lib.invalid["findings"]:
