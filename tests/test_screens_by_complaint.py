@@ -420,6 +420,12 @@ SCREENS = {
         [(15 * Y, Sex.male, False, {"fatigue": True}),  # a teenager: the adult guidance does not reach
          (74 * Y, Sex.male, False, {"cough": True})],
         (("insomnia", "iron_deficiency_anaemia"), ("tiredness",), 40)),
+    # a high blood-pressure reading: how high, rechecked (NICE NG136; a blind read, seed 31415 record 53)
+    "how_high_the_blood_pressure_reading_was": (
+        (92 * Y, Sex.female, False, {"high_bp_reading": True}),
+        [(92 * Y, Sex.female, False, {"headache": True}),  # no reading reported
+         (12 * Y, Sex.female, False, {"high_bp_reading": True})],  # a child: the adult thresholds do not apply
+        (("raised_bp_reading_without_symptoms", "severe_hypertension_without_symptoms"), ("high_blood_pressure_reading",), 40)),
     # low mood under 18: self-harm (NICE NG134)
     "self_harm_with_low_mood_under_18": (
         (14 * Y, Sex.female, False, {"low_mood": True}),
