@@ -677,7 +677,10 @@ class Realiser:
             base["_heard"] = {**base.get("_heard", _NOTHING_HEARD),
                               "volunteered": f"the {named['text']}" if named["text"] else "", "mentioned": "yes"}
         elif part == "aside":  # no work or plans mentioned by someone with an emergency (read 17 D7, D20)
-            facts = {**facts0, "acuity": "emergency" if kb.conditions[case.condition].emergency else "other"}
+            # nor by anyone the call ends up sending to 999 or A&E, whatever the hidden condition: a template's
+            # ``disposition`` says which endings it may appear before (clinician read of next-r, defect 4)
+            facts = {**facts0, "acuity": "emergency" if kb.conditions[case.condition].emergency else "other",
+                     "disposition": plan.decision.disposition.value}
         elif part in INITIATIVE_TEMPLATE_ACTS:
             return initiative_context(self, part, msg, plan, persona, base, facts0, local)
         elif part == "disposition":
