@@ -112,6 +112,9 @@ _NOT_A_MAIN_TROUBLE = re.compile(r"\b(?:that|which|who|and)\b|^(?:a|an) (?:lot|b
 #: how many more draws of a template's alternatives may be made to avoid saying a clause again in the same
 #: dialogue ('That's partly why I got in touch.' twice, read 11): the wording with the fewest repeats is kept
 REDRAWS = 6
+#: three 'no's running ('No, no, no welts', 'No, no. No sign of a rash'): a reply's lead said twice before a denial
+#: that itself starts with 'no' reads as a stutter (clinician read of next-r, defect 1); scored as awkward, so redrawn
+_STUTTER = re.compile(r"\bno\b[,.!]?\s*(?:-\s*)?\bno\b[,.!]?\s*(?:-\s*)?\bno\b", re.IGNORECASE)
 #: parts whose wording (a template file) is said at most once a dialogue when another fits: an aside tells why
 #: they got in touch or who told them to ask, which nobody says twice in one conversation
 ONCE_PARTS = frozenset({"aside"})
@@ -530,6 +533,8 @@ class Realiser:
         and, in a patient's message (with the parts ``before`` it), each hedge beyond the first ('Probably not,
         no, I'm pretty sure, if I'm honest' scores 2). 0 reads well."""
         score = len(clauses(text) & spoken)
+        if role == "user" and _STUTTER.search(text):  # 'No, no, no welts': a 'No, no' lead before a denial in 'no'
+            score += 2
         if role == "user" and self._hedge is not None:
             score += max(0, self._hedges(" ".join([*before, text])) - 1)
         return score
