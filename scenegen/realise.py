@@ -496,6 +496,8 @@ class Realiser:
             out.append((msg.role, " ".join(t for t in texts if t)))
             used.append(ids)
             previous = msg
+            if msg.role == "user" and msg.act != "opening":  # what the person's last answer reported
+                base["_last_answer"] = "yes" if msg.act == "answer_yes" or msg.volunteered else "other"
         return Rendered(out, used)
 
     def _problem_name(self, complaint: str) -> str:
@@ -656,6 +658,8 @@ class Realiser:
             ctx["denial"] = self._denial(f, persona, base, local, rng) if part == "answer_no" else ""
             ctx["denial2"] = self._second_denial(f, ctx["denial"], persona, base, local, rng)
             ctx["main"] = ""
+            # the last thing the person said was a yes: no 'Fine there.' or 'that's fine' straight after reporting it
+            ctx["after_yes"] = base.get("_last_answer") == "yes"
             if part == "answer_no" and not base.get("_main_said") and rng.random() < MAIN_SHARE:
                 main = base.get("_complaint", "")
                 # 'hives or swelling' is no main trouble beside 'no welts'; nor can a phrase with a clause or an
