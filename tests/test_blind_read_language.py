@@ -114,3 +114,22 @@ def test_the_reason_for_the_disposition_is_not_a_list_wedged_between_commas():
                     if wedged.search(sentence) or run_on.search(sentence):
                         found.append((r.id, sentence))
     assert not found, found[:5]
+
+
+#: the most frequent patient-language defects of a read of seed 16180 (1,000 balanced records) after the five above
+LANGUAGE = {
+    # 'I know you must be busy, so I'd rather be sure': a reason not to ask, joined by 'so'
+    "non-sequitur aside": re.compile(r"(?:must be busy|get a lot of these|overdoing it|waste your time), so\b", re.I),
+    # 'No. Not black, as usual.': a red flag denied is not 'as usual'
+    "as usual after a denial": re.compile(r"^No\. [^.]*, as usual\.", re.I),
+    # 'No, thankfully - I've kept everything down, I'm glad to say.'
+    "relief said twice": re.compile(r"\b(?:thankfully|luckily)\b[^.]*\bI'm glad to say\b", re.I),
+    # 'No, not at all, no blood or slime, not at all.'
+    "'not at all' twice": re.compile(r"not at all\b.*\bnot at all", re.I),
+}
+
+
+def test_answers_have_none_of_the_frequent_language_defects_of_the_read():
+    found = [(name, r.id, m.content) for r in _records() for m in r.messages if m.role == "user"
+             for name, pattern in LANGUAGE.items() if pattern.search(m.content)]
+    assert not found, found[:5]
