@@ -477,6 +477,8 @@ class Realiser:
                 if part in ONCE_PARTS:
                     once_used.add(variant.id)
                 spoken.update(clauses(text))
+                if msg.role == "assistant":
+                    spoken.update(short_sentences(text))
                 texts.append(text)
                 framing = self._young_framing(part, msg, persona)
                 if framing and not base.get("_framed"):  # said once, before the first personal question
@@ -535,6 +537,8 @@ class Realiser:
         and, in a patient's message (with the parts ``before`` it), each hedge beyond the first ('Probably not,
         no, I'm pretty sure, if I'm honest' scores 2). 0 reads well."""
         score = len(clauses(text) & spoken)
+        if role == "assistant":  # 'Thanks, that helps.' twice in one call: short sentences the clauses miss
+            score += len(short_sentences(text) & spoken)
         if role == "user" and _STUTTER.search(text):  # 'No, no, no welts': a 'No, no' lead before a denial in 'no'
             score += 2
         if role == "user" and self._hedge is not None:
@@ -928,6 +932,16 @@ def clauses(text: str) -> frozenset[str]:
     template cache), and every part and every redraw of every dialogue asks (a twentieth of generation time)."""
     return frozenset(c for c in (" ".join(part.lower().split()) for part in _CLAUSE_END.split(text))
                      if len(c.split()) >= REPEAT_CLAUSE_WORDS)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def short_sentences(text: str) -> frozenset[str]:
+    """The whole sentences of three words or more of an assistant's text, marked so as not to meet a clause: an
+    acknowledgement such as 'Thanks, that helps.' is too short in each clause to count as recycled, but said twice
+    in one call it reads as a script (237 of 1,000 dialogues of seed 16180, balanced, repeated one)."""
+    return frozenset("\u00a7" + " ".join(t.lower().split()) for t in _SENTENCE_END.split(text) if len(t.split()) >= 3)
 
 
 #: what the assistant heard in the message before its question, when that was not an answer
