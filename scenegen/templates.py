@@ -68,8 +68,10 @@ ACT_VARIABLES: dict[str, set[str]] = {
     # denial: the finding's own natural denial ('I've been weeing fine'), '' when none is used: said after 'No,';
     # denial2: now and then a second one sharing no content word with it, else ''; main: the complaint in the
     # opening's words, at most once a dialogue ('it's mainly the cough'), else ''
-    "answer_no": COMMON | {"ask", "bare", "denial", "denial2", "main"},
-    "answer_unsure": COMMON | {"ask", "bare", "denial", "denial2", "main"},
+    # after_yes: the person's last answer reported something (a yes, or a detail volunteered), so no closer calls
+    # things fine ('Fine there.', 'that's fine')
+    "answer_no": COMMON | {"ask", "bare", "denial", "denial2", "main", "after_yes"},
+    "answer_unsure": COMMON | {"ask", "bare", "denial", "denial2", "main", "after_yes"},
     "answer_value": COMMON | {"phrases"},
     "volunteer": COMMON | {"phrase"},
     "aside": COMMON,  # a sentence with no clinical content, added to an answer by talkative or worried people
