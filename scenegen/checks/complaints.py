@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from ..content import FindingType
 from .library import Library
 from .problems import Problems, unknown
-from .refs import check_advice
+from .refs import check_advice, check_binary_ref
 
 
 def check_complaints(lib: Library, out: Problems) -> None:
     """A complaint opens with its finding: a real one, and binary, as the opening says it is present."""
     for cid, c in lib.complaints.items():
-        f = lib.findings.get(c.finding)
-        if f is None and c.finding in lib.invalid["findings"]:
-            continue
-        if f is None:
-            out.add("complaints", cid, ("finding",), unknown("finding", c.finding, lib.findings))
-        elif f.type is not FindingType.binary:
-            out.add("complaints", cid, ("finding",), f"'{c.finding}' is {f.type.value}; a complaint's finding must be binary")
+        check_binary_ref(lib, out, "complaints", cid, "finding", c.finding,
+                         lambda kind, fid=c.finding: f"'{fid}' is {kind}; a complaint's finding must be binary")
 
 
 def check_complaint_advice(lib: Library, out: Problems) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..content import FindingType, ModelSettings
 from .library import Library
 from .problems import Problems, unknown
-from .refs import check_advice, check_values
+from .refs import check_advice, check_binary_ref, check_values
 from .time_words import check_time_clashes, check_time_words
 
 
@@ -73,13 +73,8 @@ def check_parents(lib: Library, out: Problems) -> None:
     for fid, f in lib.findings.items():
         if f.parent is None:
             continue
-        parent = lib.findings.get(f.parent)
-        if parent is None and f.parent in lib.invalid["findings"]:
-            continue
-        if parent is None:
-            out.add("findings", fid, ("parent",), unknown("finding", f.parent, lib.findings))
-        elif parent.type is not FindingType.binary:
-            out.add("findings", fid, ("parent",), f"parent '{f.parent}' is {parent.type.value}; a parent must be binary")
+        check_binary_ref(lib, out, "findings", fid, "parent", f.parent,
+                         lambda kind, pid=f.parent: f"parent '{pid}' is {kind}; a parent must be binary")
 
 
 def check_parent_cycles(lib: Library, out: Problems) -> None:

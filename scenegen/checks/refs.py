@@ -3,11 +3,24 @@ and a list of advice items."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from ..content import Advice, FindingType
 from .library import Library
 from .problems import Problems, unknown
+
+
+def check_binary_ref(lib: Library, out: Problems, kind: str, item_id: str, field: str, fid: str,
+                     not_binary: Callable[[str], str]) -> None:
+    """A reference to a finding that must be binary (a complaint's finding, a finding's parent): a real one
+    (not one already reported as invalid), and binary; ``not_binary`` words the problem from the type found."""
+    f = lib.findings.get(fid)
+    if f is None and fid in lib.invalid["findings"]:
+        return
+    if f is None:
+        out.add(kind, item_id, (field,), unknown("finding", fid, lib.findings))
+    elif f.type is not FindingType.binary:
+        out.add(kind, item_id, (field,), not_binary(f.type.value))
 
 
 def check_values(lib: Library, out: Problems, kind: str, item_id: str, loc: tuple[Any, ...],
