@@ -675,7 +675,7 @@ class Realiser:
                                     local(said_topic(f, base.get("_age"))))
         elif part == "answer_value":
             ctx["phrases"] = [local(t) for t in self._value_phrases(msg.finding, msg.answer, rng, base["_event"], base)]  # type: ignore[arg-type]
-            base["_heard"] = {"kind": "value", "text": "", "volunteered": "", "mentioned": "", "seen": "", "own": ""}
+            base["_heard"] = {**_NOTHING_HEARD, "kind": "value"}
         elif part == "volunteer":
             base["_said"].update(msg.volunteered)
             ctx["phrase"] = local(self._lay(msg.volunteered[0], rng, denied, base))
@@ -967,15 +967,15 @@ def _heard(f: Finding, kind: str, text: str) -> dict[str, str]:
     health) are acknowledged without repeating them, so their topic is left out; so are questions about
     something still working (answer_kind function), whose 'no' is the worrying answer."""
     if f.answer_kind in (AnswerKind.pregnancy, AnswerKind.mental_health):
-        return {"kind": "sensitive", "text": "", "volunteered": "", "mentioned": "", "seen": "", "own": ""}
+        return {**_NOTHING_HEARD, "kind": "sensitive"}
     if f.answer_kind is AnswerKind.function:  # 'Good, no normal forehead movement' would cheer a bad answer
-        return {"kind": "value", "text": "", "volunteered": "", "mentioned": "", "seen": "", "own": ""}  # acknowledged plainly, as a value is
+        return {**_NOTHING_HEARD, "kind": "value"}  # acknowledged plainly, as a value is
     # a carer has seen a symptom or sign, not a history or an exposure ('no diabetes that you've seen')
     seen = "yes" if f.kind in (FindingKind.symptom, FindingKind.sign) else ""
     # a 'no' to how long a reported symptom has lasted is not good news about the symptom ('It's good that
     # there's no tummy pain for more than 3 weeks', a blind read of seed 31415, record 151)
     own = "yes" if f.own_days is not None else ""
-    return {"kind": kind, "text": text, "volunteered": "", "mentioned": "", "seen": seen, "own": own}
+    return {**_NOTHING_HEARD, "kind": kind, "text": text, "seen": seen, "own": own}
 
 
 def initiative_context(realiser: Realiser, part: str, msg: PlannedMessage, plan: Plan, persona: PersonaDraw,
