@@ -103,4 +103,4 @@ def test_an_early_or_unconfirmed_pregnancy_is_pointed_to_the_early_pregnancy_ser
         for said, service in (("under_20_weeks", "early_pregnancy_unit"), ("not_sure", "early_pregnancy_unit"),
                               ("from_20_weeks", "maternity_unit"), (None, "maternity_unit")):
             plan = SimpleNamespace(observations={} if said is None else {"weeks_pregnant": said})
-            assert realiser.pregnancy_service(plan, person) == vocab[service], (locale, said)
+            assert realiser.closing.pregnancy_service(plan, person) == vocab[service], (locale, said)

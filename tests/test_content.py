@@ -115,7 +115,7 @@ def test_warnings_written_to_a_parent_reach_only_parents(bundled_kb):
     """A safety-net warning worded to a parent ('your child is floppy') is never said to a teenager or an
     adult speaking for themselves: its finding is reportable only in age bands where every speaker is a
     parent or carer (the persona library says who speaks at each age)."""
-    from scenegen.realise import _TO_A_PARENT
+    from scenegen.realise.person import TO_A_PARENT
 
     personas = load_personas(bundled_library())
     from scenegen.triage import ancestors
@@ -124,7 +124,7 @@ def test_warnings_written_to_a_parent_reach_only_parents(bundled_kb):
     assert proxy_only, "the persona library has no age band spoken for by a parent only"
     pregnancy = bundled_kb.settings.pregnancy_finding  # 'your baby moving less' is said to the mother
     for fid, f in bundled_kb.findings.items():
-        if f.red_flag is None or not f.red_flag.warning or not _TO_A_PARENT.search(f.red_flag.warning):
+        if f.red_flag is None or not f.red_flag.warning or not TO_A_PARENT.search(f.red_flag.warning):
             continue
         if pregnancy in ancestors(bundled_kb, fid):
             continue

@@ -272,14 +272,15 @@ def test_no_finding_asks_or_says_a_feeling_below_the_age_that_can_tell_it():
 
 
 def test_every_young_question_can_be_put_to_a_carer():
-    from scenegen.realise import _PRONOUNS, proxy_question
+    from scenegen.realise import proxy_question
+    from scenegen.realise.person import PRONOUNS
 
     kb = lib().kb
     young = {fid: f for fid, f in kb.findings.items() if f.question_young}
     assert {"red_eye_reduced_vision", "tongue_or_throat_swelling", "vision_change"} <= set(young)
     for fid, f in young.items():
         for sex in ("female", "male"):
-            assert proxy_question(f.question_young, "your child", _PRONOUNS[sex], f.kind.value == "sign"), fid
+            assert proxy_question(f.question_young, "your child", PRONOUNS[sex], f.kind.value == "sign"), fid
 
 
 def test_a_toddlers_parent_is_asked_what_can_be_seen_of_the_eye_and_a_babys_of_the_throat():

@@ -155,10 +155,10 @@ def test_warnings_are_said_about_the_person_spoken_for_but_a_parent_keeps_your_b
     carer = PersonaDraw(sex=Sex.male, speaker="carer", relation="dad", **base)
     self_ = PersonaDraw(sex=Sex.male, speaker="self", relation=None, **base)
     warning = "sudden severe pain in your tummy or back with fainting or collapse"
-    assert gen.realiser.warning_voice(carer)(warning) == "sudden severe pain in his tummy or back with fainting or collapse"
-    assert gen.realiser.warning_voice(self_)(warning) == warning
+    assert gen.realiser.closing.warning_voice(carer)(warning) == "sudden severe pain in his tummy or back with fainting or collapse"
+    assert gen.realiser.closing.warning_voice(self_)(warning) == warning
     parent = "any pauses in breathing, or your baby stops breathing"
-    assert gen.realiser.warning_voice(carer)(parent) == parent
+    assert gen.realiser.closing.warning_voice(carer)(parent) == parent
 
 
 def test_a_locale_swaps_whole_words_and_keeps_a_capital_first_letter():
@@ -212,12 +212,12 @@ def test_each_safety_net_warning_comes_with_the_care_its_own_red_flag_calls_for(
         plan = case and plan_dialogue(lib.kb, lib.personas, gen.reasoner, persona, case, stream(5, i, "plan"), PlanSettings())
         if not plan or not plan.safety_net:
             continue
-        groups = gen.realiser.safety_net_groups(plan, persona)
+        groups = gen.realiser.closing.safety_net_groups(plan, persona)
         vocab = lib.personas.locale(persona.locale).vocab
         levels = list(dict.fromkeys(plan.safety_net_levels))
         assert [g["action"] for g in groups] == [vocab[f"act_{level.value}"] for level in levels]
         assert [lv.rank for lv in levels] == sorted((lv.rank for lv in levels), reverse=True)  # most urgent first
-        say = gen.realiser.warning_voice(persona)
+        say = gen.realiser.closing.warning_voice(persona)
         assert [w for g in groups for w in g["warnings"]] == [say(t) for t in plan.safety_net]
         for level, group in zip(levels, groups):
             for w, lv in zip(plan.safety_net, plan.safety_net_levels):
@@ -241,7 +241,7 @@ def test_a_volunteered_phrase_never_names_a_finding_denied_in_the_dialogue(bundl
     assert any("rash_itchy" not in mentions(bundled_kb, p) for p in lay)
     realiser = Generator(Library.load(), GenerateConfig(seed=1)).realiser
     for seed in range(50):
-        phrase = realiser._lay("rash_between_fingers_wrists", random.Random(seed), frozenset({"rash_itchy"}))
+        phrase = realiser.words.lay("rash_between_fingers_wrists", random.Random(seed), frozenset({"rash_itchy"}))
         assert "rash_itchy" not in mentions(bundled_kb, phrase), phrase
 
 
@@ -249,10 +249,10 @@ def test_a_finding_with_other_topic_wordings_is_said_back_in_each_of_them(bundle
     """'No fever', 'no temperature', 'not hot': the same denial does not read the same in every dialogue."""
     import random
 
-    from scenegen.realise import Realiser
+    from scenegen.realise.phrasebook import Phrasebook
 
     f = bundled_kb.findings["fever"].model_copy(update={"topic": "fever", "topics": ["temperature", "high temperature"]})
-    said = {Realiser._topic(f, lambda t: t, random.Random(i)) for i in range(40)}
+    said = {Phrasebook.answer_topic(f, lambda t: t, random.Random(i)) for i in range(40)}
     assert said == {"fever", "temperature", "high temperature"}
 
 
@@ -264,21 +264,23 @@ def test_no_bundled_question_lists_verbs_after_you(bundled_kb):
 
 
 def test_a_denial_is_said_in_the_speakers_pronouns():
-    from scenegen.realise import _PRONOUNS, _say_denial
+    from scenegen.realise.person import PRONOUNS
+    from scenegen.realise.words import say_denial
 
-    assert _say_denial("{I've} been weeing fine and {my} tummy's soft", None) == "I've been weeing fine and my tummy's soft"
-    he = {**_PRONOUNS["male"], "refl": "himself"}
-    assert _say_denial("{I've} been weeing fine and {my} tummy's soft", he) == "he's been weeing fine and his tummy's soft"
-    assert _say_denial("{I don't} feel sick", {**_PRONOUNS["female"], "refl": "herself"}) == "she doesn't feel sick"
+    assert say_denial("{I've} been weeing fine and {my} tummy's soft", None) == "I've been weeing fine and my tummy's soft"
+    he = {**PRONOUNS["male"], "refl": "himself"}
+    assert say_denial("{I've} been weeing fine and {my} tummy's soft", he) == "he's been weeing fine and his tummy's soft"
+    assert say_denial("{I don't} feel sick", {**PRONOUNS["female"], "refl": "herself"}) == "she doesn't feel sick"
 
 
 def test_every_bundled_deny_placeholder_has_a_proxy_form(bundled_kb):
-    from scenegen.realise import _PRONOUNS, _say_denial
+    from scenegen.realise.person import PRONOUNS
+    from scenegen.realise.words import say_denial
 
     for f in bundled_kb.findings.values():
         for wording in f.deny:
             for sex in ("male", "female"):
-                said = _say_denial(wording, {**_PRONOUNS[sex], "refl": "x"})
+                said = say_denial(wording, {**PRONOUNS[sex], "refl": "x"})
                 assert "{" not in said and not re.search(r"\b(I|my|me|I've|I'm)\b", said.replace("I've checked", "")
                                                          .replace("as far as I know", "").replace("that I know", "")), (f.id, said)
 
@@ -295,10 +297,10 @@ def test_a_denial_never_names_a_finding_the_case_holds(library):
     class Persona:
         proxy, locale, sex = False, "en_GB", Sex.female
 
-    said = {realiser._denial(f, Persona, {"_present": frozenset({"cough"})}, lambda t: t, random.Random(i))
+    said = {realiser.words.denial(f, Persona, {"_present": frozenset({"cough"})}, lambda t: t, random.Random(i))
             for i in range(60)}
     assert said == {"temperature's normal", ""}
-    said = {realiser._denial(f, Persona, {"_present": frozenset()}, lambda t: t, random.Random(i)) for i in range(60)}
+    said = {realiser.words.denial(f, Persona, {"_present": frozenset()}, lambda t: t, random.Random(i)) for i in range(60)}
     assert "not a cough or anything" in said
 
 
@@ -330,7 +332,8 @@ def test_a_phrase_names_a_finding_only_by_whole_words():
     """'after' must not count as naming 'AF', nor 'scarf' as 'scar': a reported phrase that seemed to name
     another finding would be kept out of answers that deny it, or counted as volunteered."""
     from scenegen.generate import Library
-    from scenegen.realise import _whole_words, mentions
+    from scenegen.realise import mentions
+    from scenegen.realise.words import _whole_words
 
     assert _whole_words("af", "it started after lunch") is False
     assert _whole_words("af", "i have af, they said") is True
@@ -344,7 +347,7 @@ def test_a_second_denial_is_the_findings_own_and_shares_no_content_word_with_the
     import random
 
     from scenegen.generate import GenerateConfig, Generator
-    from scenegen.realise import _content_words
+    from scenegen.realise.words import content_words
 
     realiser = Generator(library, GenerateConfig(seed=1)).realiser
     f = realiser.kb.findings["fever"].model_copy(update={"deny": ["no temperature", "temperature's been normal",
@@ -354,13 +357,13 @@ def test_a_second_denial_is_the_findings_own_and_shares_no_content_word_with_the
         proxy, locale, sex = False, "en_GB", Sex.female
 
     base = {"_present": frozenset()}
-    pairs = {(first, realiser._second_denial(f, first, Persona, base, lambda t: t, random.Random(i)))
+    pairs = {(first, realiser.words.second_denial(f, first, Persona, base, lambda t: t, random.Random(i)))
              for i in range(200) for first in ("no temperature", "temperature's been normal")}
     assert ("no temperature", "I haven't felt hot at all") in pairs
     assert ("no temperature", "temperature's been normal") not in pairs
     assert {second for _, second in pairs} <= {"", "I haven't felt hot at all"}
-    assert realiser._second_denial(f, "", Persona, base, lambda t: t, random.Random(1)) == ""
-    assert _content_words("{I've} not had a temperature") == {"temperature"}
+    assert realiser.words.second_denial(f, "", Persona, base, lambda t: t, random.Random(1)) == ""
+    assert content_words("{I've} not had a temperature") == {"temperature"}
 
 
 def test_the_filter_says_a_thing_again_with_the_definite_article():
@@ -516,8 +519,8 @@ def test_the_reasons_for_an_emergency_name_findings_plainly_not_in_words_the_per
     plain = {t.lower() for f in kb.findings.values() for t in [said_topic(f), *f.topics] if t}
     gen = Generator(library, GenerateConfig(seed=5, noise="off", balance="disposition"))
     given: list[list[str]] = []
-    real = gen.realiser.reported
-    gen.realiser.reported = lambda *a, **k: given.append(real(*a, **k)) or given[-1]  # type: ignore[method-assign]
+    real = gen.realiser.closing.reported
+    gen.realiser.closing.reported = lambda *a, **k: given.append(real(*a, **k)) or given[-1]  # type: ignore[method-assign]
     checked, quoted = 0, []
     for index in range(200):
         given.clear()
@@ -618,7 +621,7 @@ def test_yes_there_was_comes_only_before_a_thing_that_happened():
     ("a", "a"), ("a", "ba ab"), ("x y", "xx y x y"), ("fit", "fits"), ("fit", "ﬁt fit"), ("fit", "Fit"),
 ])
 def test_whole_word_check_agrees_with_the_bounded_pattern_it_replaced(part, text):
-    from scenegen.realise import _whole_words
+    from scenegen.realise.words import _whole_words
 
     pattern = re.search(rf"(?<![a-z0-9]){re.escape(part)}(?![a-z0-9])", text) is not None
     assert _whole_words(part, text) is pattern
@@ -680,7 +683,7 @@ def test_a_yes_is_never_said_back_as_the_whole_category_its_question_asked(libra
     realiser = Realiser(library.kb, library.personas, library.templates)
     for f in library.kb.findings.values():
         for age in (None, 6, 48, 400):
-            said = realiser._said_back(f, {"_age": age}, lambda t: t, affirmed=True)
+            said = realiser.words.said_back(f, {"_age": age}, lambda t: t, affirmed=True)
             assert not re.search(r",| or ", said), (f.id, age, said)
 
 

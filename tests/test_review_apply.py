@@ -151,7 +151,7 @@ def test_a_flagged_lay_phrase_is_held_back_and_never_said_again_for_that_finding
     lib = Library.load(own_library)
     assert (fid, phrase) in lib.overlay.phrasings
     realiser = Generator(lib, GenerateConfig(seed=1)).realiser
-    said = {realiser._lay(fid, random.Random(k)) for k in range(200)}
+    said = {realiser.words.lay(fid, random.Random(k)) for k in range(200)}
     assert phrase not in said and said <= set(kb.findings[fid].lay)
 
 

@@ -92,7 +92,7 @@ def test_a_time_course_question_names_no_complaint_by_its_alternatives():
     mentioned redness (read D14): a question that names the complaint uses no name listing alternatives."""
     gen = _gen()
     for cid in gen.lib.kb.complaints:
-        name = gen.realiser._problem_name(cid)
+        name = gen.realiser.words.problem_name(cid)
         assert name and not _ALTERNATIVES.search(name), (cid, name)
 
 
@@ -123,7 +123,7 @@ def test_a_condition_name_another_already_says_is_left_out():
 
 def test_a_complaint_of_two_things_is_not_said_as_the_main_trouble():
     """'the feverish feeling and a temperature is what I wanted to ask about' (read D17)."""
-    from scenegen.realise import _NOT_A_MAIN_TROUBLE
+    from scenegen.realise.parts import _NOT_A_MAIN_TROUBLE
 
     assert _NOT_A_MAIN_TROUBLE.search("a feverish feeling and a temperature")
     assert not _NOT_A_MAIN_TROUBLE.search("a nagging cough")

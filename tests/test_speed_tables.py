@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from scenegen.content import Sex
 from scenegen.knowledge import PREGNANCY_MONTHS, Demographics
 from scenegen.plan import Reasoner, _rules_if_present, _time_course_of
-from scenegen.realise import _CLAUSE_END, REPEAT_CLAUSE_WORDS, _lowered_lay, _whole_words, clauses, mentions
+from scenegen.realise import clauses, mentions
+from scenegen.realise.words import _CLAUSE_END, REPEAT_CLAUSE_WORDS, _lowered_lay, _whole_words
 from scenegen.sample import PersonaDraw, _settling_rules, implied_answers
 from scenegen.triage import ancestors, modifier_fits, screen_fits
 

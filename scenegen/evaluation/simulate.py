@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 import orjson
 
 from ..knowledge import KnowledgeBase
-from ..realise import _say_denial
+from ..realise import say_denial
 from ..records import Record
 from .reading import RANK, Cues, match_findings, read_reply, sentences, wording
 
@@ -55,7 +55,7 @@ def answer(question: str, record: Record, kb: KnowledgeBase, cues: Cues) -> Pati
         elif fid in case.present:
             parts.append(f"Yes, {f.lay[0]}." if f.lay else "Yes.")
         else:  # absent, or not part of this case: the person does not have it
-            parts.append(f"No, {_say_denial(f.deny[0], pronouns)}." if f.deny else "No.")
+            parts.append(f"No, {say_denial(f.deny[0], pronouns)}." if f.deny else "No.")
     return PatientAnswer(" ".join(parts), tuple(found[:2]))
 
 
