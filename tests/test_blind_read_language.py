@@ -151,3 +151,31 @@ def test_the_assistant_does_not_say_the_same_short_sentence_twice_in_a_call():
                     seen.add(s)
         repeated += again
     assert repeated <= N // 40, repeated
+
+
+# -- the read of 2026-12-08 (seed 16180): reasons in brackets, warnings nested in brackets, a proxy told not to
+# -- 'make a fuss', an adult praised for 'doing really well', 'no inability to ...' said back
+
+NESTED_BRACKETS = re.compile(r"\([^()]*\(")
+
+
+def test_no_reason_is_given_in_brackets_and_no_warning_is_nested_in_brackets():
+    """'What you've told me about (back pain) should be looked at' (40 of 1,500 records) and 'If you notice any of
+    these (green (bile-coloured) vomit; ...)' (11): the reported findings and the warnings are said as a sentence."""
+    found = [(r.id, m.content) for r in _records() for m in r.messages if m.role == "assistant"
+             and (NESTED_BRACKETS.search(m.content) or "told me about (" in m.content)]
+    assert not found, found[:3]
+    said = [m.content for r in _records() for m in r.messages if m.role == "assistant"]
+    assert any("If you notice any of them" in s for s in said)  # the warnings are still given, as a list
+
+
+def test_only_the_person_themselves_is_told_they_may_not_want_to_make_a_fuss():
+    found = [(r.id, m.content) for r in _records() if r.persona.speaker != "self" for m in r.messages
+             if m.role == "assistant" and "rather not make a fuss" in m.content]
+    assert not found, found[:3]
+
+
+def test_no_acknowledgement_praises_the_caller_or_says_no_inability():
+    found = [(r.id, m.content) for r in _records() for m in r.messages if m.role == "assistant"
+             and re.search(r"doing really well|you're doing fine|\bno inability\b", m.content, re.IGNORECASE)]
+    assert not found, found[:3]

@@ -150,7 +150,8 @@ def test_a_same_day_disposition_says_why(index):
             or any(x.kind in {"red_flag", "modifier"} for x in r.gold.reasons):
         return
     final = r.messages[r.gold.disposition_turn].content.lower()
-    assert "what you've told me about (" in final, (r.id, final)
+    # said as a sentence, never in brackets (read of 2026-12-08: 'What you've told me about (back pain)')
+    assert re.search(r"told me about \w|that's because of \w|, it's better checked in person", final), (r.id, final)
 
 
 @given(index=st.integers(0, 100_000))

@@ -15,7 +15,7 @@ from ..knowledge import KnowledgeBase
 TOPIC_MAX = 45
 #: first words of a question's topic that cannot follow "no" or "any" ("no feeling numb", "any much faster
 #: breathing"): such a topic is not said back
-_NOT_A_NOUN = frozenset("much more less being feeling feeding having getting going unable not too very passing "
+_NOT_A_NOUN = frozenset("much more less being feeling feeding having getting going unable inability not too very passing "
                         "needing finding waking using coming taking drinking eating losing seeing hearing new "
                         "someone anyone something anything".split())
 _PARENTHESES = re.compile(r"\s*\([^)]*\)")
