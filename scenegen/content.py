@@ -11,10 +11,23 @@ import re
 from enum import Enum
 from typing import Annotated, Any, Literal, Mapping, Sequence, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, description="lower_snake_case identifier")]
+
+
+def _no_gloss(text: str) -> str:
+    """A patient's words carry no bracketed gloss: 'sickness (vomiting)' is the library explaining itself, and
+    a blind read found it in patients' first messages; the assistant's questions may gloss, a patient does not."""
+    if "(" in text or ")" in text:
+        raise ValueError(f"'{text}': a patient's words hold no brackets; write it as they would say it "
+                         f"(the gloss belongs in the question)")
+    return text
+
+
+#: a phrase a patient says (lay phrasings, denials, a complaint's opening words)
+PatientPhrase = Annotated[str, AfterValidator(_no_gloss)]
 
 
 class Disposition(str, Enum):
@@ -481,8 +494,8 @@ class AnswerKind(str, Enum):
 class FindingValue(Strict):
     id: Id
     name: str
-    lay: list[str] = Field(min_length=1, description="how a patient says this answer")
-    lay_event: list[str] = Field(
+    lay: list[PatientPhrase] = Field(min_length=1, description="how a patient says this answer")
+    lay_event: list[PatientPhrase] = Field(
         default_factory=list,
         description="how it is said when the complaint happened at a moment (a fall, a fit, a swallowed "
                     "substance): 'it happened this morning', not 'it started this morning'; lay when empty")
@@ -558,7 +571,7 @@ class Finding(Strict):
     young_max_age_months: int | None = Field(None, ge=0, description="oldest age, inclusive, 'question_young' is for")
     young_framing: YoungFraming | None = Field(
         None, description="said first when a young person answering for themselves is asked this personal question")
-    lay: list[str] = Field(default_factory=list, description="how patients say it (noun phrases, no pronouns)")
+    lay: list[PatientPhrase] = Field(default_factory=list, description="how patients say it (noun phrases, no pronouns)")
     topic: str | None = Field(
         None, min_length=2, max_length=45,
         description="what the question is about, short enough to say back in an answer or an acknowledgement: a "
@@ -568,7 +581,7 @@ class Finding(Strict):
         default_factory=list,
         description="other ways to say the topic back ('a temperature', 'a fever'), so that the same denial is not "
                     "worded the same in every dialogue; one of topic and these is picked per answer")
-    deny: list[Annotated[str, Field(min_length=2, max_length=80)]] = Field(
+    deny: list[Annotated[PatientPhrase, Field(min_length=2, max_length=80)]] = Field(
         default_factory=list,
         description="binary only: how a person naturally says it is not so, in lay words and without repeating the "
                     "question ('{I've} been weeing fine', 'temperature's been normal'): a clause said after 'No,', "
@@ -719,7 +732,7 @@ class Complaint(Strict):
     id: Id
     name: str
     finding: Id = Field(description="the binary finding that the opening reveals as present")
-    lay: list[str] = Field(min_length=1, description="how a patient opens with it (noun phrases)")
+    lay: list[PatientPhrase] = Field(min_length=1, description="how a patient opens with it (noun phrases)")
     pharmacy: bool = Field(True, description="false: home-care advice for it does not point to a pharmacist "
                                              "(grief or low mood is talked through with a GP, not a pharmacy)")
     painkiller: bool = Field(True, description="false: a painkiller does not ease it, so a 'can I take "
@@ -727,7 +740,7 @@ class Complaint(Strict):
     phrase_ages: list[PhraseAges] = Field(
         default_factory=list, description="phrases of lay that fit some ages only ('a scratchy throat': a child "
                                           "who can say how the throat feels)")
-    lay_self: list[str] = Field(
+    lay_self: list[PatientPhrase] = Field(
         default_factory=list,
         description="how someone speaking for themselves opens with a complaint that others notice first "
                     "('muddled thinking that the family have noticed'): a person who is confused does not say "

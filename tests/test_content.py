@@ -181,3 +181,21 @@ def test_a_finding_below_one_nobody_at_this_age_can_report_is_not_reportable_eit
         for fid, f in kb.findings.items():
             if f.parent in out:
                 assert fid in out, (band, fid)
+
+
+def test_a_patient_phrase_with_a_bracketed_gloss_is_refused_with_its_file_and_field(tiny_copy):
+    """'sickness (vomiting)' opened patients' first messages (read of 2026-12-08): the library explaining itself.
+    A patient's words (a complaint's, a finding's or a value's lay phrasings, a denial) hold no brackets."""
+    import pytest
+
+    from scenegen import ContentError, load_knowledge_base
+
+    path = tiny_copy / "conditions" / "library.yaml"
+    text = path.read_text()
+    path.write_text(text.replace('lay: ["a cough"]}', 'lay: ["a cough (coughing)"]}', 1)
+                    .replace('ask: "a fever", lay: ["a fever"]', 'ask: "a fever", lay: ["a fever (high temperature)"]', 1))
+    with pytest.raises(ContentError) as info:
+        load_knowledge_base(tiny_copy)
+    said = [str(p) for p in info.value.problems]
+    assert any(s.startswith("conditions/library.yaml:2: complaints[cough].lay[0]:") and "no brackets" in s for s in said), said
+    assert any("findings[fever].lay[0]" in s and "no brackets" in s for s in said), said
