@@ -68,3 +68,23 @@ def test_generated_dialogues_say_age_words_and_each_fits():
         said += sum(len(SAID_OF.findall(m.content)) for m in r.messages[1:])
         assert misfits(r) == [], r.id
     assert said >= 10
+
+
+def test_a_school_age_child_is_not_said_to_be_off_feeds_or_taking_milk():
+    """'still taking his milk' and 'feeding' were said of children of 6 and over (clinician read of 2026-12-08):
+    a baby's words for eating and drinking stay with babies and toddlers, and a school-age child eats and drinks."""
+    import random
+
+    from scenegen.generate import GenerateConfig, Generator, Library
+    from scenegen.realise import said_topic
+
+    gen = Generator(Library.load(), GenerateConfig(seed=0))
+    words, kb = gen.realiser.words, gen.lib.kb
+    baby = re.compile(r"\b(?:feeds?|feeding|milk|bottles?|breast)\b")
+    for fid in ("poor_feeding", "feeding_less_than_half"):
+        older = {words.lay(fid, random.Random(k), base={"_age": 96}) for k in range(200)}
+        young = {words.lay(fid, random.Random(k), base={"_age": 8}) for k in range(200)}
+        assert older and not any(baby.search(p) for p in older), (fid, older)
+        assert any(baby.search(p) for p in young), (fid, young)  # the baby words are kept for babies
+    assert not baby.search(said_topic(kb.findings["poor_feeding"], 96))
+    assert baby.search(said_topic(kb.findings["poor_feeding"], 8))
