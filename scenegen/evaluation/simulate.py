@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 import orjson
 
 from ..knowledge import KnowledgeBase
-from ..realise import say_denial
+from ..realise.words import say_denial
 from ..records import Record
 from .reading import RANK, Cues, match_findings, read_reply, sentences, wording
 
