@@ -240,6 +240,10 @@ class Phrasebook:
         # a past event with its own denials says them ('there have been fits before', not 'no first-ever fit')
         if not said_back:
             return ""
+        # nor one that after 'any' is the question's own wording ('I haven't had any pain in the tummy' to 'any
+        # pain in the tummy (abdomen)?'): five words of the question said back read as parroting
+        asked = (f.ask or "").lower()
         said = [t for t in phrases_fit([f.topic, *f.topics] if f.topics else [said_topic(f)], f.phrase_ages, age_months)
-                if t and not ALTERNATIVES.search(t) and len(t.split()) <= SAID_BACK_WORDS]
+                if t and not ALTERNATIVES.search(t) and len(t.split()) <= SAID_BACK_WORDS
+                and not (len(t.split()) == SAID_BACK_WORDS and f"any {t.lower()}" in asked)]
         return local(pick(rng, said)) if said else ""
