@@ -322,6 +322,48 @@ SCREENS = {
         (10 * Y, Sex.female, False, {"seizure": True}),
         [(10 * Y, Sex.female, False, {"fainting": True, "seizure": False})],
         (("first_unprovoked_seizure", "vasovagal_syncope", "simple_febrile_seizure"), ("seizure",), 30)),
+    # the first-fit history (NICE NG217, CG109), from 13: not before the fit is known to be a first one
+    "back_to_normal_after_a_first_fit": (
+        (20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),
+        [(20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": False}),  # known fits: not a first
+         (12 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),  # younger
+         (20 * Y, Sex.male, False, {"seizure": True})],  # not yet known to be a first fit
+        (("first_unprovoked_seizure",), ("seizure",), 30)),
+    # the first-fit history (NICE NG217, CG109), from 13: not before the fit is known to be a first one
+    "head_injury_with_a_first_fit": (
+        (20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),
+        [(20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": False}),  # known fits: not a first
+         (12 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),  # younger
+         (20 * Y, Sex.male, False, {"seizure": True})],  # not yet known to be a first fit
+        (("first_unprovoked_seizure",), ("seizure",), 30)),
+    # the first-fit history (NICE NG217, CG109), from 13: not before the fit is known to be a first one
+    "headache_with_a_first_fit": (
+        (20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),
+        [(20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": False}),  # known fits: not a first
+         (12 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),  # younger
+         (20 * Y, Sex.male, False, {"seizure": True})],  # not yet known to be a first fit
+        (("first_unprovoked_seizure",), ("seizure",), 30)),
+    # the first-fit history (NICE NG217, CG109), from 16: not before the fit is known to be a first one
+    "tongue_bite_with_a_first_fit": (
+        (20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),
+        [(20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": False}),  # known fits: not a first
+         (15 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),  # younger
+         (20 * Y, Sex.male, False, {"seizure": True})],  # not yet known to be a first fit
+        (("first_unprovoked_seizure",), ("seizure",), 30)),
+    # the first-fit history (NICE NG217, CG109), from 16: not before the fit is known to be a first one
+    "wetting_with_a_first_fit": (
+        (20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),
+        [(20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": False}),  # known fits: not a first
+         (15 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),  # younger
+         (20 * Y, Sex.male, False, {"seizure": True})],  # not yet known to be a first fit
+        (("first_unprovoked_seizure",), ("seizure",), 30)),
+    # the first-fit history (NICE NG217, CG109), from 18: not before the fit is known to be a first one
+    "alcohol_with_a_first_fit": (
+        (20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),
+        [(20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": False}),  # known fits: not a first
+         (17 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),  # younger
+         (20 * Y, Sex.male, False, {"seizure": True})],  # not yet known to be a first fit
+        (("first_unprovoked_seizure",), ("seizure",), 30)),
     "tender_scalp_with_headache_from_50": (
         (71 * Y, Sex.female, False, {"headache": True}),
         [(45 * Y, Sex.female, False, {"headache": True}), (71 * Y, Sex.female, False, {"cough": True})],
