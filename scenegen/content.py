@@ -135,6 +135,12 @@ class TimeCourseWords(Strict):
     duration: Id
     duration_days: dict[Id, tuple[float, float | None]]
     newborn_days: float = Field(gt=0, description="longest span a baby under a month can have had a problem")
+    value_days: dict[Id, dict[Id, tuple[float, float | None]]] = Field(
+        default_factory=dict,
+        description="categorical findings whose value says when the problem began (how long ago something was "
+                    "swallowed), each value's span in days: in a call about the finding's parent, the case's value "
+                    "bounds the time course, so the opening's 'about an hour ago' and the answer to 'how long ago "
+                    "was it taken?' both come from it")
     words: list[TimeWords]
 
 
