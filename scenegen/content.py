@@ -440,6 +440,10 @@ class RedFlag(Strict):
         default_factory=list, description="findings that, reported present, already are what this warning names "
                                           "('blisters' for a rash that comes up in clusters of sores or blisters): "
                                           "a safety net never warns someone of what they said they have")
+    warn_also: list[str] = Field(
+        default_factory=list, description="red flags above this one that a safety net names whenever this one is "
+                                          "reported, whatever condition leads (new flashes of light: a curtain over "
+                                          "the sight, the sign that a torn retina is coming away)")
     crisis_resource: CrisisResource = CrisisResource.none
     first_aid: list[Advice] = Field(
         default_factory=list, description="what to do while help is on the way, as the guideline names it "

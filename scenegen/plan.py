@@ -883,8 +883,9 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
     in_view = [c for c in in_view if all(obs.get(f) is True for f in kb.obligatory(c))]
     level = decision.disposition.rank
 
-    def flags_of(conditions, denied_too: bool = True, own_of: Optional[str] = None) -> set[str]:
+    def flags_of(conditions, denied_too: bool = True, own_of: Optional[str] = None, extra=()) -> set[str]:
         found: set[str] = set(complaint_warnings(kb, own_of, age_band, sex)) if own_of else set()
+        found.update(extra)
         for c in conditions:
             found.update(_warnings_of(kb, c, age_band, sex))
         return {f for f in found
@@ -898,7 +899,11 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
                 # nor a warning of what the person already reported ('if blisters appear' after the blisters)
                 and not any(obs.get(m) is True for m in kb.findings[f].red_flag.warning_moot_with)}  # type: ignore[union-attr]
 
-    flags = flags_of(in_view)
+    # with the warnings a reported red flag names whatever leads (new flashes: a curtain over the sight), kept
+    # by the same tests as the rest
+    also = sorted({w for f, a in obs.items() if a is True and f in kb.findings and kb.findings[f].red_flag is not None
+                   for w in kb.findings[f].red_flag.warn_also if kb.reportable(w, age_band, sex)})  # type: ignore[union-attr]
+    flags = flags_of(in_view, extra=also)
     if not flags and decision.disposition in {Disposition.routine, Disposition.self_care}:
         # only advice that sends someone home needs a net at any cost; an urgent or emergency disposition
         # does not borrow an unrelated look-alike's warning (no diabetes warning for a blocked bladder)

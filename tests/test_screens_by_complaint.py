@@ -364,6 +364,12 @@ SCREENS = {
          (17 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),  # younger
          (20 * Y, Sex.male, False, {"seizure": True})],  # not yet known to be a first fit
         (("first_unprovoked_seizure",), ("seizure",), 30)),
+    # new flashes or floaters: the curtain, whatever else is in view (NICE CKS Retinal detachment)
+    "curtain_with_new_flashes_or_floaters": (
+        (51 * Y, Sex.female, False, {"vision_change": True, "flashes_of_light": True}),
+        [(51 * Y, Sex.female, False, {"vision_change": True}),  # not before a flash or floater is reported
+         (51 * Y, Sex.female, False, {"vision_change": True, "flashes_of_light": False, "new_floaters": False})],
+        (("posterior_vitreous_detachment", "retinal_detachment"), ("vision_problem",), 30)),
     "tender_scalp_with_headache_from_50": (
         (71 * Y, Sex.female, False, {"headache": True}),
         [(45 * Y, Sex.female, False, {"headache": True}), (71 * Y, Sex.female, False, {"cough": True})],
