@@ -370,6 +370,14 @@ SCREENS = {
         [(51 * Y, Sex.female, False, {"vision_change": True}),  # not before a flash or floater is reported
          (51 * Y, Sex.female, False, {"vision_change": True, "flashes_of_light": False, "new_floaters": False})],
         (("posterior_vitreous_detachment", "retinal_detachment"), ("vision_problem",), 30)),
+    # a school-age child's new cough: the choking fit, as under 5 (BTS cough in children 2008; NHS Choking)
+    "choking_fit_with_a_new_cough_5_to_11": (
+        (8 * Y, Sex.male, False, {"cough": True, "duration": "hours"}),
+        [(8 * Y, Sex.male, False, {"cough": True, "duration": "weeks_1_to_3"}),  # a cough of weeks: not sudden
+         (8 * Y, Sex.male, False, {"cough": True}),  # not before how long it has gone on is known
+         (13 * Y, Sex.male, False, {"cough": True, "duration": "hours"}),  # a teenager
+         (8 * Y, Sex.male, False, {"headache": True, "duration": "hours"})],
+        (("viral_uri_child", "inhaled_foreign_body_child"), ("cough",), 60)),
     "tender_scalp_with_headache_from_50": (
         (71 * Y, Sex.female, False, {"headache": True}),
         [(45 * Y, Sex.female, False, {"headache": True}), (71 * Y, Sex.female, False, {"cough": True})],
