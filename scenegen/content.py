@@ -808,6 +808,11 @@ class Modifier(Strict):
         default_factory=list,
         description="rules whose reason already makes this one's point: when one of them also decided the level, "
                     "this reason is not said again (a baby under 6 months who is vomiting, and one with diarrhoea)")
+    not_named: list[Id] = Field(
+        default_factory=list,
+        description="conditions the closing never names, and whose own advice is not given, while this rule holds: "
+                    "the guideline says to look for another cause first (IBS is not suggested for a new change in "
+                    "bowel habit at 60 or over, NICE CG61 and NG12)")
 
 
 class ScreenWhen(ModifierWhen):

@@ -736,12 +736,20 @@ def named_conditions(kb: KnowledgeBase, decision: Decision, obs: Observations,
         return []
     top = differential[0][0] if differential else None
     posterior = dict(differential)
+    held_back = not_named_by_rules(kb, decision)
     out = []
     for r in decision.decisive:
-        if r.kind in ("plausible_condition", "most_likely_condition") \
+        if r.kind in ("plausible_condition", "most_likely_condition") and r.id not in held_back \
                 and condition_supported(kb, r.id, obs, top, posterior.get(r.id, 0.0)):
             out.append(r.id)
     return out[:3]
+
+
+def not_named_by_rules(kb: KnowledgeBase, decision: Decision) -> frozenset[str]:
+    """The conditions a rule that holds keeps unnamed, with their own advice (a modifier's ``not_named``: no
+    IBS for a new change in bowel habit at 60 or over)."""
+    held = {r.id for r in decision.reasons if r.kind == "modifier"}
+    return frozenset(c for m in kb.modifiers if m.id in held for c in m.not_named)
 
 
 def condition_supported(kb: KnowledgeBase, cid: str, obs: Observations, top: str | None,
@@ -785,8 +793,9 @@ def advice_source(kb: KnowledgeBase, decision: Decision, ranked_conditions: list
     defining questions (rule-out and obligatory findings) were not answered no: no heel-pain advice to an
     89-year-old who said the pain is not in the heel (read 10 #38); None if none is. With ``obs`` it must
     also be what the reports support (:func:`advice_supported`): its own care is not given on a guess."""
+    held_back = not_named_by_rules(kb, decision)
     for c, p in ranked_conditions:
-        if c in decision.plausible and complaint in kb.conditions[c].complaints:
+        if c in decision.plausible and complaint in kb.conditions[c].complaints and c not in held_back:
             if obs is not None and any(obs.get(f) is False
                                        for f in (*kb.conditions[c].rule_out, *kb.obligatory(c))):
                 continue
