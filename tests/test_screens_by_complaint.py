@@ -378,6 +378,17 @@ SCREENS = {
          (13 * Y, Sex.male, False, {"cough": True, "duration": "hours"}),  # a teenager
          (8 * Y, Sex.male, False, {"headache": True, "duration": "hours"})],
         (("viral_uri_child", "inhaled_foreign_body_child"), ("cough",), 60)),
+    # fast breathing: NICE NG9 and NG143, now that mild bronchiolitis is home care
+    "fast_breathing_with_breathing_trouble_under_5": (
+        (10, Sex.female, False, {"breathlessness": True}),
+        [(6 * Y, Sex.female, False, {"breathlessness": True}),  # 5 or over
+         (10, Sex.female, False, {"rash": True})],
+        (("bronchiolitis",), ("breathlessness",), 30)),
+    "fast_breathing_with_a_cough_under_2": (
+        (10, Sex.female, False, {"cough": True}),
+        [(3 * Y, Sex.female, False, {"cough": True}),  # 2 or over
+         (10, Sex.female, False, {"rash": True})],
+        (("bronchiolitis", "viral_uri_child"), ("cough",), 30)),
     "tender_scalp_with_headache_from_50": (
         (71 * Y, Sex.female, False, {"headache": True}),
         [(45 * Y, Sex.female, False, {"headache": True}), (71 * Y, Sex.female, False, {"cough": True})],
