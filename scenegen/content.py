@@ -148,6 +148,12 @@ class TimeCourseWords(Strict):
     duration: Id
     duration_days: dict[Id, tuple[float, float | None]]
     newborn_days: float = Field(gt=0, description="longest span a baby under a month can have had a problem")
+    value_days: dict[Id, dict[Id, tuple[float, float | None]]] = Field(
+        default_factory=dict,
+        description="categorical findings whose value says when the problem began (how long ago something was "
+                    "swallowed), each value's span in days: in a call about the finding's parent, the case's value "
+                    "bounds the time course, so the opening's 'about an hour ago' and the answer to 'how long ago "
+                    "was it taken?' both come from it")
     words: list[TimeWords]
 
 
@@ -447,6 +453,10 @@ class RedFlag(Strict):
         default_factory=list, description="findings that, reported present, already are what this warning names "
                                           "('blisters' for a rash that comes up in clusters of sores or blisters): "
                                           "a safety net never warns someone of what they said they have")
+    warn_also: list[str] = Field(
+        default_factory=list, description="red flags above this one that a safety net names whenever this one is "
+                                          "reported, whatever condition leads (new flashes of light: a curtain over "
+                                          "the sight, the sign that a torn retina is coming away)")
     crisis_resource: CrisisResource = CrisisResource.none
     first_aid: list[Advice] = Field(
         default_factory=list, description="what to do while help is on the way, as the guideline names it "
@@ -811,6 +821,11 @@ class Modifier(Strict):
         default_factory=list,
         description="rules whose reason already makes this one's point: when one of them also decided the level, "
                     "this reason is not said again (a baby under 6 months who is vomiting, and one with diarrhoea)")
+    not_named: list[Id] = Field(
+        default_factory=list,
+        description="conditions the closing never names, and whose own advice is not given, while this rule holds: "
+                    "the guideline says to look for another cause first (IBS is not suggested for a new change in "
+                    "bowel habit at 60 or over, NICE CG61 and NG12)")
 
 
 class ScreenWhen(ModifierWhen):

@@ -736,12 +736,20 @@ def named_conditions(kb: KnowledgeBase, decision: Decision, obs: Observations,
         return []
     top = differential[0][0] if differential else None
     posterior = dict(differential)
+    held_back = not_named_by_rules(kb, decision)
     out = []
     for r in decision.decisive:
-        if r.kind in ("plausible_condition", "most_likely_condition") \
+        if r.kind in ("plausible_condition", "most_likely_condition") and r.id not in held_back \
                 and condition_supported(kb, r.id, obs, top, posterior.get(r.id, 0.0)):
             out.append(r.id)
     return out[:3]
+
+
+def not_named_by_rules(kb: KnowledgeBase, decision: Decision) -> frozenset[str]:
+    """The conditions a rule that holds keeps unnamed, with their own advice (a modifier's ``not_named``: no
+    IBS for a new change in bowel habit at 60 or over)."""
+    held = {r.id for r in decision.reasons if r.kind == "modifier"}
+    return frozenset(c for m in kb.modifiers if m.id in held for c in m.not_named)
 
 
 def condition_supported(kb: KnowledgeBase, cid: str, obs: Observations, top: str | None,
@@ -785,8 +793,9 @@ def advice_source(kb: KnowledgeBase, decision: Decision, ranked_conditions: list
     defining questions (rule-out and obligatory findings) were not answered no: no heel-pain advice to an
     89-year-old who said the pain is not in the heel (read 10 #38); None if none is. With ``obs`` it must
     also be what the reports support (:func:`advice_supported`): its own care is not given on a guess."""
+    held_back = not_named_by_rules(kb, decision)
     for c, p in ranked_conditions:
-        if c in decision.plausible and complaint in kb.conditions[c].complaints:
+        if c in decision.plausible and complaint in kb.conditions[c].complaints and c not in held_back:
             if obs is not None and any(obs.get(f) is False
                                        for f in (*kb.conditions[c].rule_out, *kb.obligatory(c))):
                 continue
@@ -883,8 +892,9 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
     in_view = [c for c in in_view if all(obs.get(f) is True for f in kb.obligatory(c))]
     level = decision.disposition.rank
 
-    def flags_of(conditions, denied_too: bool = True, own_of: Optional[str] = None) -> set[str]:
+    def flags_of(conditions, denied_too: bool = True, own_of: Optional[str] = None, extra=()) -> set[str]:
         found: set[str] = set(complaint_warnings(kb, own_of, age_band, sex)) if own_of else set()
+        found.update(extra)
         for c in conditions:
             found.update(_warnings_of(kb, c, age_band, sex))
         return {f for f in found
@@ -898,7 +908,11 @@ def safety_net(kb: KnowledgeBase, obs: Observations, decision: Decision, top: li
                 # nor a warning of what the person already reported ('if blisters appear' after the blisters)
                 and not any(obs.get(m) is True for m in kb.findings[f].red_flag.warning_moot_with)}  # type: ignore[union-attr]
 
-    flags = flags_of(in_view)
+    # with the warnings a reported red flag names whatever leads (new flashes: a curtain over the sight), kept
+    # by the same tests as the rest
+    also = sorted({w for f, a in obs.items() if a is True and f in kb.findings and kb.findings[f].red_flag is not None
+                   for w in kb.findings[f].red_flag.warn_also if kb.reportable(w, age_band, sex)})  # type: ignore[union-attr]
+    flags = flags_of(in_view, extra=also)
     if not flags and decision.disposition in {Disposition.routine, Disposition.self_care}:
         # only advice that sends someone home needs a net at any cost; an urgent or emergency disposition
         # does not borrow an unrelated look-alike's warning (no diabetes warning for a blocked bladder)

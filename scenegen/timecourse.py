@@ -101,7 +101,23 @@ def case_when(kb: KnowledgeBase, values: dict, age_months: int, complaint: Optio
         when = when.meet(0.0, None, [onset]) or when
     for fid in own_duration_findings(kb, complaint):
         when = _own_span(when, kb.findings[fid].own_days, values.get(fid))
+    for fid in moment_findings(kb, complaint):
+        value = values.get(fid)
+        span = table.value_days[fid].get(value) if isinstance(value, str) else None
+        if span is not None:
+            when = when.meet(span[0], span[1], None) or when
     return when
+
+
+def moment_findings(kb: KnowledgeBase, complaint: Optional[str]) -> tuple[str, ...]:
+    """The categorical findings of ``model.time_course.value_days`` whose value says when the complaint began
+    (the time since a swallow, in a call about the swallow): their parent is the complaint's finding."""
+    table = kb.settings.time_course
+    if complaint is None or table is None or not table.value_days or complaint not in kb.complaints:
+        return ()
+    lead = kb.complaints[complaint].finding
+    return kb.cached("moment_findings", complaint, lambda: tuple(
+        fid for fid in sorted(table.value_days) if fid in kb.findings and kb.findings[fid].parent == lead))
 
 
 def own_duration_findings(kb: KnowledgeBase, complaint: Optional[str]) -> tuple[str, ...]:

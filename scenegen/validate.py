@@ -556,9 +556,14 @@ def named_only_when_supported(r: Record, kb: KnowledgeBase, lx: Lexicon) -> Iter
     top = r.gold.differential_final[0].condition if r.gold.differential_final else None
     # the record keeps posteriors rounded to 6 places: a condition may sit a rounding step below the floor
     rounded = {d.condition: d.p + 1e-6 for d in r.gold.differential_final}
+    who = Demographics(r.persona.age_months, Sex(r.persona.sex), r.persona.pregnant)
+    held_back = {c: m.id for m in kb.modifiers if m.not_named and modifier_applies(m, who, obs) for c in m.not_named}
     for cid in r.gold.named_conditions:
         if cid not in kb.conditions:
             continue  # unknown ids are the known_ids rule's
+        if cid in held_back:
+            yield f"'{cid}' is named although the rule '{held_back[cid]}' holds, which keeps it unnamed"
+            continue
         if not condition_supported(kb, cid, obs, top, rounded.get(cid, 0.0)):
             yield (f"'{cid}' is named although the reports do not support it (two of its symptoms or signs or a rule-out "
                    f"finding, none of its defining findings denied, not an emergency long shot, and the likeliest or at "

@@ -322,6 +322,73 @@ SCREENS = {
         (10 * Y, Sex.female, False, {"seizure": True}),
         [(10 * Y, Sex.female, False, {"fainting": True, "seizure": False})],
         (("first_unprovoked_seizure", "vasovagal_syncope", "simple_febrile_seizure"), ("seizure",), 30)),
+    # the first-fit history (NICE NG217, CG109), from 13: not before the fit is known to be a first one
+    "back_to_normal_after_a_first_fit": (
+        (20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),
+        [(20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": False}),  # known fits: not a first
+         (12 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),  # younger
+         (20 * Y, Sex.male, False, {"seizure": True})],  # not yet known to be a first fit
+        (("first_unprovoked_seizure",), ("seizure",), 30)),
+    # the first-fit history (NICE NG217, CG109), from 13: not before the fit is known to be a first one
+    "head_injury_with_a_first_fit": (
+        (20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),
+        [(20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": False}),  # known fits: not a first
+         (12 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),  # younger
+         (20 * Y, Sex.male, False, {"seizure": True})],  # not yet known to be a first fit
+        (("first_unprovoked_seizure",), ("seizure",), 30)),
+    # the first-fit history (NICE NG217, CG109), from 13: not before the fit is known to be a first one
+    "headache_with_a_first_fit": (
+        (20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),
+        [(20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": False}),  # known fits: not a first
+         (12 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),  # younger
+         (20 * Y, Sex.male, False, {"seizure": True})],  # not yet known to be a first fit
+        (("first_unprovoked_seizure",), ("seizure",), 30)),
+    # the first-fit history (NICE NG217, CG109), from 16: not before the fit is known to be a first one
+    "tongue_bite_with_a_first_fit": (
+        (20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),
+        [(20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": False}),  # known fits: not a first
+         (15 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),  # younger
+         (20 * Y, Sex.male, False, {"seizure": True})],  # not yet known to be a first fit
+        (("first_unprovoked_seizure",), ("seizure",), 30)),
+    # the first-fit history (NICE NG217, CG109), from 16: not before the fit is known to be a first one
+    "wetting_with_a_first_fit": (
+        (20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),
+        [(20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": False}),  # known fits: not a first
+         (15 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),  # younger
+         (20 * Y, Sex.male, False, {"seizure": True})],  # not yet known to be a first fit
+        (("first_unprovoked_seizure",), ("seizure",), 30)),
+    # the first-fit history (NICE NG217, CG109), from 18: not before the fit is known to be a first one
+    "alcohol_with_a_first_fit": (
+        (20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),
+        [(20 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": False}),  # known fits: not a first
+         (17 * Y, Sex.male, False, {"seizure": True, "first_ever_seizure": True}),  # younger
+         (20 * Y, Sex.male, False, {"seizure": True})],  # not yet known to be a first fit
+        (("first_unprovoked_seizure",), ("seizure",), 30)),
+    # new flashes or floaters: the curtain, whatever else is in view (NICE CKS Retinal detachment)
+    "curtain_with_new_flashes_or_floaters": (
+        (51 * Y, Sex.female, False, {"vision_change": True, "flashes_of_light": True}),
+        [(51 * Y, Sex.female, False, {"vision_change": True}),  # not before a flash or floater is reported
+         (51 * Y, Sex.female, False, {"vision_change": True, "flashes_of_light": False, "new_floaters": False})],
+        (("posterior_vitreous_detachment", "retinal_detachment"), ("vision_problem",), 30)),
+    # a school-age child's new cough: the choking fit, as under 5 (BTS cough in children 2008; NHS Choking)
+    "choking_fit_with_a_new_cough_5_to_11": (
+        (8 * Y, Sex.male, False, {"cough": True, "duration": "hours"}),
+        [(8 * Y, Sex.male, False, {"cough": True, "duration": "weeks_1_to_3"}),  # a cough of weeks: not sudden
+         (8 * Y, Sex.male, False, {"cough": True}),  # not before how long it has gone on is known
+         (13 * Y, Sex.male, False, {"cough": True, "duration": "hours"}),  # a teenager
+         (8 * Y, Sex.male, False, {"headache": True, "duration": "hours"})],
+        (("viral_uri_child", "inhaled_foreign_body_child"), ("cough",), 60)),
+    # fast breathing: NICE NG9 and NG143, now that mild bronchiolitis is home care
+    "fast_breathing_with_breathing_trouble_under_5": (
+        (10, Sex.female, False, {"breathlessness": True}),
+        [(6 * Y, Sex.female, False, {"breathlessness": True}),  # 5 or over
+         (10, Sex.female, False, {"rash": True})],
+        (("bronchiolitis",), ("breathlessness",), 30)),
+    "fast_breathing_with_a_cough_under_2": (
+        (10, Sex.female, False, {"cough": True}),
+        [(3 * Y, Sex.female, False, {"cough": True}),  # 2 or over
+         (10, Sex.female, False, {"rash": True})],
+        (("bronchiolitis", "viral_uri_child"), ("cough",), 30)),
     "tender_scalp_with_headache_from_50": (
         (71 * Y, Sex.female, False, {"headache": True}),
         [(45 * Y, Sex.female, False, {"headache": True}), (71 * Y, Sex.female, False, {"cough": True})],

@@ -112,3 +112,11 @@ def check_finding_ages(lib: Library, out: Problems, settings: ModelSettings) -> 
                 if other not in lib.findings or other == fid:
                     out.add("findings", fid, ("red_flag", "warning_moot_with", i),
                             unknown("finding", other, set(lib.findings) - {fid}))
+            for i, other in enumerate(f.red_flag.warn_also):
+                g = lib.findings.get(other)
+                if g is None or other == fid:
+                    out.add("findings", fid, ("red_flag", "warn_also", i), unknown("finding", other, set(lib.findings) - {fid}))
+                elif g.red_flag is None or not g.red_flag.warning or \
+                        g.red_flag.net_disposition.rank <= f.red_flag.disposition.rank:
+                    out.add("findings", fid, ("red_flag", "warn_also", i),
+                            f"{other!r} must be a red flag with a warning that calls for more urgent care than this one")

@@ -32,6 +32,9 @@ def check_modifiers(lib: Library, out: Problems) -> None:
                 out.add("modifiers", mid, ("screen_with", i), unknown("finding", fid, lib.findings))
             elif f is not None and f.type is not FindingType.binary:
                 out.add("modifiers", mid, ("screen_with", i), f"'{fid}' is {f.type.value}; only binary findings scope a screen")
+        for i, cid in enumerate(m.not_named):
+            if cid not in lib.conditions and cid not in lib.invalid["conditions"]:
+                out.add("modifiers", mid, ("not_named", i), unknown("condition", cid, lib.conditions))
         for i, other in enumerate(m.said_by):
             if other != mid and other in lib.modifiers and mid in lib.modifiers[other].said_by:
                 out.add("modifiers", mid, ("said_by", i), f"'{other}' names this rule in its own said_by: "

@@ -29,6 +29,20 @@ def check_time_words(lib: Library, out: Problems) -> None:
     if set(table.duration_days) != durations:
         out.append(Problem("conditions/_model.yaml", 0, "model.time_course.duration_days",
                            f"must give a span for each duration value: {sorted(durations)}"))
+    for fid, spans in table.value_days.items():
+        f = lib.findings.get(fid)
+        if f is None or f.type is not FindingType.categorical or f.parent is None:
+            out.append(Problem("conditions/_model.yaml", 0, "model.time_course.value_days",
+                               f"{fid!r} must be a categorical finding with a parent (the moment it times)"))
+            continue
+        unknown = set(spans) - {x.id for x in f.values}
+        if unknown:
+            out.append(Problem("conditions/_model.yaml", 0, "model.time_course.value_days",
+                               f"{fid}: unknown values {sorted(unknown)}"))
+        for v, (lo, hi) in spans.items():
+            if lo < 0 or (hi is not None and hi <= lo):
+                out.append(Problem("conditions/_model.yaml", 0, "model.time_course.value_days",
+                                   f"{fid}.{v}: the span {[lo, hi]} is empty"))
     for e in table.words:
         if set(e.onsets) - onsets:
             out.append(Problem("conditions/_model.yaml", 0, "model.time_course.words",
