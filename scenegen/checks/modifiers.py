@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..content import FindingType
 from .library import Library
 from .problems import Problems, unknown
@@ -35,6 +37,10 @@ def check_modifiers(lib: Library, out: Problems) -> None:
         for i, cid in enumerate(m.not_named):
             if cid not in lib.conditions and cid not in lib.invalid["conditions"]:
                 out.add("modifiers", mid, ("not_named", i), unknown("condition", cid, lib.conditions))
+        named = _names_a_condition(lib, m.reason)
+        if named is not None:
+            out.add("modifiers", mid, ("reason",), f"the reason names the condition '{named[0]}' ('{named[1]}'); a rule's "
+                    "reason is said even where no condition may be named (naming 'never'): say what makes it urgent")
         for i, other in enumerate(m.said_by):
             if other != mid and other in lib.modifiers and mid in lib.modifiers[other].said_by:
                 out.add("modifiers", mid, ("said_by", i), f"'{other}' names this rule in its own said_by: "
@@ -42,6 +48,16 @@ def check_modifiers(lib: Library, out: Problems) -> None:
             elif other == mid or other not in lib.modifiers:
                 out.add("modifiers", mid, ("said_by", i), "said_by names another rule (modifier): "
                         + ("not itself" if other == mid else unknown("modifier", other, lib.modifiers)))
+
+
+def _names_a_condition(lib: Library, text: str) -> tuple[str, str] | None:
+    """The first condition (id, lay name) whose lay name ``text`` says as whole words, or None."""
+    low = text.lower()
+    for cid, c in sorted(lib.conditions.items()):
+        name = c.lay_name.lower()
+        if re.search(r"(?<![a-z0-9])" + re.escape(name) + r"(?![a-z0-9])", low):
+            return cid, c.lay_name
+    return None
 
 
 def check_screens(lib: Library, out: Problems) -> None:
