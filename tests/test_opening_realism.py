@@ -67,3 +67,26 @@ def test_no_opening_sentence_is_a_stock_line():
     counts = Counter(s for o in _openings() for s in re.split(r"(?<=[.!?])\s+", o) if len(s.split()) >= 4)
     sentence, n = counts.most_common(1)[0]
     assert n <= 0.037 * N, (sentence, n)
+
+
+@lru_cache(maxsize=None)
+def _user_turns() -> tuple[tuple[str, tuple[str, ...], str], ...]:
+    gen = Generator(_library(), GenerateConfig(seed=20260, noise="off"))
+    out = []
+    for i in range(N):
+        r = gen.record(i)
+        out += [(m.content, tuple(t.templates), t.act) for m, t in zip(r.messages, r.turns) if m.role == "user"]
+    return tuple(out)
+
+
+def test_a_hedged_or_second_thought_yes_still_opens_with_a_yes():
+    # the new answer shapes ('Now I think about it, yes, ...', 'I think so - ..., as far as I can tell.') are
+    # read as a yes: the first sentence holds an affirmative word and does not open on a negative
+    shaped = [(text, act) for text, ids, act in _user_turns()
+              if {"answer_yes/hedge_1", "answer_yes/second_thought_1"} & set(ids)]
+    assert len(shaped) >= 10, len(shaped)
+    for text, act in shaped:
+        first = text.split(".")[0].lower()
+        assert act == "answer_yes" and re.search(r"\b(yes|yeah|i think so|i'd say so|i suppose so)\b", first), text
+        assert not re.match(r"(no|not|nothing)\b", first), text
+
