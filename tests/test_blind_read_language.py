@@ -166,7 +166,9 @@ def test_no_reason_is_given_in_brackets_and_no_warning_is_nested_in_brackets():
              and (NESTED_BRACKETS.search(m.content) or "told me about (" in m.content)]
     assert not found, found[:3]
     said = [m.content for r in _records() for m in r.messages if m.role == "assistant"]
-    assert any("If you notice any of them" in s for s in said)  # the warnings are still given, as a list
+    # the warnings are still given, as a list after a colon
+    assert any(re.search(r"(?:any of (?:these|them)|Watch for these|Look out for these|signs to watch for)"
+                         r"[^:.]*: [^.;]+;", s, re.IGNORECASE) for s in said)
 
 
 def test_only_the_person_themselves_is_told_they_may_not_want_to_make_a_fuss():

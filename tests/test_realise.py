@@ -417,7 +417,7 @@ def test_a_yes_says_it_comes_with_only_what_the_person_already_said(library):
 def _own_denial(library, fid: str, phrase: str) -> bool:
     """Whether the words caught after 'It's the' are the finding's own denial ("it's the same size as it was",
     said 'No. It's the same size as it was, no.'), not the main trouble."""
-    return any(phrase.lower().split(",")[0] in d.lower() for d in library.kb.findings[fid].deny)
+    return any(re.split(r"[,;]", phrase.lower())[0] in d.lower() for d in library.kb.findings[fid].deny)  # and a second one after ';'
 
 
 def test_a_no_names_the_main_trouble_at_most_once_in_the_persons_own_words(library):
