@@ -221,6 +221,17 @@ SCREENS = {
         (30 * Y, Sex.male, False, {"head_injury": True}),
         [(30 * Y, Sex.male, False, {"headache": True, "head_injury": False})],
         (("concussion_minor_head_injury",), ("head_injury",), 30)),
+    # blind read 2026-12-08 #22: a slow bleed on a blood thinner shows days or weeks after the injury
+    "lasting_headache_after_a_head_injury_on_blood_thinners": (
+        (93 * Y, Sex.male, False, {"head_injury": True, "anticoagulant_use": True, "duration": "weeks_1_to_3"}),
+        [(93 * Y, Sex.male, False, {"head_injury": True, "anticoagulant_use": False, "duration": "weeks_1_to_3"}),
+         (93 * Y, Sex.male, False, {"head_injury": True, "anticoagulant_use": True, "duration": "hours"})],
+        (("traumatic_subdural_haemorrhage",), ("head_injury",), 80)),
+    "getting_worse_after_a_head_injury_on_blood_thinners": (
+        (80 * Y, Sex.female, False, {"head_injury": True, "anticoagulant_use": True, "duration": "days_1_to_4"}),
+        [(80 * Y, Sex.female, False, {"head_injury": True, "anticoagulant_use": False, "duration": "days_1_to_4"}),
+         (80 * Y, Sex.female, False, {"head_injury": True, "anticoagulant_use": True, "duration": "under_an_hour"})],
+        (("traumatic_subdural_haemorrhage",), ("head_injury",), 80)),
     "knocked_out_by_a_head_injury": (
         (8 * Y, Sex.female, False, {"head_injury": True}),
         [(8 * Y, Sex.female, False, {"headache": True, "head_injury": False})],
