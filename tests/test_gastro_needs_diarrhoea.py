@@ -41,3 +41,11 @@ def test_diarrhoea_is_asked_before_a_tummy_bug_sends_someone_home(bundled_kb):
 def test_a_tummy_bug_is_not_named_after_no_diarrhoea(bundled_kb):
     assert condition_defined(bundled_kb, "viral_gastroenteritis", {**BUG, "diarrhoea": True})
     assert not condition_defined(bundled_kb, "viral_gastroenteritis", {**BUG, "diarrhoea": False})
+
+
+def test_an_older_persons_carer_is_not_told_to_keep_them_off_school_or_work(bundled_kb):
+    items = [a for a in bundled_kb.conditions["viral_gastroenteritis"].advice
+             if "older_adult" in a.ages and a.speaker.value != "self"]
+    assert items
+    for a in items:
+        assert "school" not in a.text and " work" not in a.text, a.text
