@@ -221,6 +221,17 @@ SCREENS = {
         (30 * Y, Sex.male, False, {"head_injury": True}),
         [(30 * Y, Sex.male, False, {"headache": True, "head_injury": False})],
         (("concussion_minor_head_injury",), ("head_injury",), 30)),
+    # blind read 2026-12-08 #11: tiredness decided by new type 2 diabetes, thirst and weight loss never asked
+    "thirst_in_an_adult_who_is_tired": (
+        (65 * Y, Sex.female, False, {"fatigue": True}),
+        [(10 * Y, Sex.female, False, {"fatigue": True}),  # a child's tiredness is another protocol
+         (65 * Y, Sex.female, False, {"cough": True})],
+        (("type2_diabetes_new", "insomnia"), ("tiredness",), 30)),
+    "weight_loss_in_an_adult_who_is_tired": (
+        (45 * Y, Sex.male, False, {"fatigue": True}),
+        [(12 * Y, Sex.male, False, {"fatigue": True}),
+         (45 * Y, Sex.male, False, {"headache": True})],
+        (("type2_diabetes_new", "hypothyroidism"), ("tiredness",), 30)),
     # blind read 2026-12-08 #22: a slow bleed on a blood thinner shows days or weeks after the injury
     "lasting_headache_after_a_head_injury_on_blood_thinners": (
         (93 * Y, Sex.male, False, {"head_injury": True, "anticoagulant_use": True, "duration": "weeks_1_to_3"}),
