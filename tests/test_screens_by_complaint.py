@@ -221,6 +221,27 @@ SCREENS = {
         (30 * Y, Sex.male, False, {"head_injury": True}),
         [(30 * Y, Sex.male, False, {"headache": True, "head_injury": False})],
         (("concussion_minor_head_injury",), ("head_injury",), 30)),
+    # blind read 2026-12-08 #4: new confusion at 94 sent to A&E after five questions, no cause asked
+    "fall_with_new_confusion_at_65_and_over": (
+        (94 * Y, Sex.female, False, {"confusion": True}),
+        [(50 * Y, Sex.female, False, {"confusion": True}),  # younger: not the older person's delirium screen
+         (94 * Y, Sex.female, False, {"cough": True})],
+        (("delirium", "dementia_suspected"), ("confusion",), 40)),
+    "new_medicine_with_new_confusion_at_65_and_over": (
+        (94 * Y, Sex.female, False, {"confusion": True}),
+        [(50 * Y, Sex.female, False, {"confusion": True}),  # younger: not the older person's delirium screen
+         (94 * Y, Sex.female, False, {"cough": True})],
+        (("delirium", "dementia_suspected"), ("confusion",), 40)),
+    "urine_with_new_confusion_at_65_and_over": (
+        (94 * Y, Sex.female, False, {"confusion": True}),
+        [(50 * Y, Sex.female, False, {"confusion": True}),  # younger: not the older person's delirium screen
+         (94 * Y, Sex.female, False, {"cough": True})],
+        (("delirium", "dementia_suspected"), ("confusion",), 40)),
+    "weak_limb_with_new_confusion_at_65_and_over": (
+        (94 * Y, Sex.female, False, {"confusion": True}),
+        [(50 * Y, Sex.female, False, {"confusion": True}),  # younger: not the older person's delirium screen
+         (94 * Y, Sex.female, False, {"cough": True})],
+        (("delirium", "dementia_suspected"), ("confusion",), 40)),
     # blind read 2026-12-08 #11: tiredness decided by new type 2 diabetes, thirst and weight loss never asked
     "thirst_in_an_adult_who_is_tired": (
         (65 * Y, Sex.female, False, {"fatigue": True}),
