@@ -291,12 +291,56 @@ def sample_case(kb: KnowledgeBase, persona: PersonaDraw, rng: random.Random, fil
     truth = sample_truth(kb, cid, comp, rng, age_band=band, forced=forced, sex=persona.sex)
     beyond_age = values_beyond_age(kb, persona.age_months)
     fit_values_to_age(kb, cid, truth, rng, beyond_age)
+    dropped_durations: set[str] = set()
     for _ in range(3):  # a finding dropped for a clash may leave an implication to apply again
         apply_implications(kb, cid, truth, rng, HiddenCase(cid, comp, {}, kb, seed)._other, band, frozenset(forced),
                            beyond_age, persona.sex, complaint=comp)
-        if not drop_clashing_findings(kb, truth, frozenset(forced) | {kb.complaints[comp].finding}):
+        keep = frozenset(forced) | {kb.complaints[comp].finding}
+        clashed = drop_clashing_findings(kb, truth, keep)
+        # one an implication made present again (a daily headache is one of over a week) is left as it is
+        restored = frozenset(f for f in dropped_durations if truth.get(f) is True)
+        newly = drop_durations_beyond_the_problem(kb, cid, truth, keep | restored)
+        dropped_durations.update(newly)
+        if not newly and not clashed:
             break
+    if dropped_durations:  # a drop in the last round still leaves every implication holding
+        apply_implications(kb, cid, truth, rng, HiddenCase(cid, comp, {}, kb, seed)._other, band, frozenset(forced),
+                           beyond_age, persona.sex, complaint=comp)
     return HiddenCase(cid, comp, truth, kb, seed)
+
+
+def drop_durations_beyond_the_problem(kb: KnowledgeBase, condition: str, truth: dict[str, Answer],
+                                      keep: frozenset[str]) -> list[str]:
+    """A finding that says how long its symptom has lasted (``own_days``: 'a temperature for 5 days or more')
+    that the condition has only through an implication, not as an edge written on it, is made absent (with its
+    children) when the case's problem cannot have lasted that long: its duration band ends at or before the
+    finding's first day. Blind read 2026-12-08 #20: an allergic reaction of hours, and 'a high temperature that
+    won't go away after days', drawn at the rate the fever implication gives every condition with a fever. A
+    condition whose own edges hold such a finding (a fever of 5 days before the rash of Kawasaki disease) keeps
+    it, and so does a case where a consistency rule makes it present (``keep``: a daily headache has gone on
+    for over a week, whatever the call is about). No randomness: the case is only corrected. Returns the
+    findings dropped."""
+    table = kb.settings.time_course
+    duration = truth.get(table.duration) if table is not None else None
+    if table is None or not isinstance(duration, str) or duration not in table.duration_days:
+        return []
+    ends = table.duration_days[duration][1]
+    if ends is None:
+        return []
+    own = kb.cached("authored_edges", condition, lambda: frozenset(e.id for e in kb.conditions[condition].findings))
+    dropped = []
+    for fid in _own_duration_findings(kb):
+        if truth.get(fid) is True and fid not in own and fid not in keep and ends <= kb.findings[fid].own_days[0]:
+            truth[fid] = False
+            _clear_children(kb, fid, truth)
+            dropped.append(fid)
+    return dropped
+
+
+def _own_duration_findings(kb: KnowledgeBase) -> tuple[str, ...]:
+    """Every finding with ``own_days``, in id order."""
+    return kb.cached("own_duration_findings_all", None, lambda: tuple(
+        sorted(fid for fid, f in kb.findings.items() if f.own_days is not None)))
 
 
 def drop_clashing_findings(kb: KnowledgeBase, truth: dict[str, Answer], keep: frozenset[str]) -> bool:

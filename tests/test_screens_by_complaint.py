@@ -221,6 +221,49 @@ SCREENS = {
         (30 * Y, Sex.male, False, {"head_injury": True}),
         [(30 * Y, Sex.male, False, {"headache": True, "head_injury": False})],
         (("concussion_minor_head_injury",), ("head_injury",), 30)),
+    # blind read 2026-12-08 #4: new confusion at 94 sent to A&E after five questions, no cause asked
+    "fall_with_new_confusion_at_65_and_over": (
+        (94 * Y, Sex.female, False, {"confusion": True}),
+        [(50 * Y, Sex.female, False, {"confusion": True}),  # younger: not the older person's delirium screen
+         (94 * Y, Sex.female, False, {"cough": True})],
+        (("delirium", "dementia_suspected"), ("confusion",), 40)),
+    "new_medicine_with_new_confusion_at_65_and_over": (
+        (94 * Y, Sex.female, False, {"confusion": True}),
+        [(50 * Y, Sex.female, False, {"confusion": True}),  # younger: not the older person's delirium screen
+         (94 * Y, Sex.female, False, {"cough": True})],
+        (("delirium", "dementia_suspected"), ("confusion",), 40)),
+    "urine_with_new_confusion_at_65_and_over": (
+        (94 * Y, Sex.female, False, {"confusion": True}),
+        [(50 * Y, Sex.female, False, {"confusion": True}),  # younger: not the older person's delirium screen
+         (94 * Y, Sex.female, False, {"cough": True})],
+        (("delirium", "dementia_suspected"), ("confusion",), 40)),
+    "weak_limb_with_new_confusion_at_65_and_over": (
+        (94 * Y, Sex.female, False, {"confusion": True}),
+        [(50 * Y, Sex.female, False, {"confusion": True}),  # younger: not the older person's delirium screen
+         (94 * Y, Sex.female, False, {"cough": True})],
+        (("delirium", "dementia_suspected"), ("confusion",), 40)),
+    # blind read 2026-12-08 #11: tiredness decided by new type 2 diabetes, thirst and weight loss never asked
+    "thirst_in_an_adult_who_is_tired": (
+        (65 * Y, Sex.female, False, {"fatigue": True}),
+        [(10 * Y, Sex.female, False, {"fatigue": True}),  # a child's tiredness is another protocol
+         (65 * Y, Sex.female, False, {"cough": True})],
+        (("type2_diabetes_new", "insomnia"), ("tiredness",), 30)),
+    "weight_loss_in_an_adult_who_is_tired": (
+        (45 * Y, Sex.male, False, {"fatigue": True}),
+        [(12 * Y, Sex.male, False, {"fatigue": True}),
+         (45 * Y, Sex.male, False, {"headache": True})],
+        (("type2_diabetes_new", "hypothyroidism"), ("tiredness",), 30)),
+    # blind read 2026-12-08 #22: a slow bleed on a blood thinner shows days or weeks after the injury
+    "lasting_headache_after_a_head_injury_on_blood_thinners": (
+        (93 * Y, Sex.male, False, {"head_injury": True, "anticoagulant_use": True, "duration": "weeks_1_to_3"}),
+        [(93 * Y, Sex.male, False, {"head_injury": True, "anticoagulant_use": False, "duration": "weeks_1_to_3"}),
+         (93 * Y, Sex.male, False, {"head_injury": True, "anticoagulant_use": True, "duration": "hours"})],
+        (("traumatic_subdural_haemorrhage",), ("head_injury",), 80)),
+    "getting_worse_after_a_head_injury_on_blood_thinners": (
+        (80 * Y, Sex.female, False, {"head_injury": True, "anticoagulant_use": True, "duration": "days_1_to_4"}),
+        [(80 * Y, Sex.female, False, {"head_injury": True, "anticoagulant_use": False, "duration": "days_1_to_4"}),
+         (80 * Y, Sex.female, False, {"head_injury": True, "anticoagulant_use": True, "duration": "under_an_hour"})],
+        (("traumatic_subdural_haemorrhage",), ("head_injury",), 80)),
     "knocked_out_by_a_head_injury": (
         (8 * Y, Sex.female, False, {"head_injury": True}),
         [(8 * Y, Sex.female, False, {"headache": True, "head_injury": False})],
