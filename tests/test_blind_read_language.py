@@ -163,7 +163,7 @@ def test_no_reason_is_given_in_brackets_and_no_warning_is_nested_in_brackets():
     """'What you've told me about (back pain) should be looked at' (40 of 1,500 records) and 'If you notice any of
     these (green (bile-coloured) vomit; ...)' (11): the reported findings and the warnings are said as a sentence."""
     found = [(r.id, m.content) for r in _records() for m in r.messages if m.role == "assistant"
-             and (NESTED_BRACKETS.search(m.content) or "told me about (" in m.content)]
+             and (NESTED_BRACKETS.search(m.content) or re.search(r"(?:told me about|described) \(", m.content))]
     assert not found, found[:3]
     said = [m.content for r in _records() for m in r.messages if m.role == "assistant"]
     # the warnings are still given, as a list after a colon
