@@ -324,6 +324,10 @@ def _parse_when(src: str, label: str, problems: list[Problem]) -> dict[str, froz
             problems.append(Problem(label, 1, f"when.{key}", f"unknown key; valid: {', '.join(sorted(WHEN_KEYS))}"))
             continue
         values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, bool) for v in values):  # YAML reads a bare no, yes, on or off as a boolean
+            problems.append(Problem(label, 1, f"when.{key}", f"{value!r} was read as true/false (YAML takes a bare "
+                                    f"no, yes, on or off for one): quote the words, e.g. {key}: ['no']"))
+            continue
         out[key] = frozenset(str(v) for v in values)
     return out
 

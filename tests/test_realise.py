@@ -90,6 +90,20 @@ def test_a_users_template_reaching_for_python_insides_is_refused_when_it_loads(t
         load_templates(root, sandboxed=True)
 
 
+def test_a_bare_no_in_a_templates_when_comment_is_refused_not_read_as_false(tmp_path):
+    """'certain: [no]' was read by YAML as [False], which no situation matches, so four answer wordings were never
+    said (found by the realism work of 2026-12-08); the loader now names the file and key and says to quote it."""
+    root = _library_with(tmp_path, "answer_yes", "{# when: {certain: [no]} #}Yes.")
+    with pytest.raises(ContentError, match=r"templates/answer_yes/zz_test.j2.*when.certain.*quote the words"):
+        load_templates(root, sandboxed=True)
+
+
+def test_every_bundled_answer_wording_for_a_person_who_may_be_unsure_can_be_chosen(library):
+    facts = {"speaker": "self", "wording": "plain", "tone": "vague", "answer_kind": "general", "danger": "none",
+             "asked": "first", "certain": "no"}
+    assert "answer_yes/vague" in {v.id for v in library.templates.candidates("answer_yes", facts)}
+
+
 def test_a_users_template_renders_in_the_sandbox(tmp_path):
     root = _library_with(tmp_path, "close", "{{ speaker|cap }}.")
     lib = load_templates(root, sandboxed=True)
