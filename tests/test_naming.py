@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from functools import lru_cache
 
 from hypothesis import example, given
@@ -90,6 +92,7 @@ def test_every_named_condition_is_supported_and_is_said(index):
 
 
 @given(index=st.integers(0, 100_000))
+@example(index=558)  # a swallowed substance said as 'the substance swallowed' (found by this test, 2026-12-08)
 def test_an_emergency_message_says_why_even_when_it_may_name_nothing(index):
     """Sent to A&E or told to call an ambulance, a person hears the reason: the warning sign, the rule, or
     (when only a condition that may not be named decided it) what they reported, named plainly."""
@@ -107,8 +110,12 @@ def test_an_emergency_message_says_why_even_when_it_may_name_nothing(index):
     local = gen.realiser.localiser(r.persona.locale)
     present = [kb.findings[f] for f, a in _dialogue_observations(r, kb).items()
                if a is True and kb.findings[f].red_flag is None and said_topic(kb.findings[f])]
-    said = [local(said_topic(f)) for f in present  # named plainly, as the assistant says it
-            if f.kind in (FindingKind.symptom, FindingKind.sign)] or [local(said_topic(f)) for f in present][:1]
+    # named plainly, as the assistant says it: a symptom or sign by its topic, else (a call about something
+    # swallowed) the first topic that names no alternatives ('the substance swallowed', not 'the overdose or
+    # harmful substance swallowed', read D13)
+    plain = [next((t for t in [said_topic(f), *f.topics] if not re.search(r",| or ", t)), said_topic(f)) for f in present]
+    said = [local(said_topic(f)) for f in present
+            if f.kind in (FindingKind.symptom, FindingKind.sign)] or [local(t) for t in plain][:1]
     final = r.messages[r.gold.disposition_turn].content
     assert said and any(s.lower() in final.lower() for s in said), (r.id, final)  # "A faint needs..."
 
